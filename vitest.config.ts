@@ -1,0 +1,18 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+// Unit tests: pure code beside the modules they test. No clusters, no server.
+export default defineConfig({
+  resolve: {
+    alias: {
+      "@": fileURLToPath(new URL(".", import.meta.url)),
+      // "server-only" throws outside React Server Components; tests run plain Node.
+      "server-only": fileURLToPath(new URL("./test-support/server-only-stub.ts", import.meta.url)),
+    },
+  },
+  test: {
+    include: ["lib/**/*.test.ts", "db/**/*.test.ts", "components/**/*.test.ts", "app/**/*.test.ts"],
+    exclude: ["**/*.int.test.ts", "node_modules/**"],
+    environment: "node",
+  },
+});
