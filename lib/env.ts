@@ -1,0 +1,82 @@
+import { z } from "zod";
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((v) => v === "true" || v === "1");
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    DATABASE_URL: z.string().trim().min(1).default("./data/fleetline.db"),
+    FLEETLINE_DATA_DIR: z.string().trim().min(1).default("./data"),
+    FLEETLINE_SECRET_KEY: optionalText.refine(
+      (v) => v === undefined || decodeKey(v) !== null,
+      "must be 32 bytes, written as 64 hex characters or base64",
+    ),
+    NEXTAUTH_SECRET: optionalText,
+    NEXTAUTH_URL: optionalText.pipe(z.url().optional()),
+    FLEETLINE_SESSION_MAX_AGE_S: z.coerce.number().int().min(300).max(30 * 24 * 3600).default(8 * 3600),
+    FLEETLINE_ADMIN_EMAIL: optionalText.pipe(z.email().optional()),
+    FLEETLINE_ADMIN_PASSWORD: optionalText.pipe(z.string().min(12, "must be at least 12 characters").optional()),
+    FLEETLINE_TRUST_PROXY: booleanFlag,
+    FLEETLINE_OIDC_ISSUER: optionalText.pipe(z.url().optional()),
+    FLEETLINE_OIDC_CLIENT_ID: optionalText,
+    FLEETLINE_OIDC_CLIENT_SECRET: optionalText,
+    FLEETLINE_OIDC_NAME: z.string().trim().min(1).default("Single sign-on"),
+    FLEETLINE_OIDC_GROUPS_CLAIM: z.string().trim().min(1).default("groups"),
+    FLEETLINE_OIDC_ROLE_MAP: optionalText,
+    // Test-only escape hatch: Git/chart sources on loopback (the harness's Git server).
+    FLEETLINE_ALLOW_LOCAL_SOURCES: booleanFlag,
+  })
+  .superRefine((e, ctx) => {
+    if (Boolean(e.FLEETLINE_ADMIN_EMAIL) !== Boolean(e.FLEETLINE_ADMIN_PASSWORD)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [e.FLEETLINE_ADMIN_EMAIL ? "FLEETLINE_ADMIN_PASSWORD" : "FLEETLINE_ADMIN_EMAIL"],
+        message: "FLEETLINE_ADMIN_EMAIL and FLEETLINE_ADMIN_PASSWORD must be set together",
+      });
+    }
+    const oidc = [e.FLEETLINE_OIDC_ISSUER, e.FLEETLINE_OIDC_CLIENT_ID, e.FLEETLINE_OIDC_CLIENT_SECRET];
+    if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["FLEETLINE_OIDC_ISSUER"],
+        message: "single sign-on needs FLEETLINE_OIDC_ISSUER, FLEETLINE_OIDC_CLIENT_ID and FLEETLINE_OIDC_CLIENT_SECRET",
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+/** A 32-byte key written as hex or base64; null when it is neither. */
+export function decodeKey(text: string): Buffer | null {
+  const hex = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, "hex") : null;
+  if (hex) return hex;
+  if (!/^[A-Za-z0-9+/]{43}=?$/.test(text)) return null;
+  const b64 = Buffer.from(text, "base64");
+  return b64.length === 32 ? b64 : null;
+}
+
+export class EnvError extends Error {}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "(environment)"}: ${i.message}`);
+  throw new EnvError(`Invalid environment configuration:\n${lines.join("\n")}`);
+}
+
+let cached: Env | undefined;
+
+/** The validated environment, parsed once per process. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
