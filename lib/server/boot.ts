@@ -1,0 +1,38 @@
+import { getDb } from "@/db";
+import { migrateDatabase } from "@/db/client";
+import { recordAudit } from "@/lib/audit";
+import { countUsers, createFirstAdmin } from "@/lib/auth/users";
+import { getMasterKey } from "@/lib/crypto";
+import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+
+const globalForBoot = globalThis as unknown as { fleetlineBooted?: Promise<void> };
+
+async function seedAdminFromEnv() {
+  const { FLEETLINE_ADMIN_EMAIL: email, FLEETLINE_ADMIN_PASSWORD: password } = env();
+  if (!email || !password || countUsers() > 0) return;
+  const user = await createFirstAdmin({ email: email.toLowerCase(), name: "Administrator", password });
+  if (!user) return;
+  recordAudit({
+    actor: { id: null, email: "system", role: null },
+    action: "user.create",
+    targetType: "user",
+    targetId: user.email,
+    outcome: "success",
+    details: { role: "admin", source: "FLEETLINE_ADMIN_EMAIL" },
+  });
+  log.info("created the first admin from FLEETLINE_ADMIN_EMAIL", { email: user.email });
+}
+
+async function bootOnce() {
+  const e = env(); // throws a readable error for a bad environment before anything else runs
+  migrateDatabase(getDb());
+  getMasterKey();
+  await seedAdminFromEnv();
+  log.info("fleetline ready", { database: e.DATABASE_URL, users: countUsers() });
+}
+
+export function boot(): Promise<void> {
+  globalForBoot.fleetlineBooted ??= bootOnce();
+  return globalForBoot.fleetlineBooted;
+}
