@@ -1,0 +1,14 @@
+import { redirect } from "next/navigation";
+import type { ReactNode } from "react";
+import { AppShell } from "@/components/shell/app-shell";
+import { getActor } from "@/lib/auth/current";
+import { countUsers } from "@/lib/auth/users";
+
+export const dynamic = "force-dynamic";
+
+export default async function PortalLayout({ children }: { children: ReactNode }) {
+  const actor = await getActor();
+  if (!actor) redirect(countUsers() === 0 ? "/setup" : "/login");
+  const { name, email, role } = actor.user;
+  return <AppShell user={{ name, email, role }}>{children}</AppShell>;
+}

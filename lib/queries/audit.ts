@@ -1,0 +1,74 @@
+import "server-only";
+import { and, count, desc, eq, like, lt, or, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { getDb } from "@/db";
+import { AUDIT_OUTCOMES, auditLog } from "@/db/schema";
+
+export const AUDIT_PAGE_SIZE = 50;
+
+const text = z.string().trim().max(200).optional().catch(undefined);
+
+export const auditFilterSchema = z.object({
+  actor: text,
+  action: text,
+  target: text,
+  outcome: z.enum(AUDIT_OUTCOMES).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
+});
+
+export type AuditFilter = z.infer<typeof auditFilterSchema>;
+
+/** LIKE with the user's own % and _ taken literally. */
+const contains = (value: string) => `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+function whereFor(f: AuditFilter): SQL | undefined {
+  const clauses: (SQL | undefined)[] = [
+    f.actor ? like(auditLog.actorEmail, contains(f.actor)) : undefined,
+    f.action ? like(auditLog.action, `${f.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) : undefined,
+    f.target ? or(like(auditLog.targetId, contains(f.target)), eq(auditLog.targetType, f.target)) : undefined,
+    f.outcome ? eq(auditLog.outcome, f.outcome) : undefined,
+  ];
+  return and(...clauses);
+}
+
+export function listAudit(f: AuditFilter) {
+  const db = getDb();
+  const where = whereFor(f);
+  const total = db.select({ n: count() }).from(auditLog).where(where).get()?.n ?? 0;
+  const rows = db
+    .select()
+    .from(auditLog)
+    .where(where)
+    .orderBy(desc(auditLog.id))
+    .limit(AUDIT_PAGE_SIZE)
+    .offset((f.page - 1) * AUDIT_PAGE_SIZE)
+    .all();
+  return { rows, total };
+}
+
+/** Walks the filtered log newest first in keyset batches, so an export never holds it all in memory. */
+export function* iterateAudit(f: AuditFilter, batch = 1000) {
+  const db = getDb();
+  let before: number | undefined;
+  for (;;) {
+    const rows = db
+      .select()
+      .from(auditLog)
+      .where(and(whereFor(f), before === undefined ? undefined : lt(auditLog.id, before)))
+      .orderBy(desc(auditLog.id))
+      .limit(batch)
+      .all();
+    yield* rows;
+    if (rows.length < batch) return;
+    before = rows[rows.length - 1]!.id;
+  }
+}
+
+export function distinctAuditActions(): string[] {
+  return getDb()
+    .selectDistinct({ action: auditLog.action })
+    .from(auditLog)
+    .orderBy(auditLog.action)
+    .all()
+    .map((r) => r.action);
+}
