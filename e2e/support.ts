@@ -1,0 +1,25 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect, type Page } from "@playwright/test";
+
+export const ADMIN = { name: "Ada Admin", email: "ada@fleetline.test", password: "admin-Pa55word-e2e" };
+export const VIEWER = { name: "Vic Viewer", email: "vic@fleetline.test", password: "viewer-Pa55word-e2e" };
+export const OPERATOR = { name: "Otto Operator", email: "otto@fleetline.test", password: "operator-Pa55word-e2e" };
+
+export async function signIn(page: Page, user: { email: string; password: string }) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Fleet dashboard" })).toBeVisible();
+}
+
+/** Every byte SQLite holds for this run: the main file plus its write-ahead log. */
+export function databaseBytes(): Buffer {
+  const dir = process.env.FLEETLINE_E2E_DIR!;
+  const file = path.join(dir, "fleetline.db");
+  return Buffer.concat([file, `${file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)));
+}
+
+/** The form's own alert; Next's route announcer also has role="alert" but is a div. */
+export const formAlert = (page: Page) => page.locator("p[role=alert]");

@@ -1,0 +1,49 @@
+// `npm test`: every check the project has, in order, stopping at the first failure:
+// typecheck, lint, unit tests, integration tests (real kube-apiservers), production build, e2e (Chromium).
+import { spawn } from "node:child_process";
+
+const STEPS = [
+  ["typecheck", ["run", "typecheck"]],
+  ["lint", ["run", "lint"]],
+  ["unit", ["run", "test:unit"]],
+  ["integration", ["run", "test:integration"]],
+  ["build", ["run", "build"]],
+  ["e2e", ["run", "test:e2e"]],
+];
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+
+function count(output) {
+  // vitest: "      Tests  62 passed (62)" or "Tests  1 failed | 61 passed (62)"; playwright: "  7 passed (25.9s)"
+  const vitest = output.match(/^\s*Tests\s+(.+)$/m);
+  const line = vitest ? vitest[1] : output.match(/^\s*\d+ (passed|failed).*$/gm)?.join(" ") ?? "";
+  for (const key of Object.keys(totals)) {
+    for (const m of line.matchAll(new RegExp(`(\\d+) ${key}`, "g"))) totals[key] += Number(m[1]);
+  }
+}
+
+function run(name, args) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    console.log(`\n=== ${name}: npm ${args.join(" ")}`);
+    const child = spawn("npm", args, { stdio: ["ignore", "pipe", "inherit"], env: process.env });
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      process.stdout.write(chunk);
+      output += chunk.toString();
+    });
+    child.on("exit", (code) => {
+      if (["unit", "integration", "e2e"].includes(name)) count(output.replace(/\x1b\[[0-9;]*m/g, ""));
+      console.log(`=== ${name}: ${code === 0 ? "ok" : `FAILED (exit ${code})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      resolve(code ?? 1);
+    });
+  });
+}
+
+let exitCode = 0;
+for (const [name, args] of STEPS) {
+  exitCode = await run(name, args);
+  if (exitCode !== 0) break;
+}
+console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ""}`);
+process.exit(exitCode);
