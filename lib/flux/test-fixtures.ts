@@ -1,0 +1,156 @@
+import { configurationSpecSchema, type ConfigurationSpecInput } from "@/lib/validation/configuration";
+import type { RenderCredential, RenderInput } from "./types";
+
+/**
+ * Configurations for the renderer tests (goldens included). Secret values are canaries:
+ * tests grep every non-Secret field and every masked output for them.
+ */
+
+export const CANARY = {
+  username: "fleet-bot",
+  password: "canary-password-7f3a9",
+  token: "canary-bearer-token-51c2",
+  identity: "-----BEGIN OPENSSH PRIVATE KEY-----\ncanary-private-key-0d9e\n-----END OPENSSH PRIVATE KEY-----\n",
+  identityPub: "ssh-ed25519 AAAAC3canarypublickey fleet@example",
+  knownHosts: "github.com ssh-ed25519 AAAAC3canaryknownhost",
+  caCert: "-----BEGIN CERTIFICATE-----\ncanary-ca-cert-88b1\n-----END CERTIFICATE-----\n",
+} as const;
+
+export const CREDENTIALS = {
+  https: { type: "https", username: CANARY.username, password: CANARY.password },
+  httpsWithCa: { type: "https", username: CANARY.username, password: CANARY.password, caCert: CANARY.caCert },
+  bearer: { type: "bearer", token: CANARY.token },
+  ssh: { type: "ssh", identity: CANARY.identity, identityPub: CANARY.identityPub, knownHosts: CANARY.knownHosts },
+  ca: { type: "ca", caCert: CANARY.caCert },
+} as const satisfies Record<string, RenderCredential>;
+
+function input(spec: ConfigurationSpecInput, version: number, credential?: RenderCredential): RenderInput {
+  return { spec: configurationSpecSchema.parse(spec), version, configurationId: "cfg_01HZX3", ...(credential ? { credential } : {}) };
+}
+
+/** (a) Git over HTTPS with a credential, two Kustomizations, dependsOn and postBuild. */
+export const gitHttpsInput = input(
+  {
+    name: "baseline",
+    scope: "cluster",
+    description: "Cluster baseline: namespaces, RBAC, ingress",
+    source: {
+      kind: "GitRepository",
+      url: "https://github.com/acme/fleet-baseline",
+      ref: { type: "branch", value: "main" },
+      interval: "5m",
+      credentialId: "cred_git_1",
+    },
+    kustomizations: [
+      { name: "infra", path: "infrastructure/base", prune: true, timeout: "5m" },
+      {
+        name: "apps",
+        path: "./apps/production/",
+        dependsOn: ["infra"],
+        retryInterval: "2m",
+        postBuild: { substitute: { cluster_env: "production", REPLICAS: "3", ENABLE_DEBUG: "no" } },
+      },
+    ],
+    targets: { selector: { matchLabels: { env: "prod" } } },
+  },
+  3,
+  CREDENTIALS.httpsWithCa,
+);
+
+/** (b) OCI artifact with a registry login. */
+export const ociInput = input(
+  {
+    name: "podinfo-manifests",
+    scope: "cluster",
+    source: {
+      kind: "OCIRepository",
+      url: "oci://ghcr.io/stefanprodan/manifests/podinfo",
+      ref: { type: "semver", value: ">=6.6.0 <7.0.0" },
+      credentialId: "cred_oci_1",
+    },
+    kustomizations: [{ name: "podinfo", targetNamespace: "podinfo", prune: true }],
+    targets: { clusterIds: ["c1", "c2"] },
+  },
+  1,
+  CREDENTIALS.https,
+);
+
+/** (c) S3-compatible bucket, no credential (cloud identity), explicit Kustomization timing. */
+export const bucketInput = input(
+  {
+    name: "edge-config",
+    scope: "cluster",
+    namespace: "fleet-sources",
+    source: {
+      kind: "Bucket",
+      bucketName: "edge-manifests",
+      endpoint: "minio.storage.svc.cluster.local:9000",
+      region: "eu-west-1",
+      prefix: "edge/",
+      insecure: true,
+      interval: "15m",
+      timeout: "2m",
+    },
+    kustomizations: [{ name: "config", path: "edge", interval: "30m", retryInterval: "1m", timeout: "3m", force: true, wait: false }],
+    targets: { clusterIds: ["edge-1"] },
+  },
+  7,
+);
+
+/** (d) HelmRepository with basic auth and a CA, two HelmReleases, one with values. */
+export const helmInput = input(
+  {
+    name: "observability",
+    scope: "cluster",
+    namespace: "monitoring",
+    source: { kind: "HelmRepository", url: "https://prometheus-community.github.io/helm-charts", credentialId: "cred_helm_1" },
+    helmReleases: [
+      {
+        name: "prometheus",
+        chart: "kube-prometheus-stack",
+        version: "^58.0.0",
+        releaseName: "kps",
+        targetNamespace: "monitoring",
+        interval: "30m",
+        values: [
+          "# Values from the wizard",
+          "grafana:",
+          "  enabled: true",
+          "  adminUser: admin",
+          "prometheus:",
+          "  prometheusSpec:",
+          "    retention: 15d",
+          "    replicas: 2",
+          "alertmanager:",
+          "  enabled: false",
+          'legacyFlag: "on"',
+        ].join("\n"),
+      },
+      { name: "blackbox", chart: "prometheus-blackbox-exporter" },
+    ],
+    targets: { clusterIds: ["c1"] },
+  },
+  2,
+  CREDENTIALS.httpsWithCa,
+);
+
+/** (e) Suspended, namespace-scoped, SSH Git source, a Kustomization and a chart from the repository. */
+export const suspendedNamespacedInput = input(
+  {
+    name: "shop",
+    scope: "namespace",
+    namespace: "team-shop",
+    suspend: true,
+    source: {
+      kind: "GitRepository",
+      url: "ssh://git@github.com/acme/shop.git",
+      ref: { type: "commit", value: "1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d" },
+      credentialId: "cred_ssh_1",
+    },
+    kustomizations: [{ name: "app", path: "deploy/overlays/prod" }],
+    helmReleases: [{ name: "cache", chart: "charts/redis", values: "architecture: standalone\n" }],
+    targets: { clusterIds: ["c9"] },
+  },
+  12,
+  CREDENTIALS.ssh,
+);

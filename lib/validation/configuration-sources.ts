@@ -1,0 +1,127 @@
+import { z } from "zod";
+import { DEFAULT_INTERVAL, intervalSchema, timeoutSchema } from "./duration";
+import { resourceIdSchema } from "./limits";
+import { checkBucketName, checkCommitSha, checkGitRefName, checkOciDigest, checkOciTag } from "./refs";
+import { boundedText, requiredString, ruleString, type CheckResult } from "./rules";
+import { checkSemverRange } from "./semver-range";
+import {
+  checkBucketEndpoint,
+  checkGitUrl,
+  checkHelmRepositoryUrl,
+  checkOciUrl,
+  type SourceUrlOptions,
+} from "./urls";
+
+/** The source half of a configuration: one Flux source object, named after the configuration. */
+
+export const DEFAULT_SOURCE_TIMEOUT = "60s";
+export const MAX_IGNORE_LENGTH = 64 * 1024;
+
+function checkedString(check: (value: string) => CheckResult) {
+  return requiredString().superRefine((value, ctx) => {
+    const result = check(value);
+    if (!result.ok) ctx.addIssue({ code: "custom", message: result.error });
+  });
+}
+
+const gitRefSchema = z.discriminatedUnion(
+  "type",
+  [
+    z.object({ type: z.literal("branch"), value: ruleString(checkGitRefName) }),
+    z.object({ type: z.literal("tag"), value: ruleString(checkGitRefName) }),
+    z.object({ type: z.literal("semver"), value: ruleString(checkSemverRange) }),
+    z.object({ type: z.literal("commit"), value: ruleString(checkCommitSha) }),
+  ],
+  { error: "must be a branch, tag, semver or commit reference" },
+);
+
+const ociRefSchema = z.discriminatedUnion(
+  "type",
+  [
+    z.object({ type: z.literal("tag"), value: ruleString(checkOciTag) }),
+    z.object({ type: z.literal("semver"), value: ruleString(checkSemverRange) }),
+    z.object({ type: z.literal("digest"), value: ruleString(checkOciDigest) }),
+  ],
+  { error: "must be a tag, semver or digest reference" },
+);
+
+const timing = {
+  interval: intervalSchema.default(DEFAULT_INTERVAL),
+  timeout: timeoutSchema.default(DEFAULT_SOURCE_TIMEOUT),
+};
+
+/** Sources for one URL policy: pass `allowLocalSources` from the admin setting. */
+export function makeSourceSchema(options: SourceUrlOptions = {}) {
+  return z.discriminatedUnion(
+    "kind",
+    [
+      z.object({
+        kind: z.literal("GitRepository"),
+        url: checkedString((url) => checkGitUrl(url, options)),
+        ref: gitRefSchema,
+        ...timing,
+        credentialId: resourceIdSchema.optional(),
+        provider: z.enum(["generic", "azure", "github"]).optional(),
+        ignore: ruleString(boundedText(MAX_IGNORE_LENGTH, { multiline: true })).optional(),
+        recurseSubmodules: z.boolean().optional(),
+      }),
+      z.object({
+        kind: z.literal("OCIRepository"),
+        url: checkedString((url) => checkOciUrl(url, options)),
+        ref: ociRefSchema,
+        ...timing,
+        credentialId: resourceIdSchema.optional(),
+        provider: z.enum(["generic", "aws", "azure", "gcp"]).default("generic"),
+      }),
+      z.object({
+        kind: z.literal("Bucket"),
+        bucketName: ruleString(checkBucketName),
+        // Whether the endpoint is refused does not depend on `insecure`; only the warning does.
+        endpoint: checkedString((endpoint) => checkBucketEndpoint(endpoint, false, options)),
+        provider: z.enum(["generic", "aws", "gcp", "azure"]).default("generic"),
+        region: ruleString((value) =>
+          /^[a-z0-9][a-z0-9-]{0,62}$/.test(value) ? undefined : "must be lowercase letters, digits and '-' (region)",
+        ).optional(),
+        prefix: ruleString(boundedText(1024)).optional(),
+        insecure: z.boolean().default(false),
+        ...timing,
+        credentialId: resourceIdSchema.optional(),
+      }),
+      z
+        .object({
+          kind: z.literal("HelmRepository"),
+          url: requiredString(),
+          type: z.enum(["default", "oci"]).default("default"),
+          ...timing,
+          credentialId: resourceIdSchema.optional(),
+        })
+        .superRefine((source, ctx) => {
+          // The URL rules depend on the repository type, so they are checked on the object.
+          const result = checkHelmRepositoryUrl(source.url, source.type === "oci" ? "oci" : "default", options);
+          if (!result.ok) ctx.addIssue({ code: "custom", path: ["url"], message: result.error });
+        }),
+    ],
+    { error: "must be GitRepository, OCIRepository, Bucket or HelmRepository" },
+  );
+}
+
+export type SourceSpec = z.output<ReturnType<typeof makeSourceSchema>>;
+export type SourceKind = SourceSpec["kind"];
+export type GitRepositorySource = Extract<SourceSpec, { kind: "GitRepository" }>;
+export type OciRepositorySource = Extract<SourceSpec, { kind: "OCIRepository" }>;
+export type BucketSource = Extract<SourceSpec, { kind: "Bucket" }>;
+export type HelmRepositorySource = Extract<SourceSpec, { kind: "HelmRepository" }>;
+
+/** Non-blocking advice about a valid source (plain http, insecure bucket), keyed by field path. */
+export function sourceWarnings(source: SourceSpec, options: SourceUrlOptions = {}): Record<string, string> {
+  const result: CheckResult =
+    source.kind === "GitRepository"
+      ? checkGitUrl(source.url, options)
+      : source.kind === "HelmRepository"
+        ? checkHelmRepositoryUrl(source.url, source.type, options)
+        : source.kind === "Bucket"
+          ? checkBucketEndpoint(source.endpoint, source.insecure, options)
+          : checkOciUrl(source.url, options);
+  if (!result.ok || !result.warning) return {};
+  return { [source.kind === "Bucket" ? "source.insecure" : "source.url"]: result.warning };
+}
