@@ -1,0 +1,213 @@
+import "server-only";
+import https from "node:https";
+import { KubeConfig } from "@kubernetes/client-node";
+import { ClusterError } from "./errors";
+import { createGuardedLookup } from "./guarded-lookup";
+import { requestJson, type Connection, type HttpRequest } from "./http";
+import { groupVersionPath, resourcePath } from "./resource-path";
+import type { ClusterCredentials } from "./types";
+import { checkApiServerUrl } from "./url-guard";
+import { watchResource, type WatchEnd, type WatchEvent } from "./watch";
+
+export { ClusterError, type ClusterErrorKind, type FieldConflict } from "./errors";
+export { withRetry, isRetryable, type RetryOptions } from "./retry";
+export { resourcePath, type ResourceRef } from "./resource-path";
+export type { WatchEnd, WatchEvent } from "./watch";
+
+export type KubeObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    resourceVersion?: string;
+    generation?: number;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+};
+
+export type KubeList<T> = { metadata: { resourceVersion?: string }; items: T[] };
+
+export type VersionInfo = { gitVersion: string; major: string; minor: string; [key: string]: unknown };
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export type ApplyOptions = { fieldManager: string; force?: boolean; dryRun?: boolean };
+
+export type ClusterClient = {
+  version(): Promise<VersionInfo>;
+  get<T = KubeObject>(path: string): Promise<T>;
+  /** Every page of a list (followed through `continue`), at one resourceVersion. */
+  list<T = KubeObject>(path: string, query?: Query): Promise<KubeList<T>>;
+  /** Server-side apply; the resource path comes from the cluster's discovery documents. */
+  applyObject<T = KubeObject>(object: KubeObject, options: ApplyOptions): Promise<T>;
+  mergePatch<T = KubeObject>(path: string, patch: object, options?: { fieldManager?: string }): Promise<T>;
+  create<T = KubeObject>(collectionPath: string, object: KubeObject): Promise<T>;
+  delete(path: string, options?: { propagationPolicy?: "Foreground" | "Background" | "Orphan" }): Promise<unknown>;
+  watch<T = KubeObject>(
+    path: string,
+    resourceVersion: string,
+    onEvent: (event: WatchEvent<T>) => void | Promise<void>,
+    signal: AbortSignal,
+  ): Promise<WatchEnd>;
+};
+
+export type ClientOptions = {
+  /** Per-request deadline, also the watch's wait for response headers (default 5000). */
+  timeoutMs?: number;
+  /** Watches end after this long and are resumed by the caller (default 240). */
+  watchTimeoutSeconds?: number;
+};
+
+const DEFAULT_TIMEOUT_MS = 5000;
+const DEFAULT_WATCH_TIMEOUT_SECONDS = 240;
+const LIST_PAGE_SIZE = 500;
+
+type ApiResource = { name: string; kind: string; namespaced: boolean };
+
+/**
+ * A client for one cluster built only from validated inline credentials: no files,
+ * no exec plugins, no proxies, TLS always verified against the given CA (or the
+ * system roots), and every request bounded by timeoutMs.
+ */
+export function createClusterClient(credentials: ClusterCredentials, options: ClientOptions = {}): ClusterClient {
+  const problem = checkApiServerUrl(credentials.server);
+  if (problem) throw new ClusterError("invalid", `API server URL ${problem}`);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const watchTimeouts = { connectMs: timeoutMs, serverSeconds: options.watchTimeoutSeconds ?? DEFAULT_WATCH_TIMEOUT_SECONDS };
+  const ready = connect(credentials);
+  // Failures surface on each call; without this an unused client would raise an unhandled rejection.
+  ready.catch(() => undefined);
+  // Discovery documents per group/version, for mapping kinds to resource paths.
+  const discovery = new Map<string, Promise<ApiResource[]>>();
+
+  const call = async (request: HttpRequest) => requestJson(await ready, request, timeoutMs);
+  const getJson = <T>(path: string) => call({ method: "GET", path }) as Promise<T>;
+
+  const resourcesOf = (apiVersion: string, refresh: boolean): Promise<ApiResource[]> => {
+    const cached = discovery.get(apiVersion);
+    if (cached && !refresh) return cached;
+    const fetched = getJson<{ resources: ApiResource[] }>(groupVersionPath(apiVersion)).then(
+      (document) => document.resources,
+      (error: unknown) => {
+        // A group/version the cluster does not serve has no resources.
+        if (error instanceof ClusterError && error.kind === "not-found") return [];
+        throw error;
+      },
+    );
+    discovery.set(apiVersion, fetched);
+    // Failed lookups are not cached: the next call asks again.
+    fetched.catch(() => discovery.get(apiVersion) === fetched && discovery.delete(apiVersion));
+    return fetched;
+  };
+
+  const findResource = async (apiVersion: string, kind: string, refresh: boolean): Promise<ApiResource | undefined> => {
+    // Sub-resources ("deployments/status") share the kind; only the top-level one takes objects.
+    return (await resourcesOf(apiVersion, refresh)).find((r) => r.kind === kind && !r.name.includes("/"));
+  };
+
+  const pathFor = async (object: KubeObject): Promise<string> => {
+    const { apiVersion, kind, metadata } = object;
+    // A CRD installed after the first lookup is missing from the cached document: look again once.
+    const resource = (await findResource(apiVersion, kind, false)) ?? (await findResource(apiVersion, kind, true));
+    if (!resource) throw new ClusterError("not-found", `the cluster does not serve ${kind} in ${apiVersion} (is its CRD installed?)`);
+    if (resource.namespaced && !metadata.namespace) throw new ClusterError("invalid", `${kind} ${metadata.name} needs metadata.namespace`);
+    const namespace = resource.namespaced ? metadata.namespace : undefined;
+    return resourcePath({ apiVersion, plural: resource.name, namespace, name: metadata.name });
+  };
+
+  return {
+    version: () => getJson<VersionInfo>("/version"),
+    get: (path) => getJson(path),
+    async list<T>(path: string, query: Query = {}) {
+      const items: T[] = [];
+      let resourceVersion: string | undefined;
+      let token: string | undefined;
+      do {
+        const page = await getJson<KubeList<T> & { metadata: { continue?: string } }>(
+          withQuery(path, { ...query, limit: LIST_PAGE_SIZE, continue: token }),
+        );
+        items.push(...page.items);
+        resourceVersion ??= page.metadata.resourceVersion;
+        token = page.metadata.continue || undefined;
+      } while (token);
+      return { metadata: { resourceVersion }, items };
+    },
+    async applyObject<T>(object: KubeObject, { fieldManager, force, dryRun }: ApplyOptions) {
+      const path = withQuery(await pathFor(object), { fieldManager, force: force || undefined, dryRun: dryRun ? "All" : undefined });
+      // JSON is YAML, so the object goes as is under the apply content type.
+      return (await call({ method: "PATCH", path, body: JSON.stringify(object), contentType: "application/apply-patch+yaml" })) as T;
+    },
+    async mergePatch<T>(path: string, patch: object, { fieldManager }: { fieldManager?: string } = {}) {
+      const body = JSON.stringify(patch);
+      const contentType = "application/merge-patch+json";
+      return (await call({ method: "PATCH", path: withQuery(path, { fieldManager }), body, contentType })) as T;
+    },
+    async create<T>(collectionPath: string, object: KubeObject) {
+      return (await call({ method: "POST", path: collectionPath, body: JSON.stringify(object) })) as T;
+    },
+    delete: (path, { propagationPolicy } = {}) =>
+      call({ method: "DELETE", path, body: JSON.stringify({ apiVersion: "v1", kind: "DeleteOptions", propagationPolicy }) }),
+    async watch(path, resourceVersion, onEvent, signal) {
+      return watchResource(await ready, path, resourceVersion, onEvent, signal, watchTimeouts);
+    },
+  };
+}
+
+/**
+ * Builds the client-node KubeConfig from inline fields only (never loadFromFile,
+ * loadFromDefault or exec) and lets it produce the HTTPS agent and auth header.
+ */
+async function connect(credentials: ClusterCredentials): Promise<Connection> {
+  const base64 = (pem: string | undefined) => (pem === undefined ? undefined : Buffer.from(pem, "utf8").toString("base64"));
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [
+      {
+        name: "cluster",
+        server: credentials.server,
+        caData: base64(credentials.caData),
+        tlsServerName: credentials.tlsServerName,
+        skipTLSVerify: false,
+      },
+    ],
+    users: [
+      { name: "user", token: credentials.token, certData: base64(credentials.clientCertData), keyData: base64(credentials.clientKeyData) },
+    ],
+    contexts: [{ name: "fleetline", cluster: "cluster", user: "user" }],
+    currentContext: "fleetline",
+  });
+  // Explicit, so NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn verification off.
+  const options: https.RequestOptions = { rejectUnauthorized: true };
+  await kc.applyToHTTPSOptions(options);
+  const agent = options.agent;
+  if (!(agent instanceof https.Agent) || agent.options.rejectUnauthorized !== true) {
+    throw new ClusterError("tls", "could not set up a verifying TLS connection");
+  }
+  const url = new URL(credentials.server);
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options.headers ?? {})) {
+    if (typeof value === "string") headers[key] = value;
+  }
+  return {
+    hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+    port: url.port ? Number(url.port) : 443,
+    basePath: url.pathname.replace(/\/+$/, ""),
+    agent,
+    headers,
+    lookup: createGuardedLookup(),
+  };
+}
+
+function withQuery(path: string, query: Query): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined) params.set(key, String(value));
+  }
+  const text = params.toString();
+  if (text === "") return path;
+  return `${path}${path.includes("?") ? "&" : "?"}${text}`;
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { countByReadiness, summarize } from "./discovery";
+
+const object = (generation: number, status?: Record<string, unknown>) => ({
+  apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+  kind: "Kustomization",
+  metadata: { name: "x", namespace: "flux-system", generation },
+  ...(status ? { status } : {}),
+});
+const ready = (value: string) => ({ type: "Ready", status: value });
+
+describe("countByReadiness", () => {
+  it("counts Ready=True on the current generation as ready, False or Stalled as not ready, the rest unknown", () => {
+    const objects = [
+      object(1, { observedGeneration: 1, conditions: [ready("True")] }),
+      object(2, { observedGeneration: 1, conditions: [ready("True")] }), // stale status
+      object(1, { observedGeneration: 1, conditions: [ready("False")] }),
+      object(1, { observedGeneration: 1, conditions: [ready("Unknown"), { type: "Stalled", status: "True" }] }),
+      object(1, { observedGeneration: 1, conditions: [ready("Unknown"), { type: "Reconciling", status: "True" }] }),
+      object(1), // never reconciled
+    ];
+    expect(countByReadiness("Kustomization", objects.map((o) => summarize("Kustomization", o)))).toEqual({ kind: "Kustomization", ready: 1, notReady: 2, unknown: 3 });
+  });
+});

@@ -1,0 +1,203 @@
+import "server-only";
+import type { ClusterClient, KubeObject } from "./client";
+import { ClusterError } from "./errors";
+
+export { classifyError } from "./errors";
+
+export type FluxObjectCounts = { kind: string; ready: number; notReady: number; unknown: number };
+
+/** One Flux object as the inventory shows it: enough to answer "is it healthy, and whose is it?". */
+export type FluxObjectSummary = {
+  kind: string;
+  namespace: string;
+  name: string;
+  ready: "True" | "False" | "Unknown";
+  reason: string | null;
+  message: string | null;
+  revision: string | null;
+  isSuspended: boolean;
+  /** The fleetline.io/configuration label, when Fleetline manages the object. */
+  configuration: string | null;
+};
+
+export type ClusterProbe = {
+  /** gitVersion, e.g. v1.20.2 */
+  kubernetesVersion: string;
+  latencyMs: number;
+  /** null when the credentials may not list nodes */
+  nodeCount: number | null;
+  flux: { installed: boolean; version: string | null; controllers: { name: string; ready: boolean }[] };
+  argo: { installed: boolean };
+  fluxObjects: FluxObjectCounts[];
+  fluxObjectList: FluxObjectSummary[];
+  /** Reads these credentials may not make, e.g. "403 Forbidden: list nodes". */
+  forbidden: string[];
+};
+
+type Crd = "gitrepositories.source.toolkit.fluxcd.io" | "applications.argoproj.io";
+
+// The Flux kinds the portal reports on, by API group; versions come from discovery
+// because they moved (HelmRelease v2beta1 -> v2, OCIRepository v1beta2 -> v1).
+const FLUX_KINDS = [
+  { kind: "GitRepository", group: "source.toolkit.fluxcd.io", plural: "gitrepositories" },
+  { kind: "OCIRepository", group: "source.toolkit.fluxcd.io", plural: "ocirepositories" },
+  { kind: "Bucket", group: "source.toolkit.fluxcd.io", plural: "buckets" },
+  { kind: "HelmRepository", group: "source.toolkit.fluxcd.io", plural: "helmrepositories" },
+  { kind: "Kustomization", group: "kustomize.toolkit.fluxcd.io", plural: "kustomizations" },
+  { kind: "HelmRelease", group: "helm.toolkit.fluxcd.io", plural: "helmreleases" },
+] as const;
+
+type Condition = { type?: string; status?: string; reason?: string; message?: string };
+type StatusObject = KubeObject & {
+  spec?: { suspend?: boolean };
+  status?: { observedGeneration?: number; conditions?: Condition[]; artifact?: { revision?: string }; lastAppliedRevision?: string };
+};
+type Deployment = KubeObject & { spec?: { replicas?: number }; status?: { readyReplicas?: number } };
+type ApiGroup = { preferredVersion?: { version?: string } };
+
+/**
+ * What a cluster runs, for the registration page and the inventory sweep. Only the
+ * version call must succeed (it proves reachability and credentials); every other
+ * part degrades to "unknown" values when forbidden or absent.
+ */
+export async function probeCluster(client: ClusterClient): Promise<ClusterProbe> {
+  const started = performance.now();
+  const version = await client.version();
+  const latencyMs = Math.round(performance.now() - started);
+
+  const forbidden: string[] = [];
+  const probe: Probe = { client, forbidden };
+  const [nodeCount, fluxCrd, argoInstalled] = await Promise.all([
+    tolerate(probe, countNodes(client), null, "list nodes"),
+    crdState(probe, "gitrepositories.source.toolkit.fluxcd.io", "/apis/source.toolkit.fluxcd.io"),
+    crdState(probe, "applications.argoproj.io", "/apis/argoproj.io").then((state) => state.installed),
+  ]);
+  const [controllers, fluxObjectList] = fluxCrd.installed
+    ? await Promise.all([fluxControllers(probe), listFluxObjects(probe)])
+    : [[], []];
+  const kinds = [...new Set(fluxObjectList.map((o) => o.kind))];
+  return {
+    kubernetesVersion: version.gitVersion,
+    latencyMs,
+    nodeCount,
+    flux: { installed: fluxCrd.installed, version: fluxCrd.version, controllers },
+    argo: { installed: argoInstalled },
+    fluxObjects: kinds.map((kind) => countByReadiness(kind, fluxObjectList.filter((o) => o.kind === kind))),
+    fluxObjectList,
+    forbidden,
+  };
+}
+
+/** A one-item page says how many remain: the total without transferring every Node. */
+async function countNodes(client: ClusterClient): Promise<number> {
+  const page = await client.get<{ items: unknown[]; metadata: { remainingItemCount?: number } }>("/api/v1/nodes?limit=1");
+  return page.items.length + (page.metadata.remainingItemCount ?? 0);
+}
+
+/**
+ * Reads the CRD for its version label. Reading CRDs needs a cluster-scoped grant that
+ * read-only users often lack; API discovery is open to every authenticated user, so
+ * it still answers "installed" (without a version).
+ */
+async function crdState(probe: Probe, crd: Crd, groupPath: string): Promise<{ installed: boolean; version: string | null }> {
+  try {
+    const object = await probe.client.get<KubeObject>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}`);
+    return { installed: true, version: object.metadata.labels?.["app.kubernetes.io/version"] ?? null };
+  } catch (error) {
+    if (isKind(error, "not-found")) return { installed: false, version: null };
+    if (!isKind(error, "forbidden")) throw error;
+  }
+  probe.forbidden.push(`get customresourcedefinitions/${crd}`);
+  const isServed = await tolerate(probe, probe.client.get(groupPath).then(() => true), false, `get ${groupPath}`);
+  return { installed: isServed, version: null };
+}
+
+async function fluxControllers(probe: Probe): Promise<{ name: string; ready: boolean }[]> {
+  const list = probe.client.list<Deployment>("/apis/apps/v1/namespaces/flux-system/deployments", {
+    labelSelector: "app.kubernetes.io/part-of=flux",
+  });
+  const deployments = await tolerate(probe, list.then((l) => l.items), [], "list deployments in flux-system");
+  return deployments.map((d) => {
+    const wanted = d.spec?.replicas ?? 1;
+    return { name: d.metadata.name, ready: wanted > 0 && (d.status?.readyReplicas ?? 0) >= wanted };
+  });
+}
+
+/** Every Flux object on the cluster, including those Fleetline did not create. */
+async function listFluxObjects(probe: Probe): Promise<FluxObjectSummary[]> {
+  const { client } = probe;
+  const groups = [...new Set(FLUX_KINDS.map((k) => k.group))];
+  const preferred = new Map(
+    await Promise.all(
+      groups.map(async (group) => {
+        const doc = await tolerate(probe, client.get<ApiGroup>(`/apis/${group}`), null, `get /apis/${group}`);
+        return [group, doc?.preferredVersion?.version] as const;
+      }),
+    ),
+  );
+  const lists = await Promise.all(
+    FLUX_KINDS.map(async ({ kind, group, plural }) => {
+      const version = preferred.get(group);
+      if (!version) return [];
+      // A kind this Flux version does not serve, or may not be read, is left out rather than shown as empty.
+      const list = await tolerate(probe, client.list<StatusObject>(`/apis/${group}/${version}/${plural}`), null, `list ${plural}.${group}`);
+      return list ? list.items.map((item) => summarize(kind, item)) : [];
+    }),
+  );
+  return lists.flat();
+}
+
+/** Ready=True counts only when the status describes the current generation; Stalled=True is not ready. */
+export function readiness(object: StatusObject): FluxObjectSummary["ready"] {
+  const conditions = object.status?.conditions ?? [];
+  const ready = conditions.find((c) => c.type === "Ready")?.status;
+  const stalled = conditions.some((c) => c.type === "Stalled" && c.status === "True");
+  const isCurrent = object.status?.observedGeneration === undefined || object.status.observedGeneration === object.metadata.generation;
+  if (ready === "False" || stalled) return "False";
+  return ready === "True" && isCurrent ? "True" : "Unknown";
+}
+
+export function summarize(kind: string, object: StatusObject): FluxObjectSummary {
+  const ready = object.status?.conditions?.find((c) => c.type === "Ready");
+  return {
+    kind,
+    namespace: object.metadata.namespace ?? "",
+    name: object.metadata.name,
+    ready: readiness(object),
+    reason: ready?.reason ?? null,
+    message: ready?.message?.slice(0, 2000) ?? null,
+    revision: object.status?.artifact?.revision ?? object.status?.lastAppliedRevision ?? null,
+    isSuspended: object.spec?.suspend === true,
+    configuration: object.metadata.labels?.["fleetline.io/configuration"] ?? null,
+  };
+}
+
+export function countByReadiness(kind: string, objects: Pick<FluxObjectSummary, "ready">[]): FluxObjectCounts {
+  const counts = { kind, ready: 0, notReady: 0, unknown: 0 };
+  for (const { ready } of objects) {
+    if (ready === "True") counts.ready++;
+    else if (ready === "False") counts.notReady++;
+    else counts.unknown++;
+  }
+  return counts;
+}
+
+function isKind(error: unknown, ...kinds: ClusterError["kind"][]): boolean {
+  return error instanceof ClusterError && kinds.includes(error.kind);
+}
+
+type Probe = { client: ClusterClient; forbidden: string[] };
+
+/**
+ * Sub-calls that may be forbidden or absent fall back (a forbidden one is noted, so the
+ * inventory can say which rights are missing); connection-level failures still fail the probe.
+ */
+async function tolerate<T, F>(probe: Probe, promise: Promise<T>, fallback: F, what: string): Promise<T | F> {
+  try {
+    return await promise;
+  } catch (error) {
+    if (isKind(error, "forbidden")) probe.forbidden.push(what);
+    if (isKind(error, "forbidden", "not-found")) return fallback;
+    throw error;
+  }
+}
