@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const ROLES = ["admin", "operator", "viewer"] as const;
 export type Role = (typeof ROLES)[number];
@@ -93,3 +93,105 @@ export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
 export type Session = typeof sessions.$inferSelect;
 export type AuditEntry = typeof auditLog.$inferSelect;
+
+// ---------------------------------------------------------------------------
+// Cluster inventory
+
+export const RECONCILERS = ["flux", "argocd"] as const;
+export type Reconciler = (typeof RECONCILERS)[number];
+
+export const clusters = sqliteTable(
+  "clusters",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    displayName: text("display_name").notNull(),
+    // JSON object of Kubernetes-style labels, e.g. {"env":"prod"}.
+    labels: text("labels", { mode: "json" }).$type<Record<string, string>>().notNull().default({}),
+    // The API server URL is not secret and is shown; everything needed to authenticate is sealed.
+    server: text("server").notNull(),
+    authMethod: text("auth_method", { enum: ["kubeconfig", "token"] }).notNull(),
+    credentials: text("credentials").notNull(),
+    credentialsFingerprint: text("credentials_fingerprint").notNull(),
+    credentialsRotatedAt: integer("credentials_rotated_at", { mode: "timestamp_ms" }).notNull(),
+    reconcilerOverride: text("reconciler_override", { enum: RECONCILERS }),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    createdBy: text("created_by").notNull(),
+  },
+  (t) => [uniqueIndex("clusters_name_unique").on(t.name)],
+);
+
+export const HEALTH_STATES = ["reachable", "unreachable", "unknown"] as const;
+export type HealthState = (typeof HEALTH_STATES)[number];
+
+export type FluxControllerState = { name: string; ready: boolean };
+export type FluxObjectCount = { kind: string; ready: number; notReady: number; unknown: number };
+
+// What the last health check saw; one row per cluster, replaced on every check.
+export const clusterHealth = sqliteTable(
+  "cluster_health",
+  {
+    clusterId: text("cluster_id")
+      .primaryKey()
+      .references(() => clusters.id, { onDelete: "cascade" }),
+    state: text("state", { enum: HEALTH_STATES }).notNull().default("unknown"),
+    reasonKind: text("reason_kind"),
+    reason: text("reason"),
+    checkedAt: integer("checked_at", { mode: "timestamp_ms" }),
+    lastSeenAt: integer("last_seen_at", { mode: "timestamp_ms" }),
+    latencyMs: integer("latency_ms"),
+    kubernetesVersion: text("kubernetes_version"),
+    nodeCount: integer("node_count"),
+    fluxInstalled: integer("flux_installed", { mode: "boolean" }),
+    fluxVersion: text("flux_version"),
+    fluxControllers: text("flux_controllers", { mode: "json" }).$type<FluxControllerState[]>().notNull().default([]),
+    argoInstalled: integer("argo_installed", { mode: "boolean" }),
+    detectedReconciler: text("detected_reconciler", { enum: RECONCILERS }),
+    fluxObjectCounts: text("flux_object_counts", { mode: "json" }).$type<FluxObjectCount[]>().notNull().default([]),
+    consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    nextCheckAt: integer("next_check_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("cluster_health_state_idx").on(t.state), index("cluster_health_next_idx").on(t.nextCheckAt)],
+);
+
+// Appended only when a cluster's health state or reason changes: the health history.
+export const clusterHealthEvents = sqliteTable(
+  "cluster_health_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    clusterId: text("cluster_id")
+      .notNull()
+      .references(() => clusters.id, { onDelete: "cascade" }),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    state: text("state", { enum: HEALTH_STATES }).notNull(),
+    reason: text("reason"),
+    kubernetesVersion: text("kubernetes_version"),
+  },
+  (t) => [index("cluster_health_events_cluster_idx").on(t.clusterId, t.at)],
+);
+
+// Every Flux object seen on a cluster at the last check, whether Fleetline created it or not.
+export const clusterFluxObjects = sqliteTable(
+  "cluster_flux_objects",
+  {
+    clusterId: text("cluster_id")
+      .notNull()
+      .references(() => clusters.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    namespace: text("namespace").notNull(),
+    name: text("name").notNull(),
+    ready: text("ready", { enum: ["True", "False", "Unknown"] }).notNull(),
+    reason: text("reason"),
+    message: text("message"),
+    revision: text("revision"),
+    isSuspended: integer("is_suspended", { mode: "boolean" }).notNull().default(false),
+    configuration: text("configuration"),
+    observedAt: integer("observed_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clusterId, t.kind, t.namespace, t.name] })],
+);
+
+export type Cluster = typeof clusters.$inferSelect;
+export type ClusterHealth = typeof clusterHealth.$inferSelect;
+export type ClusterFluxObject = typeof clusterFluxObjects.$inferSelect;

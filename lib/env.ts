@@ -32,6 +32,11 @@ const envSchema = z
     FLEETLINE_OIDC_NAME: z.string().trim().min(1).default("Single sign-on"),
     FLEETLINE_OIDC_GROUPS_CLAIM: z.string().trim().min(1).default("groups"),
     FLEETLINE_OIDC_ROLE_MAP: optionalText,
+    FLEETLINE_HEALTH_INTERVAL_S: z.coerce.number().int().min(1).max(3600).default(60),
+    FLEETLINE_HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+    FLEETLINE_HEALTH_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
+    // Off in tests that drive sweeps themselves.
+    FLEETLINE_BACKGROUND: z.enum(["on", "off"]).default("on"),
     // Test-only escape hatch: Git/chart sources on loopback (the harness's Git server).
     FLEETLINE_ALLOW_LOCAL_SOURCES: booleanFlag,
   })

@@ -19,7 +19,9 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
   return out;
 }
 
-export function invalid(error: z.ZodError): ActionResult<never> {
+export type Invalid = { status: "invalid"; fieldErrors: Record<string, string>; message: string };
+
+export function invalid(error: z.ZodError): Invalid {
   const errors = fieldErrors(error);
   const fields = Object.keys(errors).join(", ");
   return { status: "invalid", fieldErrors: errors, message: `Check the highlighted field${fields.includes(",") ? "s" : ""}: ${fields}.` };

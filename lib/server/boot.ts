@@ -4,6 +4,7 @@ import { recordAudit } from "@/lib/audit";
 import { countUsers, createFirstAdmin } from "@/lib/auth/users";
 import { getMasterKey } from "@/lib/crypto";
 import { env } from "@/lib/env";
+import { startHealthLoop } from "@/lib/inventory/health";
 import { log } from "@/lib/log";
 
 const globalForBoot = globalThis as unknown as { fleetlineBooted?: Promise<void> };
@@ -29,6 +30,7 @@ async function bootOnce() {
   migrateDatabase(getDb());
   getMasterKey();
   await seedAdminFromEnv();
+  if (e.FLEETLINE_BACKGROUND === "on") startHealthLoop();
   log.info("fleetline ready", { database: e.DATABASE_URL, users: countUsers() });
 }
 

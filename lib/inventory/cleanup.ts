@@ -1,0 +1,54 @@
+import "server-only";
+import type { ClusterClient, KubeObject } from "@/lib/k8s/client";
+import { ClusterError } from "@/lib/k8s/errors";
+
+// What Fleetline may have created on a cluster, in reverse apply order: workloads before sources before Secrets.
+const OWNED_KINDS = [
+  { group: "helm.toolkit.fluxcd.io", plural: "helmreleases" },
+  { group: "kustomize.toolkit.fluxcd.io", plural: "kustomizations" },
+  { group: "source.toolkit.fluxcd.io", plural: "gitrepositories" },
+  { group: "source.toolkit.fluxcd.io", plural: "ocirepositories" },
+  { group: "source.toolkit.fluxcd.io", plural: "buckets" },
+  { group: "source.toolkit.fluxcd.io", plural: "helmrepositories" },
+  { group: "argoproj.io", plural: "applications" },
+  { group: "", plural: "secrets" },
+] as const;
+
+export const MANAGED_SELECTOR = "app.kubernetes.io/managed-by=fleetline";
+
+async function preferredVersion(client: ClusterClient, group: string): Promise<string | null> {
+  if (group === "") return "v1";
+  try {
+    const doc = await client.get<{ preferredVersion?: { version?: string } }>(`/apis/${group}`);
+    return doc.preferredVersion?.version ?? null;
+  } catch (error) {
+    if (error instanceof ClusterError && error.kind === "not-found") return null;
+    throw error;
+  }
+}
+
+/**
+ * Deletes every object labelled as managed by Fleetline (optionally of one configuration).
+ * Kinds the cluster does not serve are skipped; any other failure stops and is reported.
+ */
+export async function removeManagedObjects(client: ClusterClient, configuration?: string): Promise<{ deleted: string[] }> {
+  const selector = configuration ? `${MANAGED_SELECTOR},fleetline.io/configuration=${configuration}` : MANAGED_SELECTOR;
+  const deleted: string[] = [];
+  for (const { group, plural } of OWNED_KINDS) {
+    const version = await preferredVersion(client, group);
+    if (!version) continue;
+    const base = group === "" ? `/api/${version}` : `/apis/${group}/${version}`;
+    const list = await client.list<KubeObject>(`${base}/${plural}`, { labelSelector: selector });
+    for (const item of list.items) {
+      const ns = item.metadata.namespace;
+      const path = `${base}${ns ? `/namespaces/${ns}` : ""}/${plural}/${item.metadata.name}`;
+      try {
+        await client.delete(path, { propagationPolicy: "Background" });
+      } catch (error) {
+        if (!(error instanceof ClusterError && error.kind === "not-found")) throw error;
+      }
+      deleted.push(`${item.kind ?? plural}/${ns ? `${ns}/` : ""}${item.metadata.name}`);
+    }
+  }
+  return { deleted };
+}

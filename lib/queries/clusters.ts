@@ -1,0 +1,125 @@
+import "server-only";
+import { and, asc, count, desc, eq, isNull, like, or, sql, type SQL } from "drizzle-orm";
+import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
+import { z } from "zod";
+import { getDb } from "@/db";
+import { HEALTH_STATES, RECONCILERS, clusterFluxObjects, clusterHealth, clusterHealthEvents, clusters } from "@/db/schema";
+
+export const CLUSTER_PAGE_SIZE = 50;
+
+export const CLUSTER_SORTS = ["name", "health", "version", "lastSeen", "created"] as const;
+
+const trimmed = z.string().trim().max(200).optional().catch(undefined);
+
+export const clusterFilterSchema = z.object({
+  q: trimmed,
+  label: trimmed,
+  health: z.enum(HEALTH_STATES).optional().catch(undefined),
+  flux: z.enum(["installed", "missing"]).optional().catch(undefined),
+  reconciler: z.enum([...RECONCILERS, "none"]).optional().catch(undefined),
+  sort: z.enum(CLUSTER_SORTS).default("name").catch("name"),
+  dir: z.enum(["asc", "desc"]).default("asc").catch("asc"),
+  page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
+});
+
+export type ClusterFilter = z.infer<typeof clusterFilterSchema>;
+
+const escapeLike = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+// The reconciler in force: an admin's override, else what the health check detected.
+const effectiveReconciler = sql<string | null>`coalesce(${clusters.reconcilerOverride}, ${clusterHealth.detectedReconciler})`;
+
+/** "env=prod" matches the pair; "env" alone matches any cluster that has the key. */
+export function labelCondition(label: string): SQL {
+  const eqAt = label.indexOf("=");
+  if (eqAt === -1) return sql`exists (select 1 from json_each(${clusters.labels}) where key = ${label})`;
+  return sql`exists (select 1 from json_each(${clusters.labels}) where key = ${label.slice(0, eqAt).trim()} and value = ${label.slice(eqAt + 1).trim()})`;
+}
+
+function whereFor(f: ClusterFilter): SQL | undefined {
+  return and(
+    f.q ? or(like(clusters.name, `%${escapeLike(f.q)}%`), like(clusters.displayName, `%${escapeLike(f.q)}%`)) : undefined,
+    f.label ? labelCondition(f.label) : undefined,
+    f.health ? eq(clusterHealth.state, f.health) : undefined,
+    f.flux === "installed" ? eq(clusterHealth.fluxInstalled, true) : undefined,
+    f.flux === "missing" ? or(eq(clusterHealth.fluxInstalled, false), isNull(clusterHealth.fluxInstalled)) : undefined,
+    f.reconciler === "none" ? sql`${effectiveReconciler} is null` : f.reconciler ? sql`${effectiveReconciler} = ${f.reconciler}` : undefined,
+  );
+}
+
+const ORDER: Record<ClusterFilter["sort"], SQL | AnySQLiteColumn> = {
+  name: clusters.name,
+  health: sql`case ${clusterHealth.state} when 'unreachable' then 0 when 'unknown' then 1 else 2 end`,
+  version: clusterHealth.kubernetesVersion,
+  lastSeen: clusterHealth.lastSeenAt,
+  created: clusters.createdAt,
+};
+
+export function listClusters(f: ClusterFilter) {
+  const db = getDb();
+  const where = whereFor(f);
+  const total =
+    db.select({ n: count() }).from(clusters).leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id)).where(where).get()?.n ?? 0;
+  const order = f.dir === "asc" ? asc(ORDER[f.sort]) : desc(ORDER[f.sort]);
+  const rows = db
+    .select({
+      id: clusters.id,
+      name: clusters.name,
+      displayName: clusters.displayName,
+      labels: clusters.labels,
+      server: clusters.server,
+      reconciler: effectiveReconciler,
+      health: clusterHealth,
+    })
+    .from(clusters)
+    .leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id))
+    .where(where)
+    .orderBy(order, asc(clusters.name))
+    .limit(CLUSTER_PAGE_SIZE)
+    .offset((f.page - 1) * CLUSTER_PAGE_SIZE)
+    .all();
+  return { rows, total };
+}
+
+export type ClusterListRow = ReturnType<typeof listClusters>["rows"][number];
+
+/** One cluster for its page, without the sealed credentials column. */
+export function getClusterDetail(id: string) {
+  const db = getDb();
+  const row = db
+    .select({
+      id: clusters.id,
+      name: clusters.name,
+      displayName: clusters.displayName,
+      labels: clusters.labels,
+      server: clusters.server,
+      authMethod: clusters.authMethod,
+      credentialsFingerprint: clusters.credentialsFingerprint,
+      credentialsRotatedAt: clusters.credentialsRotatedAt,
+      reconcilerOverride: clusters.reconcilerOverride,
+      createdAt: clusters.createdAt,
+      createdBy: clusters.createdBy,
+      health: clusterHealth,
+    })
+    .from(clusters)
+    .leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id))
+    .where(eq(clusters.id, id))
+    .get();
+  if (!row) return null;
+  const events = db
+    .select()
+    .from(clusterHealthEvents)
+    .where(eq(clusterHealthEvents.clusterId, id))
+    .orderBy(desc(clusterHealthEvents.id))
+    .limit(20)
+    .all();
+  const fluxObjects = db
+    .select()
+    .from(clusterFluxObjects)
+    .where(eq(clusterFluxObjects.clusterId, id))
+    .orderBy(asc(clusterFluxObjects.kind), asc(clusterFluxObjects.namespace), asc(clusterFluxObjects.name))
+    .all();
+  return { ...row, events, fluxObjects };
+}
+
+export type ClusterDetail = NonNullable<ReturnType<typeof getClusterDetail>>;
