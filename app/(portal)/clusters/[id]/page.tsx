@@ -1,0 +1,189 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { Badge, FluxBadge, HealthBadge, LabelChips, LimitedAccessBadge, ReconcilerBadge, StaleBadge } from "@/components/ui/badges";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { TabLinks } from "@/components/ui/tabs";
+import { Time } from "@/components/ui/time";
+import { requirePageAccess } from "@/lib/auth/current";
+import { can } from "@/lib/auth/permissions";
+import { formatLabels } from "@/lib/inventory/cluster-input";
+import { getClusterDetail, type ClusterDetail } from "@/lib/queries/clusters";
+import { DeleteClusterForm, LabelsForm, ReconcilerForm, RotateCredentialsForm } from "./cluster-forms";
+
+export const metadata: Metadata = { title: "Cluster" };
+
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string>> };
+
+function Overview({ cluster }: { cluster: ClusterDetail }) {
+  const h = cluster.health;
+  const facts: [string, React.ReactNode][] = [
+    ["API server", <span key="s" className="font-mono text-xs">{cluster.server}</span>],
+    ["Kubernetes", h?.kubernetesVersion ?? "—"],
+    ["Nodes", h?.nodeCount ?? "not readable"],
+    ["Latency", h?.latencyMs !== null && h?.latencyMs !== undefined ? `${h.latencyMs} ms` : "—"],
+    ["Last checked", <Time key="c" date={h?.checkedAt} />],
+    ["Last seen", <Time key="l" date={h?.lastSeenAt} />],
+    ["Argo CD", h?.argoInstalled ? "installed" : h?.argoInstalled === false ? "not installed" : "unknown"],
+    ["Registered", <span key="r"><Time date={cluster.createdAt} /> by {cluster.createdBy}</span>],
+  ];
+  return (
+    <div className="grid gap-4 lg:grid-cols-2">
+      <section className="card p-4" aria-labelledby="facts">
+        <h2 id="facts" className="mb-3 font-semibold">Cluster</h2>
+        {h?.reason ? (
+          <p
+            role="alert"
+            className={`mb-3 rounded-md px-3 py-2 text-sm ${h.state === "unreachable" ? "bg-red-50 text-red-900 dark:bg-red-950 dark:text-red-200" : "bg-amber-50 text-amber-900 dark:bg-amber-950 dark:text-amber-200"}`}
+          >
+            {h.reasonKind ? `${h.reasonKind}: ` : ""}{h.reason}
+          </p>
+        ) : null}
+        <dl className="grid grid-cols-[9rem_1fr] gap-y-1.5 text-sm">
+          {facts.map(([k, v]) => (
+            <div key={k} className="contents">
+              <dt className="text-zinc-500">{k}</dt>
+              <dd>{v}</dd>
+            </div>
+          ))}
+        </dl>
+      </section>
+      <section className="card p-4" aria-labelledby="flux">
+        <h2 id="flux" className="mb-3 font-semibold">Flux</h2>
+        <FluxBadge installed={h?.fluxInstalled} version={h?.fluxVersion} />
+        {h?.fluxControllers.length ? (
+          <ul className="mt-3 space-y-1 text-sm">
+            {h.fluxControllers.map((c) => (
+              <li key={c.name} className="flex items-center gap-2">
+                {c.ready ? <Badge tone="green" icon="✓">Ready</Badge> : <Badge tone="red" icon="✕">Not ready</Badge>}
+                <span className="font-mono text-xs">{c.name}</span>
+              </li>
+            ))}
+          </ul>
+        ) : h?.fluxInstalled ? (
+          <p className="mt-2 text-sm text-zinc-500">No controller Deployments labelled app.kubernetes.io/part-of=flux in flux-system.</p>
+        ) : null}
+        {h?.fluxObjectCounts.length ? (
+          <table className="table-dense mt-3">
+            <thead>
+              <tr><th scope="col">Kind</th><th scope="col">Ready</th><th scope="col">Not ready</th><th scope="col">Unknown</th></tr>
+            </thead>
+            <tbody>
+              {h.fluxObjectCounts.map((c) => (
+                <tr key={c.kind}><td>{c.kind}</td><td>{c.ready}</td><td>{c.notReady}</td><td>{c.unknown}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+      </section>
+      <section className="card p-4 lg:col-span-2" aria-labelledby="history">
+        <h2 id="history" className="mb-3 font-semibold">Health history</h2>
+        <ol className="space-y-1 text-sm">
+          {cluster.events.map((e) => (
+            <li key={e.id} className="flex flex-wrap items-center gap-2">
+              <Time date={e.at} />
+              <HealthBadge state={e.state} />
+              {e.kubernetesVersion ? <span className="font-mono text-xs">{e.kubernetesVersion}</span> : null}
+              {e.reason ? <span className="text-xs text-zinc-600 dark:text-zinc-400">{e.reason}</span> : null}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </div>
+  );
+}
+
+function FluxObjects({ cluster }: { cluster: ClusterDetail }) {
+  if (cluster.fluxObjects.length === 0) {
+    return <EmptyState title="No Flux objects seen">The last health check found no sources, Kustomizations or Helm releases on this cluster.</EmptyState>;
+  }
+  return (
+    <div className="card overflow-x-auto">
+      <table className="table-dense">
+        <thead>
+          <tr><th scope="col">Kind</th><th scope="col">Namespace/name</th><th scope="col">Ready</th><th scope="col">Message</th><th scope="col">Managed by</th></tr>
+        </thead>
+        <tbody>
+          {cluster.fluxObjects.map((o) => (
+            <tr key={`${o.kind}/${o.namespace}/${o.name}`}>
+              <td>{o.kind}</td>
+              <td className="font-mono text-xs">{o.namespace}/{o.name}</td>
+              <td>
+                {o.isSuspended ? <Badge tone="grey" icon="⏸">Suspended</Badge> : o.ready === "True" ? <Badge tone="green" icon="✓">Ready</Badge> : o.ready === "False" ? <Badge tone="red" icon="✕">{o.reason ?? "Not ready"}</Badge> : <Badge tone="neutral" icon="?">Unknown</Badge>}
+              </td>
+              <td className="max-w-md text-xs">{o.message}</td>
+              <td className="text-xs">{o.configuration ? `Fleetline (${o.configuration})` : "not Fleetline"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export default async function ClusterPage({ params, searchParams }: Props) {
+  const { user } = await requirePageAccess("clusters.read");
+  const { id } = await params;
+  const { tab = "overview", rotated } = await searchParams;
+  const cluster = getClusterDetail(id);
+  if (!cluster) notFound();
+  const canEditLabels = can(user.role, "clusters.update");
+  const isAdmin = can(user.role, "clusters.credentials");
+  const tabs = [
+    { id: "overview", label: "Overview" },
+    { id: "objects", label: `Flux objects (${cluster.fluxObjects.length})` },
+    { id: "labels", label: "Labels" },
+    ...(isAdmin ? [{ id: "credentials", label: "Credentials" }] : []),
+    ...(can(user.role, "clusters.delete") ? [{ id: "delete", label: "Delete" }] : []),
+  ];
+  const active = tabs.some((t) => t.id === tab) ? tab : "overview";
+  const reconciler = cluster.reconcilerOverride ?? cluster.health?.detectedReconciler ?? null;
+  return (
+    <>
+      <PageHeader
+        title={cluster.displayName}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            <span className="font-mono">{cluster.name}</span>
+            <HealthBadge state={cluster.health?.state} reason={cluster.health?.reason} lastSeenAt={cluster.health?.lastSeenAt} />
+            <StaleBadge lastSeenAt={cluster.health?.lastSeenAt} checkedAt={cluster.health?.checkedAt} />
+            <LimitedAccessBadge reasonKind={cluster.health?.reasonKind} reason={cluster.health?.reason} />
+            <ReconcilerBadge reconciler={reconciler} />
+            <LabelChips labels={cluster.labels} />
+          </span>
+        }
+      />
+      {rotated ? <p role="status" className="mb-3 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">Credentials replaced.</p> : null}
+      <TabLinks tabs={tabs} active={active} hrefFor={(t) => `/clusters/${cluster.id}${t === "overview" ? "" : `?tab=${t}`}`} />
+      {active === "overview" ? <Overview cluster={cluster} /> : null}
+      {active === "objects" ? <FluxObjects cluster={cluster} /> : null}
+      {active === "labels" ? (
+        canEditLabels ? (
+          <section className="card max-w-xl p-4"><LabelsForm clusterId={cluster.id} labelsText={formatLabels(cluster.labels)} /></section>
+        ) : (
+          <section className="card p-4"><LabelChips labels={cluster.labels} /><p className="mt-2 text-xs text-zinc-500">Operators and admins can edit labels.</p></section>
+        )
+      ) : null}
+      {active === "credentials" && isAdmin ? (
+        <div className="grid gap-4 lg:grid-cols-2">
+          <section className="card p-4" aria-labelledby="current-creds">
+            <h2 id="current-creds" className="mb-2 font-semibold">Current credentials</h2>
+            <p className="text-sm">{cluster.authMethod === "kubeconfig" ? "From a kubeconfig" : "API server URL and token"}, fingerprint <span className="font-mono text-xs">{cluster.credentialsFingerprint}</span>, set <Time date={cluster.credentialsRotatedAt} />.</p>
+            <p className="mt-1 text-xs text-zinc-500">Stored encrypted; never shown again.</p>
+            <div className="mt-4"><ReconcilerForm clusterId={cluster.id} override={cluster.reconcilerOverride} /></div>
+          </section>
+          <section className="card p-4" aria-labelledby="rotate">
+            <h2 id="rotate" className="mb-2 font-semibold">Rotate credentials</h2>
+            <RotateCredentialsForm clusterId={cluster.id} />
+          </section>
+        </div>
+      ) : null}
+      {active === "delete" && can(user.role, "clusters.delete") ? (
+        <section className="card max-w-xl p-4" aria-labelledby="delete">
+          <h2 id="delete" className="mb-2 font-semibold">Delete {cluster.name}</h2>
+          <DeleteClusterForm clusterId={cluster.id} name={cluster.name} />
+        </section>
+      ) : null}
+    </>
+  );
+}

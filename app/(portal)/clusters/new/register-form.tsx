@@ -1,0 +1,59 @@
+"use client";
+
+import { useActionState, useRef, startTransition, type FormEvent } from "react";
+import { CredentialFields } from "@/components/clusters/credential-fields";
+import { ConnectionResult } from "@/components/clusters/connection-result";
+import { Field, describedBy } from "@/components/ui/field";
+import { checkClusterAction, registerClusterAction, type RegisterResult } from "../actions";
+
+async function dispatch(prev: RegisterResult, form: FormData): Promise<RegisterResult> {
+  return form.get("intent") === "check" ? checkClusterAction(prev, form) : registerClusterAction(prev, form);
+}
+
+export function RegisterClusterForm() {
+  const [state, submit, pending] = useActionState<RegisterResult, FormData>(dispatch, { status: "idle" });
+  const formRef = useRef<HTMLFormElement>(null);
+  const errors = state.status === "invalid" ? state.fieldErrors : {};
+  const contexts = "contexts" in state ? (state.contexts ?? []) : [];
+
+  // Submitting through a transition (not the form's action prop) keeps what was typed after a failure.
+  function send(intent: "check" | "register", saveUnreachable = false) {
+    if (!formRef.current) return;
+    const data = new FormData(formRef.current);
+    data.set("intent", intent);
+    data.set("saveUnreachable", String(saveUnreachable));
+    startTransition(() => submit(data));
+  }
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
+    send(submitter?.value === "check" ? "check" : "register");
+  }
+
+  return (
+    <form ref={formRef} onSubmit={onSubmit} className="space-y-4" noValidate>
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field id="name" label="Name" error={errors.name} hint="A DNS label: lowercase letters, digits and '-', e.g. prod-eu-1.">
+          <input id="name" name="name" autoComplete="off" className="input font-mono" aria-invalid={Boolean(errors.name)} aria-describedby={describedBy("name", errors.name)} />
+        </Field>
+        <Field id="displayName" label="Display name" error={errors.displayName} hint="Optional; defaults to the name.">
+          <input id="displayName" name="displayName" className="input" aria-invalid={Boolean(errors.displayName)} aria-describedby={describedBy("displayName", errors.displayName)} />
+        </Field>
+      </div>
+      <Field id="labels" label="Labels" error={errors.labels} hint="key=value pairs, separated by commas or lines: env=prod, region=eu-west">
+        <input id="labels" name="labels" autoComplete="off" className="input font-mono" aria-invalid={Boolean(errors.labels)} aria-describedby={describedBy("labels", errors.labels)} />
+      </Field>
+      <CredentialFields errors={errors} contexts={contexts} />
+      <ConnectionResult state={state} pending={pending} onSaveAnyway={() => send("register", true)} />
+      <div className="flex gap-2">
+        <button type="submit" value="check" className="btn-secondary" disabled={pending}>
+          {pending ? "Working…" : "Check connection"}
+        </button>
+        <button type="submit" value="register" className="btn-primary" disabled={pending}>
+          Register cluster
+        </button>
+      </div>
+    </form>
+  );
+}

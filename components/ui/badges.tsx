@@ -1,0 +1,92 @@
+import type { ReactNode } from "react";
+
+type Tone = "green" | "red" | "amber" | "grey" | "neutral" | "blue";
+
+const TONES: Record<Tone, string> = {
+  green: "border-emerald-300 bg-emerald-50 text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200",
+  red: "border-red-300 bg-red-50 text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200",
+  amber: "border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200",
+  grey: "border-zinc-300 bg-zinc-100 text-zinc-700 dark:border-zinc-700 dark:bg-zinc-800 dark:text-zinc-300",
+  neutral: "border-zinc-300 bg-white text-zinc-700 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-300",
+  blue: "border-sky-300 bg-sky-50 text-sky-900 dark:border-sky-800 dark:bg-sky-950 dark:text-sky-200",
+};
+
+/** Always icon + word: state is never carried by colour alone. */
+export function Badge({ tone, icon, children, title }: { tone: Tone; icon: string; children: ReactNode; title?: string }) {
+  return (
+    <span
+      title={title}
+      className={`inline-flex items-center gap-1 whitespace-nowrap rounded-full border px-2 py-0.5 text-xs font-medium ${TONES[tone]}`}
+    >
+      <span aria-hidden="true">{icon}</span>
+      {children}
+    </span>
+  );
+}
+
+const STALE_AFTER_MS = 10 * 60_000;
+
+export function HealthBadge({ state, reason, lastSeenAt }: { state: string | null | undefined; reason?: string | null; lastSeenAt?: Date | null }) {
+  if (state === "reachable") return <Badge tone="green" icon="✓">Reachable</Badge>;
+  if (state === "unreachable") {
+    return (
+      <Badge tone="red" icon="✕" title={reason ?? undefined}>
+        Unreachable
+      </Badge>
+    );
+  }
+  return (
+    <Badge tone="neutral" icon="?" title={lastSeenAt ? undefined : "Not checked yet"}>
+      Unknown
+    </Badge>
+  );
+}
+
+/**
+ * Shown beside the health badge when a cluster has not answered for a while: its last answer is
+ * more than ten minutes older than the last attempt to reach it.
+ */
+export function StaleBadge({ lastSeenAt, checkedAt }: { lastSeenAt: Date | null | undefined; checkedAt: Date | null | undefined }) {
+  if (!lastSeenAt || !checkedAt || checkedAt.getTime() - lastSeenAt.getTime() < STALE_AFTER_MS) return null;
+  return (
+    <Badge tone="amber" icon="⏱" title={`Last seen ${lastSeenAt.toISOString()}`}>
+      Stale
+    </Badge>
+  );
+}
+
+/** Reachable, but the credentials may not read everything (nodes, Flux objects...). */
+export function LimitedAccessBadge({ reasonKind, reason }: { reasonKind: string | null | undefined; reason: string | null | undefined }) {
+  if (reasonKind !== "forbidden") return null;
+  return (
+    <Badge tone="amber" icon="⚠" title={reason ?? undefined}>
+      Limited access
+    </Badge>
+  );
+}
+
+export function FluxBadge({ installed, version }: { installed: boolean | null | undefined; version?: string | null }) {
+  if (installed === true) return <Badge tone="blue" icon="✓">Flux {version ?? "installed"}</Badge>;
+  if (installed === false) return <Badge tone="grey" icon="–">Flux not installed</Badge>;
+  return <Badge tone="neutral" icon="?">Flux unknown</Badge>;
+}
+
+export function ReconcilerBadge({ reconciler }: { reconciler: string | null | undefined }) {
+  if (reconciler === "flux") return <Badge tone="blue" icon="⟳">Flux</Badge>;
+  if (reconciler === "argocd") return <Badge tone="blue" icon="⟳">Argo CD</Badge>;
+  return <Badge tone="grey" icon="–">No reconciler</Badge>;
+}
+
+export function LabelChips({ labels }: { labels: Record<string, string> }) {
+  const entries = Object.entries(labels);
+  if (entries.length === 0) return <span className="text-xs text-zinc-400">no labels</span>;
+  return (
+    <ul className="flex flex-wrap gap-1" aria-label="Labels">
+      {entries.map(([k, v]) => (
+        <li key={k} className="rounded border border-zinc-200 bg-zinc-50 px-1.5 py-0.5 font-mono text-[11px] dark:border-zinc-700 dark:bg-zinc-800">
+          {k}={v}
+        </li>
+      ))}
+    </ul>
+  );
+}
