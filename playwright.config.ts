@@ -28,6 +28,7 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  globalSetup: "./e2e/global-setup.ts",
   globalTeardown: "./e2e/global-teardown.ts",
   use: {
     baseURL,
@@ -52,6 +53,8 @@ export default defineConfig({
       FLEETLINE_SECRET_KEY: crypto.randomBytes(32).toString("hex"),
       NEXTAUTH_URL: baseURL,
       FLEETLINE_ALLOW_LOCAL_SOURCES: "true",
+      FLEETLINE_HEALTH_INTERVAL_S: "2",
+      FLEETLINE_HEALTH_TIMEOUT_MS: "3000",
     },
   },
 });

@@ -23,3 +23,29 @@ export function databaseBytes(): Buffer {
 
 /** The form's own alert; Next's route announcer also has role="alert" but is a div. */
 export const formAlert = (page: Page) => page.locator("p[role=alert]");
+
+export type FleetCluster = { name: string; server: string; caData: string; adminToken: string; viewerToken: string; kubeconfig: string };
+export type Fleet = { clusters: FleetCluster[]; git: { repoUrl: string } | null };
+
+/** The real API servers global setup started for this run. */
+export function fleet(): Fleet {
+  return JSON.parse(fs.readFileSync(process.env.FLEETLINE_E2E_FLEET!, "utf8")) as Fleet;
+}
+
+export function fleetCluster(name: string): FleetCluster {
+  const found = fleet().clusters.find((c) => c.name === name);
+  if (!found) throw new Error(`no e2e cluster named ${name}`);
+  return found;
+}
+
+/** Lets a spec run alone: performs first-run setup when no admin exists yet. */
+export async function ensureAdmin(page: Page) {
+  const response = await page.goto("/setup");
+  if (response?.status() !== 200) return;
+  await page.getByLabel("Name").fill(ADMIN.name);
+  await page.getByLabel("Email").fill(ADMIN.email);
+  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+  await page.getByLabel("Confirm password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Create administrator" }).click();
+  await expect(page.getByRole("status")).toContainText("Administrator created");
+}

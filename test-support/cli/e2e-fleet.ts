@@ -1,0 +1,38 @@
+// Started by Playwright's global setup: a small fleet of real API servers (with the Flux
+// stand-in and the Git fixture server) for the browser tests. Writes what the tests need to
+// the JSON file named by argv[2], then runs until SIGTERM or until its parent goes away.
+import { writeFileSync } from "node:fs";
+import { startCluster } from "../cluster";
+import { startHarness } from "../harness";
+
+async function main(): Promise<void> {
+  const out = process.argv[2];
+  if (!out) throw new Error("usage: e2e-fleet <output.json>");
+  const parent = process.ppid;
+  const [harness, bare] = await Promise.all([startHarness({ clusters: 2, name: "e2e" }), startCluster({ name: "e2e-bare", flux: false })]);
+  const all = [...harness.clusters, bare];
+  const stop = async () => {
+    await Promise.allSettled([harness.stop(), bare.stop()]);
+    process.exit(0);
+  };
+  writeFileSync(
+    out,
+    JSON.stringify({
+      clusters: all.map((c) => ({ name: c.name, server: c.server, caData: c.caData, adminToken: c.adminToken, viewerToken: c.viewerToken, kubeconfig: c.kubeconfig() })),
+      git: harness.sample ? { repoUrl: harness.sample.repo.url } : null,
+    }),
+    { mode: 0o600 },
+  );
+  console.log(`e2e fleet ready: ${all.map((c) => c.name).join(", ")}`);
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  // Playwright killed without teardown: do not outlive it.
+  setInterval(() => {
+    if (process.ppid !== parent) void stop();
+  }, 1000);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
