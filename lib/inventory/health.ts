@@ -2,13 +2,12 @@ import "server-only";
 import { eq, inArray, isNull, lte, or } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusterFluxObjects, clusterHealth, clusterHealthEvents, clusters, type Cluster, type HealthState, type Reconciler } from "@/db/schema";
-import { createClusterClient } from "@/lib/k8s/client";
 import { mapWithConcurrency } from "@/lib/k8s/concurrency";
 import { classifyError, probeCluster, type ClusterProbe, type FluxObjectSummary } from "@/lib/k8s/discovery";
 import { ClusterError } from "@/lib/k8s/errors";
 import { env } from "@/lib/env";
 import { errorMessage, log } from "@/lib/log";
-import { openCredentials } from "./credentials";
+import { clientFor, forgetClientsExcept } from "./client-cache";
 
 export type SweepOptions = {
   concurrency?: number;
@@ -80,8 +79,7 @@ async function checkOne(cluster: Cluster, o: Required<Omit<SweepOptions, "cluste
   let probe: ClusterProbe | undefined;
   let failure: { kind: string; message: string } | undefined;
   try {
-    const client = createClusterClient(openCredentials(cluster), { timeoutMs: o.timeoutMs });
-    probe = await withDeadline(probeCluster(client), o.timeoutMs);
+    probe = await withDeadline(probeCluster(clientFor(cluster, o.timeoutMs)), o.timeoutMs);
   } catch (error) {
     failure = classifyError(error);
   }
@@ -147,6 +145,7 @@ export async function runHealthSweep(options: SweepOptions = {}): Promise<CheckO
         .where(or(isNull(clusterHealth.clusterId), lte(clusterHealth.nextCheckAt, new Date(o.now()))))
         .all()
         .map((r) => r.cluster);
+  if (!options.clusterIds) forgetClientsExcept(new Set(db.select({ id: clusters.id }).from(clusters).all().map((c) => c.id)));
   const settled = await mapWithConcurrency(due, o.concurrency, (c) => checkOne(c, o));
   return settled.map((s, i) =>
     s.status === "fulfilled" ? s.value : { clusterId: due[i]!.id, state: "unknown" as const, durationMs: 0, reason: String(s.reason) },

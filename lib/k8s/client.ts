@@ -183,10 +183,13 @@ async function connect(credentials: ClusterCredentials): Promise<Connection> {
   // Explicit, so NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn verification off.
   const options: https.RequestOptions = { rejectUnauthorized: true };
   await kc.applyToHTTPSOptions(options);
-  const agent = options.agent;
-  if (!(agent instanceof https.Agent) || agent.options.rejectUnauthorized !== true) {
+  const made = options.agent;
+  if (!(made instanceof https.Agent) || made.options.rejectUnauthorized !== true) {
     throw new ClusterError("tls", "could not set up a verifying TLS connection");
   }
+  // Same TLS settings, but connections are kept and reused: a probe makes a dozen calls and a
+  // sweep repeats them every minute, and a TLS handshake costs more than the call itself.
+  const agent = new https.Agent({ ...made.options, keepAlive: true, maxSockets: 8, maxFreeSockets: 2, scheduling: "lifo" });
   const url = new URL(credentials.server);
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(options.headers ?? {})) {

@@ -72,17 +72,16 @@ export async function probeCluster(client: ClusterClient): Promise<ClusterProbe>
     crdState(probe, "gitrepositories.source.toolkit.fluxcd.io", "/apis/source.toolkit.fluxcd.io"),
     crdState(probe, "applications.argoproj.io", "/apis/argoproj.io").then((state) => state.installed),
   ]);
-  const [controllers, fluxObjectList] = fluxCrd.installed
+  const [controllers, { served, objects: fluxObjectList }] = fluxCrd.installed
     ? await Promise.all([fluxControllers(probe), listFluxObjects(probe)])
-    : [[], []];
-  const kinds = [...new Set(fluxObjectList.map((o) => o.kind))];
+    : [[], { served: [], objects: [] }];
   return {
     kubernetesVersion: version.gitVersion,
     latencyMs,
     nodeCount,
     flux: { installed: fluxCrd.installed, version: fluxCrd.version, controllers },
     argo: { installed: argoInstalled },
-    fluxObjects: kinds.map((kind) => countByReadiness(kind, fluxObjectList.filter((o) => o.kind === kind))),
+    fluxObjects: served.map((kind) => countByReadiness(kind, fluxObjectList.filter((o) => o.kind === kind))),
     fluxObjectList,
     forbidden,
   };
@@ -123,8 +122,8 @@ async function fluxControllers(probe: Probe): Promise<{ name: string; ready: boo
   });
 }
 
-/** Every Flux object on the cluster, including those Fleetline did not create. */
-async function listFluxObjects(probe: Probe): Promise<FluxObjectSummary[]> {
+/** Every Flux object on the cluster, including those Fleetline did not create, and the kinds it serves. */
+async function listFluxObjects(probe: Probe): Promise<{ served: string[]; objects: FluxObjectSummary[] }> {
   const { client } = probe;
   const groups = [...new Set(FLUX_KINDS.map((k) => k.group))];
   const preferred = new Map(
@@ -138,13 +137,14 @@ async function listFluxObjects(probe: Probe): Promise<FluxObjectSummary[]> {
   const lists = await Promise.all(
     FLUX_KINDS.map(async ({ kind, group, plural }) => {
       const version = preferred.get(group);
-      if (!version) return [];
+      if (!version) return null;
       // A kind this Flux version does not serve, or may not be read, is left out rather than shown as empty.
       const list = await tolerate(probe, client.list<StatusObject>(`/apis/${group}/${version}/${plural}`), null, `list ${plural}.${group}`);
-      return list ? list.items.map((item) => summarize(kind, item)) : [];
+      return list ? { kind, objects: list.items.map((item) => summarize(kind, item)) } : null;
     }),
   );
-  return lists.flat();
+  const found = lists.filter((l) => l !== null);
+  return { served: found.map((l) => l.kind), objects: found.flatMap((l) => l.objects) };
 }
 
 /** Ready=True counts only when the status describes the current generation; Stalled=True is not ready. */

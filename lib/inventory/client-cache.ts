@@ -1,0 +1,26 @@
+import "server-only";
+import type { Cluster } from "@/db/schema";
+import { createClusterClient, type ClusterClient } from "@/lib/k8s/client";
+import { openCredentials } from "./credentials";
+
+type Entry = { fingerprint: string; timeoutMs: number; client: ClusterClient };
+
+const globalForClients = globalThis as unknown as { fleetlineClients?: Map<string, Entry> };
+const clients = (globalForClients.fleetlineClients ??= new Map());
+
+/**
+ * One client per cluster, kept between sweeps so its keep-alive connections are reused.
+ * Rotated credentials change the fingerprint, which replaces the client.
+ */
+export function clientFor(cluster: Pick<Cluster, "id" | "credentials" | "credentialsFingerprint">, timeoutMs: number): ClusterClient {
+  const cached = clients.get(cluster.id);
+  if (cached && cached.fingerprint === cluster.credentialsFingerprint && cached.timeoutMs === timeoutMs) return cached.client;
+  const client = createClusterClient(openCredentials(cluster), { timeoutMs });
+  clients.set(cluster.id, { fingerprint: cluster.credentialsFingerprint, timeoutMs, client });
+  return client;
+}
+
+/** Drops clients of clusters that no longer exist. */
+export function forgetClientsExcept(liveIds: Set<string>) {
+  for (const id of clients.keys()) if (!liveIds.has(id)) clients.delete(id);
+}
