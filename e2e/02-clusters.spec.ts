@@ -52,6 +52,22 @@ test("registers clusters by URL and token, including one without Flux", async ()
   await expect(admin.getByText("Flux not installed").first()).toBeVisible();
 });
 
+test("offers to save an unreachable cluster, and says why it failed", async () => {
+  const prod = fleetCluster("e2e-1");
+  await fillDetails(admin, "offline-1", "env=staging");
+  await admin.getByLabel("API server URL and token").check();
+  // A loopback port nobody listens on: connection refused.
+  await admin.getByLabel("API server URL", { exact: true }).fill("https://127.0.0.1:9");
+  await admin.getByLabel("Bearer token").fill(prod.adminToken);
+  await admin.getByLabel("CA bundle (PEM, optional)").fill(prod.caData);
+  await admin.getByRole("button", { name: "Register cluster" }).click();
+  await expect(admin.getByRole("alert").filter({ hasText: "Connection failed" })).toContainText("refused");
+  await admin.getByRole("button", { name: "Save anyway as unreachable" }).click();
+  await expect(admin.getByRole("heading", { name: "offline-1" })).toBeVisible();
+  await expect(admin.getByText("Unreachable").first()).toBeVisible();
+  await expect(admin.getByRole("alert").filter({ hasText: "refused" })).toBeVisible();
+});
+
 test("refuses a kubeconfig that would run a command, and stores nothing", async () => {
   const cluster = fleetCluster("e2e-1");
   const withExec = cluster.kubeconfig.replace(/token: .*/, "exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: /bin/sh\n      args: ['-c', 'touch /tmp/pwned']");
@@ -125,5 +141,5 @@ test("deletes a cluster only after its name is typed", async () => {
   await expect(admin.getByRole("link", { name: "dev-eu-1" })).toHaveCount(0);
   await admin.goto("/audit?action=cluster.");
   await expect(admin.getByRole("row").filter({ hasText: "cluster.delete" })).toHaveCount(1);
-  await expect(admin.getByRole("row").filter({ hasText: "cluster.register" }).filter({ hasText: "success" })).toHaveCount(3);
+  await expect(admin.getByRole("row").filter({ hasText: "cluster.register" }).filter({ hasText: "success" })).toHaveCount(4);
 });
