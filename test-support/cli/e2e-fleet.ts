@@ -2,7 +2,9 @@
 // stand-in and the Git fixture server) for the browser tests. Writes what the tests need to
 // the JSON file named by argv[2], then runs until SIGTERM or until its parent goes away.
 import { writeFileSync } from "node:fs";
+import crypto from "node:crypto";
 import { startCluster } from "../cluster";
+import { createSampleRepo } from "../git-fixtures";
 import { startHarness } from "../harness";
 
 async function main(): Promise<void> {
@@ -11,6 +13,9 @@ async function main(): Promise<void> {
   const parent = process.ppid;
   const [harness, bare] = await Promise.all([startHarness({ clusters: 2, name: "e2e" }), startCluster({ name: "e2e-bare", flux: false })]);
   const all = [...harness.clusters, bare];
+  // A private copy of the sample repository, behind basic auth, for credential flows.
+  const privateAuth = { username: "fleet-bot", password: crypto.randomBytes(12).toString("hex") };
+  const privateRepo = harness.git ? await createSampleRepo(harness.git, "private-fleet", { auth: privateAuth }) : undefined;
   const stop = async () => {
     await Promise.allSettled([harness.stop(), bare.stop()]);
     process.exit(0);
@@ -19,7 +24,7 @@ async function main(): Promise<void> {
     out,
     JSON.stringify({
       clusters: all.map((c) => ({ name: c.name, server: c.server, caData: c.caData, adminToken: c.adminToken, viewerToken: c.viewerToken, kubeconfig: c.kubeconfig() })),
-      git: harness.sample ? { repoUrl: harness.sample.repo.url } : null,
+      git: harness.sample && privateRepo ? { repoUrl: harness.sample.repo.url, privateRepoUrl: privateRepo.repo.url, privateAuth } : null,
     }),
     { mode: 0o600 },
   );

@@ -1,0 +1,140 @@
+// What a fresh test cluster gets after /readyz: the viewer's RBAC, the
+// Flux/Argo CD CRDs (Established before we return) and the namespaces and
+// objects a real installation would have.
+import { argoCrds, FLUX_VERSION, fluxCrds, fluxLabels, type CustomResourceDefinition } from "./crds";
+import { KubeApiError, type KubeObject, type KubeRest } from "./kube-rest";
+import { pollUntil } from "./process-guard";
+
+const MANAGER = "fleetline-harness";
+
+// Image tags of the controllers shipped with FLUX_VERSION, as `flux install` would deploy them.
+const FLUX_CONTROLLERS: Record<string, string> = {
+  "source-controller": "v1.7.0",
+  "kustomize-controller": "v1.7.0",
+  "helm-controller": "v1.4.0",
+  "notification-controller": "v1.7.0",
+};
+
+const namespace = (name: string, labels: Record<string, string> = {}): KubeObject => ({
+  apiVersion: "v1",
+  kind: "Namespace",
+  metadata: { name, labels },
+});
+
+function viewerRbac(): KubeObject[] {
+  return [
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: { name: "fleetline:viewer" },
+      rules: [
+        { apiGroups: ["*"], resources: ["*"], verbs: ["get", "list", "watch"] },
+        { nonResourceURLs: ["*"], verbs: ["get"] },
+      ],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name: "fleetline:viewer" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "fleetline:viewer" },
+      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "viewer" }],
+    },
+  ];
+}
+
+/** Controller Deployments as `flux install` creates them, reported available (nothing runs them here). */
+function fluxControllers(): KubeObject[] {
+  return Object.entries(FLUX_CONTROLLERS).map(([name, tag]) => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace: "flux-system", labels: { ...fluxLabels(name), "control-plane": "controller" } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: "manager", image: `ghcr.io/fluxcd/${name}:${tag}` }] },
+      },
+    },
+  }));
+}
+
+async function markAvailable(rest: KubeRest, deployment: KubeObject): Promise<void> {
+  const now = new Date().toISOString();
+  await rest.mergePatch(
+    { apiVersion: "apps/v1", kind: "Deployment", namespace: "flux-system", name: deployment.metadata.name },
+    {
+      status: {
+        observedGeneration: 1,
+        replicas: 1,
+        updatedReplicas: 1,
+        readyReplicas: 1,
+        availableReplicas: 1,
+        conditions: [
+          { type: "Available", status: "True", reason: "MinimumReplicasAvailable", message: "Deployment has minimum availability.", lastUpdateTime: now, lastTransitionTime: now },
+        ],
+      },
+    },
+    "status",
+  );
+}
+
+async function waitEstablished(rest: KubeRest, crds: CustomResourceDefinition[]): Promise<void> {
+  await Promise.all(
+    crds.map((crd) =>
+      pollUntil(`CRD ${crd.metadata.name} Established`, 30_000, 100, async () => {
+        const live = await rest.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", undefined, crd.metadata.name);
+        const conditions = (live?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+        if (!conditions.some((c) => c.type === "Established" && c.status === "True")) return undefined;
+        // Discovery follows Established by a moment; clients resolve kinds through it.
+        const spec = crd.spec as { group: string; names: { kind: string }; versions: { name: string }[] };
+        await rest.resourceFor(`${spec.group}/${spec.versions[0]?.name}`, spec.names.kind);
+        return true;
+      }),
+    ),
+  );
+}
+
+export async function bootstrapCluster(
+  admin: KubeRest,
+  viewer: KubeRest,
+  opts: { flux: boolean; argo: boolean },
+): Promise<void> {
+  const crds = [...(opts.flux ? fluxCrds : []), ...(opts.argo ? argoCrds : [])];
+  const objects: KubeObject[] = [...viewerRbac(), ...(crds as unknown as KubeObject[])];
+  if (opts.flux) objects.push(namespace("flux-system", { "app.kubernetes.io/instance": "flux-system", "app.kubernetes.io/part-of": "flux", "app.kubernetes.io/version": FLUX_VERSION }));
+  if (opts.argo) objects.push(namespace("argocd"));
+  await Promise.all(objects.map((o) => admin.apply(o, MANAGER)));
+
+  if (opts.flux) {
+    await Promise.all(
+      fluxControllers().map(async (deployment) => {
+        await admin.apply(deployment, MANAGER);
+        await markAvailable(admin, deployment);
+      }),
+    );
+  }
+  await waitEstablished(admin, crds);
+  if (opts.argo) {
+    await admin.apply(
+      {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "AppProject",
+        metadata: { name: "default", namespace: "argocd" },
+        spec: { sourceRepos: ["*"], destinations: [{ server: "*", namespace: "*" }], clusterResourceWhitelist: [{ group: "*", kind: "*" }] },
+      },
+      MANAGER,
+    );
+  }
+  // The RBAC authorizer learns about the new binding through an informer; wait for it,
+  // and for the bootstrap controller's "default" namespace tests rely on.
+  await pollUntil("viewer RBAC and namespace default", 30_000, 100, async () => {
+    try {
+      await viewer.json("GET", "/api/v1/namespaces/default");
+      return true;
+    } catch (err) {
+      if (err instanceof KubeApiError && (err.status === 403 || err.status === 404)) return undefined;
+      throw err;
+    }
+  });
+}

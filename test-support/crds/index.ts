@@ -1,0 +1,11 @@
+// The CRDs the harness installs. They are TS objects rather than YAML so the
+// shared schema pieces (conditions, artifact, durations) are written once.
+import { argoCrds } from "./argo";
+import { fluxDeployerCrds } from "./flux-deployers";
+import { fluxSourceCrds } from "./flux-sources";
+
+export { FLUX_VERSION, fluxLabels } from "./flux-sources";
+export type { CustomResourceDefinition } from "./schema";
+
+export const fluxCrds = [...fluxSourceCrds, ...fluxDeployerCrds];
+export { argoCrds };

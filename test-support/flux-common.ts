@@ -1,0 +1,91 @@
+// Types and helpers shared by the Flux stand-in's reconcilers.
+import crypto from "node:crypto";
+import type { ConditionInput, ConditionStatus } from "./conditions";
+import { now } from "./conditions";
+import type { GitCredentials, GitMirror } from "./git-mirror";
+import type { KubeObject, KubeRest } from "./kube-rest";
+
+export const REQUESTED_AT = "reconcile.fluxcd.io/requestedAt";
+
+export const FLUX_API_VERSIONS = {
+  GitRepository: "source.toolkit.fluxcd.io/v1",
+  OCIRepository: "source.toolkit.fluxcd.io/v1",
+  Bucket: "source.toolkit.fluxcd.io/v1",
+  HelmRepository: "source.toolkit.fluxcd.io/v1",
+  Kustomization: "kustomize.toolkit.fluxcd.io/v1",
+  HelmRelease: "helm.toolkit.fluxcd.io/v2",
+} as const;
+
+export type FluxKind = keyof typeof FLUX_API_VERSIONS;
+
+/** What one reconcile concluded; the stand-in turns it into conditions and a status patch. */
+export type Outcome = {
+  ready: ConditionStatus;
+  reason: string;
+  message: string;
+  /** Kind-specific status fields; null removes a field. */
+  status?: Record<string, unknown>;
+  /** Conditions besides Ready (ArtifactInStorage, FetchFailed, Released...). */
+  conditions?: ConditionInput[];
+  removeConditions?: string[];
+  /** Stalled=True: Flux gives up until the spec changes (no requeue). */
+  stalled?: boolean;
+};
+
+export type FluxContext = { rest: KubeRest; mirror: GitMirror };
+
+export type Artifact = { path: string; url: string; revision: string; digest: string; lastUpdateTime: string; size: number };
+
+export type SecretRef = { name: string } | undefined;
+
+/** Keeps the stored artifact (and its lastUpdateTime) while the revision does not change. */
+export function artifactFor(obj: KubeObject, revision: string, digest: string, size: number): Artifact {
+  const previous = (obj.status as { artifact?: Artifact } | undefined)?.artifact;
+  if (previous?.revision === revision && previous.digest === digest) return previous;
+  const file = `${digest.split(":").pop()?.slice(0, 40)}.tar.gz`;
+  const artifactPath = `${obj.kind.toLowerCase()}/${obj.metadata.namespace}/${obj.metadata.name}/${file}`;
+  return {
+    path: artifactPath,
+    url: `http://source-controller.flux-system.svc.cluster.local./${artifactPath}`,
+    revision,
+    digest,
+    lastUpdateTime: now(),
+    size,
+  };
+}
+
+export const sha256 = (text: string): string => `sha256:${crypto.createHash("sha256").update(text).digest("hex")}`;
+
+export class SecretError extends Error {}
+
+/** username/password or bearerToken from the Secret a source names, as source-controller reads them. */
+export async function credentialsFrom(rest: KubeRest, namespace: string, ref: SecretRef): Promise<GitCredentials | undefined> {
+  if (!ref) return undefined;
+  const secret = await rest.get("v1", "Secret", namespace, ref.name);
+  if (!secret) throw new SecretError(`failed to get secret '${namespace}/${ref.name}': secrets "${ref.name}" not found`);
+  const data = (secret.data ?? {}) as Record<string, string>;
+  const value = (key: string): string | undefined => (data[key] === undefined ? undefined : Buffer.from(data[key], "base64").toString("utf8"));
+  const creds: GitCredentials = {};
+  const username = value("username");
+  const password = value("password");
+  const bearerToken = value("bearerToken");
+  if (username !== undefined) creds.username = username;
+  if (password !== undefined) creds.password = password;
+  if (bearerToken !== undefined) creds.bearerToken = bearerToken;
+  return creds;
+}
+
+/** Go duration ("1m30s", "10m", "500ms") in milliseconds; undefined when it does not parse. */
+export function parseDuration(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  let rest = text;
+  while (rest.length > 0) {
+    const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/.exec(rest);
+    if (!m || !m[1] || !m[2]) return undefined;
+    total += Number(m[1]) * (units[m[2]] ?? 0);
+    rest = rest.slice(m[0].length);
+  }
+  return total;
+}

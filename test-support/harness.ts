@@ -1,0 +1,66 @@
+// One call for tests that need a fleet: clusters, the git fixture server with
+// the sample repository, and a Flux (and optionally Argo CD) stand-in per
+// cluster, all stopped by a single stop().
+import { startArgoStandIn, type ArgoStandIn } from "./argo-standin";
+import { startFleet, type TestCluster } from "./cluster";
+import { startFluxStandIn, type FluxStandIn } from "./flux-standin";
+import { createSampleRepo, type SampleRepo } from "./git-fixtures";
+import { startGitServer, type GitServer } from "./git-server";
+
+export type HarnessOptions = {
+  clusters?: number;
+  /** Cluster name prefix (clusters are <name>-1, <name>-2...). */
+  name?: string;
+  /** Flux CRDs (and the Flux stand-in when standIn). Default true. */
+  flux?: boolean;
+  /** Argo CD CRDs (and the Argo CD stand-in when standIn). Default false. */
+  argo?: boolean;
+  /** Run the stand-in controllers. Default true. */
+  standIn?: boolean;
+  /** Start the git fixture server with the sample repository. Default true. */
+  git?: boolean;
+  /** Stand-in resync period in ms (default 2000). */
+  resyncMs?: number;
+};
+
+export type Harness = {
+  clusters: TestCluster[];
+  /** Same order as clusters; empty without Flux or stand-ins. */
+  flux: FluxStandIn[];
+  argo: ArgoStandIn[];
+  git?: GitServer;
+  sample?: SampleRepo;
+  stop(): Promise<void>;
+};
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const withFlux = opts.flux ?? true;
+  const withArgo = opts.argo ?? false;
+  const standIn = opts.standIn ?? true;
+  const [fleet, gitServer] = await Promise.allSettled([
+    startFleet(opts.clusters ?? 1, { flux: withFlux, argo: withArgo, ...(opts.name ? { name: opts.name } : {}) }),
+    opts.git === false ? Promise.resolve(undefined) : startGitServer(),
+  ]);
+  const clusters = fleet.status === "fulfilled" ? fleet.value : [];
+  const git = gitServer.status === "fulfilled" ? gitServer.value : undefined;
+  const flux: FluxStandIn[] = [];
+  const argo: ArgoStandIn[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all([...flux, ...argo].map((s) => s.stop()));
+    await Promise.all([...clusters.map((c) => c.stop()), git?.stop()]);
+  };
+  try {
+    if (fleet.status === "rejected") throw fleet.reason;
+    if (gitServer.status === "rejected") throw gitServer.reason;
+    const sample = git ? await createSampleRepo(git) : undefined;
+    if (standIn) {
+      const resync = opts.resyncMs === undefined ? {} : { resyncMs: opts.resyncMs };
+      if (withFlux) flux.push(...(await Promise.all(clusters.map((c) => startFluxStandIn(c, resync)))));
+      if (withArgo) argo.push(...(await Promise.all(clusters.map((c) => startArgoStandIn(c, resync)))));
+    }
+    return { clusters, flux, argo, ...(git ? { git } : {}), ...(sample ? { sample } : {}), stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
