@@ -6,6 +6,7 @@ import { getMasterKey } from "@/lib/crypto";
 import { env } from "@/lib/env";
 import { startHealthLoop } from "@/lib/inventory/health";
 import { log } from "@/lib/log";
+import { resumeInterruptedRollouts } from "@/lib/push/run";
 
 const globalForBoot = globalThis as unknown as { fleetlineBooted?: Promise<void> };
 
@@ -30,6 +31,10 @@ async function bootOnce() {
   migrateDatabase(getDb());
   getMasterKey();
   await seedAdminFromEnv();
+  // Before any new push: finish (or mark interrupted) what a crash left half done.
+  void resumeInterruptedRollouts().then((report) => {
+    if (report.resumed.length || report.interrupted.length) log.info("rollouts after restart", report);
+  });
   if (e.FLEETLINE_BACKGROUND === "on") startHealthLoop();
   log.info("fleetline ready", { database: e.DATABASE_URL, users: countUsers() });
 }

@@ -1,0 +1,58 @@
+import "server-only";
+import { inArray } from "drizzle-orm";
+import { getDb } from "@/db";
+import { clusters } from "@/db/schema";
+import { credentialProblemForSource } from "@/lib/credentials/store";
+import { env } from "@/lib/env";
+import { formatZodErrors, makeConfigurationSpecSchema, type ConfigurationSpec } from "@/lib/validation/configuration";
+import { boundedText } from "@/lib/validation/rules";
+
+export type SpecCheck = { ok: true; spec: ConfigurationSpec } | { ok: false; fieldErrors: Record<string, string> };
+
+export const MAX_CHANGE_MESSAGE_LENGTH = 1000;
+
+let cachedSchema: { allowLocalSources: boolean; schema: ReturnType<typeof makeConfigurationSpecSchema> } | undefined;
+
+/** The spec schema under the current source-URL policy (built once per policy: it is not cheap). */
+function specSchema() {
+  const allowLocalSources = env().FLEETLINE_ALLOW_LOCAL_SOURCES;
+  if (cachedSchema?.allowLocalSources !== allowLocalSources) {
+    cachedSchema = { allowLocalSources, schema: makeConfigurationSpecSchema({ allowLocalSources }) };
+  }
+  return cachedSchema.schema;
+}
+
+/**
+ * Everything a spec must pass before it is stored, rendered or dry-run: the shared zod
+ * schema, then the checks that need the database (the credential exists, is bound to the
+ * source's host and suits its kind; explicitly listed clusters exist). Errors are keyed by
+ * dotted field path, as the wizard shows them.
+ */
+export function checkConfigurationSpec(input: unknown): SpecCheck {
+  const parsed = specSchema().safeParse(input);
+  if (!parsed.success) return { ok: false, fieldErrors: formatZodErrors(parsed.error) };
+  const spec = parsed.data;
+  const fieldErrors: Record<string, string> = {};
+  if (spec.source.credentialId !== undefined) {
+    const problem = credentialProblemForSource(spec.source.credentialId, spec.source);
+    if (problem) fieldErrors["source.credentialId"] = problem;
+  }
+  const ids = spec.targets.clusterIds;
+  if (ids.length > 0) {
+    const known = new Set(getDb().select({ id: clusters.id }).from(clusters).where(inArray(clusters.id, ids)).all().map((row) => row.id));
+    for (const [index, id] of ids.entries()) {
+      if (!known.has(id)) fieldErrors[`targets.clusterIds.${index}`] = "is not a registered cluster";
+    }
+  }
+  return Object.keys(fieldErrors).length > 0 ? { ok: false, fieldErrors } : { ok: true, spec };
+}
+
+/** The change message stored with a version: optional, bounded, no control characters but line breaks. */
+export function checkChangeMessage(message: string | undefined): string | undefined {
+  return boundedText(MAX_CHANGE_MESSAGE_LENGTH, { multiline: true })(message ?? "");
+}
+
+export function invalidResult(fieldErrors: Record<string, string>) {
+  const fields = Object.keys(fieldErrors);
+  return { status: "invalid" as const, fieldErrors, message: `Check the highlighted field${fields.length > 1 ? "s" : ""}: ${fields.join(", ")}.` };
+}

@@ -1,0 +1,107 @@
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { configurationSpecSchema, type SourceSpec } from "@/lib/validation/configuration";
+import { useTempDatabase } from "@/test-support/temp-db";
+import { generateEd25519KeyPair } from "./ssh-key";
+
+type Store = typeof import("./store");
+let store: Store;
+let temp: Awaited<ReturnType<typeof useTempDatabase>>;
+
+const PASSWORD = "canary-token-93a1c7";
+const hostKey = generateEd25519KeyPair("host").publicKey.split(" ").slice(0, 2).join(" ");
+
+beforeAll(async () => {
+  process.env.FLEETLINE_SECRET_KEY = "11".repeat(32);
+  process.env.FLEETLINE_BACKGROUND = "off";
+  temp = await useTempDatabase();
+  store = await import("./store");
+});
+afterAll(() => temp?.cleanup());
+
+function gitSource(url: string): SourceSpec {
+  return configurationSpecSchema.parse({
+    name: "demo",
+    scope: "cluster",
+    source: { kind: "GitRepository", url, ref: { type: "branch", value: "main" } },
+    kustomizations: [{ name: "apps" }],
+    targets: { clusterIds: ["c1"] },
+  }).source;
+}
+
+async function credentialRowCount(): Promise<number> {
+  const { credentials } = await import("@/db/schema-configurations");
+  return temp.db.select().from(credentials).all().length;
+}
+
+describe("createCredential", () => {
+  it("generates an SSH key and shows only its public half", () => {
+    const result = store.createCredential({ type: "ssh", name: "deploy-key", host: "GitHub.com", knownHosts: `github.com ${hostKey}` }, { author: "admin@example.com" });
+    expect(result.status).toBe("ok");
+    if (result.status !== "ok") return;
+    const view = result.credential;
+    expect(view).toMatchObject({ type: "ssh", host: "github.com", knownHosts: ["github.com"], username: null, createdBy: "admin@example.com" });
+    expect(view.publicKey).toMatch(/^ssh-ed25519 AAAA\S+ fleetline-deploy-key$/);
+    expect(view.fingerprint).toMatch(/^SHA256:/);
+    expect(JSON.stringify(view)).not.toMatch(/PRIVATE KEY|sealed|identity/);
+
+    const rendered = store.toRenderCredential(view.id, gitSource("ssh://git@github.com/acme/fleet"));
+    expect(rendered.type === "ssh" && rendered.identity).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----\n/);
+    expect(rendered.type === "ssh" && rendered.identityPub).toBe(view.publicKey);
+  });
+
+  it("stores an HTTPS token sealed: the view, the list and the database file never hold it", () => {
+    const result = store.createCredential({ type: "https", name: "git-token", host: "git.example.com", username: "fleet-bot", password: PASSWORD, caCert: "" }, { author: "a" });
+    expect(result.status).toBe("ok");
+    if (result.status !== "ok") return;
+    expect(result.credential).toMatchObject({ username: "fleet-bot", hasCaCert: false, publicKey: null });
+    expect(JSON.stringify(store.listCredentials())).not.toContain(PASSWORD);
+    const bytes = [temp.file, `${temp.file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f).toString("latin1")).join("");
+    expect(bytes).not.toContain(PASSWORD);
+    expect(store.toRenderCredential(result.credential.id, gitSource("https://git.example.com/acme/fleet"))).toEqual({ type: "https", username: "fleet-bot", password: PASSWORD });
+  });
+
+  it.each([
+    ["no type", { name: "x", host: "github.com" }, "type"],
+    ["bad name", { type: "bearer", name: "Bad Name", host: "github.com", token: "t" }, "name"],
+    ["host with scheme", { type: "bearer", name: "x", host: "https://github.com", token: "t" }, "host"],
+    ["token with a line break", { type: "bearer", name: "x", host: "github.com", token: "a\nX-Evil: 1" }, "token"],
+    ["username with a colon", { type: "https", name: "x", host: "github.com", username: "a:b", password: "p" }, "username"],
+    ["CA that is not PEM", { type: "ca", name: "x", host: "github.com", caCert: "hello" }, "caCert"],
+    ["CA block that is not a certificate", { type: "ca", name: "x", host: "github.com", caCert: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----" }, "caCert"],
+    ["pasted key that is not a key", { type: "ssh", name: "x", host: "github.com", knownHosts: `github.com ${hostKey}`, privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nnope\n-----END OPENSSH PRIVATE KEY-----" }, "privateKey"],
+    ["known_hosts for another host", { type: "ssh", name: "x", host: "github.com", knownHosts: `gitlab.com ${hostKey}` }, "knownHosts"],
+    ["no known_hosts", { type: "ssh", name: "x", host: "github.com", knownHosts: " " }, "knownHosts"],
+  ])("refuses %s, naming the field, and writes nothing", async (_, input, field) => {
+    const before = await credentialRowCount();
+    const result = store.createCredential(input, { author: "a" });
+    expect(result.status).toBe("invalid");
+    if (result.status === "invalid") expect(Object.keys(result.fieldErrors)).toContain(field);
+    expect(await credentialRowCount()).toBe(before);
+  });
+
+  it("does not echo a refused secret back", () => {
+    const result = store.createCredential({ type: "bearer", name: "x", host: "github.com", token: `${PASSWORD}\n` }, { author: "a" });
+    expect(JSON.stringify(result)).not.toContain(PASSWORD);
+  });
+
+  it("refuses a second credential with the same name", () => {
+    const input = { type: "bearer", name: "twice", host: "github.com", token: "t" };
+    expect(store.createCredential(input, { author: "a" }).status).toBe("ok");
+    const again = store.createCredential(input, { author: "a" });
+    expect(again.status === "invalid" && again.fieldErrors.name).toMatch(/already used/);
+  });
+});
+
+describe("host binding at use", () => {
+  it("says why a credential cannot go to a source, and refuses to decrypt it for another host", () => {
+    const created = store.createCredential({ type: "bearer", name: "bound", host: "github.com", token: "t0k3n" }, { author: "a" });
+    if (created.status !== "ok") throw new Error("setup");
+    const { id } = created.credential;
+    expect(store.credentialProblemForSource(id, gitSource("https://github.com/acme/fleet"))).toBeUndefined();
+    expect(store.credentialProblemForSource(id, gitSource("https://evil.example/acme/fleet"))).toMatch(/bound to host github.com/);
+    expect(store.credentialProblemForSource(id, gitSource("ssh://git@github.com/acme/fleet"))).toMatch(/http/);
+    expect(store.credentialProblemForSource("missing", gitSource("https://github.com/acme/fleet"))).toBe("no such credential");
+    expect(() => store.toRenderCredential(id, gitSource("https://evil.example/acme/fleet"))).toThrow(store.CredentialUnavailableError);
+  });
+});

@@ -1,0 +1,194 @@
+import "server-only";
+import crypto from "node:crypto";
+import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
+import { getDb } from "@/db";
+import { configurations, configurationVersions, credentials, type Credential } from "@/db/schema-configurations";
+import { decrypt, encrypt, fingerprint } from "@/lib/crypto";
+import { credentialSupportProblem, type RenderCredential } from "@/lib/flux/render";
+import { checkCertificateBundle } from "@/lib/k8s/credentials";
+import { formatZodErrors, type SourceSpec } from "@/lib/validation/configuration";
+import { hostBindingProblem, normalizeHost } from "./host-binding";
+import { credentialInputSchema, type CredentialInput } from "./input";
+import { knownHostsCover, knownHostsSummary, parseKnownHosts } from "./known-hosts";
+import { generateEd25519KeyPair, parsePrivateKey } from "./ssh-key";
+
+/** What the browser may see of a credential: never the secret, only what identifies it. */
+export type CredentialView = {
+  id: string;
+  name: string;
+  type: Credential["type"];
+  host: string;
+  fingerprint: string;
+  /** SSH only: the public key to add as a deploy key. */
+  publicKey: string | null;
+  /** SSH only: the hosts its known_hosts vouches for. */
+  knownHosts: string[];
+  username: string | null;
+  hasCaCert: boolean;
+  createdBy: string;
+  createdAt: Date;
+};
+
+export type CreateCredentialResult =
+  | { status: "ok"; credential: CredentialView }
+  | { status: "invalid"; fieldErrors: Record<string, string>; message: string };
+
+type Prepared = { secret: RenderCredential; publicKey: string | null; fingerprint: string; knownHosts: string[] };
+
+const sealContext = (id: string) => `credential:${id}:secret`;
+
+function invalid(fieldErrors: Record<string, string>): CreateCredentialResult {
+  return { status: "invalid", fieldErrors, message: `Check the highlighted field${Object.keys(fieldErrors).length > 1 ? "s" : ""}: ${Object.keys(fieldErrors).join(", ")}.` };
+}
+
+export function toView(row: Credential): CredentialView {
+  return {
+    id: row.id,
+    name: row.name,
+    type: row.type,
+    host: row.host,
+    fingerprint: row.fingerprint,
+    publicKey: row.publicKey,
+    knownHosts: row.knownHosts,
+    username: row.username,
+    hasCaCert: row.hasCaCert,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+  };
+}
+
+/** The node:crypto half of validation; errors are keyed by field and never quote the input. */
+function prepare(input: CredentialInput): Prepared | { fieldErrors: Record<string, string> } {
+  const fail = (field: string, message: string) => ({ fieldErrors: { [field]: message } });
+  switch (input.type) {
+    case "ssh": {
+      const knownHosts = parseKnownHosts(input.knownHosts);
+      if (!knownHosts.ok) return fail("knownHosts", knownHosts.error);
+      const host = normalizeHost(input.host);
+      if (!knownHostsCover(knownHosts.entries, host)) return fail("knownHosts", `has no entry for ${host} (ssh-keyscan ${host} prints one)`);
+      const hosts = knownHostsSummary(knownHosts.entries);
+      if (input.privateKey === undefined) {
+        const pair = generateEd25519KeyPair(`fleetline-${input.name}`);
+        const secret: RenderCredential = { type: "ssh", identity: pair.privateKey, identityPub: pair.publicKey, knownHosts: input.knownHosts };
+        return { secret, publicKey: pair.publicKey, fingerprint: pair.fingerprint, knownHosts: hosts };
+      }
+      const parsed = parsePrivateKey(input.privateKey);
+      if (!parsed.ok) return fail("privateKey", parsed.error);
+      // Flux and OpenSSH want the key file to end with a newline.
+      const identity = `${input.privateKey.trim()}\n`;
+      const secret: RenderCredential = { type: "ssh", identity, identityPub: parsed.publicKey, knownHosts: input.knownHosts };
+      return { secret, publicKey: parsed.publicKey, fingerprint: parsed.fingerprint, knownHosts: hosts };
+    }
+    case "https": {
+      if (input.caCert !== undefined) {
+        const problem = checkCertificateBundle(input.caCert);
+        if (problem) return fail("caCert", problem);
+      }
+      const secret: RenderCredential = { type: "https", username: input.username, password: input.password, ...(input.caCert ? { caCert: input.caCert } : {}) };
+      return { secret, publicKey: null, fingerprint: fingerprint(JSON.stringify(secret)), knownHosts: [] };
+    }
+    case "bearer": {
+      const secret: RenderCredential = { type: "bearer", token: input.token };
+      return { secret, publicKey: null, fingerprint: fingerprint(JSON.stringify(secret)), knownHosts: [] };
+    }
+    case "ca": {
+      const problem = checkCertificateBundle(input.caCert);
+      if (problem) return fail("caCert", problem);
+      const secret: RenderCredential = { type: "ca", caCert: input.caCert };
+      return { secret, publicKey: null, fingerprint: fingerprint(JSON.stringify(secret)), knownHosts: [] };
+    }
+  }
+}
+
+/** Validates and stores a credential, sealed; nothing is written when any field is invalid. */
+export function createCredential(raw: unknown, { author }: { author: string }): CreateCredentialResult {
+  const parsed = credentialInputSchema.safeParse(raw);
+  if (!parsed.success) return invalid(formatZodErrors(parsed.error));
+  const input = parsed.data;
+  const prepared = prepare(input);
+  if ("fieldErrors" in prepared) return invalid(prepared.fieldErrors);
+  const id = crypto.randomUUID();
+  const secret = prepared.secret;
+  let row: Credential;
+  try {
+    row = getDb()
+      .insert(credentials)
+      .values({
+        id,
+        name: input.name,
+        type: input.type,
+        host: normalizeHost(input.host),
+        sealed: encrypt(JSON.stringify(secret), sealContext(id)),
+        fingerprint: prepared.fingerprint,
+        publicKey: prepared.publicKey,
+        knownHosts: prepared.knownHosts,
+        username: secret.type === "https" ? secret.username : null,
+        hasCaCert: (secret.type === "https" && secret.caCert !== undefined) || secret.type === "ca",
+        createdBy: author,
+        createdAt: new Date(),
+      })
+      .returning()
+      .get();
+  } catch (error) {
+    if (String(error).includes("UNIQUE constraint failed: credentials.name")) return invalid({ name: "is already used by another credential" });
+    throw error;
+  }
+  return { status: "ok", credential: toView(row) };
+}
+
+export function listCredentials(): CredentialView[] {
+  return getDb().select().from(credentials).orderBy(asc(credentials.name)).all().map(toView);
+}
+
+export function getCredential(id: string): CredentialView | undefined {
+  const row = getDb().select().from(credentials).where(eq(credentials.id, id)).get();
+  return row ? toView(row) : undefined;
+}
+
+/** Live configurations whose current or last pushed version uses the credential. */
+export function credentialUsers(id: string): { id: string; name: string }[] {
+  return getDb()
+    .selectDistinct({ id: configurations.id, name: configurations.name })
+    .from(configurationVersions)
+    .innerJoin(configurations, eq(configurations.id, configurationVersions.configurationId))
+    .where(
+      and(
+        isNull(configurations.deletedAt),
+        or(eq(configurationVersions.version, configurations.currentVersion), eq(configurationVersions.version, configurations.pushedVersion)),
+        sql`json_extract(${configurationVersions.spec}, '$.source.credentialId') = ${id}`,
+      ),
+    )
+    .all();
+}
+
+export type DeleteCredentialResult = { status: "ok" } | { status: "not-found" } | { status: "in-use"; configurations: string[] };
+
+/** Refuses while a configuration still renders the credential: its Secret would vanish on the next push. */
+export function deleteCredential(id: string): DeleteCredentialResult {
+  if (!getCredential(id)) return { status: "not-found" };
+  const users = credentialUsers(id);
+  if (users.length > 0) return { status: "in-use", configurations: users.map((u) => u.name) };
+  getDb().delete(credentials).where(eq(credentials.id, id)).run();
+  return { status: "ok" };
+}
+
+/** Why this credential cannot authenticate this source (missing, other host, wrong type), or undefined. */
+export function credentialProblemForSource(id: string, source: SourceSpec): string | undefined {
+  const row = getDb().select({ type: credentials.type, host: credentials.host }).from(credentials).where(eq(credentials.id, id)).get();
+  if (!row) return "no such credential";
+  return hostBindingProblem(row.host, source) ?? credentialSupportProblem(source, row.type);
+}
+
+export class CredentialUnavailableError extends Error {}
+
+/**
+ * The decrypted credential for rendering a source's Secret. Refuses, at the last moment
+ * too, a source on another host than the one the credential was created for.
+ */
+export function toRenderCredential(id: string, source: SourceSpec): RenderCredential {
+  const row = getDb().select().from(credentials).where(eq(credentials.id, id)).get();
+  if (!row) throw new CredentialUnavailableError("the source's credential no longer exists");
+  const problem = hostBindingProblem(row.host, source);
+  if (problem) throw new CredentialUnavailableError(problem);
+  return JSON.parse(decrypt(row.sealed, sealContext(row.id))) as RenderCredential;
+}

@@ -1,0 +1,139 @@
+import "server-only";
+import type { KubeObject as RenderedObject } from "@/lib/flux/render";
+import { ClusterError, withRetry, type ClusterClient, type FieldConflict, type KubeObject, type RetryOptions } from "@/lib/k8s/client";
+import { classifyError } from "@/lib/k8s/errors";
+import { resourcePath } from "@/lib/k8s/resource-path";
+import type { Deadline } from "./deadline";
+import { computePruneSet, configurationSelector, describeRef, isFleetlineOwned, objectPath, PRUNABLE_KINDS, type KindInfo, type ObjectRef } from "./kinds";
+
+export const FIELD_MANAGER = "fleetline";
+
+export type ClusterStep = { client: ClusterClient; retry: RetryOptions; deadline: Deadline };
+
+/**
+ * One object could not be applied (or pruned). Carries the field managers of a 409 and what
+ * had been applied before it, so the cluster's row can show both.
+ */
+export class ObjectFailure extends Error {
+  readonly conflicts: FieldConflict[];
+
+  constructor(
+    readonly object: string,
+    readonly error: unknown,
+    readonly applied: readonly string[] = [],
+  ) {
+    const conflicts = error instanceof ClusterError ? error.conflicts : [];
+    super(`${object}: ${conflicts.length > 0 ? conflictText(conflicts) : classifyError(error).message}`);
+    this.name = "ObjectFailure";
+    this.conflicts = conflicts;
+  }
+}
+
+function conflictText(conflicts: FieldConflict[]): string {
+  const byManager = new Map<string, string[]>();
+  for (const { manager, field } of conflicts) byManager.set(manager, [...(byManager.get(manager) ?? []), field]);
+  const parts = [...byManager].map(([manager, fields]) => `field manager "${manager}" owns ${fields.join(", ")}`);
+  return `conflict: ${parts.join("; ")} (Fleetline forces only objects it created; resolve the conflict or hand the object over)`;
+}
+
+// Failures of the connection or the credentials, not of one object: reported without an object name.
+const CLUSTER_LEVEL_KINDS = new Set(["tls", "dns", "refused", "unauthorized", "timeout", "network", "too-many-requests"]);
+
+export function isClusterLevel(error: unknown): boolean {
+  return error instanceof ClusterError && CLUSTER_LEVEL_KINDS.has(error.kind);
+}
+
+export function refOf(object: Pick<RenderedObject, "kind" | "metadata">): ObjectRef {
+  return { kind: object.kind, name: object.metadata.name, ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}) };
+}
+
+async function call<T>(step: ClusterStep, fn: () => Promise<T>): Promise<T> {
+  return withRetry(() => {
+    step.deadline.check();
+    return fn();
+  }, step.retry);
+}
+
+/**
+ * Server-side apply without force first. Only when that conflicts and the live object
+ * carries Fleetline's managed-by label is it re-applied with force, taking back fields
+ * someone edited by hand; an object someone else created keeps its owners and the
+ * conflict is reported. A Namespace is never forced.
+ */
+export async function applyOwned(step: ClusterStep, object: RenderedObject, { dryRun = false } = {}): Promise<KubeObject> {
+  const apply = (force: boolean) => call(step, () => step.client.applyObject(object, { fieldManager: FIELD_MANAGER, force, dryRun }));
+  try {
+    return await apply(false);
+  } catch (error) {
+    if (!(error instanceof ClusterError && error.kind === "conflict") || object.kind === "Namespace") throw error;
+    const live = await call(step, () => step.client.get<KubeObject>(objectPath(refOf(object))));
+    if (!isFleetlineOwned(live.metadata.labels)) throw error;
+    return apply(true);
+  }
+}
+
+/** Applies the rendered objects in order; the first failure stops the cluster (later objects depend on earlier ones). */
+export async function applyObjects(step: ClusterStep, objects: readonly RenderedObject[]): Promise<string[]> {
+  const applied: string[] = [];
+  for (const object of objects) {
+    const name = describeRef(refOf(object));
+    try {
+      await applyOwned(step, object);
+    } catch (error) {
+      throw isClusterLevel(error) ? error : new ObjectFailure(name, error, applied);
+    }
+    applied.push(name);
+  }
+  return applied;
+}
+
+async function listKind(step: ClusterStep, info: KindInfo, selector: string, namespace?: string): Promise<ObjectRef[]> {
+  const path = resourcePath({ apiVersion: info.apiVersion, plural: info.plural, namespace });
+  const list = await call(step, () => step.client.list<KubeObject>(path, { labelSelector: selector }));
+  return list.items.map((item) => refOf({ kind: info.kind, metadata: item.metadata }));
+}
+
+/**
+ * Every object of the configuration on the cluster: listed cluster-wide, so objects left in a
+ * namespace the configuration moved away from are found too; where Fleetline may only list
+ * within namespaces, within `namespaces`. Kinds the cluster does not serve are skipped.
+ */
+export async function listManaged(step: ClusterStep, configurationName: string, namespaces: readonly string[]): Promise<ObjectRef[]> {
+  const selector = configurationSelector(configurationName);
+  const found: ObjectRef[] = [];
+  for (const info of PRUNABLE_KINDS) {
+    try {
+      found.push(...(await listKind(step, info, selector)));
+    } catch (error) {
+      if (!(error instanceof ClusterError)) throw error;
+      if (error.kind === "not-found") continue;
+      if (error.kind !== "forbidden") throw error;
+      for (const namespace of namespaces) found.push(...(await listKind(step, info, selector, namespace)));
+    }
+  }
+  return found;
+}
+
+function namespacesOf(objects: readonly RenderedObject[]): string[] {
+  return [...new Set(objects.flatMap((object) => (object.metadata.namespace ? [object.metadata.namespace] : [])))];
+}
+
+/** What the cluster holds of the configuration that the rendered version no longer contains. */
+export async function findDropped(step: ClusterStep, configurationName: string, rendered: readonly RenderedObject[]): Promise<ObjectRef[]> {
+  return computePruneSet(await listManaged(step, configurationName, namespacesOf(rendered)), rendered.map(refOf));
+}
+
+/** Deletes what the new version dropped; returns what was deleted. */
+export async function pruneDropped(step: ClusterStep, configurationName: string, rendered: readonly RenderedObject[]): Promise<string[]> {
+  const deleted: string[] = [];
+  for (const ref of await findDropped(step, configurationName, rendered)) {
+    try {
+      await call(step, () => step.client.delete(objectPath(ref), { propagationPolicy: "Background" }));
+    } catch (error) {
+      if (isClusterLevel(error)) throw error;
+      if (!(error instanceof ClusterError && error.kind === "not-found")) throw new ObjectFailure(`pruning ${describeRef(ref)}`, error);
+    }
+    deleted.push(describeRef(ref));
+  }
+  return deleted;
+}

@@ -1,0 +1,36 @@
+import { ClusterError, formatDuration } from "@/lib/k8s/errors";
+
+/**
+ * A per-cluster time budget. The race ends the wait at the deadline; `check()` between
+ * steps stops a cluster that ran out of time from sending further requests once its
+ * in-flight one returns.
+ */
+export class Deadline {
+  private readonly endsAt: number;
+
+  constructor(readonly ms: number) {
+    this.endsAt = Date.now() + ms;
+  }
+
+  remaining(): number {
+    return Math.max(0, this.endsAt - Date.now());
+  }
+
+  check(): void {
+    if (this.remaining() === 0) throw this.error();
+  }
+
+  error(): ClusterError {
+    return new ClusterError("timeout", `the cluster did not finish within ${formatDuration(this.ms)}`);
+  }
+
+  race<T>(work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(this.error()), this.remaining());
+    });
+    // The losing promise may still settle later; its rejection must not go unhandled.
+    work.catch(() => undefined);
+    return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+  }
+}

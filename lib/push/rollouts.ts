@@ -1,0 +1,192 @@
+import "server-only";
+import crypto from "node:crypto";
+import { and, asc, count, desc, eq, inArray, isNull, max } from "drizzle-orm";
+import { getDb } from "@/db";
+import { clusters } from "@/db/schema";
+import {
+  configurations,
+  configurationTargets,
+  rolloutClusters,
+  rollouts,
+  ROLLOUT_CLUSTER_STATES,
+  type Rollout,
+  type RolloutAction,
+  type RolloutCluster,
+  type RolloutClusterState,
+  type RolloutTrigger,
+  type TargetReason,
+} from "@/db/schema-configurations";
+import type { AuditActor } from "@/lib/audit";
+import { getVersion } from "@/lib/configurations/store";
+import { currentTargets, resolveTargets } from "@/lib/configurations/targets";
+import { invalidResult } from "@/lib/configurations/validate";
+import { formatZodErrors } from "@/lib/validation/configuration";
+import { pushClusterIdsSchema } from "@/lib/validation/limits";
+
+export type StartRolloutOptions = {
+  actor: AuditActor;
+  /** Push to these targets only (a retry of failed clusters, say); by default the whole target set. */
+  clusterIds?: string[];
+  trigger?: RolloutTrigger;
+};
+
+export type StartRolloutResult = { status: "ok"; rolloutId: string; clusterCount: number } | ReturnType<typeof invalidResult> | { status: "not-found" };
+
+type PlannedRow = { clusterId: string; action: RolloutAction; reason?: TargetReason };
+
+function liveConfiguration(id: string) {
+  return getDb().select().from(configurations).where(and(eq(configurations.id, id), isNull(configurations.deletedAt))).get();
+}
+
+const INSERT_CHUNK = 500;
+
+type NewRollout = { configurationId: string; version: number; trigger: RolloutTrigger; actor: AuditActor; rows: PlannedRow[]; isFullPush: boolean };
+
+function insertRollout({ configurationId, version, trigger, actor, rows, isFullPush }: NewRollout): string {
+  const id = crypto.randomUUID();
+  const now = new Date();
+  getDb().transaction((tx) => {
+    // Inside the write transaction, so two rollouts can never draw the same number.
+    const sequence = (tx.select({ last: max(rollouts.sequence) }).from(rollouts).get()?.last ?? 0) + 1;
+    tx.insert(rollouts).values({ id, sequence, configurationId, version, trigger, state: "running", createdBy: actor.email, actor, createdAt: now }).run();
+    // In chunks: one statement for thousands of rows would pass SQLite's bound-parameter limit.
+    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+      const chunk = rows.slice(start, start + INSERT_CHUNK);
+      tx.insert(rolloutClusters).values(chunk.map((row) => ({ rolloutId: id, clusterId: row.clusterId, action: row.action, state: "pending" as const }))).run();
+    }
+    for (const row of rows) {
+      if (row.action !== "apply" || !row.reason) continue;
+      tx.insert(configurationTargets)
+        .values({ configurationId, clusterId: row.clusterId, reason: row.reason, resolvedAt: now })
+        .onConflictDoUpdate({ target: [configurationTargets.configurationId, configurationTargets.clusterId], set: { reason: row.reason, resolvedAt: now } })
+        .run();
+    }
+    // The version the whole target set now runs: clusters that start matching later get this one.
+    if (isFullPush) tx.update(configurations).set({ pushedVersion: version }).where(eq(configurations.id, configurationId)).run();
+  });
+  return id;
+}
+
+/**
+ * Plans a push of one version: resolves the targets now (the selector against the current
+ * labels), records the rollout and a pending row per cluster in one transaction, and returns
+ * at once. A full push also schedules removal from clusters that were targets and no longer
+ * are. The work itself is runRollout(id), which the caller starts without awaiting it.
+ */
+export function startRollout(configurationId: string, version: number, options: StartRolloutOptions): StartRolloutResult {
+  const configuration = liveConfiguration(configurationId);
+  const detail = configuration && getVersion(configurationId, version);
+  if (!configuration || !detail) return { status: "not-found" };
+  const resolved = new Map(resolveTargets(detail.spec.targets).map((target) => [target.clusterId, target.reason]));
+  const rows: PlannedRow[] = [];
+  if (options.clusterIds) {
+    const parsed = pushClusterIdsSchema.safeParse(options.clusterIds);
+    if (!parsed.success) return invalidResult(Object.fromEntries(Object.entries(formatZodErrors(parsed.error)).map(([k, v]) => [k ? `clusterIds.${k}` : "clusterIds", v])));
+    const fieldErrors: Record<string, string> = {};
+    for (const [index, clusterId] of parsed.data.entries()) {
+      const reason = resolved.get(clusterId);
+      if (reason) rows.push({ clusterId, action: "apply", reason });
+      else fieldErrors[`clusterIds.${index}`] = "is not a target of this version (neither listed nor matched by its selector)";
+    }
+    if (Object.keys(fieldErrors).length > 0) return invalidResult(fieldErrors);
+  } else {
+    for (const [clusterId, reason] of resolved) rows.push({ clusterId, action: "apply", reason });
+    for (const target of currentTargets(configurationId)) {
+      if (!resolved.has(target.clusterId)) rows.push({ clusterId: target.clusterId, action: "remove" });
+    }
+  }
+  const trigger = options.trigger ?? "push";
+  const rolloutId = insertRollout({ configurationId, version, trigger, actor: options.actor, rows, isFullPush: options.clusterIds === undefined });
+  return { status: "ok", rolloutId, clusterCount: rows.length };
+}
+
+/** A rollout that removes the configuration's objects from these clusters (target change or deletion). */
+export function startRemoval(configurationId: string, clusterIds: readonly string[], options: { actor: AuditActor; trigger: RolloutTrigger }): string | undefined {
+  const configuration = getDb().select().from(configurations).where(eq(configurations.id, configurationId)).get();
+  if (!configuration) return undefined;
+  const version = configuration.pushedVersion ?? configuration.currentVersion;
+  const rows = clusterIds.map((clusterId) => ({ clusterId, action: "remove" as const }));
+  return insertRollout({ configurationId, version, trigger: options.trigger, actor: options.actor, rows, isFullPush: false });
+}
+
+export type RolloutCounts = Record<RolloutClusterState, number> & { total: number };
+
+export type RolloutClusterProgress = Pick<
+  RolloutCluster,
+  "clusterId" | "action" | "state" | "reason" | "conflicts" | "attempts" | "startedAt" | "finishedAt" | "objects" | "pruned"
+> & { clusterName: string };
+
+export type RolloutProgress = PublicRollout & {
+  configurationName: string;
+  counts: RolloutCounts;
+  clusters: RolloutClusterProgress[];
+};
+
+type PublicRollout = Pick<Rollout, "id" | "configurationId" | "version" | "trigger" | "state" | "createdBy" | "createdAt" | "finishedAt">;
+
+/** The rollout as the UI sees it: the stored actor (with its IP address) stays on the server. */
+function publicFields(rollout: Rollout): PublicRollout {
+  const { id, configurationId, version, trigger, state, createdBy, createdAt, finishedAt } = rollout;
+  return { id, configurationId, version, trigger, state, createdBy, createdAt, finishedAt };
+}
+
+export function countStates(states: readonly { state: RolloutClusterState; n: number }[]): RolloutCounts {
+  const counts = Object.fromEntries(ROLLOUT_CLUSTER_STATES.map((state) => [state, 0])) as Record<RolloutClusterState, number>;
+  let total = 0;
+  for (const { state, n } of states) {
+    counts[state] += n;
+    total += n;
+  }
+  return { ...counts, total };
+}
+
+/** What the push page polls: the rollout, counts per state, and one row per cluster (failures first). */
+export function getRolloutProgress(rolloutId: string): RolloutProgress | undefined {
+  const db = getDb();
+  const rollout = db.select().from(rollouts).where(eq(rollouts.id, rolloutId)).get();
+  if (!rollout) return undefined;
+  const configuration = db.select({ name: configurations.name }).from(configurations).where(eq(configurations.id, rollout.configurationId)).get();
+  const rows = db
+    .select({
+      clusterId: rolloutClusters.clusterId,
+      clusterName: clusters.name,
+      action: rolloutClusters.action,
+      state: rolloutClusters.state,
+      reason: rolloutClusters.reason,
+      conflicts: rolloutClusters.conflicts,
+      attempts: rolloutClusters.attempts,
+      startedAt: rolloutClusters.startedAt,
+      finishedAt: rolloutClusters.finishedAt,
+      objects: rolloutClusters.objects,
+      pruned: rolloutClusters.pruned,
+    })
+    .from(rolloutClusters)
+    .innerJoin(clusters, eq(clusters.id, rolloutClusters.clusterId))
+    .where(eq(rolloutClusters.rolloutId, rolloutId))
+    .orderBy(asc(clusters.name))
+    .all();
+  const rank = (state: RolloutClusterState) => (state === "failed" ? 0 : state === "interrupted" ? 1 : 2);
+  rows.sort((a, b) => rank(a.state) - rank(b.state));
+  return {
+    ...publicFields(rollout),
+    configurationName: configuration?.name ?? "",
+    counts: countStates(rows.map((row) => ({ state: row.state, n: 1 }))),
+    clusters: rows,
+  };
+}
+
+export type RolloutSummary = Omit<RolloutProgress, "clusters" | "configurationName">;
+
+/** A configuration's rollouts, newest first, with counts per state. */
+export function listRollouts(configurationId: string, limit = 20): RolloutSummary[] {
+  const db = getDb();
+  const list = db.select().from(rollouts).where(eq(rollouts.configurationId, configurationId)).orderBy(desc(rollouts.sequence)).limit(limit).all();
+  if (list.length === 0) return [];
+  const states = db
+    .select({ rolloutId: rolloutClusters.rolloutId, state: rolloutClusters.state, n: count() })
+    .from(rolloutClusters)
+    .where(inArray(rolloutClusters.rolloutId, list.map((r) => r.id)))
+    .groupBy(rolloutClusters.rolloutId, rolloutClusters.state)
+    .all();
+  return list.map((rollout) => ({ ...publicFields(rollout), counts: countStates(states.filter((s) => s.rolloutId === rollout.id)) }));
+}

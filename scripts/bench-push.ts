@@ -1,0 +1,106 @@
+// `npm run bench:push`: pushes one configuration (a GitRepository + 3 Kustomizations) to 100
+// registered clusters and prints wall time and per-cluster p50/p95. The 100 registrations
+// share a few real kube-apiservers (each registration is its own client, TLS session and
+// discovery, and every apply is a real server-side apply round trip; registrations on the
+// same server re-apply the same objects). Options: --clusters N (100), --servers N (4).
+import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+// Server modules import "server-only", which resolves to an empty module only under the
+// react-server condition (as inside Next); re-run this script with it.
+if (!process.execArgv.includes("--conditions=react-server")) {
+  const child = spawnSync(process.execPath, ["--conditions=react-server", ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit" });
+  process.exit(child.status ?? 1);
+}
+
+function option(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index === -1 ? undefined : Number(process.argv[index + 1]);
+  return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(2);
+
+async function main(): Promise<void> {
+  const clusterCount = option("clusters", 100);
+  const serverCount = option("servers", 4);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleetline-bench-"));
+  Object.assign(process.env, {
+    DATABASE_URL: path.join(dir, "bench.db"),
+    FLEETLINE_DATA_DIR: dir,
+    FLEETLINE_SECRET_KEY: crypto.randomBytes(32).toString("hex"),
+    FLEETLINE_BACKGROUND: "off",
+  });
+  const { startFleet } = await import("../test-support/cluster");
+  const { getDb } = await import("../db");
+  const { migrateDatabase } = await import("../db/client");
+  const { insertCluster } = await import("../lib/inventory/registry");
+  const { createConfiguration } = await import("../lib/configurations/store");
+  const { startRollout } = await import("../lib/push/rollouts");
+  const { runRollout } = await import("../lib/push/run");
+  const { DEFAULT_PUSH_SETTINGS } = await import("../lib/push/cluster-run");
+  migrateDatabase(getDb());
+
+  console.log(`starting ${serverCount} API servers...`);
+  const servers = await startFleet(serverCount, { name: "bench" });
+  try {
+    for (let i = 0; i < clusterCount; i++) {
+      const server = servers[i % servers.length]!;
+      const credentials = { server: server.server, token: server.adminToken, caData: server.caData };
+      const name = `bench-${String(i + 1).padStart(3, "0")}`;
+      insertCluster({ name, displayName: name, labels: { bench: "true" }, authMethod: "token", credentials, createdBy: "bench" }, null);
+    }
+    const created = createConfiguration(
+      {
+        name: "bench",
+        scope: "cluster",
+        source: { kind: "GitRepository", url: "https://github.com/example/fleet", ref: { type: "branch", value: "main" } },
+        kustomizations: [
+          { name: "infra", path: "infrastructure" },
+          { name: "apps", path: "apps", dependsOn: ["infra"] },
+          { name: "monitoring", path: "monitoring", dependsOn: ["infra"] },
+        ],
+        targets: { selector: { matchLabels: { bench: "true" } } },
+      },
+      { author: "bench" },
+    );
+    if (created.status !== "ok") throw new Error(`could not create the configuration: ${JSON.stringify(created)}`);
+    const actor = { id: null, email: "bench", role: null };
+    console.log(`pushing 1 configuration (4 objects) to ${clusterCount} clusters on ${serverCount} API servers, concurrency ${DEFAULT_PUSH_SETTINGS.concurrency}`);
+
+    let firstWallMs = 0;
+    for (const label of ["first push", "re-push"]) {
+      const started = startRollout(created.configuration.id, created.version, { actor });
+      if (started.status !== "ok") throw new Error(`could not start: ${JSON.stringify(started)}`);
+      const begin = performance.now();
+      const progress = await runRollout(started.rolloutId);
+      const wallMs = performance.now() - begin;
+      if (!progress) throw new Error("the rollout vanished");
+      const durations = progress.clusters.map((c) => (c.finishedAt?.getTime() ?? 0) - (c.startedAt?.getTime() ?? 0)).sort((a, b) => a - b);
+      const failures = progress.clusters.filter((c) => c.state !== "applied");
+      console.log(
+        `${label}: wall ${seconds(wallMs)} s, per cluster p50 ${seconds(percentile(durations, 50))} s, p95 ${seconds(percentile(durations, 95))} s, ` +
+          `max ${seconds(durations.at(-1) ?? 0)} s, applied ${progress.counts.applied}/${progress.counts.total}`,
+      );
+      for (const failure of failures.slice(0, 5)) console.log(`  failed ${failure.clusterName}: ${failure.reason}`);
+      if (failures.length > 0) process.exitCode = 1;
+      if (label === "first push") firstWallMs = wallMs;
+    }
+    console.log(`push_100_clusters_s: ${seconds(firstWallMs)}`);
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
