@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, VIEWER, ensureAdmin, fleetCluster, formAlert, signIn } from "./support";
+import { ADMIN, VIEWER, ensureAdmin, ensureViewer, fleetCluster, formAlert, signIn } from "./support";
 
 test.describe.configure({ mode: "serial" });
 
@@ -103,18 +103,7 @@ test("lists clusters and filters them by label", async () => {
 });
 
 test("a viewer sees clusters but no registration, credentials or delete", async ({ browser }) => {
-  await admin.goto("/settings/users");
-  if (await admin.getByText(VIEWER.email).count() === 0) {
-    const form = admin.getByRole("region", { name: "Create user" });
-    await form.getByLabel("Name").fill(VIEWER.name);
-    await form.getByLabel("Email").fill(VIEWER.email);
-    await form.getByLabel("Initial password").fill(VIEWER.password);
-    await form.getByRole("button", { name: "Create user" }).click();
-    await expect(form.getByRole("status")).toBeVisible();
-  } else if (await admin.getByRole("button", { name: `Enable ${VIEWER.email}` }).count()) {
-    await admin.getByRole("button", { name: `Enable ${VIEWER.email}` }).click();
-    await expect(admin.getByRole("button", { name: `Disable ${VIEWER.email}` })).toBeVisible();
-  }
+  await ensureViewer(admin);
   const viewer = await (await browser.newContext()).newPage();
   await signIn(viewer, VIEWER);
   await viewer.goto("/clusters");

@@ -25,7 +25,10 @@ export function databaseBytes(): Buffer {
 export const formAlert = (page: Page) => page.locator("p[role=alert]");
 
 export type FleetCluster = { name: string; server: string; caData: string; adminToken: string; viewerToken: string; kubeconfig: string };
-export type Fleet = { clusters: FleetCluster[]; git: { repoUrl: string } | null };
+export type Fleet = {
+  clusters: FleetCluster[];
+  git: { repoUrl: string; privateRepoUrl: string; privateAuth: { username: string; password: string } } | null;
+};
 
 /** The real API servers global setup started for this run. */
 export function fleet(): Fleet {
@@ -48,4 +51,20 @@ export async function ensureAdmin(page: Page) {
   await page.getByLabel("Confirm password").fill(ADMIN.password);
   await page.getByRole("button", { name: "Create administrator" }).click();
   await expect(page.getByRole("status")).toContainText("Administrator created");
+}
+
+/** Makes sure the viewer account exists and is enabled (specs may run alone or after others). */
+export async function ensureViewer(admin: Page) {
+  await admin.goto("/settings/users");
+  if ((await admin.getByText(VIEWER.email).count()) === 0) {
+    const form = admin.getByRole("region", { name: "Create user" });
+    await form.getByLabel("Name").fill(VIEWER.name);
+    await form.getByLabel("Email").fill(VIEWER.email);
+    await form.getByLabel("Initial password").fill(VIEWER.password);
+    await form.getByRole("button", { name: "Create user" }).click();
+    await expect(form.getByRole("status")).toBeVisible();
+  } else if (await admin.getByRole("button", { name: `Enable ${VIEWER.email}` }).count()) {
+    await admin.getByRole("button", { name: `Enable ${VIEWER.email}` }).click();
+    await expect(admin.getByRole("button", { name: `Disable ${VIEWER.email}` })).toBeVisible();
+  }
 }

@@ -19,6 +19,7 @@ import {
   setReconcilerOverride,
   updateClusterLabels,
 } from "@/lib/inventory/registry";
+import { reconcileTargetsForCluster } from "@/lib/configurations/retarget";
 import { createClusterClient } from "@/lib/k8s/client";
 import { classifyError } from "@/lib/k8s/discovery";
 
@@ -120,6 +121,8 @@ export async function registerClusterAction(_prev: RegisterResult, form: FormDat
     outcome: "success",
     details: { labels: input.labels, server: credentials.server, credentialMode: input.credentialMode, reachable: connection.ok, ...(connection.ok ? {} : { reason: connection.message }) },
   });
+  // Configurations whose label selector matches the new cluster follow it there.
+  void reconcileTargetsForCluster(id, { actor: auditActor(actor) });
   revalidatePath("/clusters");
   redirect(`/clusters/${id}`);
 }
@@ -134,6 +137,8 @@ export async function updateClusterLabelsAction(_prev: unknown, form: FormData):
   if (!cluster) return { status: "error", message: "That cluster no longer exists." };
   updateClusterLabels(cluster.id, parsed.data.labels);
   recordAudit({ ...target, targetId: cluster.name, actor: auditActor(actor), outcome: "success", details: { from: cluster.labels, to: parsed.data.labels } });
+  // A cluster that newly matches a selector gets that configuration; one that stops matching loses it.
+  void reconcileTargetsForCluster(cluster.id, { actor: auditActor(actor) });
   revalidatePath(`/clusters/${cluster.id}`);
   revalidatePath("/clusters");
   return { status: "ok", message: "Labels saved." };

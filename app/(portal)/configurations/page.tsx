@@ -1,19 +1,66 @@
 import type { Metadata } from "next";
+import Link from "next/link";
+import { Badge } from "@/components/ui/badges";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
+import { Time } from "@/components/ui/time";
 import { requirePageAccess } from "@/lib/auth/current";
+import { can } from "@/lib/auth/permissions";
+import { listConfigurations } from "@/lib/configurations/store";
 
 export const metadata: Metadata = { title: "Configurations" };
 
 export default async function ConfigurationsPage() {
-  await requirePageAccess("configurations.read");
+  const { user } = await requirePageAccess("configurations.read");
+  const rows = listConfigurations();
+  const canWrite = can(user.role, "configurations.write");
   return (
     <>
-      <PageHeader title="Configurations" description="GitOps configurations: a source plus the Kustomizations and Helm releases it applies." />
-      <EmptyState title="No configurations yet">
-        A configuration is written once and pushed to one cluster or to every cluster whose labels match. Register a
-        cluster first; operators and administrators can then add configurations.
-      </EmptyState>
+      <PageHeader
+        title="Configurations"
+        description="GitOps configurations: a source plus the Kustomizations and Helm releases it applies, pushed to clusters by name or label."
+        actions={canWrite ? <Link href="/configurations/new" className="btn-primary">Add configuration</Link> : null}
+      />
+      {rows.length === 0 ? (
+        <EmptyState title="No configurations yet" action={canWrite ? { href: "/configurations/new", label: "Add your first configuration" } : undefined}>
+          A configuration is written once and pushed to one cluster or to every cluster whose labels match.
+          {canWrite ? "" : " Operators and administrators can add them."}
+        </EmptyState>
+      ) : (
+        <div className="card overflow-x-auto">
+          <table className="table-dense">
+            <caption className="sr-only">Configurations</caption>
+            <thead>
+              <tr>
+                <th scope="col">Configuration</th>
+                <th scope="col">Namespace</th>
+                <th scope="col">Version</th>
+                <th scope="col">Targets</th>
+                <th scope="col">State</th>
+                <th scope="col">Updated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((c) => (
+                <tr key={c.id}>
+                  <td>
+                    <Link href={`/configurations/${c.id}`} className="font-medium text-sky-800 hover:underline dark:text-sky-300">{c.name}</Link>
+                  </td>
+                  <td className="font-mono text-xs">{c.namespace}</td>
+                  <td>
+                    v{c.currentVersion}
+                    {c.pushedVersion !== null && c.pushedVersion !== c.currentVersion ? <span className="ml-1 text-xs text-amber-700">(v{c.pushedVersion} pushed)</span> : null}
+                    {c.pushedVersion === null ? <span className="ml-1 text-xs text-zinc-500">(not pushed)</span> : null}
+                  </td>
+                  <td>{c.targetCount}</td>
+                  <td>{c.isSuspended ? <Badge tone="grey" icon="⏸">Suspended</Badge> : <Badge tone="blue" icon="⟳">Active</Badge>}</td>
+                  <td><Time date={c.updatedAt} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </>
   );
 }

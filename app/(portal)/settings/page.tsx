@@ -11,6 +11,7 @@ export default async function SettingsPage() {
   const sections = [
     { href: "/settings/account", title: "Your account", body: "Change your password.", show: user.authSource === "local" },
     { href: "/settings/users", title: "Users and roles", body: "Create users, change roles, disable accounts.", show: can(user.role, "users.read") },
+    { href: "/settings/credentials", title: "Git and registry credentials", body: "SSH keys, HTTPS tokens and CA certificates for sources.", show: can(user.role, "credentials.read") },
   ].filter((s) => s.show);
   return (
     <>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState, useRef, startTransition, type FormEvent } from "react";
+import { useFormAction } from "@/components/ui/use-form-action";
 import { CredentialFields } from "@/components/clusters/credential-fields";
 import { ConnectionResult } from "@/components/clusters/connection-result";
 import { Field, FormMessage, describedBy } from "@/components/ui/field";
@@ -8,10 +9,10 @@ import { idle, type FormState } from "@/lib/actions/result";
 import { deleteClusterAction, rotateClusterCredentialsAction, setReconcilerAction, updateClusterLabelsAction, type RegisterResult } from "../actions";
 
 export function LabelsForm({ clusterId, labelsText }: { clusterId: string; labelsText: string }) {
-  const [state, action, pending] = useActionState<FormState, FormData>(updateClusterLabelsAction, idle);
+  const { state, pending, formProps } = useFormAction<FormState>(updateClusterLabelsAction, idle);
   const error = state.status === "invalid" ? state.fieldErrors.labels : undefined;
   return (
-    <form action={action} className="space-y-3">
+    <form {...formProps} className="space-y-3">
       <input type="hidden" name="clusterId" value={clusterId} />
       <Field id="labels" label="Labels" error={error} hint="key=value pairs separated by commas or lines. Configurations targeting a label selector follow these.">
         <textarea id="labels" name="labels" rows={3} defaultValue={labelsText} className="input font-mono" aria-invalid={Boolean(error)} aria-describedby={describedBy("labels", error)} />
@@ -70,10 +71,10 @@ export function ReconcilerForm({ clusterId, override }: { clusterId: string; ove
 }
 
 export function DeleteClusterForm({ clusterId, name }: { clusterId: string; name: string }) {
-  const [state, action, pending] = useActionState<FormState, FormData>(deleteClusterAction, idle);
+  const { state, pending, formProps } = useFormAction<FormState>(deleteClusterAction, idle);
   const errors = state.status === "invalid" ? state.fieldErrors : {};
   return (
-    <form action={action} className="space-y-3">
+    <form {...formProps} className="space-y-3">
       <input type="hidden" name="clusterId" value={clusterId} />
       <fieldset className="space-y-1 text-sm">
         <legend className="font-medium">Objects Fleetline created on the cluster</legend>

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Badge, FluxBadge, HealthBadge, LabelChips, LimitedAccessBadge, ReconcilerBadge, StaleBadge } from "@/components/ui/badges";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -151,6 +152,13 @@ export default async function ClusterPage({ params, searchParams }: Props) {
             <ReconcilerBadge reconciler={reconciler} />
             <LabelChips labels={cluster.labels} />
           </span>
+        }
+        actions={
+          can(user.role, "configurations.write") ? (
+            <Link href={`/configurations/new?cluster=${cluster.id}`} className="btn-secondary">
+              Add configuration to this cluster
+            </Link>
+          ) : null
         }
       />
       {rotated ? <p role="status" className="mb-3 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">Credentials replaced.</p> : null}

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useFormAction } from "@/components/ui/use-form-action";
 import { Field, FormMessage, describedBy } from "@/components/ui/field";
 import { idle, type FormState } from "@/lib/actions/result";
 import { changeOwnPasswordAction } from "./actions";
@@ -12,10 +12,10 @@ const FIELDS = [
 ] as const;
 
 export function ChangePasswordForm() {
-  const [state, action, pending] = useActionState<FormState, FormData>(changeOwnPasswordAction, idle);
+  const { state, pending, formProps } = useFormAction<FormState>(changeOwnPasswordAction, idle);
   const errors = state.status === "invalid" ? state.fieldErrors : {};
   return (
-    <form action={action} className="space-y-3" noValidate>
+    <form {...formProps} className="space-y-3" noValidate>
       {FIELDS.map((f) => (
         <Field key={f.name} id={f.name} label={f.label} error={errors[f.name]}>
           <input id={f.name} name={f.name} type="password" autoComplete={f.autoComplete} className="input" aria-invalid={Boolean(errors[f.name])} aria-describedby={describedBy(f.name, errors[f.name])} />

@@ -1,16 +1,17 @@
 "use client";
 
 import { useActionState } from "react";
+import { useFormAction } from "@/components/ui/use-form-action";
 import { Field, FormMessage, describedBy } from "@/components/ui/field";
 import { ROLES, type Role } from "@/db/schema";
 import { idle, type FormState } from "@/lib/actions/result";
 import { changeUserRoleAction, createUserAction, resetUserPasswordAction, setUserDisabledAction } from "./actions";
 
 export function CreateUserForm() {
-  const [state, action, pending] = useActionState<FormState, FormData>(createUserAction, idle);
+  const { state, pending, formProps } = useFormAction<FormState>(createUserAction, idle, { resetOnSuccess: true });
   const errors = state.status === "invalid" ? state.fieldErrors : {};
   return (
-    <form action={action} className="space-y-3" noValidate>
+    <form {...formProps} className="space-y-3" noValidate>
       <Field id="new-name" label="Name" error={errors.name}>
         <input id="new-name" name="name" className="input" aria-invalid={Boolean(errors.name)} aria-describedby={describedBy("new-name", errors.name)} />
       </Field>

@@ -1,0 +1,127 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { ConfigurationWizard } from "@/components/configurations/configuration-wizard";
+import { fromSpec } from "@/components/configurations/draft";
+import { RolloutProgressPanel } from "@/components/configurations/rollout-progress";
+import { Badge } from "@/components/ui/badges";
+import { PageHeader } from "@/components/ui/page-header";
+import { TabLinks } from "@/components/ui/tabs";
+import { Time } from "@/components/ui/time";
+import { requirePageAccess } from "@/lib/auth/current";
+import { can } from "@/lib/auth/permissions";
+import { getConfiguration, listVersions } from "@/lib/configurations/store";
+import { listCredentials } from "@/lib/credentials/store";
+import { env } from "@/lib/env";
+import { maskSecrets, renderFluxObjects, toYaml } from "@/lib/flux/render";
+import { maskedCredential } from "@/lib/flux/render";
+import { getRolloutProgress, listRollouts } from "@/lib/push/rollouts";
+import { listFleetForTargeting } from "@/lib/queries/fleet";
+import { DeleteConfigurationForm, PushButton } from "./configuration-controls";
+
+export const metadata: Metadata = { title: "Configuration" };
+
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string>> };
+
+export default async function ConfigurationPage({ params, searchParams }: Props) {
+  const { user } = await requirePageAccess("configurations.read");
+  const { id } = await params;
+  const { tab = "overview", rollout } = await searchParams;
+  const configuration = getConfiguration(id);
+  if (!configuration) notFound();
+  const canWrite = can(user.role, "configurations.write");
+  const canPush = can(user.role, "configurations.push");
+  const tabs = [
+    { id: "overview", label: "Overview" },
+    { id: "versions", label: `Versions (${configuration.currentVersion})` },
+    { id: "yaml", label: "YAML" },
+    ...(canWrite ? [{ id: "edit", label: "Edit" }] : []),
+    ...(can(user.role, "configurations.delete") ? [{ id: "delete", label: "Delete" }] : []),
+  ];
+  const active = tabs.some((t) => t.id === tab) ? tab : "overview";
+  const rollouts = listRollouts(configuration.id, 10);
+  const shownRollout = rollout ?? rollouts[0]?.id;
+  const progress = shownRollout ? getRolloutProgress(shownRollout) : undefined;
+  const spec = configuration.spec;
+  return (
+    <>
+      <PageHeader
+        title={configuration.name}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            <span className="font-mono">{spec.namespace}</span>
+            <span>v{configuration.currentVersion}{configuration.pushedVersion !== null ? ` (v${configuration.pushedVersion} pushed)` : " (not pushed)"}</span>
+            {configuration.isSuspended ? <Badge tone="grey" icon="⏸">Suspended</Badge> : null}
+            <span className="font-mono text-xs">{spec.source.kind} {"url" in spec.source ? spec.source.url : spec.source.bucketName}</span>
+          </span>
+        }
+        actions={canPush ? <PushButton configurationId={configuration.id} version={configuration.currentVersion} /> : null}
+      />
+      <TabLinks tabs={tabs} active={active} hrefFor={(t) => `/configurations/${configuration.id}${t === "overview" ? "" : `?tab=${t}`}`} />
+      {active === "overview" ? (
+        <div className="space-y-4">
+          {progress ? <RolloutProgressPanel rolloutId={progress.id} initial={progress} /> : <p className="text-sm text-zinc-600">Not pushed yet.</p>}
+          <section className="card p-4" aria-labelledby="targets">
+            <h2 id="targets" className="mb-2 font-semibold">Targets ({configuration.targets.length})</h2>
+            <ul className="space-y-1 text-sm">
+              {configuration.targets.map((t) => (
+                <li key={t.clusterId}><span className="font-mono">{t.clusterName}</span> <span className="text-xs text-zinc-500">{t.reason}</span></li>
+              ))}
+            </ul>
+          </section>
+          {rollouts.length > 1 ? (
+            <section className="card p-4" aria-labelledby="history">
+              <h2 id="history" className="mb-2 font-semibold">Recent pushes</h2>
+              <ul className="space-y-1 text-sm">
+                {rollouts.map((r) => (
+                  <li key={r.id}>
+                    <a className="text-sky-800 hover:underline dark:text-sky-300" href={`/configurations/${configuration.id}?rollout=${r.id}`}>v{r.version} {r.trigger}</a>{" "}
+                    <Time date={r.createdAt} /> by {r.createdBy}: {r.counts.applied} applied, {r.counts.failed} failed
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
+        </div>
+      ) : null}
+      {active === "versions" ? (
+        <div className="card overflow-x-auto">
+          <table className="table-dense">
+            <thead><tr><th scope="col">Version</th><th scope="col">Author</th><th scope="col">Message</th><th scope="col">When</th></tr></thead>
+            <tbody>
+              {listVersions(configuration.id).map((v) => (
+                <tr key={v.version}><td>v{v.version}</td><td>{v.author}</td><td>{v.message}</td><td><Time date={v.createdAt} /></td></tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {active === "yaml" ? (
+        <pre className="card max-h-[70vh] overflow-auto p-3 font-mono text-xs">
+          {toYaml(
+            maskSecrets(
+              renderFluxObjects({
+                spec,
+                version: configuration.currentVersion,
+                configurationId: configuration.id,
+                credential: spec.source.credentialId ? maskedCredential(listCredentials().find((c) => c.id === spec.source.credentialId)?.type ?? "https") : undefined,
+              }),
+            ),
+          )}
+        </pre>
+      ) : null}
+      {active === "edit" && canWrite ? (
+        <ConfigurationWizard
+          fleet={listFleetForTargeting()}
+          credentials={listCredentials().map(({ id: cid, name, type, host }) => ({ id: cid, name, type, host }))}
+          allowLocalSources={env().FLEETLINE_ALLOW_LOCAL_SOURCES}
+          canPush={canPush}
+          initial={fromSpec(spec)}
+          configurationId={configuration.id}
+        />
+      ) : null}
+      {active === "delete" ? (
+        <section className="card max-w-xl p-4"><DeleteConfigurationForm configurationId={configuration.id} name={configuration.name} /></section>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,111 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { invalid, type ActionResult, type Invalid } from "@/lib/actions/result";
+import { recordAudit } from "@/lib/audit";
+import { auditActor, requirePermission } from "@/lib/auth/current";
+import { can } from "@/lib/auth/permissions";
+import { deleteConfiguration } from "@/lib/configurations/delete";
+import { createConfiguration, getConfiguration, updateConfiguration } from "@/lib/configurations/store";
+import { nameConfirmationSchema } from "@/lib/inventory/cluster-input";
+import { resolveTargets } from "@/lib/configurations/targets";
+import { checkChangeMessage, checkConfigurationSpec } from "@/lib/configurations/validate";
+import { env } from "@/lib/env";
+import { dryRunConfiguration, type ClusterDryRun } from "@/lib/push/dry-run";
+import { startRollout } from "@/lib/push/rollouts";
+import { runRollout } from "@/lib/push/run";
+import { collectSpecWarnings } from "@/lib/validation/configuration";
+
+// A review dry-runs against this many targets at most; the push itself goes to all of them.
+const PREVIEW_CLUSTERS = 20;
+
+export type PreviewResult =
+  | Invalid
+  | { status: "error"; message: string }
+  | { status: "ok"; yaml: string; clusters: ClusterDryRun[]; targetCount: number; warnings: Record<string, string> };
+
+/** The wizard's Review step: validate, then render and server-side dry-run against the targets. Writes nothing. */
+export async function previewConfigurationAction(input: unknown): Promise<PreviewResult> {
+  await requirePermission("configurations.write", { action: "configuration.preview", targetType: "configuration" });
+  const checked = checkConfigurationSpec(input);
+  if (!checked.ok) return { status: "invalid", fieldErrors: checked.fieldErrors, message: `Check: ${Object.keys(checked.fieldErrors).join(", ")}.` };
+  const targets = resolveTargets(checked.spec.targets);
+  const result = await dryRunConfiguration(checked.spec, targets.slice(0, PREVIEW_CLUSTERS).map((t) => t.clusterId));
+  if (result.status !== "ok") return result;
+  return {
+    status: "ok",
+    yaml: result.yaml,
+    clusters: result.clusters,
+    targetCount: targets.length,
+    warnings: collectSpecWarnings(checked.spec, { allowLocalSources: env().FLEETLINE_ALLOW_LOCAL_SOURCES }),
+  };
+}
+
+export type SaveResult = Invalid | { status: "error"; message: string } | { status: "ok"; configurationId: string; version: number; rolloutId?: string };
+
+type SaveMeta = { configurationId?: string; message?: string; push: boolean };
+
+/** Creates a configuration (or a new immutable version of one) and, when asked, pushes it. */
+export async function saveConfigurationAction(input: unknown, meta: SaveMeta): Promise<SaveResult> {
+  const target = { action: meta.configurationId ? "configuration.update" : "configuration.create", targetType: "configuration", targetId: meta.configurationId ?? null };
+  const actor = await requirePermission("configurations.write", target);
+  if (meta.push && !can(actor.user.role, "configurations.push")) await requirePermission("configurations.push", { ...target, action: "configuration.push" });
+  const messageProblem = checkChangeMessage(meta.message);
+  if (messageProblem) return { status: "invalid", fieldErrors: { message: messageProblem }, message: "Check the highlighted field: message." };
+  const authorship = { author: actor.user.email, message: meta.message ?? "" };
+  const saved = meta.configurationId ? updateConfiguration(meta.configurationId, input, authorship) : createConfiguration(input, authorship);
+  if (saved.status === "not-found") return { status: "error", message: "That configuration no longer exists." };
+  if (saved.status === "invalid") {
+    recordAudit({ ...target, actor: auditActor(actor), outcome: "invalid", details: { fields: Object.keys(saved.fieldErrors) } });
+    return saved;
+  }
+  const { configuration, version } = saved;
+  recordAudit({ ...target, targetId: configuration.name, actor: auditActor(actor), outcome: "success", details: { version, message: meta.message ?? "" } });
+  let rolloutId: string | undefined;
+  if (meta.push) {
+    const started = startRollout(configuration.id, version, { actor: auditActor(actor), trigger: "push" });
+    if (started.status === "ok") {
+      rolloutId = started.rolloutId;
+      void runRollout(started.rolloutId);
+    }
+  }
+  revalidatePath("/configurations");
+  return { status: "ok", configurationId: configuration.id, version, rolloutId };
+}
+
+/** Pushes the configuration's current version to its targets (as resolved now). */
+export async function pushConfigurationAction(configurationId: string): Promise<{ status: "ok"; rolloutId: string } | { status: "error"; message: string }> {
+  const target = { action: "configuration.push", targetType: "configuration", targetId: configurationId };
+  const actor = await requirePermission("configurations.push", target);
+  const configuration = getConfiguration(configurationId);
+  if (!configuration) return { status: "error", message: "That configuration no longer exists." };
+  const started = startRollout(configuration.id, configuration.currentVersion, { actor: auditActor(actor), trigger: "push" });
+  if (started.status !== "ok") return { status: "error", message: started.status === "invalid" ? started.message : "That configuration no longer exists." };
+  void runRollout(started.rolloutId);
+  revalidatePath(`/configurations/${configuration.id}`);
+  return { status: "ok", rolloutId: started.rolloutId };
+}
+
+export async function deleteConfigurationAction(_prev: unknown, form: FormData): Promise<ActionResult> {
+  const id = String(form.get("configurationId") ?? "");
+  const target = { action: "configuration.delete", targetType: "configuration", targetId: id };
+  const actor = await requirePermission("configurations.delete", target);
+  const configuration = getConfiguration(id);
+  if (!configuration) return { status: "error", message: "That configuration no longer exists." };
+  const parsed = z
+    .object({ confirm: nameConfirmationSchema(configuration.name), objects: z.enum(["remove", "orphan"], { message: "choose whether to remove the objects from the clusters" }) })
+    .safeParse(Object.fromEntries(form));
+  if (!parsed.success) return invalid(parsed.error);
+  const result = await deleteConfiguration(id, { removeFromClusters: parsed.data.objects === "remove", actor: auditActor(actor) });
+  if (result.status === "not-found") return { status: "error", message: "That configuration no longer exists." };
+  if (result.status === "removal-failed") {
+    const failed = result.removal.clusters.filter((c) => c.state === "failed").map((c) => `${c.clusterName}: ${c.reason ?? "failed"}`);
+    recordAudit({ ...target, targetId: configuration.name, actor: auditActor(actor), outcome: "failed", details: { failed } });
+    return { status: "error", message: `Not deleted: removal failed on ${failed.join("; ")}. Retry, or choose to leave the objects.` };
+  }
+  recordAudit({ ...target, targetId: configuration.name, actor: auditActor(actor), outcome: "success", details: { objects: parsed.data.objects } });
+  revalidatePath("/configurations");
+  redirect(`/configurations?deleted=${encodeURIComponent(configuration.name)}`);
+}

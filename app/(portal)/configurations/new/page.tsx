@@ -1,0 +1,33 @@
+import type { Metadata } from "next";
+import { ConfigurationWizard } from "@/components/configurations/configuration-wizard";
+import { PageHeader } from "@/components/ui/page-header";
+import { requirePageAccess } from "@/lib/auth/current";
+import { can } from "@/lib/auth/permissions";
+import { listCredentials } from "@/lib/credentials/store";
+import { env } from "@/lib/env";
+import { listFleetForTargeting } from "@/lib/queries/fleet";
+
+export const metadata: Metadata = { title: "Add configuration" };
+
+export default async function NewConfigurationPage({ searchParams }: { searchParams: Promise<{ cluster?: string }> }) {
+  const { user } = await requirePageAccess("configurations.write");
+  const { cluster } = await searchParams;
+  const fleet = listFleetForTargeting();
+  const lockedClusterId = cluster && fleet.some((c) => c.id === cluster) ? cluster : undefined;
+  const credentials = listCredentials().map(({ id, name, type, host }) => ({ id, name, type, host }));
+  return (
+    <>
+      <PageHeader
+        title={lockedClusterId ? `Add a configuration to ${fleet.find((c) => c.id === lockedClusterId)?.name}` : "Add a configuration"}
+        description="Write it once: a source, the Kustomizations or Helm releases that apply it, and the clusters it goes to. Nothing is saved until the last step."
+      />
+      <ConfigurationWizard
+        fleet={fleet}
+        credentials={credentials}
+        allowLocalSources={env().FLEETLINE_ALLOW_LOCAL_SOURCES}
+        canPush={can(user.role, "configurations.push")}
+        lockedClusterId={lockedClusterId}
+      />
+    </>
+  );
+}

@@ -1,0 +1,77 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import { useFormAction } from "@/components/ui/use-form-action";
+import { Field, FormMessage, describedBy } from "@/components/ui/field";
+import { idle, type FormState } from "@/lib/actions/result";
+import type { CredentialView } from "@/lib/credentials/store";
+import { createCredentialAction, deleteCredentialAction } from "./actions";
+
+type Kind = "https" | "ssh" | "bearer" | "ca";
+
+function Input({ name, label, errors, type = "text", hint, rows }: { name: string; label: string; errors: Record<string, string>; type?: string; hint?: string; rows?: number }) {
+  const id = `cred-${name}`;
+  const error = errors[name];
+  const common = { id, name, className: `input ${rows ? "font-mono text-xs" : ""}`, "aria-invalid": Boolean(error), "aria-describedby": describedBy(id, error), autoComplete: "off", spellCheck: false };
+  return (
+    <Field id={id} label={label} error={error} hint={hint}>
+      {rows ? <textarea rows={rows} {...common} /> : <input type={type} {...common} />}
+    </Field>
+  );
+}
+
+export function CreateCredentialForm() {
+  const [kind, setKind] = useState<Kind>("https");
+  const { state, pending, formProps } = useFormAction<FormState<CredentialView>>(createCredentialAction, idle, { resetOnSuccess: true });
+  const errors = state.status === "invalid" ? state.fieldErrors : {};
+  const created = state.status === "ok" ? state.data : undefined;
+  return (
+    <form {...formProps} className="space-y-3" noValidate>
+      <div>
+        <label htmlFor="cred-type" className="block text-sm font-medium">Type</label>
+        <select id="cred-type" name="type" value={kind} onChange={(e) => setKind(e.target.value as Kind)} className="input">
+          <option value="https">HTTPS: username and token</option>
+          <option value="ssh">SSH key (generated or pasted)</option>
+          <option value="bearer">Bearer token</option>
+          <option value="ca">CA certificate only</option>
+        </select>
+      </div>
+      <Input name="name" label="Name" errors={errors} hint="A DNS label, e.g. github-deploy" />
+      <Input name="host" label="Host" errors={errors} hint="The only host this credential is ever sent to, without a port: github.com, 10.0.0.5" />
+      {kind === "https" ? (
+        <>
+          <Input name="username" label="Username" errors={errors} />
+          <Input name="password" label="Password or token" errors={errors} type="password" />
+          <Input name="caCert" label="CA certificate (PEM, optional)" errors={errors} rows={3} />
+        </>
+      ) : null}
+      {kind === "ssh" ? (
+        <>
+          <Input name="privateKey" label="Private key (optional)" errors={errors} rows={4} hint="Leave empty and Fleetline generates an ed25519 key; add its public key as a deploy key." />
+          <Input name="knownHosts" label="known_hosts" errors={errors} rows={3} hint="ssh-keyscan <host> prints it." />
+        </>
+      ) : null}
+      {kind === "bearer" ? <Input name="token" label="Token" errors={errors} type="password" /> : null}
+      {kind === "ca" ? <Input name="caCert" label="CA certificate (PEM)" errors={errors} rows={4} /> : null}
+      <FormMessage state={state} />
+      {created?.publicKey ? (
+        <div className="space-y-1">
+          <p className="text-sm font-medium">Add this public key to the repository as a read-only deploy key:</p>
+          <pre className="card overflow-x-auto p-2 font-mono text-xs" data-testid="public-key">{created.publicKey}</pre>
+        </div>
+      ) : null}
+      <button type="submit" className="btn-primary" disabled={pending}>{pending ? "Saving…" : "Create credential"}</button>
+    </form>
+  );
+}
+
+export function DeleteCredentialButton({ credential }: { credential: Pick<CredentialView, "id" | "name"> }) {
+  const [state, action, pending] = useActionState<FormState, FormData>(deleteCredentialAction, idle);
+  return (
+    <form action={action}>
+      <input type="hidden" name="credentialId" value={credential.id} />
+      <button type="submit" className="btn-secondary py-1" disabled={pending}>Delete {credential.name}</button>
+      {state.status === "error" ? <p role="alert" className="text-xs text-red-700">{state.message}</p> : null}
+    </form>
+  );
+}

@@ -1,0 +1,63 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { Badge } from "@/components/ui/badges";
+import type { RolloutProgress } from "@/lib/push/rollouts";
+
+const STATE_BADGE: Record<string, { tone: "green" | "amber" | "red" | "grey" | "blue" | "neutral"; icon: string }> = {
+  pending: { tone: "neutral", icon: "…" },
+  applying: { tone: "amber", icon: "⟳" },
+  applied: { tone: "green", icon: "✓" },
+  removed: { tone: "grey", icon: "−" },
+  failed: { tone: "red", icon: "✕" },
+  interrupted: { tone: "red", icon: "⏹" },
+};
+
+/** Per-cluster rows filling in while a push runs; polling stops once the rollout is done. */
+export function RolloutProgressPanel({ rolloutId, initial }: { rolloutId: string; initial?: RolloutProgress }) {
+  const { data, error } = useQuery({
+    queryKey: ["rollout", rolloutId],
+    queryFn: async (): Promise<RolloutProgress> => {
+      const response = await fetch(`/api/rollouts/${rolloutId}`, { cache: "no-store" });
+      if (!response.ok) throw new Error(`progress unavailable (${response.status})`);
+      return (await response.json()) as RolloutProgress;
+    },
+    initialData: initial,
+    refetchInterval: (query) => (query.state.data?.state === "running" ? 1000 : false),
+  });
+  if (error) return <p role="alert" className="text-sm text-red-700">{error.message}</p>;
+  if (!data) return <p role="status">Loading push progress…</p>;
+  const c = data.counts;
+  return (
+    <section aria-labelledby={`rollout-${rolloutId}`} className="card p-4">
+      <h2 id={`rollout-${rolloutId}`} className="mb-1 font-semibold">
+        Push of v{data.version} · {data.state === "running" ? "running" : data.state}
+      </h2>
+      <p role="status" className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
+        {c.applied + c.removed} of {c.total} done{c.failed ? `, ${c.failed} failed` : ""}{c.interrupted ? `, ${c.interrupted} interrupted` : ""}
+        {c.pending + c.applying ? `, ${c.pending + c.applying} in progress` : ""}
+      </p>
+      <table className="table-dense">
+        <thead>
+          <tr><th scope="col">Cluster</th><th scope="col">State</th><th scope="col">Reason</th><th scope="col">Objects</th></tr>
+        </thead>
+        <tbody>
+          {data.clusters.map((row) => {
+            const b = STATE_BADGE[row.state] ?? STATE_BADGE.pending!;
+            return (
+              <tr key={row.clusterId}>
+                <td className="font-mono text-xs">{row.clusterName}</td>
+                <td><Badge tone={b.tone} icon={b.icon}>{row.state}</Badge></td>
+                <td className="max-w-md text-xs">
+                  {row.reason}
+                  {row.conflicts?.length ? <span className="block">Owned by: {row.conflicts.map((x) => `${x.manager} (${x.field})`).join(", ")}</span> : null}
+                </td>
+                <td className="text-xs">{row.objects?.length ?? 0}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}

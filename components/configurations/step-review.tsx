@@ -1,0 +1,73 @@
+"use client";
+
+import { Badge } from "@/components/ui/badges";
+import type { PreviewResult } from "@/app/(portal)/configurations/actions";
+import type { DryRunAction } from "@/lib/push/dry-run";
+
+const ACTION_BADGE: Record<DryRunAction, { tone: "green" | "amber" | "red" | "grey" | "blue"; icon: string; label: string }> = {
+  create: { tone: "blue", icon: "+", label: "would create" },
+  change: { tone: "amber", icon: "~", label: "would change" },
+  unchanged: { tone: "grey", icon: "=", label: "unchanged" },
+  delete: { tone: "amber", icon: "−", label: "would delete" },
+  conflict: { tone: "red", icon: "!", label: "conflict" },
+  invalid: { tone: "red", icon: "✕", label: "invalid" },
+  error: { tone: "red", icon: "✕", label: "error" },
+};
+
+export function ReviewStep({ preview, pending }: { preview: PreviewResult | null; pending: boolean }) {
+  if (pending && !preview) return <p role="status">Rendering and dry-running against the target clusters…</p>;
+  if (!preview) return null;
+  if (preview.status === "error") return <p role="alert" className="text-red-700">{preview.message}</p>;
+  if (preview.status === "invalid") {
+    return (
+      <div role="alert" className="space-y-1 text-sm text-red-800 dark:text-red-300">
+        <p className="font-medium">{preview.message}</p>
+        <ul className="list-disc pl-5">
+          {Object.entries(preview.fieldErrors).map(([path, message]) => (
+            <li key={path}><span className="font-mono">{path || "form"}</span>: {message}</li>
+          ))}
+        </ul>
+      </div>
+    );
+  }
+  return (
+    <div className="space-y-4">
+      {Object.entries(preview.warnings).map(([path, message]) => (
+        <p key={path} role="status" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
+          <span className="font-mono">{path}</span>: {message}
+        </p>
+      ))}
+      <section aria-labelledby="dry-run">
+        <h3 id="dry-run" className="mb-2 font-semibold">
+          Server-side dry run ({preview.clusters.length} of {preview.targetCount} target cluster{preview.targetCount === 1 ? "" : "s"})
+        </h3>
+        {preview.clusters.length === 0 ? <p className="text-sm text-zinc-600">No cluster matches the targets yet; the configuration will be saved and pushed when one does.</p> : null}
+        <div className="space-y-3">
+          {preview.clusters.map((c) => (
+            <div key={c.clusterId} className="card p-3">
+              <p className="mb-1 font-mono text-sm font-medium">{c.clusterName}</p>
+              {c.status === "failed" ? <p role="alert" className="text-sm text-red-700">{c.error}</p> : null}
+              <ul className="space-y-1 text-sm">
+                {c.objects.map((o) => {
+                  const b = ACTION_BADGE[o.action];
+                  return (
+                    <li key={o.object} className="flex flex-wrap items-center gap-2">
+                      <Badge tone={b.tone} icon={b.icon}>{b.label}</Badge>
+                      <span className="font-mono text-xs">{o.object}</span>
+                      {o.changedFields?.length ? <span className="text-xs text-zinc-500">{o.changedFields.join(", ")}</span> : null}
+                      {o.message ? <span className="text-xs text-red-700 dark:text-red-300">{o.message}</span> : null}
+                    </li>
+                  );
+                })}
+              </ul>
+            </div>
+          ))}
+        </div>
+      </section>
+      <section aria-labelledby="yaml">
+        <h3 id="yaml" className="mb-2 font-semibold">YAML (Secret values masked)</h3>
+        <pre className="card max-h-[28rem] overflow-auto p-3 font-mono text-xs" data-testid="rendered-yaml">{preview.yaml}</pre>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,90 @@
+"use client";
+
+import type { Draft, SourceKind } from "./draft";
+import { Checkbox, Select, TextInput } from "./fields";
+
+export type CredentialOption = { id: string; name: string; type: string; host: string | null };
+
+type StepProps = { draft: Draft; update: (d: Draft) => void; errors: Record<string, string>; credentials: CredentialOption[]; warnings: Record<string, string> };
+
+const REF_TYPES: Record<SourceKind, string[]> = {
+  GitRepository: ["branch", "tag", "semver", "commit"],
+  OCIRepository: ["tag", "semver", "digest"],
+  Bucket: [],
+  HelmRepository: [],
+};
+
+const PROVIDERS: Record<SourceKind, string[]> = {
+  GitRepository: ["generic", "azure", "github"],
+  OCIRepository: ["generic", "aws", "azure", "gcp"],
+  Bucket: ["generic", "aws", "gcp", "azure"],
+  HelmRepository: [],
+};
+
+export function SourceStep({ draft, update, errors, credentials, warnings }: StepProps) {
+  const s = draft.source;
+  const set = (patch: Partial<Draft["source"]>) => update({ ...draft, source: { ...s, ...patch } });
+  const setKind = (kind: SourceKind) => set({ kind, refType: REF_TYPES[kind][0] ?? "", refValue: kind === "GitRepository" ? "main" : "", provider: "generic" });
+  return (
+    <div className="grid gap-4 sm:grid-cols-2">
+      <Select
+        path="source.kind"
+        label="Source kind"
+        value={s.kind}
+        onChange={(k) => setKind(k as SourceKind)}
+        errors={errors}
+        options={[
+          { value: "GitRepository", label: "Git repository" },
+          { value: "OCIRepository", label: "OCI repository" },
+          { value: "Bucket", label: "Bucket (S3-compatible, GCS, Azure Blob)" },
+          { value: "HelmRepository", label: "Helm repository" },
+        ]}
+      />
+      {s.kind === "Bucket" ? (
+        <>
+          <TextInput path="source.bucketName" label="Bucket name" value={s.bucketName} onChange={(bucketName) => set({ bucketName })} errors={errors} mono />
+          <TextInput path="source.endpoint" label="Endpoint" value={s.endpoint} onChange={(endpoint) => set({ endpoint })} errors={errors} mono hint="host[:port], no scheme, e.g. s3.amazonaws.com" />
+          <TextInput path="source.region" label="Region (optional)" value={s.region} onChange={(region) => set({ region })} errors={errors} mono />
+          <TextInput path="source.prefix" label="Prefix (optional)" value={s.prefix} onChange={(prefix) => set({ prefix })} errors={errors} mono />
+          <Checkbox path="source.insecure" label="Plain HTTP (insecure)" checked={s.insecure} onChange={(insecure) => set({ insecure })} />
+        </>
+      ) : (
+        <div className="sm:col-span-2">
+          <TextInput
+            path="source.url"
+            label="URL"
+            value={s.url}
+            onChange={(url) => set({ url })}
+            errors={errors}
+            mono
+            placeholder={s.kind === "OCIRepository" ? "oci://ghcr.io/org/manifests" : "https://github.com/org/fleet.git"}
+            hint={warnings["source.url"] ?? (s.kind === "GitRepository" ? "https://, http:// or ssh://. Credentials go in a credential, never in the URL." : undefined)}
+          />
+        </div>
+      )}
+      {REF_TYPES[s.kind].length > 0 ? (
+        <>
+          <Select path="source.ref.type" label="Reference type" value={s.refType} onChange={(refType) => set({ refType })} errors={errors} options={REF_TYPES[s.kind].map((t) => ({ value: t, label: t }))} />
+          <TextInput path="source.ref.value" label={`Reference (${s.refType})`} value={s.refValue} onChange={(refValue) => set({ refValue })} errors={errors} mono />
+        </>
+      ) : null}
+      {s.kind === "HelmRepository" ? (
+        <Select path="source.type" label="Repository type" value={s.helmType} onChange={(helmType) => set({ helmType: helmType as "default" | "oci" })} errors={errors} options={[{ value: "default", label: "HTTP(S) index" }, { value: "oci", label: "OCI registry" }]} />
+      ) : null}
+      {PROVIDERS[s.kind].length > 0 ? (
+        <Select path="source.provider" label="Provider" value={s.provider} onChange={(provider) => set({ provider })} errors={errors} options={PROVIDERS[s.kind].map((p) => ({ value: p, label: p }))} />
+      ) : null}
+      <TextInput path="source.interval" label="Sync interval" value={s.interval} onChange={(interval) => set({ interval })} errors={errors} mono hint="Go duration: 10m, 1h, 1m30s." />
+      <TextInput path="source.timeout" label="Timeout" value={s.timeout} onChange={(timeout) => set({ timeout })} errors={errors} mono />
+      <Select
+        path="source.credentialId"
+        label="Credential"
+        value={s.credentialId}
+        onChange={(credentialId) => set({ credentialId })}
+        errors={errors}
+        hint="Public repositories need none. Admins add credentials under Settings → Credentials."
+        options={[{ value: "", label: "None (public)" }, ...credentials.map((c) => ({ value: c.id, label: `${c.name} (${c.type}${c.host ? `, ${c.host}` : ""})` }))]}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,104 @@
+"use client";
+
+import { emptyHelmRelease, emptyKustomization, type Draft, type HelmReleaseDraft, type KustomizationDraft } from "./draft";
+import { Checkbox, SectionError, TextArea, TextInput } from "./fields";
+
+type StepProps = { draft: Draft; update: (d: Draft) => void; errors: Record<string, string> };
+
+function KustomizationCard({ k, index, draft, update, errors }: StepProps & { k: KustomizationDraft; index: number }) {
+  const p = `kustomizations.${index}`;
+  const set = (patch: Partial<KustomizationDraft>) => update({ ...draft, kustomizations: draft.kustomizations.map((x, i) => (i === index ? { ...x, ...patch } : x)) });
+  const others = draft.kustomizations.filter((_, i) => i !== index).map((x) => x.name).filter(Boolean);
+  return (
+    <fieldset className="card space-y-3 p-4">
+      <legend className="px-1 text-sm font-semibold">Kustomization {index + 1}{k.name ? `: ${k.name}` : ""}</legend>
+      <div className="grid gap-3 sm:grid-cols-3">
+        <TextInput path={`${p}.name`} label="Name" value={k.name} onChange={(name) => set({ name })} errors={errors} mono />
+        <div className="sm:col-span-2">
+          <TextInput path={`${p}.path`} label="Path" value={k.path} onChange={(path) => set({ path })} errors={errors} mono hint="Inside the repository, e.g. ./apps/podinfo" />
+        </div>
+        <TextInput path={`${p}.interval`} label="Sync interval" value={k.interval} onChange={(interval) => set({ interval })} errors={errors} mono />
+        <TextInput path={`${p}.retryInterval`} label="Retry interval" value={k.retryInterval} onChange={(retryInterval) => set({ retryInterval })} errors={errors} mono hint="Optional" />
+        <TextInput path={`${p}.timeout`} label="Timeout" value={k.timeout} onChange={(timeout) => set({ timeout })} errors={errors} mono hint="Optional" />
+        <TextInput path={`${p}.targetNamespace`} label="Target namespace" value={k.targetNamespace} onChange={(targetNamespace) => set({ targetNamespace })} errors={errors} mono hint="Optional" />
+      </div>
+      {others.length > 0 ? (
+        <fieldset>
+          <legend className="text-sm font-medium">Depends on</legend>
+          <div className="flex flex-wrap gap-3">
+            {others.map((name) => (
+              <label key={name} className="flex items-center gap-1.5 text-sm">
+                <input
+                  type="checkbox"
+                  checked={k.dependsOn.includes(name)}
+                  onChange={(e) => set({ dependsOn: e.target.checked ? [...k.dependsOn, name] : k.dependsOn.filter((d) => d !== name) })}
+                />
+                {name}
+              </label>
+            ))}
+          </div>
+          <SectionError errors={errors} path={`${p}.dependsOn`} />
+        </fieldset>
+      ) : null}
+      <div className="grid gap-2 sm:grid-cols-3">
+        <Checkbox path={`${p}.prune`} label="Prune" hint="Delete objects removed from Git." checked={k.prune} onChange={(prune) => set({ prune })} />
+        <Checkbox path={`${p}.force`} label="Force" hint="Recreate objects that cannot be patched." checked={k.force} onChange={(force) => set({ force })} />
+        <Checkbox path={`${p}.wait`} label="Wait" hint="Ready only when applied objects are ready." checked={k.wait} onChange={(wait) => set({ wait })} />
+      </div>
+      <TextArea path={`${p}.postBuild.substitute`} label="Substitutions (postBuild)" value={k.substitute} onChange={(substitute) => set({ substitute })} errors={errors} rows={2} hint="KEY=value per line; ${KEY} in manifests is replaced." />
+      <button type="button" className="btn-secondary" onClick={() => update({ ...draft, kustomizations: draft.kustomizations.filter((_, i) => i !== index) })}>
+        Remove Kustomization {k.name || index + 1}
+      </button>
+    </fieldset>
+  );
+}
+
+function HelmReleaseCard({ h, index, draft, update, errors }: StepProps & { h: HelmReleaseDraft; index: number }) {
+  const p = `helmReleases.${index}`;
+  const set = (patch: Partial<HelmReleaseDraft>) => update({ ...draft, helmReleases: draft.helmReleases.map((x, i) => (i === index ? { ...x, ...patch } : x)) });
+  return (
+    <fieldset className="card space-y-3 p-4">
+      <legend className="px-1 text-sm font-semibold">Helm release {index + 1}{h.name ? `: ${h.name}` : ""}</legend>
+      <div className="grid gap-3 sm:grid-cols-3">
+        <TextInput path={`${p}.name`} label="Name" value={h.name} onChange={(name) => set({ name })} errors={errors} mono />
+        <TextInput path={`${p}.chart`} label="Chart" value={h.chart} onChange={(chart) => set({ chart })} errors={errors} mono hint="A chart name, or a path in the Git source" />
+        <TextInput path={`${p}.version`} label="Version (semver range)" value={h.version} onChange={(version) => set({ version })} errors={errors} mono />
+        <TextInput path={`${p}.releaseName`} label="Release name" value={h.releaseName} onChange={(releaseName) => set({ releaseName })} errors={errors} mono hint="Optional" />
+        <TextInput path={`${p}.targetNamespace`} label="Target namespace" value={h.targetNamespace} onChange={(targetNamespace) => set({ targetNamespace })} errors={errors} mono hint="Optional" />
+        <TextInput path={`${p}.interval`} label="Interval" value={h.interval} onChange={(interval) => set({ interval })} errors={errors} mono />
+      </div>
+      <TextArea path={`${p}.values`} label="Values (YAML)" value={h.values} onChange={(values) => set({ values })} errors={errors} rows={6} hint="At most 512 KiB; no custom tags or anchors beyond a few." />
+      <button type="button" className="btn-secondary" onClick={() => update({ ...draft, helmReleases: draft.helmReleases.filter((_, i) => i !== index) })}>
+        Remove Helm release {h.name || index + 1}
+      </button>
+    </fieldset>
+  );
+}
+
+export function WorkloadsStep(props: StepProps) {
+  const { draft, update, errors } = props;
+  return (
+    <div className="space-y-4">
+      <section aria-labelledby="ks-heading" className="space-y-3">
+        <h3 id="ks-heading" className="font-semibold">Kustomizations</h3>
+        <SectionError errors={errors} path="kustomizations" />
+        {draft.kustomizations.map((k, i) => (
+          <KustomizationCard key={i} k={k} index={i} {...props} />
+        ))}
+        <button type="button" className="btn-secondary" onClick={() => update({ ...draft, kustomizations: [...draft.kustomizations, emptyKustomization()] })}>
+          Add Kustomization
+        </button>
+      </section>
+      <section aria-labelledby="hr-heading" className="space-y-3">
+        <h3 id="hr-heading" className="font-semibold">Helm releases</h3>
+        <SectionError errors={errors} path="helmReleases" />
+        {draft.helmReleases.map((h, i) => (
+          <HelmReleaseCard key={i} h={h} index={i} {...props} />
+        ))}
+        <button type="button" className="btn-secondary" onClick={() => update({ ...draft, helmReleases: [...draft.helmReleases, emptyHelmRelease()] })}>
+          Add Helm release
+        </button>
+      </section>
+    </div>
+  );
+}
