@@ -8,7 +8,7 @@ import { recordAudit } from "@/lib/audit";
 import { auditActor, requirePermission } from "@/lib/auth/current";
 import { can } from "@/lib/auth/permissions";
 import { deleteConfiguration } from "@/lib/configurations/delete";
-import { createConfiguration, getConfiguration, updateConfiguration } from "@/lib/configurations/store";
+import { createConfiguration, getConfiguration, getVersion, updateConfiguration } from "@/lib/configurations/store";
 import { nameConfirmationSchema } from "@/lib/inventory/cluster-input";
 import { resolveTargets } from "@/lib/configurations/targets";
 import { checkChangeMessage, checkConfigurationSpec } from "@/lib/configurations/validate";
@@ -108,4 +108,23 @@ export async function deleteConfigurationAction(_prev: unknown, form: FormData):
   recordAudit({ ...target, targetId: configuration.name, actor: auditActor(actor), outcome: "success", details: { objects: parsed.data.objects } });
   revalidatePath("/configurations");
   redirect(`/configurations?deleted=${encodeURIComponent(configuration.name)}`);
+}
+
+/** Rolls back by saving an earlier version's spec as a new version and pushing it. */
+export async function rollbackConfigurationAction(configurationId: string, version: number): Promise<{ status: "ok"; version: number; rolloutId?: string } | { status: "error"; message: string }> {
+  const target = { action: "configuration.rollback", targetType: "configuration", targetId: configurationId, details: { to: version } };
+  const actor = await requirePermission("configurations.push", target);
+  const old = Number.isInteger(version) ? getVersion(configurationId, version) : undefined;
+  if (!old) return { status: "error", message: `Version ${version} does not exist.` };
+  const saved = updateConfiguration(configurationId, old.spec, { author: actor.user.email, message: `Roll back to v${version}` });
+  if (saved.status === "not-found") return { status: "error", message: "That configuration no longer exists." };
+  if (saved.status === "invalid") {
+    recordAudit({ ...target, actor: auditActor(actor), outcome: "invalid", details: { to: version, fields: Object.keys(saved.fieldErrors) } });
+    return { status: "error", message: `v${version} is no longer valid here: ${Object.entries(saved.fieldErrors).map(([k, m]) => `${k} ${m}`).join("; ")}` };
+  }
+  recordAudit({ ...target, targetId: saved.configuration.name, actor: auditActor(actor), outcome: "success", details: { to: version, newVersion: saved.version } });
+  const started = startRollout(configurationId, saved.version, { actor: auditActor(actor), trigger: "push" });
+  if (started.status === "ok") void runRollout(started.rolloutId);
+  revalidatePath(`/configurations/${configurationId}`);
+  return { status: "ok", version: saved.version, rolloutId: started.status === "ok" ? started.rolloutId : undefined };
 }

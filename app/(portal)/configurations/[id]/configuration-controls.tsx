@@ -5,7 +5,7 @@ import { useState, useTransition } from "react";
 import { useFormAction } from "@/components/ui/use-form-action";
 import { Field, FormMessage, describedBy } from "@/components/ui/field";
 import { idle, type FormState } from "@/lib/actions/result";
-import { deleteConfigurationAction, pushConfigurationAction } from "../actions";
+import { deleteConfigurationAction, pushConfigurationAction, rollbackConfigurationAction } from "../actions";
 
 export function PushButton({ configurationId, version }: { configurationId: string; version: number }) {
   const router = useRouter();
@@ -49,5 +49,30 @@ export function DeleteConfigurationForm({ configurationId, name }: { configurati
       <FormMessage state={state} />
       <button type="submit" className="btn-danger" disabled={pending}>{pending ? "Deleting…" : "Delete configuration"}</button>
     </form>
+  );
+}
+
+export function RollbackButton({ configurationId, version }: { configurationId: string; version: number }) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+  return (
+    <span className="inline-flex items-center gap-2">
+      <button
+        type="button"
+        className="btn-secondary py-1"
+        disabled={pending}
+        onClick={() =>
+          startTransition(async () => {
+            const result = await rollbackConfigurationAction(configurationId, version);
+            if (result.status === "ok") router.push(`/configurations/${configurationId}${result.rolloutId ? `?rollout=${result.rolloutId}` : ""}`);
+            else setError(result.message);
+          })
+        }
+      >
+        {pending ? "Rolling back…" : `Roll back to v${version}`}
+      </button>
+      {error ? <span role="alert" className="text-xs text-red-700">{error}</span> : null}
+    </span>
   );
 }

@@ -9,14 +9,14 @@ import { TabLinks } from "@/components/ui/tabs";
 import { Time } from "@/components/ui/time";
 import { requirePageAccess } from "@/lib/auth/current";
 import { can } from "@/lib/auth/permissions";
-import { getConfiguration, listVersions } from "@/lib/configurations/store";
+import { getConfiguration } from "@/lib/configurations/store";
+import { renderedYaml } from "@/lib/configurations/version-diff";
 import { listCredentials } from "@/lib/credentials/store";
 import { env } from "@/lib/env";
-import { maskSecrets, renderFluxObjects, toYaml } from "@/lib/flux/render";
-import { maskedCredential } from "@/lib/flux/render";
 import { getRolloutProgress, listRollouts } from "@/lib/push/rollouts";
 import { listFleetForTargeting } from "@/lib/queries/fleet";
 import { DeleteConfigurationForm, PushButton } from "./configuration-controls";
+import { VersionsTab } from "./versions-tab";
 
 export const metadata: Metadata = { title: "Configuration" };
 
@@ -25,7 +25,8 @@ type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<str
 export default async function ConfigurationPage({ params, searchParams }: Props) {
   const { user } = await requirePageAccess("configurations.read");
   const { id } = await params;
-  const { tab = "overview", rollout } = await searchParams;
+  const sp = await searchParams;
+  const { tab = "overview", rollout } = sp;
   const configuration = getConfiguration(id);
   if (!configuration) notFound();
   const canWrite = can(user.role, "configurations.write");
@@ -84,30 +85,10 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
         </div>
       ) : null}
       {active === "versions" ? (
-        <div className="card overflow-x-auto">
-          <table className="table-dense">
-            <thead><tr><th scope="col">Version</th><th scope="col">Author</th><th scope="col">Message</th><th scope="col">When</th></tr></thead>
-            <tbody>
-              {listVersions(configuration.id).map((v) => (
-                <tr key={v.version}><td>v{v.version}</td><td>{v.author}</td><td>{v.message}</td><td><Time date={v.createdAt} /></td></tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <VersionsTab configurationId={configuration.id} currentVersion={configuration.currentVersion} from={sp.from} to={sp.to} canRollback={canPush} />
       ) : null}
       {active === "yaml" ? (
-        <pre className="card max-h-[70vh] overflow-auto p-3 font-mono text-xs">
-          {toYaml(
-            maskSecrets(
-              renderFluxObjects({
-                spec,
-                version: configuration.currentVersion,
-                configurationId: configuration.id,
-                credential: spec.source.credentialId ? maskedCredential(listCredentials().find((c) => c.id === spec.source.credentialId)?.type ?? "https") : undefined,
-              }),
-            ),
-          )}
-        </pre>
+        <pre className="card max-h-[70vh] overflow-auto p-3 font-mono text-xs">{renderedYaml(configuration.id, configuration.currentVersion, spec)}</pre>
       ) : null}
       {active === "edit" && canWrite ? (
         <ConfigurationWizard
