@@ -12,6 +12,14 @@ import { SourceStep, type CredentialOption } from "./step-source";
 import { TargetsStep, type FleetCluster } from "./step-targets";
 import { WorkloadsStep } from "./step-workloads";
 
+/** An action that threw (body over the 2 MB limit, server down) still gets a sentence, not a blank page. */
+function requestFailure(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return /body exceeded|too large|413/i.test(text)
+    ? "The configuration is larger than the 2 MB a request may carry; shrink the Helm values."
+    : "The request failed before the server could answer; try again.";
+}
+
 const STEPS = ["Basics", "Source", "Kustomizations / Helm releases", "Targets", "Review"] as const;
 
 type WizardProps = {
@@ -65,9 +73,13 @@ export function ConfigurationWizard({ fleet, credentials, allowLocalSources, can
     if (next === STEPS.length - 1) {
       setPreview(null);
       startTransition(async () => {
-        const result = await previewConfigurationAction(toSpecInput(draft));
-        setPreview(result);
-        if (result.status === "invalid") setErrors(result.fieldErrors);
+        try {
+          const result = await previewConfigurationAction(toSpecInput(draft));
+          setPreview(result);
+          if (result.status === "invalid") setErrors(result.fieldErrors);
+        } catch (error) {
+          setPreview({ status: "error", message: requestFailure(error) });
+        }
       });
     }
   }
@@ -75,7 +87,9 @@ export function ConfigurationWizard({ fleet, credentials, allowLocalSources, can
   function save() {
     setSaveError(null);
     startTransition(async () => {
-      const result = await saveConfigurationAction(toSpecInput(draft), { configurationId, message, push });
+      const result = await saveConfigurationAction(toSpecInput(draft), { configurationId, message, push }).catch(
+        (error: unknown) => ({ status: "error" as const, message: requestFailure(error) }),
+      );
       if (result.status === "ok") {
         router.push(`/configurations/${result.configurationId}${result.rolloutId ? `?rollout=${result.rolloutId}` : ""}`);
         return;
