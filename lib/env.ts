@@ -35,6 +35,8 @@ const envSchema = z
     FLEETLINE_HEALTH_INTERVAL_S: z.coerce.number().int().min(1).max(3600).default(60),
     FLEETLINE_HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
     FLEETLINE_HEALTH_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
+    // The status collector shares the health sweep's concurrency and per-cluster timeout.
+    FLEETLINE_STATUS_INTERVAL_S: z.coerce.number().int().min(1).max(3600).default(30),
     // Off in tests that drive sweeps themselves.
     FLEETLINE_BACKGROUND: z.enum(["on", "off"]).default("on"),
     // Test-only escape hatch: Git/chart sources on loopback (the harness's Git server).

@@ -7,6 +7,7 @@ import { env } from "@/lib/env";
 import { startHealthLoop } from "@/lib/inventory/health";
 import { log } from "@/lib/log";
 import { resumeInterruptedRollouts } from "@/lib/push/run";
+import { startStatusLoop } from "@/lib/status/collector";
 
 const globalForBoot = globalThis as unknown as { fleetlineBooted?: Promise<void> };
 
@@ -35,7 +36,10 @@ async function bootOnce() {
   void resumeInterruptedRollouts().then((report) => {
     if (report.resumed.length || report.interrupted.length) log.info("rollouts after restart", report);
   });
-  if (e.FLEETLINE_BACKGROUND === "on") startHealthLoop();
+  if (e.FLEETLINE_BACKGROUND === "on") {
+    startHealthLoop();
+    startStatusLoop();
+  }
   log.info("fleetline ready", { database: e.DATABASE_URL, users: countUsers() });
 }
 

@@ -1,0 +1,145 @@
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { clusters } from "./schema";
+import { configurations } from "./schema-configurations";
+
+// What the status collector saw: the compliance state of every (cluster, configuration), its
+// history, the Flux objects behind it, and the head of each configuration's Git source.
+
+/** Azure's GitOps compliance vocabulary, worst first (the order the severity rank uses). */
+export const COMPLIANCE_STATES = ["Non-Compliant", "Pending", "Unknown", "Suspended", "Compliant"] as const;
+export type ComplianceState = (typeof COMPLIANCE_STATES)[number];
+
+/** One drifted Flux object as the collector records it: names and field paths, never values. */
+export type ConfigDriftEntry = { object: string; change: "missing" | "changed" | "extra"; paths: string[] };
+
+export type InventoryEntry = { id: string; v: string };
+
+/** The current state per (configuration, cluster); upserted by every sweep. */
+export const configurationStatus = sqliteTable(
+  "configuration_status",
+  {
+    configurationId: text("configuration_id")
+      .notNull()
+      .references(() => configurations.id, { onDelete: "cascade" }),
+    clusterId: text("cluster_id")
+      .notNull()
+      .references(() => clusters.id, { onDelete: "cascade" }),
+    state: text("state", { enum: COMPLIANCE_STATES }).notNull(),
+    // Stable words ("Kustomization/fleet-apps: BuildFailed"): history is appended when they change.
+    reason: text("reason"),
+    // The controller's own message; it may change every sweep without a history row.
+    message: text("message"),
+    // The version the last push sent to this cluster, and the lowest version its objects show.
+    expectedVersion: integer("expected_version"),
+    appliedVersion: integer("applied_version"),
+    sourceRevision: text("source_revision"),
+    appliedRevision: text("applied_revision"),
+    lastAppliedAt: integer("last_applied_at", { mode: "timestamp_ms" }),
+    // reconcile.fluxcd.io/requestedAt tokens: handled when both are equal.
+    reconcileRequestedAt: text("reconcile_requested_at"),
+    lastHandledReconcileAt: text("last_handled_reconcile_at"),
+    hasConfigDrift: integer("has_config_drift", { mode: "boolean" }).notNull().default(false),
+    configDrift: text("config_drift", { mode: "json" }).$type<ConfigDriftEntry[]>().notNull().default([]),
+    // Behind the head of the tracked ref by N commits, or the source failing to fetch.
+    hasRevisionDrift: integer("has_revision_drift", { mode: "boolean" }).notNull().default(false),
+    behindBy: integer("behind_by"),
+    revisionMessage: text("revision_message"),
+    // Inventory objects changed by field managers other than kustomize-controller.
+    hasResourceDrift: integer("has_resource_drift", { mode: "boolean" }).notNull().default(false),
+    resourceDriftCount: integer("resource_drift_count").notNull().default(0),
+    stateChangedAt: integer("state_changed_at", { mode: "timestamp_ms" }).notNull(),
+    observedAt: integer("observed_at", { mode: "timestamp_ms" }).notNull(),
+    // When the cluster last answered; kept while it is unreachable.
+    lastSeenAt: integer("last_seen_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.configurationId, t.clusterId] }),
+    index("configuration_status_cluster_idx").on(t.clusterId, t.state),
+    // Totals, "most non-compliant configurations" and state filters read only this index.
+    index("configuration_status_state_idx").on(t.state, t.configurationId),
+    index("configuration_status_observed_idx").on(t.observedAt),
+  ],
+);
+
+/**
+ * Appended only when a pair's state or reason changes. `previousState` lets "% compliant over
+ * time" be computed from the changes in a window plus the count at its start, without
+ * replaying every pair.
+ */
+export const configurationStatusHistory = sqliteTable(
+  "configuration_status_history",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    configurationId: text("configuration_id")
+      .notNull()
+      .references(() => configurations.id, { onDelete: "cascade" }),
+    clusterId: text("cluster_id")
+      .notNull()
+      .references(() => clusters.id, { onDelete: "cascade" }),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    state: text("state", { enum: COMPLIANCE_STATES }).notNull(),
+    previousState: text("previous_state", { enum: COMPLIANCE_STATES }),
+    reason: text("reason"),
+  },
+  (t) => [
+    // Fleet-wide timeline and trend: a range on `at`, covered without touching the table.
+    index("status_history_at_idx").on(t.at, t.state, t.previousState),
+    index("status_history_configuration_idx").on(t.configurationId, t.at),
+    // The state of one pair as of a time: the last row at or before it.
+    index("status_history_pair_idx").on(t.clusterId, t.configurationId, t.at),
+  ],
+);
+
+/** Every Fleetline-managed Flux object at the last successful collection; replaced per cluster. */
+export const objectStatus = sqliteTable(
+  "object_status",
+  {
+    clusterId: text("cluster_id")
+      .notNull()
+      .references(() => clusters.id, { onDelete: "cascade" }),
+    configurationId: text("configuration_id")
+      .notNull()
+      .references(() => configurations.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    namespace: text("namespace").notNull(),
+    name: text("name").notNull(),
+    state: text("state", { enum: COMPLIANCE_STATES }).notNull(),
+    ready: text("ready", { enum: ["True", "False", "Unknown"] }),
+    reason: text("reason"),
+    message: text("message"),
+    revision: text("revision"),
+    isSuspended: integer("is_suspended", { mode: "boolean" }).notNull().default(false),
+    generation: integer("generation"),
+    observedGeneration: integer("observed_generation"),
+    version: integer("version"),
+    lastHandledReconcileAt: text("last_handled_reconcile_at"),
+    inventory: text("inventory", { mode: "json" }).$type<InventoryEntry[]>(),
+    observedAt: integer("observed_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.clusterId, t.kind, t.namespace, t.name] }),
+    index("object_status_configuration_idx").on(t.configurationId, t.clusterId),
+  ],
+);
+
+/** The head of each configuration's tracked Git ref, from Fleetline's own cache of the repository. */
+export const sourceStatus = sqliteTable("source_status", {
+  configurationId: text("configuration_id")
+    .primaryKey()
+    .references(() => configurations.id, { onDelete: "cascade" }),
+  url: text("url").notNull(),
+  // "branch main", "tag v1.0.0"...
+  ref: text("ref").notNull(),
+  headSha: text("head_sha"),
+  checkedAt: integer("checked_at", { mode: "timestamp_ms" }).notNull(),
+  // A clean message (never credentials): bad ref, authentication failure, unreachable host.
+  error: text("error"),
+  errorKind: text("error_kind"),
+});
+
+export type ConfigurationStatus = typeof configurationStatus.$inferSelect;
+export type NewConfigurationStatus = typeof configurationStatus.$inferInsert;
+export type ConfigurationStatusHistory = typeof configurationStatusHistory.$inferSelect;
+export type ObjectStatus = typeof objectStatus.$inferSelect;
+export type NewObjectStatus = typeof objectStatus.$inferInsert;
+export type SourceStatus = typeof sourceStatus.$inferSelect;

@@ -1,0 +1,197 @@
+import "server-only";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { env } from "@/lib/env";
+import { errorMessage, log } from "@/lib/log";
+import { withGitAuth, type GitAuth } from "./auth";
+import { GitError } from "./errors";
+import { runGit, runGitBuffer, type RunOptions } from "./exec";
+import { checkRemoteUrl, checkSha, refSpecFor, repoPathspec, type GitRef } from "./policy";
+
+export type GitSource = { url: string; auth?: GitAuth };
+export type Commit = { sha: string; author: string; date: string; subject: string };
+export type ChangedFile = { status: string; path: string };
+export type RepoFile = { path: string; content: string };
+export type FetchState = { fetchedAt: number | null; error: GitError | null };
+
+const DEFAULT_MAX_AGE_MS = 30_000;
+const NETWORK_TIMEOUT_MS = 60_000;
+const LOCAL_TIMEOUT_MS = 15_000;
+const MAX_LOG = 500;
+const MAX_TREE_FILES = 500;
+const MAX_TREE_BYTES = 5 * 1024 * 1024;
+
+// Per cache directory: the last fetch attempt and the one in flight, shared by every caller in the process.
+type Entry = { attemptedAt: number; fetchedAt: number | null; error: GitError | null; inFlight?: Promise<void> };
+const globalForGit = globalThis as unknown as { fleetlineGitCache?: Map<string, Entry> };
+const entries = (globalForGit.fleetlineGitCache ??= new Map());
+
+function cacheRoot(): string {
+  return path.resolve(env().FLEETLINE_DATA_DIR, "git-cache");
+}
+
+/** One bare, blob-less repository per URL; the name is a hash, so nothing from the URL reaches a path. */
+export function cacheDir(url: string): string {
+  return path.join(cacheRoot(), `${crypto.createHash("sha256").update(url).digest("hex").slice(0, 32)}.git`);
+}
+
+async function cloneOrFetch(source: GitSource, dir: string, timeoutMs: number): Promise<void> {
+  await withGitAuth(source.auth, async ({ env: authEnv, config, secrets }) => {
+    const options: RunOptions = { env: authEnv, config, secrets, timeoutMs };
+    if (fs.existsSync(dir)) {
+      await runGit(["fetch", "--quiet", "--prune", "--force", "origin", "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], { ...options, cwd: dir });
+      return;
+    }
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    // Clone beside the final place and rename, so a failed clone never leaves a half repository.
+    const staging = `${dir}.tmp-${crypto.randomUUID()}`;
+    try {
+      await runGit(["clone", "--quiet", "--bare", "--filter=blob:none", "--", source.url, staging], options);
+      fs.renameSync(staging, dir);
+    } finally {
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
+  });
+}
+
+/** Runs a command in the cache with the source's credentials (blob-less caches fetch blobs on demand). */
+function inCache<T>(source: GitSource, fn: (options: RunOptions) => Promise<T>): Promise<T> {
+  const cwd = cacheDir(source.url);
+  return withGitAuth(source.auth, ({ env: authEnv, config, secrets }) => fn({ cwd, env: authEnv, config, secrets, timeoutMs: LOCAL_TIMEOUT_MS }));
+}
+
+/**
+ * A hardened client for one source repository, over a local cache that is refreshed on
+ * demand but at most once per `maxAgeMs` (failures too: a wrong password is not retried in
+ * a loop). Reads (log, behind-by, changed files) come from the cache.
+ */
+export function openRepository(source: GitSource, { maxAgeMs = DEFAULT_MAX_AGE_MS, networkTimeoutMs = NETWORK_TIMEOUT_MS } = {}) {
+  checkRemoteUrl(source.url, { allowLocalSources: env().FLEETLINE_ALLOW_LOCAL_SOURCES });
+  const dir = cacheDir(source.url);
+
+  const fetchInto = async (entry: Entry): Promise<void> => {
+    try {
+      await cloneOrFetch(source, dir, networkTimeoutMs);
+      entry.fetchedAt = Date.now();
+    } catch (error) {
+      if (!(error instanceof GitError)) log.warn("git: unexpected failure", { error: errorMessage(error) });
+      entry.error = error instanceof GitError ? error : new GitError("failed", "git failed unexpectedly (details are in the server log)");
+    } finally {
+      delete entry.inFlight;
+    }
+  };
+
+  const refresh = async ({ force = false } = {}): Promise<FetchState> => {
+    const current = entries.get(dir);
+    if (current?.inFlight) await current.inFlight;
+    else if (!current || force || Date.now() - current.attemptedAt >= maxAgeMs) {
+      const next: Entry = { attemptedAt: Date.now(), fetchedAt: current?.fetchedAt ?? null, error: null };
+      entries.set(dir, next);
+      next.inFlight = fetchInto(next);
+      await next.inFlight;
+    }
+    const entry = entries.get(dir);
+    return { fetchedAt: entry?.fetchedAt ?? null, error: entry?.error ?? null };
+  };
+
+  /** Refreshes when due; a failed refresh still lets reads use what an earlier fetch brought. */
+  const ready = async (): Promise<void> => {
+    const state = await refresh();
+    if (state.error && !fs.existsSync(dir)) throw state.error;
+  };
+
+  const resolve = async (ref: GitRef): Promise<string> => {
+    await ready();
+    const spec = refSpecFor(ref);
+    const out = await inCache(source, (o) => runGit(["rev-parse", "--verify", "--quiet", "--end-of-options", `${spec}^{commit}`], o)).catch((error: unknown) => {
+      // rev-parse --quiet fails silently for an unknown ref; a timeout is still a timeout.
+      if (error instanceof GitError && error.kind === "timeout") throw error;
+      return "";
+    });
+    const sha = out.trim();
+    if (!/^[0-9a-f]{40}$/.test(sha)) throw new GitError("bad-ref", `${ref.type} ${ref.value} not found in the repository`);
+    return sha;
+  };
+
+  const hasCommit = async (sha: string): Promise<boolean> =>
+    inCache(source, (o) => runGit(["cat-file", "-e", `${checkSha(sha)}^{commit}`], o)).then(
+      () => true,
+      () => false,
+    );
+
+  return {
+    dir,
+    refresh,
+    resolve,
+    hasCommit,
+
+    /** Newest first: the commits of `ref` touching any of `paths` (Kustomization paths; "./" is the whole tree). */
+    async log(ref: GitRef, paths: readonly string[], limit = 50): Promise<Commit[]> {
+      const head = await resolve(ref);
+      const specs = paths.map(repoPathspec);
+      const pathArgs = specs.includes("") || specs.length === 0 ? ["--"] : ["--", ...specs];
+      const count = String(Math.max(1, Math.min(MAX_LOG, Math.floor(limit))));
+      const out = await inCache(source, (o) => runGit(["log", "--no-color", `--max-count=${count}`, "--format=%H%x1f%an%x1f%aI%x1f%s%x1e", head, ...pathArgs], o));
+      return out
+        .split("\x1e")
+        .map((record) => record.trim())
+        .filter(Boolean)
+        .map((record) => {
+          const [sha = "", author = "", date = "", subject = ""] = record.split("\x1f");
+          return { sha, author, date, subject };
+        });
+    },
+
+    /** How many commits the head of `ref` has that `appliedSha` does not. */
+    async behindBy(appliedSha: string, ref: GitRef): Promise<number> {
+      const head = await resolve(ref);
+      if (!(await hasCommit(appliedSha))) throw new GitError("bad-ref", "the applied commit is not in the repository (was the branch force-pushed?)");
+      const out = await inCache(source, (o) => runGit(["rev-list", "--count", `${checkSha(appliedSha)}..${head}`], o));
+      return Number(out.trim());
+    },
+
+    /** Files that differ between two commits, limited to `paths` (names only: no blobs are needed). */
+    async changedFiles(fromSha: string, toSha: string, paths: readonly string[]): Promise<ChangedFile[]> {
+      await ready();
+      const specs = paths.map(repoPathspec);
+      const pathArgs = specs.includes("") || specs.length === 0 ? ["--"] : ["--", ...specs];
+      const out = await inCache(source, (o) => runGit(["diff", "--no-renames", "--name-status", "-z", checkSha(fromSha), checkSha(toSha), ...pathArgs], o));
+      const fields = out.split("\0").filter(Boolean);
+      const files: ChangedFile[] = [];
+      for (let i = 0; i + 1 < fields.length; i += 2) files.push({ status: fields[i]!, path: fields[i + 1]! });
+      return files;
+    },
+
+    /** The YAML files (and kustomization files) under `dirPath` at `sha`, bounded in count and bytes. */
+    async readTree(sha: string, dirPath: string): Promise<RepoFile[]> {
+      await ready();
+      const spec = repoPathspec(dirPath);
+      const listing = await inCache(source, (o) => runGit(["ls-tree", "-r", "-z", "--full-tree", checkSha(sha), "--", ...(spec ? [spec] : [])], o));
+      const blobs = listing
+        .split("\0")
+        .filter(Boolean)
+        .flatMap((line) => {
+          const match = /^\d+ blob ([0-9a-f]{40})\t(.+)$/s.exec(line);
+          return match && /(\.ya?ml|\/Kustomization|^Kustomization)$/.test(match[2]!) ? [{ oid: match[1]!, path: match[2]! }] : [];
+        });
+      if (blobs.length > MAX_TREE_FILES) throw new GitError("too-large", `the path holds more than ${MAX_TREE_FILES} manifest files`);
+      if (blobs.length === 0) return [];
+      const input = `${blobs.map((b) => b.oid).join("\n")}\n`;
+      const out = await inCache(source, (o) => runGitBuffer(["cat-file", "--batch"], { ...o, input, maxOutputBytes: MAX_TREE_BYTES, timeoutMs: networkTimeoutMs }));
+      const files: RepoFile[] = [];
+      let offset = 0;
+      for (const blob of blobs) {
+        const newline = out.indexOf(0x0a, offset);
+        const header = out.subarray(offset, newline).toString("utf8").split(" ");
+        const size = Number(header[2]);
+        if (header[1] !== "blob" || !Number.isInteger(size)) throw new GitError("failed", `could not read ${blob.path}`);
+        files.push({ path: blob.path, content: out.subarray(newline + 1, newline + 1 + size).toString("utf8") });
+        offset = newline + 1 + size + 1;
+      }
+      return files;
+    },
+  };
+}
+
+export type GitRepository = ReturnType<typeof openRepository>;

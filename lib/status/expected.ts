@@ -1,0 +1,111 @@
+import "server-only";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { getDb } from "@/db";
+import { configurations, configurationTargets, credentials, rolloutClusters, rollouts } from "@/db/schema-configurations";
+import { getVersion } from "@/lib/configurations/store";
+import { maskedCredential, renderFluxObjects, type KubeObject as RenderedObject } from "@/lib/flux/render";
+import type { ConfigurationSpec } from "@/lib/validation/configuration";
+import type { ObjectRef, PushOutcome } from "./derive";
+
+/** What a cluster should run of one configuration: the version last pushed to it, rendered. */
+export type Target = {
+  configurationId: string;
+  name: string;
+  clusterId: string;
+  expectedVersion: number;
+  push: PushOutcome | undefined;
+  spec: ConfigurationSpec | undefined;
+  /** The rendered objects (Secret values masked), or why they could not be rendered. */
+  rendered: RenderedObject[] | { error: string };
+};
+
+export const FLUX_KINDS = ["GitRepository", "OCIRepository", "Bucket", "HelmRepository", "Kustomization", "HelmRelease"] as const;
+const FLUX_KIND_SET = new Set<string>(FLUX_KINDS);
+
+export function isFluxKind(kind: string): boolean {
+  return FLUX_KIND_SET.has(kind);
+}
+
+/** The Flux objects among the rendered ones (Secrets and Namespaces have no status), in apply order. */
+export function expectedFluxRefs(rendered: readonly RenderedObject[]): ObjectRef[] {
+  return rendered.filter((o) => isFluxKind(o.kind)).map((o) => ({ kind: o.kind, namespace: o.metadata.namespace ?? "", name: o.metadata.name }));
+}
+
+// Versions are immutable, so a rendering never goes stale; the cap only bounds memory.
+const RENDER_CACHE_LIMIT = 5000;
+const globalForRender = globalThis as unknown as { fleetlineExpectedRenders?: Map<string, { spec: ConfigurationSpec | undefined; rendered: Target["rendered"] }> };
+const renders = (globalForRender.fleetlineExpectedRenders ??= new Map());
+
+/**
+ * Renders a version with a masked stand-in for its credential: only names, kinds and specs
+ * matter for status and drift, so no secret is decrypted for this.
+ */
+export function renderExpected(configurationId: string, version: number): { spec: ConfigurationSpec | undefined; rendered: Target["rendered"] } {
+  const key = `${configurationId}:${version}`;
+  const cached = renders.get(key);
+  if (cached) return cached;
+  const detail = getVersion(configurationId, version);
+  let result: { spec: ConfigurationSpec | undefined; rendered: Target["rendered"] };
+  if (!detail) result = { spec: undefined, rendered: { error: `version ${version} no longer exists` } };
+  else {
+    const { spec } = detail;
+    try {
+      const credentialId = spec.source.credentialId;
+      const row = credentialId ? getDb().select({ type: credentials.type, hasCaCert: credentials.hasCaCert }).from(credentials).where(eq(credentials.id, credentialId)).get() : undefined;
+      if (credentialId && !row) throw new Error("the source's credential no longer exists");
+      const credential = row ? maskedCredential(row.type, { withCaCert: row.hasCaCert && row.type === "https" }) : undefined;
+      result = { spec, rendered: renderFluxObjects({ spec, version, configurationId, ...(credential ? { credential } : {}) }) };
+    } catch (error) {
+      result = { spec, rendered: { error: `could not render version ${version}: ${error instanceof Error ? error.message : "unexpected error"}` } };
+    }
+  }
+  if (renders.size >= RENDER_CACHE_LIMIT) renders.clear();
+  renders.set(key, result);
+  return result;
+}
+
+/** The latest rollout row per (cluster, configuration): SQLite returns the bare columns of the max() row. */
+function latestPushes(clusterIds: readonly string[] | undefined): Map<string, PushOutcome> {
+  const rows = getDb()
+    .select({
+      clusterId: rolloutClusters.clusterId,
+      configurationId: rollouts.configurationId,
+      sequence: sql<number>`max(${rollouts.sequence})`,
+      version: rollouts.version,
+      action: rolloutClusters.action,
+      state: rolloutClusters.state,
+      reason: rolloutClusters.reason,
+    })
+    .from(rolloutClusters)
+    .innerJoin(rollouts, eq(rollouts.id, rolloutClusters.rolloutId))
+    .where(clusterIds ? inArray(rolloutClusters.clusterId, [...clusterIds]) : undefined)
+    .groupBy(rolloutClusters.clusterId, rollouts.configurationId)
+    .all();
+  return new Map(rows.map((row) => [`${row.configurationId}:${row.clusterId}`, { version: row.version, action: row.action, state: row.state, reason: row.reason }]));
+}
+
+/** Every (cluster, configuration) the collector must report on, grouped by cluster. */
+export function loadTargets(clusterIds?: readonly string[]): Map<string, Target[]> {
+  const rows = getDb()
+    .select({
+      configurationId: configurations.id,
+      name: configurations.name,
+      clusterId: configurationTargets.clusterId,
+      pushedVersion: configurations.pushedVersion,
+      currentVersion: configurations.currentVersion,
+    })
+    .from(configurationTargets)
+    .innerJoin(configurations, and(eq(configurations.id, configurationTargets.configurationId), isNull(configurations.deletedAt)))
+    .where(clusterIds ? inArray(configurationTargets.clusterId, [...clusterIds]) : undefined)
+    .all();
+  const pushes = latestPushes(clusterIds);
+  const byCluster = new Map<string, Target[]>();
+  for (const row of rows) {
+    const push = pushes.get(`${row.configurationId}:${row.clusterId}`);
+    const expectedVersion = push?.version ?? row.pushedVersion ?? row.currentVersion;
+    const { spec, rendered } = renderExpected(row.configurationId, expectedVersion);
+    const target: Target = { configurationId: row.configurationId, name: row.name, clusterId: row.clusterId, expectedVersion, push, spec, rendered };
+    byCluster.set(row.clusterId, [...(byCluster.get(row.clusterId) ?? []), target]);
+  }
+  return byCluster;
+}

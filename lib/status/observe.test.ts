@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import type { ConfigurationStatus } from "@/db/schema-status";
+import { renderFluxObjects } from "@/lib/flux/render";
+import { configurationSpecSchema } from "@/lib/validation/configuration";
+import type { Target } from "./expected";
+import type { LiveFluxObject } from "./flux-objects";
+import { observeTarget, unreachableRow } from "./observe";
+
+const NOW = Date.parse("2025-06-01T12:00:00Z");
+const OLD = `main@sha1:${"a".repeat(40)}`;
+const NEW = `main@sha1:${"b".repeat(40)}`;
+
+const spec = configurationSpecSchema.parse({
+  name: "fleet",
+  scope: "cluster",
+  source: { kind: "GitRepository", url: "https://github.com/acme/fleet", ref: { type: "branch", value: "main" } },
+  kustomizations: [{ name: "apps", path: "./apps" }],
+  targets: { clusterIds: ["c1"] },
+});
+const rendered = renderFluxObjects({ spec, version: 2, configurationId: "cfg" });
+const target: Target = { configurationId: "cfg", name: "fleet", clusterId: "c1", expectedVersion: 2, push: { version: 2, action: "apply", state: "applied", reason: null }, spec, rendered };
+
+function live(kind: string, status: NonNullable<LiveFluxObject["status"]>, annotations: Record<string, string> = {}): LiveFluxObject {
+  const object = rendered.find((o) => o.kind === kind)!;
+  return {
+    ...structuredClone(object),
+    metadata: { ...structuredClone(object.metadata), generation: 1, annotations: { ...object.metadata.annotations, ...annotations } },
+    status: { observedGeneration: 1, ...status },
+  } as LiveFluxObject;
+}
+
+const ready = (status: string, reason: string, message: string) => [{ type: "Ready", status, reason, message, lastTransitionTime: "2025-06-01T11:00:00Z" }];
+
+function previous(overrides: Partial<ConfigurationStatus> = {}): ConfigurationStatus {
+  return {
+    configurationId: "cfg",
+    clusterId: "c1",
+    state: "Compliant",
+    reason: "GitRepository/fleet: Succeeded",
+    message: null,
+    expectedVersion: 2,
+    appliedVersion: 2,
+    sourceRevision: OLD,
+    appliedRevision: OLD,
+    lastAppliedAt: new Date("2025-05-01T00:00:00Z"),
+    reconcileRequestedAt: null,
+    lastHandledReconcileAt: null,
+    hasConfigDrift: false,
+    configDrift: [],
+    hasRevisionDrift: true,
+    behindBy: 3,
+    revisionMessage: null,
+    hasResourceDrift: false,
+    resourceDriftCount: 0,
+    stateChangedAt: new Date("2025-05-01T00:00:00Z"),
+    observedAt: new Date("2025-06-01T11:59:30Z"),
+    lastSeenAt: new Date("2025-06-01T11:59:30Z"),
+    ...overrides,
+  };
+}
+
+describe("observeTarget", () => {
+  it("reads revisions, the first apply time from Flux's history, and reconcile tokens", () => {
+    const source = live("GitRepository", { conditions: ready("True", "Succeeded", "stored"), artifact: { revision: NEW } });
+    const ks = live(
+      "Kustomization",
+      { conditions: ready("True", "ReconciliationSucceeded", "applied"), lastAppliedRevision: NEW, lastHandledReconcileAt: "t1", inventory: { entries: [{ id: "apps_web__Service", v: "v1" }] }, history: [{ firstReconciled: "2025-06-01T11:30:00Z", lastReconciledStatus: "ReconciliationSucceeded", metadata: { revision: NEW } }] },
+      { "reconcile.fluxcd.io/requestedAt": "t1" },
+    );
+    const { row, objects } = observeTarget(target, [source, ks], new Set(), previous(), NOW);
+    expect(row).toMatchObject({ state: "Compliant", sourceRevision: NEW, appliedRevision: NEW, appliedVersion: 2, reconcileRequestedAt: "t1", lastHandledReconcileAt: "t1", hasConfigDrift: false });
+    expect(row.lastAppliedAt).toEqual(new Date("2025-06-01T11:30:00Z"));
+    // A new applied revision drops the old behind-by count until the Git head is compared again.
+    expect(row).toMatchObject({ behindBy: null, hasRevisionDrift: false });
+    expect(row.stateChangedAt).toEqual(previous().stateChangedAt);
+    expect(objects.find((o) => o.kind === "Kustomization")).toMatchObject({ state: "Compliant", ready: "True", version: 2, inventory: [{ id: "apps_web__Service", v: "v1" }] });
+  });
+
+  it("keeps behind-by for the same applied revision and turns a failing source into revision drift", () => {
+    const source = live("GitRepository", { conditions: ready("False", "GitOperationFailed", "unable to clone 'https://bot:hunter2@example.com/x': 401"), artifact: { revision: OLD } });
+    const ks = live("Kustomization", { conditions: ready("True", "ReconciliationSucceeded", "applied"), lastAppliedRevision: OLD });
+    const { row } = observeTarget(target, [source, ks], new Set(), previous(), NOW);
+    expect(row).toMatchObject({ state: "Non-Compliant", reason: "GitRepository/fleet: GitOperationFailed", behindBy: 3, hasRevisionDrift: true, lastAppliedAt: previous().lastAppliedAt });
+    expect(row.revisionMessage).toMatch(/unable to clone/);
+    expect(`${row.revisionMessage} ${row.message}`).not.toContain("hunter2");
+    expect(row.stateChangedAt).toEqual(new Date(NOW));
+  });
+
+  it("objects of another configuration are not this configuration's", () => {
+    const foreign = { ...live("GitRepository", { conditions: ready("True", "Succeeded", "") }), metadata: { ...live("GitRepository", {}).metadata, labels: { "fleetline.io/configuration": "other" } } };
+    expect(observeTarget(target, [foreign], new Set(), undefined, NOW).row).toMatchObject({ state: "Unknown", reason: "GitRepository/fleet: ObjectMissing", hasConfigDrift: true });
+  });
+});
+
+describe("unreachableRow", () => {
+  it("turns the row Unknown with the failure kind as reason, keeping what was last seen", () => {
+    const row = unreachableRow(target, previous(), { kind: "timeout", message: "the cluster did not answer within 5s" }, NOW);
+    expect(row).toMatchObject({ state: "Unknown", reason: "ClusterUnreachable: timeout", message: "the cluster did not answer within 5s", appliedRevision: OLD, lastSeenAt: previous().lastSeenAt, observedAt: new Date(NOW), stateChangedAt: new Date(NOW) });
+  });
+
+  it("a cluster never reached has no last-seen time", () => {
+    expect(unreachableRow(target, undefined, { kind: "refused", message: "connection refused" }, NOW)).toMatchObject({ state: "Unknown", lastSeenAt: null, expectedVersion: 2 });
+  });
+});

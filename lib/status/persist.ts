@@ -1,0 +1,41 @@
+import "server-only";
+import { and, eq, notInArray } from "drizzle-orm";
+import { getDb } from "@/db";
+import { configurationStatus, configurationStatusHistory, objectStatus, type ConfigurationStatus } from "@/db/schema-status";
+import type { ObjectValues, StatusValues } from "./observe";
+
+const INSERT_CHUNK = 200;
+
+export function previousRows(clusterId: string): Map<string, ConfigurationStatus> {
+  const rows = getDb().select().from(configurationStatus).where(eq(configurationStatus.clusterId, clusterId)).all();
+  return new Map(rows.map((row) => [row.configurationId, row]));
+}
+
+/**
+ * One cluster's collection in one short transaction: rows upserted, a history row appended
+ * for each pair whose state or reason changed, rows of configurations no longer targeting
+ * the cluster removed, and (when the cluster answered) its object list replaced.
+ */
+export function persistCluster(clusterId: string, rows: readonly StatusValues[], previous: ReadonlyMap<string, ConfigurationStatus>, objects: readonly ObjectValues[] | undefined): void {
+  getDb().transaction((tx) => {
+    for (const row of rows) {
+      // The key columns are "updated" to the values they already have; simpler than omitting them.
+      tx.insert(configurationStatus)
+        .values(row)
+        .onConflictDoUpdate({ target: [configurationStatus.configurationId, configurationStatus.clusterId], set: row })
+        .run();
+      const before = previous.get(row.configurationId);
+      if (!before || before.state !== row.state || before.reason !== (row.reason ?? null)) {
+        tx.insert(configurationStatusHistory)
+          .values({ configurationId: row.configurationId, clusterId, at: row.observedAt, state: row.state, previousState: before?.state ?? null, reason: row.reason ?? null })
+          .run();
+      }
+    }
+    const kept = rows.map((row) => row.configurationId);
+    const stale = kept.length > 0 ? notInArray(configurationStatus.configurationId, kept) : undefined;
+    tx.delete(configurationStatus).where(and(eq(configurationStatus.clusterId, clusterId), stale)).run();
+    if (!objects) return;
+    tx.delete(objectStatus).where(eq(objectStatus.clusterId, clusterId)).run();
+    for (let i = 0; i < objects.length; i += INSERT_CHUNK) tx.insert(objectStatus).values(objects.slice(i, i + INSERT_CHUNK)).run();
+  });
+}

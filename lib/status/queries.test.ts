@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ConfigurationStatus } from "@/db/schema-status";
+import { seedStatus, type Seeded } from "@/test-support/status-seed";
+import { useTempDatabase } from "@/test-support/temp-db";
+
+// The dashboard and detail queries against a seeded SQLite file, checked against the rows
+// themselves; and the history rule of the collector's writes.
+let temp: Awaited<ReturnType<typeof useTempDatabase>>;
+let seeded: Seeded;
+let rows: ConfigurationStatus[];
+let queries: typeof import("./queries");
+let detail: typeof import("./configuration-queries");
+
+beforeAll(async () => {
+  process.env.FLEETLINE_SECRET_KEY = "11".repeat(32);
+  temp = await useTempDatabase();
+  seeded = seedStatus(temp.db.$client, { clusters: 40, configurations: 3, historyPerPair: 3, rollouts: 5 });
+  const schema = await import("@/db/schema-status");
+  rows = temp.db.select().from(schema.configurationStatus).all();
+  [queries, detail] = await Promise.all([import("./queries"), import("./configuration-queries")]);
+});
+
+afterAll(() => temp.cleanup());
+
+const count = (predicate: (row: ConfigurationStatus) => boolean) => rows.filter(predicate).length;
+
+describe("dashboard", () => {
+  it("totals by state and drift kind match the rows", () => {
+    const totals = queries.fleetTotals();
+    expect(totals.total).toBe(120);
+    for (const state of ["Compliant", "Non-Compliant", "Pending", "Unknown", "Suspended"] as const) expect(totals.byState[state]).toBe(count((r) => r.state === state));
+    expect(totals.drift).toEqual({ config: count((r) => r.hasConfigDrift), revision: count((r) => r.hasRevisionDrift), resource: count((r) => r.hasResourceDrift) });
+    expect(queries.fleetTotals({ drift: "revision" }).total).toBe(count((r) => r.hasRevisionDrift));
+  });
+
+  it("clusters needing attention are those with non-compliant, unknown or stale rows, worst first", () => {
+    const attention = queries.clustersNeedingAttention({ limit: 5 });
+    const expected = new Set(rows.filter((r) => r.state === "Non-Compliant" || r.state === "Unknown").map((r) => r.clusterId));
+    expect(attention.total).toBeGreaterThanOrEqual(expected.size);
+    expect(attention.rows.length).toBe(Math.min(5, attention.total));
+    const first = attention.rows[0]!;
+    expect(first.nonCompliant).toBe(Math.max(...attention.rows.map((r) => r.nonCompliant)));
+    expect(first.nonCompliant).toBe(count((r) => r.clusterId === first.clusterId && r.state === "Non-Compliant"));
+    const drifted = queries.clustersNeedingAttention({ drift: "config", limit: 100 });
+    for (const row of drifted.rows) expect(rows.some((r) => r.clusterId === row.clusterId && r.hasConfigDrift)).toBe(true);
+  });
+
+  it("ranks configurations by non-compliant clusters; merges state changes and pushes in the timeline", () => {
+    const top = queries.mostNonCompliantConfigurations();
+    expect(top.map((t) => t.nonCompliant)).toEqual([...top.map((t) => t.nonCompliant)].sort((a, b) => b - a));
+    for (const t of top) expect(t).toMatchObject({ nonCompliant: count((r) => r.configurationId === t.configurationId && r.state === "Non-Compliant"), targets: 40 });
+    const timeline = queries.recentTimeline(10);
+    expect(timeline).toHaveLength(10);
+    expect(timeline.map((e) => e.at.getTime())).toEqual([...timeline.map((e) => e.at.getTime())].sort((a, b) => b - a));
+    expect(timeline.some((e) => e.type === "push")).toBe(true);
+    expect(queries.lastRefreshAt()?.getTime()).toBe(Math.max(...rows.map((r) => r.observedAt.getTime())));
+  });
+});
+
+describe("configuration detail", () => {
+  it("pages rows worst first, filters by state, drift and name, and counts all targets", () => {
+    const id = seeded.configurationIds[0]!;
+    const page = detail.configurationStatusRows(id, { limit: 10 });
+    expect(page.total).toBe(40);
+    expect(page.rows).toHaveLength(10);
+    const order = ["Non-Compliant", "Pending", "Unknown", "Suspended", "Compliant"];
+    expect(page.rows.map((r) => order.indexOf(r.state))).toEqual([...page.rows.map((r) => order.indexOf(r.state))].sort((a, b) => a - b));
+    expect(detail.configurationStatusRows(id, { state: "Compliant", limit: 500 }).rows.every((r) => r.state === "Compliant")).toBe(true);
+    expect(detail.configurationStatusRows(id, { drift: "any" }).total).toBe(count((r) => r.configurationId === id && (r.hasConfigDrift || r.hasRevisionDrift || r.hasResourceDrift)));
+    const found = detail.configurationStatusRows(id, { search: "cluster-0001" });
+    expect(found.total).toBe(10);
+    expect(found.rows.map((r) => r.clusterName).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `cluster-0001${i}`));
+    expect(detail.configurationStatusRows(id, { search: "%" }).total).toBe(0);
+    expect(detail.objectStatuses(seeded.clusterIds[0]!, id)).toHaveLength(3);
+    expect(detail.statusHistory(id, { clusterId: seeded.clusterIds[0]! })).toHaveLength(3);
+  });
+});
+
+describe("history on change", () => {
+  it("appends a history row only when the state or the reason changes", async () => {
+    const { persistCluster, previousRows } = await import("./persist");
+    const schema = await import("@/db/schema-status");
+    const clusterId = seeded.clusterIds[1]!;
+    const configurationId = seeded.configurationIds[1]!;
+    const historyCount = () => temp.db.select().from(schema.configurationStatusHistory).all().filter((h) => h.clusterId === clusterId && h.configurationId === configurationId).length;
+    const base = previousRows(clusterId).get(configurationId)!;
+    const write = (state: ConfigurationStatus["state"], reason: string, message: string) => {
+      const previous = previousRows(clusterId);
+      const rowsForCluster = [...previous.values()].map((row) => (row.configurationId === configurationId ? { ...row, state, reason, message, observedAt: new Date() } : row));
+      persistCluster(clusterId, rowsForCluster, previous, undefined);
+    };
+    const before = historyCount();
+    write(base.state, base.reason ?? "", "a new message");
+    expect(historyCount()).toBe(before);
+    write("Non-Compliant", "Kustomization/x: BuildFailed", "m");
+    write("Non-Compliant", "Kustomization/x: BuildFailed", "another message");
+    expect(historyCount()).toBe(before + 1);
+    write("Non-Compliant", "Kustomization/x: HealthCheckFailed", "m");
+    expect(historyCount()).toBe(before + 2);
+    const last = detail.statusHistory(configurationId, { clusterId, limit: 1 })[0]!;
+    expect(last).toMatchObject({ state: "Non-Compliant", previousState: "Non-Compliant", reason: "Kustomization/x: HealthCheckFailed" });
+  });
+});

@@ -1,0 +1,110 @@
+import "server-only";
+import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { getDb } from "@/db";
+import { configurationStatus, sourceStatus } from "@/db/schema-status";
+import { CredentialUnavailableError, toRenderCredential } from "@/lib/credentials/store";
+import { GitError } from "@/lib/git/errors";
+import { shaOfRevision, type GitRef } from "@/lib/git/policy";
+import { openRepository, type GitRepository } from "@/lib/git/repository";
+import { mapWithConcurrency } from "@/lib/k8s/concurrency";
+import { errorMessage, log } from "@/lib/log";
+import type { ConfigurationSpec } from "@/lib/validation/configuration";
+
+/** A configuration's Git source as Fleetline's own cache sees it. */
+export type SourceHead = { configurationId: string; repository: GitRepository; ref: GitRef; headSha: string | null; error: GitError | null };
+
+const GIT_CONCURRENCY = 4;
+
+type GitSourceSpec = Extract<ConfigurationSpec["source"], { kind: "GitRepository" }>;
+
+export function isGitSource(spec: ConfigurationSpec | undefined): spec is ConfigurationSpec & { source: GitSourceSpec } {
+  return spec?.source.kind === "GitRepository";
+}
+
+/**
+ * The repository of a Git source, authenticated with its stored credential. The credential is
+ * decrypted only here, on the server, and only for the host it is bound to.
+ */
+export function repositoryFor(source: GitSourceSpec, maxAgeMs?: number): GitRepository {
+  const auth = source.credentialId ? toRenderCredential(source.credentialId, source) : undefined;
+  return openRepository({ url: source.url, ...(auth ? { auth } : {}) }, maxAgeMs === undefined ? {} : { maxAgeMs });
+}
+
+async function headOf(configurationId: string, source: GitSourceSpec, maxAgeMs: number): Promise<SourceHead | undefined> {
+  const ref: GitRef = source.ref;
+  let repository: GitRepository;
+  try {
+    repository = repositoryFor(source, maxAgeMs);
+  } catch (error) {
+    const message = error instanceof GitError || error instanceof CredentialUnavailableError ? error.message : "the source could not be opened";
+    saveSource(configurationId, source, null, new GitError("invalid", message));
+    return undefined;
+  }
+  const state = await repository.refresh();
+  let headSha: string | null = null;
+  let error = state.error;
+  if (ref.type !== "semver") {
+    try {
+      headSha = await repository.resolve(ref);
+    } catch (resolveError) {
+      error ??= resolveError instanceof GitError ? resolveError : new GitError("failed", "the ref could not be resolved");
+    }
+  }
+  saveSource(configurationId, source, headSha, error);
+  return { configurationId, repository, ref, headSha, error };
+}
+
+function saveSource(configurationId: string, source: GitSourceSpec, headSha: string | null, error: GitError | null): void {
+  const row = { configurationId, url: source.url, ref: `${source.ref.type} ${source.ref.value}`, headSha, checkedAt: new Date(), error: error?.message ?? null, errorKind: error?.kind ?? null };
+  getDb().insert(sourceStatus).values(row).onConflictDoUpdate({ target: sourceStatus.configurationId, set: row }).run();
+}
+
+/**
+ * Refreshes (when due) the cache of every Git source among `specs` and records each head,
+ * or the clean reason it could not be read. One failing source never stops the others.
+ */
+export async function refreshSourceHeads(specs: ReadonlyMap<string, ConfigurationSpec>, maxAgeMs: number): Promise<Map<string, SourceHead>> {
+  const git = [...specs].filter(([, spec]) => isGitSource(spec)) as [string, ConfigurationSpec & { source: GitSourceSpec }][];
+  const settled = await mapWithConcurrency(git, GIT_CONCURRENCY, ([id, spec]) => headOf(id, spec.source, maxAgeMs));
+  const heads = new Map<string, SourceHead>();
+  settled.forEach((outcome, index) => {
+    if (outcome.status === "fulfilled" && outcome.value) heads.set(outcome.value.configurationId, outcome.value);
+    if (outcome.status === "rejected") log.warn("status: source refresh failed", { configurationId: git[index]?.[0], error: errorMessage(outcome.reason) });
+  });
+  return heads;
+}
+
+/**
+ * "Behind by N": for each row of these clusters whose applied revision names a commit, the
+ * commits the head of the tracked ref has beyond it. Counted once per distinct commit.
+ */
+export async function applyBehindBy(heads: ReadonlyMap<string, SourceHead>, clusterIds: readonly string[]): Promise<void> {
+  const withHead = [...heads.values()].filter((h) => h.headSha !== null);
+  if (withHead.length === 0 || clusterIds.length === 0) return;
+  const db = getDb();
+  const rows = db
+    .select({ configurationId: configurationStatus.configurationId, clusterId: configurationStatus.clusterId, appliedRevision: configurationStatus.appliedRevision })
+    .from(configurationStatus)
+    .where(and(inArray(configurationStatus.configurationId, withHead.map((h) => h.configurationId)), inArray(configurationStatus.clusterId, [...clusterIds]), isNotNull(configurationStatus.appliedRevision)))
+    .all();
+  const keyOf = (row: (typeof rows)[number]) => {
+    const sha = shaOfRevision(row.appliedRevision);
+    return sha ? `${row.configurationId}:${sha}` : undefined;
+  };
+  const distinct = [...new Set(rows.flatMap((row) => keyOf(row) ?? []))];
+  const settled = await mapWithConcurrency(distinct, GIT_CONCURRENCY, (key) => {
+    const [configurationId = "", sha = ""] = key.split(":");
+    const head = heads.get(configurationId)!;
+    return head.repository.behindBy(sha, head.ref);
+  });
+  const counts = new Map(distinct.map((key, index) => [key, settled[index]?.status === "fulfilled" ? settled[index].value : null]));
+  const behind = rows.map((row) => ({ row, behindBy: counts.get(keyOf(row) ?? "") ?? null }));
+  db.transaction((tx) => {
+    for (const { row, behindBy } of behind) {
+      tx.update(configurationStatus)
+        .set({ behindBy, hasRevisionDrift: sql`(${configurationStatus.revisionMessage} is not null) or ${(behindBy ?? 0) > 0 ? 1 : 0}` })
+        .where(and(eq(configurationStatus.configurationId, row.configurationId), eq(configurationStatus.clusterId, row.clusterId)))
+        .run();
+    }
+  });
+}
