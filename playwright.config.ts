@@ -55,6 +55,7 @@ export default defineConfig({
       FLEETLINE_ALLOW_LOCAL_SOURCES: "true",
       FLEETLINE_HEALTH_INTERVAL_S: "2",
       FLEETLINE_HEALTH_TIMEOUT_MS: "3000",
+      FLEETLINE_STATUS_INTERVAL_S: "2",
     },
   },
 });

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import https from "node:https";
 import path from "node:path";
 import { expect, type Page } from "@playwright/test";
 
@@ -67,4 +68,56 @@ export async function ensureViewer(admin: Page) {
     await admin.getByRole("button", { name: `Enable ${VIEWER.email}` }).click();
     await expect(admin.getByRole("button", { name: `Disable ${VIEWER.email}` })).toBeVisible();
   }
+}
+
+/** Registers a harness cluster through the form (kubeconfig path) and waits for its page. */
+export async function registerCluster(page: Page, name: string, kubeconfig: string, labels: string) {
+  await page.goto("/clusters/new");
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByLabel("Labels").fill(labels);
+  await page.getByRole("textbox", { name: "Kubeconfig" }).fill(kubeconfig);
+  await page.getByRole("button", { name: "Register cluster" }).click();
+  await expect(page.getByRole("heading", { name })).toBeVisible();
+}
+
+type WizardInput = { name: string; repoUrl: string; kustomizations: { name: string; path: string; targetNamespace?: string }[]; matchLabels: string };
+
+/** The shortest honest walk through the wizard: a public Git source, Kustomizations, a selector, create and push. */
+export async function createConfiguration(page: Page, input: WizardInput) {
+  await page.goto("/configurations/new");
+  await page.getByLabel("Name", { exact: true }).fill(input.name);
+  await page.getByRole("button", { name: "Next: Source" }).click();
+  await page.getByLabel("URL", { exact: true }).fill(input.repoUrl);
+  await page.getByRole("button", { name: /^Next: Kustomizations/ }).click();
+  for (const [i, k] of input.kustomizations.entries()) {
+    if (i > 0) await page.getByRole("button", { name: "Add Kustomization" }).click();
+    const card = page.getByRole("group", { name: new RegExp(`^Kustomization ${i + 1}`) });
+    await card.getByLabel("Name", { exact: true }).fill(k.name);
+    await card.getByLabel("Path", { exact: true }).fill(k.path);
+    if (k.targetNamespace) await card.getByLabel("Target namespace").fill(k.targetNamespace);
+  }
+  await page.getByRole("button", { name: "Next: Targets" }).click();
+  await page.getByLabel("Match labels").fill(input.matchLabels);
+  await page.getByRole("button", { name: "Next: Review" }).click();
+  await expect(page.getByTestId("rendered-yaml")).toBeVisible();
+  await page.getByRole("button", { name: "Create configuration" }).click();
+  await expect(page).toHaveURL(/\/configurations\/[0-9a-f-]{36}\?rollout=/);
+}
+
+/** A hand edit on a cluster, as a person with kubectl would make it: a JSON merge patch with the admin token. */
+export function kubeMergePatch(cluster: FleetCluster, path: string, patch: object): Promise<number> {
+  const url = new URL(path, cluster.server);
+  const body = JSON.stringify(patch);
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      url,
+      { method: "PATCH", ca: cluster.caData, headers: { Authorization: `Bearer ${cluster.adminToken}`, "Content-Type": "application/merge-patch+json", "Content-Length": Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
 }

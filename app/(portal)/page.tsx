@@ -2,9 +2,45 @@ import Link from "next/link";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageAccess } from "@/lib/auth/current";
 import { can } from "@/lib/auth/permissions";
+import { countClusters } from "@/lib/queries/clusters";
+import { dashboardSummary, type DriftKind } from "@/lib/status/queries";
+import { DashboardLive } from "@/components/dashboard/dashboard-live";
+import { toDashboardData } from "@/components/dashboard/types";
 
-export default async function DashboardPage() {
+const DRIFT_KINDS: readonly DriftKind[] = ["config", "revision", "resource", "any"];
+
+export default async function DashboardPage({ searchParams }: { searchParams: Promise<{ drift?: string }> }) {
   const { user } = await requirePageAccess("dashboard.read");
+  const { drift: driftParam } = await searchParams;
+  const drift = DRIFT_KINDS.includes(driftParam as DriftKind) ? (driftParam as DriftKind) : undefined;
+  const summary = dashboardSummary(drift ? { drift } : {});
+  // Once a cluster exists the live view takes over: it fills in as the collector reports.
+  if (summary.totals.total > 0 || drift || countClusters() > 0) {
+    return (
+      <>
+        <PageHeader
+          title="Fleet dashboard"
+          description="Compliance of every configuration on every cluster, updated live."
+          actions={
+            <form method="get" className="flex items-end gap-2" aria-label="Filter by drift">
+              <div>
+                <label htmlFor="drift" className="block text-xs font-medium">Drift</label>
+                <select id="drift" name="drift" defaultValue={drift ?? ""} className="input">
+                  <option value="">All pairs</option>
+                  <option value="any">Any drift</option>
+                  <option value="config">Configuration drift</option>
+                  <option value="revision">Revision drift</option>
+                  <option value="resource">Resource drift</option>
+                </select>
+              </div>
+              <button type="submit" className="btn-secondary">Filter</button>
+            </form>
+          }
+        />
+        <DashboardLive initial={toDashboardData(summary)} drift={drift} />
+      </>
+    );
+  }
   const steps = [
     { title: "Register a cluster", body: "Paste a kubeconfig or an API server URL and token. Fleetline checks the connection and finds Flux or Argo CD.", href: "/clusters", allowed: can(user.role, "clusters.register") },
     { title: "Write a configuration", body: "A Git, OCI or Bucket source plus the Kustomizations or Helm releases to apply, once for the whole fleet.", href: "/configurations", allowed: can(user.role, "configurations.write") },
@@ -12,7 +48,7 @@ export default async function DashboardPage() {
   ];
   return (
     <>
-      <PageHeader title="Fleet dashboard" description="Sync state and drift across every registered cluster." />
+      <PageHeader title="Fleet dashboard" description="Nothing pushed yet: compliance appears here once configurations reach clusters." />
       <section aria-labelledby="getting-started" className="card p-6">
         <h2 id="getting-started" className="mb-4 text-base font-semibold">Get started</h2>
         <ol className="grid gap-4 md:grid-cols-3">

@@ -123,3 +123,7 @@ export function getClusterDetail(id: string) {
 }
 
 export type ClusterDetail = NonNullable<ReturnType<typeof getClusterDetail>>;
+
+export function countClusters(): number {
+  return getDb().select({ n: count() }).from(clusters).get()?.n ?? 0;
+}

@@ -53,6 +53,8 @@ function cleanError(error: unknown): string {
   return "the repository could not be read";
 }
 
+const FULL_LOG_LIMIT = 500;
+
 /** Newest first, at most `limit` commits; a Git failure is returned as a clean message. */
 export async function commitHistory(configurationId: string, { limit = 50 } = {}): Promise<CommitHistory> {
   const found = gitSpec(configurationId);
@@ -74,9 +76,19 @@ export async function commitHistory(configurationId: string, { limit = 50 } = {}
       const sha = shaOfRevision(row.appliedRevision);
       if (sha) bySha.set(sha, [...(bySha.get(sha) ?? []), { clusterId: row.clusterId, clusterName: row.clusterName }]);
     }
-    const rows = commits.map((commit) => ({ ...commit, appliedOn: bySha.get(commit.sha) ?? [] }));
+    // Flux applies the head of the ref, which often touches none of the paths: a cluster then runs
+    // the newest listed commit at or below its applied one, found by position in the full log.
+    const order = new Map((await repository.log(spec.source.ref, [], FULL_LOG_LIMIT)).map((c, i) => [c.sha, i]));
     const listed = new Set(commits.map((c) => c.sha));
-    const appliedElsewhere = [...bySha].filter(([sha]) => !listed.has(sha)).flatMap(([sha, on]) => on.map((c) => ({ ...c, sha })));
+    const appliedOn = new Map<string, { clusterId: string; clusterName: string }[]>();
+    const appliedElsewhere: { clusterId: string; clusterName: string; sha: string }[] = [];
+    for (const [sha, on] of bySha) {
+      const position = order.get(sha);
+      const runs = listed.has(sha) ? sha : position === undefined ? undefined : commits.find((c) => (order.get(c.sha) ?? -1) >= position)?.sha;
+      if (runs) appliedOn.set(runs, [...(appliedOn.get(runs) ?? []), ...on]);
+      else appliedElsewhere.push(...on.map((c) => ({ ...c, sha })));
+    }
+    const rows = commits.map((commit) => ({ ...commit, appliedOn: appliedOn.get(commit.sha) ?? [] }));
     const headSha = spec.source.ref.type === "semver" ? null : await repository.resolve(spec.source.ref);
     return { status: "ok", ref, headSha, commits: rows, appliedElsewhere, paths, error: state.error?.message ?? null };
   } catch (error) {

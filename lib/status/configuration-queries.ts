@@ -97,3 +97,15 @@ export function statusHistory(configurationId: string, { clusterId, limit = 50 }
     .limit(Math.min(limit, MAX_PAGE))
     .all();
 }
+
+/** Pairs by state for every configuration: the compliance summary on the configurations list. */
+export function complianceByConfiguration(): Map<string, Record<ComplianceState, number>> {
+  const rows = getDb().select({ configurationId: cs.configurationId, state: cs.state, n: sql<number>`count(*)` }).from(cs).groupBy(cs.configurationId, cs.state).all();
+  const out = new Map<string, Record<ComplianceState, number>>();
+  for (const { configurationId, state, n } of rows) {
+    const counts = out.get(configurationId) ?? (Object.fromEntries(COMPLIANCE_STATES.map((s) => [s, 0])) as Record<ComplianceState, number>);
+    counts[state] = n;
+    out.set(configurationId, counts);
+  }
+  return out;
+}

@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { invalid, type ActionResult, type Invalid } from "@/lib/actions/result";
+import type { UnsupportedField } from "@/lib/argo/unsupported";
 import { recordAudit } from "@/lib/audit";
 import { auditActor, requirePermission } from "@/lib/auth/current";
 import { can } from "@/lib/auth/permissions";
@@ -16,6 +17,8 @@ import { env } from "@/lib/env";
 import { dryRunConfiguration, type ClusterDryRun } from "@/lib/push/dry-run";
 import { startRollout } from "@/lib/push/rollouts";
 import { runRollout } from "@/lib/push/run";
+import { runStatusSweep } from "@/lib/status/collector";
+import { reconcileNow, setSuspended } from "@/lib/status/verbs";
 import { collectSpecWarnings } from "@/lib/validation/configuration";
 
 // A review dry-runs against this many targets at most; the push itself goes to all of them.
@@ -24,7 +27,17 @@ const PREVIEW_CLUSTERS = 20;
 export type PreviewResult =
   | Invalid
   | { status: "error"; message: string }
-  | { status: "ok"; yaml: string; clusters: ClusterDryRun[]; targetCount: number; warnings: Record<string, string> };
+  | {
+      status: "ok";
+      /** Flux objects, Secret values masked. */
+      yaml: string;
+      /** Present when a previewed target runs Argo CD: its Applications, masked, and what it does not get. */
+      argoYaml?: string;
+      unsupported?: UnsupportedField[];
+      clusters: ClusterDryRun[];
+      targetCount: number;
+      warnings: Record<string, string>;
+    };
 
 /** The wizard's Review step: validate, then render and server-side dry-run against the targets. Writes nothing. */
 export async function previewConfigurationAction(input: unknown): Promise<PreviewResult> {
@@ -37,6 +50,8 @@ export async function previewConfigurationAction(input: unknown): Promise<Previe
   return {
     status: "ok",
     yaml: result.yaml,
+    argoYaml: result.argoYaml,
+    unsupported: result.unsupported,
     clusters: result.clusters,
     targetCount: targets.length,
     warnings: collectSpecWarnings(checked.spec, { allowLocalSources: env().FLEETLINE_ALLOW_LOCAL_SOURCES }),
@@ -75,13 +90,14 @@ export async function saveConfigurationAction(input: unknown, meta: SaveMeta): P
   return { status: "ok", configurationId: configuration.id, version, rolloutId };
 }
 
-/** Pushes the configuration's current version to its targets (as resolved now). */
-export async function pushConfigurationAction(configurationId: string): Promise<{ status: "ok"; rolloutId: string } | { status: "error"; message: string }> {
+/** Pushes the configuration's current version to its targets (as resolved now), or re-pushes to some of them. */
+export async function pushConfigurationAction(configurationId: string, clusterIds?: string[]): Promise<{ status: "ok"; rolloutId: string } | { status: "error"; message: string }> {
   const target = { action: "configuration.push", targetType: "configuration", targetId: configurationId };
   const actor = await requirePermission("configurations.push", target);
   const configuration = getConfiguration(configurationId);
   if (!configuration) return { status: "error", message: "That configuration no longer exists." };
-  const started = startRollout(configuration.id, configuration.currentVersion, { actor: auditActor(actor), trigger: "push" });
+  const ids = Array.isArray(clusterIds) ? clusterIds.filter((id): id is string => typeof id === "string") : undefined;
+  const started = startRollout(configuration.id, configuration.currentVersion, { actor: auditActor(actor), trigger: "push", ...(ids?.length ? { clusterIds: ids } : {}) });
   if (started.status !== "ok") return { status: "error", message: started.status === "invalid" ? started.message : "That configuration no longer exists." };
   void runRollout(started.rolloutId);
   revalidatePath(`/configurations/${configuration.id}`);
@@ -127,4 +143,35 @@ export async function rollbackConfigurationAction(configurationId: string, versi
   if (started.status === "ok") void runRollout(started.rolloutId);
   revalidatePath(`/configurations/${configurationId}`);
   return { status: "ok", version: saved.version, rolloutId: started.status === "ok" ? started.rolloutId : undefined };
+}
+
+export type VerbResult = { status: "ok"; message: string } | { status: "error"; message: string };
+
+/** Asks Flux on one cluster to reconcile now (the source first, when asked); the page shows when it handled it. */
+export async function reconcileNowAction(configurationId: string, clusterId: string, withSource: boolean): Promise<VerbResult> {
+  const target = { action: "configuration.reconcile", targetType: "configuration", targetId: configurationId, details: { clusterId, withSource } };
+  const actor = await requirePermission("configurations.reconcile", target);
+  const result = await reconcileNow(clusterId, configurationId, { withSource: Boolean(withSource) });
+  if (result.status === "not-found") return { status: "error", message: "That configuration or cluster no longer exists." };
+  recordAudit({ ...target, actor: auditActor(actor), outcome: result.status === "ok" ? "success" : "failed", details: { clusterId, withSource, token: result.token, ...(result.status === "failed" ? { error: result.error } : {}) } });
+  void runStatusSweep({ clusterIds: [clusterId] });
+  revalidatePath(`/configurations/${configurationId}`);
+  return result.status === "ok"
+    ? { status: "ok", message: `Reconcile requested at ${result.token}.` }
+    : { status: "error", message: `Reconcile request failed: ${result.error}` };
+}
+
+/** Suspends or resumes reconciliation (spec.suspend) on one cluster or on every target. */
+export async function setSuspendedAction(configurationId: string, isSuspended: boolean, clusterId?: string): Promise<VerbResult> {
+  const target = { action: isSuspended ? "configuration.suspend" : "configuration.resume", targetType: "configuration", targetId: configurationId, details: { clusterId: clusterId ?? "all" } };
+  const actor = await requirePermission("configurations.reconcile", target);
+  const result = await setSuspended(configurationId, Boolean(isSuspended), typeof clusterId === "string" ? clusterId : undefined);
+  if (result.status === "not-found") return { status: "error", message: "That configuration no longer exists." };
+  const failed = result.clusters.filter((c) => c.status !== "ok");
+  recordAudit({ ...target, actor: auditActor(actor), outcome: failed.length ? "failed" : "success", details: { clusterId: clusterId ?? "all", clusters: result.clusters.length, failed: failed.length } });
+  void runStatusSweep(clusterId ? { clusterIds: [clusterId] } : {});
+  revalidatePath(`/configurations/${configurationId}`);
+  return failed.length
+    ? { status: "error", message: `${isSuspended ? "Suspend" : "Resume"} failed on ${failed.length} of ${result.clusters.length} cluster(s).` }
+    : { status: "ok", message: `${isSuspended ? "Suspended" : "Resumed"} on ${result.clusters.length} cluster(s).` };
 }

@@ -7,12 +7,16 @@ import { Time } from "@/components/ui/time";
 import { requirePageAccess } from "@/lib/auth/current";
 import { can } from "@/lib/auth/permissions";
 import { listConfigurations } from "@/lib/configurations/store";
+import { COMPLIANCE_STATES } from "@/db/schema-status";
+import { ComplianceBadge } from "@/components/ui/compliance-badge";
+import { complianceByConfiguration } from "@/lib/status/configuration-queries";
 
 export const metadata: Metadata = { title: "Configurations" };
 
 export default async function ConfigurationsPage() {
   const { user } = await requirePageAccess("configurations.read");
   const rows = listConfigurations();
+  const compliance = complianceByConfiguration();
   const canWrite = can(user.role, "configurations.write");
   return (
     <>
@@ -36,6 +40,7 @@ export default async function ConfigurationsPage() {
                 <th scope="col">Namespace</th>
                 <th scope="col">Version</th>
                 <th scope="col">Targets</th>
+                <th scope="col">Compliance</th>
                 <th scope="col">State</th>
                 <th scope="col">Updated</th>
               </tr>
@@ -53,6 +58,14 @@ export default async function ConfigurationsPage() {
                     {c.pushedVersion === null ? <span className="ml-1 text-xs text-zinc-500">(not pushed)</span> : null}
                   </td>
                   <td>{c.targetCount}</td>
+                  <td>
+                    <span className="flex flex-wrap gap-1">
+                      {COMPLIANCE_STATES.filter((s) => (compliance.get(c.id)?.[s] ?? 0) > 0).map((s) => (
+                        <span key={s} className="inline-flex items-center gap-0.5"><ComplianceBadge state={s} /><span className="text-xs tabular-nums">{compliance.get(c.id)?.[s]}</span></span>
+                      ))}
+                      {compliance.has(c.id) ? null : <span className="text-xs text-zinc-500">no status yet</span>}
+                    </span>
+                  </td>
                   <td>{c.isSuspended ? <Badge tone="grey" icon="⏸">Suspended</Badge> : <Badge tone="blue" icon="⟳">Active</Badge>}</td>
                   <td><Time date={c.updatedAt} /></td>
                 </tr>

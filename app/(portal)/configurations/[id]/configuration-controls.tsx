@@ -76,3 +76,29 @@ export function RollbackButton({ configurationId, version }: { configurationId: 
     </span>
   );
 }
+
+/** One click to re-push the current version to a drifted cluster. */
+export function RepushButton({ configurationId, clusterId, clusterName }: { configurationId: string; clusterId: string; clusterName: string }) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+  return (
+    <span className="inline-flex items-center gap-2">
+      <button
+        type="button"
+        className="btn-primary"
+        disabled={pending}
+        onClick={() =>
+          startTransition(async () => {
+            const result = await pushConfigurationAction(configurationId, [clusterId]);
+            if (result.status === "ok") router.push(`/configurations/${configurationId}?rollout=${result.rolloutId}`);
+            else setError(result.message);
+          })
+        }
+      >
+        {pending ? "Re-pushing…" : `Re-push to ${clusterName}`}
+      </button>
+      {error ? <span role="alert" className="text-xs text-red-700">{error}</span> : null}
+    </span>
+  );
+}

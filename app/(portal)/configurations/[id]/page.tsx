@@ -16,6 +16,9 @@ import { env } from "@/lib/env";
 import { getRolloutProgress, listRollouts } from "@/lib/push/rollouts";
 import { listFleetForTargeting } from "@/lib/queries/fleet";
 import { DeleteConfigurationForm, PushButton } from "./configuration-controls";
+import { CommitsTab } from "./commits-tab";
+import { DriftTab } from "./drift-tab";
+import { StatusTab } from "./status-tab";
 import { VersionsTab } from "./versions-tab";
 
 export const metadata: Metadata = { title: "Configuration" };
@@ -33,6 +36,8 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
   const canPush = can(user.role, "configurations.push");
   const tabs = [
     { id: "overview", label: "Overview" },
+    { id: "drift", label: "Drift" },
+    { id: "commits", label: "Commits" },
     { id: "versions", label: `Versions (${configuration.currentVersion})` },
     { id: "yaml", label: "YAML" },
     ...(canWrite ? [{ id: "edit", label: "Edit" }] : []),
@@ -43,6 +48,7 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
   const shownRollout = rollout ?? rollouts[0]?.id;
   const progress = shownRollout ? getRolloutProgress(shownRollout) : undefined;
   const spec = configuration.spec;
+  const repoUrl = spec.source.kind === "GitRepository" ? spec.source.url : null;
   return (
     <>
       <PageHeader
@@ -61,6 +67,7 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
       {active === "overview" ? (
         <div className="space-y-4">
           {progress ? <RolloutProgressPanel rolloutId={progress.id} initial={progress} /> : <p className="text-sm text-zinc-600">Not pushed yet.</p>}
+          <StatusTab configurationId={configuration.id} repoUrl={repoUrl} canAct={can(user.role, "configurations.reconcile")} filter={{ state: sp.state, drift: sp.drift, q: sp.q }} />
           <section className="card p-4" aria-labelledby="targets">
             <h2 id="targets" className="mb-2 font-semibold">Targets ({configuration.targets.length})</h2>
             <ul className="space-y-1 text-sm">
@@ -84,6 +91,8 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
           ) : null}
         </div>
       ) : null}
+      {active === "drift" ? <DriftTab configurationId={configuration.id} clusterId={sp.cluster} canPush={canPush} /> : null}
+      {active === "commits" ? <CommitsTab configurationId={configuration.id} repoUrl={repoUrl} /> : null}
       {active === "versions" ? (
         <VersionsTab configurationId={configuration.id} currentVersion={configuration.currentVersion} from={sp.from} to={sp.to} canRollback={canPush} />
       ) : null}

@@ -1,0 +1,92 @@
+import { Badge } from "@/components/ui/badges";
+import { DiffView } from "@/components/ui/diff-view";
+import { Time } from "@/components/ui/time";
+import { computeDrift } from "@/lib/drift/compute";
+import { configurationStatusRows } from "@/lib/status/configuration-queries";
+import { diffLines } from "@/lib/text-diff";
+import { RepushButton } from "./configuration-controls";
+
+const show = (v: unknown) => (v === undefined ? "(absent)" : typeof v === "string" ? v : JSON.stringify(v));
+
+/** The three kinds of drift for one (cluster, configuration), computed on demand against the live cluster. */
+export async function DriftTab({ configurationId, clusterId, canPush }: { configurationId: string; clusterId?: string; canPush: boolean }) {
+  const rows = configurationStatusRows(configurationId, { limit: 500 }).rows;
+  const selected = rows.find((r) => r.clusterId === clusterId) ?? rows.find((r) => r.hasConfigDrift || r.hasResourceDrift || r.hasRevisionDrift) ?? rows[0];
+  if (!selected) return <p className="text-sm text-zinc-600">No status yet.</p>;
+  const drift = await computeDrift(selected.clusterId, configurationId);
+  return (
+    <div className="space-y-4">
+      <form method="get" className="flex items-end gap-2" aria-label="Choose a cluster">
+        <input type="hidden" name="tab" value="drift" />
+        <div>
+          <label htmlFor="cluster" className="block text-xs font-medium">Cluster</label>
+          <select id="cluster" name="cluster" defaultValue={selected.clusterId} className="input">
+            {rows.map((r) => (
+              <option key={r.clusterId} value={r.clusterId}>{r.clusterName}{r.hasConfigDrift || r.hasResourceDrift || r.hasRevisionDrift ? " (drifted)" : ""}</option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="btn-secondary">Show drift</button>
+      </form>
+      {drift.status === "unreachable" ? <p role="alert" className="text-sm text-red-700">{selected.clusterName} is unreachable: {drift.error}</p> : null}
+      {drift.status === "not-found" ? <p className="text-sm">Nothing was pushed to {selected.clusterName} yet.</p> : null}
+      {drift.status === "ok" ? (
+        <>
+          <p className="text-xs text-zinc-500">Computed <Time date={drift.computedAt} /> against {selected.clusterName}.</p>
+          <section aria-labelledby="config-drift" className="card space-y-3 p-4">
+            <div className="flex flex-wrap items-center justify-between gap-2">
+              <h2 id="config-drift" className="font-semibold">
+                Configuration drift {drift.configuration.length ? <Badge tone="amber" icon="≠">{drift.configuration.length} object(s)</Badge> : <Badge tone="green" icon="✓">None</Badge>}
+              </h2>
+              {drift.configuration.length && canPush ? <RepushButton configurationId={configurationId} clusterId={selected.clusterId} clusterName={selected.clusterName} /> : null}
+            </div>
+            {drift.configuration.map((o) => (
+              <div key={o.object} className="space-y-2">
+                <p className="font-mono text-sm">{o.object} <Badge tone="amber" icon="≠">{o.change}</Badge></p>
+                {o.fields.length ? (
+                  <table className="table-dense">
+                    <thead><tr><th scope="col">Field</th><th scope="col">On the cluster</th><th scope="col">Pushed by Fleetline</th></tr></thead>
+                    <tbody>{o.fields.map((f) => <tr key={f.path}><td className="font-mono text-xs">{f.path}</td><td className="font-mono text-xs">{show(f.live)}</td><td className="font-mono text-xs">{show(f.desired)}</td></tr>)}</tbody>
+                  </table>
+                ) : null}
+                <DiffView hunks={diffLines(o.desiredYaml ?? "", o.liveYaml ?? "")} label={`${o.object}: pushed (−) against live (+)`} />
+              </div>
+            ))}
+          </section>
+          <section aria-labelledby="revision-drift" className="card space-y-2 p-4">
+            <h2 id="revision-drift" className="font-semibold">
+              Revision drift{" "}
+              {drift.revision.fetchFailure || drift.revision.gitError ? <Badge tone="red" icon="✕">Source failing</Badge> : drift.revision.behindBy ? <Badge tone="amber" icon="↧">Behind by {drift.revision.behindBy}</Badge> : <Badge tone="green" icon="✓">Up to date</Badge>}
+            </h2>
+            {drift.revision.fetchFailure ? <p role="alert" className="text-sm text-red-700">{drift.revision.fetchFailure}</p> : null}
+            {drift.revision.gitError ? <p role="alert" className="text-sm text-red-700">{drift.revision.gitError}</p> : null}
+            <p className="font-mono text-xs">applied {drift.revision.appliedRevision ?? "—"} · head {drift.revision.headSha?.slice(0, 12) ?? "—"}</p>
+            {drift.revision.changedFiles.length ? (
+              <ul className="font-mono text-xs" aria-label="Files changed since the applied commit">
+                {drift.revision.changedFiles.map((f) => <li key={f.path}>{f.status} {f.path}</li>)}
+              </ul>
+            ) : null}
+          </section>
+          <section aria-labelledby="resource-drift" className="card space-y-3 p-4">
+            <h2 id="resource-drift" className="font-semibold">Resource drift</h2>
+            {drift.resource.every((k) => k.objects.length === 0) ? <p className="text-sm"><Badge tone="green" icon="✓">None</Badge> Applied objects match Git.</p> : null}
+            {drift.resource.map((k) =>
+              k.objects.length ? (
+                <div key={k.kustomization} className="space-y-2">
+                  <p className="text-sm font-medium">{k.kustomization} <span className="text-xs text-zinc-500">({k.method === "dry-run" ? "server-side dry run, as flux diff" : "field managers"}{k.note ? `: ${k.note}` : ""})</span></p>
+                  {k.objects.map((o) => (
+                    <div key={o.object}>
+                      <p className="font-mono text-xs">{o.object} <Badge tone="amber" icon="✎">{o.action}</Badge> {o.changedPaths.join(", ")}{o.message ? ` ${o.message}` : ""}</p>
+                      {o.foreignChanges.length ? <p className="text-xs text-zinc-600">changed by {o.foreignChanges.map((c) => `${c.manager}`).join(", ")}</p> : null}
+                      {o.beforeYaml !== null || o.afterYaml !== null ? <DiffView hunks={diffLines(o.afterYaml ?? "", o.beforeYaml ?? "")} label={`${o.object}: Git (−) against live (+)`} /> : null}
+                    </div>
+                  ))}
+                </div>
+              ) : null,
+            )}
+          </section>
+        </>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,120 @@
+import Link from "next/link";
+import { Badge } from "@/components/ui/badges";
+import { ComplianceBadge } from "@/components/ui/compliance-badge";
+import { Revision } from "@/components/ui/revision";
+import { Time } from "@/components/ui/time";
+import { commitUrl, shaOf } from "@/lib/commit-links";
+import { configurationStatusRows, objectStatuses, type ClusterStatusRow } from "@/lib/status/configuration-queries";
+import type { DriftKind } from "@/lib/status/queries";
+import { COMPLIANCE_STATES, type ComplianceState } from "@/db/schema-status";
+import { AutoRefresh, ClusterVerbs, FleetVerbs } from "./status-controls";
+
+type Props = { configurationId: string; repoUrl: string | null; canAct: boolean; filter: { state?: string; drift?: string; q?: string } };
+
+function DriftBadges({ row, configurationId }: { row: ClusterStatusRow; configurationId: string }) {
+  const link = `/configurations/${configurationId}?tab=drift&cluster=${row.clusterId}`;
+  return (
+    <span className="flex flex-wrap gap-1">
+      {row.hasConfigDrift ? <Link href={link}><Badge tone="amber" icon="≠" title="Flux objects on the cluster differ from what Fleetline pushed">Config drift</Badge></Link> : null}
+      {row.hasRevisionDrift ? (
+        <Link href={link}><Badge tone="amber" icon="↧" title={row.revisionMessage ?? undefined}>{row.behindBy ? `Behind by ${row.behindBy}` : "Revision drift"}</Badge></Link>
+      ) : null}
+      {row.hasResourceDrift ? <Link href={link}><Badge tone="amber" icon="✎" title="Objects changed outside Git">{row.resourceDriftCount} resource drift</Badge></Link> : null}
+    </span>
+  );
+}
+
+function ObjectsDetails({ clusterId, configurationId }: { clusterId: string; configurationId: string }) {
+  const objects = objectStatuses(clusterId, configurationId);
+  return (
+    <details>
+      <summary className="cursor-pointer text-xs text-sky-800 dark:text-sky-300">{objects.length} object(s)</summary>
+      <ul className="mt-1 space-y-1 text-xs">
+        {objects.map((o) => (
+          <li key={`${o.kind}/${o.namespace}/${o.name}`}>
+            <ComplianceBadge state={o.state} reason={o.reason} /> <span className="font-mono">{o.kind} {o.namespace}/{o.name}</span>
+            {o.message ? <span className="block text-zinc-600 dark:text-zinc-400">{o.message}</span> : null}
+            {o.inventory?.length ? (
+              <details className="ml-4">
+                <summary className="cursor-pointer">inventory ({o.inventory.length})</summary>
+                <ul className="font-mono">{o.inventory.map((e) => <li key={e.id}>{e.id} <span className="text-zinc-500">{e.v}</span></li>)}</ul>
+              </details>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
+export function StatusTab({ configurationId, repoUrl, canAct, filter }: Props) {
+  const state = COMPLIANCE_STATES.includes(filter.state as ComplianceState) ? (filter.state as ComplianceState) : undefined;
+  const drift = ["config", "revision", "resource", "any"].includes(filter.drift ?? "") ? (filter.drift as DriftKind) : undefined;
+  const page = configurationStatusRows(configurationId, { state, drift, search: filter.q?.slice(0, 100) || undefined });
+  return (
+    <section aria-labelledby="per-cluster" className="space-y-3">
+      <AutoRefresh />
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h2 id="per-cluster" className="font-semibold">Status per cluster</h2>
+        {canAct ? <FleetVerbs configurationId={configurationId} /> : null}
+      </div>
+      <p className="flex flex-wrap gap-2 text-sm">
+        {COMPLIANCE_STATES.map((s) => (
+          <Link key={s} href={`/configurations/${configurationId}?state=${encodeURIComponent(s)}`} className="inline-flex items-center gap-1">
+            <ComplianceBadge state={s} /> <span className="tabular-nums">{page.byState[s]}</span>
+          </Link>
+        ))}
+        {page.source?.error ? <span role="alert" className="text-red-700">Source: {page.source.error}</span> : null}
+      </p>
+      <form method="get" className="flex flex-wrap items-end gap-2" aria-label="Filter clusters">
+        <div><label htmlFor="q" className="block text-xs font-medium">Cluster</label><input id="q" name="q" defaultValue={filter.q} className="input" /></div>
+        <div>
+          <label htmlFor="state" className="block text-xs font-medium">State</label>
+          <select id="state" name="state" defaultValue={state ?? ""} className="input"><option value="">Any</option>{COMPLIANCE_STATES.map((s) => <option key={s} value={s}>{s}</option>)}</select>
+        </div>
+        <div>
+          <label htmlFor="drift-filter" className="block text-xs font-medium">Drift</label>
+          <select id="drift-filter" name="drift" defaultValue={drift ?? ""} className="input">
+            <option value="">Any</option><option value="any">Drifted</option><option value="config">Configuration</option><option value="revision">Revision</option><option value="resource">Resource</option>
+          </select>
+        </div>
+        <button type="submit" className="btn-secondary">Filter</button>
+      </form>
+      {page.rows.length === 0 ? (
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">No status yet: the collector reports each target within a minute of a push.</p>
+      ) : (
+        <div className="card overflow-x-auto">
+          <table className="table-dense">
+            <caption className="sr-only">Status per cluster</caption>
+            <thead>
+              <tr><th scope="col">Cluster</th><th scope="col">Compliance</th><th scope="col">Reason</th><th scope="col">Fetched</th><th scope="col">Applied</th><th scope="col">Last applied</th><th scope="col">Drift</th><th scope="col">Reconcile</th>{canAct ? <th scope="col">Actions</th> : null}</tr>
+            </thead>
+            <tbody>
+              {page.rows.map((r) => (
+                <tr key={r.clusterId}>
+                  <td>
+                    <Link href={`/clusters/${r.clusterId}`} className="font-mono text-xs text-sky-800 hover:underline dark:text-sky-300">{r.clusterName}</Link>
+                    {r.isStale ? <span className="ml-1"><Badge tone="amber" icon="⏱" title={r.lastSeenAt ? `Last seen ${r.lastSeenAt.toISOString()}` : undefined}>Stale</Badge></span> : null}
+                    <ObjectsDetails clusterId={r.clusterId} configurationId={configurationId} />
+                  </td>
+                  <td><ComplianceBadge state={r.state} reason={r.reason} /><div className="text-xs text-zinc-500">since <Time date={r.stateChangedAt} /></div></td>
+                  <td className="max-w-xs text-xs"><span className="font-medium">{r.reason}</span>{r.message ? <span className="block text-zinc-600 dark:text-zinc-400">{r.message}</span> : null}</td>
+                  <td><Revision revision={r.sourceRevision} commitUrl={commitUrl(repoUrl, shaOf(r.sourceRevision))} /></td>
+                  <td><Revision revision={r.appliedRevision} commitUrl={commitUrl(repoUrl, shaOf(r.appliedRevision))} /></td>
+                  <td className="whitespace-nowrap"><Time date={r.lastAppliedAt} /></td>
+                  <td><DriftBadges row={r} configurationId={configurationId} /></td>
+                  <td className="text-xs">
+                    {r.reconcileRequestedAt ? (
+                      r.lastHandledReconcileAt === r.reconcileRequestedAt ? <span>handled {r.lastHandledReconcileAt}</span> : <span>requested {r.reconcileRequestedAt}, waiting</span>
+                    ) : r.lastHandledReconcileAt ? <span>last handled {r.lastHandledReconcileAt}</span> : null}
+                  </td>
+                  {canAct ? <td><ClusterVerbs configurationId={configurationId} clusterId={r.clusterId} clusterName={r.clusterName} isSuspended={r.state === "Suspended"} /></td> : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,40 @@
+"use client";
+
+import { useState } from "react";
+
+/** "main@sha1:1a2b3c4d…" → "main@1a2b3c4"; other revision formats are shortened the same way. */
+export function shortRevision(revision: string): string {
+  const match = /^(.*?)@?(?:sha1|sha256):([0-9a-f]{7,})$/.exec(revision);
+  if (!match) return revision.length > 40 ? `${revision.slice(0, 37)}…` : revision;
+  const [, ref, hash] = match;
+  return ref ? `${ref}@${hash!.slice(0, 7)}` : hash!.slice(0, 12);
+}
+
+/** A revision in monospace with the full value on hover, a copy button, and a commit link when the host is known. */
+export function Revision({ revision, commitUrl }: { revision: string | null | undefined; commitUrl?: string | null }) {
+  const [copied, setCopied] = useState(false);
+  if (!revision) return <span className="text-zinc-400">—</span>;
+  const label = shortRevision(revision);
+  return (
+    <span className="inline-flex items-center gap-1 font-mono text-xs">
+      {commitUrl ? (
+        <a href={commitUrl} title={revision} className="text-sky-800 hover:underline dark:text-sky-300" rel="noreferrer noopener" target="_blank">{label}</a>
+      ) : (
+        <span title={revision}>{label}</span>
+      )}
+      <button
+        type="button"
+        className="rounded px-1 text-zinc-500 hover:bg-zinc-100 dark:hover:bg-zinc-800"
+        aria-label={`Copy revision ${revision}`}
+        onClick={() => {
+          void navigator.clipboard?.writeText(revision).then(() => {
+            setCopied(true);
+            setTimeout(() => setCopied(false), 1500);
+          });
+        }}
+      >
+        {copied ? "✓" : "⧉"}
+      </button>
+    </span>
+  );
+}
