@@ -1,6 +1,7 @@
 // `npm run bench:status`: (1) the dashboard and configuration-detail queries over 1,000
-// clusters x 10 configurations of seeded status, p50/p95 over 50 runs each; (2) a status
-// collector sweep over 200 registrations of a few real API servers running the Flux stand-in.
+// clusters x 10 configurations of seeded status, p50/p95 over 50 runs each; (2) the same pages
+// rendered by `next start` over HTTP; (3) a status collector sweep over 200 registrations of a
+// few real API servers running the Flux stand-in.
 // Run with --conditions=react-server so server-only modules load.
 import fs from "node:fs";
 import os from "node:os";
@@ -33,7 +34,7 @@ function time(label: string, fn: () => unknown): { p50: number; p95: number } {
   return result;
 }
 
-async function benchQueries(): Promise<number> {
+async function benchQueries(): Promise<{ configurationIds: string[] }> {
   const { getDb } = await import("../db");
   const { seedStatus } = await import("../test-support/status-seed");
   const queries = await import("../lib/status/queries");
@@ -49,7 +50,7 @@ async function benchQueries(): Promise<number> {
   time("mostNonCompliantConfigurations", () => queries.mostNonCompliantConfigurations());
   time("recentTimeline", () => queries.recentTimeline());
   time("lastRefreshAt", () => queries.lastRefreshAt());
-  const dashboard = time("dashboardSummary (everything the page reads)", () => queries.dashboardSummary());
+  time("dashboardSummary (everything the page reads)", () => queries.dashboardSummary());
   console.log("configuration detail queries:");
   const configurationId = seeded.configurationIds[3]!;
   const clusterId = seeded.clusterIds[500]!;
@@ -63,7 +64,30 @@ async function benchQueries(): Promise<number> {
     detail.objectStatuses(clusterId, configurationId);
     detail.statusHistory(configurationId, { clusterId });
   });
-  return dashboard.p95;
+  return seeded;
+}
+
+/** Full page renders over HTTP against `next start` on the seeded database. */
+async function benchPages(seeded: { configurationIds: string[] }, env: Record<string, string>): Promise<number> {
+  const { getDb } = await import("../db");
+  const { createFirstAdmin } = await import("../lib/auth/users");
+  const { startPortal, signIn, timePage } = await import("./bench-http");
+  await createFirstAdmin({ email: "bench@example.com", name: "Bench", password: "bench-password-1" });
+  // The seed writes status only; the detail page also reads each configuration's current version.
+  const spec = JSON.stringify({ name: "seeded", scope: "cluster", namespace: "flux-system", description: "", suspend: false, source: { kind: "GitRepository", url: "https://github.com/acme/fleet.git", ref: { type: "branch", value: "main" }, interval: "10m", timeout: "60s" }, kustomizations: [{ name: "apps", path: "./apps", dependsOn: [], interval: "10m", prune: false, force: false, wait: true, postBuild: { substitute: {} } }], helmReleases: [], targets: { clusterIds: [], selector: { matchLabels: { env: "prod" } } } });
+  const insert = getDb().$client.prepare("insert into configuration_versions (configuration_id, version, spec, author, message, created_at) values (?, 1, ?, 'bench', '', ?)");
+  for (const id of seeded.configurationIds) insert.run(id, spec, Date.now());
+  const portal = await startPortal(env);
+  try {
+    const cookie = await signIn(portal.baseUrl, "bench@example.com", "bench-password-1");
+    console.log("page renders over HTTP (next start, 50 requests each):");
+    const dashboard = await timePage("GET / (fleet dashboard)", `${portal.baseUrl}/`, cookie);
+    await timePage("GET /api/dashboard (live polling)", `${portal.baseUrl}/api/dashboard`, cookie);
+    await timePage("GET /configurations/<id> (1,000 targets)", `${portal.baseUrl}/configurations/${seeded.configurationIds[3]}`, cookie);
+    return dashboard.p95;
+  } finally {
+    portal.stop();
+  }
 }
 
 async function benchSweep(): Promise<number> {
@@ -131,7 +155,8 @@ async function main() {
   const { migrateDatabase } = await import("../db/client");
   migrateDatabase(getDb());
   try {
-    const dashboardP95 = await benchQueries();
+    const seeded = await benchQueries();
+    const dashboardP95 = await benchPages(seeded, { DATABASE_URL: process.env.DATABASE_URL!, FLEETLINE_DATA_DIR: dir, FLEETLINE_SECRET_KEY: "22".repeat(32) });
     const sweepSeconds = await benchSweep();
     console.log(`dashboard_p95_ms: ${dashboardP95.toFixed(1)}`);
     console.log(`sweep_${REGISTRATIONS}_clusters_s: ${sweepSeconds.toFixed(2)}`);
