@@ -37,6 +37,8 @@ export type Draft = {
   namespace: string;
   description: string;
   suspend: boolean;
+  /** Argo CD project of the Applications on Argo CD clusters; empty means "default". */
+  argoProject: string;
   source: {
     kind: SourceKind;
     url: string;
@@ -81,6 +83,7 @@ export function emptyDraft(): Draft {
     namespace: "flux-system",
     description: "",
     suspend: false,
+    argoProject: "",
     source: {
       kind: "GitRepository",
       url: "",
@@ -149,6 +152,7 @@ export function toSpecInput(d: Draft): ConfigurationSpecInput {
     namespace: d.namespace.trim(),
     description: d.description,
     suspend: d.suspend,
+    argo: opt(d.argoProject) === undefined ? undefined : { project: d.argoProject.trim() },
     source: sourceInput(d.source),
     kustomizations: d.kustomizations.map((k) => ({
       name: k.name.trim(),
@@ -204,6 +208,7 @@ export function fromSpec(spec: ConfigurationSpec): Draft {
     namespace: spec.namespace,
     description: spec.description,
     suspend: spec.suspend,
+    argoProject: spec.argo?.project ?? "",
     source,
     kustomizations: spec.kustomizations.map((k) => ({
       name: k.name,

@@ -32,7 +32,17 @@ export function BasicsStep({ draft, update, errors, isEdit }: StepProps) {
       <div className="sm:col-span-2">
         <TextArea path="description" label="Description" value={draft.description} onChange={(description) => update({ ...draft, description })} errors={errors} rows={2} mono={false} />
       </div>
-      <Checkbox path="suspend" label="Suspend reconciliation" hint="Flux keeps the objects but stops applying changes." checked={draft.suspend} onChange={(suspend) => update({ ...draft, suspend })} />
+      <TextInput
+        path="argo.project"
+        label="Argo CD project"
+        value={draft.argoProject}
+        onChange={(argoProject) => update({ ...draft, argoProject })}
+        errors={errors}
+        mono
+        placeholder="default"
+        hint="Only for clusters whose reconciler is Argo CD: the project of their Applications."
+      />
+      <Checkbox path="suspend" label="Suspend reconciliation" hint="The reconciler keeps the objects but stops applying changes (Argo CD: automated sync off)." checked={draft.suspend} onChange={(suspend) => update({ ...draft, suspend })} />
     </div>
   );
 }

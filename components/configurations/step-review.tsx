@@ -1,6 +1,6 @@
 "use client";
 
-import { Badge } from "@/components/ui/badges";
+import { Badge, ReconcilerBadge } from "@/components/ui/badges";
 import type { PreviewResult } from "@/app/(portal)/configurations/actions";
 import type { DryRunAction } from "@/lib/push/dry-run";
 
@@ -30,6 +30,8 @@ export function ReviewStep({ preview, pending }: { preview: PreviewResult | null
       </div>
     );
   }
+  // Flux objects matter when no target is known yet or some target does not run Argo CD.
+  const showFlux = preview.clusters.length === 0 || preview.clusters.some((c) => c.reconciler !== "argocd");
   return (
     <div className="space-y-4">
       {Object.entries(preview.warnings).map(([path, message]) => (
@@ -45,7 +47,10 @@ export function ReviewStep({ preview, pending }: { preview: PreviewResult | null
         <div className="space-y-3">
           {preview.clusters.map((c) => (
             <div key={c.clusterId} className="card p-3">
-              <p className="mb-1 font-mono text-sm font-medium">{c.clusterName}</p>
+              <p className="mb-1 flex flex-wrap items-center gap-2">
+                <span className="font-mono text-sm font-medium">{c.clusterName}</span>
+                <ReconcilerBadge reconciler={c.reconciler} />
+              </p>
               {c.status === "failed" ? <p role="alert" className="text-sm text-red-700">{c.error}</p> : null}
               <ul className="space-y-1 text-sm">
                 {c.objects.map((o) => {
@@ -64,10 +69,29 @@ export function ReviewStep({ preview, pending }: { preview: PreviewResult | null
           ))}
         </div>
       </section>
-      <section aria-labelledby="yaml">
-        <h3 id="yaml" className="mb-2 font-semibold">YAML (Secret values masked)</h3>
-        <pre className="card max-h-[28rem] overflow-auto p-3 font-mono text-xs" data-testid="rendered-yaml">{preview.yaml}</pre>
-      </section>
+      {preview.unsupported ? (
+        <section aria-labelledby="unsupported">
+          <h3 id="unsupported" className="mb-1 font-semibold">Not carried over to Argo CD targets</h3>
+          <p className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">These fields have no Argo CD equivalent: Argo CD clusters do not get them.</p>
+          <ul className="card space-y-1 p-3 text-sm" data-testid="unsupported-fields">
+            {preview.unsupported.map((field) => (
+              <li key={field.path}><span className="font-mono">{field.path}</span>: {field.reason}</li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {showFlux ? (
+        <section aria-labelledby="yaml">
+          <h3 id="yaml" className="mb-2 font-semibold">{preview.argoYaml ? "Flux YAML" : "YAML"} (Secret values masked)</h3>
+          <pre className="card max-h-[28rem] overflow-auto p-3 font-mono text-xs" data-testid="rendered-yaml">{preview.yaml}</pre>
+        </section>
+      ) : null}
+      {preview.argoYaml ? (
+        <section aria-labelledby="argo-yaml">
+          <h3 id="argo-yaml" className="mb-2 font-semibold">Argo CD Application YAML (Secret values masked)</h3>
+          <pre className="card max-h-[28rem] overflow-auto p-3 font-mono text-xs" data-testid="argo-yaml">{preview.argoYaml}</pre>
+        </section>
+      ) : null}
     </div>
   );
 }

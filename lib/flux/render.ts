@@ -8,13 +8,8 @@ export { maskSecrets, SECRET_MASK, toYaml } from "./yaml-output";
 export { credentialSupportProblem, maskedCredential, type CredentialType } from "./credentials";
 export type { KubeObject, ObjectMeta, RenderCredential, RenderInput } from "./types";
 
-/**
- * Renders one configuration version into the Flux objects to apply, in apply order:
- * Namespace, credential Secret, source, Kustomizations, HelmReleases. Pure: the same
- * input always yields the same objects, in the browser or on the server.
- */
-export function renderFluxObjects(input: RenderInput): KubeObject[] {
-  const { spec, version, configurationId, credential } = input;
+/** Input rules every renderer (Flux, Argo CD) enforces: throws on a caller's mistake. */
+export function checkRenderInput({ spec, version, configurationId, credential }: RenderInput): void {
   if (!Number.isInteger(version) || version < 1) throw new Error("version must be a positive integer");
   if (configurationId.length === 0) throw new Error("configurationId must not be empty");
   if (spec.source.credentialId !== undefined && credential === undefined) {
@@ -23,7 +18,16 @@ export function renderFluxObjects(input: RenderInput): KubeObject[] {
   if (spec.source.credentialId === undefined && credential !== undefined) {
     throw new Error("a credential was passed but the source names none");
   }
+}
 
+/**
+ * Renders one configuration version into the Flux objects to apply, in apply order:
+ * Namespace, credential Secret, source, Kustomizations, HelmReleases. Pure: the same
+ * input always yields the same objects, in the browser or on the server.
+ */
+export function renderFluxObjects(input: RenderInput): KubeObject[] {
+  checkRenderInput(input);
+  const { spec, credential } = input;
   const objects: KubeObject[] = [];
   // flux-system exists wherever Flux is installed; any other namespace may not exist yet.
   if (spec.namespace !== FLUX_NAMESPACE) {

@@ -1,4 +1,5 @@
 import "server-only";
+import { ArgoRenderError } from "@/lib/argo/render";
 import { DecryptionError } from "@/lib/crypto";
 import { CredentialUnavailableError } from "@/lib/credentials/store";
 import type { Cluster } from "@/db/schema";
@@ -42,9 +43,15 @@ export function onCluster<T>(cluster: Pick<Cluster, "id" | "credentials">, setti
   return deadline.race(run());
 }
 
+/** A cluster the push will not touch (no reconciler, nothing renders for it): the message says why. */
+export class PushRefused extends Error {
+  override name = "PushRefused";
+}
+
 /** A short, secret-free reason for a row or a dry-run result. */
 export function describeFailure(error: unknown, context: Record<string, unknown> = {}): string {
-  if (error instanceof ObjectFailure || error instanceof ClusterError || error instanceof CredentialUnavailableError) return redactText(error.message);
+  const isExpected = [ObjectFailure, ClusterError, CredentialUnavailableError, PushRefused, ArgoRenderError].some((type) => error instanceof type);
+  if (isExpected) return redactText((error as Error).message);
   if (error instanceof DecryptionError) return "the cluster's stored credentials could not be decrypted (was the encryption key changed?)";
   // Anything else is a bug or an unexpected library error: its text may hold anything, so it goes only to the log.
   log.error("push: unexpected error", { ...context, error: errorMessage(error) });

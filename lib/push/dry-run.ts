@@ -1,19 +1,23 @@
 import "server-only";
 import { inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
-import { clusters } from "@/db/schema";
+import { clusterHealth, clusters, type Reconciler } from "@/db/schema";
+import { renderArgoObjects, unsupportedFields, type UnsupportedField } from "@/lib/argo/render";
 import { findConfigurationByName } from "@/lib/configurations/store";
 import { checkConfigurationSpec, invalidResult } from "@/lib/configurations/validate";
 import { toRenderCredential } from "@/lib/credentials/store";
-import { maskSecrets, renderFluxObjects, toYaml, type KubeObject as RenderedObject } from "@/lib/flux/render";
+import { maskSecrets, renderFluxObjects, toYaml, type KubeObject as RenderedObject, type RenderInput } from "@/lib/flux/render";
 import { ClusterError, withRetry, type FieldConflict, type KubeObject } from "@/lib/k8s/client";
 import { mapWithConcurrency } from "@/lib/k8s/concurrency";
 import { formatZodErrors } from "@/lib/validation/configuration";
 import { pushClusterIdsSchema } from "@/lib/validation/limits";
 import { applyOwned, findDropped, isClusterLevel, refOf, type ClusterStep } from "./apply";
-import { describeFailure, onCluster, pushSettings, type PushSettings } from "./cluster-run";
+import { describeFailure, onCluster, PushRefused, pushSettings, type PushSettings } from "./cluster-run";
 import { changedPaths } from "./diff";
 import { describeRef, objectPath } from "./kinds";
+import { detectReconciler, NO_RECONCILER } from "./reconciler";
+import { cachedRenderer, RECONCILER_NAMES } from "./render";
 
 export type DryRunAction = "create" | "change" | "unchanged" | "delete" | "conflict" | "invalid" | "error";
 
@@ -28,14 +32,26 @@ export type ObjectDryRun = {
   conflicts?: FieldConflict[];
 };
 
-export type ClusterDryRun = { clusterId: string; clusterName: string; status: "ok" | "failed"; error?: string; objects: ObjectDryRun[] };
+export type ClusterDryRun = {
+  clusterId: string;
+  clusterName: string;
+  /** What the cluster's objects were rendered for; null when it has none (then status is "failed"). */
+  reconciler: Reconciler | null;
+  status: "ok" | "failed";
+  error?: string;
+  objects: ObjectDryRun[];
+};
 
 export type DryRunResult =
   | ReturnType<typeof invalidResult>
   | {
       status: "ok";
-      /** The rendered objects as multi-document YAML, Secret values masked. Rendering does not depend on the cluster, so it is the same for each. */
+      /** The Flux objects as multi-document YAML, Secret values masked: the same for every Flux cluster. */
       yaml: string;
+      /** When a target runs Argo CD: its Applications and repository Secret, masked (absent when they cannot be rendered). */
+      argoYaml?: string;
+      /** When a target runs Argo CD: what it does not get of this configuration. */
+      unsupported?: UnsupportedField[];
       clusters: ClusterDryRun[];
     };
 
@@ -83,20 +99,28 @@ async function dryRunCluster(step: ClusterStep, configurationName: string, objec
   return results;
 }
 
-function checkClusterIds(clusterIds: readonly string[]): Record<string, string> | { id: string; name: string; credentials: string }[] {
+type Target = { id: string; name: string; credentials: string; reconciler: Reconciler | null };
+
+function checkClusterIds(clusterIds: readonly string[]): Record<string, string> | Target[] {
   const parsed = pushClusterIdsSchema.safeParse(clusterIds);
   if (!parsed.success) return Object.fromEntries(Object.entries(formatZodErrors(parsed.error)).map(([k, v]) => [k ? `clusterIds.${k}` : "clusterIds", v]));
-  const rows = getDb().select({ id: clusters.id, name: clusters.name, credentials: clusters.credentials }).from(clusters).where(inArray(clusters.id, parsed.data)).all();
+  const rows = getDb()
+    .select({ id: clusters.id, name: clusters.name, credentials: clusters.credentials, override: clusters.reconcilerOverride, detected: clusterHealth.detectedReconciler })
+    .from(clusters)
+    .leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id))
+    .where(inArray(clusters.id, parsed.data))
+    .all()
+    .map(({ override, detected, ...row }) => ({ ...row, reconciler: override ?? detected ?? null }));
   const byId = new Map(rows.map((row) => [row.id, row]));
   const missing = Object.fromEntries(parsed.data.flatMap((id, index) => (byId.has(id) ? [] : [[`clusterIds.${index}`, "is not a registered cluster"]])));
   return Object.keys(missing).length > 0 ? missing : parsed.data.flatMap((id) => byId.get(id) ?? []);
 }
 
 /**
- * The wizard's Review step: validates the spec as a save would, renders it, and asks each
- * cluster's API server what a push would do (server-side apply with dryRun=All): create,
- * change (with the fields), unchanged, delete (objects the version dropped), or the server's
- * validation error. Nothing is written anywhere.
+ * The wizard's Review step: validates the spec as a save would, renders it for each target's
+ * reconciler, and asks each cluster's API server what a push would do (server-side apply with
+ * dryRun=All): create, change (with the fields), unchanged, delete (objects the version
+ * dropped), or the server's validation error. Nothing is written anywhere.
  */
 export async function dryRunConfiguration(input: unknown, clusterIds: readonly string[], overrides: Partial<PushSettings> = {}): Promise<DryRunResult> {
   const checked = checkConfigurationSpec(input);
@@ -107,19 +131,48 @@ export async function dryRunConfiguration(input: unknown, clusterIds: readonly s
   const existing = findConfigurationByName(spec.name);
   const configurationId = existing?.id ?? "new";
   const version = (existing?.currentVersion ?? 0) + 1;
+  let renderInput: RenderInput;
   let objects: RenderedObject[];
   try {
     const credential = spec.source.credentialId === undefined ? undefined : toRenderCredential(spec.source.credentialId, spec.source);
-    objects = renderFluxObjects({ spec, version, configurationId, ...(credential ? { credential } : {}) });
+    renderInput = { spec, version, configurationId, ...(credential ? { credential } : {}) };
+    objects = renderFluxObjects(renderInput);
   } catch (error) {
     return invalidResult({ source: describeFailure(error) });
   }
-  const settings = pushSettings(overrides);
-  const settled = await mapWithConcurrency(targets, settings.concurrency, (cluster) => onCluster(cluster, settings, (step) => dryRunCluster(step, spec.name, objects)));
-  const results = settled.map((outcome, index): ClusterDryRun => {
-    const cluster = targets[index]!;
-    if (outcome.status === "fulfilled") return { clusterId: cluster.id, clusterName: cluster.name, status: "ok", objects: outcome.value };
-    return { clusterId: cluster.id, clusterName: cluster.name, status: "failed", error: describeFailure(outcome.reason, { clusterId: cluster.id }), objects: [] };
+  const renderVersion = cachedRenderer((reconciler): RenderedObject[] | string => {
+    if (reconciler === "flux") return objects;
+    try {
+      return renderArgoObjects(renderInput);
+    } catch (error) {
+      return `cannot render for ${RECONCILER_NAMES[reconciler]}: ${describeFailure(error)}`;
+    }
   });
-  return { status: "ok", yaml: toYaml(maskSecrets(objects)), clusters: results };
+  const settings = pushSettings(overrides);
+  // The inventory's reconciler, else the one the cluster is found to serve during its dry run.
+  const reconcilers = targets.map((target) => target.reconciler);
+  const settled = await mapWithConcurrency(targets, settings.concurrency, (target, index) =>
+    onCluster(target, settings, async (step) => {
+      const reconciler = (reconcilers[index] ??= await detectReconciler(step));
+      if (!reconciler) throw new PushRefused(NO_RECONCILER);
+      const rendered = renderVersion(reconciler);
+      if (typeof rendered === "string") throw new PushRefused(rendered);
+      return dryRunCluster(step, spec.name, rendered);
+    }),
+  );
+  const results = settled.map((outcome, index): ClusterDryRun => {
+    const cluster = { clusterId: targets[index]!.id, clusterName: targets[index]!.name, reconciler: reconcilers[index] ?? null };
+    if (outcome.status === "fulfilled") return { ...cluster, status: "ok", objects: outcome.value };
+    return { ...cluster, status: "failed", error: describeFailure(outcome.reason, { clusterId: cluster.clusterId }), objects: [] };
+  });
+  const yaml = toYaml(maskSecrets(objects));
+  if (!results.some((c) => c.reconciler === "argocd")) return { status: "ok", yaml, clusters: results };
+  const argo = renderVersion("argocd");
+  return {
+    status: "ok",
+    yaml,
+    ...(typeof argo === "string" ? {} : { argoYaml: toYaml(maskSecrets(argo)) }),
+    unsupported: unsupportedFields(spec, renderInput.credential),
+    clusters: results,
+  };
 }

@@ -32,6 +32,11 @@ describe("computePruneSet", () => {
     expect(computePruneSet(live, [ref("GitRepository", "demo", "new-ns")]).map(describeRef)).toEqual(["GitRepository old-ns/demo"]);
   });
 
+  it("deletes the other reconciler's objects when a cluster's reconciler changed, Applications first", () => {
+    const live = [ref("Secret", "demo-auth"), ref("Application", "demo-infra", "argocd"), ref("Secret", "demo-auth", "argocd")];
+    expect(computePruneSet(live, rendered).map(describeRef)).toEqual(["Application argocd/demo-infra", "Secret argocd/demo-auth"]);
+  });
+
   it("never prunes a Namespace or a kind Fleetline does not write", () => {
     const live = [{ kind: "Namespace", name: "apps" }, ref("ConfigMap", "x")];
     expect(computePruneSet(live, [])).toEqual([]);
@@ -41,6 +46,7 @@ describe("computePruneSet", () => {
 describe("addressing", () => {
   it("builds paths and selectors for Fleetline's kinds", () => {
     expect(objectPath(ref("Kustomization", "demo-apps"))).toBe("/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/demo-apps");
+    expect(objectPath(ref("Application", "demo-apps", "argocd"))).toBe("/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/demo-apps");
     expect(objectPath({ kind: "Namespace", name: "apps", namespace: "ignored" })).toBe("/api/v1/namespaces/apps");
     expect(configurationSelector("demo")).toBe("app.kubernetes.io/managed-by=fleetline,fleetline.io/configuration=demo");
     expect(() => objectPath(ref("Deployment", "x"))).toThrow(/does not write/);

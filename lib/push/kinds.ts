@@ -1,3 +1,4 @@
+import { APPLICATION_API_VERSION } from "@/lib/argo/metadata";
 import { CONFIGURATION_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "@/lib/flux/metadata";
 import { SOURCE_API_VERSION } from "@/lib/flux/sources";
 import { HELM_RELEASE_API_VERSION, KUSTOMIZATION_API_VERSION } from "@/lib/flux/workloads";
@@ -7,8 +8,10 @@ import { resourcePath } from "@/lib/k8s/resource-path";
 
 export type KindInfo = { kind: string; apiVersion: string; plural: string; namespaced: boolean };
 
-// Deletion order: workloads before the source they read, sources before their Secret.
+// Deletion order: workloads before the source they read, sources before their Secret. Argo CD
+// Applications are listed too, so a cluster whose reconciler changed loses the other one's objects.
 export const PRUNABLE_KINDS: readonly KindInfo[] = [
+  { kind: "Application", apiVersion: APPLICATION_API_VERSION, plural: "applications", namespaced: true },
   { kind: "HelmRelease", apiVersion: HELM_RELEASE_API_VERSION, plural: "helmreleases", namespaced: true },
   { kind: "Kustomization", apiVersion: KUSTOMIZATION_API_VERSION, plural: "kustomizations", namespaced: true },
   { kind: "GitRepository", apiVersion: SOURCE_API_VERSION, plural: "gitrepositories", namespaced: true },

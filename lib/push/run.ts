@@ -1,24 +1,29 @@
 import "server-only";
 import { and, asc, eq, gt, inArray } from "drizzle-orm";
 import { getDb } from "@/db";
-import { clusters } from "@/db/schema";
+import type { Reconciler } from "@/db/schema";
 import { configurations, configurationTargets, rolloutClusters, rollouts, type Rollout, type RolloutCluster } from "@/db/schema-configurations";
 import { recordAudit } from "@/lib/audit";
 import { getVersion } from "@/lib/configurations/store";
 import { toRenderCredential } from "@/lib/credentials/store";
-import { renderFluxObjects, type KubeObject as RenderedObject } from "@/lib/flux/render";
+import type { KubeObject as RenderedObject } from "@/lib/flux/render";
 import { removeManagedObjects } from "@/lib/inventory/cleanup";
 import { mapWithConcurrency } from "@/lib/k8s/concurrency";
 import { withRetry } from "@/lib/k8s/client";
 import { errorMessage, log } from "@/lib/log";
 import { applyObjects, ObjectFailure, pruneDropped, type ClusterStep } from "./apply";
-import { describeFailure, onCluster, pushSettings, type PushSettings } from "./cluster-run";
+import { describeFailure, onCluster, PushRefused, pushSettings, type PushSettings } from "./cluster-run";
+import { detectReconciler, loadCluster, NO_RECONCILER } from "./reconciler";
+import { cachedRenderer, RECONCILER_NAMES, renderFor } from "./render";
 import { getRolloutProgress, type RolloutProgress } from "./rollouts";
 
 // Rollouts being run by this process: a second runRollout(id) joins the first instead of racing it.
 const active = new Map<string, Promise<RolloutProgress | undefined>>();
 
 type Work = { objects: string[]; pruned: string[] };
+/** The rendered objects, or why the version could not be rendered for that reconciler. */
+type Rendered = RenderedObject[] | string;
+type RenderVersion = (reconciler: Reconciler) => Rendered;
 
 function updateRow(row: Pick<RolloutCluster, "rolloutId" | "clusterId">, values: Partial<RolloutCluster>): void {
   getDb()
@@ -28,17 +33,26 @@ function updateRow(row: Pick<RolloutCluster, "rolloutId" | "clusterId">, values:
     .run();
 }
 
-/** Renders the version once for every cluster of the rollout, with the decrypted credential. */
-function render(rollout: Rollout): RenderedObject[] | string {
+/** Renders the version for one reconciler, with the decrypted credential. */
+function render(rollout: Rollout, reconciler: Reconciler): Rendered {
   const version = getVersion(rollout.configurationId, rollout.version);
   if (!version) return `version ${rollout.version} no longer exists`;
   try {
     const { spec } = version;
     const credential = spec.source.credentialId === undefined ? undefined : toRenderCredential(spec.source.credentialId, spec.source);
-    return renderFluxObjects({ spec, version: rollout.version, configurationId: rollout.configurationId, ...(credential ? { credential } : {}) });
+    return renderFor(reconciler, { spec, version: rollout.version, configurationId: rollout.configurationId, ...(credential ? { credential } : {}) });
   } catch (error) {
-    return `could not render version ${rollout.version}: ${describeFailure(error, { rolloutId: rollout.id })}`;
+    return `could not render version ${rollout.version} for ${RECONCILER_NAMES[reconciler]}: ${describeFailure(error, { rolloutId: rollout.id })}`;
   }
+}
+
+/** For a cluster whose reconciler the inventory does not know yet: ask the cluster, then render for what it runs. */
+async function objectsFor(step: ClusterStep, renderVersion: RenderVersion): Promise<RenderedObject[]> {
+  const reconciler = await detectReconciler(step);
+  if (!reconciler) throw new PushRefused(NO_RECONCILER);
+  const rendered = renderVersion(reconciler);
+  if (typeof rendered === "string") throw new PushRefused(rendered);
+  return rendered;
 }
 
 async function applyVersion(step: ClusterStep, name: string, objects: readonly RenderedObject[]): Promise<Work> {
@@ -60,18 +74,23 @@ async function removeAll(step: ClusterStep, name: string): Promise<Work> {
   return { objects: deleted, pruned: [] };
 }
 
-async function runRow(rollout: Rollout, name: string, row: RolloutCluster, rendered: RenderedObject[] | string, settings: PushSettings): Promise<void> {
+async function runRow(rollout: Rollout, name: string, row: RolloutCluster, renderVersion: RenderVersion, settings: PushSettings): Promise<void> {
   updateRow(row, { state: "applying", attempts: row.attempts + 1, startedAt: new Date(), finishedAt: null, reason: null, conflicts: [], objects: [], pruned: [] });
   // A deleted cluster takes its rows with it (cascade): nothing left to record.
-  const cluster = getDb().select().from(clusters).where(eq(clusters.id, row.clusterId)).get();
-  if (!cluster) return;
-  if (row.action === "apply" && typeof rendered === "string") {
-    updateRow(row, { state: "failed", reason: rendered, finishedAt: new Date() });
+  const loaded = loadCluster(row.clusterId);
+  if (!loaded) return;
+  const { cluster, reconciler } = loaded;
+  // Removal deletes by label whatever the reconciler; applying renders for the cluster's own.
+  const known = row.action === "apply" && reconciler ? renderVersion(reconciler) : undefined;
+  if (typeof known === "string") {
+    updateRow(row, { state: "failed", reason: known, finishedAt: new Date() });
     return;
   }
-  const objects = typeof rendered === "string" ? [] : rendered;
   try {
-    const work = await onCluster(cluster, settings, (step) => (row.action === "remove" ? removeAll(step, name) : applyVersion(step, name, objects)));
+    const work = await onCluster(cluster, settings, async (step) => {
+      if (row.action === "remove") return removeAll(step, name);
+      return applyVersion(step, name, known ?? (await objectsFor(step, renderVersion)));
+    });
     updateRow(row, { state: row.action === "apply" ? "applied" : "removed", finishedAt: new Date(), objects: work.objects, pruned: work.pruned });
     if (row.action === "remove") {
       // A cluster leaves the target set only once its objects are gone, so a failed removal is retried later.
@@ -117,8 +136,8 @@ async function execute(rolloutId: string, settings: PushSettings): Promise<Rollo
     .from(rolloutClusters)
     .where(and(eq(rolloutClusters.rolloutId, rolloutId), inArray(rolloutClusters.state, ["pending", "applying"])))
     .all();
-  const rendered = rows.some((row) => row.action === "apply") ? render(rollout) : [];
-  await mapWithConcurrency(rows, settings.concurrency, (row) => runRow(rollout, name, row, rendered, settings));
+  const renderVersion = cachedRenderer((reconciler) => render(rollout, reconciler));
+  await mapWithConcurrency(rows, settings.concurrency, (row) => runRow(rollout, name, row, renderVersion, settings));
   return finish(rollout, name);
 }
 

@@ -10,7 +10,7 @@ import {
 } from "./configuration-workloads";
 import { isEmptySelector, labelSelectorSchema } from "./label-selector";
 import { clusterIdListSchema, MAX_TARGET_CLUSTER_IDS } from "./limits";
-import { DNS_LABEL_MAX_LENGTH, dnsLabelSchema } from "./names";
+import { DNS_LABEL_MAX_LENGTH, dnsLabelSchema, dnsSubdomainSchema } from "./names";
 import { checkChartName } from "./refs";
 import { normalizeRepoPath } from "./repo-path";
 import { boundedText, formatBytes, ruleString, utf8ByteLength } from "./rules";
@@ -35,6 +35,8 @@ const basicsShape = {
   namespace: dnsLabelSchema.default(DEFAULT_NAMESPACE),
   description: ruleString(boundedText(MAX_DESCRIPTION_LENGTH, { multiline: true })).default(""),
   suspend: z.boolean().default(false),
+  // Used only where a target cluster's reconciler is Argo CD; absent means Argo CD's "default" project.
+  argo: z.object({ project: dnsSubdomainSchema }).optional(),
 };
 
 const targetsSchema = z

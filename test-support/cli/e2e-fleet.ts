@@ -3,6 +3,7 @@
 // the JSON file named by argv[2], then runs until SIGTERM or until its parent goes away.
 import { writeFileSync } from "node:fs";
 import crypto from "node:crypto";
+import { startArgoStandIn } from "../argo-standin";
 import { startCluster } from "../cluster";
 import { createSampleRepo } from "../git-fixtures";
 import { startHarness } from "../harness";
@@ -11,13 +12,20 @@ async function main(): Promise<void> {
   const out = process.argv[2];
   if (!out) throw new Error("usage: e2e-fleet <output.json>");
   const parent = process.ppid;
-  const [harness, bare] = await Promise.all([startHarness({ clusters: 2, name: "e2e" }), startCluster({ name: "e2e-bare", flux: false })]);
-  const all = [...harness.clusters, bare];
+  const [harness, bare, argo] = await Promise.all([
+    startHarness({ clusters: 2, name: "e2e" }),
+    startCluster({ name: "e2e-bare", flux: false }),
+    startCluster({ name: "e2e-argo", flux: false, argo: true }),
+  ]);
+  const argoStandIn = await startArgoStandIn(argo);
+  const all = [...harness.clusters, bare, argo];
   // A private copy of the sample repository, behind basic auth, for credential flows.
   const privateAuth = { username: "fleet-bot", password: crypto.randomBytes(12).toString("hex") };
   const privateRepo = harness.git ? await createSampleRepo(harness.git, "private-fleet", { auth: privateAuth }) : undefined;
   const stop = async () => {
-    await Promise.allSettled([harness.stop(), bare.stop()]);
+    // The stand-in first: it watches the cluster stopped next.
+    await argoStandIn.stop().catch(() => undefined);
+    await Promise.allSettled([harness.stop(), bare.stop(), argo.stop()]);
     process.exit(0);
   };
   writeFileSync(
