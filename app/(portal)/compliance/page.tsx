@@ -1,19 +1,36 @@
 import type { Metadata } from "next";
-import { EmptyState } from "@/components/ui/empty-state";
+import { complianceHref, type ComplianceTab } from "@/components/compliance/links";
 import { PageHeader } from "@/components/ui/page-header";
+import { TabLinks } from "@/components/ui/tabs";
 import { requirePageAccess } from "@/lib/auth/current";
+import { can } from "@/lib/auth/permissions";
+import { listAssignments } from "@/lib/compliance/assignments";
+import { matrixFilterSchema } from "@/lib/compliance/filters";
+import { AssignmentsTab } from "./assignments-tab";
+import { MatrixTab } from "./matrix-tab";
+import { OverviewTab } from "./overview-tab";
 
 export const metadata: Metadata = { title: "Compliance" };
 
-export default async function CompliancePage() {
-  await requirePageAccess("compliance.read");
+const TABS: { id: ComplianceTab; label: string }[] = [
+  { id: "overview", label: "Overview" },
+  { id: "matrix", label: "Matrix" },
+  { id: "assignments", label: "Assignments" },
+];
+
+/** Everyone may read every tab; only operators and admins see the assignment forms. */
+export default async function CompliancePage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
+  const { user } = await requirePageAccess("compliance.read");
+  const params = await searchParams;
+  const tab = TABS.find((t) => t.id === params.tab)?.id ?? "overview";
+  const assignments = listAssignments();
   return (
     <>
       <PageHeader title="Compliance" description="Is every cluster running what it should, and since when not?" />
-      <EmptyState title="Nothing to report yet">
-        Compliance appears once configurations are pushed to clusters: each (cluster, configuration) pair is Compliant,
-        Non-Compliant, Pending, Suspended or Unknown.
-      </EmptyState>
+      <TabLinks tabs={TABS} active={tab} hrefFor={(t) => complianceHref(t as ComplianceTab)} />
+      {tab === "overview" ? <OverviewTab assignments={assignments} /> : null}
+      {tab === "matrix" ? <MatrixTab assignments={assignments} filter={matrixFilterSchema.parse(params)} /> : null}
+      {tab === "assignments" ? <AssignmentsTab assignments={assignments} canWrite={can(user.role, "assignments.write")} /> : null}
     </>
   );
 }

@@ -1,0 +1,29 @@
+import Link from "next/link";
+import { NonCompliantList } from "@/components/compliance/non-compliant-list";
+import { SummarySection } from "@/components/compliance/summary-section";
+import { TrendChart } from "@/components/compliance/trend-chart";
+import { EmptyState } from "@/components/ui/empty-state";
+import type { Assignment } from "@/lib/compliance/assignments";
+import { loadSummary } from "@/lib/compliance/summary";
+import { loadTrend } from "@/lib/compliance/trend";
+
+export function OverviewTab({ assignments }: { assignments: Assignment[] }) {
+  if (assignments.length === 0) {
+    return (
+      <EmptyState title="Nothing is expected anywhere yet" action={{ href: "/configurations/new", label: "Add a configuration" }}>
+        Compliance starts once a configuration is pushed (each cluster it targets must then run it) or an audit-only assignment names a
+        configuration and the clusters that must run it. <Link href="/compliance?tab=assignments" className="underline">Assignments</Link> lists both.
+      </EmptyState>
+    );
+  }
+  const summary = loadSummary(assignments);
+  return (
+    <div className="space-y-4">
+      <SummarySection summary={summary} />
+      <div className="grid gap-4 xl:grid-cols-2">
+        <TrendChart trend={loadTrend(assignments)} />
+        <NonCompliantList rows={summary.nonCompliant} total={summary.fleet["Non-Compliant"]} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { LabelSelector } from "@/lib/validation/label-selector";
+import { configurations } from "./schema-configurations";
+
+// Compliance assignments: "every cluster matching this selector must run this configuration".
+
+/**
+ * `audit` checks without pushing (Azure Policy's audit effect); `deploy` is a configuration's
+ * own targets. Only audit assignments are stored: deploy ones are derived from each pushed
+ * configuration's targets whenever compliance is evaluated, so they can never disagree.
+ */
+export const ASSIGNMENT_EFFECTS = ["audit", "deploy"] as const;
+export type AssignmentEffect = (typeof ASSIGNMENT_EFFECTS)[number];
+
+export const assignments = sqliteTable(
+  "assignments",
+  {
+    id: text("id").primaryKey(),
+    // A DNS-1123 label, unique: it names the assignment in the audit log and in exports.
+    name: text("name").notNull(),
+    configurationId: text("configuration_id")
+      .notNull()
+      .references(() => configurations.id, { onDelete: "cascade" }),
+    selector: text("selector", { mode: "json" }).$type<LabelSelector>().notNull(),
+    effect: text("effect", { enum: ASSIGNMENT_EFFECTS }).notNull().default("audit"),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedBy: text("updated_by").notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("assignments_name_unique").on(t.name), index("assignments_configuration_idx").on(t.configurationId)],
+);
+
+export type AssignmentRow = typeof assignments.$inferSelect;

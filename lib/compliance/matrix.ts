@@ -1,0 +1,198 @@
+import "server-only";
+import { and, sql, type SQL } from "drizzle-orm";
+import { getDb } from "@/db";
+import type { AssignmentEffect } from "@/db/schema-compliance";
+import type { ComplianceState } from "@/db/schema-status";
+import { labelCondition } from "@/lib/queries/clusters";
+import type { Assignment } from "./assignments";
+import { cellDetail, cellsCte } from "./cells-sql";
+import { MATRIX_PAGE_SIZE, type MatrixFilter } from "./filters";
+import { isComplianceState, stateOfRank } from "./states";
+
+// Clusters x configurations (or x assignments): rows are clusters with at least one cell left
+// by the filters; a state or drift filter hides the cells that do not match, so the page and
+// the export always show the same cells.
+
+// Wider than this the table stops being readable; the export still carries every column.
+const MAX_MATRIX_COLUMNS = 40;
+
+export type MatrixCell = {
+  columnId: string;
+  configurationId: string;
+  clusterId: string;
+  state: ComplianceState;
+  reason: string | null;
+  message: string | null;
+  since: Date | null;
+  observedAt: Date | null;
+  behindBy: number | null;
+  hasConfigDrift: boolean;
+  hasRevisionDrift: boolean;
+  hasResourceDrift: boolean;
+};
+
+export type MatrixRow = { id: string; name: string; labels: Record<string, string>; group: string | null; worst: ComplianceState; failing: number; cells: Map<string, MatrixCell> };
+export type MatrixColumn = { id: string; name: string; configurationId: string; configurationName: string; effect: AssignmentEffect | null; cellCount: number };
+export type Matrix = { rows: MatrixRow[]; total: number; columns: MatrixColumn[]; hiddenColumns: number };
+
+type CellRecord = {
+  column_id: string;
+  configuration_id: string;
+  cluster_id: string;
+  state: string;
+  reason: string | null;
+  message: string | null;
+  since: number | null;
+  observed_at: number | null;
+  behind_by: number | null;
+  has_config_drift: number;
+  has_revision_drift: number;
+  has_resource_drift: number;
+};
+
+/** The assignments a filter keeps: one configuration's, or a single assignment. */
+function assignmentsFor(f: Pick<MatrixFilter, "configuration" | "assignment">, all: readonly Assignment[]): Assignment[] {
+  return all.filter((a) => (!f.configuration || a.configurationId === f.configuration) && (!f.assignment || a.id === f.assignment));
+}
+
+function clusterWhere(f: Pick<MatrixFilter, "q" | "label">): SQL | undefined {
+  const pattern = f.q ? `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
+  return and(pattern ? sql`clusters.name like ${pattern} escape '\\'` : undefined, f.label ? labelCondition(f.label) : undefined);
+}
+
+const DRIFT: Record<NonNullable<MatrixFilter["drift"]>, SQL> = {
+  any: sql`(cell.has_config_drift or cell.has_revision_drift or cell.has_resource_drift)`,
+  config: sql`cell.has_config_drift`,
+  revision: sql`cell.has_revision_drift`,
+  resource: sql`cell.has_resource_drift`,
+};
+
+function cellWhere(f: Pick<MatrixFilter, "state" | "drift">): SQL {
+  return and(f.state ? sql`cell.state = ${f.state}` : undefined, f.drift ? DRIFT[f.drift] : undefined) ?? sql`1`;
+}
+
+function scopeOf(f: MatrixFilter, all: readonly Assignment[], clusterIds?: readonly string[]) {
+  return cellsCte({ assignments: assignmentsFor(f, all), clusterWhere: clusterWhere(f), clusterIds, view: f.view });
+}
+
+// Ascending puts the most urgent first for severity and failure counts, like the name sort puts A first.
+const ORDER: Record<MatrixFilter["sort"], SQL> = {
+  name: sql`c.name`,
+  worst: sql`min(cell.rank)`,
+  failing: sql`-sum(cell.state = 'Non-Compliant')`,
+};
+
+// The group-by label's value; rows without the label sort after every group.
+const groupOf = (f: MatrixFilter): SQL => (f.group ? sql`json_extract(c.labels, ${`$."${f.group}"`})` : sql`null`);
+
+function orderOf(f: MatrixFilter): SQL {
+  const group = groupOf(f);
+  return sql`(${group} is null), ${group}, ${ORDER[f.sort]} ${f.dir === "desc" ? sql`desc` : sql`asc`}, c.name`;
+}
+
+/** Rows are clusters with at least one cell the filters leave; the cells CTE must precede this. */
+function rowsSelect(f: MatrixFilter, columns: SQL, page?: { limit: number; offset: number }): SQL {
+  return sql`select ${columns}
+    from cell join clusters c on c.id = cell.cluster_id
+    where ${cellWhere(f)}
+    group by c.id
+    order by ${orderOf(f)}
+    ${page ? sql`limit ${page.limit} offset ${page.offset}` : sql``}`;
+}
+
+function toCell(r: CellRecord): MatrixCell {
+  return {
+    columnId: r.column_id,
+    configurationId: r.configuration_id,
+    clusterId: r.cluster_id,
+    state: isComplianceState(r.state) ? r.state : "Unknown",
+    reason: r.reason,
+    message: r.message,
+    since: r.since === null ? null : new Date(r.since),
+    observedAt: r.observed_at === null ? null : new Date(r.observed_at),
+    behindBy: r.behind_by,
+    hasConfigDrift: r.has_config_drift === 1,
+    hasRevisionDrift: r.has_revision_drift === 1,
+    hasResourceDrift: r.has_resource_drift === 1,
+  };
+}
+
+/** The cells of some clusters (a page, an export batch) that the filters leave. */
+export function matrixCells(f: MatrixFilter, all: readonly Assignment[], clusterIds: readonly string[]): MatrixCell[] {
+  if (clusterIds.length === 0) return [];
+  return getDb()
+    .all<CellRecord>(sql`${scopeOf(f, all, clusterIds)} select cell.*, ${cellDetail.columns} from cell ${cellDetail.join} where ${cellWhere(f)}`)
+    .map(toCell);
+}
+
+export type MatrixCluster = { id: string; name: string; labels: Record<string, string> };
+
+/** Every filtered cluster in matrix order: what an export walks through in batches. */
+export function matrixClusterOrder(f: MatrixFilter, all: readonly Assignment[]): MatrixCluster[] {
+  return getDb()
+    .all<{ id: string; name: string; labels: string }>(sql`${scopeOf(f, all)} ${rowsSelect(f, sql`c.id as id, c.name as name, c.labels as labels`)}`)
+    .map((r) => ({ id: r.id, name: r.name, labels: JSON.parse(r.labels) as Record<string, string> }));
+}
+
+function toColumn(f: MatrixFilter, all: readonly Assignment[], id: string, cellCount: number): MatrixColumn | undefined {
+  const isAssignment = f.view === "assignments";
+  const assignment = all.find((a) => (isAssignment ? a.id === id : a.configurationId === id));
+  if (!assignment) return undefined;
+  return {
+    id,
+    name: isAssignment ? assignment.name : assignment.configurationName,
+    configurationId: assignment.configurationId,
+    configurationName: assignment.configurationName,
+    effect: isAssignment ? assignment.effect : null,
+    cellCount,
+  };
+}
+
+// The page statement's branches, each a JSON array:
+type PagePayloads = {
+  row: [id: string, name: string, labels: Record<string, string>, group: string | null, worstRank: number, failing: number, position: number];
+  column: [columnId: string, cells: number];
+  total: [clusters: number];
+};
+type PageRecord = { [K in keyof PagePayloads]: { kind: K; payload: string } }[keyof PagePayloads];
+
+/**
+ * One page of the matrix: its rows with their cells, the filtered total and the columns. Rows,
+ * columns and total come from one statement (the cells worked out once); the page's cells
+ * then from a second one limited to its clusters.
+ */
+export function loadMatrix(f: MatrixFilter, all: readonly Assignment[]): Matrix {
+  const page = { limit: MATRIX_PAGE_SIZE, offset: (f.page - 1) * MATRIX_PAGE_SIZE };
+  const records = getDb().all<PageRecord>(sql`${scopeOf(f, all)}
+    select 'row' as kind, json_array(id, name, json(labels), grp, worst, failing, position) as payload from (${rowsSelect(
+      f,
+      sql`c.id as id, c.name as name, c.labels as labels, ${groupOf(f)} as grp, min(cell.rank) as worst,
+        sum(cell.state = 'Non-Compliant') as failing, row_number() over (order by ${orderOf(f)}) as position`,
+      page,
+    )})
+    union all
+    select 'column', json_array(cell.column_id, count(*)) from cell where ${cellWhere(f)} group by cell.column_id
+    union all
+    select 'total', json_array(count(distinct cell.cluster_id)) from cell where ${cellWhere(f)}`);
+  const rows: MatrixRow[] = [];
+  const positions = new Map<string, number>();
+  const columns: MatrixColumn[] = [];
+  let total = 0;
+  for (const record of records) {
+    if (record.kind === "row") {
+      const [id, name, labels, group, worst, failing, position] = JSON.parse(record.payload) as PagePayloads["row"];
+      rows.push({ id, name, labels, group, worst: stateOfRank(worst), failing, cells: new Map() });
+      positions.set(id, position);
+    } else if (record.kind === "column") {
+      const [id, cellCount] = JSON.parse(record.payload) as PagePayloads["column"];
+      const column = toColumn(f, all, id, cellCount);
+      if (column) columns.push(column);
+    } else [total] = JSON.parse(record.payload) as PagePayloads["total"];
+  }
+  // A compound statement does not keep a branch's order: the rows carry their position.
+  rows.sort((a, b) => (positions.get(a.id) ?? 0) - (positions.get(b.id) ?? 0));
+  const rowById = new Map(rows.map((r) => [r.id, r]));
+  for (const cell of matrixCells(f, all, rows.map((r) => r.id))) rowById.get(cell.clusterId)?.cells.set(cell.columnId, cell);
+  columns.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  return { rows, total, columns: columns.slice(0, MAX_MATRIX_COLUMNS), hiddenColumns: Math.max(0, columns.length - MAX_MATRIX_COLUMNS) };
+}

@@ -1,0 +1,160 @@
+// `npm run bench:compliance`: 1,000 clusters x 10 configurations with 30 days of status history
+// in a throwaway SQLite file; server time for the compliance page's data, the export and the trend.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+
+const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 1000);
+const CONFIGURATIONS = Number(process.env.BENCH_CONFIGURATIONS ?? 10);
+const PAGE_RUNS = Number(process.env.BENCH_PAGE_RUNS ?? 40);
+const EXPORT_RUNS = Number(process.env.BENCH_EXPORT_RUNS ?? 5);
+const DAYS = 30;
+const DAY_MS = 86_400_000;
+const ENVS = ["prod", "staging", "dev"] as const;
+const REGIONS = ["eu-west", "eu-north", "us-east", "ap-south"] as const;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+// Deterministic, so two runs seed the same fleet.
+let seed = 42;
+function random(): number {
+  seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+  return seed / 2 ** 31;
+}
+
+/** Mostly Compliant, as a healthy fleet is, with every other state present. */
+function randomState(): string {
+  const r = random();
+  return r < 0.82 ? "Compliant" : r < 0.9 ? "Non-Compliant" : r < 0.95 ? "Pending" : r < 0.98 ? "Unknown" : "Suspended";
+}
+
+function time(runs: number, fn: () => unknown): number[] {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  return samples.sort((a, b) => a - b);
+}
+
+const report = (label: string, sorted: number[]) => console.log(`${label}: p50 ${percentile(sorted, 50).toFixed(1)} ms, p95 ${percentile(sorted, 95).toFixed(1)} ms`);
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleetline-bench-"));
+  Object.assign(process.env, { DATABASE_URL: path.join(dir, "bench.db"), FLEETLINE_DATA_DIR: dir, FLEETLINE_SECRET_KEY: "22".repeat(32), FLEETLINE_BACKGROUND: "off" });
+  const { getDb } = await import("../db");
+  const { migrateDatabase } = await import("../db/client");
+  const { createConfiguration } = await import("../lib/configurations/store");
+  const { createAssignment, listAssignments } = await import("../lib/compliance/assignments");
+  const { matrixFilterSchema } = await import("../lib/compliance/filters");
+  const { loadMatrix } = await import("../lib/compliance/matrix");
+  const { loadSummary } = await import("../lib/compliance/summary");
+  const { loadTrend } = await import("../lib/compliance/trend");
+  const { exportStream } = await import("../lib/compliance/export");
+  const db = getDb();
+  migrateDatabase(db);
+  try {
+    const t0 = performance.now();
+    const sqlite = db.$client;
+    const now = Date.now();
+    const insertCluster = sqlite.prepare(
+      "insert into clusters (id, name, display_name, labels, server, auth_method, credentials, credentials_fingerprint, credentials_rotated_at, updated_at, created_by) values (?, ?, ?, ?, 'https://10.0.0.1:6443', 'token', 'sealed', 'fp', ?, ?, 'bench')",
+    );
+    const clusterIds: string[] = [];
+    sqlite.transaction(() => {
+      for (let i = 0; i < CLUSTERS; i++) {
+        const id = `c-${i}`;
+        clusterIds.push(id);
+        insertCluster.run(id, `cluster-${String(i).padStart(4, "0")}`, `cluster ${i}`, JSON.stringify({ env: ENVS[i % 3], region: REGIONS[i % 4], tier: i % 5 === 0 ? "db" : "web" }), now, now);
+      }
+    })();
+    // Ten configurations, each targeting the whole fleet through a different selector.
+    const configurationIds: string[] = [];
+    for (let c = 0; c < CONFIGURATIONS; c++) {
+      const selector = c % 2 === 0 ? { matchExpressions: [{ key: "env", operator: "Exists" as const }] } : { matchExpressions: [{ key: "env", operator: "In" as const, values: [...ENVS] }] };
+      const created = createConfiguration(
+        { name: `config-${c}`, scope: "cluster", source: { kind: "GitRepository", url: "https://github.com/acme/fleet", ref: { type: "branch", value: "main" } }, kustomizations: [{ name: "apps", path: `apps/${c}` }], targets: { selector } },
+        { author: "bench" },
+      );
+      if (created.status !== "ok") throw new Error(JSON.stringify(created));
+      configurationIds.push(created.configuration.id);
+    }
+    sqlite.prepare("update configurations set pushed_version = 1").run();
+    for (const [i, env] of ENVS.entries()) createAssignment({ name: `audit-${env}`, configurationId: configurationIds[i]!, selector: `env=${env}, tier in (web,db)` }, "bench");
+
+    const insertTarget = sqlite.prepare("insert into configuration_targets (configuration_id, cluster_id, reason, resolved_at) values (?, ?, 'selector', ?)");
+    const insertStatus = sqlite.prepare(
+      "insert into configuration_status (configuration_id, cluster_id, state, reason, applied_version, expected_version, has_config_drift, has_revision_drift, behind_by, state_changed_at, observed_at, last_seen_at) values (?, ?, ?, ?, 1, 1, ?, ?, ?, ?, ?, ?)",
+    );
+    const insertHistory = sqlite.prepare("insert into configuration_status_history (configuration_id, cluster_id, at, state, previous_state, reason) values (?, ?, ?, ?, ?, ?)");
+    let historyRows = 0;
+    sqlite.transaction(() => {
+      for (const configurationId of configurationIds) {
+        for (const clusterId of clusterIds) {
+          insertTarget.run(configurationId, clusterId, now);
+          // One pair in a hundred was never collected: "not applied".
+          if (random() < 0.01) continue;
+          let at = now - DAYS * DAY_MS + Math.floor(random() * DAY_MS);
+          let previous: string | null = null;
+          let state: string = randomState();
+          // A change every three days on average, the last one being the current state.
+          for (;;) {
+            insertHistory.run(configurationId, clusterId, at, state, previous, `Kustomization/apps: ${state}`);
+            historyRows += 1;
+            const next = at + Math.floor(random() * 6 * DAY_MS);
+            if (next >= now) break;
+            at = next;
+            previous = state;
+            state = randomState();
+          }
+          const drift = random() < 0.05;
+          insertStatus.run(configurationId, clusterId, state, `Kustomization/apps: ${state}`, drift ? 1 : 0, drift ? 1 : 0, drift ? 2 : null, at, now, now);
+        }
+      }
+    })();
+    sqlite.pragma("optimize");
+    console.log(`seeded ${CLUSTERS} clusters x ${CONFIGURATIONS} configurations, ${historyRows} history rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    const filter = matrixFilterSchema.parse({});
+    const page = () => {
+      const all = listAssignments();
+      return [loadSummary(all), loadMatrix(filter, all)];
+    };
+    page(); // warm-up: statement preparation, page cache
+    const pageTimes = time(PAGE_RUNS, page);
+    report("page (summary + first matrix page + non-compliant list)", pageTimes);
+    const grouped = matrixFilterSchema.parse({ group: "region", sort: "worst", state: "Non-Compliant", label: "env=prod" });
+    report("matrix page grouped by region, Non-Compliant in env=prod, worst first", time(PAGE_RUNS, () => loadMatrix(grouped, listAssignments())));
+    report("trend (fleet + every assignment, 30 days)", time(20, () => loadTrend(listAssignments())));
+
+    const exportTimes: number[] = [];
+    let rows = 0;
+    for (let i = 0; i < EXPORT_RUNS; i++) {
+      const started = performance.now();
+      const text = await new Response(exportStream(filter, listAssignments(), "csv")).text();
+      exportTimes.push(performance.now() - started);
+      rows = text.split("\r\n").length - 2;
+    }
+    exportTimes.sort((a, b) => a - b);
+    report(`CSV export of ${rows} rows`, exportTimes);
+    const jsonStarted = performance.now();
+    const json = JSON.parse(await new Response(exportStream(filter, listAssignments(), "json")).text()) as unknown[];
+    console.log(`JSON export of ${json.length} rows: ${(performance.now() - jsonStarted).toFixed(1)} ms`);
+    console.log(`compliance_page_p95_ms: ${percentile(pageTimes, 95).toFixed(1)}`);
+    console.log(`export_${rows}_rows_s: ${(percentile(exportTimes, 95) / 1000).toFixed(3)}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
