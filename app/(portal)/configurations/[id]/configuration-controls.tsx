@@ -7,28 +7,60 @@ import { Field, FormMessage, describedBy } from "@/components/ui/field";
 import { idle, type FormState } from "@/lib/actions/result";
 import { deleteConfigurationAction, pushConfigurationAction, rollbackConfigurationAction } from "../actions";
 
-export function PushButton({ configurationId, version }: { configurationId: string; version: number }) {
+type RolloutStart = { status: "ok"; rolloutId?: string } | { status: "error"; message: string };
+
+/** A button that starts a push of some kind and then shows its progress on the configuration page. */
+function RolloutButton({ configurationId, start, label, pendingLabel, className }: { configurationId: string; start: () => Promise<RolloutStart>; label: string; pendingLabel: string; className: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
   return (
-    <div className="flex items-center gap-2">
+    <span className="inline-flex items-center gap-2">
       <button
         type="button"
-        className="btn-primary"
+        className={className}
         disabled={pending}
         onClick={() =>
           startTransition(async () => {
-            const result = await pushConfigurationAction(configurationId);
-            if (result.status === "ok") router.push(`/configurations/${configurationId}?rollout=${result.rolloutId}`);
+            const result = await start();
+            if (result.status === "ok") router.push(`/configurations/${configurationId}${result.rolloutId ? `?rollout=${result.rolloutId}` : ""}`);
             else setError(result.message);
           })
         }
       >
-        {pending ? "Starting…" : `Push v${version}`}
+        {pending ? pendingLabel : label}
       </button>
       {error ? <span role="alert" className="text-sm text-red-700">{error}</span> : null}
-    </div>
+    </span>
+  );
+}
+
+export function PushButton({ configurationId, version }: { configurationId: string; version: number }) {
+  return <RolloutButton configurationId={configurationId} start={() => pushConfigurationAction(configurationId)} label={`Push v${version}`} pendingLabel="Starting…" className="btn-primary" />;
+}
+
+export function RollbackButton({ configurationId, version }: { configurationId: string; version: number }) {
+  return (
+    <RolloutButton
+      configurationId={configurationId}
+      start={() => rollbackConfigurationAction(configurationId, version)}
+      label={`Roll back to v${version}`}
+      pendingLabel="Rolling back…"
+      className="btn-secondary py-1"
+    />
+  );
+}
+
+/** One click to re-push the current version to a drifted cluster. */
+export function RepushButton({ configurationId, clusterId, clusterName }: { configurationId: string; clusterId: string; clusterName: string }) {
+  return (
+    <RolloutButton
+      configurationId={configurationId}
+      start={() => pushConfigurationAction(configurationId, [clusterId])}
+      label={`Re-push to ${clusterName}`}
+      pendingLabel="Re-pushing…"
+      className="btn-primary"
+    />
   );
 }
 
@@ -49,56 +81,5 @@ export function DeleteConfigurationForm({ configurationId, name }: { configurati
       <FormMessage state={state} />
       <button type="submit" className="btn-danger" disabled={pending}>{pending ? "Deleting…" : "Delete configuration"}</button>
     </form>
-  );
-}
-
-export function RollbackButton({ configurationId, version }: { configurationId: string; version: number }) {
-  const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
-  const [pending, startTransition] = useTransition();
-  return (
-    <span className="inline-flex items-center gap-2">
-      <button
-        type="button"
-        className="btn-secondary py-1"
-        disabled={pending}
-        onClick={() =>
-          startTransition(async () => {
-            const result = await rollbackConfigurationAction(configurationId, version);
-            if (result.status === "ok") router.push(`/configurations/${configurationId}${result.rolloutId ? `?rollout=${result.rolloutId}` : ""}`);
-            else setError(result.message);
-          })
-        }
-      >
-        {pending ? "Rolling back…" : `Roll back to v${version}`}
-      </button>
-      {error ? <span role="alert" className="text-xs text-red-700">{error}</span> : null}
-    </span>
-  );
-}
-
-/** One click to re-push the current version to a drifted cluster. */
-export function RepushButton({ configurationId, clusterId, clusterName }: { configurationId: string; clusterId: string; clusterName: string }) {
-  const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
-  const [pending, startTransition] = useTransition();
-  return (
-    <span className="inline-flex items-center gap-2">
-      <button
-        type="button"
-        className="btn-primary"
-        disabled={pending}
-        onClick={() =>
-          startTransition(async () => {
-            const result = await pushConfigurationAction(configurationId, [clusterId]);
-            if (result.status === "ok") router.push(`/configurations/${configurationId}?rollout=${result.rolloutId}`);
-            else setError(result.message);
-          })
-        }
-      >
-        {pending ? "Re-pushing…" : `Re-push to ${clusterName}`}
-      </button>
-      {error ? <span role="alert" className="text-xs text-red-700">{error}</span> : null}
-    </span>
   );
 }
