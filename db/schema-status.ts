@@ -1,9 +1,9 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { clusters } from "./schema";
+import { clusters, RECONCILERS } from "./schema";
 import { configurations } from "./schema-configurations";
 
 // What the status collector saw: the compliance state of every (cluster, configuration), its
-// history, the Flux objects behind it, and the head of each configuration's Git source.
+// history, the Flux objects or Argo CD Applications behind it, and the head of each configuration's Git source.
 
 /** Azure's GitOps compliance vocabulary, worst first (the order the severity rank uses). */
 export const COMPLIANCE_STATES = ["Non-Compliant", "Pending", "Unknown", "Suspended", "Compliant"] as const;
@@ -13,6 +13,9 @@ export type ComplianceState = (typeof COMPLIANCE_STATES)[number];
 export type ConfigDriftEntry = { object: string; change: "missing" | "changed" | "extra"; paths: string[] };
 
 export type InventoryEntry = { id: string; v: string };
+
+/** One entry of an Argo CD Application's status.history: what it deployed, and when. */
+export type ArgoDeployment = { id: number; revision: string; deployedAt: string };
 
 /** The current state per (configuration, cluster); upserted by every sweep. */
 export const configurationStatus = sqliteTable(
@@ -51,6 +54,14 @@ export const configurationStatus = sqliteTable(
     observedAt: integer("observed_at", { mode: "timestamp_ms" }).notNull(),
     // When the cluster last answered; kept while it is unreachable.
     lastSeenAt: integer("last_seen_at", { mode: "timestamp_ms" }),
+    // The reconciler that was read (null: the cluster's is not known and it serves no Flux kind).
+    reconciler: text("reconciler", { enum: RECONCILERS }),
+    // Argo CD's own words behind the compliance state (null on Flux rows): sync and health
+    // status, the last operation's phase, and status.history of the first Application.
+    argoSync: text("argo_sync"),
+    argoHealth: text("argo_health"),
+    argoOperationPhase: text("argo_operation_phase"),
+    argoHistory: text("argo_history", { mode: "json" }).$type<ArgoDeployment[]>(),
   },
   (t) => [
     primaryKey({ columns: [t.configurationId, t.clusterId] }),
@@ -90,7 +101,7 @@ export const configurationStatusHistory = sqliteTable(
   ],
 );
 
-/** Every Fleetline-managed Flux object at the last successful collection; replaced per cluster. */
+/** Every Fleetline-managed Flux object or Argo CD Application at the last successful collection; replaced per cluster. */
 export const objectStatus = sqliteTable(
   "object_status",
   {

@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { Badge } from "@/components/ui/badges";
+import { Badge, ReconcilerBadge } from "@/components/ui/badges";
 import { ComplianceBadge } from "@/components/ui/compliance-badge";
 import { Time } from "@/components/ui/time";
 import type { DashboardData } from "./types";
@@ -61,6 +61,7 @@ export function DashboardLive({ initial, drift }: { initial: DashboardData; drif
                   <tr key={r.clusterId}>
                     <td>
                       <Link className="font-medium text-sky-800 hover:underline dark:text-sky-300" href={`/clusters/${r.clusterId}`}>{r.name}</Link>
+                      <span className="ml-1"><ReconcilerBadge reconciler={r.reconciler} /></span>
                       {r.isStale ? <span className="ml-1"><Badge tone="amber" icon="⏱">Stale</Badge></span> : null}
                       {r.reachability === "unreachable" ? <div className="text-xs text-red-800 dark:text-red-300">{r.reachabilityReason}</div> : null}
                     </td>

@@ -3,6 +3,8 @@ import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusters } from "@/db/schema";
 import { configurationStatus, sourceStatus } from "@/db/schema-status";
+import { listManagedApplications } from "@/lib/argo/observe";
+import { applicationSnapshot, type ArgoApplication } from "@/lib/argo/status";
 import { SECRET_MASK, type KubeObject as RenderedObject } from "@/lib/flux/render";
 import { GitError } from "@/lib/git/errors";
 import { repoPathspec, shaOfRevision } from "@/lib/git/policy";
@@ -11,6 +13,7 @@ import { clientFor } from "@/lib/inventory/client-cache";
 import type { ClusterClient } from "@/lib/k8s/client";
 import { classifyError } from "@/lib/k8s/errors";
 import { Deadline } from "@/lib/push/deadline";
+import { configuredApplication, liveApplication } from "@/lib/status/argo-observe";
 import { requestTimeoutMs } from "@/lib/status/collector";
 import { loadTargets, type Target } from "@/lib/status/expected";
 import { listManagedFluxObjects, type LiveFluxObject } from "@/lib/status/flux-objects";
@@ -18,6 +21,7 @@ import { objectsOfConfiguration } from "@/lib/status/observe";
 import { isGitSource, repositoryFor } from "@/lib/status/revision";
 import { getLive } from "./cluster-objects";
 import { configurationDrift, type LiveObject, type ObjectDrift } from "./config-drift";
+import { describeRef } from "./inventory";
 import { buildDesired } from "./manifests";
 import { dryRunDrift, fieldManagerDrift, type KustomizationDrift, type KustomizationRef } from "./resource-drift";
 
@@ -34,6 +38,9 @@ export type RevisionDrift = {
   changedFiles: ChangedFile[];
 };
 
+/** Per Kustomization (Flux), or per Application with Argo CD's own comparison ("argocd"). */
+export type ResourceDrift = Omit<KustomizationDrift, "method"> & { method: KustomizationDrift["method"] | "argocd" };
+
 export type DriftReport = {
   status: "ok";
   clusterId: string;
@@ -41,7 +48,7 @@ export type DriftReport = {
   computedAt: Date;
   configuration: ObjectDrift[];
   revision: RevisionDrift;
-  resource: KustomizationDrift[];
+  resource: ResourceDrift[];
 };
 
 export type DriftResult = DriftReport | { status: "not-found" } | { status: "unreachable"; error: string };
@@ -122,10 +129,11 @@ async function revisionDrift(target: Target, clusterId: string, repository: GitR
 
 /**
  * All three kinds of drift for one configuration on one cluster, on demand (the detail
- * page's Drift tab): a field-level diff of the Flux objects against the pushed version,
- * how far the applied commit is behind its ref, and the inventory objects changed outside
- * Git (server-side dry-run of the desired manifests where they can be built, field managers
- * otherwise). Secret values never leave this function unmasked.
+ * page's Drift tab): a field-level diff of the Flux objects (or Argo CD Applications) against
+ * the pushed version, how far the applied commit is behind its ref, and the inventory objects
+ * changed outside Git (server-side dry-run of the desired manifests where they can be built,
+ * field managers otherwise; on an Argo CD cluster, what Argo CD reports OutOfSync). Secret
+ * values never leave this function unmasked.
  */
 export async function computeDrift(clusterId: string, configurationId: string): Promise<DriftResult> {
   const cluster = getDb().select().from(clusters).where(eq(clusters.id, clusterId)).get();
@@ -135,6 +143,7 @@ export async function computeDrift(clusterId: string, configurationId: string): 
   const deadline = new Deadline(BUDGET_MS);
   const client = clientFor(cluster, requestTimeoutMs());
   const repository = isGitSource(target.spec) ? safeRepository(target) : undefined;
+  if (target.reconciler === "argocd") return argoDrift({ target, rendered, client, repository, deadline });
   try {
     const namespaces = [...new Set(rendered.flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : [])))];
     const listing = await deadline.race(listManagedFluxObjects(client, namespaces));
@@ -151,6 +160,39 @@ export async function computeDrift(clusterId: string, configurationId: string): 
       configuration: configurationDrift(rendered, [...mine, ...plain]),
       revision: await revisionDrift(target, clusterId, repository, paths),
       resource: await deadline.race(resourceDrift(client, kustomizations, repository)),
+    };
+  } catch (error) {
+    return { status: "unreachable", error: classifyError(error).message };
+  }
+}
+
+/** Resource drift as Argo CD sees it: the resources its Applications report OutOfSync with Git. */
+function argoResourceDrift(applications: readonly ArgoApplication[]): ResourceDrift[] {
+  return applications.map((app) => ({
+    kustomization: app.metadata.name,
+    method: "argocd",
+    objects: applicationSnapshot(app).resourceDrift.map((r) => ({ object: describeRef({ kind: r.kind, namespace: r.namespace ?? "", name: r.name }), action: "drifted", changedPaths: [], foreignChanges: [], beforeYaml: null, afterYaml: null })),
+  }));
+}
+
+type ArgoDriftInput = { target: Target; rendered: readonly RenderedObject[]; client: ClusterClient; repository: GitRepository | undefined; deadline: Deadline };
+
+/** computeDrift for a cluster whose reconciler is Argo CD: its Applications and repository Secret, and Argo CD's comparison. */
+async function argoDrift({ target, rendered, client, repository, deadline }: ArgoDriftInput): Promise<DriftResult> {
+  try {
+    const { applications } = await deadline.race(listManagedApplications(client, { configuration: target.name }));
+    const plain = await deadline.race(readPlainObjects(client, rendered));
+    const live = applications.map(liveApplication);
+    const order = new Map(rendered.map((o, index) => [o.metadata.name, index]));
+    const inOrder = [...applications].sort((a, b) => (order.get(a.metadata.name) ?? Infinity) - (order.get(b.metadata.name) ?? Infinity));
+    return {
+      status: "ok",
+      clusterId: target.clusterId,
+      configurationId: target.configurationId,
+      computedAt: new Date(),
+      configuration: configurationDrift(rendered.map((o) => (o.kind === "Application" ? configuredApplication(o) : o)), [...live, ...plain]),
+      revision: await revisionDrift(target, target.clusterId, repository, target.spec?.kustomizations.map((k) => k.path) ?? []),
+      resource: argoResourceDrift(inOrder),
     };
   } catch (error) {
     return { status: "unreachable", error: classifyError(error).message };

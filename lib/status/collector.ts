@@ -2,6 +2,8 @@ import "server-only";
 import { eq, inArray } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusterHealth, clusters, type Cluster, type ClusterHealth } from "@/db/schema";
+import type { ConfigurationStatus } from "@/db/schema-status";
+import { listManagedApplications, observeArgoTargets, type ArgoTarget } from "@/lib/argo/observe";
 import { findForeignEdits, type InventoryOwner } from "@/lib/drift/cluster-objects";
 import { env } from "@/lib/env";
 import { clientFor } from "@/lib/inventory/client-cache";
@@ -10,6 +12,7 @@ import { classifyError } from "@/lib/k8s/errors";
 import { errorMessage, log } from "@/lib/log";
 import { Deadline } from "@/lib/push/deadline";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
+import { observeArgoTarget } from "./argo-observe";
 import { loadTargets, type Target } from "./expected";
 import { listManagedFluxObjects, type LiveFluxObject } from "./flux-objects";
 import { objectsOfConfiguration, observeTarget, unreachableRow, type ObjectValues, type StatusValues } from "./observe";
@@ -83,6 +86,49 @@ function backingOff(health: ClusterHealth | undefined, now: number): { kind: str
   return { kind: health.reasonKind ?? "unreachable", message: `${health.reason ?? "unreachable"} (checked again at the next health check)` };
 }
 
+type Collected = { rows: StatusValues[]; objects: ObjectValues[] } | { failure: { kind: string; message: string } };
+
+async function collectFlux(cluster: Cluster, targets: readonly Target[], previous: ReadonlyMap<string, ConfigurationStatus>, deadline: Deadline, o: Settings): Promise<Collected> {
+  let listing;
+  try {
+    listing = await deadline.race(listManagedFluxObjects(clientFor(cluster, requestTimeoutMs()), namespacesOf(targets)));
+  } catch (error) {
+    return { failure: classifyError(error) };
+  }
+  const now = o.now();
+  const rows: StatusValues[] = [];
+  const objects: ObjectValues[] = [];
+  for (const target of targets) {
+    const observed = observeTarget(target, listing.objects, listing.unservedKinds, previous.get(target.configurationId), now);
+    rows.push(observed.row);
+    objects.push(...observed.objects);
+  }
+  const counts = o.resourceDrift ? await resourceDriftCounts(cluster, targets, listing.objects, deadline) : undefined;
+  if (counts) for (const row of rows) Object.assign(row, { resourceDriftCount: counts.get(row.configurationId) ?? 0, hasResourceDrift: (counts.get(row.configurationId) ?? 0) > 0 });
+  return { rows, objects };
+}
+
+/** One list call for the cluster's Fleetline Applications; Argo CD's own comparison gives resource drift. */
+async function collectArgo(cluster: Cluster, targets: readonly Target[], previous: ReadonlyMap<string, ConfigurationStatus>, deadline: Deadline, o: Settings): Promise<Collected> {
+  let listing;
+  try {
+    listing = await deadline.race(listManagedApplications(clientFor(cluster, requestTimeoutMs())));
+  } catch (error) {
+    return { failure: classifyError(error) };
+  }
+  const now = o.now();
+  const argoTargets = targets.map(({ configurationId, name, expectedVersion, push, rendered }): ArgoTarget => ({ configurationId, name, expectedVersion, rendered, ...(push ? { push } : {}) }));
+  const verdicts = observeArgoTargets(listing, argoTargets, now);
+  const rows: StatusValues[] = [];
+  const objects: ObjectValues[] = [];
+  targets.forEach((target, index) => {
+    const observed = observeArgoTarget({ target, verdict: verdicts[index]!.verdict, listing, previous: previous.get(target.configurationId), now });
+    rows.push(observed.row);
+    objects.push(...observed.objects);
+  });
+  return { rows, objects };
+}
+
 async function sweepCluster(cluster: Cluster, targets: readonly Target[], health: ClusterHealth | undefined, o: Settings): Promise<ClusterSweepOutcome> {
   const started = Date.now();
   const previous = previousRows(cluster.id);
@@ -99,23 +145,11 @@ async function sweepCluster(cluster: Cluster, targets: readonly Target[], health
   const away = backingOff(health, o.now());
   if (away) return markUnknown(away);
   const deadline = new Deadline(o.timeoutMs);
-  let listing;
-  try {
-    listing = await deadline.race(listManagedFluxObjects(clientFor(cluster, requestTimeoutMs()), namespacesOf(targets)));
-  } catch (error) {
-    return markUnknown(classifyError(error));
-  }
-  const now = o.now();
-  const rows: StatusValues[] = [];
-  const objects: ObjectValues[] = [];
-  for (const target of targets) {
-    const observed = observeTarget(target, listing.objects, listing.unservedKinds, previous.get(target.configurationId), now);
-    rows.push(observed.row);
-    objects.push(...observed.objects);
-  }
-  const counts = o.resourceDrift ? await resourceDriftCounts(cluster, targets, listing.objects, deadline) : undefined;
-  if (counts) for (const row of rows) Object.assign(row, { resourceDriftCount: counts.get(row.configurationId) ?? 0, hasResourceDrift: (counts.get(row.configurationId) ?? 0) > 0 });
-  persistCluster(cluster.id, rows, previous, objects);
+  // The same choice as the push's: the admin's override, else what the inventory detected; Flux when neither is known.
+  const isArgo = (cluster.reconcilerOverride ?? health?.detectedReconciler) === "argocd";
+  const collected = await (isArgo ? collectArgo : collectFlux)(cluster, targets, previous, deadline, o);
+  if ("failure" in collected) return markUnknown(collected.failure);
+  persistCluster(cluster.id, collected.rows, previous, collected.objects);
   return done("ok");
 }
 

@@ -1,9 +1,9 @@
 import "server-only";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNotNull, isNull } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusters } from "@/db/schema";
 import { configurations } from "@/db/schema-configurations";
-import { configurationStatus } from "@/db/schema-status";
+import { configurationStatus, type ArgoDeployment } from "@/db/schema-status";
 import { CredentialUnavailableError } from "@/lib/credentials/store";
 import { GitError } from "@/lib/git/errors";
 import { shaOfRevision } from "@/lib/git/policy";
@@ -114,4 +114,21 @@ export async function changedSinceApplied(clusterId: string, configurationId: st
   } catch (error) {
     return { status: "error", error: cleanError(error) };
   }
+}
+
+export type ArgoDeployments = { clusterId: string; clusterName: string; deployments: ArgoDeployment[] };
+
+/**
+ * What each Argo CD cluster deployed of the configuration, newest first: Argo CD's own
+ * status.history as the collector last read it (of the configuration's first Application).
+ */
+export function argoDeployments(configurationId: string): ArgoDeployments[] {
+  return getDb()
+    .select({ clusterId: configurationStatus.clusterId, clusterName: clusters.name, history: configurationStatus.argoHistory })
+    .from(configurationStatus)
+    .innerJoin(clusters, eq(clusters.id, configurationStatus.clusterId))
+    .where(and(eq(configurationStatus.configurationId, configurationId), eq(configurationStatus.reconciler, "argocd"), isNotNull(configurationStatus.argoHistory)))
+    .orderBy(asc(clusters.name))
+    .all()
+    .map(({ history, ...cluster }) => ({ ...cluster, deployments: [...(history ?? [])].reverse() }));
 }

@@ -1,9 +1,11 @@
 import "server-only";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { getDb } from "@/db";
+import { clusterHealth, clusters, type Reconciler } from "@/db/schema";
 import { configurations, configurationTargets, credentials, rolloutClusters, rollouts } from "@/db/schema-configurations";
 import { getVersion } from "@/lib/configurations/store";
-import { maskedCredential, renderFluxObjects, type KubeObject as RenderedObject } from "@/lib/flux/render";
+import { maskedCredential, type KubeObject as RenderedObject } from "@/lib/flux/render";
+import { cachedRenderer, RECONCILER_NAMES, renderFor } from "@/lib/push/render";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
 import type { ObjectRef, PushOutcome } from "./derive";
 
@@ -12,10 +14,15 @@ export type Target = {
   configurationId: string;
   name: string;
   clusterId: string;
+  /**
+   * The cluster's reconciler: the admin's override, else what the inventory detected; null
+   * when neither is known, and then the Flux rendering is expected (Fleetline's default).
+   */
+  reconciler: Reconciler | null;
   expectedVersion: number;
   push: PushOutcome | undefined;
   spec: ConfigurationSpec | undefined;
-  /** The rendered objects (Secret values masked), or why they could not be rendered. */
+  /** The rendered objects for the reconciler (Secret values masked), or why they could not be rendered. */
   rendered: RenderedObject[] | { error: string };
 };
 
@@ -33,31 +40,41 @@ export function expectedFluxRefs(rendered: readonly RenderedObject[]): ObjectRef
 
 // Versions are immutable, so a rendering never goes stale; the cap only bounds memory.
 const RENDER_CACHE_LIMIT = 5000;
-const globalForRender = globalThis as unknown as { fleetlineExpectedRenders?: Map<string, { spec: ConfigurationSpec | undefined; rendered: Target["rendered"] }> };
+type ExpectedVersion = { spec: ConfigurationSpec | undefined; renderedFor: (reconciler: Reconciler) => Target["rendered"] };
+const globalForRender = globalThis as unknown as { fleetlineExpectedRenders?: Map<string, ExpectedVersion> };
 const renders = (globalForRender.fleetlineExpectedRenders ??= new Map());
 
+const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : "unexpected error");
+
 /**
- * Renders a version with a masked stand-in for its credential: only names, kinds and specs
- * matter for status and drift, so no secret is decrypted for this.
+ * A pushed version and its rendering for each reconciler (made on first use, then kept: a
+ * mixed fleet renders a version once per reconciler). A masked stand-in replaces the
+ * credential: only names, kinds and specs matter for status and drift, so no secret is
+ * decrypted for this.
  */
-export function renderExpected(configurationId: string, version: number): { spec: ConfigurationSpec | undefined; rendered: Target["rendered"] } {
+export function renderExpected(configurationId: string, version: number): ExpectedVersion {
   const key = `${configurationId}:${version}`;
   const cached = renders.get(key);
   if (cached) return cached;
   const detail = getVersion(configurationId, version);
-  let result: { spec: ConfigurationSpec | undefined; rendered: Target["rendered"] };
-  if (!detail) result = { spec: undefined, rendered: { error: `version ${version} no longer exists` } };
-  else {
+  let result: ExpectedVersion;
+  if (!detail) {
+    const missing = { error: `version ${version} no longer exists` };
+    result = { spec: undefined, renderedFor: () => missing };
+  } else {
     const { spec } = detail;
-    try {
-      const credentialId = spec.source.credentialId;
-      const row = credentialId ? getDb().select({ type: credentials.type, hasCaCert: credentials.hasCaCert }).from(credentials).where(eq(credentials.id, credentialId)).get() : undefined;
-      if (credentialId && !row) throw new Error("the source's credential no longer exists");
-      const credential = row ? maskedCredential(row.type, { withCaCert: row.hasCaCert && row.type === "https" }) : undefined;
-      result = { spec, rendered: renderFluxObjects({ spec, version, configurationId, ...(credential ? { credential } : {}) }) };
-    } catch (error) {
-      result = { spec, rendered: { error: `could not render version ${version}: ${error instanceof Error ? error.message : "unexpected error"}` } };
-    }
+    const credentialId = spec.source.credentialId;
+    const row = credentialId ? getDb().select({ type: credentials.type, hasCaCert: credentials.hasCaCert }).from(credentials).where(eq(credentials.id, credentialId)).get() : undefined;
+    const credential = row ? maskedCredential(row.type, { withCaCert: row.hasCaCert && row.type === "https" }) : undefined;
+    const renderedFor = cachedRenderer((reconciler): Target["rendered"] => {
+      try {
+        if (credentialId && !row) throw new Error("the source's credential no longer exists");
+        return renderFor(reconciler, { spec, version, configurationId, ...(credential ? { credential } : {}) });
+      } catch (error) {
+        return { error: `could not render version ${version} for ${RECONCILER_NAMES[reconciler]}: ${reasonOf(error)}` };
+      }
+    });
+    result = { spec, renderedFor };
   }
   if (renders.size >= RENDER_CACHE_LIMIT) renders.clear();
   renders.set(key, result);
@@ -93,9 +110,13 @@ export function loadTargets(clusterIds?: readonly string[]): Map<string, Target[
       clusterId: configurationTargets.clusterId,
       pushedVersion: configurations.pushedVersion,
       currentVersion: configurations.currentVersion,
+      reconcilerOverride: clusters.reconcilerOverride,
+      detectedReconciler: clusterHealth.detectedReconciler,
     })
     .from(configurationTargets)
     .innerJoin(configurations, and(eq(configurations.id, configurationTargets.configurationId), isNull(configurations.deletedAt)))
+    .innerJoin(clusters, eq(clusters.id, configurationTargets.clusterId))
+    .leftJoin(clusterHealth, eq(clusterHealth.clusterId, configurationTargets.clusterId))
     .where(clusterIds ? inArray(configurationTargets.clusterId, [...clusterIds]) : undefined)
     .all();
   const pushes = latestPushes(clusterIds);
@@ -103,8 +124,10 @@ export function loadTargets(clusterIds?: readonly string[]): Map<string, Target[
   for (const row of rows) {
     const push = pushes.get(`${row.configurationId}:${row.clusterId}`);
     const expectedVersion = push?.version ?? row.pushedVersion ?? row.currentVersion;
-    const { spec, rendered } = renderExpected(row.configurationId, expectedVersion);
-    const target: Target = { configurationId: row.configurationId, name: row.name, clusterId: row.clusterId, expectedVersion, push, spec, rendered };
+    const reconciler = row.reconcilerOverride ?? row.detectedReconciler ?? null;
+    const { spec, renderedFor } = renderExpected(row.configurationId, expectedVersion);
+    const rendered = renderedFor(reconciler ?? "flux");
+    const target: Target = { configurationId: row.configurationId, name: row.name, clusterId: row.clusterId, reconciler, expectedVersion, push, spec, rendered };
     byCluster.set(row.clusterId, [...(byCluster.get(row.clusterId) ?? []), target]);
   }
   return byCluster;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ConfigurationStatus } from "@/db/schema-status";
 import { renderFluxObjects } from "@/lib/flux/render";
 import { configurationSpecSchema } from "@/lib/validation/configuration";
-import type { Target } from "./expected";
+import { FLUX_KINDS, type Target } from "./expected";
 import type { LiveFluxObject } from "./flux-objects";
 import { observeTarget, unreachableRow } from "./observe";
 
@@ -18,7 +18,7 @@ const spec = configurationSpecSchema.parse({
   targets: { clusterIds: ["c1"] },
 });
 const rendered = renderFluxObjects({ spec, version: 2, configurationId: "cfg" });
-const target: Target = { configurationId: "cfg", name: "fleet", clusterId: "c1", expectedVersion: 2, push: { version: 2, action: "apply", state: "applied", reason: null }, spec, rendered };
+const target: Target = { configurationId: "cfg", name: "fleet", clusterId: "c1", reconciler: "flux", expectedVersion: 2, push: { version: 2, action: "apply", state: "applied", reason: null }, spec, rendered };
 
 function live(kind: string, status: NonNullable<LiveFluxObject["status"]>, annotations: Record<string, string> = {}): LiveFluxObject {
   const object = rendered.find((o) => o.kind === kind)!;
@@ -55,6 +55,11 @@ function previous(overrides: Partial<ConfigurationStatus> = {}): ConfigurationSt
     stateChangedAt: new Date("2025-05-01T00:00:00Z"),
     observedAt: new Date("2025-06-01T11:59:30Z"),
     lastSeenAt: new Date("2025-06-01T11:59:30Z"),
+    reconciler: "flux",
+    argoSync: null,
+    argoHealth: null,
+    argoOperationPhase: null,
+    argoHistory: null,
     ...overrides,
   };
 }
@@ -69,6 +74,7 @@ describe("observeTarget", () => {
     );
     const { row, objects } = observeTarget(target, [source, ks], new Set(), previous(), NOW);
     expect(row).toMatchObject({ state: "Compliant", sourceRevision: NEW, appliedRevision: NEW, appliedVersion: 2, reconcileRequestedAt: "t1", lastHandledReconcileAt: "t1", hasConfigDrift: false });
+    expect(row).toMatchObject({ reconciler: "flux", argoSync: null, argoHealth: null, argoOperationPhase: null, argoHistory: null });
     expect(row.lastAppliedAt).toEqual(new Date("2025-06-01T11:30:00Z"));
     // A new applied revision drops the old behind-by count until the Git head is compared again.
     expect(row).toMatchObject({ behindBy: null, hasRevisionDrift: false });
@@ -86,6 +92,12 @@ describe("observeTarget", () => {
     expect(row.stateChangedAt).toEqual(new Date(NOW));
   });
 
+  it("a cluster of unknown reconciler is a Flux cluster once it serves a Flux kind, and unclassified otherwise", () => {
+    const unknown = { ...target, reconciler: null };
+    expect(observeTarget(unknown, [], new Set(["HelmRelease"]), undefined, NOW).row.reconciler).toBe("flux");
+    expect(observeTarget(unknown, [], new Set(FLUX_KINDS), undefined, NOW).row).toMatchObject({ reconciler: null, state: "Unknown", reason: "GitRepository/fleet: KindNotServed" });
+  });
+
   it("objects of another configuration are not this configuration's", () => {
     const foreign = { ...live("GitRepository", { conditions: ready("True", "Succeeded", "") }), metadata: { ...live("GitRepository", {}).metadata, labels: { "fleetline.io/configuration": "other" } } };
     expect(observeTarget(target, [foreign], new Set(), undefined, NOW).row).toMatchObject({ state: "Unknown", reason: "GitRepository/fleet: ObjectMissing", hasConfigDrift: true });
@@ -99,6 +111,6 @@ describe("unreachableRow", () => {
   });
 
   it("a cluster never reached has no last-seen time", () => {
-    expect(unreachableRow(target, undefined, { kind: "refused", message: "connection refused" }, NOW)).toMatchObject({ state: "Unknown", lastSeenAt: null, expectedVersion: 2 });
+    expect(unreachableRow(target, undefined, { kind: "refused", message: "connection refused" }, NOW)).toMatchObject({ state: "Unknown", lastSeenAt: null, expectedVersion: 2, reconciler: "flux" });
   });
 });

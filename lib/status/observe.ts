@@ -18,10 +18,13 @@ export type ObjectValues = NewObjectStatus;
 const REQUESTED_AT = "reconcile.fluxcd.io/requestedAt";
 const WORKLOAD_KINDS = new Set(["Kustomization", "HelmRelease"]);
 
+/** Written on Flux rows, so a cluster switched from Argo CD to Flux does not keep stale Argo CD words. */
+const NO_ARGO_WORDS = { argoSync: null, argoHealth: null, argoOperationPhase: null, argoHistory: null } as const;
+
 const readyOf = (object: LiveFluxObject): Condition | undefined => object.status?.conditions?.find((c) => c.type === "Ready");
 
 /** Controller messages are shown and stored: shortened, and scrubbed of anything that looks like a credential. */
-const cleanMessage = (text: string | null | undefined): string | null => (text ? redactText(text.slice(0, 2000)) : null);
+export const cleanMessage = (text: string | null | undefined): string | null => (text ? redactText(text.slice(0, 2000)) : null);
 
 function minText(values: (string | undefined)[]): string | null {
   if (values.length === 0 || values.some((v) => v === undefined)) return null;
@@ -73,6 +76,9 @@ export function observeTarget(target: Target, live: readonly LiveFluxObject[], u
   const row: StatusValues = {
     configurationId: target.configurationId,
     clusterId: target.clusterId,
+    // A cluster the inventory has not classified yet is a Flux cluster once it serves a Flux kind.
+    reconciler: target.reconciler ?? (unservedKinds.size < FLUX_KINDS.length ? "flux" : null),
+    ...NO_ARGO_WORDS,
     state: verdict.state,
     reason: verdict.reason,
     message: cleanMessage(verdict.message),
@@ -119,11 +125,11 @@ export function observeTarget(target: Target, live: readonly LiveFluxObject[], u
 }
 
 /** A cluster that did not answer: its rows turn Unknown, keeping what was last seen (revisions, lastSeenAt). */
-export function unreachableRow(target: Pick<Target, "configurationId" | "clusterId" | "expectedVersion">, previous: ConfigurationStatus | undefined, failure: { kind: string; message: string }, now: number): StatusValues {
+export function unreachableRow(target: Pick<Target, "configurationId" | "clusterId" | "expectedVersion" | "reconciler">, previous: ConfigurationStatus | undefined, failure: { kind: string; message: string }, now: number): StatusValues {
   const at = new Date(now);
   const base: StatusValues = previous
     ? { ...previous }
-    : { configurationId: target.configurationId, clusterId: target.clusterId, state: "Unknown", expectedVersion: target.expectedVersion, stateChangedAt: at, observedAt: at, lastSeenAt: null };
+    : { configurationId: target.configurationId, clusterId: target.clusterId, reconciler: target.reconciler, state: "Unknown", expectedVersion: target.expectedVersion, stateChangedAt: at, observedAt: at, lastSeenAt: null };
   return {
     ...base,
     state: "Unknown",

@@ -101,3 +101,18 @@ describe("history on change", () => {
     expect(last).toMatchObject({ state: "Non-Compliant", previousState: "Non-Compliant", reason: "Kustomization/x: HealthCheckFailed" });
   });
 });
+
+describe("reconcilers", () => {
+  it("rows carry the reconciler and Argo CD's words; the attention list names each cluster's reconciler, the override first", async () => {
+    const [schema, { clusters }, { eq }] = await Promise.all([import("@/db/schema-status"), import("@/db/schema"), import("drizzle-orm")]);
+    const clusterId = queries.clustersNeedingAttention({ limit: 1 }).rows[0]!.clusterId;
+    const configurationId = seeded.configurationIds[0]!;
+    temp.db.update(schema.configurationStatus).set({ reconciler: "argocd", argoSync: "OutOfSync", argoHealth: "Healthy" }).where(eq(schema.configurationStatus.clusterId, clusterId)).run();
+    const row = detail.configurationStatusRows(configurationId, { limit: 500 }).rows.find((r) => r.clusterId === clusterId);
+    expect(row).toMatchObject({ reconciler: "argocd", argoSync: "OutOfSync", argoHealth: "Healthy", argoOperationPhase: null });
+    const attention = () => queries.clustersNeedingAttention({ limit: 100 }).rows.find((r) => r.clusterId === clusterId)?.reconciler;
+    expect(attention()).toBe("argocd");
+    temp.db.update(clusters).set({ reconcilerOverride: "flux" }).where(eq(clusters.id, clusterId)).run();
+    expect(attention()).toBe("flux");
+  });
+});

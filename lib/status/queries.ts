@@ -1,7 +1,7 @@
 import "server-only";
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db";
-import { clusterHealth, clusters } from "@/db/schema";
+import { clusterHealth, clusters, type Reconciler } from "@/db/schema";
 import { configurations, rollouts } from "@/db/schema-configurations";
 import { COMPLIANCE_STATES, configurationStatus, configurationStatusHistory, type ComplianceState } from "@/db/schema-status";
 import { env } from "@/lib/env";
@@ -73,6 +73,8 @@ export type AttentionRow = {
   lastSeenAt: Date | null;
   reachability: string | null;
   reachabilityReason: string | null;
+  /** The cluster's reconciler: the admin's override, else the detected one, else the one its rows were read with. */
+  reconciler: Reconciler | null;
   isStale: boolean;
 };
 
@@ -93,6 +95,7 @@ export function clustersNeedingAttention({ limit = 20, drift }: DriftFilter & { 
       lastSeenAt: sql<number | null>`max(${cs.lastSeenAt})`,
       reachability: clusterHealth.state,
       reachabilityReason: clusterHealth.reason,
+      reconciler: sql<Reconciler | null>`coalesce(${clusters.reconcilerOverride}, ${clusterHealth.detectedReconciler}, max(${cs.reconciler}))`,
     })
     .from(cs)
     .innerJoin(clusters, eq(clusters.id, cs.clusterId))

@@ -18,7 +18,7 @@ import { dryRunConfiguration, type ClusterDryRun } from "@/lib/push/dry-run";
 import { startRollout } from "@/lib/push/rollouts";
 import { runRollout } from "@/lib/push/run";
 import { runStatusSweep } from "@/lib/status/collector";
-import { reconcileNow, setSuspended } from "@/lib/status/verbs";
+import { reconcileNow, setSuspended, type ReconcileVerb } from "@/lib/status/verbs";
 import { collectSpecWarnings } from "@/lib/validation/configuration";
 
 // A review dry-runs against this many targets at most; the push itself goes to all of them.
@@ -147,21 +147,28 @@ export async function rollbackConfigurationAction(configurationId: string, versi
 
 export type VerbResult = { status: "ok"; message: string } | { status: "error"; message: string };
 
-/** Asks Flux on one cluster to reconcile now (the source first, when asked); the page shows when it handled it. */
+const VERB_WORDS: Record<ReconcileVerb, string> = { reconcile: "Reconcile", refresh: "Refresh", sync: "Sync" };
+
+/**
+ * Asks the cluster's reconciler to act now: Flux reconciles (the source first, when asked);
+ * Argo CD refreshes its Applications, or syncs them when asked with the source. The page
+ * shows when the cluster handled it.
+ */
 export async function reconcileNowAction(configurationId: string, clusterId: string, withSource: boolean): Promise<VerbResult> {
   const target = { action: "configuration.reconcile", targetType: "configuration", targetId: configurationId, details: { clusterId, withSource } };
   const actor = await requirePermission("configurations.reconcile", target);
   const result = await reconcileNow(clusterId, configurationId, { withSource: Boolean(withSource) });
   if (result.status === "not-found") return { status: "error", message: "That configuration or cluster no longer exists." };
-  recordAudit({ ...target, actor: auditActor(actor), outcome: result.status === "ok" ? "success" : "failed", details: { clusterId, withSource, token: result.token, ...(result.status === "failed" ? { error: result.error } : {}) } });
+  recordAudit({ ...target, actor: auditActor(actor), outcome: result.status === "ok" ? "success" : "failed", details: { clusterId, withSource, verb: result.verb, token: result.token, ...(result.status === "failed" ? { error: result.error } : {}) } });
   void runStatusSweep({ clusterIds: [clusterId] });
   revalidatePath(`/configurations/${configurationId}`);
+  const what = VERB_WORDS[result.verb];
   return result.status === "ok"
-    ? { status: "ok", message: `Reconcile requested at ${result.token}.` }
-    : { status: "error", message: `Reconcile request failed: ${result.error}` };
+    ? { status: "ok", message: `${what} requested at ${result.token}.` }
+    : { status: "error", message: `${what} request failed: ${result.error}` };
 }
 
-/** Suspends or resumes reconciliation (spec.suspend) on one cluster or on every target. */
+/** Suspends or resumes reconciliation (Flux spec.suspend, Argo CD automated sync) on one cluster or on every target. */
 export async function setSuspendedAction(configurationId: string, isSuspended: boolean, clusterId?: string): Promise<VerbResult> {
   const target = { action: isSuspended ? "configuration.suspend" : "configuration.resume", targetType: "configuration", targetId: configurationId, details: { clusterId: clusterId ?? "all" } };
   const actor = await requirePermission("configurations.reconcile", target);

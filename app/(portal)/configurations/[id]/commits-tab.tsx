@@ -1,15 +1,42 @@
-import { Badge } from "@/components/ui/badges";
+import { Badge, ReconcilerBadge } from "@/components/ui/badges";
 import { Revision } from "@/components/ui/revision";
 import { Time } from "@/components/ui/time";
 import { commitUrl } from "@/lib/commit-links";
-import { commitHistory } from "@/lib/status/commits";
+import { argoDeployments, commitHistory, type CommitHistory } from "@/lib/status/commits";
 
-/** The tracked ref's log (filtered to the Kustomization paths), with each cluster's applied commit marked. */
-export async function CommitsTab({ configurationId, repoUrl }: { configurationId: string; repoUrl: string | null }) {
-  const history = await commitHistory(configurationId, { limit: 50 });
-  if (history.status === "not-git") return <p className="text-sm">Commit history is shown for Git sources only.</p>;
-  if (history.status === "not-found") return <p className="text-sm">Nothing was pushed yet.</p>;
-  if (history.status === "error") return <p role="alert" className="text-sm text-red-700">The repository could not be read: {history.error}</p>;
+/** Each Argo CD cluster's status.history: what it deployed and when, with the commit's subject when it is in the log above. */
+function ArgoHistory({ configurationId, repoUrl, subjects }: { configurationId: string; repoUrl: string | null; subjects: ReadonlyMap<string, string> }) {
+  const clusters = argoDeployments(configurationId);
+  if (clusters.length === 0) return null;
+  return (
+    <section aria-labelledby="argo-history" className="space-y-2">
+      <h2 id="argo-history" className="font-semibold">Argo CD deployment history</h2>
+      <div className="card overflow-x-auto">
+        <table className="table-dense">
+          <caption className="sr-only">Argo CD deployment history per cluster</caption>
+          <thead><tr><th scope="col">Cluster</th><th scope="col">ID</th><th scope="col">Revision</th><th scope="col">Message</th><th scope="col">Deployed</th></tr></thead>
+          <tbody>
+            {clusters.flatMap((c) =>
+              c.deployments.length === 0
+                ? [<tr key={c.clusterId}><td className="font-mono text-xs">{c.clusterName} <ReconcilerBadge reconciler="argocd" /></td><td colSpan={4} className="text-xs text-zinc-500">Nothing deployed yet.</td></tr>]
+                : c.deployments.map((d) => (
+                    <tr key={`${c.clusterId}-${d.id}`}>
+                      <td className="font-mono text-xs">{c.clusterName} <ReconcilerBadge reconciler="argocd" /></td>
+                      <td className="tabular-nums">{d.id}</td>
+                      <td><Revision revision={d.revision} commitUrl={commitUrl(repoUrl, d.revision)} /></td>
+                      <td className="max-w-md text-xs">{subjects.get(d.revision) ?? ""}</td>
+                      <td className="whitespace-nowrap"><Time date={new Date(d.deployedAt)} /></td>
+                    </tr>
+                  )),
+            )}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function GitLog({ history, repoUrl }: { history: Extract<CommitHistory, { status: "ok" }>; repoUrl: string | null }) {
   return (
     <section aria-labelledby="commits" className="space-y-3">
       <h2 id="commits" className="font-semibold">
@@ -47,5 +74,19 @@ export async function CommitsTab({ configurationId, repoUrl }: { configurationId
         </table>
       </div>
     </section>
+  );
+}
+
+/** The tracked ref's log (filtered to the Kustomization paths), with each cluster's applied commit marked; then Argo CD's own history. */
+export async function CommitsTab({ configurationId, repoUrl }: { configurationId: string; repoUrl: string | null }) {
+  const history = await commitHistory(configurationId, { limit: 50 });
+  if (history.status === "not-git") return <p className="text-sm">Commit history is shown for Git sources only.</p>;
+  if (history.status === "not-found") return <p className="text-sm">Nothing was pushed yet.</p>;
+  const subjects = new Map(history.status === "ok" ? history.commits.map((c) => [c.sha, c.subject]) : []);
+  return (
+    <div className="space-y-5">
+      {history.status === "error" ? <p role="alert" className="text-sm text-red-700">The repository could not be read: {history.error}</p> : <GitLog history={history} repoUrl={repoUrl} />}
+      <ArgoHistory configurationId={configurationId} repoUrl={repoUrl} subjects={subjects} />
+    </div>
   );
 }

@@ -73,7 +73,7 @@ export async function DriftTab({ configurationId, clusterId, canPush }: { config
             {drift.resource.map((k) =>
               k.objects.length ? (
                 <div key={k.kustomization} className="space-y-2">
-                  <p className="text-sm font-medium">{k.kustomization} <span className="text-xs text-zinc-500">({k.method === "dry-run" ? "server-side dry run, as flux diff" : "field managers"}{k.note ? `: ${k.note}` : ""})</span></p>
+                  <p className="text-sm font-medium">{k.kustomization} <span className="text-xs text-zinc-500">({k.method === "dry-run" ? "server-side dry run, as flux diff" : k.method === "argocd" ? "as Argo CD reports it" : "field managers"}{k.note ? `: ${k.note}` : ""})</span></p>
                   {k.objects.map((o) => (
                     <div key={o.object}>
                       <p className="font-mono text-xs">{o.object} <Badge tone="amber" icon="✎">{o.action}</Badge> {o.changedPaths.join(", ")}{o.message ? ` ${o.message}` : ""}</p>

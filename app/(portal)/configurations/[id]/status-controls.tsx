@@ -25,15 +25,17 @@ function Outcome({ result }: { result: VerbResult | null }) {
   );
 }
 
-export function ClusterVerbs({ configurationId, clusterId, clusterName, isSuspended }: { configurationId: string; clusterId: string; clusterName: string; isSuspended: boolean }) {
+/** Argo CD rows get its own verbs: refresh (compare with Git again) and sync now; Flux rows reconcile, with or without the source. */
+export function ClusterVerbs({ configurationId, clusterId, clusterName, isArgo, isSuspended }: { configurationId: string; clusterId: string; clusterName: string; isArgo: boolean; isSuspended: boolean }) {
   const { result, pending, run } = useVerb();
+  const [plain, withSource] = isArgo ? (["Refresh", "Sync now"] as const) : (["Reconcile", "+ source"] as const);
   return (
     <div className="flex flex-wrap items-center gap-1">
-      <button type="button" className="btn-secondary py-0.5 text-xs" disabled={pending} onClick={() => run(() => reconcileNowAction(configurationId, clusterId, false))} aria-label={`Reconcile now on ${clusterName}`}>
-        Reconcile
+      <button type="button" className="btn-secondary py-0.5 text-xs" disabled={pending} onClick={() => run(() => reconcileNowAction(configurationId, clusterId, false))} aria-label={`${isArgo ? "Refresh" : "Reconcile now"} on ${clusterName}`}>
+        {plain}
       </button>
-      <button type="button" className="btn-secondary py-0.5 text-xs" disabled={pending} onClick={() => run(() => reconcileNowAction(configurationId, clusterId, true))} aria-label={`Reconcile with source on ${clusterName}`}>
-        + source
+      <button type="button" className="btn-secondary py-0.5 text-xs" disabled={pending} onClick={() => run(() => reconcileNowAction(configurationId, clusterId, true))} aria-label={`${isArgo ? "Sync now" : "Reconcile with source"} on ${clusterName}`}>
+        {withSource}
       </button>
       <button type="button" className="btn-secondary py-0.5 text-xs" disabled={pending} onClick={() => run(() => setSuspendedAction(configurationId, !isSuspended, clusterId))} aria-label={`${isSuspended ? "Resume" : "Suspend"} on ${clusterName}`}>
         {isSuspended ? "Resume" : "Suspend"}

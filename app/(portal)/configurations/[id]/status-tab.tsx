@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { Badge } from "@/components/ui/badges";
+import { Badge, ReconcilerBadge } from "@/components/ui/badges";
 import { ComplianceBadge } from "@/components/ui/compliance-badge";
 import { Revision } from "@/components/ui/revision";
 import { Time } from "@/components/ui/time";
@@ -15,12 +15,23 @@ function DriftBadges({ row, configurationId }: { row: ClusterStatusRow; configur
   const link = `/configurations/${configurationId}?tab=drift&cluster=${row.clusterId}`;
   return (
     <span className="flex flex-wrap gap-1">
-      {row.hasConfigDrift ? <Link href={link}><Badge tone="amber" icon="≠" title="Flux objects on the cluster differ from what Fleetline pushed">Config drift</Badge></Link> : null}
+      {row.hasConfigDrift ? <Link href={link}><Badge tone="amber" icon="≠" title={`${row.reconciler === "argocd" ? "Applications" : "Flux objects"} on the cluster differ from what Fleetline pushed`}>Config drift</Badge></Link> : null}
       {row.hasRevisionDrift ? (
         <Link href={link}><Badge tone="amber" icon="↧" title={row.revisionMessage ?? undefined}>{row.behindBy ? `Behind by ${row.behindBy}` : "Revision drift"}</Badge></Link>
       ) : null}
-      {row.hasResourceDrift ? <Link href={link}><Badge tone="amber" icon="✎" title="Objects changed outside Git">{row.resourceDriftCount} resource drift</Badge></Link> : null}
+      {row.hasResourceDrift ? <Link href={link}><Badge tone="amber" icon="✎" title={row.reconciler === "argocd" ? "Objects Argo CD reports OutOfSync with Git" : "Objects changed outside Git"}>{row.resourceDriftCount} resource drift</Badge></Link> : null}
     </span>
+  );
+}
+
+/** Argo CD's own words behind the compliance state, as Argo CD shows them. */
+function ArgoWords({ row }: { row: ClusterStatusRow }) {
+  if (row.reconciler !== "argocd" || (!row.argoSync && !row.argoHealth)) return null;
+  return (
+    <div className="text-xs text-zinc-600 dark:text-zinc-400">
+      {row.argoSync ?? "Unknown"} · {row.argoHealth ?? "Unknown"}
+      {row.argoOperationPhase ? <span> · operation {row.argoOperationPhase}</span> : null}
+    </div>
   );
 }
 
@@ -94,10 +105,11 @@ export function StatusTab({ configurationId, repoUrl, canAct, filter }: Props) {
                 <tr key={r.clusterId}>
                   <td>
                     <Link href={`/clusters/${r.clusterId}`} className="font-mono text-xs text-sky-800 hover:underline dark:text-sky-300">{r.clusterName}</Link>
+                    <span className="ml-1"><ReconcilerBadge reconciler={r.reconciler} /></span>
                     {r.isStale ? <span className="ml-1"><Badge tone="amber" icon="⏱" title={r.lastSeenAt ? `Last seen ${r.lastSeenAt.toISOString()}` : undefined}>Stale</Badge></span> : null}
                     <ObjectsDetails clusterId={r.clusterId} configurationId={configurationId} />
                   </td>
-                  <td><ComplianceBadge state={r.state} reason={r.reason} /><div className="text-xs text-zinc-500">since <Time date={r.stateChangedAt} /></div></td>
+                  <td><ComplianceBadge state={r.state} reason={r.reason} /><ArgoWords row={r} /><div className="text-xs text-zinc-500">since <Time date={r.stateChangedAt} /></div></td>
                   <td className="max-w-xs text-xs"><span className="font-medium">{r.reason}</span>{r.message ? <span className="block text-zinc-600 dark:text-zinc-400">{r.message}</span> : null}</td>
                   <td><Revision revision={r.sourceRevision} commitUrl={commitUrl(repoUrl, shaOf(r.sourceRevision))} /></td>
                   <td><Revision revision={r.appliedRevision} commitUrl={commitUrl(repoUrl, shaOf(r.appliedRevision))} /></td>
@@ -108,7 +120,7 @@ export function StatusTab({ configurationId, repoUrl, canAct, filter }: Props) {
                       r.lastHandledReconcileAt === r.reconcileRequestedAt ? <span>handled {r.lastHandledReconcileAt}</span> : <span>requested {r.reconcileRequestedAt}, waiting</span>
                     ) : r.lastHandledReconcileAt ? <span>last handled {r.lastHandledReconcileAt}</span> : null}
                   </td>
-                  {canAct ? <td><ClusterVerbs configurationId={configurationId} clusterId={r.clusterId} clusterName={r.clusterName} isSuspended={r.state === "Suspended"} /></td> : null}
+                  {canAct ? <td><ClusterVerbs configurationId={configurationId} clusterId={r.clusterId} clusterName={r.clusterName} isArgo={r.reconciler === "argocd"} isSuspended={r.state === "Suspended"} /></td> : null}
                 </tr>
               ))}
             </tbody>
