@@ -1,4 +1,4 @@
-import { NO_STATUS_GRACE_MS, versionOf, worstState, type ConfigurationVerdict, type ObjectRef, type PushOutcome, type Verdict } from "@/lib/status/derive";
+import { NO_STATUS_GRACE_MS, summarizeObjects, versionOf, type ConfigurationVerdict, type ObjectRef, type PushOutcome, type Verdict } from "@/lib/status/derive";
 
 /**
  * Pure: an Argo CD Application's status mapped onto Fleetline's compliance states, and a
@@ -180,19 +180,9 @@ export function deriveArgoConfigurationState(input: ArgoConfigurationInput): Arg
     return { ...verdict, appliedVersion: null, objects: [], argo };
   }
   const objects = input.expected.map((ref) => ({ ...ref, ...expectedVerdict(find(ref), input) }));
-  const state = worstState(objects.map((o) => o.state));
-  const worst = objects.find((o) => o.state === state);
-  const versions = input.expected.flatMap((ref) => {
+  const versions = input.expected.map((ref) => {
     const app = find(ref);
-    const version = app ? appVersion(app) : null;
-    return version === null ? [] : [version];
+    return app ? appVersion(app) : null;
   });
-  return {
-    state,
-    reason: worst ? `${worst.kind}/${worst.name}: ${worst.reason ?? state}` : "NoObjects",
-    message: worst?.message ?? null,
-    appliedVersion: versions.length === input.expected.length && versions.length > 0 ? Math.min(...versions) : null,
-    objects,
-    argo,
-  };
+  return { ...summarizeObjects(objects, versions), objects, argo };
 }

@@ -151,19 +151,26 @@ export function deriveConfigurationState(input: ConfigurationInput): Configurati
     return { ...verdict, appliedVersion: null, objects: [] };
   }
   const objects = input.expected.map((ref) => ({ ...ref, ...expectedObjectVerdict(ref, byKey.get(objectKey(ref)), input) }));
-  const state = worstState(objects.map((o) => o.state));
-  // Apply order puts the source first, so a failing source is named before the Kustomizations it breaks.
-  const worst = objects.find((o) => o.state === state);
-  const versions = input.expected.flatMap((ref) => {
+  const versions = input.expected.map((ref) => {
     const live = byKey.get(objectKey(ref));
-    const version = live ? versionOf(live) : null;
-    return version === null ? [] : [version];
+    return live ? versionOf(live) : null;
   });
+  return { ...summarizeObjects(objects, versions), objects };
+}
+
+/**
+ * The configuration's verdict from its objects' (shared by Flux objects and Argo CD
+ * Applications): the worst state, named by its first object in apply order (a failing source
+ * before the Kustomizations it breaks), and the lowest version shown when every object shows one.
+ */
+export function summarizeObjects(objects: readonly (ObjectRef & Verdict)[], versions: readonly (number | null)[]): Verdict & { appliedVersion: number | null } {
+  const state = worstState(objects.map((o) => o.state));
+  const worst = objects.find((o) => o.state === state);
+  const shown = versions.filter((v): v is number => v !== null);
   return {
     state,
     reason: worst ? `${worst.kind}/${worst.name}: ${worst.reason ?? state}` : "NoObjects",
     message: worst?.message ?? null,
-    appliedVersion: versions.length === input.expected.length && versions.length > 0 ? Math.min(...versions) : null,
-    objects,
+    appliedVersion: shown.length === versions.length && shown.length > 0 ? Math.min(...shown) : null,
   };
 }
