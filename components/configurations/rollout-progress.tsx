@@ -10,7 +10,7 @@ const STATE_BADGE: Record<string, { tone: "green" | "amber" | "red" | "grey" | "
   applied: { tone: "green", icon: "✓" },
   removed: { tone: "grey", icon: "−" },
   failed: { tone: "red", icon: "✕" },
-  interrupted: { tone: "red", icon: "⏹" },
+  interrupted: { tone: "red", icon: "■" },
 };
 
 /** Per-cluster rows filling in while a push runs; polling stops once the rollout is done. */

@@ -62,7 +62,7 @@ export function DashboardLive({ initial, drift }: { initial: DashboardData; drif
                     <td>
                       <Link className="font-medium text-sky-800 hover:underline dark:text-sky-300" href={`/clusters/${r.clusterId}`}>{r.name}</Link>
                       <span className="ml-1"><ReconcilerBadge reconciler={r.reconciler} /></span>
-                      {r.isStale ? <span className="ml-1"><Badge tone="amber" icon="⏱">Stale</Badge></span> : null}
+                      {r.isStale ? <span className="ml-1"><Badge tone="amber" icon="◷">Stale</Badge></span> : null}
                       {r.reachability === "unreachable" ? <div className="text-xs text-red-800 dark:text-red-300">{r.reachabilityReason}</div> : null}
                     </td>
                     <td className="tabular-nums">{r.nonCompliant}</td>

@@ -49,7 +49,7 @@ export function HealthBadge({ state, reason, lastSeenAt }: { state: string | nul
 export function StaleBadge({ lastSeenAt, checkedAt }: { lastSeenAt: Date | null | undefined; checkedAt: Date | null | undefined }) {
   if (!lastSeenAt || !checkedAt || checkedAt.getTime() - lastSeenAt.getTime() < STALE_AFTER_MS) return null;
   return (
-    <Badge tone="amber" icon="⏱" title={`Last seen ${lastSeenAt.toISOString()}`}>
+    <Badge tone="amber" icon="◷" title={`Last seen ${lastSeenAt.toISOString()}`}>
       Stale
     </Badge>
   );

@@ -8,7 +8,7 @@ export const COMPLIANCE_STYLE: Record<ComplianceState, { tone: Tone; icon: strin
   "Non-Compliant": { tone: "red", icon: "✕" },
   Pending: { tone: "amber", icon: "◌" },
   Unknown: { tone: "neutral", icon: "?" },
-  Suspended: { tone: "grey", icon: "⏸" },
+  Suspended: { tone: "grey", icon: "‖" },
   Compliant: { tone: "green", icon: "✓" },
 };
 

@@ -66,7 +66,7 @@ export default async function ConfigurationsPage() {
                       {compliance.has(c.id) ? null : <span className="text-xs text-zinc-500">no status yet</span>}
                     </span>
                   </td>
-                  <td>{c.isSuspended ? <Badge tone="grey" icon="⏸">Suspended</Badge> : <Badge tone="blue" icon="⟳">Active</Badge>}</td>
+                  <td>{c.isSuspended ? <Badge tone="grey" icon="‖">Suspended</Badge> : <Badge tone="blue" icon="⟳">Active</Badge>}</td>
                   <td><Time date={c.updatedAt} /></td>
                 </tr>
               ))}

@@ -110,7 +110,7 @@ function FluxObjects({ cluster }: { cluster: ClusterDetail }) {
               <td>{o.kind}</td>
               <td className="font-mono text-xs">{o.namespace}/{o.name}</td>
               <td>
-                {o.isSuspended ? <Badge tone="grey" icon="⏸">Suspended</Badge> : o.ready === "True" ? <Badge tone="green" icon="✓">Ready</Badge> : o.ready === "False" ? <Badge tone="red" icon="✕">{o.reason ?? "Not ready"}</Badge> : <Badge tone="neutral" icon="?">Unknown</Badge>}
+                {o.isSuspended ? <Badge tone="grey" icon="‖">Suspended</Badge> : o.ready === "True" ? <Badge tone="green" icon="✓">Ready</Badge> : o.ready === "False" ? <Badge tone="red" icon="✕">{o.reason ?? "Not ready"}</Badge> : <Badge tone="neutral" icon="?">Unknown</Badge>}
               </td>
               <td className="max-w-md text-xs">{o.message}</td>
               <td className="text-xs">{o.configuration ? `Fleetline (${o.configuration})` : "not Fleetline"}</td>

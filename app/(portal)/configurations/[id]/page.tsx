@@ -57,7 +57,7 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
           <span className="flex flex-wrap items-center gap-2">
             <span className="font-mono">{spec.namespace}</span>
             <span>v{configuration.currentVersion}{configuration.pushedVersion !== null ? ` (v${configuration.pushedVersion} pushed)` : " (not pushed)"}</span>
-            {configuration.isSuspended ? <Badge tone="grey" icon="⏸">Suspended</Badge> : null}
+            {configuration.isSuspended ? <Badge tone="grey" icon="‖">Suspended</Badge> : null}
             <span className="font-mono text-xs">{spec.source.kind} {"url" in spec.source ? spec.source.url : spec.source.bucketName}</span>
           </span>
         }

@@ -106,7 +106,7 @@ export function StatusTab({ configurationId, repoUrl, canAct, filter }: Props) {
                   <td>
                     <Link href={`/clusters/${r.clusterId}`} className="font-mono text-xs text-sky-800 hover:underline dark:text-sky-300">{r.clusterName}</Link>
                     <span className="ml-1"><ReconcilerBadge reconciler={r.reconciler} /></span>
-                    {r.isStale ? <span className="ml-1"><Badge tone="amber" icon="⏱" title={r.lastSeenAt ? `Last seen ${r.lastSeenAt.toISOString()}` : undefined}>Stale</Badge></span> : null}
+                    {r.isStale ? <span className="ml-1"><Badge tone="amber" icon="◷" title={r.lastSeenAt ? `Last seen ${r.lastSeenAt.toISOString()}` : undefined}>Stale</Badge></span> : null}
                     <ObjectsDetails clusterId={r.clusterId} configurationId={configurationId} />
                   </td>
                   <td><ComplianceBadge state={r.state} reason={r.reason} /><ArgoWords row={r} /><div className="text-xs text-zinc-500">since <Time date={r.stateChangedAt} /></div></td>
