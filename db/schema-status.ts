@@ -97,7 +97,8 @@ export const configurationStatusHistory = sqliteTable(
     index("status_history_at_idx").on(t.at, t.state, t.previousState),
     index("status_history_configuration_idx").on(t.configurationId, t.at),
     // The state of one pair as of a time: the last row at or before it.
-    index("status_history_pair_idx").on(t.clusterId, t.configurationId, t.at),
+    // Covering: the trend walks every pair's changes without touching the table rows.
+    index("status_history_pair_idx").on(t.clusterId, t.configurationId, t.at, t.state, t.previousState),
   ],
 );
 
