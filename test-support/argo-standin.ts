@@ -7,7 +7,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
-  ARGO_MANAGER,
   compare,
   placeObjects,
   repoCredentials,
@@ -127,8 +126,11 @@ export async function startArgoStandIn(cluster: TestCluster, opts: ArgoStandInOp
       const initiatedBy = operation?.initiatedBy ?? { automated: true };
       const syncOptions = [...(spec.syncPolicy?.syncOptions ?? []), ...(operation?.sync?.syncOptions ?? [])];
       const target = spec.destination.namespace;
+      // Argo CD only creates a missing namespace (a plain create; 409 means it exists). Applying
+      // it as the same field manager would strip what another Application's manifests set on it.
       if (target && syncOptions.includes("CreateNamespace=true")) {
-        await rest.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: target } }, ARGO_MANAGER);
+        const created = await rest.raw("POST", "/api/v1/namespaces", { body: { apiVersion: "v1", kind: "Namespace", metadata: { name: target } } });
+        if (created.status >= 300 && created.status !== 409) throw new Error(`creating namespace ${target}: HTTP ${created.status}`);
       }
       const { results, failed } = await syncObjects(rest, desired, prune ? comparison.prunable : []);
       const history = status.history ?? [];
