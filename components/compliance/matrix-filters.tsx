@@ -3,6 +3,7 @@ import { COMPLIANCE_STATES } from "@/db/schema-status";
 import type { Assignment } from "@/lib/compliance/assignments";
 import { isMatrixFiltered, type MatrixFilter } from "@/lib/compliance/filters";
 import { SUMMARY_LABEL_KEYS } from "@/lib/compliance/summary";
+import { FilterInput, FilterSelect, plainOptions } from "@/components/ui/filter-controls";
 import { complianceHref } from "./links";
 
 const DRIFT_LABELS = { any: "Drifted (any kind)", config: "Configuration", revision: "Revision", resource: "Resource" } as const;
@@ -15,53 +16,20 @@ export function MatrixFilters({ filter, assignments }: { filter: MatrixFilter; a
       <input type="hidden" name="tab" value="matrix" />
       {filter.sort !== "name" ? <input type="hidden" name="sort" value={filter.sort} /> : null}
       {filter.dir !== "asc" ? <input type="hidden" name="dir" value={filter.dir} /> : null}
+      <FilterInput id="m-q" name="q" label="Cluster" defaultValue={filter.q} placeholder="name" />
+      <FilterInput id="m-label" name="label" label="Label" defaultValue={filter.label} placeholder="env=prod" mono />
+      <FilterSelect id="m-state" name="state" label="State" defaultValue={filter.state} options={plainOptions(COMPLIANCE_STATES)} />
+      <FilterSelect id="m-configuration" name="configuration" label="Configuration" defaultValue={filter.configuration} options={configurations.map(([value, label]) => ({ value, label }))} />
+      <FilterSelect
+        id="m-assignment"
+        name="assignment"
+        label="Assignment"
+        defaultValue={filter.assignment}
+        options={assignments.map((a) => ({ value: a.id, label: a.effect === "audit" ? a.name : `${a.name} (targets)` }))}
+      />
+      <FilterSelect id="m-drift" name="drift" label="Drift" defaultValue={filter.drift} options={Object.entries(DRIFT_LABELS).map(([value, label]) => ({ value, label }))} />
       <div>
-        <label htmlFor="m-q" className="block text-xs font-medium">Cluster</label>
-        <input id="m-q" name="q" defaultValue={filter.q} placeholder="name" className="input" />
-      </div>
-      <div>
-        <label htmlFor="m-label" className="block text-xs font-medium">Label</label>
-        <input id="m-label" name="label" defaultValue={filter.label} placeholder="env=prod" className="input font-mono" />
-      </div>
-      <div>
-        <label htmlFor="m-state" className="block text-xs font-medium">State</label>
-        <select id="m-state" name="state" defaultValue={filter.state ?? ""} className="input">
-          <option value="">Any</option>
-          {COMPLIANCE_STATES.map((s) => (
-            <option key={s} value={s}>{s}</option>
-          ))}
-        </select>
-      </div>
-      <div>
-        <label htmlFor="m-configuration" className="block text-xs font-medium">Configuration</label>
-        <select id="m-configuration" name="configuration" defaultValue={filter.configuration ?? ""} className="input">
-          <option value="">Any</option>
-          {configurations.map(([id, name]) => (
-            <option key={id} value={id}>{name}</option>
-          ))}
-        </select>
-      </div>
-      <div>
-        <label htmlFor="m-assignment" className="block text-xs font-medium">Assignment</label>
-        <select id="m-assignment" name="assignment" defaultValue={filter.assignment ?? ""} className="input">
-          <option value="">Any</option>
-          {assignments.map((a) => (
-            <option key={a.id} value={a.id}>{a.effect === "audit" ? a.name : `${a.name} (targets)`}</option>
-          ))}
-        </select>
-      </div>
-      <div>
-        <label htmlFor="m-drift" className="block text-xs font-medium">Drift</label>
-        <select id="m-drift" name="drift" defaultValue={filter.drift ?? ""} className="input">
-          <option value="">Any</option>
-          {Object.entries(DRIFT_LABELS).map(([value, label]) => (
-            <option key={value} value={value}>{label}</option>
-          ))}
-        </select>
-      </div>
-      <div>
-        <label htmlFor="m-group" className="block text-xs font-medium">Group by label</label>
-        <input id="m-group" name="group" defaultValue={filter.group} placeholder="env" list="m-group-keys" className="input font-mono" />
+        <FilterInput id="m-group" name="group" label="Group by label" defaultValue={filter.group} placeholder="env" list="m-group-keys" mono />
         <datalist id="m-group-keys">
           {SUMMARY_LABEL_KEYS.map((k) => (
             <option key={k} value={k} />

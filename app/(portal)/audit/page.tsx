@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { EmptyState } from "@/components/ui/empty-state";
+import { FilterInput, FilterSelect, plainOptions } from "@/components/ui/filter-controls";
 import { PageHeader } from "@/components/ui/page-header";
 import { Pagination } from "@/components/ui/pagination";
 import { Time } from "@/components/ui/time";
@@ -45,32 +46,17 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         }
       />
       <form method="get" className="card mb-4 grid gap-3 p-3 sm:grid-cols-5" role="search" aria-label="Filter the audit log">
+        <FilterInput id="actor" name="actor" label="Actor" defaultValue={filter.actor} placeholder="email" />
         <div>
-          <label htmlFor="actor" className="block text-xs font-medium">Actor</label>
-          <input id="actor" name="actor" defaultValue={filter.actor} placeholder="email" className="input" />
-        </div>
-        <div>
-          <label htmlFor="action" className="block text-xs font-medium">Action</label>
-          <input id="action" name="action" defaultValue={filter.action} list="audit-actions" placeholder="e.g. user." className="input" />
+          <FilterInput id="action" name="action" label="Action" defaultValue={filter.action} placeholder="e.g. user." list="audit-actions" />
           <datalist id="audit-actions">
             {actions.map((a) => (
               <option key={a} value={a} />
             ))}
           </datalist>
         </div>
-        <div>
-          <label htmlFor="target" className="block text-xs font-medium">Target</label>
-          <input id="target" name="target" defaultValue={filter.target} placeholder="name, id or type" className="input" />
-        </div>
-        <div>
-          <label htmlFor="outcome" className="block text-xs font-medium">Outcome</label>
-          <select id="outcome" name="outcome" defaultValue={filter.outcome ?? ""} className="input">
-            <option value="">Any</option>
-            {AUDIT_OUTCOMES.map((o) => (
-              <option key={o} value={o}>{o}</option>
-            ))}
-          </select>
-        </div>
+        <FilterInput id="target" name="target" label="Target" defaultValue={filter.target} placeholder="name, id or type" />
+        <FilterSelect id="outcome" name="outcome" label="Outcome" defaultValue={filter.outcome} options={plainOptions(AUDIT_OUTCOMES)} />
         <div className="flex items-end gap-2">
           <button type="submit" className="btn-primary">Filter</button>
           {isFiltered ? <a href="/audit" className="btn-secondary">Clear</a> : null}

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { FluxBadge, HealthBadge, LabelChips, LimitedAccessBadge, ReconcilerBadge, StaleBadge } from "@/components/ui/badges";
 import { EmptyState } from "@/components/ui/empty-state";
+import { FilterInput, FilterSelect } from "@/components/ui/filter-controls";
 import { PageHeader } from "@/components/ui/page-header";
 import { Pagination } from "@/components/ui/pagination";
 import { SortHeader } from "@/components/ui/sort-header";
@@ -40,39 +41,12 @@ export default async function ClustersPage({ searchParams }: { searchParams: Pro
       ) : null}
       <form method="get" role="search" aria-label="Filter clusters" className="card mb-4 grid gap-3 p-3 sm:grid-cols-6">
         <div className="sm:col-span-2">
-          <label htmlFor="q" className="block text-xs font-medium">Search</label>
-          <input id="q" name="q" defaultValue={filter.q} placeholder="name" className="input" />
+          <FilterInput id="q" name="q" label="Search" defaultValue={filter.q} placeholder="name" />
         </div>
-        <div>
-          <label htmlFor="label" className="block text-xs font-medium">Label</label>
-          <input id="label" name="label" defaultValue={filter.label} placeholder="env=prod" className="input font-mono" />
-        </div>
-        <div>
-          <label htmlFor="health" className="block text-xs font-medium">Health</label>
-          <select id="health" name="health" defaultValue={filter.health ?? ""} className="input">
-            <option value="">Any</option>
-            <option value="reachable">Reachable</option>
-            <option value="unreachable">Unreachable</option>
-            <option value="unknown">Unknown</option>
-          </select>
-        </div>
-        <div>
-          <label htmlFor="flux" className="block text-xs font-medium">Flux</label>
-          <select id="flux" name="flux" defaultValue={filter.flux ?? ""} className="input">
-            <option value="">Any</option>
-            <option value="installed">Installed</option>
-            <option value="missing">Not installed</option>
-          </select>
-        </div>
-        <div>
-          <label htmlFor="reconciler" className="block text-xs font-medium">Reconciler</label>
-          <select id="reconciler" name="reconciler" defaultValue={filter.reconciler ?? ""} className="input">
-            <option value="">Any</option>
-            <option value="flux">Flux</option>
-            <option value="argocd">Argo CD</option>
-            <option value="none">None</option>
-          </select>
-        </div>
+        <FilterInput id="label" name="label" label="Label" defaultValue={filter.label} placeholder="env=prod" mono />
+        <FilterSelect id="health" name="health" label="Health" defaultValue={filter.health} options={[{ value: "reachable", label: "Reachable" }, { value: "unreachable", label: "Unreachable" }, { value: "unknown", label: "Unknown" }]} />
+        <FilterSelect id="flux" name="flux" label="Flux" defaultValue={filter.flux} options={[{ value: "installed", label: "Installed" }, { value: "missing", label: "Not installed" }]} />
+        <FilterSelect id="reconciler" name="reconciler" label="Reconciler" defaultValue={filter.reconciler} options={[{ value: "flux", label: "Flux" }, { value: "argocd", label: "Argo CD" }, { value: "none", label: "None" }]} />
         <div className="flex items-end gap-2 sm:col-span-6">
           <button type="submit" className="btn-primary">Apply filters</button>
           {isFiltered ? <Link href="/clusters" className="btn-secondary">Clear</Link> : null}

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { Badge, ReconcilerBadge } from "@/components/ui/badges";
 import { ComplianceBadge } from "@/components/ui/compliance-badge";
 import { Revision } from "@/components/ui/revision";
+import { FilterInput, FilterSelect, plainOptions } from "@/components/ui/filter-controls";
 import { Time } from "@/components/ui/time";
 import { commitUrl, shaOf } from "@/lib/commit-links";
 import { configurationStatusRows, objectStatuses, type ClusterStatusRow } from "@/lib/status/configuration-queries";
@@ -78,17 +79,15 @@ export function StatusTab({ configurationId, repoUrl, canAct, filter }: Props) {
         {page.source?.error ? <span role="alert" className="text-red-700">Source: {page.source.error}</span> : null}
       </p>
       <form method="get" className="flex flex-wrap items-end gap-2" aria-label="Filter clusters">
-        <div><label htmlFor="q" className="block text-xs font-medium">Cluster</label><input id="q" name="q" defaultValue={filter.q} className="input" /></div>
-        <div>
-          <label htmlFor="state" className="block text-xs font-medium">State</label>
-          <select id="state" name="state" defaultValue={state ?? ""} className="input"><option value="">Any</option>{COMPLIANCE_STATES.map((s) => <option key={s} value={s}>{s}</option>)}</select>
-        </div>
-        <div>
-          <label htmlFor="drift-filter" className="block text-xs font-medium">Drift</label>
-          <select id="drift-filter" name="drift" defaultValue={drift ?? ""} className="input">
-            <option value="">Any</option><option value="any">Drifted</option><option value="config">Configuration</option><option value="revision">Revision</option><option value="resource">Resource</option>
-          </select>
-        </div>
+        <FilterInput id="q" name="q" label="Cluster" defaultValue={filter.q} />
+        <FilterSelect id="state" name="state" label="State" defaultValue={state} options={plainOptions(COMPLIANCE_STATES)} />
+        <FilterSelect
+          id="drift-filter"
+          name="drift"
+          label="Drift"
+          defaultValue={drift}
+          options={[{ value: "any", label: "Drifted" }, { value: "config", label: "Configuration" }, { value: "revision", label: "Revision" }, { value: "resource", label: "Resource" }]}
+        />
         <button type="submit" className="btn-secondary">Filter</button>
       </form>
       {page.rows.length === 0 ? (
