@@ -12,7 +12,7 @@ import type { ChangedFile, GitRepository } from "@/lib/git/repository";
 import { clientFor } from "@/lib/inventory/client-cache";
 import type { ClusterClient } from "@/lib/k8s/client";
 import { classifyError } from "@/lib/k8s/errors";
-import { Deadline } from "@/lib/push/deadline";
+import { Deadline } from "@/lib/k8s/deadline";
 import { configuredApplication, liveApplication } from "@/lib/status/argo-observe";
 import { requestTimeoutMs } from "@/lib/status/collector";
 import { loadTargets, type Target } from "@/lib/status/expected";

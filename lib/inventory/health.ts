@@ -4,7 +4,7 @@ import { getDb } from "@/db";
 import { clusterFluxObjects, clusterHealth, clusterHealthEvents, clusters, type Cluster, type HealthState, type Reconciler } from "@/db/schema";
 import { mapWithConcurrency } from "@/lib/k8s/concurrency";
 import { classifyError, probeCluster, type ClusterProbe, type FluxObjectSummary } from "@/lib/k8s/discovery";
-import { ClusterError } from "@/lib/k8s/errors";
+import { Deadline } from "@/lib/k8s/deadline";
 import { env } from "@/lib/env";
 import { errorMessage, log } from "@/lib/log";
 import { clientFor, forgetClientsExcept } from "./client-cache";
@@ -64,13 +64,6 @@ export function replaceFluxObjects(tx: Tx, clusterId: string, objects: FluxObjec
   }
 }
 
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ClusterError("timeout", `health check timed out after ${ms / 1000}s`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
 
 async function checkOne(cluster: Cluster, o: Required<Omit<SweepOptions, "clusterIds">>): Promise<CheckOutcome> {
   const started = o.now();
@@ -79,7 +72,7 @@ async function checkOne(cluster: Cluster, o: Required<Omit<SweepOptions, "cluste
   let probe: ClusterProbe | undefined;
   let failure: { kind: string; message: string } | undefined;
   try {
-    probe = await withDeadline(probeCluster(clientFor(cluster, o.timeoutMs)), o.timeoutMs);
+    probe = await new Deadline(o.timeoutMs).race(probeCluster(clientFor(cluster, o.timeoutMs)));
   } catch (error) {
     failure = classifyError(error);
   }

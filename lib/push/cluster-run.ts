@@ -8,7 +8,7 @@ import { ClusterError, createClusterClient, type RetryOptions } from "@/lib/k8s/
 import { errorMessage, log } from "@/lib/log";
 import { redactText } from "@/lib/security/redact";
 import { ObjectFailure, type ClusterStep } from "./apply";
-import { Deadline } from "./deadline";
+import { Deadline } from "@/lib/k8s/deadline";
 
 export type PushSettings = {
   /** Clusters worked on at once. */

@@ -10,7 +10,7 @@ import { clientFor } from "@/lib/inventory/client-cache";
 import { mapWithConcurrency } from "@/lib/k8s/concurrency";
 import { classifyError } from "@/lib/k8s/errors";
 import { errorMessage, log } from "@/lib/log";
-import { Deadline } from "@/lib/push/deadline";
+import { Deadline } from "@/lib/k8s/deadline";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
 import { observeArgoTarget } from "./argo-observe";
 import { loadTargets, type Target } from "./expected";

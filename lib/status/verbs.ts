@@ -10,7 +10,7 @@ import type { ClusterClient } from "@/lib/k8s/client";
 import { mapWithConcurrency } from "@/lib/k8s/concurrency";
 import { ClusterError, classifyError } from "@/lib/k8s/errors";
 import { FIELD_MANAGER, refOf } from "@/lib/push/apply";
-import { Deadline } from "@/lib/push/deadline";
+import { Deadline } from "@/lib/k8s/deadline";
 import { describeRef, objectPath } from "@/lib/push/kinds";
 import { requestTimeoutMs, statusSettings } from "./collector";
 import { isFluxKind, loadTargets, type Target } from "./expected";

@@ -1,4 +1,4 @@
-import { ClusterError, formatDuration } from "@/lib/k8s/errors";
+import { ClusterError, formatDuration } from "./errors";
 
 /**
  * A per-cluster time budget. The race ends the wait at the deadline; `check()` between
