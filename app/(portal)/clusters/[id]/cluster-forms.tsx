@@ -3,6 +3,7 @@
 import { useActionState, useRef, startTransition, type FormEvent } from "react";
 import { useFormAction } from "@/components/ui/use-form-action";
 import { CredentialFields } from "@/components/clusters/credential-fields";
+import { TypedDeleteForm } from "@/components/ui/typed-delete-form";
 import { ConnectionResult } from "@/components/clusters/connection-result";
 import { Field, FormMessage, describedBy } from "@/components/ui/field";
 import { idle, type FormState } from "@/lib/actions/result";
@@ -71,25 +72,17 @@ export function ReconcilerForm({ clusterId, override }: { clusterId: string; ove
 }
 
 export function DeleteClusterForm({ clusterId, name }: { clusterId: string; name: string }) {
-  const { state, pending, formProps } = useFormAction<FormState>(deleteClusterAction, idle);
-  const errors = state.status === "invalid" ? state.fieldErrors : {};
   return (
-    <form {...formProps} className="space-y-3">
-      <input type="hidden" name="clusterId" value={clusterId} />
-      <fieldset className="space-y-1 text-sm">
-        <legend className="font-medium">Objects Fleetline created on the cluster</legend>
-        <label className="flex items-center gap-2">
-          <input type="radio" name="objects" value="remove" defaultChecked /> Remove them (sources, Kustomizations, Helm releases, Secrets)
-        </label>
-        <label className="flex items-center gap-2">
-          <input type="radio" name="objects" value="leave" /> Leave them running, unmanaged
-        </label>
-      </fieldset>
-      <Field id="confirm" label={`Type ${name} to confirm`} error={errors.confirm}>
-        <input id="confirm" name="confirm" autoComplete="off" className="input font-mono" aria-invalid={Boolean(errors.confirm)} aria-describedby={describedBy("confirm", errors.confirm)} />
-      </Field>
-      <FormMessage state={state} />
-      <button type="submit" className="btn-danger" disabled={pending}>{pending ? "Deleting…" : "Delete cluster"}</button>
-    </form>
+    <TypedDeleteForm
+      action={deleteClusterAction}
+      hidden={{ clusterId }}
+      name={name}
+      legend="Objects Fleetline created on the cluster"
+      choices={[
+        { value: "remove", label: "Remove them (sources, Kustomizations, Helm releases, Secrets)" },
+        { value: "leave", label: "Leave them running, unmanaged" },
+      ]}
+      button="Delete cluster"
+    />
   );
 }

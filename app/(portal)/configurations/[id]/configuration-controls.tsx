@@ -2,9 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { useFormAction } from "@/components/ui/use-form-action";
-import { Field, FormMessage, describedBy } from "@/components/ui/field";
-import { idle, type FormState } from "@/lib/actions/result";
+import { TypedDeleteForm } from "@/components/ui/typed-delete-form";
 import { deleteConfigurationAction, pushConfigurationAction, rollbackConfigurationAction } from "../actions";
 
 type RolloutStart = { status: "ok"; rolloutId?: string } | { status: "error"; message: string };
@@ -65,21 +63,17 @@ export function RepushButton({ configurationId, clusterId, clusterName }: { conf
 }
 
 export function DeleteConfigurationForm({ configurationId, name }: { configurationId: string; name: string }) {
-  const { state, pending, formProps } = useFormAction<FormState>(deleteConfigurationAction, idle);
-  const errors = state.status === "invalid" ? state.fieldErrors : {};
   return (
-    <form {...formProps} className="space-y-3">
-      <input type="hidden" name="configurationId" value={configurationId} />
-      <fieldset className="space-y-1 text-sm">
-        <legend className="font-medium">Objects on the clusters</legend>
-        <label className="flex items-center gap-2"><input type="radio" name="objects" value="remove" defaultChecked /> Remove them from every cluster</label>
-        <label className="flex items-center gap-2"><input type="radio" name="objects" value="orphan" /> Leave them running, unmanaged</label>
-      </fieldset>
-      <Field id="confirm" label={`Type ${name} to confirm`} error={errors.confirm}>
-        <input id="confirm" name="confirm" autoComplete="off" className="input font-mono" aria-invalid={Boolean(errors.confirm)} aria-describedby={describedBy("confirm", errors.confirm)} />
-      </Field>
-      <FormMessage state={state} />
-      <button type="submit" className="btn-danger" disabled={pending}>{pending ? "Deleting…" : "Delete configuration"}</button>
-    </form>
+    <TypedDeleteForm
+      action={deleteConfigurationAction}
+      hidden={{ configurationId }}
+      name={name}
+      legend="Objects on the clusters"
+      choices={[
+        { value: "remove", label: "Remove them from every cluster" },
+        { value: "orphan", label: "Leave them running, unmanaged" },
+      ]}
+      button="Delete configuration"
+    />
   );
 }
