@@ -8,8 +8,10 @@ import { withGitAuth, type GitAuth } from "./auth";
 import { GitError } from "./errors";
 import { runGit, runGitBuffer, type RunOptions } from "./exec";
 import { checkRemoteUrl, checkSha, refSpecFor, repoPathspec, type GitRef } from "./policy";
+import { SOURCEIGNORE, sourceIgnoreFilter, sourceIgnorePathsFor } from "./source-ignore";
 
-export type GitSource = { url: string; auth?: GitAuth };
+/** `ignore` is the GitRepository's spec.ignore: files Flux leaves out are never read here either. */
+export type GitSource = { url: string; auth?: GitAuth; ignore?: string };
 export type Commit = { sha: string; author: string; date: string; subject: string };
 export type ChangedFile = { status: string; path: string };
 export type RepoFile = { path: string; content: string };
@@ -120,6 +122,24 @@ export function openRepository(source: GitSource, { maxAgeMs = DEFAULT_MAX_AGE_M
       () => false,
     );
 
+  /** Blob contents through one `cat-file --batch`, bounded in bytes. */
+  const readBlobs = async (blobs: readonly { oid: string; path: string }[]): Promise<RepoFile[]> => {
+    if (blobs.length === 0) return [];
+    const input = `${blobs.map((b) => b.oid).join("\n")}\n`;
+    const out = await inCache(source, (o) => runGitBuffer(["cat-file", "--batch"], { ...o, input, maxOutputBytes: MAX_TREE_BYTES, timeoutMs: networkTimeoutMs }));
+    const files: RepoFile[] = [];
+    let offset = 0;
+    for (const blob of blobs) {
+      const newline = out.indexOf(0x0a, offset);
+      const header = out.subarray(offset, newline).toString("utf8").split(" ");
+      const size = Number(header[2]);
+      if (header[1] !== "blob" || !Number.isInteger(size)) throw new GitError("failed", `could not read ${blob.path}`);
+      files.push({ path: blob.path, content: out.subarray(newline + 1, newline + 1 + size).toString("utf8") });
+      offset = newline + 1 + size + 1;
+    }
+    return files;
+  };
+
   return {
     dir,
     refresh,
@@ -163,33 +183,33 @@ export function openRepository(source: GitSource, { maxAgeMs = DEFAULT_MAX_AGE_M
       return files;
     },
 
-    /** The YAML files (and kustomization files) under `dirPath` at `sha`, bounded in count and bytes. */
+    /**
+     * The YAML files (and kustomization files) under `dirPath` at `sha`, bounded in count and
+     * bytes, without the files Flux ignores (`.sourceignore` files and the source's spec.ignore).
+     */
     async readTree(sha: string, dirPath: string): Promise<RepoFile[]> {
       await ready();
       const spec = repoPathspec(dirPath);
-      const listing = await inCache(source, (o) => runGit(["ls-tree", "-r", "-z", "--full-tree", checkSha(sha), "--", ...(spec ? [spec] : [])], o));
-      const blobs = listing
+      const commit = checkSha(sha);
+      const lsTree = (args: string[]) => inCache(source, (o) => runGit(["ls-tree", "-z", "--full-tree", ...args], o));
+      // Recursive under the path; the .sourceignore files of its ancestors by exact path.
+      const [listing, ancestors] = await Promise.all([lsTree(["-r", commit, "--", ...(spec ? [spec] : [])]), spec ? lsTree([commit, "--", ...sourceIgnorePathsFor(spec).slice(0, -1)]) : ""]);
+      const entries = `${ancestors}${listing}`
         .split("\0")
         .filter(Boolean)
         .flatMap((line) => {
           const match = /^\d+ blob ([0-9a-f]{40})\t(.+)$/s.exec(line);
-          return match && /(\.ya?ml|\/Kustomization|^Kustomization)$/.test(match[2]!) ? [{ oid: match[1]!, path: match[2]! }] : [];
+          return match ? [{ oid: match[1]!, path: match[2]! }] : [];
         });
+      const ignoreFiles = entries.filter((e) => e.path === SOURCEIGNORE || e.path.endsWith(`/${SOURCEIGNORE}`));
+      const ignoreTexts = await readBlobs(ignoreFiles);
+      const ignored = sourceIgnoreFilter(
+        source.ignore,
+        ignoreTexts.map((f) => ({ dir: f.path.slice(0, -SOURCEIGNORE.length).replace(/\/$/, ""), content: f.content })),
+      );
+      const blobs = entries.filter((e) => /(\.ya?ml|\/Kustomization|^Kustomization)$/.test(e.path) && !ignored(e.path));
       if (blobs.length > MAX_TREE_FILES) throw new GitError("too-large", `the path holds more than ${MAX_TREE_FILES} manifest files`);
-      if (blobs.length === 0) return [];
-      const input = `${blobs.map((b) => b.oid).join("\n")}\n`;
-      const out = await inCache(source, (o) => runGitBuffer(["cat-file", "--batch"], { ...o, input, maxOutputBytes: MAX_TREE_BYTES, timeoutMs: networkTimeoutMs }));
-      const files: RepoFile[] = [];
-      let offset = 0;
-      for (const blob of blobs) {
-        const newline = out.indexOf(0x0a, offset);
-        const header = out.subarray(offset, newline).toString("utf8").split(" ");
-        const size = Number(header[2]);
-        if (header[1] !== "blob" || !Number.isInteger(size)) throw new GitError("failed", `could not read ${blob.path}`);
-        files.push({ path: blob.path, content: out.subarray(newline + 1, newline + 1 + size).toString("utf8") });
-        offset = newline + 1 + size + 1;
-      }
-      return files;
+      return readBlobs(blobs);
     },
   };
 }

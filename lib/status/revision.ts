@@ -27,7 +27,7 @@ export function isGitSource(spec: ConfigurationSpec | undefined): spec is Config
  */
 export function repositoryFor(source: GitSourceSpec, maxAgeMs?: number): GitRepository {
   const auth = source.credentialId ? toRenderCredential(source.credentialId, source) : undefined;
-  return openRepository({ url: source.url, ...(auth ? { auth } : {}) }, maxAgeMs === undefined ? {} : { maxAgeMs });
+  return openRepository({ url: source.url, ...(auth ? { auth } : {}), ...(source.ignore !== undefined ? { ignore: source.ignore } : {}) }, maxAgeMs === undefined ? {} : { maxAgeMs });
 }
 
 async function headOf(configurationId: string, source: GitSourceSpec, maxAgeMs: number): Promise<SourceHead | undefined> {
