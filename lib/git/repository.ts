@@ -38,6 +38,18 @@ export function cacheDir(url: string): string {
   return path.join(cacheRoot(), `${crypto.createHash("sha256").update(url).digest("hex").slice(0, 32)}.git`);
 }
 
+/**
+ * Removes half-made clones (`<hash>.git.tmp-<uuid>`) that a crash or a kill left in the cache.
+ * Called once at boot, before any fetch can be staging one.
+ */
+export function removeHalfClones(): number {
+  const root = cacheRoot();
+  if (!fs.existsSync(root)) return 0;
+  const stale = fs.readdirSync(root).filter((name) => /^[0-9a-f]{32}\.git\.tmp-[0-9a-f-]+$/.test(name));
+  for (const name of stale) fs.rmSync(path.join(root, name), { recursive: true, force: true });
+  return stale.length;
+}
+
 async function cloneOrFetch(source: GitSource, dir: string, timeoutMs: number): Promise<void> {
   await withGitAuth(source.auth, async ({ env: authEnv, config, secrets }) => {
     const options: RunOptions = { env: authEnv, config, secrets, timeoutMs };

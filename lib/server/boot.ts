@@ -4,6 +4,7 @@ import { recordAudit } from "@/lib/audit";
 import { countUsers, createFirstAdmin } from "@/lib/auth/users";
 import { getMasterKey } from "@/lib/crypto";
 import { env } from "@/lib/env";
+import { removeHalfClones } from "@/lib/git/repository";
 import { startHealthLoop } from "@/lib/inventory/health";
 import { log } from "@/lib/log";
 import { resumeInterruptedRollouts } from "@/lib/push/run";
@@ -32,6 +33,8 @@ async function bootOnce() {
   migrateDatabase(getDb());
   getMasterKey();
   await seedAdminFromEnv();
+  const halfClones = removeHalfClones();
+  if (halfClones > 0) log.info("removed half-made clones from the git cache", { count: halfClones });
   // Before any new push: finish (or mark interrupted) what a crash left half done.
   void resumeInterruptedRollouts().then((report) => {
     if (report.resumed.length || report.interrupted.length) log.info("rollouts after restart", report);
