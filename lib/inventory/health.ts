@@ -1,6 +1,7 @@
 import "server-only";
 import { eq, inArray, isNull, lte, or } from "drizzle-orm";
 import { getDb } from "@/db";
+import { backgroundWrite } from "@/db/busy";
 import { clusterFluxObjects, clusterHealth, clusterHealthEvents, clusters, type Cluster, type HealthState, type Reconciler } from "@/db/schema";
 import { mapWithConcurrency } from "@/lib/k8s/concurrency";
 import { classifyError, probeCluster, type ClusterProbe, type FluxObjectSummary } from "@/lib/k8s/discovery";
@@ -103,7 +104,8 @@ async function checkOne(cluster: Cluster, o: Required<Omit<SweepOptions, "cluste
         }
       : {}),
   };
-  db.transaction((tx) => {
+  // A background write: when another process holds the lock it waits off the event loop.
+  await backgroundWrite(db, () => db.transaction((tx) => {
     tx.insert(clusterHealth).values(row).onConflictDoUpdate({ target: clusterHealth.clusterId, set: row }).run();
     if (probe) replaceFluxObjects(tx, cluster.id, probe.fluxObjectList, new Date(now));
     if (!previous || previous.state !== state || previous.reason !== reason) {
@@ -111,7 +113,7 @@ async function checkOne(cluster: Cluster, o: Required<Omit<SweepOptions, "cluste
         .values({ clusterId: cluster.id, at: new Date(now), state, reason, kubernetesVersion: probe?.kubernetesVersion ?? null })
         .run();
     }
-  });
+  }));
   return { clusterId: cluster.id, state, durationMs: now - started, reason: reason ?? undefined };
 }
 
