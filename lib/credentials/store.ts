@@ -3,7 +3,7 @@ import crypto from "node:crypto";
 import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { configurations, configurationVersions, credentials, type Credential } from "@/db/schema-configurations";
-import { decrypt, encrypt, fingerprint } from "@/lib/crypto";
+import { decrypt, encrypt, fingerprint, FINGERPRINT_PREFIX } from "@/lib/crypto";
 import { credentialSupportProblem, type RenderCredential } from "@/lib/flux/render";
 import { checkCertificateBundle } from "@/lib/k8s/credentials";
 import { formatZodErrors, type SourceSpec } from "@/lib/validation/configuration";
@@ -191,4 +191,20 @@ export function toRenderCredential(id: string, source: SourceSpec): RenderCreden
   const problem = hostBindingProblem(row.host, source);
   if (problem) throw new CredentialUnavailableError(problem);
   return JSON.parse(decrypt(row.sealed, sealContext(row.id))) as RenderCredential;
+}
+
+/**
+ * Replaces fingerprints stored before they were keyed (unsalted "sha256:" hashes of the
+ * secret) with keyed ones. SSH keys keep OpenSSH's public-key fingerprint. Runs at boot.
+ */
+export function recomputeFingerprints(): number {
+  const db = getDb();
+  let changed = 0;
+  for (const row of db.select().from(credentials).all()) {
+    if (row.type === "ssh" || row.fingerprint.startsWith(FINGERPRINT_PREFIX)) continue;
+    const next = fingerprint(decrypt(row.sealed, sealContext(row.id)));
+    db.update(credentials).set({ fingerprint: next }).where(eq(credentials.id, row.id)).run();
+    changed++;
+  }
+  return changed;
 }
