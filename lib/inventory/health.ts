@@ -2,6 +2,7 @@ import "server-only";
 import { eq, inArray, isNull, lte, or } from "drizzle-orm";
 import { getDb } from "@/db";
 import { backgroundWrite } from "@/db/busy";
+import { redactText } from "@/lib/security/redact";
 import { clusterFluxObjects, clusterHealth, clusterHealthEvents, clusters, type Cluster, type HealthState, type Reconciler } from "@/db/schema";
 import { mapWithConcurrency } from "@/lib/k8s/concurrency";
 import { classifyError, probeCluster, type ClusterProbe, type FluxObjectSummary } from "@/lib/k8s/discovery";
@@ -80,7 +81,8 @@ async function checkOne(cluster: Cluster, o: Required<Omit<SweepOptions, "cluste
   const now = o.now();
   const failures = probe ? 0 : (previous?.consecutiveFailures ?? 0) + 1;
   const state: HealthState = probe ? "reachable" : "unreachable";
-  const reason = failure ? failure.message : probe?.forbidden.length ? forbiddenReason(probe.forbidden) : null;
+  // The cluster's own words (error bodies, messages) are stored and shown: redacted first.
+  const reason = failure ? redactText(failure.message) : probe?.forbidden.length ? forbiddenReason(probe.forbidden) : null;
   const row = {
     clusterId: cluster.id,
     state,
