@@ -1,5 +1,6 @@
 import "server-only";
 import { spawn } from "node:child_process";
+import { log } from "@/lib/log";
 import { GitError, gitFailure } from "./errors";
 
 export type RunOptions = {
@@ -128,7 +129,10 @@ function run(args: readonly string[], options: RunOptions, encoding: "utf8" | "b
         return resolve(encoding === "utf8" ? out.toString("utf8") : out);
       }
       if (signal) return reject(new GitError("failed", `git ${args[0] ?? ""} was stopped by ${signal}`));
-      reject(gitFailure(Buffer.concat(stderr).toString("utf8"), secrets));
+      const error = gitFailure(Buffer.concat(stderr).toString("utf8"), secrets);
+      // The page shows a class of failure; git's own (scrubbed) words go to the server log.
+      if (error.kind === "failed" || error.kind === "network") log.warn("git command failed", { command: args[0] ?? "", kind: error.kind, detail: error.detail });
+      reject(error);
     });
     // Input is written whole and closed: git reads until EOF.
     child.stdin.on("error", () => undefined);

@@ -8,6 +8,7 @@ import { withGitAuth, type GitAuth } from "./auth";
 import { GitError } from "./errors";
 import { runGit, runGitBuffer, type RunOptions } from "./exec";
 import { checkRemoteUrl, checkSha, refSpecFor, repoPathspec, type GitRef } from "./policy";
+import { checkResolvedRemote, type Resolver } from "./resolve-guard";
 import { SOURCEIGNORE, sourceIgnoreFilter, sourceIgnorePathsFor } from "./source-ignore";
 
 /** `ignore` is the GitRepository's spec.ignore: files Flux leaves out are never read here either. */
@@ -50,8 +51,23 @@ export function removeHalfClones(): number {
   return stale.length;
 }
 
-async function cloneOrFetch(source: GitSource, dir: string, timeoutMs: number): Promise<void> {
-  await withGitAuth(source.auth, async ({ env: authEnv, config, secrets }) => {
+type AddressPolicy = { allowLocalSources: boolean; resolve?: Resolver };
+
+/**
+ * Resolves the remote's host and checks every address before git connects (link-local never,
+ * loopback only when allowed); over http(s) git is then pinned to the checked address, so a
+ * second DNS answer (rebinding) cannot send it elsewhere. ssh gets the check, not the pin.
+ */
+async function pinnedConfig(url: string, policy: AddressPolicy): Promise<Record<string, string>> {
+  const { host, port, address } = await checkResolvedRemote(url, policy);
+  if (!/^https?:/i.test(url)) return {};
+  return { "http.curloptResolve": `${host.includes(":") ? `[${host}]` : host}:${port}:${address.includes(":") ? `[${address}]` : address}` };
+}
+
+async function cloneOrFetch(source: GitSource, dir: string, timeoutMs: number, policy: AddressPolicy): Promise<void> {
+  const pin = await pinnedConfig(source.url, policy);
+  await withGitAuth(source.auth, async ({ env: authEnv, config: authConfig, secrets }) => {
+    const config = { ...authConfig, ...pin };
     const options: RunOptions = { env: authEnv, config, secrets, timeoutMs };
     if (fs.existsSync(dir)) {
       await runGit(["fetch", "--quiet", "--prune", "--force", "origin", "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], { ...options, cwd: dir });
@@ -69,10 +85,11 @@ async function cloneOrFetch(source: GitSource, dir: string, timeoutMs: number): 
   });
 }
 
-/** Runs a command in the cache with the source's credentials (blob-less caches fetch blobs on demand). */
-function inCache<T>(source: GitSource, fn: (options: RunOptions) => Promise<T>): Promise<T> {
+/** Runs a command in the cache with the source's credentials (blob-less caches fetch blobs on demand, so the address is checked and pinned too). */
+async function runInCache<T>(source: GitSource, policy: AddressPolicy, fn: (options: RunOptions) => Promise<T>): Promise<T> {
   const cwd = cacheDir(source.url);
-  return withGitAuth(source.auth, ({ env: authEnv, config, secrets }) => fn({ cwd, env: authEnv, config, secrets, timeoutMs: LOCAL_TIMEOUT_MS }));
+  const pin = await pinnedConfig(source.url, policy);
+  return withGitAuth(source.auth, ({ env: authEnv, config, secrets }) => fn({ cwd, env: authEnv, config: { ...config, ...pin }, secrets, timeoutMs: LOCAL_TIMEOUT_MS }));
 }
 
 /**
@@ -80,13 +97,18 @@ function inCache<T>(source: GitSource, fn: (options: RunOptions) => Promise<T>):
  * demand but at most once per `maxAgeMs` (failures too: a wrong password is not retried in
  * a loop). Reads (log, behind-by, changed files) come from the cache.
  */
-export function openRepository(source: GitSource, { maxAgeMs = DEFAULT_MAX_AGE_MS, networkTimeoutMs = NETWORK_TIMEOUT_MS } = {}) {
-  checkRemoteUrl(source.url, { allowLocalSources: env().FLEETLINE_ALLOW_LOCAL_SOURCES });
+export function openRepository(
+  source: GitSource,
+  { maxAgeMs = DEFAULT_MAX_AGE_MS, networkTimeoutMs = NETWORK_TIMEOUT_MS, allowLocalSources = env().FLEETLINE_ALLOW_LOCAL_SOURCES, resolveHost }: { maxAgeMs?: number; networkTimeoutMs?: number; allowLocalSources?: boolean; resolveHost?: Resolver } = {},
+) {
+  checkRemoteUrl(source.url, { allowLocalSources });
   const dir = cacheDir(source.url);
+  const policy: AddressPolicy = { allowLocalSources, ...(resolveHost ? { resolve: resolveHost } : {}) };
+  const inCache = <T>(s: GitSource, fn: (options: RunOptions) => Promise<T>) => runInCache(s, policy, fn);
 
   const fetchInto = async (entry: Entry): Promise<void> => {
     try {
-      await cloneOrFetch(source, dir, networkTimeoutMs);
+      await cloneOrFetch(source, dir, networkTimeoutMs, policy);
       entry.fetchedAt = Date.now();
     } catch (error) {
       if (!(error instanceof GitError)) log.warn("git: unexpected failure", { error: errorMessage(error) });

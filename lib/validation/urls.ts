@@ -75,8 +75,11 @@ function checkParsedUrl(parsed: URL, rules: UrlRules, options: SourceUrlOptions)
   if (parsed.username !== "" && !/^[A-Za-z0-9._-]{1,64}$/.test(parsed.username)) {
     return "the ssh user name may contain only letters, digits, '.', '_' and '-'";
   }
+  // ssh and other CLIs read a leading '-' as an option (argument injection).
+  if (parsed.username.startsWith("-")) return "the ssh user name must not start with '-'";
   const host = parsed.hostname;
   if (host === "") return "must include a host";
+  if (host.startsWith("-")) return "host must not start with '-'";
   // Go's URL parser unescapes %XX in hosts, so an encoded host could hide a loopback address.
   if (host.includes("%")) return "host must not contain percent-encoding";
   if (host.startsWith("[") && !parseIpv6(host.slice(1, -1))) return "host is not a valid IPv6 address";
