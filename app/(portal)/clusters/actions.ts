@@ -22,6 +22,7 @@ import {
 import { reconcileTargetsForCluster } from "@/lib/configurations/retarget";
 import { createClusterClient } from "@/lib/k8s/client";
 import { classifyError } from "@/lib/k8s/discovery";
+import { highlightedFields } from "@/lib/validation/field-labels";
 
 export type ConnectionSummary = {
   kubernetesVersion: string;
@@ -61,7 +62,7 @@ async function resolveAndCheck(values: Record<string, string>, actor: Actor, act
     recordAudit({ action, targetType: "cluster", targetId: parsed.data.name, actor: auditActor(actor), outcome: "invalid", details: { ...auditDetails(values), field: resolved.field, reason: resolved.message } });
     return {
       ok: false as const,
-      result: { status: "invalid" as const, fieldErrors: { [resolved.field]: resolved.message }, message: `Check the highlighted field: ${resolved.field}.`, contexts: resolved.contexts },
+      result: { status: "invalid" as const, fieldErrors: { [resolved.field]: resolved.message }, message: highlightedFields([resolved.field]), contexts: resolved.contexts },
     };
   }
   return { ok: true as const, input: parsed.data, credentials: resolved.credentials, contexts: resolved.contexts };
@@ -112,7 +113,7 @@ export async function registerClusterAction(_prev: RegisterResult, form: FormDat
   } catch (e) {
     if (!(e instanceof DuplicateClusterNameError)) throw e;
     recordAudit({ ...target, actor: auditActor(actor), outcome: "invalid", details: { ...auditDetails(values), reason: e.message } });
-    return { status: "invalid", fieldErrors: { name: e.message }, message: "Check the highlighted field: name." };
+    return { status: "invalid", fieldErrors: { name: e.message }, message: highlightedFields(["name"]) };
   }
   recordAudit({
     ...target,

@@ -20,6 +20,7 @@ import { runRollout } from "@/lib/push/run";
 import { runStatusSweep } from "@/lib/status/collector";
 import { reconcileNow, setSuspended, type ReconcileVerb } from "@/lib/status/verbs";
 import { collectSpecWarnings } from "@/lib/validation/configuration";
+import { highlightedFields } from "@/lib/validation/field-labels";
 
 // A review dry-runs against this many targets at most; the push itself goes to all of them.
 const PREVIEW_CLUSTERS = 20;
@@ -68,7 +69,7 @@ export async function saveConfigurationAction(input: unknown, meta: SaveMeta): P
   const actor = await requirePermission("configurations.write", target);
   if (meta.push && !can(actor.user.role, "configurations.push")) await requirePermission("configurations.push", { ...target, action: "configuration.push" });
   const messageProblem = checkChangeMessage(meta.message);
-  if (messageProblem) return { status: "invalid", fieldErrors: { message: messageProblem }, message: "Check the highlighted field: message." };
+  if (messageProblem) return { status: "invalid", fieldErrors: { message: messageProblem }, message: highlightedFields(["message"]) };
   const authorship = { author: actor.user.email, message: meta.message ?? "" };
   const saved = meta.configurationId ? updateConfiguration(meta.configurationId, input, authorship) : createConfiguration(input, authorship);
   if (saved.status === "not-found") return { status: "error", message: "That configuration no longer exists." };
