@@ -29,9 +29,10 @@ test("first-run setup creates the admin, then disappears", async ({ page }) => {
   await page.getByLabel("Confirm password").fill("short");
   await page.getByRole("button", { name: "Create administrator" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "Password: must be at least 12 characters" })).toBeVisible();
+  // What was typed stays after a validation error.
+  await expect(page.getByLabel("Name")).toHaveValue(ADMIN.name);
+  await expect(page.getByLabel("Email")).toHaveValue(ADMIN.email);
 
-  await page.getByLabel("Name").fill(ADMIN.name);
-  await page.getByLabel("Email").fill(ADMIN.email);
   await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
   await page.getByLabel("Confirm password").fill(ADMIN.password);
   await page.getByRole("button", { name: "Create administrator" }).click();

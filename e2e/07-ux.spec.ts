@@ -12,6 +12,7 @@ let configurationUrl = "";
 const browserErrors: string[] = [];
 
 test.beforeAll(async ({ browser }) => {
+  test.setTimeout(180_000);
   admin = await (await browser.newContext()).newPage();
   admin.on("console", (message) => {
     if (message.type() === "error") browserErrors.push(message.text());
@@ -20,6 +21,7 @@ test.beforeAll(async ({ browser }) => {
   await ensureAdmin(admin);
   await signIn(admin, ADMIN);
   await registerCluster(admin, "ux-a", fleetCluster("e2e-1").kubeconfig, "fleet=ux, env=prod");
+  await expect(admin).toHaveURL(/\/clusters\/[0-9a-f-]{36}$/);
   clusterUrl = new URL(admin.url()).pathname;
   await createConfiguration(admin, {
     name: "ux-app",
@@ -29,6 +31,33 @@ test.beforeAll(async ({ browser }) => {
   });
   configurationUrl = new URL(admin.url()).pathname;
   await expect(admin.getByRole("status").filter({ hasText: "1 of 1 done" })).toBeVisible({ timeout: 30_000 });
+});
+
+test("registering an API server again warns and waits for a confirmation", async () => {
+  await admin.goto("/clusters/new");
+  await admin.getByLabel("Name", { exact: true }).fill("ux-twice");
+  await admin.getByLabel("Labels").fill("fleet=twice");
+  await admin.getByRole("textbox", { name: "Kubeconfig" }).fill(fleetCluster("e2e-1").kubeconfig);
+  await admin.getByRole("button", { name: "Register cluster" }).click();
+  await expect(admin.getByRole("alert").filter({ hasText: "is already registered as" })).toContainText("ux-a", { timeout: 30_000 });
+  await expect(admin).toHaveURL(/\/clusters\/new$/);
+  await admin.getByRole("button", { name: "Register this API server again" }).click();
+  await expect(admin.getByRole("heading", { name: "ux-twice" })).toBeVisible({ timeout: 30_000 });
+});
+
+test("the reconciler select shows the saved value, so a second Save keeps it", async () => {
+  await admin.goto(`${clusterUrl}?tab=credentials`);
+  const select = admin.getByLabel("Reconciler", { exact: true });
+  await select.selectOption("argocd");
+  await admin.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(admin.getByRole("status").filter({ hasText: "Reconciler set to Argo CD." })).toBeVisible();
+  await expect(select).toHaveValue("argocd");
+  await admin.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(select).toHaveValue("argocd");
+  await select.selectOption("auto");
+  await admin.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(admin.getByRole("status").filter({ hasText: "Reconciler detected automatically." })).toBeVisible();
+  await expect(select).toHaveValue("auto");
 });
 
 test("the favicon and app icons are served", async () => {

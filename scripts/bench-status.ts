@@ -69,7 +69,6 @@ async function benchQueries(): Promise<{ configurationIds: string[] }> {
 
 /** Full page renders over HTTP against `next start` on the seeded database. */
 async function benchPages(seeded: { configurationIds: string[] }, env: Record<string, string>): Promise<number> {
-  const { getDb } = await import("../db");
   const { createFirstAdmin } = await import("../lib/auth/users");
   const { startPortal, signIn, timePage } = await import("./bench-http");
   await createFirstAdmin({ email: "bench@example.com", name: "Bench", password: "bench-password-1" });

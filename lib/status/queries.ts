@@ -3,7 +3,7 @@ import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusterHealth, clusters, type Reconciler } from "@/db/schema";
 import { configurations, rollouts } from "@/db/schema-configurations";
-import { COMPLIANCE_STATES, configurationStatus, configurationStatusHistory, type ComplianceState } from "@/db/schema-status";
+import { configurationStatus, configurationStatusHistory, type ComplianceState } from "@/db/schema-status";
 import { listAssignments } from "@/lib/compliance/assignments";
 import { fleetPairTotals } from "@/lib/compliance/fleet-totals";
 import { env } from "@/lib/env";

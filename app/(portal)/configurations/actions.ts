@@ -21,6 +21,7 @@ import { runStatusSweep } from "@/lib/status/collector";
 import { reconcileNow, setSuspended, type ReconcileVerb } from "@/lib/status/verbs";
 import { collectSpecWarnings } from "@/lib/validation/configuration";
 import { highlightedFields } from "@/lib/validation/field-labels";
+import { plural } from "@/lib/words";
 
 // A review dry-runs against this many targets at most; the push itself goes to all of them.
 const PREVIEW_CLUSTERS = 20;
@@ -165,7 +166,7 @@ export async function reconcileNowAction(configurationId: string, clusterId: str
   revalidatePath(`/configurations/${configurationId}`);
   const what = VERB_WORDS[result.verb];
   return result.status === "ok"
-    ? { status: "ok", message: `${what} requested at ${result.token}.` }
+    ? { status: "ok", message: `${what} requested; the row shows when the cluster has handled it.` }
     : { status: "error", message: `${what} request failed: ${result.error}` };
 }
 
@@ -180,6 +181,6 @@ export async function setSuspendedAction(configurationId: string, isSuspended: b
   void runStatusSweep(clusterId ? { clusterIds: [clusterId] } : {});
   revalidatePath(`/configurations/${configurationId}`);
   return failed.length
-    ? { status: "error", message: `${isSuspended ? "Suspend" : "Resume"} failed on ${failed.length} of ${result.clusters.length} cluster(s).` }
-    : { status: "ok", message: `${isSuspended ? "Suspended" : "Resumed"} on ${result.clusters.length} cluster(s).` };
+    ? { status: "error", message: `${isSuspended ? "Suspend" : "Resume"} failed on ${failed.length} of ${plural(result.clusters.length, "cluster")}.` }
+    : { status: "ok", message: `${isSuspended ? "Suspended" : "Resumed"} on ${plural(result.clusters.length, "cluster")}.` };
 }

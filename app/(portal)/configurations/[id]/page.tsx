@@ -20,6 +20,7 @@ import { CommitsTab } from "./commits-tab";
 import { DriftTab } from "./drift-tab";
 import { StatusTab } from "./status-tab";
 import { VersionsTab } from "./versions-tab";
+import { versionWords } from "@/lib/words";
 
 export const metadata: Metadata = { title: "Configuration" };
 
@@ -56,7 +57,7 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
         description={
           <span className="flex flex-wrap items-center gap-2">
             <span className="font-mono">{spec.namespace}</span>
-            <span>v{configuration.currentVersion}{configuration.pushedVersion !== null ? ` (v${configuration.pushedVersion} pushed)` : " (not pushed)"}</span>
+            <span>{versionWords(configuration.currentVersion, configuration.pushedVersion)}</span>
             {configuration.isSuspended ? <Badge tone="grey" icon="‖">Suspended</Badge> : null}
             <span className="font-mono text-xs">{spec.source.kind} {"url" in spec.source ? spec.source.url : spec.source.bucketName}</span>
           </span>

@@ -7,7 +7,7 @@ import { LongText } from "@/components/ui/long-text";
 import { RowMenu } from "@/components/ui/row-menu";
 import { Time } from "@/components/ui/time";
 import { commitUrl, shaOf } from "@/lib/commit-links";
-import { plural } from "@/lib/plural";
+import { plural } from "@/lib/words";
 import { configurationStatusRows, objectStatuses, type ClusterStatusRow } from "@/lib/status/configuration-queries";
 import type { DriftKind } from "@/lib/status/queries";
 import { COMPLIANCE_STATES, type ComplianceState } from "@/db/schema-status";

@@ -4,6 +4,7 @@ import { listVersions } from "@/lib/configurations/store";
 import { diffVersions } from "@/lib/configurations/version-diff";
 import { countChanges } from "@/lib/text-diff";
 import { RollbackButton } from "./configuration-controls";
+import { plural } from "@/lib/words";
 
 type Props = { configurationId: string; currentVersion: number; from?: string; to?: string; canRollback: boolean };
 
@@ -55,7 +56,7 @@ export function VersionsTab({ configurationId, currentVersion, from, to, canRoll
           </form>
           {diff && changes ? (
             <>
-              <p className="text-sm text-zinc-600 dark:text-zinc-400">v{diff.from} → v{diff.to}: {changes.added} line(s) added, {changes.removed} removed (rendered Flux objects, Secret values masked).</p>
+              <p className="text-sm text-zinc-600 dark:text-zinc-400">v{diff.from} → v{diff.to}: {plural(changes.added, "line")} added, {changes.removed} removed (rendered Flux objects, Secret values masked).</p>
               <DiffView hunks={diff.hunks} label={`Diff from v${diff.from} to v${diff.to}`} />
             </>
           ) : null}
