@@ -159,7 +159,7 @@ test("audit shows sign-ins and refusals, exports CSV, and never a password", asy
   const [download] = await Promise.all([admin.waitForEvent("download"), admin.getByRole("link", { name: "Export CSV" }).click()]);
   const csv = await (await download.createReadStream()).toArray();
   const text = Buffer.concat(csv).toString("utf8");
-  expect(text.split("\r\n")[0]).toBe("id,at,actor,role,action,target_type,target_id,outcome,ip,details");
+  expect(text.split("\r\n")[0]).toBe("id,at,actor,role,action,target_type,target_id,target_name,outcome,ip,summary,details");
   expect(text.match(/auth\.login/g)?.length).toBe(5);
 
   await admin.goto("/audit");

@@ -189,3 +189,17 @@ test("the configuration page's actions are reachable by keyboard", async () => {
   await admin.keyboard.press("Enter");
   await expect(admin.getByRole("button", { name: /Reconcile/ }).first()).toBeVisible();
 });
+
+test("a verb from the row menu is audited with names and a readable summary, details on demand", async () => {
+  await admin.goto(configurationUrl);
+  await admin.getByRole("button", { name: "Actions for ux-a" }).click();
+  await admin.getByRole("button", { name: "Reconcile now on ux-a" }).click();
+  await expect(admin.getByRole("status").filter({ hasText: "Reconcile requested" })).toBeVisible({ timeout: 30_000 });
+  await admin.goto("/audit?action=configuration.reconcile");
+  const row = admin.getByRole("table", { name: "Audit log" }).getByRole("row").nth(1);
+  await expect(row).toContainText("Asked ux-a to reconcile ux-app");
+  await expect(row.getByRole("cell").nth(2)).toContainText("ux-app");
+  await expect(row.getByRole("cell").nth(2)).not.toContainText(/[0-9a-f]{8}-[0-9a-f]{4}/);
+  await row.getByText("Details").click();
+  await expect(row.locator("pre")).toContainText("ux-a (");
+});

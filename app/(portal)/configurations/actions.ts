@@ -22,6 +22,7 @@ import { reconcileNow, setSuspended, type ReconcileVerb } from "@/lib/status/ver
 import { collectSpecWarnings } from "@/lib/validation/configuration";
 import { highlightedFields } from "@/lib/validation/field-labels";
 import { plural } from "@/lib/words";
+import { rollbackConfirmationProblem, rollbackPlan } from "@/lib/configurations/rollback-plan";
 
 // A review dry-runs against this many targets at most; the push itself goes to all of them.
 const PREVIEW_CLUSTERS = 20;
@@ -129,11 +130,15 @@ export async function deleteConfigurationAction(_prev: unknown, form: FormData):
 }
 
 /** Rolls back by saving an earlier version's spec as a new version and pushing it. */
-export async function rollbackConfigurationAction(configurationId: string, version: number): Promise<{ status: "ok"; version: number; rolloutId?: string } | { status: "error"; message: string }> {
+export async function rollbackConfigurationAction(configurationId: string, version: number, confirmedTargets: number): Promise<{ status: "ok"; version: number; rolloutId?: string } | { status: "error"; message: string }> {
   const target = { action: "configuration.rollback", targetType: "configuration", targetId: configurationId, details: { to: version } };
   const actor = await requirePermission("configurations.push", target);
   const old = Number.isInteger(version) ? getVersion(configurationId, version) : undefined;
   if (!old) return { status: "error", message: `Version ${version} does not exist.` };
+  // The person confirmed a number of clusters: a target set that changed since is reviewed again.
+  const plan = rollbackPlan(configurationId, version);
+  const problem = plan ? rollbackConfirmationProblem(plan, Number(confirmedTargets)) : "That configuration no longer exists.";
+  if (problem) return { status: "error", message: problem };
   const saved = updateConfiguration(configurationId, old.spec, { author: actor.user.email, message: `Roll back to v${version}` });
   if (saved.status === "not-found") return { status: "error", message: "That configuration no longer exists." };
   if (saved.status === "invalid") {

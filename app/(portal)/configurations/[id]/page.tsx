@@ -95,7 +95,7 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
       {active === "drift" ? <DriftTab configurationId={configuration.id} clusterId={sp.cluster} canPush={canPush} /> : null}
       {active === "commits" ? <CommitsTab configurationId={configuration.id} repoUrl={repoUrl} /> : null}
       {active === "versions" ? (
-        <VersionsTab configurationId={configuration.id} currentVersion={configuration.currentVersion} from={sp.from} to={sp.to} canRollback={canPush} />
+        <VersionsTab configurationId={configuration.id} currentVersion={configuration.currentVersion} from={sp.from} to={sp.to} rollback={sp.rollback} canRollback={canPush} />
       ) : null}
       {active === "yaml" ? (
         <pre className="card max-h-[70vh] overflow-auto p-3 font-mono text-xs">{renderedYaml(configuration.id, configuration.currentVersion, spec)}</pre>
