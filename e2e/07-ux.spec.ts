@@ -203,3 +203,19 @@ test("a verb from the row menu is audited with names and a readable summary, det
   await row.getByText("Details").click();
   await expect(row.locator("pre")).toContainText("ux-a (");
 });
+
+test("the Review step reads the ref and says a missing branch before anything is pushed", async () => {
+  await admin.goto("/configurations/new");
+  await admin.getByLabel("Name", { exact: true }).fill("ux-missing-ref");
+  await admin.getByRole("button", { name: "Next: Source" }).click();
+  await admin.getByLabel("URL", { exact: true }).fill(fleet().git!.repoUrl);
+  await admin.getByLabel("Reference (branch)").fill("does-not-exist");
+  await admin.getByRole("button", { name: /^Next: Kustomizations/ }).click();
+  await admin.getByRole("group", { name: /^Kustomization 1/ }).getByLabel("Name", { exact: true }).fill("infra");
+  await admin.getByRole("group", { name: /^Kustomization 1/ }).getByLabel("Path", { exact: true }).fill("./infrastructure");
+  await admin.getByRole("button", { name: "Next: Targets" }).click();
+  await admin.getByLabel("Match labels").fill("fleet=ux");
+  await admin.getByRole("button", { name: "Next: Review" }).click();
+  await expect(admin.getByRole("alert").filter({ hasText: "branch does-not-exist not found" })).toContainText("Reference", { timeout: 30_000 });
+  await expect(admin.getByTestId("rendered-yaml")).toHaveCount(0);
+});

@@ -19,10 +19,12 @@ import { startRollout } from "@/lib/push/rollouts";
 import { runRollout } from "@/lib/push/run";
 import { runStatusSweep } from "@/lib/status/collector";
 import { reconcileNow, setSuspended, type ReconcileVerb } from "@/lib/status/verbs";
-import { collectSpecWarnings } from "@/lib/validation/configuration";
+import { collectSpecWarnings, type ConfigurationSpec } from "@/lib/validation/configuration";
 import { highlightedFields } from "@/lib/validation/field-labels";
 import { plural } from "@/lib/words";
 import { rollbackConfirmationProblem, rollbackPlan } from "@/lib/configurations/rollback-plan";
+import { CredentialUnavailableError, toRenderCredential } from "@/lib/credentials/store";
+import { checkRemoteRef, type RefCheck } from "@/lib/git/ref-check";
 
 // A review dry-runs against this many targets at most; the push itself goes to all of them.
 const PREVIEW_CLUSTERS = 20;
@@ -46,7 +48,10 @@ export type PreviewResult =
 export async function previewConfigurationAction(input: unknown): Promise<PreviewResult> {
   await requirePermission("configurations.write", { action: "configuration.preview", targetType: "configuration" });
   const checked = checkConfigurationSpec(input);
-  if (!checked.ok) return { status: "invalid", fieldErrors: checked.fieldErrors, message: `Check: ${Object.keys(checked.fieldErrors).join(", ")}.` };
+  if (!checked.ok) return { status: "invalid", fieldErrors: checked.fieldErrors, message: highlightedFields(Object.keys(checked.fieldErrors)) };
+  // The ref is read before anything else: "branch main not found" belongs here, not 25 s after a push.
+  const ref = await reviewSourceRef(checked.spec);
+  if (ref.status === "missing") return { status: "invalid", fieldErrors: { "source.ref.value": ref.message }, message: highlightedFields(["source.ref.value"]) };
   const targets = resolveTargets(checked.spec.targets);
   const result = await dryRunConfiguration(checked.spec, targets.slice(0, PREVIEW_CLUSTERS).map((t) => t.clusterId));
   if (result.status !== "ok") return result;
@@ -57,8 +62,24 @@ export async function previewConfigurationAction(input: unknown): Promise<Previe
     unsupported: result.unsupported,
     clusters: result.clusters,
     targetCount: targets.length,
-    warnings: collectSpecWarnings(checked.spec, { allowLocalSources: env().FLEETLINE_ALLOW_LOCAL_SOURCES }),
+    warnings: {
+      ...collectSpecWarnings(checked.spec, { allowLocalSources: env().FLEETLINE_ALLOW_LOCAL_SOURCES }),
+      // Unreadable from here is not proof the clusters cannot read it (another network): said, not refused.
+      ...(ref.status === "error" ? { "source.url": `Fleetline could not read the repository: ${ref.message}` } : {}),
+    },
   };
+}
+
+/** ls-remote of a Git source's ref with its credential; other source kinds are not checked here. */
+async function reviewSourceRef(spec: ConfigurationSpec): Promise<RefCheck> {
+  const source = spec.source;
+  if (source.kind !== "GitRepository") return { status: "skipped" };
+  try {
+    const auth = source.credentialId ? toRenderCredential(source.credentialId, source) : undefined;
+    return await checkRemoteRef({ url: source.url, ...(auth ? { auth } : {}) }, source.ref);
+  } catch (error) {
+    return { status: "error", message: error instanceof CredentialUnavailableError ? error.message : "the credential could not be used" };
+  }
 }
 
 export type SaveResult = Invalid | { status: "error"; message: string } | { status: "ok"; configurationId: string; version: number; rolloutId?: string };
