@@ -33,7 +33,7 @@ beforeAll(async () => {
   const updated = store.updateConfiguration(configurationId, spec("dev"), { author: "test" });
   if (updated.status !== "ok") throw new Error(JSON.stringify(updated));
   temp.db.insert(configurationTargets).values({ configurationId, clusterId: "id-dev-1", reason: "selector", resolvedAt: now }).run();
-});
+}, 60_000);
 afterAll(() => temp?.cleanup());
 
 describe("rollback plan", () => {
