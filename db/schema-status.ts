@@ -1,13 +1,13 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { clusters, RECONCILERS } from "./schema";
+import { COMPLIANCE_STATES, RECONCILERS } from "./enums";
+import { clusters } from "./schema";
 import { configurations } from "./schema-configurations";
 
 // What the status collector saw: the compliance state of every (cluster, configuration), its
 // history, the Flux objects or Argo CD Applications behind it, and the head of each configuration's Git source.
 
-/** Azure's GitOps compliance vocabulary, worst first (the order the severity rank uses). */
-export const COMPLIANCE_STATES = ["Non-Compliant", "Pending", "Unknown", "Suspended", "Compliant"] as const;
-export type ComplianceState = (typeof COMPLIANCE_STATES)[number];
+// The vocabulary lives in ./enums (no drizzle there, so client code can import it).
+export { COMPLIANCE_STATES, type ComplianceState } from "./enums";
 
 /** One drifted Flux object as the collector records it: names and field paths, never values. */
 export type ConfigDriftEntry = { object: string; change: "missing" | "changed" | "extra"; paths: string[] };

@@ -20,6 +20,7 @@ import { CommitsTab } from "./commits-tab";
 import { DriftTab } from "./drift-tab";
 import { StatusTab } from "./status-tab";
 import { VersionsTab } from "./versions-tab";
+import { previewConfigurationAction, saveConfigurationAction } from "../actions";
 
 export const metadata: Metadata = { title: "Configuration" };
 
@@ -101,6 +102,7 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
       ) : null}
       {active === "edit" && canWrite ? (
         <ConfigurationWizard
+          actions={{ preview: previewConfigurationAction, save: saveConfigurationAction }}
           fleet={listFleetForTargeting()}
           credentials={listCredentials().map(({ id: cid, name, type, host }) => ({ id: cid, name, type, host }))}
           allowLocalSources={env().FLEETLINE_ALLOW_LOCAL_SOURCES}

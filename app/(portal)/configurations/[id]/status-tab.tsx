@@ -7,7 +7,7 @@ import { Time } from "@/components/ui/time";
 import { commitUrl, shaOf } from "@/lib/commit-links";
 import { configurationStatusRows, objectStatuses, type ClusterStatusRow } from "@/lib/status/configuration-queries";
 import type { DriftKind } from "@/lib/status/queries";
-import { COMPLIANCE_STATES, type ComplianceState } from "@/db/schema-status";
+import { COMPLIANCE_STATES, type ComplianceState } from "@/db/enums";
 import { AutoRefresh, ClusterVerbs, FleetVerbs } from "./status-controls";
 
 type Props = { configurationId: string; repoUrl: string | null; canAct: boolean; filter: { state?: string; drift?: string; q?: string } };

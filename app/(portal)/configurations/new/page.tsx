@@ -6,6 +6,7 @@ import { can } from "@/lib/auth/permissions";
 import { listCredentials } from "@/lib/credentials/store";
 import { env } from "@/lib/env";
 import { listFleetForTargeting } from "@/lib/queries/fleet";
+import { previewConfigurationAction, saveConfigurationAction } from "../actions";
 
 export const metadata: Metadata = { title: "Add configuration" };
 
@@ -22,6 +23,7 @@ export default async function NewConfigurationPage({ searchParams }: { searchPar
         description="Write it once: a source, the Kustomizations or Helm releases that apply it, and the clusters it goes to. Nothing is saved until the last step."
       />
       <ConfigurationWizard
+        actions={{ preview: previewConfigurationAction, save: saveConfigurationAction }}
         fleet={fleet}
         credentials={credentials}
         allowLocalSources={env().FLEETLINE_ALLOW_LOCAL_SOURCES}
