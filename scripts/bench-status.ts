@@ -39,8 +39,8 @@ function time(label: string, fn: () => unknown): { p50: number; p95: number } {
 async function benchQueries(): Promise<{ configurationIds: string[] }> {
   const { getDb } = await import("../db");
   const { seedStatus } = await import("../test-support/status-seed");
-  const queries = await import("../lib/status/queries");
-  const detail = await import("../lib/status/configuration-queries");
+  const queries = await import("../lib/queries/dashboard");
+  const detail = await import("../lib/queries/configuration-status");
   const t0 = performance.now();
   const seeded = seedStatus(getDb().$client, { clusters: CLUSTERS, configurations: CONFIGURATIONS, historyPerPair: 4, rollouts: 100 });
   const pairs = CLUSTERS * CONFIGURATIONS;

@@ -2,7 +2,7 @@ import { Badge } from "@/components/ui/badges";
 import { DiffView } from "@/components/ui/diff-view";
 import { Time } from "@/components/ui/time";
 import { computeDrift } from "@/lib/drift/compute";
-import { configurationStatusRows } from "@/lib/status/configuration-queries";
+import { configurationStatusRows } from "@/lib/queries/configuration-status";
 import { diffLines } from "@/lib/text-diff";
 import { RepushButton } from "./configuration-controls";
 

@@ -9,11 +9,9 @@ import { TabLinks } from "@/components/ui/tabs";
 import { Time } from "@/components/ui/time";
 import { requirePageAccess } from "@/lib/auth/current";
 import { can } from "@/lib/auth/permissions";
-import { getConfiguration } from "@/lib/configurations/store";
-import { renderedYaml } from "@/lib/configurations/version-diff";
-import { listCredentials } from "@/lib/credentials/store";
 import { env } from "@/lib/env";
-import { getRolloutProgress, listRollouts } from "@/lib/push/rollouts";
+import { configurationForPage, getRolloutProgress, listRollouts, renderedYaml } from "@/lib/queries/configurations";
+import { credentialOptions } from "@/lib/queries/credentials";
 import { listFleetForTargeting } from "@/lib/queries/fleet";
 import { DeleteConfigurationForm, PushButton } from "./configuration-controls";
 import { CommitsTab } from "./commits-tab";
@@ -31,7 +29,7 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
   const { id } = await params;
   const sp = await searchParams;
   const { tab = "overview", rollout } = sp;
-  const configuration = getConfiguration(id);
+  const configuration = configurationForPage(id);
   if (!configuration) notFound();
   const canWrite = can(user.role, "configurations.write");
   const canPush = can(user.role, "configurations.push");
@@ -104,7 +102,7 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
         <ConfigurationWizard
           actions={{ preview: previewConfigurationAction, save: saveConfigurationAction }}
           fleet={listFleetForTargeting()}
-          credentials={listCredentials().map(({ id: cid, name, type, host }) => ({ id: cid, name, type, host }))}
+          credentials={credentialOptions()}
           allowLocalSources={env().FLEETLINE_ALLOW_LOCAL_SOURCES}
           canPush={canPush}
           initial={fromSpec(spec)}

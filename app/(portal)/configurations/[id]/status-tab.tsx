@@ -5,8 +5,8 @@ import { Revision } from "@/components/ui/revision";
 import { FilterInput, FilterSelect, plainOptions } from "@/components/ui/filter-controls";
 import { Time } from "@/components/ui/time";
 import { commitUrl, shaOf } from "@/lib/commit-links";
-import { configurationStatusRows, objectStatuses, type ClusterStatusRow } from "@/lib/status/configuration-queries";
-import type { DriftKind } from "@/lib/status/queries";
+import { configurationStatusRows, objectStatuses, type ClusterStatusRow } from "@/lib/queries/configuration-status";
+import type { DriftKind } from "@/lib/queries/dashboard";
 import { COMPLIANCE_STATES, type ComplianceState } from "@/db/enums";
 import { AutoRefresh, ClusterVerbs, FleetVerbs } from "./status-controls";
 

@@ -3,7 +3,7 @@ import { ConfigurationWizard } from "@/components/configurations/configuration-w
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageAccess } from "@/lib/auth/current";
 import { can } from "@/lib/auth/permissions";
-import { listCredentials } from "@/lib/credentials/store";
+import { credentialOptions } from "@/lib/queries/credentials";
 import { env } from "@/lib/env";
 import { listFleetForTargeting } from "@/lib/queries/fleet";
 import { previewConfigurationAction, saveConfigurationAction } from "../actions";
@@ -15,7 +15,7 @@ export default async function NewConfigurationPage({ searchParams }: { searchPar
   const { cluster } = await searchParams;
   const fleet = listFleetForTargeting();
   const lockedClusterId = cluster && fleet.some((c) => c.id === cluster) ? cluster : undefined;
-  const credentials = listCredentials().map(({ id, name, type, host }) => ({ id, name, type, host }));
+  const credentials = credentialOptions();
   return (
     <>
       <PageHeader

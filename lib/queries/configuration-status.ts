@@ -3,7 +3,7 @@ import { and, asc, desc, eq, like, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusterHealth, clusters } from "@/db/schema";
 import { COMPLIANCE_STATES, configurationStatus, configurationStatusHistory, objectStatus, sourceStatus, type ComplianceState, type ConfigurationStatus, type ObjectStatus, type SourceStatus } from "@/db/schema-status";
-import { driftCondition, staleBefore, type DriftKind } from "./queries";
+import { driftCondition, staleBefore, type DriftKind } from "./dashboard";
 
 // The configuration detail page's reads: one row per target cluster, the objects behind a
 // row, the source's head, and a pair's state history. All by primary key or index.

@@ -8,8 +8,8 @@ import { useTempDatabase } from "@/test-support/temp-db";
 let temp: Awaited<ReturnType<typeof useTempDatabase>>;
 let seeded: Seeded;
 let rows: ConfigurationStatus[];
-let queries: typeof import("./queries");
-let detail: typeof import("./configuration-queries");
+let queries: typeof import("./dashboard");
+let detail: typeof import("./configuration-status");
 
 beforeAll(async () => {
   process.env.FLEETLINE_SECRET_KEY = "11".repeat(32);
@@ -17,7 +17,7 @@ beforeAll(async () => {
   seeded = seedStatus(temp.db.$client, { clusters: 40, configurations: 3, historyPerPair: 3, rollouts: 5 });
   const schema = await import("@/db/schema-status");
   rows = temp.db.select().from(schema.configurationStatus).all();
-  [queries, detail] = await Promise.all([import("./queries"), import("./configuration-queries")]);
+  [queries, detail] = await Promise.all([import("./dashboard"), import("./configuration-status")]);
 });
 
 afterAll(() => temp.cleanup());
@@ -78,7 +78,7 @@ describe("configuration detail", () => {
 
 describe("history on change", () => {
   it("appends a history row only when the state or the reason changes", async () => {
-    const { persistCluster, previousRows } = await import("./persist");
+    const { persistCluster, previousRows } = await import("@/lib/status/persist");
     const schema = await import("@/db/schema-status");
     const clusterId = seeded.clusterIds[1]!;
     const configurationId = seeded.configurationIds[1]!;
