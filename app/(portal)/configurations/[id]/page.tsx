@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { Suspense } from "react";
 import { ConfigurationWizard } from "@/components/configurations/configuration-wizard";
 import { fromSpec } from "@/components/configurations/draft";
 import { RolloutProgressPanel } from "@/components/configurations/rollout-progress";
@@ -15,6 +16,7 @@ import { credentialOptions } from "@/lib/queries/credentials";
 import { listFleetForTargeting } from "@/lib/queries/fleet";
 import { DeleteConfigurationForm, PushButton } from "./configuration-controls";
 import { CommitsTab } from "./commits-tab";
+import { TabSkeleton } from "./computed-header";
 import { DriftTab } from "./drift-tab";
 import { StatusTab } from "./status-tab";
 import { VersionsTab } from "./versions-tab";
@@ -68,12 +70,15 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
           {progress ? <RolloutProgressPanel rolloutId={progress.id} initial={progress} /> : <p className="text-sm text-zinc-600">Not pushed yet.</p>}
           <StatusTab configurationId={configuration.id} repoUrl={repoUrl} canAct={can(user.role, "configurations.reconcile")} filter={{ state: sp.state, drift: sp.drift, q: sp.q }} />
           <section className="card p-4" aria-labelledby="targets">
-            <h2 id="targets" className="mb-2 font-semibold">Targets ({configuration.targets.length})</h2>
+            <h2 id="targets" className="mb-2 font-semibold">Targets ({configuration.targetCount})</h2>
             <ul className="space-y-1 text-sm">
               {configuration.targets.map((t) => (
                 <li key={t.clusterId}><span className="font-mono">{t.clusterName}</span> <span className="text-xs text-zinc-500">{t.reason}</span></li>
               ))}
             </ul>
+            {configuration.targetCount > configuration.targets.length ? (
+              <p className="mt-1 text-xs text-zinc-500">and {configuration.targetCount - configuration.targets.length} more: the status table above lists every target, a page at a time.</p>
+            ) : null}
           </section>
           {rollouts.length > 1 ? (
             <section className="card p-4" aria-labelledby="history">
@@ -90,8 +95,17 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
           ) : null}
         </div>
       ) : null}
-      {active === "drift" ? <DriftTab configurationId={configuration.id} clusterId={sp.cluster} canPush={canPush} /> : null}
-      {active === "commits" ? <CommitsTab configurationId={configuration.id} repoUrl={repoUrl} /> : null}
+      {/* The two tabs that need a cluster or Git stream in behind the page shell. */}
+      {active === "drift" ? (
+        <Suspense key={`drift-${sp.cluster ?? ""}`} fallback={<TabSkeleton label="Comparing with the cluster…" />}>
+          <DriftTab configurationId={configuration.id} clusterId={sp.cluster} canPush={canPush} />
+        </Suspense>
+      ) : null}
+      {active === "commits" ? (
+        <Suspense fallback={<TabSkeleton label="Fetching the repository…" />}>
+          <CommitsTab configurationId={configuration.id} repoUrl={repoUrl} />
+        </Suspense>
+      ) : null}
       {active === "versions" ? (
         <VersionsTab configurationId={configuration.id} currentVersion={configuration.currentVersion} from={sp.from} to={sp.to} canRollback={canPush} />
       ) : null}
