@@ -35,6 +35,15 @@ export type StatusRowFilter = {
 
 const MAX_PAGE = 500;
 
+/** Rows per page of a configuration's per-cluster status table (10,000 targets are 200 pages, never one). */
+export const STATUS_PAGE_SIZE = 50;
+
+/** `?page=` as a page number: a positive integer, else the first page. */
+export function statusPage(raw: string | undefined): number {
+  const page = Number(raw);
+  return Number.isInteger(page) && page >= 1 && page <= 1_000_000 ? page : 1;
+}
+
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

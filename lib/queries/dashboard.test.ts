@@ -74,6 +74,28 @@ describe("configuration detail", () => {
     expect(detail.objectStatuses(seeded.clusterIds[0]!, id)).toHaveLength(3);
     expect(detail.statusHistory(id, { clusterId: seeded.clusterIds[0]! })).toHaveLength(3);
   });
+
+  it("walks every target a page at a time: pages are disjoint, in order, and together are all targets", () => {
+    const id = seeded.configurationIds[1]!;
+    const all = detail.configurationStatusRows(id, { limit: 500 }).rows.map((r) => r.clusterId);
+    const paged: string[] = [];
+    for (let p = 1; p <= 4; p++) {
+      const page = detail.configurationStatusRows(id, { limit: 15, offset: (p - 1) * 15 });
+      expect(page.total).toBe(40);
+      paged.push(...page.rows.map((r) => r.clusterId));
+    }
+    expect(paged).toEqual(all);
+    expect(new Set(paged).size).toBe(40);
+    // Filtered pages count the filtered rows, while the counts by state still cover every target.
+    const compliant = detail.configurationStatusRows(id, { state: "Compliant", limit: 5, offset: 5 });
+    expect(compliant.total).toBe(count((r) => r.configurationId === id && r.state === "Compliant"));
+    expect(Object.values(compliant.byState).reduce((a, b) => a + b, 0)).toBe(40);
+    expect(compliant.rows.length).toBe(Math.min(5, Math.max(0, compliant.total - 5)));
+  });
+
+  it("reads ?page= as a positive page number, else the first page", () => {
+    expect([undefined, "", "0", "-3", "1.5", "abc", "2"].map((raw) => detail.statusPage(raw))).toEqual([1, 1, 1, 1, 1, 1, 2]);
+  });
 });
 
 describe("history on change", () => {

@@ -68,7 +68,7 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
       {active === "overview" ? (
         <div className="space-y-4">
           {progress ? <RolloutProgressPanel rolloutId={progress.id} initial={progress} /> : <p className="text-sm text-zinc-600">Not pushed yet.</p>}
-          <StatusTab configurationId={configuration.id} repoUrl={repoUrl} canAct={can(user.role, "configurations.reconcile")} filter={{ state: sp.state, drift: sp.drift, q: sp.q }} />
+          <StatusTab configurationId={configuration.id} repoUrl={repoUrl} canAct={can(user.role, "configurations.reconcile")} filter={{ state: sp.state, drift: sp.drift, q: sp.q, page: sp.page }} />
           <section className="card p-4" aria-labelledby="targets">
             <h2 id="targets" className="mb-2 font-semibold">Targets ({configuration.targetCount})</h2>
             <ul className="space-y-1 text-sm">
