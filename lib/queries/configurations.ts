@@ -47,3 +47,8 @@ export function configurationForPage(id: string): ConfigurationPageData | undefi
   const { name, namespace, currentVersion, pushedVersion, isSuspended, createdBy, createdAt, updatedAt } = row;
   return { id: row.id, name, namespace, currentVersion, pushedVersion, isSuspended, createdBy, createdAt, updatedAt, targetCount, spec: version.spec, targets };
 }
+
+/** A live (not deleted) configuration with this id: one primary-key read. */
+export function configurationExists(id: string): boolean {
+  return getDb().select({ id: configurations.id }).from(configurations).where(and(eq(configurations.id, id), isNull(configurations.deletedAt))).get() !== undefined;
+}
