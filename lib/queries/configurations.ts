@@ -11,7 +11,7 @@ import type { ConfigurationSpec } from "@/lib/validation/configuration";
 // through here, and never a whole fleet's worth of rows (a configuration may target 10,000 clusters).
 
 export { listConfigurations, listVersions } from "@/lib/configurations/store";
-export { diffVersions, renderedYaml } from "@/lib/configurations/version-diff";
+export { diffVersions, MAX_INLINE_YAML_BYTES, renderedYaml, renderedYamlHref } from "@/lib/configurations/version-diff";
 export { getRolloutProgress, listRollouts } from "@/lib/push/rollouts";
 export { complianceByConfiguration } from "./configuration-status";
 

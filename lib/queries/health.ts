@@ -1,13 +1,12 @@
 import "server-only";
-import { sql } from "drizzle-orm";
 import { getDb } from "@/db";
+import { probeDatabase } from "@/db/busy";
 
-/** True when the database answers a trivial query (the liveness endpoint's one read). */
-export function databaseAnswers(): boolean {
+/** The liveness endpoint's one read: "ok", "locked" (another process holds the write lock) or "unavailable". */
+export function probeDatabaseHealth(): ReturnType<typeof probeDatabase> | "unavailable" {
   try {
-    getDb().get(sql`select 1`);
-    return true;
+    return probeDatabase(getDb());
   } catch {
-    return false;
+    return "unavailable";
   }
 }

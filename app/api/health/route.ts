@@ -1,8 +1,13 @@
-import { databaseAnswers } from "@/lib/queries/health";
+import { probeDatabaseHealth } from "@/lib/queries/health";
 
 export const dynamic = "force-dynamic";
 
-/** Liveness and database readiness; unauthenticated by design and reveals nothing sensitive. */
+/**
+ * Liveness and database readiness; unauthenticated by design and reveals nothing sensitive.
+ * "locked": another process holds the write lock, so writes wait (the server still answers).
+ */
 export function GET() {
-  return databaseAnswers() ? Response.json({ status: "ok", database: "ok" }) : Response.json({ status: "error", database: "unavailable" }, { status: 503 });
+  const database = probeDatabaseHealth();
+  if (database === "ok") return Response.json({ status: "ok", database });
+  return Response.json({ status: "error", database }, { status: 503 });
 }
