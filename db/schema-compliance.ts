@@ -1,5 +1,6 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { LabelSelector } from "@/lib/validation/label-selector";
+import { ASSIGNMENT_EFFECTS } from "./enums";
 import { configurations } from "./schema-configurations";
 
 // Compliance assignments: "every cluster matching this selector must run this configuration".
@@ -9,8 +10,7 @@ import { configurations } from "./schema-configurations";
  * own targets. Only audit assignments are stored: deploy ones are derived from each pushed
  * configuration's targets whenever compliance is evaluated, so they can never disagree.
  */
-export const ASSIGNMENT_EFFECTS = ["audit", "deploy"] as const;
-export type AssignmentEffect = (typeof ASSIGNMENT_EFFECTS)[number];
+export { ASSIGNMENT_EFFECTS, type AssignmentEffect } from "./enums";
 
 export const assignments = sqliteTable(
   "assignments",

@@ -3,6 +3,7 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 import type { AuditActor } from "@/lib/audit";
 import type { FieldConflict } from "@/lib/k8s/errors";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
+import { CREDENTIAL_TYPES } from "./enums";
 import { clusters } from "./schema";
 
 // GitOps configurations: reusable source credentials, configurations with immutable
@@ -13,8 +14,7 @@ const createdAt = () =>
     .notNull()
     .default(sql`(unixepoch('subsec') * 1000)`);
 
-export const CREDENTIAL_TYPES = ["ssh", "https", "bearer", "ca"] as const;
-export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
+export { CREDENTIAL_TYPES, type CredentialType } from "./enums";
 
 export const credentials = sqliteTable(
   "credentials",

@@ -1,13 +1,13 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { clusters, RECONCILERS } from "./schema";
+import { COMPLIANCE_STATES, RECONCILERS } from "./enums";
+import { clusters } from "./schema";
 import { configurations } from "./schema-configurations";
 
 // What the status collector saw: the compliance state of every (cluster, configuration), its
 // history, the Flux objects or Argo CD Applications behind it, and the head of each configuration's Git source.
 
-/** Azure's GitOps compliance vocabulary, worst first (the order the severity rank uses). */
-export const COMPLIANCE_STATES = ["Non-Compliant", "Pending", "Unknown", "Suspended", "Compliant"] as const;
-export type ComplianceState = (typeof COMPLIANCE_STATES)[number];
+// The vocabulary lives in ./enums (no drizzle there, so client code can import it).
+export { COMPLIANCE_STATES, type ComplianceState } from "./enums";
 
 /** One drifted Flux object as the collector records it: names and field paths, never values. */
 export type ConfigDriftEntry = { object: string; change: "missing" | "changed" | "extra"; paths: string[] };
@@ -65,9 +65,13 @@ export const configurationStatus = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.configurationId, t.clusterId] }),
-    index("configuration_status_cluster_idx").on(t.clusterId, t.state),
-    // Totals, "most non-compliant configurations" and state filters read only this index.
-    index("configuration_status_state_idx").on(t.state, t.configurationId),
+    // Covering for the dashboard's per-cluster question ("clusters needing attention"): one
+    // ordered pass over this index groups by cluster without touching the table (476 ms → see README at 10k × 10).
+    index("configuration_status_cluster_summary_idx").on(t.clusterId, t.state, t.observedAt, t.lastSeenAt, t.hasConfigDrift, t.hasRevisionDrift, t.hasResourceDrift, t.reconciler),
+    // Totals (with their drift sums), "most non-compliant configurations" and state filters read only this index.
+    index("configuration_status_state_drift_idx").on(t.state, t.configurationId, t.hasConfigDrift, t.hasRevisionDrift, t.hasResourceDrift),
+    // A configuration's counts by state (its page, the configurations list) without reading its rows.
+    index("configuration_status_configuration_state_idx").on(t.configurationId, t.state),
     index("configuration_status_observed_idx").on(t.observedAt),
   ],
 );

@@ -1,8 +1,10 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
-export const ROLES = ["admin", "operator", "viewer"] as const;
-export type Role = (typeof ROLES)[number];
+import { AUDIT_OUTCOMES, HEALTH_STATES, RECONCILERS, ROLES } from "./enums";
+
+// The vocabularies live in ./enums (no drizzle there, so client code can import them).
+export { AUDIT_OUTCOMES, HEALTH_STATES, RECONCILERS, ROLES, type AuditOutcome, type HealthState, type Reconciler, type Role } from "./enums";
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" })
@@ -54,8 +56,6 @@ export const loginThrottle = sqliteTable("login_throttle", {
   lockedUntil: integer("locked_until", { mode: "timestamp_ms" }),
 });
 
-export const AUDIT_OUTCOMES = ["success", "denied", "invalid", "failed"] as const;
-export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 export const auditLog = sqliteTable(
   "audit_log",
@@ -97,8 +97,6 @@ export type AuditEntry = typeof auditLog.$inferSelect;
 // ---------------------------------------------------------------------------
 // Cluster inventory
 
-export const RECONCILERS = ["flux", "argocd"] as const;
-export type Reconciler = (typeof RECONCILERS)[number];
 
 export const clusters = sqliteTable(
   "clusters",
@@ -122,8 +120,6 @@ export const clusters = sqliteTable(
   (t) => [uniqueIndex("clusters_name_unique").on(t.name)],
 );
 
-export const HEALTH_STATES = ["reachable", "unreachable", "unknown"] as const;
-export type HealthState = (typeof HEALTH_STATES)[number];
 
 export type FluxControllerState = { name: string; ready: boolean };
 export type FluxObjectCount = { kind: string; ready: number; notReady: number; unknown: number };

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { commitUrl, shaOf } from "./commit-links";
-import { shortRevision } from "@/components/ui/revision";
+import { commitUrl, shaOf, shortRevision } from "./commit-links";
 
 const SHA = "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b";
 

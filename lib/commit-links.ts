@@ -27,3 +27,11 @@ export function commitUrl(repoUrl: string | null | undefined, sha: string | null
 export function shaOf(revision: string | null | undefined): string | null {
   return /(?:sha1:)?([0-9a-f]{40})$/.exec(revision ?? "")?.[1] ?? null;
 }
+
+/** "main@sha1:1a2b3c4d…" → "main@1a2b3c4"; other revision formats are shortened the same way. */
+export function shortRevision(revision: string): string {
+  const match = /^(.*?)@?(?:sha1|sha256):([0-9a-f]{7,})$/.exec(revision);
+  if (!match) return revision.length > 40 ? `${revision.slice(0, 37)}…` : revision;
+  const [, ref, hash] = match;
+  return ref ? `${ref}@${hash!.slice(0, 7)}` : hash!.slice(0, 12);
+}

@@ -69,7 +69,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Sequential GETs (after warm-up) of a page: p50/p95 of the full response, body read. */
-export async function timePage(label: string, url: string, cookie: string, runs = 50): Promise<{ p50: number; p95: number }> {
+export async function timePage(label: string, url: string, cookie: string, runs = 50): Promise<{ p50: number; p95: number; bytes: number }> {
   const get = async () => {
     const response = await fetch(url, { headers: { Cookie: cookie } });
     const body = await response.text();
@@ -85,7 +85,7 @@ export async function timePage(label: string, url: string, cookie: string, runs 
     samples.push(performance.now() - t0);
   }
   samples.sort((a, b) => a - b);
-  const result = { p50: percentile(samples, 50), p95: percentile(samples, 95) };
+  const result = { p50: percentile(samples, 50), p95: percentile(samples, 95), bytes };
   console.log(`  ${label.padEnd(44)} p50 ${result.p50.toFixed(1).padStart(7)} ms   p95 ${result.p95.toFixed(1).padStart(7)} ms   (${Math.round(bytes / 1024)} KiB)`);
   return result;
 }

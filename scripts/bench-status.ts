@@ -1,5 +1,5 @@
 // `npm run bench:status`: (1) the dashboard and configuration-detail queries over 1,000
-// clusters x 10 configurations of seeded status, p50/p95 over 50 runs each; (2) the same pages
+// clusters x 10 configurations of seeded status (BENCH_CLUSTERS=10000 for the 10k figures), p50/p95 over 50 runs each; (2) the same pages
 // rendered by `next start` over HTTP; (3) a status collector sweep over 200 registrations of a
 // few real API servers running the Flux stand-in.
 // Run with --conditions=react-server so server-only modules load.
@@ -14,6 +14,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 50);
 const REGISTRATIONS = Number(process.env.BENCH_REGISTRATIONS ?? 200);
 const SERVERS = Number(process.env.BENCH_SERVERS ?? 4);
 const SWEEPS = Number(process.env.BENCH_SWEEPS ?? 3);
+// "1k", "10k": the suffix of the page figures at this scale.
+const SCALE = CLUSTERS % 1000 === 0 ? `${CLUSTERS / 1000}k` : String(CLUSTERS);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
@@ -37,8 +39,8 @@ function time(label: string, fn: () => unknown): { p50: number; p95: number } {
 async function benchQueries(): Promise<{ configurationIds: string[] }> {
   const { getDb } = await import("../db");
   const { seedStatus } = await import("../test-support/status-seed");
-  const queries = await import("../lib/status/queries");
-  const detail = await import("../lib/status/configuration-queries");
+  const queries = await import("../lib/queries/dashboard");
+  const detail = await import("../lib/queries/configuration-status");
   const t0 = performance.now();
   const seeded = seedStatus(getDb().$client, { clusters: CLUSTERS, configurations: CONFIGURATIONS, historyPerPair: 4, rollouts: 100 });
   const pairs = CLUSTERS * CONFIGURATIONS;
@@ -68,7 +70,10 @@ async function benchQueries(): Promise<{ configurationIds: string[] }> {
 }
 
 /** Full page renders over HTTP against `next start` on the seeded database. */
-async function benchPages(seeded: { configurationIds: string[] }, env: Record<string, string>): Promise<number> {
+type PageFigures = { dashboardP95: number; apiDashboardP95: number; configPageP95: number; configPageKb: number };
+
+async function benchPages(seeded: { configurationIds: string[] }, env: Record<string, string>): Promise<PageFigures> {
+  const { getDb } = await import("../db");
   const { createFirstAdmin } = await import("../lib/auth/users");
   const { startPortal, signIn, timePage } = await import("./bench-http");
   await createFirstAdmin({ email: "bench@example.com", name: "Bench", password: "bench-password-1" });
@@ -77,9 +82,12 @@ async function benchPages(seeded: { configurationIds: string[] }, env: Record<st
     const cookie = await signIn(portal.baseUrl, "bench@example.com", "bench-password-1");
     console.log("page renders over HTTP (next start, 50 requests each):");
     const dashboard = await timePage("GET / (fleet dashboard)", `${portal.baseUrl}/`, cookie);
-    await timePage("GET /api/dashboard (live polling)", `${portal.baseUrl}/api/dashboard`, cookie);
-    await timePage("GET /configurations/<id> (1,000 targets)", `${portal.baseUrl}/configurations/${seeded.configurationIds[3]}`, cookie);
-    return dashboard.p95;
+    const api = await timePage("GET /api/dashboard (live polling)", `${portal.baseUrl}/api/dashboard`, cookie);
+    const page = await timePage(`GET /configurations/<id> (${CLUSTERS.toLocaleString("en")} targets)`, `${portal.baseUrl}/configurations/${seeded.configurationIds[3]}`, cookie);
+    await timePage("GET /configurations/<id>?q=… (search)", `${portal.baseUrl}/configurations/${seeded.configurationIds[3]}?q=cluster-004`, cookie);
+    await timePage("GET /configurations/<id>?page=3&state=…", `${portal.baseUrl}/configurations/${seeded.configurationIds[3]}?state=Compliant&page=3`, cookie);
+    await timePage("GET /configurations (list)", `${portal.baseUrl}/configurations`, cookie);
+    return { dashboardP95: dashboard.p95, apiDashboardP95: api.p95, configPageP95: page.p95, configPageKb: page.bytes / 1024 };
   } finally {
     portal.stop();
   }
@@ -151,10 +159,15 @@ async function main() {
   migrateDatabase(getDb());
   try {
     const seeded = await benchQueries();
-    const dashboardP95 = await benchPages(seeded, { DATABASE_URL: process.env.DATABASE_URL!, FLEETLINE_DATA_DIR: dir, FLEETLINE_SECRET_KEY: "22".repeat(32) });
-    const sweepSeconds = await benchSweep();
-    console.log(`dashboard_p95_ms: ${dashboardP95.toFixed(1)}`);
-    console.log(`sweep_${REGISTRATIONS}_clusters_s: ${sweepSeconds.toFixed(2)}`);
+    const pages = await benchPages(seeded, { DATABASE_URL: process.env.DATABASE_URL!, FLEETLINE_DATA_DIR: dir, FLEETLINE_SECRET_KEY: "22".repeat(32) });
+    // BENCH_REGISTRATIONS=0 skips the sweep against real API servers (the page figures only).
+    const sweepSeconds = REGISTRATIONS > 0 ? await benchSweep() : null;
+    console.log(`dashboard_p95_ms: ${pages.dashboardP95.toFixed(1)}`);
+    console.log(`dashboard_${SCALE}_p95_ms: ${pages.dashboardP95.toFixed(1)}`);
+    console.log(`api_dashboard_${SCALE}_p95_ms: ${pages.apiDashboardP95.toFixed(1)}`);
+    console.log(`config_page_${SCALE}_p95_ms: ${pages.configPageP95.toFixed(1)}`);
+    console.log(`config_page_${SCALE}_kb: ${pages.configPageKb.toFixed(0)}`);
+    if (sweepSeconds !== null) console.log(`sweep_${REGISTRATIONS}_clusters_s: ${sweepSeconds.toFixed(2)}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@ import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { AppShell } from "@/components/shell/app-shell";
 import { getActor } from "@/lib/auth/current";
-import { countUsers } from "@/lib/auth/users";
+import { countUsers } from "@/lib/queries/users";
 
 export const dynamic = "force-dynamic";
 

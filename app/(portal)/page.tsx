@@ -3,7 +3,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { requirePageAccess } from "@/lib/auth/current";
 import { can } from "@/lib/auth/permissions";
 import { countClusters } from "@/lib/queries/clusters";
-import { dashboardSummary, type DriftKind } from "@/lib/status/queries";
+import { dashboardSummary, type DriftKind } from "@/lib/queries/dashboard";
 import { DashboardLive } from "@/components/dashboard/dashboard-live";
 import { toDashboardData } from "@/components/dashboard/types";
 

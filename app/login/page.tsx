@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { getActor } from "@/lib/auth/current";
-import { countUsers } from "@/lib/auth/users";
+import { countUsers } from "@/lib/queries/users";
 import { env } from "@/lib/env";
 import { LoginForm } from "./login-form";
 

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { countUsers } from "@/lib/auth/users";
+import { countUsers } from "@/lib/queries/users";
 import { SetupForm } from "./setup-form";
 
 export const metadata: Metadata = { title: "First-run setup" };

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { COMPLIANCE_STATES } from "@/db/schema-status";
+import { COMPLIANCE_STATES } from "@/db/enums";
 import type { Assignment } from "@/lib/compliance/assignments";
 import { isMatrixFiltered, type MatrixFilter } from "@/lib/compliance/filters";
 import { SUMMARY_LABEL_KEYS } from "@/lib/compliance/summary";

@@ -1,5 +1,5 @@
 import { COMPLIANCE_STYLE } from "@/components/ui/compliance-badge";
-import { COMPLIANCE_STATES } from "@/db/schema-status";
+import { COMPLIANCE_STATES } from "@/db/enums";
 import { compliantPercent, formatPercent, type StateCounts } from "@/lib/compliance/states";
 
 const BAR: Record<(typeof COMPLIANCE_STATES)[number], string> = {

@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import type { ZodType } from "zod";
-import { previewConfigurationAction, saveConfigurationAction, type PreviewResult } from "@/app/(portal)/configurations/actions";
+import type { PreviewResult, previewConfigurationAction, saveConfigurationAction } from "@/app/(portal)/configurations/actions";
 import { basicsStepSchema, formatZodErrors, makeSourceStepSchema, targetsStepSchema, workloadsStepSchema } from "@/lib/validation/configuration";
 import { emptyDraft, toSpecInput, type Draft } from "./draft";
 import { BasicsStep } from "./step-basics";
@@ -22,7 +22,11 @@ function requestFailure(error: unknown): string {
 
 const STEPS = ["Basics", "Source", "Kustomizations / Helm releases", "Targets", "Review"] as const;
 
+/** The server actions, handed down by the page: a shared component imports nothing from app/ routes. */
+export type WizardActions = { preview: typeof previewConfigurationAction; save: typeof saveConfigurationAction };
+
 type WizardProps = {
+  actions: WizardActions;
   fleet: FleetCluster[];
   credentials: CredentialOption[];
   allowLocalSources: boolean;
@@ -33,7 +37,7 @@ type WizardProps = {
   lockedClusterId?: string;
 };
 
-export function ConfigurationWizard({ fleet, credentials, allowLocalSources, canPush, initial, configurationId, lockedClusterId }: WizardProps) {
+export function ConfigurationWizard({ actions, fleet, credentials, allowLocalSources, canPush, initial, configurationId, lockedClusterId }: WizardProps) {
   const router = useRouter();
   const [draft, setDraft] = useState<Draft>(() => {
     const d = initial ?? emptyDraft();
@@ -74,7 +78,7 @@ export function ConfigurationWizard({ fleet, credentials, allowLocalSources, can
       setPreview(null);
       startTransition(async () => {
         try {
-          const result = await previewConfigurationAction(toSpecInput(draft));
+          const result = await actions.preview(toSpecInput(draft));
           setPreview(result);
           if (result.status === "invalid") setErrors(result.fieldErrors);
         } catch (error) {
@@ -87,7 +91,7 @@ export function ConfigurationWizard({ fleet, credentials, allowLocalSources, can
   function save() {
     setSaveError(null);
     startTransition(async () => {
-      const result = await saveConfigurationAction(toSpecInput(draft), { configurationId, message, push }).catch(
+      const result = await actions.save(toSpecInput(draft), { configurationId, message, push }).catch(
         (error: unknown) => ({ status: "error" as const, message: requestFailure(error) }),
       );
       if (result.status === "ok") {

@@ -1,4 +1,4 @@
-import type { DashboardSummary } from "@/lib/status/queries";
+import type { DashboardSummary } from "@/lib/queries/dashboard";
 
 /** DashboardSummary as it travels as JSON: dates become ISO strings. */
 type Jsonify<T> = T extends Date ? string : T extends (infer U)[] ? Jsonify<U>[] : T extends object ? { [K in keyof T]: Jsonify<T[K]> } : T;

@@ -1,4 +1,4 @@
-import type { ComplianceState } from "@/db/schema-status";
+import type { ComplianceState } from "@/db/enums";
 import { Badge } from "./badges";
 
 type Tone = Parameters<typeof Badge>[0]["tone"];

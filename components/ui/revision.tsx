@@ -1,14 +1,8 @@
 "use client";
 
 import { useState } from "react";
+import { shortRevision } from "@/lib/commit-links";
 
-/** "main@sha1:1a2b3c4d…" → "main@1a2b3c4"; other revision formats are shortened the same way. */
-export function shortRevision(revision: string): string {
-  const match = /^(.*?)@?(?:sha1|sha256):([0-9a-f]{7,})$/.exec(revision);
-  if (!match) return revision.length > 40 ? `${revision.slice(0, 37)}…` : revision;
-  const [, ref, hash] = match;
-  return ref ? `${ref}@${hash!.slice(0, 7)}` : hash!.slice(0, 12);
-}
 
 /** A revision in monospace with the full value on hover, a copy button, and a commit link when the host is known. */
 export function Revision({ revision, commitUrl }: { revision: string | null | undefined; commitUrl?: string | null }) {

@@ -148,7 +148,7 @@ describe("summary", () => {
 
 describe("one definition of the fleet's pairs", () => {
   it("the dashboard's totals count the same pairs as /compliance, audit-only scope included", async () => {
-    const { fleetTotals } = await import("@/lib/status/queries");
+    const { fleetTotals } = await import("@/lib/queries/dashboard");
     const s = summary.loadSummary(compliance.listAssignments());
     const totals = fleetTotals();
     expect(totals.total).toBe(s.fleet.total);

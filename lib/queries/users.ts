@@ -3,6 +3,8 @@ import { and, asc, count, eq, gt, isNull } from "drizzle-orm";
 import { getDb } from "@/db";
 import { sessions, users } from "@/db/schema";
 
+export { countUsers } from "@/lib/auth/users";
+
 /** Users with their number of live sessions; never the password hash. */
 export function listUsers() {
   const db = getDb();

@@ -82,7 +82,7 @@ describe("a mixed fleet", () => {
     const fluxRow = await sweepUntil(ids.flux, (r) => r.state === "Compliant");
     expect(fluxRow).toMatchObject({ reconciler: "flux", argoSync: null, argoHealth: null, argoHistory: null, appliedRevision: revision, hasConfigDrift: false });
 
-    const { configurationStatusRows, objectStatuses } = await import("./configuration-queries");
+    const { configurationStatusRows, objectStatuses } = await import("@/lib/queries/configuration-status");
     expect(configurationStatusRows(saved.id).rows.map((r) => [r.clusterName, r.reconciler, r.state]).sort()).toEqual([
       [argo.name, "argocd", "Compliant"],
       [fleet.harness.clusters[0]!.name, "flux", "Compliant"],

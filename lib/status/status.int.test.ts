@@ -70,7 +70,7 @@ describe("compliance", () => {
     expect(row).toMatchObject({ appliedRevision: revision, sourceRevision: revision, appliedVersion: 1, behindBy: 0, hasConfigDrift: false, hasRevisionDrift: false, hasResourceDrift: false });
     expect(row.lastAppliedAt).toBeInstanceOf(Date);
     expect(row.reason).toBe("GitRepository/fleet: Succeeded");
-    const { objectStatuses, statusHistory } = await import("./configuration-queries");
+    const { objectStatuses, statusHistory } = await import("@/lib/queries/configuration-status");
     const objects = objectStatuses(ids()[0]!, fleetId);
     expect(objects.map((o) => [o.kind, o.name, o.state, o.ready])).toEqual([
       ["GitRepository", "fleet", "Compliant", "True"],
@@ -173,7 +173,7 @@ describe("faults", () => {
     fleet.temp.db.insert(clusterHealth).values({ clusterId: ids()[2]!, ...backoff }).onConflictDoUpdate({ target: clusterHealth.clusterId, set: backoff }).run();
     const skipped = await collector.runStatusSweep({ clusterIds: [ids()[2]!] });
     expect(skipped.clusters[0]).toMatchObject({ status: "unreachable", reason: "connection refused (checked again at the next health check)" });
-    const { fleetTotals, clustersNeedingAttention } = await import("./queries");
+    const { fleetTotals, clustersNeedingAttention } = await import("@/lib/queries/dashboard");
     expect(fleetTotals().byState.Unknown).toBeGreaterThanOrEqual(1);
     expect(clustersNeedingAttention().rows.map((r) => r.clusterId)).toEqual(expect.arrayContaining([ids()[2], ids()[1]]));
   });

@@ -4,7 +4,7 @@ import { FilterInput, FilterSelect, plainOptions } from "@/components/ui/filter-
 import { PageHeader } from "@/components/ui/page-header";
 import { Pagination } from "@/components/ui/pagination";
 import { Time } from "@/components/ui/time";
-import { AUDIT_OUTCOMES } from "@/db/schema";
+import { AUDIT_OUTCOMES } from "@/db/enums";
 import { requirePageAccess } from "@/lib/auth/current";
 import { auditSummary, auditTargetName, readableDetails } from "@/lib/audit-words";
 import { AUDIT_PAGE_SIZE, auditFilterSchema, auditNames, distinctAuditActions, listAudit, type AuditFilter } from "@/lib/queries/audit";

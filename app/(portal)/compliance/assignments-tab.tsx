@@ -5,11 +5,9 @@ import { Percent, StateCountList } from "@/components/compliance/state-counts";
 import { Badge } from "@/components/ui/badges";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Time } from "@/components/ui/time";
-import { listStoredAssignments, type Assignment } from "@/lib/compliance/assignments";
+import { listConfigurations, listStoredAssignments, loadSummary, type Assignment } from "@/lib/queries/compliance";
 import { formatSelector } from "@/lib/compliance/selector-text";
 import { emptyCounts, type StateCounts } from "@/lib/compliance/states";
-import { loadSummary } from "@/lib/compliance/summary";
-import { listConfigurations } from "@/lib/configurations/store";
 import { createAssignmentAction, deleteAssignmentAction, updateAssignmentAction } from "./actions";
 
 function ScopeCell({ id, counts }: { id: string; counts: StateCounts | undefined }) {

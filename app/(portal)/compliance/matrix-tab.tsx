@@ -3,9 +3,8 @@ import { MatrixFilters } from "@/components/compliance/matrix-filters";
 import { MatrixTable } from "@/components/compliance/matrix-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Pagination } from "@/components/ui/pagination";
-import type { Assignment } from "@/lib/compliance/assignments";
 import { MATRIX_PAGE_SIZE, isMatrixFiltered, type MatrixFilter } from "@/lib/compliance/filters";
-import { loadMatrix } from "@/lib/compliance/matrix";
+import { loadMatrix, type Assignment } from "@/lib/queries/compliance";
 import { plural } from "@/lib/words";
 
 export function MatrixTab({ assignments, filter }: { assignments: Assignment[]; filter: MatrixFilter }) {

@@ -3,9 +3,7 @@ import { NonCompliantList } from "@/components/compliance/non-compliant-list";
 import { SummarySection } from "@/components/compliance/summary-section";
 import { TrendChart } from "@/components/compliance/trend-chart";
 import { EmptyState } from "@/components/ui/empty-state";
-import type { Assignment } from "@/lib/compliance/assignments";
-import { loadSummary } from "@/lib/compliance/summary";
-import { loadTrend } from "@/lib/compliance/trend";
+import { loadSummary, loadTrend, type Assignment } from "@/lib/queries/compliance";
 
 export function OverviewTab({ assignments }: { assignments: Assignment[] }) {
   if (assignments.length === 0) {

@@ -4,7 +4,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { TabLinks } from "@/components/ui/tabs";
 import { requirePageAccess } from "@/lib/auth/current";
 import { can } from "@/lib/auth/permissions";
-import { listAssignments } from "@/lib/compliance/assignments";
+import { listAssignments } from "@/lib/queries/compliance";
 import { matrixFilterSchema } from "@/lib/compliance/filters";
 import { AssignmentsTab } from "./assignments-tab";
 import { MatrixTab } from "./matrix-tab";

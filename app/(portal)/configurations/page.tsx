@@ -6,10 +6,9 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Time } from "@/components/ui/time";
 import { requirePageAccess } from "@/lib/auth/current";
 import { can } from "@/lib/auth/permissions";
-import { listConfigurations } from "@/lib/configurations/store";
-import { COMPLIANCE_STATES } from "@/db/schema-status";
+import { COMPLIANCE_STATES } from "@/db/enums";
 import { ComplianceBadge } from "@/components/ui/compliance-badge";
-import { complianceByConfiguration } from "@/lib/status/configuration-queries";
+import { complianceByConfiguration, listConfigurations } from "@/lib/queries/configurations";
 
 export const metadata: Metadata = { title: "Configurations" };
 

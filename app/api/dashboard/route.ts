@@ -1,5 +1,5 @@
 import { requirePermission } from "@/lib/auth/current";
-import { dashboardSummary, type DriftKind } from "@/lib/status/queries";
+import { dashboardSummary, type DriftKind } from "@/lib/queries/dashboard";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,4 @@
-import { getDb } from "@/db";
-import { probeDatabase } from "@/db/busy";
+import { probeDatabaseHealth } from "@/lib/queries/health";
 
 export const dynamic = "force-dynamic";
 
@@ -8,12 +7,7 @@ export const dynamic = "force-dynamic";
  * "locked": another process holds the write lock, so writes wait (the server still answers).
  */
 export function GET() {
-  let database: ReturnType<typeof probeDatabase>;
-  try {
-    database = probeDatabase(getDb());
-  } catch {
-    database = "unavailable";
-  }
+  const database = probeDatabaseHealth();
   if (database === "ok") return Response.json({ status: "ok", database });
   return Response.json({ status: "error", database }, { status: 503 });
 }

@@ -2,7 +2,8 @@ import { Badge, ReconcilerBadge } from "@/components/ui/badges";
 import { Revision } from "@/components/ui/revision";
 import { Time } from "@/components/ui/time";
 import { commitUrl } from "@/lib/commit-links";
-import { argoDeployments, commitHistory, type CommitHistory } from "@/lib/status/commits";
+import { argoDeployments, commitsView, type CommitHistory } from "@/lib/queries/commits";
+import { ComputedHeader } from "./computed-header";
 
 /** Each Argo CD cluster's status.history: what it deployed and when, with the commit's subject when it is in the log above. */
 function ArgoHistory({ configurationId, repoUrl, subjects }: { configurationId: string; repoUrl: string | null; subjects: ReadonlyMap<string, string> }) {
@@ -77,15 +78,35 @@ function GitLog({ history, repoUrl }: { history: Extract<CommitHistory, { status
   );
 }
 
-/** The tracked ref's log (filtered to the Kustomization paths), with each cluster's applied commit marked; then Argo CD's own history. */
+/**
+ * The tracked ref's log (filtered to the Kustomization paths), with each cluster's applied commit
+ * marked; then Argo CD's own history. The log needs a `git fetch`: it comes from the background
+ * cache, so an unanswering git host leaves a "still fetching" line here, never a hung page.
+ */
 export async function CommitsTab({ configurationId, repoUrl }: { configurationId: string; repoUrl: string | null }) {
-  const history = await commitHistory(configurationId, { limit: 50 });
+  const computed = await commitsView(configurationId);
+  const header = <ComputedHeader computed={computed} tab="commits" configurationId={configurationId} what="Fetching the repository" />;
+  if (computed.status !== "ready") {
+    return (
+      <div className="space-y-5">
+        {header}
+        {computed.status === "computing" ? (
+          <p className="text-sm">The repository has not answered yet; the log appears here once it does.</p>
+        ) : (
+          <p role="alert" className="text-sm text-red-700">Could not fetch the repository: {computed.error}</p>
+        )}
+        <ArgoHistory configurationId={configurationId} repoUrl={repoUrl} subjects={new Map()} />
+      </div>
+    );
+  }
+  const history = computed.value;
   if (history.status === "not-git") return <p className="text-sm">Commit history is shown for Git sources only.</p>;
   if (history.status === "not-found") return <p className="text-sm">Nothing was pushed yet.</p>;
   const subjects = new Map(history.status === "ok" ? history.commits.map((c) => [c.sha, c.subject]) : []);
   return (
     <div className="space-y-5">
-      {history.status === "error" ? <p role="alert" className="text-sm text-red-700">The repository could not be read: {history.error}</p> : <GitLog history={history} repoUrl={repoUrl} />}
+      {header}
+      {history.status === "error" ? <p role="alert" className="text-sm text-red-700">Could not fetch the repository: {history.error}</p> : <GitLog history={history} repoUrl={repoUrl} />}
       <ArgoHistory configurationId={configurationId} repoUrl={repoUrl} subjects={subjects} />
     </div>
   );

@@ -1,20 +1,25 @@
 import { Badge } from "@/components/ui/badges";
 import { DiffView } from "@/components/ui/diff-view";
 import { Time } from "@/components/ui/time";
-import { computeDrift } from "@/lib/drift/compute";
-import { configurationStatusRows } from "@/lib/status/configuration-queries";
+import { configurationStatusRows } from "@/lib/queries/configuration-status";
+import { driftView } from "@/lib/queries/drift";
 import { diffLines } from "@/lib/text-diff";
+import { ComputedHeader } from "./computed-header";
 import { RepushButton } from "./configuration-controls";
 import { plural } from "@/lib/words";
 
 const show = (v: unknown) => (v === undefined ? "(absent)" : typeof v === "string" ? v : JSON.stringify(v));
 
-/** The three kinds of drift for one (cluster, configuration), computed on demand against the live cluster. */
+/**
+ * The three kinds of drift for one (cluster, configuration), computed against the live cluster in
+ * the background (lib/queries/drift): the page shows the last result and its age, never waits long.
+ */
 export async function DriftTab({ configurationId, clusterId, canPush }: { configurationId: string; clusterId?: string; canPush: boolean }) {
   const rows = configurationStatusRows(configurationId, { limit: 500 }).rows;
   const selected = rows.find((r) => r.clusterId === clusterId) ?? rows.find((r) => r.hasConfigDrift || r.hasResourceDrift || r.hasRevisionDrift) ?? rows[0];
   if (!selected) return <p className="text-sm text-zinc-600">No status yet.</p>;
-  const drift = await computeDrift(selected.clusterId, configurationId);
+  const computed = await driftView(configurationId, selected.clusterId);
+  const drift = computed.status === "ready" ? computed.value : null;
   return (
     <div className="space-y-4">
       <form method="get" className="flex items-end gap-2" aria-label="Choose a cluster">
@@ -29,9 +34,12 @@ export async function DriftTab({ configurationId, clusterId, canPush }: { config
         </div>
         <button type="submit" className="btn-secondary">Show drift</button>
       </form>
-      {drift.status === "unreachable" ? <p role="alert" className="text-sm text-red-700">{selected.clusterName} is unreachable: {drift.error}</p> : null}
-      {drift.status === "not-found" ? <p className="text-sm">Nothing was pushed to {selected.clusterName} yet.</p> : null}
-      {drift.status === "ok" ? (
+      <ComputedHeader computed={computed} tab="drift" configurationId={configurationId} clusterId={selected.clusterId} what={`Comparing with ${selected.clusterName}`} />
+      {computed.status === "computing" ? <p className="text-sm">{selected.clusterName} has not answered yet; the comparison appears here once it does.</p> : null}
+      {computed.status === "failed" ? <p role="alert" className="text-sm text-red-700">Could not compare with {selected.clusterName}: {computed.error}</p> : null}
+      {drift?.status === "unreachable" ? <p role="alert" className="text-sm text-red-700">{selected.clusterName} is unreachable: {drift.error}</p> : null}
+      {drift?.status === "not-found" ? <p className="text-sm">Nothing was pushed to {selected.clusterName} yet.</p> : null}
+      {drift?.status === "ok" ? (
         <>
           <p className="text-xs text-zinc-500">Computed <Time date={drift.computedAt} /> against {selected.clusterName}.</p>
           <section aria-labelledby="config-drift" className="card space-y-3 p-4">

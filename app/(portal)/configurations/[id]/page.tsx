@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { Suspense } from "react";
 import { ConfigurationWizard } from "@/components/configurations/configuration-wizard";
 import { fromSpec } from "@/components/configurations/draft";
 import { RolloutProgressPanel } from "@/components/configurations/rollout-progress";
@@ -9,18 +10,18 @@ import { TabLinks } from "@/components/ui/tabs";
 import { Time } from "@/components/ui/time";
 import { requirePageAccess } from "@/lib/auth/current";
 import { can } from "@/lib/auth/permissions";
-import { getConfiguration } from "@/lib/configurations/store";
-import { MAX_INLINE_YAML_BYTES, renderedYaml, renderedYamlHref } from "@/lib/configurations/version-diff";
-import { listCredentials } from "@/lib/credentials/store";
 import { env } from "@/lib/env";
-import { getRolloutProgress, listRollouts } from "@/lib/push/rollouts";
+import { configurationForPage, getRolloutProgress, listRollouts, MAX_INLINE_YAML_BYTES, renderedYaml, renderedYamlHref } from "@/lib/queries/configurations";
+import { credentialOptions } from "@/lib/queries/credentials";
 import { listFleetForTargeting } from "@/lib/queries/fleet";
 import { DeleteConfigurationForm, PushButton } from "./configuration-controls";
 import { CommitsTab } from "./commits-tab";
+import { TabSkeleton } from "./computed-header";
 import { DriftTab } from "./drift-tab";
 import { StatusTab } from "./status-tab";
 import { VersionsTab } from "./versions-tab";
 import { versionWords } from "@/lib/words";
+import { previewConfigurationAction, saveConfigurationAction } from "../actions";
 
 export const metadata: Metadata = { title: "Configuration" };
 
@@ -31,7 +32,7 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
   const { id } = await params;
   const sp = await searchParams;
   const { tab = "overview", rollout } = sp;
-  const configuration = getConfiguration(id);
+  const configuration = configurationForPage(id);
   if (!configuration) notFound();
   const canWrite = can(user.role, "configurations.write");
   const canPush = can(user.role, "configurations.push");
@@ -68,14 +69,17 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
       {active === "overview" ? (
         <div className="space-y-4">
           {progress ? <RolloutProgressPanel rolloutId={progress.id} initial={progress} /> : <p className="text-sm text-zinc-600">Not pushed yet.</p>}
-          <StatusTab configurationId={configuration.id} repoUrl={repoUrl} canAct={can(user.role, "configurations.reconcile")} filter={{ state: sp.state, drift: sp.drift, q: sp.q }} />
+          <StatusTab configurationId={configuration.id} repoUrl={repoUrl} canAct={can(user.role, "configurations.reconcile")} filter={{ state: sp.state, drift: sp.drift, q: sp.q, page: sp.page }} />
           <section className="card p-4" aria-labelledby="targets">
-            <h2 id="targets" className="mb-2 font-semibold">Targets ({configuration.targets.length})</h2>
+            <h2 id="targets" className="mb-2 font-semibold">Targets ({configuration.targetCount})</h2>
             <ul className="space-y-1 text-sm">
               {configuration.targets.map((t) => (
                 <li key={t.clusterId}><span className="font-mono">{t.clusterName}</span> <span className="text-xs text-zinc-500">{t.reason}</span></li>
               ))}
             </ul>
+            {configuration.targetCount > configuration.targets.length ? (
+              <p className="mt-1 text-xs text-zinc-500">and {configuration.targetCount - configuration.targets.length} more: the status table above lists every target, a page at a time.</p>
+            ) : null}
           </section>
           {rollouts.length > 1 ? (
             <section className="card p-4" aria-labelledby="history">
@@ -92,16 +96,26 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
           ) : null}
         </div>
       ) : null}
-      {active === "drift" ? <DriftTab configurationId={configuration.id} clusterId={sp.cluster} canPush={canPush} /> : null}
-      {active === "commits" ? <CommitsTab configurationId={configuration.id} repoUrl={repoUrl} /> : null}
+      {/* The two tabs that need a cluster or Git stream in behind the page shell. */}
+      {active === "drift" ? (
+        <Suspense key={`drift-${sp.cluster ?? ""}`} fallback={<TabSkeleton label="Comparing with the cluster…" />}>
+          <DriftTab configurationId={configuration.id} clusterId={sp.cluster} canPush={canPush} />
+        </Suspense>
+      ) : null}
+      {active === "commits" ? (
+        <Suspense fallback={<TabSkeleton label="Fetching the repository…" />}>
+          <CommitsTab configurationId={configuration.id} repoUrl={repoUrl} />
+        </Suspense>
+      ) : null}
       {active === "versions" ? (
         <VersionsTab configurationId={configuration.id} currentVersion={configuration.currentVersion} from={sp.from} to={sp.to} rollback={sp.rollback} canRollback={canPush} />
       ) : null}
       {active === "yaml" ? <YamlTab configurationId={configuration.id} version={configuration.currentVersion} yaml={renderedYaml(configuration.id, configuration.currentVersion, spec)} /> : null}
       {active === "edit" && canWrite ? (
         <ConfigurationWizard
+          actions={{ preview: previewConfigurationAction, save: saveConfigurationAction }}
           fleet={listFleetForTargeting()}
-          credentials={listCredentials().map(({ id: cid, name, type, host }) => ({ id: cid, name, type, host }))}
+          credentials={credentialOptions()}
           allowLocalSources={env().FLEETLINE_ALLOW_LOCAL_SOURCES}
           canPush={canPush}
           initial={fromSpec(spec)}

@@ -8,12 +8,14 @@ import { RowMenu } from "@/components/ui/row-menu";
 import { Time } from "@/components/ui/time";
 import { commitUrl, shaOf } from "@/lib/commit-links";
 import { plural } from "@/lib/words";
-import { configurationStatusRows, objectStatuses, type ClusterStatusRow } from "@/lib/status/configuration-queries";
-import type { DriftKind } from "@/lib/status/queries";
-import { COMPLIANCE_STATES, type ComplianceState } from "@/db/schema-status";
+import { Pagination } from "@/components/ui/pagination";
+import { configurationStatusRows, objectStatuses, STATUS_PAGE_SIZE, statusPage, type ClusterStatusRow } from "@/lib/queries/configuration-status";
+import { queryString } from "@/lib/url";
+import type { DriftKind } from "@/lib/queries/dashboard";
+import { COMPLIANCE_STATES, type ComplianceState } from "@/db/enums";
 import { AutoRefresh, ClusterVerbs, FleetVerbs } from "./status-controls";
 
-type Props = { configurationId: string; repoUrl: string | null; canAct: boolean; filter: { state?: string; drift?: string; q?: string } };
+type Props = { configurationId: string; repoUrl: string | null; canAct: boolean; filter: { state?: string; drift?: string; q?: string; page?: string } };
 
 function DriftBadges({ row, configurationId }: { row: ClusterStatusRow; configurationId: string }) {
   const link = `/configurations/${configurationId}?tab=drift&cluster=${row.clusterId}`;
@@ -88,7 +90,11 @@ function RevisionCell({ row: r, repoUrl }: { row: ClusterStatusRow; repoUrl: str
 export function StatusTab({ configurationId, repoUrl, canAct, filter }: Props) {
   const state = COMPLIANCE_STATES.includes(filter.state as ComplianceState) ? (filter.state as ComplianceState) : undefined;
   const drift = ["config", "revision", "resource", "any"].includes(filter.drift ?? "") ? (filter.drift as DriftKind) : undefined;
-  const page = configurationStatusRows(configurationId, { state, drift, search: filter.q?.slice(0, 100) || undefined });
+  const search = filter.q?.slice(0, 100) || undefined;
+  const pageNumber = statusPage(filter.page);
+  // Server-side pages: the counts above cover every target, the table shows one page of the filtered rows.
+  const page = configurationStatusRows(configurationId, { state, drift, search, limit: STATUS_PAGE_SIZE, offset: (pageNumber - 1) * STATUS_PAGE_SIZE });
+  const hrefFor = (p: number) => `/configurations/${configurationId}${queryString({ state, drift, q: search, page: p > 1 ? p : undefined })}`;
   return (
     <section aria-labelledby="per-cluster" className="space-y-3">
       <AutoRefresh />
@@ -117,7 +123,9 @@ export function StatusTab({ configurationId, repoUrl, canAct, filter }: Props) {
         <button type="submit" className="btn-secondary">Filter</button>
       </form>
       {page.rows.length === 0 ? (
-        <p className="text-sm text-zinc-600 dark:text-zinc-400">No status yet: the collector reports each target within a minute of a push.</p>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">
+          {page.total > 0 ? "No cluster on this page: go back to the first page." : state || drift || search ? "No cluster matches these filters." : "No status yet: the collector reports each target within a minute of a push."}
+        </p>
       ) : (
         <div className="card">
           <table className="table-dense table-fit">
@@ -160,6 +168,7 @@ export function StatusTab({ configurationId, repoUrl, canAct, filter }: Props) {
           </table>
         </div>
       )}
+      {page.total > STATUS_PAGE_SIZE ? <Pagination page={pageNumber} pageSize={STATUS_PAGE_SIZE} total={page.total} hrefFor={hrefFor} /> : null}
     </section>
   );
 }

@@ -1,7 +1,6 @@
 import { DiffView } from "@/components/ui/diff-view";
 import { Time } from "@/components/ui/time";
-import { listVersions } from "@/lib/configurations/store";
-import { diffVersions, renderedYamlHref } from "@/lib/configurations/version-diff";
+import { diffVersions, listVersions, renderedYamlHref } from "@/lib/queries/configurations";
 import { countChanges } from "@/lib/text-diff";
 import { rollbackPlan } from "@/lib/configurations/rollback-plan";
 import { RollbackButton } from "./configuration-controls";

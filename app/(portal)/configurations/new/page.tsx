@@ -3,9 +3,10 @@ import { ConfigurationWizard } from "@/components/configurations/configuration-w
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePageAccess } from "@/lib/auth/current";
 import { can } from "@/lib/auth/permissions";
-import { listCredentials } from "@/lib/credentials/store";
+import { credentialOptions } from "@/lib/queries/credentials";
 import { env } from "@/lib/env";
 import { listFleetForTargeting } from "@/lib/queries/fleet";
+import { previewConfigurationAction, saveConfigurationAction } from "../actions";
 
 export const metadata: Metadata = { title: "Add configuration" };
 
@@ -14,7 +15,7 @@ export default async function NewConfigurationPage({ searchParams }: { searchPar
   const { cluster } = await searchParams;
   const fleet = listFleetForTargeting();
   const lockedClusterId = cluster && fleet.some((c) => c.id === cluster) ? cluster : undefined;
-  const credentials = listCredentials().map(({ id, name, type, host }) => ({ id, name, type, host }));
+  const credentials = credentialOptions();
   return (
     <>
       <PageHeader
@@ -22,6 +23,7 @@ export default async function NewConfigurationPage({ searchParams }: { searchPar
         description="Write it once: a source, the Kustomizations or Helm releases that apply it, and the clusters it goes to. Nothing is saved until the last step."
       />
       <ConfigurationWizard
+        actions={{ preview: previewConfigurationAction, save: saveConfigurationAction }}
         fleet={fleet}
         credentials={credentials}
         allowLocalSources={env().FLEETLINE_ALLOW_LOCAL_SOURCES}

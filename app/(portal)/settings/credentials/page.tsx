@@ -4,7 +4,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { Time } from "@/components/ui/time";
 import { requirePageAccess } from "@/lib/auth/current";
 import { can } from "@/lib/auth/permissions";
-import { listCredentials } from "@/lib/credentials/store";
+import { listCredentials } from "@/lib/queries/credentials";
 import { CreateCredentialForm, DeleteCredentialButton } from "./credential-forms";
 
 export const metadata: Metadata = { title: "Credentials" };

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { useFormAction } from "@/components/ui/use-form-action";
 import { Field, FormMessage, describedBy } from "@/components/ui/field";
-import { ROLES, type Role } from "@/db/schema";
+import { ROLES, type Role } from "@/db/enums";
 import { idle, type FormState } from "@/lib/actions/result";
 import { changeUserRoleAction, createUserAction, resetUserPasswordAction, setUserDisabledAction } from "./actions";
 

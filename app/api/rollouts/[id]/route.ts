@@ -1,5 +1,5 @@
 import { requirePermission } from "@/lib/auth/current";
-import { getRolloutProgress } from "@/lib/push/rollouts";
+import { getRolloutProgress } from "@/lib/queries/configurations";
 
 export const dynamic = "force-dynamic";
 

@@ -8,8 +8,8 @@ import { useTempDatabase } from "@/test-support/temp-db";
 let temp: Awaited<ReturnType<typeof useTempDatabase>>;
 let seeded: Seeded;
 let rows: ConfigurationStatus[];
-let queries: typeof import("./queries");
-let detail: typeof import("./configuration-queries");
+let queries: typeof import("./dashboard");
+let detail: typeof import("./configuration-status");
 
 beforeAll(async () => {
   process.env.FLEETLINE_SECRET_KEY = "11".repeat(32);
@@ -17,7 +17,7 @@ beforeAll(async () => {
   seeded = seedStatus(temp.db.$client, { clusters: 40, configurations: 3, historyPerPair: 3, rollouts: 5 });
   const schema = await import("@/db/schema-status");
   rows = temp.db.select().from(schema.configurationStatus).all();
-  [queries, detail] = await Promise.all([import("./queries"), import("./configuration-queries")]);
+  [queries, detail] = await Promise.all([import("./dashboard"), import("./configuration-status")]);
 });
 
 afterAll(() => temp.cleanup());
@@ -74,11 +74,33 @@ describe("configuration detail", () => {
     expect(detail.objectStatuses(seeded.clusterIds[0]!, id)).toHaveLength(3);
     expect(detail.statusHistory(id, { clusterId: seeded.clusterIds[0]! })).toHaveLength(3);
   });
+
+  it("walks every target a page at a time: pages are disjoint, in order, and together are all targets", () => {
+    const id = seeded.configurationIds[1]!;
+    const all = detail.configurationStatusRows(id, { limit: 500 }).rows.map((r) => r.clusterId);
+    const paged: string[] = [];
+    for (let p = 1; p <= 4; p++) {
+      const page = detail.configurationStatusRows(id, { limit: 15, offset: (p - 1) * 15 });
+      expect(page.total).toBe(40);
+      paged.push(...page.rows.map((r) => r.clusterId));
+    }
+    expect(paged).toEqual(all);
+    expect(new Set(paged).size).toBe(40);
+    // Filtered pages count the filtered rows, while the counts by state still cover every target.
+    const compliant = detail.configurationStatusRows(id, { state: "Compliant", limit: 5, offset: 5 });
+    expect(compliant.total).toBe(count((r) => r.configurationId === id && r.state === "Compliant"));
+    expect(Object.values(compliant.byState).reduce((a, b) => a + b, 0)).toBe(40);
+    expect(compliant.rows.length).toBe(Math.min(5, Math.max(0, compliant.total - 5)));
+  });
+
+  it("reads ?page= as a positive page number, else the first page", () => {
+    expect([undefined, "", "0", "-3", "1.5", "abc", "2"].map((raw) => detail.statusPage(raw))).toEqual([1, 1, 1, 1, 1, 1, 2]);
+  });
 });
 
 describe("history on change", () => {
   it("appends a history row only when the state or the reason changes", async () => {
-    const { persistCluster, previousRows } = await import("./persist");
+    const { persistCluster, previousRows } = await import("@/lib/status/persist");
     const schema = await import("@/db/schema-status");
     const clusterId = seeded.clusterIds[1]!;
     const configurationId = seeded.configurationIds[1]!;

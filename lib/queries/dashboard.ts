@@ -62,41 +62,76 @@ export type AttentionRow = {
   isStale: boolean;
 };
 
-/** Clusters with a non-compliant or unknown configuration, or whose status is stale: worst first. */
+type AttentionSqlRow = {
+  clusterId: string;
+  name: string;
+  displayName: string;
+  configurations: number;
+  nonCompliant: number;
+  unknown: number;
+  pending: number;
+  drifted: number;
+  oldestObservedAt: number | null;
+  lastSeenAt: number | null;
+  reachability: string | null;
+  reachabilityReason: string | null;
+  reconciler: Reconciler | null;
+  total: number;
+};
+
+/**
+ * Clusters with a non-compliant or unknown configuration, or whose status is stale: worst first.
+ * The per-cluster aggregate is one ordered pass over configuration_status_cluster_summary_idx
+ * (no table rows, no temporary b-tree); names and health are joined to the clusters that qualify,
+ * and the total comes from a window over them rather than a second pass.
+ */
 export function clustersNeedingAttention({ limit = 20, drift }: DriftFilter & { limit?: number } = {}): { total: number; rows: AttentionRow[] } {
   const stale = staleBefore().getTime();
-  const grouped = getDb()
-    .select({
-      clusterId: cs.clusterId,
-      name: clusters.name,
-      displayName: clusters.displayName,
-      configurations: sql<number>`count(*)`,
-      nonCompliant: sql<number>`sum(${cs.state} = 'Non-Compliant')`,
-      unknown: sql<number>`sum(${cs.state} = 'Unknown')`,
-      pending: sql<number>`sum(${cs.state} = 'Pending')`,
-      drifted: sql<number>`sum(${cs.hasConfigDrift} or ${cs.hasRevisionDrift} or ${cs.hasResourceDrift})`,
-      oldestObservedAt: sql<number | null>`min(${cs.observedAt})`,
-      lastSeenAt: sql<number | null>`max(${cs.lastSeenAt})`,
-      reachability: clusterHealth.state,
-      reachabilityReason: clusterHealth.reason,
-      reconciler: sql<Reconciler | null>`coalesce(${clusters.reconcilerOverride}, ${clusterHealth.detectedReconciler}, max(${cs.reconciler}))`,
-    })
-    .from(cs)
-    .innerJoin(clusters, eq(clusters.id, cs.clusterId))
-    .leftJoin(clusterHealth, eq(clusterHealth.clusterId, cs.clusterId))
-    .where(driftCondition(drift))
-    .groupBy(cs.clusterId)
-    .having(sql`sum(${cs.state} in ('Non-Compliant', 'Unknown')) > 0 or min(${cs.observedAt}) < ${stale} or coalesce(max(${cs.lastSeenAt}), 0) < ${stale} or ${clusterHealth.state} = 'unreachable'`)
-    .orderBy(sql`sum(${cs.state} = 'Non-Compliant') desc`, sql`sum(${cs.state} = 'Unknown') desc`, clusters.name)
-    .all();
-  const rows = grouped.slice(0, limit).map((row) => ({
-    ...row,
+  const driftWhere = driftCondition(drift);
+  const grouped = getDb().all<AttentionSqlRow>(sql`
+    with per_cluster as (
+      select ${cs.clusterId} as cluster_id,
+        count(*) as configurations,
+        sum(${cs.state} = 'Non-Compliant') as non_compliant,
+        sum(${cs.state} = 'Unknown') as unknown,
+        sum(${cs.state} = 'Pending') as pending,
+        sum(${cs.hasConfigDrift} or ${cs.hasRevisionDrift} or ${cs.hasResourceDrift}) as drifted,
+        min(${cs.observedAt}) as oldest_observed_at,
+        max(${cs.lastSeenAt}) as last_seen_at,
+        max(${cs.reconciler}) as seen_reconciler
+      from ${cs} ${driftWhere ? sql`where ${driftWhere}` : sql``}
+      group by ${cs.clusterId}
+    )
+    select p.cluster_id as clusterId, c.name as name, c.display_name as displayName, p.configurations as configurations,
+      p.non_compliant as nonCompliant, p.unknown as unknown, p.pending as pending, p.drifted as drifted,
+      p.oldest_observed_at as oldestObservedAt, p.last_seen_at as lastSeenAt,
+      h.state as reachability, h.reason as reachabilityReason,
+      coalesce(c.reconciler_override, h.detected_reconciler, p.seen_reconciler) as reconciler,
+      count(*) over () as total
+    from per_cluster p
+      join ${clusters} c on c.id = p.cluster_id
+      left join ${clusterHealth} h on h.cluster_id = p.cluster_id
+    where p.non_compliant + p.unknown > 0 or p.oldest_observed_at < ${stale} or coalesce(p.last_seen_at, 0) < ${stale} or h.state = 'unreachable'
+    order by p.non_compliant desc, p.unknown desc, c.name
+    limit ${limit}`);
+  const rows = grouped.map((row): AttentionRow => ({
+    clusterId: row.clusterId,
+    name: row.name,
+    displayName: row.displayName,
+    configurations: row.configurations,
+    nonCompliant: row.nonCompliant,
+    unknown: row.unknown,
+    pending: row.pending,
+    drifted: row.drifted,
+    reachability: row.reachability,
+    reachabilityReason: row.reachabilityReason,
+    reconciler: row.reconciler,
     oldestObservedAt: row.oldestObservedAt === null ? null : new Date(row.oldestObservedAt),
     lastSeenAt: row.lastSeenAt === null ? null : new Date(row.lastSeenAt),
     // Not observed lately (the collector fell behind), or not seen lately (the cluster is away).
     isStale: (row.oldestObservedAt ?? 0) < stale || (row.lastSeenAt ?? 0) < stale,
   }));
-  return { total: grouped.length, rows };
+  return { total: grouped[0]?.total ?? 0, rows };
 }
 
 export type ConfigurationCount = { configurationId: string; name: string; nonCompliant: number; targets: number };
@@ -112,6 +147,7 @@ export function mostNonCompliantConfigurations({ limit = 10, drift }: DriftFilte
     .orderBy(sql`count(*) desc`)
     .limit(limit)
     .all();
+  // Index-only counts (configuration_status_configuration_state_idx), one per listed configuration.
   return top.map((row) => {
     const configuration = db.select({ name: configurations.name }).from(configurations).where(eq(configurations.id, row.configurationId)).get();
     const targets = db.select({ n: sql<number>`count(*)` }).from(cs).where(eq(cs.configurationId, row.configurationId)).get()?.n ?? 0;

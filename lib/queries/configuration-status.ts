@@ -3,7 +3,7 @@ import { and, asc, desc, eq, like, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusterHealth, clusters } from "@/db/schema";
 import { COMPLIANCE_STATES, configurationStatus, configurationStatusHistory, objectStatus, sourceStatus, type ComplianceState, type ConfigurationStatus, type ObjectStatus, type SourceStatus } from "@/db/schema-status";
-import { driftCondition, staleBefore, type DriftKind } from "./queries";
+import { driftCondition, staleBefore, type DriftKind } from "./dashboard";
 
 // The configuration detail page's reads: one row per target cluster, the objects behind a
 // row, the source's head, and a pair's state history. All by primary key or index.
@@ -34,6 +34,15 @@ export type StatusRowFilter = {
 };
 
 const MAX_PAGE = 500;
+
+/** Rows per page of a configuration's per-cluster status table (a row with its verbs and objects is about 10 KB of HTML and RSC payload; 20 keep the page under 300 KB). */
+export const STATUS_PAGE_SIZE = 20;
+
+/** `?page=` as a page number: a positive integer, else the first page. */
+export function statusPage(raw: string | undefined): number {
+  const page = Number(raw);
+  return Number.isInteger(page) && page >= 1 && page <= 1_000_000 ? page : 1;
+}
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);

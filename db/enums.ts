@@ -1,0 +1,29 @@
+// The domain vocabularies the tables store, with no drizzle import: a browser bundle (a client
+// form's role picker, a filter's state list) can import these without pulling in the database
+// layer. The schema files use them for their column enums and re-export them.
+
+export const ROLES = ["admin", "operator", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const AUDIT_OUTCOMES = ["success", "denied", "invalid", "failed"] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+export const RECONCILERS = ["flux", "argocd"] as const;
+export type Reconciler = (typeof RECONCILERS)[number];
+
+export const HEALTH_STATES = ["reachable", "unreachable", "unknown"] as const;
+export type HealthState = (typeof HEALTH_STATES)[number];
+
+/** Azure's GitOps compliance vocabulary, worst first (the order the severity rank uses). */
+export const COMPLIANCE_STATES = ["Non-Compliant", "Pending", "Unknown", "Suspended", "Compliant"] as const;
+export type ComplianceState = (typeof COMPLIANCE_STATES)[number];
+
+/**
+ * `audit` checks without pushing (Azure Policy's audit effect); `deploy` is a configuration's
+ * own targets.
+ */
+export const ASSIGNMENT_EFFECTS = ["audit", "deploy"] as const;
+export type AssignmentEffect = (typeof ASSIGNMENT_EFFECTS)[number];
+
+export const CREDENTIAL_TYPES = ["ssh", "https", "bearer", "ca"] as const;
+export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
