@@ -2,7 +2,7 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { deriveKey } from "@/lib/crypto";
 import { env } from "@/lib/env";
-import { oidcProvider, upsertOidcUser } from "./oidc";
+import { oidcProvider, resolveOidcUser, upsertOidcUser } from "./oidc";
 import { authorizeCredentials } from "./login";
 import { createSession, revokeSession } from "./sessions";
 
@@ -28,6 +28,8 @@ export function getAuthOptions(): NextAuthOptions {
   cached = {
     secret: e.NEXTAUTH_SECRET ?? deriveKey("nextauth").toString("base64"),
     session: { strategy: "jwt", maxAge },
+    // Secure (and __Secure-/__Host- prefixed) cookies exactly when the public URL is https.
+    useSecureCookies: (e.NEXTAUTH_URL ?? "").startsWith("https://"),
     jwt: { maxAge },
     pages: { signIn: "/login", error: "/login" },
     providers: [
@@ -46,7 +48,8 @@ export function getAuthOptions(): NextAuthOptions {
       async jwt({ token, user, account, profile }) {
         if (user && "sid" in user && typeof user.sid === "string") token.sid = user.sid;
         if (account?.provider === "oidc") {
-          const dbUser = upsertOidcUser(profile, e);
+          const outcome = resolveOidcUser(profile, e);
+          const dbUser = "user" in outcome ? outcome.user : null;
           if (dbUser) token.sid = createSession({ userId: dbUser.id, maxAgeS: maxAge });
         }
         return token;
