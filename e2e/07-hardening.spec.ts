@@ -100,13 +100,47 @@ test("a dashboard whose session ends goes to the login page and stops polling", 
 });
 
 // ---------------------------------------------------------------------------
-// Server actions: every one, from the build's own manifest.
+// Server actions: every one in the build's manifest, each in this maintained table (the test fails
+// when the two disagree, so a new action cannot go untested).
 
-type ActionEntry = { id: string; page: string; worker: string };
+const ID = "00000000-0000-4000-8000-000000000000";
+type Args = "form" | unknown[];
+// args: "form" for useActionState actions (prevState, FormData); else the JSON arguments.
+// viewer: what a viewer gets (403 unless the action is the viewer's own business).
+const ACTIONS: Record<string, { args: Args; anon?: number; viewer?: number }> = {
+  deleteClusterAction: { args: "form" },
+  rotateClusterCredentialsAction: { args: "form" },
+  setReconcilerAction: { args: "form" },
+  updateClusterLabelsAction: { args: "form" },
+  checkClusterAction: { args: "form" },
+  registerClusterAction: { args: "form" },
+  deleteAssignmentAction: { args: "form" },
+  updateAssignmentAction: { args: "form" },
+  createAssignmentAction: { args: "form" },
+  previewConfigurationAction: { args: [{}] },
+  saveConfigurationAction: { args: [{}, { message: "replayed" }] },
+  deleteConfigurationAction: { args: "form" },
+  pushConfigurationAction: { args: [ID] },
+  rollbackConfigurationAction: { args: [ID, 1] },
+  reconcileNowAction: { args: [ID, ID, false] },
+  setSuspendedAction: { args: [ID, true] },
+  // Every signed-in user may change their own password: a viewer's empty form is invalid (200), not refused.
+  changeOwnPasswordAction: { args: "form", viewer: 200 },
+  createCredentialAction: { args: "form" },
+  deleteCredentialAction: { args: "form" },
+  changeUserRoleAction: { args: "form" },
+  createUserAction: { args: "form" },
+  resetUserPasswordAction: { args: "form" },
+  setUserDisabledAction: { args: "form" },
+  // First-run setup needs no session; once an admin exists it is gone.
+  createFirstAdminAction: { args: "form", anon: 404, viewer: 404 },
+};
+
+type ActionEntry = { id: string; name: string; page: string };
 
 function serverActions(): ActionEntry[] {
   const manifest = JSON.parse(fs.readFileSync(path.join(process.cwd(), ".next/server/server-reference-manifest.json"), "utf8")) as {
-    node: Record<string, { workers: Record<string, unknown> }>;
+    node: Record<string, { workers: Record<string, unknown>; exportedName: string }>;
   };
   return Object.entries(manifest.node).map(([id, entry]) => {
     const worker = Object.keys(entry.workers).sort()[0]!;
@@ -115,8 +149,8 @@ function serverActions(): ActionEntry[] {
         .replace(/^app/, "")
         .replace(/\/page$/, "")
         .replace(/\/\([^)]+\)/g, "")
-        .replace(/\[\.{3}[^\]]+\]|\[[^\]]+\]/g, "00000000-0000-4000-8000-000000000000") || "/";
-    return { id, page, worker };
+        .replace(/\[\.{3}[^\]]+\]|\[[^\]]+\]/g, ID) || "/";
+    return { id, name: entry.exportedName, page };
   });
 }
 
@@ -129,10 +163,17 @@ function snapshot(): string {
   return crypto.createHash("sha256").update(parts.join("\n")).digest("hex");
 }
 
+/** The body React's client sends: for a form action, field "0" holds [prevState, $K1] and the form's fields are "1_<name>". */
+function actionBody(args: Args): { multipart?: Record<string, string>; data?: string; contentType?: string } {
+  if (args === "form") return { multipart: { "0": JSON.stringify(["$undefined", "$K1"]), "1_id": ID, "1_email": "replayed@fleetline.test", "1_role": "admin" } };
+  return { data: JSON.stringify(args), contentType: "text/plain;charset=UTF-8" };
+}
+
 async function postAction(request: APIRequestContext, action: ActionEntry, origin: string) {
+  const body = actionBody(ACTIONS[action.name]?.args ?? "form");
   return request.post(action.page, {
-    headers: { "next-action": action.id, "content-type": "text/plain;charset=UTF-8", accept: "text/x-component", origin },
-    data: "[]",
+    headers: { "next-action": action.id, accept: "text/x-component", origin, ...(body.contentType ? { "content-type": body.contentType } : {}) },
+    ...(body.multipart ? { multipart: body.multipart } : { data: body.data }),
     maxRedirects: 0,
   });
 }
@@ -140,25 +181,23 @@ async function postAction(request: APIRequestContext, action: ActionEntry, origi
 test("every server action refuses no session (401), a viewer (403) and a foreign origin (403), and changes nothing", async ({ browser, playwright, baseURL }) => {
   test.setTimeout(180_000);
   const actions = serverActions();
-  // The issue's live attack counted 24; the list only grows.
-  expect(actions.length).toBeGreaterThanOrEqual(24);
+  expect(actions.map((a) => a.name).sort()).toEqual(Object.keys(ACTIONS).sort());
   const anonymous = await playwright.request.newContext({ baseURL });
   const viewer = (await signedIn(browser, VIEWER)).context().request;
   const admin = (await signedIn(browser, ADMIN)).context().request;
   const before = snapshot();
   const results: string[] = [];
   for (const action of actions) {
-    // First-run setup is the one action open without a session: once an admin exists it is gone (404).
-    const isSetup = action.worker === "app/setup/page";
+    const expected = ACTIONS[action.name]!;
     const noSession = await postAction(anonymous, action, baseURL!);
     const asViewer = await postAction(viewer, action, baseURL!);
     const crossSite = await postAction(admin, action, "https://evil.example");
     const nullOrigin = await postAction(admin, action, "null");
-    results.push(`${action.worker} ${action.id.slice(0, 8)}: ${noSession.status()} ${asViewer.status()} ${crossSite.status()} ${nullOrigin.status()}`);
-    expect.soft(noSession.status(), `${action.worker} without a session`).toBe(isSetup ? 404 : 401);
-    expect.soft(asViewer.status(), `${action.worker} as a viewer`).toBe(isSetup ? 404 : 403);
-    expect.soft(crossSite.status(), `${action.worker} from a foreign origin`).toBe(403);
-    expect.soft(nullOrigin.status(), `${action.worker} from Origin: null`).toBe(403);
+    results.push(`${action.name}: ${noSession.status()} ${asViewer.status()} ${crossSite.status()} ${nullOrigin.status()}`);
+    expect.soft(noSession.status(), `${action.name} without a session`).toBe(expected.anon ?? 401);
+    expect.soft(asViewer.status(), `${action.name} as a viewer`).toBe(expected.viewer ?? 403);
+    expect.soft(crossSite.status(), `${action.name} from a foreign origin`).toBe(403);
+    expect.soft(nullOrigin.status(), `${action.name} from Origin: null`).toBe(403);
   }
   console.log(results.join("\n"));
   expect(snapshot()).toBe(before);
@@ -166,7 +205,7 @@ test("every server action refuses no session (401), a viewer (403) and a foreign
 
 test("an oversized server-action body is answered 413 with the limit, not 500", async ({ browser, baseURL }) => {
   const admin = (await signedIn(browser, ADMIN)).context().request;
-  const action = serverActions().find((a) => a.worker.includes("settings/users"))!;
+  const action = serverActions().find((a) => a.name === "createUserAction")!;
   const response = await admin.post(action.page, {
     headers: { "next-action": action.id, "content-type": "text/plain;charset=UTF-8", accept: "text/x-component", origin: baseURL! },
     data: `["${"x".repeat(5 * 1024 * 1024)}"]`,

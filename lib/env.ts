@@ -20,6 +20,14 @@ const envSchema = z
       (v) => v === undefined || decodeKey(v) !== null,
       "must be 32 bytes, written as 64 hex characters or base64",
     ),
+    // Where the key lives when FLEETLINE_SECRET_KEY is unset; default <data dir>/secret.key, i.e.
+    // next to the database: point it elsewhere (another volume, a mounted secret) in production.
+    FLEETLINE_SECRET_KEY_FILE: optionalText,
+    // During a key rotation only: the old key, still accepted for reading (see `npm run keys:rotate`).
+    FLEETLINE_SECRET_KEY_PREVIOUS: optionalText.refine(
+      (v) => v === undefined || decodeKey(v) !== null,
+      "must be 32 bytes, written as 64 hex characters or base64",
+    ),
     NEXTAUTH_SECRET: optionalText,
     NEXTAUTH_URL: optionalText.pipe(z.url().optional()),
     FLEETLINE_SESSION_MAX_AGE_S: z.coerce.number().int().min(300).max(30 * 24 * 3600).default(8 * 3600),
