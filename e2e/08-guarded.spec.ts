@@ -72,7 +72,7 @@ test("a group outside the allow-list and an unverified email are refused, and no
     const page = await freshPage(browser);
     await ssoSignIn(page, login);
     await expect(page).toHaveURL(/\/login\?error=AccessDenied/);
-    await expect(page.getByRole("alert")).toContainText("Single sign-on refused");
+    await expect(page.locator("p[role=alert]")).toContainText("Single sign-on refused");
     await page.goto("/");
     await expect(page).toHaveURL(/\/login/);
   }

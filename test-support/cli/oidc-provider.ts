@@ -2,6 +2,7 @@
 // sign-on browser tests. Its accounts are fixed below; its login page is the package's own
 // development interaction (any password; the login name picks the account). Runs until SIGTERM or
 // until its parent goes away. Never shipped.
+import { readFileSync } from "node:fs";
 import Provider from "oidc-provider";
 
 const OIDC_ACCOUNTS: Record<string, { email: string; email_verified: boolean; name: string; groups: string[] }> = {
@@ -42,7 +43,16 @@ async function main() {
     },
   });
   const server = provider.listen(port, "127.0.0.1");
+  // Playwright starts this through a shell: when the runner dies, that shell is re-parented.
+  const grandparent = () => {
+    try {
+      return readFileSync(`/proc/${process.ppid}/stat`, "utf8").split(") ")[1]?.split(" ")[1];
+    } catch {
+      return undefined;
+    }
+  };
   const parent = process.ppid;
+  const startGrandparent = grandparent();
   const stop = () => {
     server.close();
     process.exit(0);
@@ -51,11 +61,7 @@ async function main() {
   process.on("SIGINT", stop);
   // Stop by ourselves when the test runner is gone.
   setInterval(() => {
-    try {
-      process.kill(parent, 0);
-    } catch {
-      stop();
-    }
+    if (process.ppid !== parent || grandparent() !== startGrandparent) stop();
   }, 1000).unref();
   console.log(`oidc provider on ${issuer}`);
 }
