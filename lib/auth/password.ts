@@ -20,8 +20,8 @@ export const PASSWORD_MIN_LENGTH = 12;
  * pool (DNS, file reads) and the memory of the whole server. Excess calls queue briefly, then fail.
  */
 const HASH_CAP = 2;
-const HASH_QUEUE_MAX = 32;
-const HASH_WAIT_MS = 5_000;
+const HASH_QUEUE_MAX = 64;
+const HASH_WAIT_MS = 30_000;
 
 export class HashingBusyError extends Error {
   constructor() {
