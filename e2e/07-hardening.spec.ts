@@ -8,6 +8,9 @@ import { ADMIN, VIEWER, ensureAdmin, ensureViewer, fleetCluster, registerCluster
 // Unauthenticated load, headers, status codes and the replay of every server action (hardening
 // cases 18-21 and 33, issue 11 items 7, 12 and 13), against the real server and its database file.
 
+// Several full sign-ins per test (two portals, an identity provider) on a shared two-core machine.
+test.describe.configure({ timeout: 180_000 });
+
 const dbFile = () => path.join(process.env.FLEETLINE_E2E_DIR!, "fleetline.db");
 function query<T>(sql: string, ...params: unknown[]): T[] {
   const db = new Database(dbFile(), { readonly: true, fileMustExist: true });
@@ -25,6 +28,7 @@ async function signedIn(browser: Browser, user: { email: string; password: strin
 }
 
 test.beforeAll(async ({ browser }) => {
+  test.setTimeout(180_000);
   const page = await (await browser.newContext()).newPage();
   await ensureAdmin(page);
   await signIn(page, ADMIN);

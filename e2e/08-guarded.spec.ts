@@ -8,6 +8,9 @@ import { expect, test, type Browser, type Page } from "@playwright/test";
 
 const guarded = `http://127.0.0.1:${process.env.FLEETLINE_E2E_GUARDED_PORT}`;
 const LOCAL_ADMIN = { email: "boss@guarded.test", password: "guarded-admin-Pa55word" };
+// Several full sign-ins per test (two portals, an identity provider) on a shared two-core machine.
+test.describe.configure({ timeout: 180_000 });
+
 const dbFile = () => path.join(process.env.FLEETLINE_E2E_DIR!, "guarded", "fleetline.db");
 function query<T>(sql: string, ...params: unknown[]): T[] {
   const db = new Database(dbFile(), { readonly: true, fileMustExist: true });
