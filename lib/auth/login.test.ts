@@ -4,7 +4,7 @@ import { useTempDatabase } from "@/test-support/temp-db";
 
 // Real SQLite file and real scrypt: what these tests count is what an attacker would get.
 // Real scrypt, dozens of times: generous on a loaded two-core machine.
-vi.setConfig({ testTimeout: 240_000 });
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 60_000 });
 let temp: Awaited<ReturnType<typeof useTempDatabase>>;
 const token = crypto.randomBytes(12).toString("hex");
 beforeAll(async () => {
