@@ -79,6 +79,10 @@ describe("secret key file and rotation", () => {
     const credentialRow = temp.db.$client.prepare("select id, sealed from credentials").get() as { id: string; sealed: string };
     expect(decryptWithKey(keyB, credentialRow.sealed, `credential:${credentialRow.id}:secret`)).toContain(CANARY);
     expect(databaseBytes().includes(Buffer.from(CANARY))).toBe(false);
+    // Fingerprints are keyed from the master key: recomputed under the new one, as a fresh seal would give.
+    const { fingerprint } = await import("./index");
+    const fp = temp.db.$client.prepare("select credentials_fingerprint as f from clusters where id = ?").get(CLUSTER_ID) as { f: string };
+    expect(fp.f).toBe(fingerprint(JSON.stringify({ server: "https://10.0.0.1:6443", token: CANARY })));
   });
 
   it("refuses to rotate, changing nothing, when a secret opens with neither key", async () => {

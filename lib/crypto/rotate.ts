@@ -1,5 +1,5 @@
 import type { Db } from "@/db";
-import { decryptWithAnyKey, encrypt } from "./index";
+import { decryptWithAnyKey, encrypt, fingerprint } from "./index";
 
 /**
  * Every sealed column, with the context its rows are bound to (the same strings as
@@ -7,8 +7,8 @@ import { decryptWithAnyKey, encrypt } from "./index";
  * through those modules, so a drift between them fails there).
  */
 const SEALED_COLUMNS = [
-  { table: "credentials", column: "sealed", context: (id: string) => `credential:${id}:secret` },
-  { table: "clusters", column: "credentials", context: (id: string) => `cluster:${id}:credentials` },
+  { table: "credentials", column: "sealed", fingerprintColumn: "fingerprint", context: (id: string) => `credential:${id}:secret` },
+  { table: "clusters", column: "credentials", fingerprintColumn: "credentials_fingerprint", context: (id: string) => `cluster:${id}:credentials` },
 ] as const;
 
 export type RotationReport = { resealed: number; fromPreviousKey: number; byTable: Record<string, number> };
@@ -23,9 +23,10 @@ export function resealAllSecrets(db: Db): RotationReport {
   const report: RotationReport = { resealed: 0, fromPreviousKey: 0, byTable: {} };
   sqlite
     .transaction(() => {
-      for (const { table, column, context } of SEALED_COLUMNS) {
+      for (const { table, column, fingerprintColumn, context } of SEALED_COLUMNS) {
         const rows = sqlite.prepare(`select id, ${column} as sealed from ${table}`).all() as { id: string; sealed: string }[];
-        const update = sqlite.prepare(`update ${table} set ${column} = ? where id = ?`);
+        // Fingerprints are keyed from the master key too: recomputed under the new one.
+        const update = sqlite.prepare(`update ${table} set ${column} = ?, ${fingerprintColumn} = ? where id = ?`);
         for (const row of rows) {
           let opened;
           try {
@@ -33,7 +34,7 @@ export function resealAllSecrets(db: Db): RotationReport {
           } catch {
             throw new Error(`${table} ${row.id}: opens with neither the current key nor FLEETLINE_SECRET_KEY_PREVIOUS; nothing was changed`);
           }
-          update.run(encrypt(opened.plaintext, context(row.id)), row.id);
+          update.run(encrypt(opened.plaintext, context(row.id)), fingerprint(opened.plaintext), row.id);
           report.resealed++;
           if (opened.withPrevious) report.fromPreviousKey++;
         }
