@@ -15,10 +15,17 @@ function freePort(): string {
 }
 process.env.FLEETLINE_E2E_PORT ??= freePort();
 process.env.FLEETLINE_E2E_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "fleetline-e2e-"));
+// A second portal ("guarded") for the tests that lock an address or need single sign-on, so they
+// cannot lock the main portal's tests out; and the real OpenID provider it signs in with.
+process.env.FLEETLINE_E2E_GUARDED_PORT ??= freePort();
+process.env.FLEETLINE_E2E_OIDC_PORT ??= freePort();
 
 const port = process.env.FLEETLINE_E2E_PORT;
 const dataDir = process.env.FLEETLINE_E2E_DIR;
 const baseURL = `http://127.0.0.1:${port}`;
+const guardedURL = `http://127.0.0.1:${process.env.FLEETLINE_E2E_GUARDED_PORT}`;
+const oidcURL = `http://127.0.0.1:${process.env.FLEETLINE_E2E_OIDC_PORT}`;
+const guardedDir = path.join(dataDir, "guarded");
 
 export default defineConfig({
   testDir: "e2e",
@@ -39,23 +46,59 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     },
   },
-  webServer: {
-    command: "node scripts/e2e-server.mjs",
-    url: `${baseURL}/api/health`,
-    timeout: 240_000,
-    reuseExistingServer: false,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      PORT: port,
-      DATABASE_URL: path.join(dataDir, "fleetline.db"),
-      FLEETLINE_DATA_DIR: dataDir,
-      FLEETLINE_SECRET_KEY: crypto.randomBytes(32).toString("hex"),
-      NEXTAUTH_URL: baseURL,
-      FLEETLINE_ALLOW_LOCAL_SOURCES: "true",
-      FLEETLINE_HEALTH_INTERVAL_S: "2",
-      FLEETLINE_HEALTH_TIMEOUT_MS: "3000",
-      FLEETLINE_STATUS_INTERVAL_S: "2",
+  webServer: [
+    {
+      command: "node scripts/e2e-server.mjs",
+      url: `${baseURL}/api/health`,
+      timeout: 240_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        PORT: port,
+        DATABASE_URL: path.join(dataDir, "fleetline.db"),
+        FLEETLINE_DATA_DIR: dataDir,
+        FLEETLINE_SECRET_KEY: crypto.randomBytes(32).toString("hex"),
+        NEXTAUTH_URL: baseURL,
+        FLEETLINE_ALLOW_LOCAL_SOURCES: "true",
+        FLEETLINE_HEALTH_INTERVAL_S: "2",
+        FLEETLINE_HEALTH_TIMEOUT_MS: "3000",
+        FLEETLINE_STATUS_INTERVAL_S: "2",
+      },
     },
-  },
+    {
+      command: "node --import tsx test-support/cli/oidc-provider.ts",
+      url: `${oidcURL}/.well-known/openid-configuration`,
+      timeout: 30_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { OIDC_PORT: process.env.FLEETLINE_E2E_OIDC_PORT!, OIDC_REDIRECT_URI: `${guardedURL}/api/auth/callback/oidc` },
+    },
+    {
+      // Started after the main server, which builds .next when it is missing.
+      command: "node scripts/e2e-server.mjs",
+      url: `${guardedURL}/api/health`,
+      timeout: 240_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        PORT: process.env.FLEETLINE_E2E_GUARDED_PORT!,
+        DATABASE_URL: path.join(guardedDir, "fleetline.db"),
+        FLEETLINE_DATA_DIR: guardedDir,
+        FLEETLINE_SECRET_KEY: crypto.randomBytes(32).toString("hex"),
+        NEXTAUTH_URL: guardedURL,
+        FLEETLINE_BACKGROUND: "off",
+        FLEETLINE_ADMIN_EMAIL: "boss@guarded.test",
+        FLEETLINE_ADMIN_PASSWORD: "guarded-admin-Pa55word",
+        FLEETLINE_OIDC_ISSUER: oidcURL,
+        FLEETLINE_OIDC_CLIENT_ID: "fleetline",
+        FLEETLINE_OIDC_CLIENT_SECRET: "fleetline-test-secret",
+        FLEETLINE_OIDC_NAME: "Test IdP",
+        FLEETLINE_OIDC_ROLE_MAP: "platform-admins=admin",
+        FLEETLINE_OIDC_ALLOWED_GROUPS: "platform-admins,readers",
+      },
+    },
+  ],
 });

@@ -21,12 +21,22 @@ export const users = sqliteTable(
     passwordHash: text("password_hash"),
     role: text("role", { enum: ROLES }).notNull(),
     authSource: text("auth_source", { enum: ["local", "oidc"] }).notNull().default("local"),
+    // Single-sign-on users are who the identity provider says: its issuer plus its `sub`, never
+    // the email (which an IdP may let anyone set). Null for local users.
+    oidcIssuer: text("oidc_issuer"),
+    oidcSubject: text("oidc_subject"),
     isDisabled: integer("is_disabled", { mode: "boolean" }).notNull().default(false),
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
     lastLoginAt: integer("last_login_at", { mode: "timestamp_ms" }),
   },
-  (t) => [uniqueIndex("users_email_unique").on(t.email)],
+  (t) => [
+    // Emails are unique among local accounts only: an SSO user whose IdP claims the same email as a
+    // local admin is a different person until proven otherwise, and gets a row of its own.
+    uniqueIndex("users_local_email_unique").on(t.email).where(sql`${t.authSource} = 'local'`),
+    uniqueIndex("users_oidc_identity_unique").on(t.oidcIssuer, t.oidcSubject),
+    index("users_email_idx").on(t.email),
+  ],
 );
 
 // Every login gets a row; the JWT only carries its id, so revoking the row ends the session.

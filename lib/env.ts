@@ -20,6 +20,14 @@ const envSchema = z
       (v) => v === undefined || decodeKey(v) !== null,
       "must be 32 bytes, written as 64 hex characters or base64",
     ),
+    // Where the key lives when FLEETLINE_SECRET_KEY is unset; default <data dir>/secret.key, i.e.
+    // next to the database: point it elsewhere (another volume, a mounted secret) in production.
+    FLEETLINE_SECRET_KEY_FILE: optionalText,
+    // During a key rotation only: the old key, still accepted for reading (see `npm run keys:rotate`).
+    FLEETLINE_SECRET_KEY_PREVIOUS: optionalText.refine(
+      (v) => v === undefined || decodeKey(v) !== null,
+      "must be 32 bytes, written as 64 hex characters or base64",
+    ),
     NEXTAUTH_SECRET: optionalText,
     NEXTAUTH_URL: optionalText.pipe(z.url().optional()),
     FLEETLINE_SESSION_MAX_AGE_S: z.coerce.number().int().min(300).max(30 * 24 * 3600).default(8 * 3600),
@@ -32,6 +40,12 @@ const envSchema = z
     FLEETLINE_OIDC_NAME: z.string().trim().min(1).default("Single sign-on"),
     FLEETLINE_OIDC_GROUPS_CLAIM: z.string().trim().min(1).default("groups"),
     FLEETLINE_OIDC_ROLE_MAP: optionalText,
+    // Allow-lists for single sign-on; empty means anyone the identity provider vouches for.
+    FLEETLINE_OIDC_ALLOWED_GROUPS: optionalText,
+    FLEETLINE_OIDC_ALLOWED_DOMAINS: optionalText.refine(
+      (v) => v === undefined || v.split(",").every((d) => /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(d.trim().replace(/^@/, ""))),
+      "must be a comma-separated list of email domains, e.g. example.com,corp.example.com",
+    ),
     FLEETLINE_HEALTH_INTERVAL_S: z.coerce.number().int().min(1).max(3600).default(60),
     FLEETLINE_HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
     FLEETLINE_HEALTH_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),

@@ -7,9 +7,9 @@ if (!fs.existsSync(new URL("../.next/BUILD_ID", import.meta.url))) {
   const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit" });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
-const server = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", process.env.PORT ?? "3000"], {
+const server = spawn(process.execPath, [new URL("./server.mjs", import.meta.url).pathname], {
   stdio: "inherit",
-  env: { ...process.env, NODE_ENV: "production" },
+  env: { ...process.env, NODE_ENV: "production", HOSTNAME: "127.0.0.1", PORT: process.env.PORT ?? "3000" },
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code) => process.exit(code ?? 0));

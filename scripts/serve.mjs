@@ -19,8 +19,8 @@ if (verdict.needed) {
   console.log(`fleetline: serving the existing build (${verdict.reason}).`);
 }
 
-const port = process.env.PORT ?? "3000";
-const host = process.env.HOSTNAME ?? "0.0.0.0";
-const server = spawn(process.execPath, [nextBin, "start", "-p", port, "-H", host], { stdio: "inherit", env: process.env });
+// scripts/server.mjs listens on 127.0.0.1 unless HOSTNAME says otherwise (e.g. 0.0.0.0 in a container).
+const serverScript = new URL("./server.mjs", import.meta.url).pathname;
+const server = spawn(process.execPath, [serverScript], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code) => process.exit(code ?? 0));

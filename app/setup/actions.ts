@@ -5,6 +5,8 @@ import { notFound } from "next/navigation";
 import { z } from "zod";
 import { invalid, type ActionResult } from "@/lib/actions/result";
 import { recordAudit } from "@/lib/audit";
+import { recordAnonymousRefusal } from "@/lib/auth/anonymous-refusals";
+import { HashingBusyError } from "@/lib/auth/password";
 import { clientIp } from "@/lib/auth/request";
 import { createFirstAdmin, emailSchema, passwordSchema } from "@/lib/auth/users";
 
@@ -22,9 +24,16 @@ export async function createFirstAdminAction(_prev: unknown, form: FormData): Pr
   const parsed = setupSchema.safeParse(Object.fromEntries(form));
   if (!parsed.success) return invalid(parsed.error);
   const ip = clientIp(await headers());
-  const user = await createFirstAdmin(parsed.data);
+  let user;
+  try {
+    // Returns null before any hashing once setup is done; hashing itself waits for a capped slot.
+    user = await createFirstAdmin(parsed.data);
+  } catch (e) {
+    if (e instanceof HashingBusyError) return { status: "error", message: e.message };
+    throw e;
+  }
   if (!user) {
-    recordAudit({ actor: { id: null, email: "anonymous", role: null, ip }, action: "setup.create-admin", targetType: "user", outcome: "denied", details: { reason: "setup already completed" } });
+    recordAnonymousRefusal({ ip, action: "setup.create-admin", targetType: "user", details: { reason: "setup already completed" } });
     notFound();
   }
   recordAudit({ actor: { id: user.id, email: user.email, role: "admin", ip }, action: "setup.create-admin", targetType: "user", targetId: user.email, outcome: "success" });

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef } from "react";
+import { fetchJson } from "@/components/session/fetch-json";
 import { Badge } from "@/components/ui/badges";
 import type { RolloutProgress } from "@/lib/push/rollouts";
 
@@ -19,11 +20,7 @@ const STATE_BADGE: Record<string, { tone: "green" | "amber" | "red" | "grey" | "
 export function RolloutProgressPanel({ rolloutId, initial }: { rolloutId: string; initial?: RolloutProgress }) {
   const { data, error } = useQuery({
     queryKey: ["rollout", rolloutId],
-    queryFn: async (): Promise<RolloutProgress> => {
-      const response = await fetch(`/api/rollouts/${rolloutId}`, { cache: "no-store" });
-      if (!response.ok) throw new Error(`progress unavailable (${response.status})`);
-      return (await response.json()) as RolloutProgress;
-    },
+    queryFn: () => fetchJson<RolloutProgress>(`/api/rollouts/${rolloutId}`, "progress"),
     initialData: initial,
     refetchInterval: (query) => (query.state.data?.state === "running" ? 1000 : false),
   });

@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { SessionExpiredError, fetchJson } from "@/components/session/fetch-json";
 import Link from "next/link";
 import { Badge, ReconcilerBadge } from "@/components/ui/badges";
 import { ComplianceBadge } from "@/components/ui/compliance-badge";
@@ -15,13 +16,10 @@ const at = (iso: string | null) => (iso ? new Date(iso) : null);
 export function DashboardLive({ initial, drift }: { initial: DashboardData; drift?: string }) {
   const { data = initial, isFetching, error } = useQuery({
     queryKey: ["dashboard", drift ?? "all"],
-    queryFn: async (): Promise<DashboardData> => {
-      const response = await fetch(`/api/dashboard${drift ? `?drift=${drift}` : ""}`, { cache: "no-store" });
-      if (!response.ok) throw new Error(`dashboard unavailable (${response.status})`);
-      return (await response.json()) as DashboardData;
-    },
+    queryFn: () => fetchJson<DashboardData>(`/api/dashboard${drift ? `?drift=${drift}` : ""}`, "dashboard"),
     initialData: initial,
-    refetchInterval: 5_000,
+    // Never again once the session is gone (the query client is sending the browser to /login).
+    refetchInterval: (query) => (query.state.error instanceof SessionExpiredError ? false : 5_000),
   });
   const t = data.totals;
   return (

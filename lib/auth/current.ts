@@ -6,6 +6,7 @@ import { cache } from "react";
 import type { User } from "@/db/schema";
 import { recordAudit, type AuditActor } from "@/lib/audit";
 import { getAuthOptions } from "./options";
+import { recordAnonymousRefusal } from "./anonymous-refusals";
 import { can, type Permission } from "./permissions";
 import { clientIp } from "./request";
 import { resolveSession } from "./sessions";
@@ -33,11 +34,13 @@ export function auditActor(actor: Actor): AuditActor {
 export async function requirePermission(permission: Permission, target: AuditTarget): Promise<Actor> {
   const actor = await getActor();
   if (!actor) {
-    recordAudit({
-      ...target,
-      actor: { id: null, email: "anonymous", role: null, ip: clientIp(await headers()) },
-      outcome: "denied",
-      details: { ...target.details, permission, reason: "not signed in" },
+    // Anyone can send these, as often as they like: one aggregated row per address and minute.
+    recordAnonymousRefusal({
+      ip: clientIp(await headers()),
+      action: target.action,
+      targetType: target.targetType,
+      targetId: target.targetId,
+      details: { permission, reason: "not signed in" },
     });
     unauthorized();
   }

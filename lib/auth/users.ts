@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { count, eq, sql } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { ROLES, users, type Role, type User } from "@/db/schema";
@@ -37,8 +37,13 @@ export function countUsers(): number {
   return getDb().select({ n: count() }).from(users).get()?.n ?? 0;
 }
 
+/** The password account with this email; single-sign-on users never sign in with a password. */
 export function findUserByEmail(email: string): User | undefined {
-  return getDb().select().from(users).where(eq(users.email, email.trim().toLowerCase())).get();
+  return getDb()
+    .select()
+    .from(users)
+    .where(and(eq(users.email, email.trim().toLowerCase()), eq(users.authSource, "local")))
+    .get();
 }
 
 export function findUserById(id: string): User | undefined {
@@ -70,10 +75,12 @@ export async function createUser(input: NewUserInput & { authSource?: "local" })
 }
 
 /**
- * Creates the first admin only while no user exists. The check and the insert share one
- * write transaction, so two concurrent setup requests cannot both succeed.
+ * Creates the first admin only while no user exists. Checked before hashing (the setup action is
+ * open to anyone, and a hash is the expensive part) and again in the insert's write transaction,
+ * so two concurrent setup requests cannot both succeed.
  */
 export async function createFirstAdmin(input: Omit<NewUserInput, "role">): Promise<User | null> {
+  if (countUsers() > 0) return null;
   const passwordHash = await hashPassword(input.password);
   const db = getDb();
   return db.transaction(

@@ -62,6 +62,12 @@ export function loadOrCreateKeyFile(file: string): { key: Buffer; created: boole
 
 let masterKey: Buffer | undefined;
 
+/** The key file's path: FLEETLINE_SECRET_KEY_FILE, else secret.key in the data directory (beside the database). */
+export function keyFilePath(): string {
+  const e = env();
+  return path.resolve(e.FLEETLINE_SECRET_KEY_FILE ?? path.join(e.FLEETLINE_DATA_DIR, "secret.key"));
+}
+
 export function getMasterKey(): Buffer {
   if (masterKey) return masterKey;
   const e = env();
@@ -70,13 +76,34 @@ export function getMasterKey(): Buffer {
     masterKey = fromEnv;
     return masterKey;
   }
-  const file = path.resolve(e.FLEETLINE_DATA_DIR, "secret.key");
+  const file = keyFilePath();
   const { key, created } = loadOrCreateKeyFile(file);
   if (created) {
-    log.warn(`FLEETLINE_SECRET_KEY is not set: generated a new encryption key at ${file} (mode 0600). Back it up; without it, stored credentials cannot be decrypted.`);
+    const besideData = path.dirname(file) === path.resolve(e.FLEETLINE_DATA_DIR);
+    log.warn(
+      `FLEETLINE_SECRET_KEY is not set: generated a new encryption key at ${file} (mode 0600). Back it up; without it, stored credentials cannot be decrypted.` +
+        (besideData ? " It sits next to the database: anyone with a copy of that folder can read every stored credential. Set FLEETLINE_SECRET_KEY or FLEETLINE_SECRET_KEY_FILE to keep the key elsewhere." : ""),
+    );
   }
   masterKey = key;
   return masterKey;
+}
+
+/** The key being rotated away from (FLEETLINE_SECRET_KEY_PREVIOUS), accepted for reading only. */
+export function getPreviousKey(): Buffer | null {
+  const text = env().FLEETLINE_SECRET_KEY_PREVIOUS;
+  return text ? decodeKey(text) : null;
+}
+
+/** Opens a sealed value with the current key, or during a rotation with the previous one. */
+export function decryptWithAnyKey(sealed: string, context: string): { plaintext: string; withPrevious: boolean } {
+  try {
+    return { plaintext: decryptWithKey(getMasterKey(), sealed, context), withPrevious: false };
+  } catch (e) {
+    const previous = getPreviousKey();
+    if (!previous || !(e instanceof DecryptionError)) throw e;
+    return { plaintext: decryptWithKey(previous, sealed, context), withPrevious: true };
+  }
 }
 
 /** A purpose-specific key derived from the master key (HKDF), e.g. for signing session tokens. */
@@ -85,7 +112,7 @@ export function deriveKey(purpose: string): Buffer {
 }
 
 export const encrypt = (plaintext: string, context: string) => encryptWithKey(getMasterKey(), plaintext, context);
-export const decrypt = (sealed: string, context: string) => decryptWithKey(getMasterKey(), sealed, context);
+export const decrypt = (sealed: string, context: string) => decryptWithAnyKey(sealed, context).plaintext;
 
 export const FINGERPRINT_PREFIX = "hmac:";
 

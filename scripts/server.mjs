@@ -1,0 +1,43 @@
+// The production server: Next's request handler behind Node's own HTTP server, so the portal
+// learns the TCP peer's address (Next's route handlers only see headers, and X-Forwarded-For is
+// whatever the client wrote). Each request gets `x-fleetline-peer: <token> <address>`, where the
+// token is random per process and shared with lib/auth/request.ts through a global: a client
+// cannot forge it.
+import crypto from "node:crypto";
+import http from "node:http";
+import path from "node:path";
+
+process.env.NODE_ENV ??= "production";
+const { default: next } = await import("next");
+
+const token = crypto.randomBytes(24).toString("base64url");
+globalThis[Symbol.for("fleetline.peer-token")] = token;
+
+const port = Number(process.env.PORT ?? "3000");
+// Loopback unless told otherwise: the portal speaks plain HTTP and belongs behind a TLS proxy.
+const hostname = process.env.HOSTNAME || "127.0.0.1";
+const dir = path.resolve(new URL("..", import.meta.url).pathname);
+
+const publicUrl = process.env.NEXTAUTH_URL || `http://localhost:${port}`;
+if (!publicUrl.startsWith("https://") && !/^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:|\/|$)/.test(publicUrl)) {
+  console.warn(
+    `WARNING: NEXTAUTH_URL is ${publicUrl}: sessions and passwords cross the network in clear text and cookies are not Secure. Serve Fleetline behind TLS and set NEXTAUTH_URL to its https:// address.`,
+  );
+}
+
+const app = next({ dev: false, dir, hostname, port });
+const handle = app.getRequestHandler();
+await app.prepare();
+
+const server = http.createServer((req, res) => {
+  req.headers["x-fleetline-peer"] = `${token} ${req.socket.remoteAddress ?? ""}`;
+  void handle(req, res);
+});
+server.listen(port, hostname, () => console.log(`fleetline listening on http://${hostname}:${port}`));
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    server.close();
+    server.closeAllConnections();
+    process.exit(0);
+  });
+}
