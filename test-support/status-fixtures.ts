@@ -367,9 +367,9 @@ export type StatusShape = {
 
 type AnyObject = { metadata: { generation?: number }; status?: unknown };
 
-const SHAPE_FIELDS = ["artifact", "lastAppliedRevision", "lastAttemptedRevision", "lastHandledReconcileAt", "inventory", "failures"];
+const SHAPE_FIELDS = ["artifact", "lastAppliedRevision", "lastAttemptedRevision", "lastHandledReconcileAt", "failures"];
 
-export function statusShape(object: AnyObject): StatusShape {
+export function statusShape(object: AnyObject, fields: readonly string[] = SHAPE_FIELDS): StatusShape {
   const status = (object.status ?? {}) as { observedGeneration?: number; conditions?: Cond[]; history?: { status?: string }[] } & Record<string, unknown>;
   const generation = object.metadata.generation ?? 0;
   const observed = status.observedGeneration;
@@ -377,9 +377,19 @@ export function statusShape(object: AnyObject): StatusShape {
   const conditions = (status.conditions ?? [])
     .map((c) => ({ type: c.type, status: c.status, reason: c.reason, at: c.observedGeneration === undefined ? ("unstamped" as const) : c.observedGeneration >= generation ? ("current" as const) : ("older" as const) }))
     .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
-  const fields = SHAPE_FIELDS.filter((f) => status[f] !== undefined && status[f] !== null);
+  const present = fields.filter((f) => status[f] !== undefined && status[f] !== null);
   const history = Array.isArray(status.history) && object.status && "lastAttemptedReleaseAction" in (object.status as object) ? status.history.map((h) => h.status ?? "") : undefined;
-  return { observedGeneration: relation, conditions, fields, ...(history ? { history } : {}) };
+  return { observedGeneration: relation, conditions, fields: present, ...(history ? { history } : {}) };
+}
+
+/**
+ * The shapes to compare for a stand-in's object and a fixture: lastHandledReconcileAt only counts
+ * when the fixture is about reconcile requests (a stand-in's object may carry one from an earlier test).
+ */
+export function shapesToCompare(object: AnyObject, fixtureId: string): { actual: StatusShape; expected: StatusShape } {
+  const fixture = fluxFixture(fixtureId).object;
+  const fields = SHAPE_FIELDS.filter((f) => f !== "lastHandledReconcileAt" || fixture.status?.lastHandledReconcileAt !== undefined);
+  return { actual: statusShape(object, fields), expected: statusShape(fixture, fields) };
 }
 
 export function fluxFixture(id: string): FluxFixture {
