@@ -198,12 +198,20 @@ export async function startFluxStandIn(cluster: TestCluster, opts: FluxStandInOp
     }
     const failure = failures.get(key);
     let outcome: Outcome;
-    if (failure && kind === "HelmRelease") outcome = await reconcilers[kind](obj, failure);
-    else if (failure) {
-      // An injected failure happens where real ones do: during the reconcile, after Reconciling was set.
-      if (kind === "Kustomization") obj = await progress(obj, "Reconciliation in progress");
-      outcome = { ready: "False", ...failure };
-    } else outcome = await reconcilers[kind](obj);
+    try {
+      if (failure && kind === "HelmRelease") outcome = await reconcilers[kind](obj, failure);
+      else if (failure) {
+        // An injected failure happens where real ones do: during the reconcile, after Reconciling was set.
+        if (kind === "Kustomization") obj = await progress(obj, "Reconciliation in progress");
+        outcome = { ready: "False", ...failure };
+      } else outcome = await reconcilers[kind](obj);
+    } catch (err) {
+      // The controllers' deferred status patch runs whatever happened: an error is Ready=False, retried.
+      if (!progressed.has(key)) throw err;
+      outcome = { ready: "False", reason: kind === "Kustomization" ? "ReconciliationFailed" : DEFAULT_FAILURE_REASON[kind], message: err instanceof Error ? err.message : String(err) };
+      await writeOutcome(obj, outcome);
+      throw err;
+    }
     await writeOutcome(obj, outcome);
     if (outcome.stalled) return undefined;
     return outcome.wait ? dependencyRequeueMs : interval(obj);

@@ -63,9 +63,11 @@ describe("compliance", () => {
     fleetId = saved.id;
     const progress = await fleet.push(saved.id, saved.version);
     expect(progress.counts.applied).toBe(3);
-    const pending = await sweepUntil(ids()[0]!, fleetId, () => true);
+    // (A sweep that times out on a loaded machine reads Unknown; the held Kustomization keeps the row Pending until recovered.)
+    const pending = await sweepUntil(ids()[0]!, fleetId, (r) => r.state === "Pending").finally(() => {
+      for (const flux of fleet.harness.flux) flux.recover("Kustomization", "flux-system", "fleet-apps");
+    });
     expect(pending).toMatchObject({ state: "Pending", expectedVersion: 1 });
-    for (const flux of fleet.harness.flux) flux.recover("Kustomization", "flux-system", "fleet-apps");
     const revision = `main@sha1:${sample().commits.bump}`;
     const row = await sweepUntil(ids()[0]!, fleetId, (r) => r.state === "Compliant");
     expect(row).toMatchObject({ appliedRevision: revision, sourceRevision: revision, appliedVersion: 1, behindBy: 0, hasConfigDrift: false, hasRevisionDrift: false, hasResourceDrift: false });
@@ -121,7 +123,7 @@ describe("revisions and reconcile now", () => {
     expect(rowOf(ids()[0]!, fleetId)?.reconcileRequestedAt).toBe(result.token);
     // fleet-apps waits (DependencyNotReady, Pending) until fleet-infra applied the new commit and its
     // fixed requeue interval comes round: it is not woken by fleet-infra, so the token is handled first.
-    const row = await sweepUntil(ids()[0]!, fleetId, (r) => r.lastHandledReconcileAt === result.token && r.appliedRevision === `main@sha1:${next}` && r.state !== "Pending");
+    const row = await sweepUntil(ids()[0]!, fleetId, (r) => r.lastHandledReconcileAt === result.token && r.appliedRevision === `main@sha1:${next}` && r.state !== "Pending", 60_000);
     expect(row).toMatchObject({ state: "Compliant", behindBy: 0, hasRevisionDrift: false, sourceRevision: `main@sha1:${next}` });
     // Cluster 1 was not asked: it still runs the old commit, one behind.
     expect(rowOf(ids()[1]!, fleetId)).toMatchObject({ behindBy: 1, hasRevisionDrift: true });
