@@ -15,6 +15,8 @@ test.beforeAll(async ({ browser }) => {
 // succeeded and stamps its Ready=False ArtifactFailed condition with the current generation: the
 // push reads Non-Compliant with the controller's reason, not "generation 1 not reconciled yet".
 test("a configuration with a broken path turns Non-Compliant on the dashboard, live, with the controller's reason", async () => {
+  // Registration and the wizard's dry runs come first; on a busy machine they take a while.
+  test.setTimeout(120_000);
   await registerCluster(admin, "status-a", fleetCluster("e2e-1").kubeconfig, "fleet=status");
   await createConfiguration(admin, {
     name: "broken-app",
