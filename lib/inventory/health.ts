@@ -1,6 +1,8 @@
 import "server-only";
 import { eq, inArray, isNull, lte, or } from "drizzle-orm";
 import { getDb } from "@/db";
+import { backgroundWrite } from "@/db/busy";
+import { redactText } from "@/lib/security/redact";
 import { clusterFluxObjects, clusterHealth, clusterHealthEvents, clusters, type Cluster, type HealthState, type Reconciler } from "@/db/schema";
 import { mapWithConcurrency } from "@/lib/k8s/concurrency";
 import { classifyError, probeCluster, type ClusterProbe, type FluxObjectSummary } from "@/lib/k8s/discovery";
@@ -79,7 +81,8 @@ async function checkOne(cluster: Cluster, o: Required<Omit<SweepOptions, "cluste
   const now = o.now();
   const failures = probe ? 0 : (previous?.consecutiveFailures ?? 0) + 1;
   const state: HealthState = probe ? "reachable" : "unreachable";
-  const reason = failure ? failure.message : probe?.forbidden.length ? forbiddenReason(probe.forbidden) : null;
+  // The cluster's own words (error bodies, messages) are stored and shown: redacted first.
+  const reason = failure ? redactText(failure.message) : probe?.forbidden.length ? forbiddenReason(probe.forbidden) : null;
   const row = {
     clusterId: cluster.id,
     state,
@@ -103,7 +106,8 @@ async function checkOne(cluster: Cluster, o: Required<Omit<SweepOptions, "cluste
         }
       : {}),
   };
-  db.transaction((tx) => {
+  // A background write: when another process holds the lock it waits off the event loop.
+  await backgroundWrite(db, () => db.transaction((tx) => {
     tx.insert(clusterHealth).values(row).onConflictDoUpdate({ target: clusterHealth.clusterId, set: row }).run();
     if (probe) replaceFluxObjects(tx, cluster.id, probe.fluxObjectList, new Date(now));
     if (!previous || previous.state !== state || previous.reason !== reason) {
@@ -111,7 +115,7 @@ async function checkOne(cluster: Cluster, o: Required<Omit<SweepOptions, "cluste
         .values({ clusterId: cluster.id, at: new Date(now), state, reason, kubernetesVersion: probe?.kubernetesVersion ?? null })
         .run();
     }
-  });
+  }));
   return { clusterId: cluster.id, state, durationMs: now - started, reason: reason ?? undefined };
 }
 

@@ -136,13 +136,13 @@ async function sweepCluster(cluster: Cluster, targets: readonly Target[], health
   const started = Date.now();
   const previous = previousRows(cluster.id);
   const done = (status: ClusterSweepOutcome["status"], reason?: string): ClusterSweepOutcome => ({ clusterId: cluster.id, status, durationMs: Date.now() - started, configurations: targets.length, ...(reason ? { reason } : {}) });
-  const markUnknown = (failure: { kind: string; message: string }) => {
+  const markUnknown = async (failure: { kind: string; message: string }) => {
     const now = o.now();
-    persistCluster(cluster.id, targets.map((t) => unreachableRow(t, previous.get(t.configurationId), failure, now)), previous, undefined);
+    await persistCluster(cluster.id, targets.map((t) => unreachableRow(t, previous.get(t.configurationId), failure, now)), previous, undefined);
     return done("unreachable", failure.message);
   };
   if (targets.length === 0) {
-    persistCluster(cluster.id, [], previous, []);
+    await persistCluster(cluster.id, [], previous, []);
     return done("ok");
   }
   const away = backingOff(health, o.now());
@@ -152,7 +152,7 @@ async function sweepCluster(cluster: Cluster, targets: readonly Target[], health
   const isArgo = (cluster.reconcilerOverride ?? health?.detectedReconciler) === "argocd";
   const collected = isArgo ? await collectArgo(cluster, targets, previous, deadline, o) : await collectFlux(cluster, targets, previous, deadline, o, health);
   if ("failure" in collected) return markUnknown(collected.failure);
-  persistCluster(cluster.id, collected.rows, previous, collected.objects);
+  await persistCluster(cluster.id, collected.rows, previous, collected.objects);
   return done("ok");
 }
 
