@@ -11,7 +11,12 @@ test.beforeAll(async ({ browser }) => {
   await signIn(admin, ADMIN);
 });
 
-test("a configuration with a broken path turns Non-Compliant on the dashboard, live", async () => {
+// kustomize-controller leaves status.observedGeneration at -1 for a Kustomization that never
+// succeeded and stamps its Ready=False ArtifactFailed condition with the current generation: the
+// push reads Non-Compliant with the controller's reason, not "generation 1 not reconciled yet".
+test("a configuration with a broken path turns Non-Compliant on the dashboard, live, with the controller's reason", async () => {
+  // Registration and the wizard's dry runs come first; on a busy machine they take a while.
+  test.setTimeout(120_000);
   await registerCluster(admin, "status-a", fleetCluster("e2e-1").kubeconfig, "fleet=status");
   await createConfiguration(admin, {
     name: "broken-app",
@@ -27,13 +32,19 @@ test("a configuration with a broken path turns Non-Compliant on the dashboard, l
   const worst = admin.getByRole("region", { name: "Configurations with the most non-compliant clusters" });
   await expect(worst.getByRole("row").filter({ hasText: "broken-app" })).toBeVisible({ timeout: 30_000 });
   await expect(admin.getByTestId("total-Non-Compliant").locator("p").first()).not.toHaveText("0");
+  await admin.getByRole("region", { name: "Configurations with the most non-compliant clusters" }).getByRole("link", { name: "broken-app" }).click();
+  const row = admin.getByRole("table", { name: "Status per cluster" }).getByRole("row").filter({ hasText: "status-a" });
+  await expect(row.locator("td").nth(1)).toContainText("Non-Compliant", { timeout: 10_000 });
+  await expect(row).toContainText("Kustomization/broken-app-apps: ArtifactFailed");
+  await expect(row).toContainText("kustomization path not found");
+  await admin.goto("/");
 });
 
 test("clicking through shows the reason, the configuration drift diff and the commits", async () => {
   await admin.getByRole("region", { name: "Configurations with the most non-compliant clusters" }).getByRole("link", { name: "broken-app" }).click();
   const row = admin.getByRole("table", { name: "Status per cluster" }).getByRole("row").filter({ hasText: "status-a" });
   await expect(row.locator("td").nth(1)).toContainText("Non-Compliant", { timeout: 30_000 });
-  await expect(row).toContainText("BuildFailed");
+  await expect(row).toContainText("ArtifactFailed");
   await expect(row).toContainText("does-not-exist");
 
   // Someone edits the Kustomization by hand on the cluster.

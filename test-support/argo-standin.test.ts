@@ -7,6 +7,10 @@ import { createSampleRepo, podinfoFiles, type SampleRepo } from "./git-fixtures"
 import { startGitServer, type GitServer } from "./git-server";
 import type { KubeObject, KubeRest } from "./kube-rest";
 import { applyObjects, sampleApplication } from "./sample-objects";
+import { deriveApplicationState, type ArgoApplication } from "@/lib/argo/status";
+import { argoFixture, FIXTURE_NOW } from "./status-fixtures";
+
+const GRACE_MS = 3000;
 
 type AppStatus = {
   sync: { status: string; revision: string };
@@ -30,7 +34,7 @@ describe("Argo CD stand-in", () => {
     [cluster, git] = await Promise.all([startCluster({ flux: false, argo: true }), startGitServer()]);
     sample = await createSampleRepo(git);
     rest = cluster.rest();
-    argo = await startArgoStandIn(cluster, { resyncMs: 1000 });
+    argo = await startArgoStandIn(cluster, { resyncMs: 1000, repoErrorGraceMs: GRACE_MS });
   });
   afterAll(async () => {
     await argo?.stop();
@@ -94,12 +98,50 @@ describe("Argo CD stand-in", () => {
     await argo.waitFor("podinfo", (a) => st(a).health.status === "Healthy");
   });
 
-  it("reports a missing path as a ComparisonError with sync Unknown", async () => {
+  it("keeps quiet about a repository error for the grace period, then reports a ComparisonError with sync Unknown and no revision", async () => {
     const app = sampleApplication(sample.repo.url, "no-path");
     (app.spec as { source: { path: string } }).source.path = "does/not/exist";
+    const started = Date.now();
     await applyObjects(rest, [app]);
-    const failed = await argo.waitFor("no-path", (a) => st(a)?.sync?.status === "Unknown");
+    const failed = await argo.waitFor("no-path", (a) => st(a)?.sync?.status === "Unknown", GRACE_MS + 15_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(GRACE_MS);
     const conditions = (failed.status as { conditions: { type: string; message: string }[] }).conditions;
     expect(conditions).toEqual([expect.objectContaining({ type: "ComparisonError", message: expect.stringContaining("does/not/exist") })]);
+    expect(st(failed).sync.revision).toBeUndefined();
+    const fixture = argoFixture("argo-comparison-error");
+    expect(deriveApplicationState(failed as unknown as ArgoApplication, FIXTURE_NOW)).toMatchObject(fixture.expected);
+  });
+
+  it("hides a repository error on a synced Application for the grace period, then clears sync.revision", async () => {
+    const synced = await argo.waitFor("podinfo", (a) => st(a).sync.status === "Synced" && st(a).health.status === "Healthy");
+    await rest.mergePatch({ ...APP, name: "podinfo" }, { spec: { source: { path: "gone" } } });
+    await new Promise((resolve) => setTimeout(resolve, GRACE_MS / 2));
+    // Still the stale Synced status, revision and all.
+    expect(st((await rest.get(APP.apiVersion, APP.kind, "argocd", "podinfo")) as KubeObject).sync).toMatchObject({ status: "Synced", revision: st(synced).sync.revision });
+    const failed = await argo.waitFor("podinfo", (a) => st(a).sync.status === "Unknown", GRACE_MS + 15_000);
+    expect(st(failed).sync.revision).toBeUndefined();
+    expect(st(failed).history?.length).toBe(st(synced).history?.length);
+    await rest.mergePatch({ ...APP, name: "podinfo" }, { spec: { source: { path: "apps/podinfo" } } });
+    await argo.waitFor("podinfo", (a) => st(a).sync.status === "Synced");
+  });
+
+  it("records a SyncError after a failed automated sync and does not retry that revision", async () => {
+    await git.createRepo("bad-sync", { files: { "apps/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: numbers\ndata:\n  n: 1\n" } });
+    const app = sampleApplication(git.url("bad-sync"), "bad-sync", { namespace: "bad-sync" });
+    (app.spec as { source: { path: string } }).source.path = "apps";
+    await applyObjects(rest, [app]);
+    const failed = await argo.waitFor("bad-sync", (a) => ((a.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === "SyncError"), 30_000);
+    const sha = await git.head("bad-sync");
+    expect(st(failed).operationState).toMatchObject({ phase: "Failed", syncResult: { revision: sha } });
+    expect(st(failed).sync).toMatchObject({ status: "OutOfSync", revision: sha });
+    const condition = (failed.status as { conditions: { type: string; message: string }[] }).conditions[0];
+    expect(condition?.message).toMatch(new RegExp(`^Failed last sync attempt to \\[${sha}\\]: one or more objects failed to apply`));
+    expect(deriveApplicationState(failed as unknown as ArgoApplication, FIXTURE_NOW)).toMatchObject(argoFixture("argo-sync-error").expected);
+    // Several resyncs later the same operation is still the last one: no retry of that revision.
+    const startedAt = (failed.status as { operationState: { startedAt: string } }).operationState.startedAt;
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    const later = (await rest.get(APP.apiVersion, APP.kind, "argocd", "bad-sync")) as KubeObject;
+    expect((later.status as { operationState: { startedAt: string } }).operationState.startedAt).toBe(startedAt);
+    expect(st(later).history ?? []).toEqual([]);
   });
 });

@@ -37,6 +37,12 @@ export type ArgoStandInOptions = {
   resyncMs?: number;
   /** Where Applications live (default argocd). */
   namespace?: string;
+  /**
+   * Argo CD ignores repository errors for this long after the first one (the app controller's
+   * --repo-error-grace-period-seconds, 180 s by default), leaving the status as it was; then it
+   * reports a ComparisonError with sync Unknown and no sync.revision.
+   */
+  repoErrorGraceMs?: number;
 };
 
 export type ArgoStandIn = {
@@ -59,7 +65,7 @@ type HistoryEntry = { id: number; revision: string; deployedAt: string; deploySt
 type AppStatus = {
   resources?: ResourceStatus[];
   history?: HistoryEntry[];
-  operationState?: { syncResult?: { revision?: string } };
+  operationState?: { phase?: string; message?: string; syncResult?: { revision?: string } };
   health?: { status: HealthStatus };
 };
 
@@ -73,6 +79,9 @@ export async function startArgoStandIn(cluster: TestCluster, opts: ArgoStandInOp
   registerTempDir(workDir);
   const mirror = new GitMirror(workDir);
   const overrides = new Map<string, ArgoOverride>();
+  const repoErrorGraceMs = opts.repoErrorGraceMs ?? 180_000;
+  // When each Application's run of repository errors started (Argo CD's repoErrorCache).
+  const repoErrorSince = new Map<string, number>();
 
   /** One merge patch: status, and clearing the handled operation and refresh request. */
   const write = async (app: KubeObject, status: Record<string, unknown>): Promise<void> => {
@@ -105,20 +114,35 @@ export async function startArgoStandIn(cluster: TestCluster, opts: ArgoStandInOp
     } catch (err) {
       const detail = err instanceof Error ? err.message.replace(/^fatal: /, "") : String(err);
       const message = `Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: code = Unknown desc = ${detail}`;
+      const since = repoErrorSince.get(app.metadata.name) ?? Date.now();
+      repoErrorSince.set(app.metadata.name, since);
+      // Within the grace period the status is left as it was (a stale Synced, revision and all).
+      if (Date.now() - since <= repoErrorGraceMs) return Math.min(resyncMs, repoErrorGraceMs);
+      // sync.revision goes: the comparison never resolved a revision. (A merge patch: null removes it.)
       await write(app, {
-        sync: { status: "Unknown", comparedTo },
+        sync: { status: "Unknown", comparedTo, revision: null },
         health: status.health ?? { status: "Unknown" },
         conditions: [{ type: "ComparisonError", message, lastTransitionTime: now() }],
       });
       return resyncMs;
     }
+    repoErrorSince.delete(app.metadata.name);
 
     let comparison: Comparison = await compare(rest, desired, status.resources ?? []);
     const operation = (app.operation as SyncOperation | undefined)?.sync ? (app.operation as SyncOperation) : undefined;
     const automated = spec.syncPolicy?.automated && spec.syncPolicy.automated.enabled !== false ? spec.syncPolicy.automated : undefined;
-    // Auto-sync acts on a new revision; on drift of the same revision only with selfHeal.
+    // Auto-sync acts on a new revision; on drift of the same revision only with selfHeal, and
+    // never again on a revision whose last sync failed: that is a SyncError until a new commit
+    // (or a manual sync). Simplified: Argo CD retries a failing automated operation up to 5
+    // times with backoff before its phase is Failed; the stand-in's operation fails at once.
     const lastSynced = status.operationState?.syncResult?.revision;
-    const autoSync = !!automated && comparison.sync === "OutOfSync" && (lastSynced !== sha || !!automated.selfHeal);
+    const alreadyAttempted = lastSynced === sha;
+    const lastFailed = alreadyAttempted && (status.operationState?.phase === "Failed" || status.operationState?.phase === "Error");
+    const autoSync = !!automated && comparison.sync === "OutOfSync" && !lastFailed && (!alreadyAttempted || !!automated.selfHeal);
+    const syncError =
+      !operation && !!automated && comparison.sync === "OutOfSync" && lastFailed
+        ? [{ type: "SyncError", message: `Failed last sync attempt to [${sha}]: ${status.operationState?.message ?? ""}`, lastTransitionTime: now() }]
+        : null;
     let extra: Record<string, unknown> = {};
     if (operation || autoSync) {
       const startedAt = now();
@@ -161,7 +185,7 @@ export async function startArgoStandIn(cluster: TestCluster, opts: ArgoStandInOp
       resources: comparison.resources,
       sourceType: "Directory",
       summary: {},
-      conditions: null,
+      conditions: syncError,
     });
     return resyncMs;
   };

@@ -30,9 +30,37 @@ export type Outcome = {
   removeConditions?: string[];
   /** Stalled=True: Flux gives up until the spec changes (no requeue). */
   stalled?: boolean;
+  /** A wait (dependency, source artifact): requeued on the fixed dependency interval, not the object's interval. */
+  wait?: boolean;
+  /** Reason of a Stalled condition that differs from Ready's (helm-controller's RetriesExceeded). */
+  stalledReason?: string;
+  stalledMessage?: string;
 };
 
-export type FluxContext = { rest: KubeRest; mirror: GitMirror };
+/**
+ * Marks the object as being reconciled, where the real controller does: Reconciling=True with
+ * `message`, and Ready=Unknown "Reconciliation in progress" unless `keepReady` (helm-controller
+ * keeps Ready while it checks prerequisites). Returns the object as patched.
+ */
+export type Progress = (obj: KubeObject, message: string, opts?: { keepReady?: boolean }) => Promise<KubeObject>;
+
+export type FluxContext = {
+  rest: KubeRest;
+  mirror: GitMirror;
+  /** kustomize-controller's --requeue-dependency (30s by default). */
+  dependencyRequeueMs: number;
+  progress: Progress;
+};
+
+/** Go's time.Duration String() for whole values: "30s", "1m0s", "500ms". */
+export function goDurationString(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${Number(seconds.toFixed(3))}s`;
+  const minutes = Math.floor(seconds / 60);
+  const rest = Number((seconds - minutes * 60).toFixed(3));
+  return minutes < 60 ? `${minutes}m${rest}s` : `${Math.floor(minutes / 60)}h${minutes % 60}m${rest}s`;
+}
 
 export type Artifact = { path: string; url: string; revision: string; digest: string; lastUpdateTime: string; size: number };
 

@@ -1,8 +1,10 @@
 // Kustomization as kustomize-controller reconciles it, for plain YAML:
 // dependencies, source artifact, build (path, substitutions), server-side
 // apply as "kustomize-controller", inventory, prune and history.
+import fs from "node:fs";
+import path from "node:path";
 import { isReady } from "./conditions";
-import { credentialsFrom, FLUX_API_VERSIONS, sha256, type FluxContext, type FluxKind, type Outcome, type SecretRef } from "./flux-common";
+import { credentialsFrom, FLUX_API_VERSIONS, goDurationString, sha256, type FluxContext, type FluxKind, type Outcome, type SecretRef } from "./flux-common";
 import { KubeApiError, type KubeObject, type KubeRest } from "./kube-rest";
 import { applyStage, BuildError, buildManifests, inventoryId, parseInventoryEntry, versionOf } from "./manifests";
 
@@ -114,31 +116,65 @@ export async function pruneEntries(rest: KubeRest, entries: InventoryEntry[], ks
   }
 }
 
-export async function reconcileKustomization(ctx: FluxContext, ks: KubeObject): Promise<Outcome> {
+type DependencyStatus = { observedGeneration?: number; lastAppliedRevision?: string; conditions?: { type: string; status: string }[] };
+
+/**
+ * kustomize-controller's checkDependencies: each dependency must exist, have conditions and be
+ * observed at its generation, be Ready, and, when it uses the same source, have applied the
+ * revision this Kustomization is about to apply. (readyExpr / CEL checks are not supported.)
+ */
+async function checkDependencies(ctx: FluxContext, ks: KubeObject, spec: KustomizationSpec, revision: string): Promise<string | undefined> {
+  const namespace = ks.metadata.namespace ?? "default";
+  const sourceNamespace = spec.sourceRef.namespace ?? namespace;
+  for (const dep of spec.dependsOn ?? []) {
+    const depName = `${dep.namespace ?? namespace}/${dep.name}`;
+    const live = await ctx.rest.get(FLUX_API_VERSIONS.Kustomization, "Kustomization", dep.namespace ?? namespace, dep.name);
+    if (!live) return `dependency '${depName}' not found: kustomizations.kustomize.toolkit.fluxcd.io "${dep.name}" not found`;
+    const status = (live.status ?? {}) as DependencyStatus;
+    if ((status.conditions ?? []).length === 0 || live.metadata.generation !== status.observedGeneration) return `dependency '${depName}' is not ready`;
+    if (!isReady(live)) return `dependency '${depName}' is not ready`;
+    const depSpec = live.spec as KustomizationSpec;
+    const sameSource =
+      depSpec.sourceRef.name === spec.sourceRef.name && depSpec.sourceRef.kind === spec.sourceRef.kind && (depSpec.sourceRef.namespace ?? live.metadata.namespace) === sourceNamespace;
+    if (sameSource && status.lastAppliedRevision !== revision) return `dependency '${depName}' revision is not up to date`;
+  }
+  return undefined;
+}
+
+export async function reconcileKustomization(ctx: FluxContext, fresh: KubeObject): Promise<Outcome> {
   const started = Date.now();
+  let ks = fresh;
   const spec = ks.spec as KustomizationSpec;
   const status = (ks.status ?? {}) as KustomizationStatus;
   const namespace = ks.metadata.namespace ?? "default";
+  const retrying = `retrying in ${goDurationString(ctx.dependencyRequeueMs)}`;
 
-  for (const dep of spec.dependsOn ?? []) {
-    const depNamespace = dep.namespace ?? namespace;
-    const live = await ctx.rest.get(FLUX_API_VERSIONS.Kustomization, "Kustomization", depNamespace, dep.name);
-    if (!isReady(live)) return { ready: "False", reason: "DependencyNotReady", message: `dependency '${depNamespace}/${dep.name}' is not ready` };
-  }
-
+  // Source first, then dependencies, as kustomize-controller orders them; neither marks the object Reconciling.
   const { kind, name } = spec.sourceRef;
   const sourceNamespace = spec.sourceRef.namespace ?? namespace;
   const source = await ctx.rest.get(FLUX_API_VERSIONS[kind], kind, sourceNamespace, name);
   if (!source) return { ready: "False", reason: "ArtifactFailed", message: `Source '${kind}/${sourceNamespace}/${name}' not found` };
   const revision = (source.status as { artifact?: { revision: string } } | undefined)?.artifact?.revision;
-  if (!revision) return { ready: "False", reason: "ArtifactFailed", message: "Source artifact not found, retrying in 30s" };
+  if (!revision) return { ready: "False", reason: "ArtifactFailed", message: `Source artifact not found, ${retrying}`, wait: true };
+  if ((spec.dependsOn ?? []).length > 0) {
+    const waiting = await checkDependencies(ctx, ks, spec, revision);
+    if (waiting) return { ready: "False", reason: "DependencyNotReady", message: waiting, wait: true };
+  }
+
+  // From here on a reconcile runs: Ready=Unknown and Reconciling=True, written before the work.
+  ks = await ctx.progress(ks, `Fetching manifests for revision ${revision} with a timeout of 9m30s`);
 
   let root: string | undefined;
   try {
     root = await sourceFiles(ctx, source, revision);
   } catch (err) {
     const message = `failed to download artifact for revision '${revision}': ${err instanceof Error ? err.message : String(err)}`;
-    return { ready: "False", reason: "ArtifactFailed", message, status: { lastAttemptedRevision: revision } };
+    return { ready: "False", reason: "ArtifactFailed", message };
+  }
+  // A missing path fails before lastAttemptedRevision is recorded, as ArtifactFailed.
+  if (root) {
+    const dir = path.resolve(root, spec.path ?? ".");
+    if (!fs.existsSync(dir)) return { ready: "False", reason: "ArtifactFailed", message: `kustomization path not found: stat ${dir}: no such file or directory` };
   }
   let objects: KubeObject[];
   try {

@@ -3,7 +3,7 @@
 // (nothing is pulled or installed). Revisions are derived from the spec so
 // that a spec change produces a new revision.
 import { now } from "./conditions";
-import { artifactFor, sha256, type Outcome } from "./flux-common";
+import { artifactFor, sha256, type FluxContext, type Outcome } from "./flux-common";
 import type { KubeObject } from "./kube-rest";
 import { parseVersion } from "./semver";
 
@@ -35,8 +35,7 @@ export function reconcileBucket(obj: KubeObject): Outcome {
 
 export function reconcileHelmRepository(obj: KubeObject): Outcome {
   const spec = obj.spec as { url: string; type?: string };
-  // OCI Helm repositories have no index, hence no artifact.
-  if (spec.type === "oci") return { ready: "True", reason: "Succeeded", message: "Helm repository is Ready", status: { artifact: null } };
+  // OCI Helm repositories are static objects: the stand-in never calls this for them (see flux-standin.ts).
   const revision = sha256(`index:${spec.url}`);
   return stored(obj, revision, revision, `stored artifact: revision '${revision}'`);
 }
@@ -52,10 +51,19 @@ type HelmReleaseSpec = {
 
 type Snapshot = { version: number; chartVersion: string; configDigest: string; status: string; [field: string]: unknown };
 
-/** A Helm release per spec change: install first, then upgrades, history newest first (max 5). */
-export function reconcileHelmRelease(obj: KubeObject): Outcome {
+/**
+ * helm-controller's release, without Helm: a release per chart version or values change,
+ * snapshots newest first (max 5). It marks Reconciling "Fulfilling prerequisites" keeping Ready,
+ * then, when a Helm action is due, Ready=Unknown while it runs. lastAttemptedRevision is set
+ * before the action. A failed action (`failure`) records a failed snapshot above the deployed
+ * one, Released=False, and with the default remediation (no retries, no remediation of the last
+ * failure) Stalled=True RetriesExceeded, terminal until the chart or values change.
+ * Simplified: no HelmChart object, and the source's readiness (SourceNotReady) is not checked.
+ */
+export async function reconcileHelmRelease(ctx: Pick<FluxContext, "progress">, fresh: KubeObject, failure?: { message: string }): Promise<Outcome> {
+  let obj = await ctx.progress(fresh, "Fulfilling prerequisites", { keepReady: true });
   const spec = obj.spec as HelmReleaseSpec;
-  const status = (obj.status ?? {}) as { history?: Snapshot[]; lastAttemptedReleaseAction?: string };
+  const status = (obj.status ?? {}) as { history?: Snapshot[]; lastAttemptedReleaseAction?: string; lastAttemptedConfigDigest?: string; lastAttemptedRevision?: string; failures?: number };
   const namespace = obj.metadata.namespace ?? "default";
   const releaseNamespace = spec.targetNamespace ?? namespace;
   const releaseName = spec.releaseName ?? (spec.targetNamespace ? `${spec.targetNamespace}-${obj.metadata.name}` : obj.metadata.name);
@@ -65,45 +73,60 @@ export function reconcileHelmRelease(obj: KubeObject): Outcome {
   const chartVersion = requested && parseVersion(requested) ? requested.replace(/^v/, "") : "1.0.0";
   const configDigest = sha256(JSON.stringify(spec.values ?? {}));
   const history = status.history ?? [];
+  const deployed = history.find((h) => h.status === "deployed");
   const latest = history[0];
-  const changed = !latest || latest.chartVersion !== chartVersion || latest.configDigest !== configDigest;
-  const action = changed ? (latest ? "upgrade" : "install") : (status.lastAttemptedReleaseAction ?? "install");
+  const sameTarget = (h: Snapshot | undefined) => !!h && h.chartVersion === chartVersion && h.configDigest === configDigest;
+  // Failures are counted per chart version and values (helm-controller resets them when either changes).
+  const failedBefore = latest?.status === "failed" && sameTarget(latest) && status.lastAttemptedConfigDigest === configDigest && status.lastAttemptedRevision === chartVersion;
+  const action = deployed ? "upgrade" : "install";
+  const chartSource = spec.chart?.spec.sourceRef;
+  const attempted = {
+    lastAttemptedRevision: chartVersion,
+    lastAttemptedConfigDigest: configDigest,
+    lastAttemptedGeneration: obj.metadata.generation,
+    storageNamespace: spec.storageNamespace ?? namespace,
+    helmChart: chartSource ? `${chartSource.namespace ?? namespace}/${namespace}-${obj.metadata.name}` : null,
+  };
+  const fullName = `${releaseNamespace}/${releaseName}`;
+  const actionTitle = action === "install" ? "Install" : "Upgrade";
+  if (failure) {
+    const failedMessage = `Helm ${action} failed for release ${fullName} with chart ${chartName}@${chartVersion}: ${failure.message}`;
+    const reason = `${actionTitle}Failed`;
+    const stalled = { stalled: true, stalledReason: "RetriesExceeded", stalledMessage: `Failed to ${action} after 1 attempt(s)` };
+    // Retries exhausted: nothing runs again until the chart or values change.
+    if (failedBefore) return { ready: "False", reason, message: failedMessage, ...stalled, status: attempted, conditions: [{ type: "Released", status: "False", reason, message: failedMessage }] };
+    obj = await ctx.progress(obj, `Running '${action}' action with timeout of 5m0s`);
+    const version = (latest?.version ?? 0) + 1;
+    const timestamp = now();
+    const snapshot: Snapshot = { name: releaseName, namespace: releaseNamespace, version, status: "failed", chartName, chartVersion, appVersion: chartVersion, configDigest, digest: sha256(`${releaseName}.v${version}:${configDigest}`), firstDeployed: timestamp, lastDeployed: timestamp };
+    return {
+      ready: "False",
+      reason,
+      message: failedMessage,
+      ...stalled,
+      status: { ...attempted, history: [snapshot, ...history].slice(0, 5), lastAttemptedReleaseAction: action, failures: (status.failures ?? 0) + 1, [`${action}Failures`]: 1 },
+      conditions: [{ type: "Released", status: "False", reason, message: failedMessage }],
+    };
+  }
+  const changed = !sameTarget(deployed);
   const version = (latest?.version ?? 0) + (changed ? 1 : 0);
+  if (changed) obj = await ctx.progress(obj, `Running '${action}' action with timeout of 5m0s`);
   const timestamp = now();
   const nextHistory = changed
     ? [
-        {
-          name: releaseName,
-          namespace: releaseNamespace,
-          version,
-          status: "deployed",
-          chartName,
-          chartVersion,
-          appVersion: chartVersion,
-          configDigest,
-          digest: sha256(`${releaseName}.v${version}:${configDigest}`),
-          firstDeployed: timestamp,
-          lastDeployed: timestamp,
-        },
-        ...history.map((h) => ({ ...h, status: "superseded" })),
+        { name: releaseName, namespace: releaseNamespace, version, status: "deployed", chartName, chartVersion, appVersion: chartVersion, configDigest, digest: sha256(`${releaseName}.v${version}:${configDigest}`), firstDeployed: timestamp, lastDeployed: timestamp },
+        ...history.map((h) => (h.status === "deployed" ? { ...h, status: "superseded" } : h)),
       ].slice(0, 5)
     : history;
-  const reason = action === "install" ? "InstallSucceeded" : "UpgradeSucceeded";
-  const message = `Helm ${action} succeeded for release ${releaseNamespace}/${releaseName}.v${version} with chart ${chartName}@${chartVersion}`;
-  const chartSource = spec.chart?.spec.sourceRef;
+  const shown = changed ? action : (status.lastAttemptedReleaseAction ?? "install");
+  const current = nextHistory.find((h) => h.status === "deployed") ?? nextHistory[0];
+  const reason = shown === "install" ? "InstallSucceeded" : "UpgradeSucceeded";
+  const message = `Helm ${shown} succeeded for release ${releaseNamespace}/${releaseName}.v${current?.version ?? version} with chart ${chartName}@${current?.chartVersion ?? chartVersion}`;
   return {
     ready: "True",
     reason,
     message,
-    status: {
-      history: nextHistory,
-      lastAttemptedRevision: chartVersion,
-      lastAttemptedConfigDigest: configDigest,
-      lastAttemptedGeneration: obj.metadata.generation,
-      lastAttemptedReleaseAction: action,
-      storageNamespace: spec.storageNamespace ?? namespace,
-      helmChart: chartSource ? `${chartSource.namespace ?? namespace}/${namespace}-${obj.metadata.name}` : null,
-    },
+    status: { ...attempted, history: nextHistory, lastAttemptedReleaseAction: shown, failures: null, installFailures: null, upgradeFailures: null },
     conditions: [{ type: "Released", status: "True", reason, message }],
   };
 }

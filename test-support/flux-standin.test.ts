@@ -7,6 +7,8 @@ import { createSampleRepo, podinfoFiles, type SampleRepo } from "./git-fixtures"
 import { startGitServer, type GitServer } from "./git-server";
 import type { KubeObject, KubeRest } from "./kube-rest";
 import { pollUntil, sleep } from "./process-guard";
+import { deriveObjectState } from "@/lib/status/derive";
+import { fluxFixture, shapesToCompare } from "./status-fixtures";
 import { applyObjects, sampleFluxObjects, sampleGitRepository, sampleKustomization } from "./sample-objects";
 
 const NS = "flux-system";
@@ -14,8 +16,18 @@ const GIT = { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", 
 const KS = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", namespace: NS };
 
 type KsStatus = { lastAppliedRevision?: string; lastAttemptedRevision?: string; lastHandledReconcileAt?: string; observedGeneration?: number; inventory?: { entries: { id: string; v: string }[] } };
+const isReadyAt = (obj: KubeObject): boolean => getCondition(obj, "Ready")?.status === "True" && (obj.status as { observedGeneration?: number }).observedGeneration === obj.metadata.generation;
 const st = (obj: KubeObject): KsStatus & { artifact?: { revision: string; digest: string } } => (obj.status ?? {}) as KsStatus;
 const ready = (obj: KubeObject): Condition | undefined => getCondition(obj, "Ready");
+const DEPENDENCY_REQUEUE_MS = 3000;
+
+/** The stand-in's object has the fixture's status shape, and the portal reads both alike. */
+function expectLikeFixture(obj: KubeObject, fixtureId: string): void {
+  const { actual, expected } = shapesToCompare(obj, fixtureId);
+  expect(actual).toEqual(expected);
+  const verdict = deriveObjectState(obj as Parameters<typeof deriveObjectState>[0], Date.now());
+  expect({ state: verdict.state, reason: verdict.reason }).toEqual(fluxFixture(fixtureId).expected);
+}
 
 describe("Flux stand-in", () => {
   let cluster: TestCluster;
@@ -28,7 +40,7 @@ describe("Flux stand-in", () => {
     [cluster, git] = await Promise.all([startCluster(), startGitServer()]);
     sample = await createSampleRepo(git);
     rest = cluster.rest();
-    flux = await startFluxStandIn(cluster, { resyncMs: 1000 });
+    flux = await startFluxStandIn(cluster, { resyncMs: 1000, dependencyRequeueMs: DEPENDENCY_REQUEUE_MS });
     await applyObjects(rest, sampleFluxObjects(sample.repo.url));
   });
   afterAll(async () => {
@@ -83,17 +95,62 @@ describe("Flux stand-in", () => {
     expect(await rest.get("v1", "Service", "podinfo", "podinfo")).toBeUndefined();
   });
 
-  it("reports a missing path as BuildFailed, and dependents as DependencyNotReady", async () => {
+  it("reports a missing path as ArtifactFailed without lastAttemptedRevision, retrying, and dependents as DependencyNotReady", async () => {
     await applyObjects(rest, [
       sampleKustomization("broken-path", { path: "./does-not-exist" }),
       sampleKustomization("after-broken", { path: "./infrastructure", dependsOn: [{ name: "broken-path" }] }),
     ]);
-    const broken = await flux.waitFor("Kustomization", NS, "broken-path", (o) => ready(o)?.reason === "BuildFailed");
-    expect(ready(broken)).toMatchObject({ reason: "BuildFailed", message: expect.stringMatching(/^kustomization path not found: stat .*does-not-exist: no such file or directory$/) });
-    expect(st(broken).lastAttemptedRevision).toMatch(/^main@sha1:[0-9a-f]{40}$/);
+    const broken = await flux.waitFor("Kustomization", NS, "broken-path", (o) => ready(o)?.status === "False");
+    expect(ready(broken)).toMatchObject({ reason: "ArtifactFailed", message: expect.stringMatching(/^kustomization path not found: stat .*does-not-exist: no such file or directory$/), observedGeneration: 1 });
+    expect(getCondition(broken, "Reconciling")).toMatchObject({ status: "True", reason: "ProgressingWithRetry" });
+    expect(st(broken).observedGeneration).toBe(-1);
+    expect(st(broken).lastAttemptedRevision).toBeUndefined();
     expect(st(broken).lastAppliedRevision).toBeUndefined();
+    expectLikeFixture(broken, "ks-never-succeeded-missing-path");
     const waiting = await flux.waitFor("Kustomization", NS, "after-broken", (o) => ready(o)?.reason === "DependencyNotReady");
     expect(ready(waiting)).toMatchObject({ reason: "DependencyNotReady", message: `dependency '${NS}/broken-path' is not ready` });
+    expectLikeFixture(waiting, "ks-dependency-wait-new");
+  });
+
+  it("a failing new generation keeps the old observedGeneration, with Ready=False stamped with the new one", async () => {
+    await applyObjects(rest, [sampleKustomization("regen", { path: "./infrastructure" })]);
+    const ok = await flux.waitForReady("Kustomization", NS, "regen");
+    await rest.mergePatch({ ...KS, name: "regen" }, { spec: { path: "./does-not-exist" } });
+    const failing = await flux.waitFor("Kustomization", NS, "regen", (o) => ready(o)?.status === "False" && ready(o)?.observedGeneration === o.metadata.generation);
+    expect(st(failing).observedGeneration).toBe(ok.metadata.generation);
+    expect(failing.metadata.generation).toBe((ok.metadata.generation ?? 0) + 1);
+    expect(st(failing).lastAttemptedRevision).toBe(st(ok).lastAppliedRevision);
+    expectLikeFixture(failing, "ks-failing-new-generation");
+  });
+
+  it("every Kustomization reconcile passes through Ready=Unknown with Reconciling=True", async () => {
+    flux.delay(1500);
+    const token = new Date().toISOString();
+    await rest.mergePatch({ ...KS, name: "regen" }, { spec: { path: "./infrastructure" }, metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": token } } });
+    const midway = await flux.waitFor("Kustomization", NS, "regen", (o) => ready(o)?.status === "Unknown" && getCondition(o, "Reconciling")?.status === "True" && st(o).lastAppliedRevision !== undefined, 5000);
+    flux.delay(0);
+    const { actual } = shapesToCompare(midway, "ks-mid-reconcile");
+    expect(actual.conditions).toEqual(shapesToCompare(fluxFixture("ks-mid-reconcile").object, "ks-mid-reconcile").expected.conditions);
+    expect(deriveObjectState(midway as Parameters<typeof deriveObjectState>[0], Date.now())).toMatchObject({ state: "Pending", isInProgress: true });
+    const done = await flux.waitFor("Kustomization", NS, "regen", (o) => st(o).lastHandledReconcileAt === token && ready(o)?.status === "True");
+    expect(getCondition(done, "Reconciling")).toBeUndefined();
+    expect(st(done).observedGeneration).toBe(done.metadata.generation);
+  });
+
+  it("a dependent waits until its dependency applied the same revision, and looks again only on its fixed interval", async () => {
+    flux.stall("Kustomization", NS, "infrastructure");
+    const sha = await git.commit("fleet-config", { "infrastructure/extra.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: podinfo\ndata:\n  a: b\n" }, "infra: extra");
+    const waiting = await flux.waitFor("Kustomization", NS, "apps", (o) => ready(o)?.reason === "DependencyNotReady");
+    expect(ready(waiting)?.message).toBe(`dependency '${NS}/infrastructure' is not ready`);
+    expectLikeFixture(waiting, "ks-dependency-wait");
+    flux.recover("Kustomization", NS, "infrastructure");
+    const infra = await flux.waitFor("Kustomization", NS, "infrastructure", (o) => st(o).lastAppliedRevision === `main@sha1:${sha}`);
+    // Not woken by its dependency: still waiting right after, then applied within the requeue interval.
+    const readyAt = Date.now();
+    expect(ready((await rest.get(KS.apiVersion, KS.kind, NS, "apps")) as KubeObject)?.reason).toBe("DependencyNotReady");
+    await flux.waitFor("Kustomization", NS, "apps", (o) => st(o).lastAppliedRevision === `main@sha1:${sha}`, DEPENDENCY_REQUEUE_MS + 10_000);
+    expect(Date.now() - readyAt).toBeGreaterThan(200);
+    expect(isReadyAt(infra)).toBe(true);
   });
 
   it("reports invalid YAML as BuildFailed and substitutes postBuild variables", async () => {
@@ -155,18 +212,20 @@ describe("Flux stand-in", () => {
     expect(ready(handled)?.status).toBe("True");
   });
 
-  it("does not reconcile while suspended, and catches up on resume", async () => {
+  it("does not reconcile while suspended, yet records reconcile requests and the generation; catches up on resume", async () => {
     const before = await flux.waitForReady("Kustomization", NS, "apps");
     await rest.mergePatch({ ...KS, name: "apps" }, { spec: { suspend: true } });
     const sha = await git.commit("fleet-config", podinfoFiles("hello from v4"), "podinfo: v4");
     const token = new Date().toISOString();
     await rest.mergePatch({ ...KS, name: "apps" }, { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": token } } });
-    await sleep(3500); // several resync periods
-    const suspended = (await rest.get(KS.apiVersion, KS.kind, NS, "apps")) as KubeObject;
-    expect(st(suspended).lastAppliedRevision).toBe(st(before).lastAppliedRevision);
-    expect(st(suspended).lastHandledReconcileAt).not.toBe(token);
-    expect(st(suspended).observedGeneration).toBeLessThan(suspended.metadata.generation ?? 0);
+    const suspended = await flux.waitFor("Kustomization", NS, "apps", (o) => st(o).lastHandledReconcileAt === token);
+    await sleep(2500); // several resync periods: nothing is applied
+    const still = (await rest.get(KS.apiVersion, KS.kind, NS, "apps")) as KubeObject;
+    expect(st(still).lastAppliedRevision).toBe(st(before).lastAppliedRevision);
+    // kustomize-controller's finalizeStatus still runs: Ready=True, so the generation is recorded.
+    expect(st(suspended).observedGeneration).toBe(suspended.metadata.generation);
     expect(await configMessage()).toBe("hello from v3");
+    expectLikeFixture(still, "ks-suspended-handled-request");
 
     await rest.mergePatch({ ...KS, name: "apps" }, { spec: { suspend: false } });
     const resumed = await flux.waitFor("Kustomization", NS, "apps", (o) => st(o).lastAppliedRevision === `main@sha1:${sha}`);
@@ -235,5 +294,43 @@ describe("Flux stand-in", () => {
       { version: 2, status: "deployed" },
       { version: 1, status: "superseded" },
     ]);
+  });
+
+  it("leaves an OCI HelmRepository without status (a static object)", async () => {
+    await applyObjects(rest, [{ apiVersion: "source.toolkit.fluxcd.io/v1", kind: "HelmRepository", metadata: { name: "oci-charts", namespace: NS }, spec: { url: "oci://ghcr.io/example/charts", type: "oci", interval: "5m" } }]);
+    // A token is handled by everything else the stand-in reconciles; give this one the same chance.
+    await sleep(2500);
+    const repo = (await rest.get("source.toolkit.fluxcd.io/v1", "HelmRepository", NS, "oci-charts")) as KubeObject;
+    expect(getCondition(repo, "Ready")).toBeUndefined();
+    expect(deriveObjectState(repo as Parameters<typeof deriveObjectState>[0], Date.now())).toMatchObject(fluxFixture("oci-helmrepository").expected);
+  });
+
+  it("a failed Helm upgrade: lastAttemptedRevision is the new chart, the deployed snapshot the old one, Stalled RetriesExceeded", async () => {
+    const HR = { apiVersion: "helm.toolkit.fluxcd.io/v2", kind: "HelmRelease", namespace: NS, name: "podinfo" };
+    flux.fail("HelmRelease", NS, "podinfo", "context deadline exceeded");
+    await rest.mergePatch(HR, { spec: { chart: { spec: { version: "6.5.5" } } } });
+    const failed = await flux.waitFor("HelmRelease", NS, "podinfo", (o) => getCondition(o, "Stalled")?.status === "True");
+    expect(ready(failed)).toMatchObject({ status: "False", reason: "UpgradeFailed", message: "Helm upgrade failed for release podinfo/podinfo-podinfo with chart podinfo@6.5.5: context deadline exceeded" });
+    expect(getCondition(failed, "Released")).toMatchObject({ status: "False", reason: "UpgradeFailed" });
+    expect(getCondition(failed, "Stalled")).toMatchObject({ reason: "RetriesExceeded", message: "Failed to upgrade after 1 attempt(s)" });
+    const status = failed.status as { lastAttemptedRevision: string; history: { version: number; status: string; chartVersion: string }[] };
+    expect(status.lastAttemptedRevision).toBe("6.5.5");
+    expect(status.history.slice(0, 2)).toMatchObject([
+      { version: 3, status: "failed", chartVersion: "6.5.5" },
+      { version: 2, status: "deployed", chartVersion: "6.5.4" },
+    ]);
+    const { actual, expected } = shapesToCompare({ ...failed, status: { ...status, history: status.history.slice(0, 2) } }, "hr-failed-upgrade");
+    expect(actual).toEqual(expected);
+    expect(deriveObjectState(failed as Parameters<typeof deriveObjectState>[0], Date.now())).toMatchObject(fluxFixture("hr-failed-upgrade").expected);
+  });
+
+  it("writes ':' in RBAC names as '__' in inventory ids", async () => {
+    await git.createRepo("rbac", {
+      files: { "rbac/role.yaml": "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: system:fleet-reader\nrules: []\n" },
+    });
+    await applyObjects(rest, [sampleGitRepository(git.url("rbac"), "rbac"), sampleKustomization("rbac", { path: "./rbac" }, "rbac")]);
+    const applied = await flux.waitForReady("Kustomization", NS, "rbac");
+    expect(st(applied).inventory?.entries).toEqual([{ id: "_system__fleet-reader_rbac.authorization.k8s.io_ClusterRole", v: "v1" }]);
+    expect(await rest.get("rbac.authorization.k8s.io/v1", "ClusterRole", undefined, "system:fleet-reader")).toBeDefined();
   });
 });

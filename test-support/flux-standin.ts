@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import type { TestCluster } from "./cluster";
 import { conditionsOf, getCondition, isReady, setCondition, type Condition } from "./conditions";
-import { FLUX_API_VERSIONS, parseDuration, REQUESTED_AT, type FluxContext, type FluxKind, type Outcome } from "./flux-common";
+import { FLUX_API_VERSIONS, parseDuration, REQUESTED_AT, type FluxContext, type FluxKind, type Outcome, type Progress } from "./flux-common";
 import { pruneEntries, reconcileKustomization } from "./flux-reconcile-kustomization";
 import { reconcileGitRepository } from "./flux-reconcile-git";
 import { reconcileBucket, reconcileHelmRelease, reconcileHelmRepository, reconcileOCIRepository } from "./flux-reconcile-simple";
@@ -21,6 +21,12 @@ export type { FluxKind } from "./flux-common";
 export type FluxStandInOptions = {
   /** Re-reconcile every object this often (ms) instead of spec.interval; 0 honours spec.interval. Default 2000. */
   resyncMs?: number;
+  /**
+   * How long a Kustomization waiting for a dependency or a source artifact waits before it looks
+   * again (kustomize-controller's --requeue-dependency, 30 s by default). Dependents are not woken
+   * by their dependency: after a commit they read DependencyNotReady for up to this long.
+   */
+  dependencyRequeueMs?: number;
 };
 
 export type FluxStandIn = {
@@ -28,7 +34,9 @@ export type FluxStandIn = {
   stall(kind: FluxKind, namespace: string, name: string): void;
   /**
    * Report Ready=False with `message` on every reconcile until recover(); `stalled` also sets
-   * Stalled=True (Flux's "cannot recover without a spec change") and stops requeueing.
+   * Stalled=True (Flux's "cannot recover without a spec change") and stops requeueing. For a
+   * HelmRelease the Helm action fails: a failed release snapshot, Released=False and, with the
+   * default remediation (no retries), Stalled=True RetriesExceeded.
    */
   fail(kind: FluxKind, namespace: string, name: string, message: string, opts?: { reason?: string; stalled?: boolean }): void;
   /** Undo stall()/fail() and reconcile at once. */
@@ -50,91 +58,163 @@ const DEFAULT_FAILURE_REASON: Record<FluxKind, string> = {
   HelmRelease: "InstallFailed",
 };
 
-const PROGRESSING = { reason: "Progressing", message: "Reconciliation in progress" };
-
 const requestedAt = (obj: KubeObject | undefined): string | undefined => obj?.metadata.annotations?.[REQUESTED_AT];
 
-/** Ready first, then the others in a stable order, as Flux lists them. */
+// fluxcd/pkg sorts conditions Stalled, Reconciling, Ready, then the others by type.
+const WEIGHT: Record<string, number> = { Stalled: 0, Reconciling: 1, Ready: 2 };
 const ordered = (conditions: Condition[]): Condition[] =>
-  [...conditions].sort((a, b) => Number(b.type === "Ready") - Number(a.type === "Ready"));
+  [...conditions].sort((a, b) => (WEIGHT[a.type] ?? 3) - (WEIGHT[b.type] ?? 3) || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+
+const SOURCE_KINDS = new Set<FluxKind>(["GitRepository", "OCIRepository", "Bucket", "HelmRepository"]);
 
 export async function startFluxStandIn(cluster: TestCluster, opts: FluxStandInOptions = {}): Promise<FluxStandIn> {
   const rest: KubeRest = cluster.rest("admin");
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "fleetline-flux-"));
   registerTempDir(workDir);
   const resyncMs = opts.resyncMs ?? 2000;
+  const dependencyRequeueMs = opts.dependencyRequeueMs ?? 30_000;
   // Objects stall() froze mid-reconcile (not to be confused with Flux's Stalled condition).
   const stuck = new Set<string>();
   const failures = new Map<string, { message: string; reason: string; stalled: boolean }>();
+  // The object as the last progress patch left it, so the outcome is written over those conditions.
+  const progressed = new Map<string, KubeObject>();
   let delayMs = 0;
-
-  const ctx: FluxContext = { rest, mirror: new GitMirror(workDir) };
 
   const interval = (obj: KubeObject): number =>
     resyncMs > 0 ? resyncMs : (parseDuration((obj.spec as { interval?: string }).interval) ?? 600_000);
 
-  const patchStatus = (obj: KubeObject, status: Record<string, unknown>): Promise<KubeObject> =>
+  const patchStatus = (obj: KubeObject, status: Record<string, unknown> | null): Promise<KubeObject> =>
     rest.mergePatch(
       { apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name },
       { status },
       "status",
     );
 
-  /** Reconciling=True, Ready=Unknown; observedGeneration stays at the last finished reconcile. */
-  const markProgressing = async (obj: KubeObject): Promise<KubeObject> => {
-    if (getCondition(obj, "Reconciling")?.status === "True" && getCondition(obj, "Ready")?.status === "Unknown") return obj;
+  const keyOfObj = (obj: KubeObject): string => keyOf(obj.kind, obj.metadata.namespace, obj.metadata.name);
+
+  /**
+   * Reconciling=True, and Ready=Unknown unless keepReady, stamped with the current generation
+   * (fluxcd/pkg's condition setter always does); status.observedGeneration stays where the last
+   * success left it. MarkReconciling also drops Stalled.
+   */
+  const progress: Progress = async (obj, message, options = {}) => {
     const generation = obj.metadata.generation;
-    let conditions = setCondition(conditionsOf(obj), { type: "Reconciling", status: "True", ...PROGRESSING }, generation);
-    conditions = setCondition(conditions, { type: "Ready", status: "Unknown", ...PROGRESSING }, generation);
-    return patchStatus(obj, { conditions: ordered(conditions) });
+    let conditions = conditionsOf(obj).filter((c) => c.type !== "Stalled");
+    conditions = setCondition(conditions, { type: "Reconciling", status: "True", reason: "Progressing", message }, generation);
+    if (!options.keepReady) conditions = setCondition(conditions, { type: "Ready", status: "Unknown", reason: "Progressing", message: "Reconciliation in progress" }, generation);
+    const patched = await patchStatus(obj, { conditions: ordered(conditions) });
+    const merged = { ...obj, status: patched.status };
+    progressed.set(keyOfObj(obj), merged);
+    return merged;
   };
 
-  const writeOutcome = async (obj: KubeObject, outcome: Outcome): Promise<void> => {
+  const ctx: FluxContext = { rest, mirror: new GitMirror(workDir), dependencyRequeueMs, progress };
+
+  /**
+   * What the controllers' final status patch does (kustomize-controller finalizeStatus,
+   * source-controller's summarize, helm-controller's deferred patch): record the handled reconcile
+   * request; on Ready=True drop Reconciling and move status.observedGeneration to the generation;
+   * on a terminal error set Stalled (dropping Reconciling) and move it too; on any other failure
+   * keep observedGeneration and turn a Reconciling left by this run into ProgressingWithRetry.
+   */
+  const writeOutcome = async (fresh: KubeObject, outcome: Outcome): Promise<void> => {
+    const obj = progressed.get(keyOfObj(fresh)) ?? fresh;
+    progressed.delete(keyOfObj(fresh));
     const generation = obj.metadata.generation;
-    const drop = new Set(["Reconciling", "Stalled", ...(outcome.removeConditions ?? [])]);
+    const drop = new Set([...(outcome.ready === "True" || outcome.stalled ? ["Reconciling"] : []), "Stalled", ...(outcome.removeConditions ?? [])]);
     let conditions = conditionsOf(obj).filter((c) => !drop.has(c.type));
     for (const extra of outcome.conditions ?? []) conditions = setCondition(conditions, extra, generation);
-    if (outcome.stalled) conditions = setCondition(conditions, { type: "Stalled", status: "True", reason: outcome.reason, message: outcome.message }, generation);
+    if (outcome.stalled) {
+      conditions = setCondition(conditions, { type: "Stalled", status: "True", reason: outcome.stalledReason ?? outcome.reason, message: outcome.stalledMessage ?? outcome.message }, generation);
+    }
     conditions = setCondition(conditions, { type: "Ready", status: outcome.ready, reason: outcome.reason, message: outcome.message }, generation);
+    // source-controller keeps its in-memory Reconciling on every failure; the others only when the run got that far.
+    if (outcome.ready === "False" && !outcome.stalled && !outcome.wait && SOURCE_KINDS.has(obj.kind as FluxKind) && !conditions.some((c) => c.type === "Reconciling")) {
+      conditions = setCondition(conditions, { type: "Reconciling", status: "True", reason: "Progressing", message: "reconciliation in progress" }, generation);
+    }
+    const reconciling = conditions.find((c) => c.type === "Reconciling");
+    if (outcome.ready === "False" && reconciling) conditions = setCondition(conditions, { type: "Reconciling", status: "True", reason: "ProgressingWithRetry", message: reconciling.message }, generation);
     const token = requestedAt(obj);
+    const isDone = outcome.ready === "True" || outcome.stalled === true;
     await patchStatus(obj, {
       ...outcome.status,
       conditions: ordered(conditions),
-      observedGeneration: generation,
+      ...(isDone ? { observedGeneration: generation } : {}),
       ...(token ? { lastHandledReconcileAt: token } : {}),
     });
   };
 
-  const reconcilers: Record<FluxKind, (obj: KubeObject) => Promise<Outcome> | Outcome> = {
+  const reconcilers: Record<FluxKind, (obj: KubeObject, failure?: { message: string }) => Promise<Outcome> | Outcome> = {
     GitRepository: (obj) => reconcileGitRepository(ctx, obj),
     Kustomization: (obj) => reconcileKustomization(ctx, obj),
     OCIRepository: reconcileOCIRepository,
     Bucket: reconcileBucket,
     HelmRepository: reconcileHelmRepository,
-    HelmRelease: reconcileHelmRelease,
+    HelmRelease: (obj, failure) => reconcileHelmRelease(ctx, obj, failure),
+  };
+
+  /**
+   * A suspended object is not reconciled, but the deferred status patch still runs: the reconcile
+   * request is recorded, and observedGeneration moves (source- and helm-controller always;
+   * kustomize-controller only while Ready=True).
+   */
+  const recordSuspended = async (kind: FluxKind, obj: KubeObject): Promise<void> => {
+    const status = (obj.status ?? {}) as { observedGeneration?: number; lastHandledReconcileAt?: string };
+    const token = requestedAt(obj);
+    const advance = kind !== "Kustomization" || getCondition(obj, "Ready")?.status === "True";
+    const patch: Record<string, unknown> = {};
+    if (token && token !== status.lastHandledReconcileAt) patch.lastHandledReconcileAt = token;
+    if (advance && status.observedGeneration !== obj.metadata.generation) patch.observedGeneration = obj.metadata.generation;
+    if (Object.keys(patch).length > 0) await patchStatus(obj, patch);
   };
 
   const reconcile = async (kind: FluxKind, fresh: KubeObject): Promise<number | undefined> => {
     let obj = fresh;
-    // Suspended objects are left exactly as they are, requestedAt included.
-    if ((obj.spec as { suspend?: boolean }).suspend) return undefined;
+    if ((obj.spec as { suspend?: boolean }).suspend) {
+      await recordSuspended(kind, obj);
+      return undefined;
+    }
+    // source-controller turns an OCI HelmRepository into a static object: no finalizer, status reset, never written again.
+    if (kind === "HelmRepository" && (obj.spec as { type?: string }).type === "oci") {
+      if (obj.status && Object.keys(obj.status).length > 0) await patchStatus(obj, null);
+      return undefined;
+    }
     const key = keyOf(kind, obj.metadata.namespace, obj.metadata.name);
     if (stuck.has(key)) {
-      await markProgressing(obj);
+      await progress(obj, "Reconciliation in progress");
+      progressed.delete(key);
       return undefined;
+    }
+    // source-controller persists Reconciling/Ready=Unknown before the work only for a new generation or a reconcile request.
+    const status = (obj.status ?? {}) as { observedGeneration?: number; lastHandledReconcileAt?: string };
+    if (SOURCE_KINDS.has(kind)) {
+      if (obj.metadata.generation !== status.observedGeneration) obj = await progress(obj, `processing object: new generation ${status.observedGeneration ?? -1} -> ${obj.metadata.generation}`);
+      else if (requestedAt(obj) !== undefined && requestedAt(obj) !== status.lastHandledReconcileAt) obj = await progress(obj, "reconciliation in progress");
+    }
+    if (delayMs > 0) {
+      // A test hook: a slow reconcile, shown the way the controllers show one in progress.
+      obj = await progress(obj, "Reconciliation in progress");
+      await sleep(delayMs);
     }
     const failure = failures.get(key);
     let outcome: Outcome;
-    if (failure) outcome = { ready: "False", ...failure };
-    else {
-      if (delayMs > 0) {
-        obj = await markProgressing(obj);
-        await sleep(delayMs);
-      }
-      outcome = await reconcilers[kind](obj);
+    try {
+      if (failure && kind === "HelmRelease") outcome = await reconcilers[kind](obj, failure);
+      else if (failure) {
+        // An injected failure happens where real ones do: during the reconcile, after Reconciling was set.
+        if (kind === "Kustomization") obj = await progress(obj, "Reconciliation in progress");
+        outcome = { ready: "False", ...failure };
+      } else outcome = await reconcilers[kind](obj);
+    } catch (err) {
+      // The controllers' deferred status patch runs whatever happened: an error is Ready=False, retried.
+      if (!progressed.has(key)) throw err;
+      outcome = { ready: "False", reason: kind === "Kustomization" ? "ReconciliationFailed" : DEFAULT_FAILURE_REASON[kind], message: err instanceof Error ? err.message : String(err) };
+      await writeOutcome(obj, outcome);
+      throw err;
     }
     await writeOutcome(obj, outcome);
-    return outcome.stalled ? undefined : interval(obj);
+    if (outcome.stalled) return undefined;
+    return outcome.wait ? dependencyRequeueMs : interval(obj);
   };
 
   /** Enqueues the Kustomizations/HelmReleases that use a source, or depend on a Kustomization. */
@@ -144,7 +224,8 @@ export async function startFluxStandIn(cluster: TestCluster, opts: FluxStandInOp
       !!ref && (ref.kind ?? "Kustomization") === changed.kind && ref.name === changed.metadata.name && (ref.namespace ?? owner.metadata.namespace) === ns;
     for (const ks of runtime.list("Kustomization")) {
       const spec = ks.spec as { sourceRef?: { kind: string; name: string; namespace?: string }; dependsOn?: { name: string; namespace?: string }[] };
-      if (matches(spec.sourceRef, ks) || spec.dependsOn?.some((d) => matches(d, ks))) runtime.enqueue("Kustomization", ks.metadata.namespace, ks.metadata.name);
+      // Only a source's new revision wakes a Kustomization; dependents poll their dependencies on the dependency interval.
+      if (matches(spec.sourceRef, ks)) runtime.enqueue("Kustomization", ks.metadata.namespace, ks.metadata.name);
     }
     for (const hr of runtime.list("HelmRelease")) {
       const ref = (hr.spec as { chart?: { spec: { sourceRef: { kind: string; name: string; namespace?: string } } } }).chart?.spec.sourceRef;
@@ -161,7 +242,8 @@ export async function startFluxStandIn(cluster: TestCluster, opts: FluxStandInOp
       type === "ADDED" || obj.metadata.generation !== old?.metadata.generation || requestedAt(obj) !== requestedAt(old),
     onEvent(type, obj, old) {
       const revision = (o: KubeObject | undefined): unknown => (o?.status as { artifact?: { revision?: string } } | undefined)?.artifact?.revision;
-      if (type === "MODIFIED" && (revision(obj) !== revision(old) || isReady(obj) !== isReady(old))) enqueueDependents(obj);
+      // kustomize-controller's SourceRevisionChangePredicate: a new artifact revision (not readiness) enqueues the users of a source.
+      if (type === "MODIFIED" && revision(obj) !== undefined && revision(obj) !== revision(old)) enqueueDependents(obj);
       if (type === "DELETED" && kind === "Kustomization" && (obj.spec as { prune?: boolean }).prune) {
         const entries = (obj.status as { inventory?: { entries: { id: string; v: string }[] } } | undefined)?.inventory?.entries ?? [];
         void pruneEntries(rest, entries, obj).catch(() => undefined);

@@ -23,6 +23,13 @@ export type HarnessOptions = {
   samplePushable?: boolean;
   /** Stand-in resync period in ms (default 2000). */
   resyncMs?: number;
+  /**
+   * How long a Kustomization waiting for a dependency waits before it looks again. Flux's default
+   * is 30 s; tests default to 2 s so a dependency chain settles within a sweep or two.
+   */
+  dependencyRequeueMs?: number;
+  /** How long the Argo CD stand-in keeps quiet about repository errors (Argo CD's default: 180 s; tests: 3 s). */
+  repoErrorGraceMs?: number;
 };
 
 export type Harness = {
@@ -57,8 +64,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     const sample = git ? await createSampleRepo(git, undefined, opts.samplePushable ? { acceptPushes: true } : {}) : undefined;
     if (standIn) {
       const resync = opts.resyncMs === undefined ? {} : { resyncMs: opts.resyncMs };
-      if (withFlux) flux.push(...(await Promise.all(clusters.map((c) => startFluxStandIn(c, resync)))));
-      if (withArgo) argo.push(...(await Promise.all(clusters.map((c) => startArgoStandIn(c, resync)))));
+      const dependencyRequeueMs = opts.dependencyRequeueMs ?? 2000;
+      const repoErrorGraceMs = opts.repoErrorGraceMs ?? 3000;
+      if (withFlux) flux.push(...(await Promise.all(clusters.map((c) => startFluxStandIn(c, { ...resync, dependencyRequeueMs })))));
+      if (withArgo) argo.push(...(await Promise.all(clusters.map((c) => startArgoStandIn(c, { ...resync, repoErrorGraceMs })))));
     }
     return { clusters, flux, argo, ...(git ? { git } : {}), ...(sample ? { sample } : {}), stop };
   } catch (err) {

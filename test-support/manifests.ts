@@ -85,15 +85,28 @@ export function buildManifests(root: string, relPath: string | undefined, opts: 
 export const groupOf = (apiVersion: string): string => (apiVersion.includes("/") ? (apiVersion.split("/")[0] ?? "") : "");
 export const versionOf = (apiVersion: string): string => apiVersion.split("/").pop() ?? apiVersion;
 
+// kustomize-controller names inventory entries with fluxcd/cli-utils' ObjMetadata: fields joined
+// by "_", and ':' (legal in RBAC names such as system:foo) written as "__" for the RBAC kinds.
+const RBAC_KINDS = new Set(["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"]);
+
 /** `<namespace>_<name>_<group>_<kind>`, the id Flux writes to status.inventory.entries. */
-export const inventoryId = (obj: KubeObject): string =>
-  `${obj.metadata.namespace ?? ""}_${obj.metadata.name}_${groupOf(obj.apiVersion)}_${obj.kind}`;
+export const inventoryId = (obj: KubeObject): string => {
+  const group = groupOf(obj.apiVersion);
+  const name = group === "rbac.authorization.k8s.io" && RBAC_KINDS.has(obj.kind) ? obj.metadata.name.replaceAll(":", "__") : obj.metadata.name;
+  return `${obj.metadata.namespace ?? ""}_${name}_${group}_${obj.kind}`;
+};
 
 export type ObjectRef = { apiVersion: string; kind: string; namespace?: string; name: string };
 
+/** Namespace before the first "_", kind after the last, group before that; the name keeps any "_" and turns "__" back into ':'. */
 export function parseInventoryEntry(entry: { id: string; v: string }): ObjectRef {
-  // Names, namespaces, groups and kinds cannot contain "_", so the split is unambiguous.
-  const [namespace = "", name = "", group = "", kind = ""] = entry.id.split("_");
+  const first = entry.id.indexOf("_");
+  const namespace = entry.id.slice(0, first);
+  const rest = entry.id.slice(first + 1);
+  const kind = rest.slice(rest.lastIndexOf("_") + 1);
+  const nameAndGroup = rest.slice(0, rest.lastIndexOf("_"));
+  const group = nameAndGroup.slice(nameAndGroup.lastIndexOf("_") + 1);
+  const name = nameAndGroup.slice(0, nameAndGroup.lastIndexOf("_")).replaceAll("__", ":");
   return { apiVersion: group ? `${group}/${entry.v}` : entry.v, kind, name, ...(namespace ? { namespace } : {}) };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gitHttpsInput } from "@/lib/flux/test-fixtures";
+import { ARGO_FIXTURES, FIXTURE_NOW, FIXTURE_OLD_SHA } from "@/test-support/status-fixtures";
 import { renderArgoObjects } from "./render";
 import { applicationSnapshot, deriveApplicationState, deriveArgoConfigurationState, expectedApplicationRefs, type ArgoApplication } from "./status";
 
@@ -23,6 +24,29 @@ function app(status: Status | undefined, extra: Partial<ArgoApplication> = {}, i
 }
 
 const synced = (health: string, message?: string): Status => ({ sync: { status: "Synced", revision: SHA }, health: { status: health, ...(message ? { message } : {}) } });
+
+describe("the Argo CD status fixtures (what the application controller writes)", () => {
+  for (const fixture of ARGO_FIXTURES) {
+    it(`${fixture.id}: ${fixture.title} -> ${fixture.expected.state} (${fixture.expected.reason})`, () => {
+      expect(deriveApplicationState(fixture.app, FIXTURE_NOW)).toMatchObject(fixture.expected);
+    });
+  }
+
+  it("a ComparisonError clears sync.revision: the snapshot has no fetched revision but keeps the deployed history", () => {
+    const fixture = ARGO_FIXTURES.find((f) => f.id === "argo-comparison-error")!;
+    expect(applicationSnapshot(fixture.app)).toMatchObject({ sync: "Unknown", revision: null, history: [{ revision: FIXTURE_OLD_SHA }] });
+  });
+
+  it("Argo CD cannot compare: ComparisonError wins over a SyncError left from an earlier attempt", () => {
+    const both = app({ sync: { status: "Unknown" }, health: { status: "Healthy" }, conditions: [{ type: "SyncError", message: "Failed last sync attempt" }, { type: "ComparisonError", message: "Failed to load target state" }] });
+    expect(deriveApplicationState(both, NOW)).toMatchObject({ state: "Non-Compliant", reason: "ComparisonError", message: "Failed to load target state" });
+  });
+
+  it("a sync that failed before Argo CD records SyncError reads as a failed sync, not a plain OutOfSync", () => {
+    const failed = app({ sync: { status: "OutOfSync", revision: SHA }, health: { status: "Missing" }, operationState: { phase: "Failed", message: "one or more objects failed to apply" } });
+    expect(deriveApplicationState(failed, NOW)).toMatchObject({ state: "Non-Compliant", reason: "SyncFailed", message: "one or more objects failed to apply" });
+  });
+});
 
 describe("deriveApplicationState: one test per compliance state", () => {
   it("Synced + Healthy -> Compliant", () => {

@@ -51,10 +51,24 @@ export function isOperationRunning(app: ArgoApplication): boolean {
   return (app.operation !== undefined && app.operation !== null) || RUNNING_PHASES.has(app.status?.operationState?.phase ?? "");
 }
 
-/** A condition such as ComparisonError or InvalidSpecError: Argo CD could not even compare. */
+// Not being able to read the spec or the source comes before a sync that failed.
+const ERROR_ORDER = ["InvalidSpecError", "ComparisonError", "SyncError"];
+
+/**
+ * An error condition: InvalidSpecError, ComparisonError (Argo CD could not compare; it reports
+ * repository errors only after its grace period, three minutes by default, and then clears
+ * sync.revision), SyncError (an automated sync of this revision failed and will not be retried).
+ */
 function errorCondition(app: ArgoApplication) {
-  return app.status?.conditions?.find((c) => c.type?.endsWith("Error"));
+  const errors = (app.status?.conditions ?? []).filter((c) => c.type?.endsWith("Error"));
+  const rank = (type: string | undefined) => {
+    const index = ERROR_ORDER.indexOf(type ?? "");
+    return index === -1 ? ERROR_ORDER.length : index;
+  };
+  return errors.sort((a, b) => rank(a.type) - rank(b.type))[0];
 }
+
+const FAILED_PHASES = new Set(["Failed", "Error"]);
 
 /**
  * Operation running -> Pending; automated sync off (suspended by Fleetline) -> Suspended;
@@ -76,11 +90,10 @@ export function deriveApplicationState(app: ArgoApplication, now: number): Verdi
   if (!app.spec?.syncPolicy?.automated) return { state: "Suspended", reason: "AutoSyncDisabled", message: "automated sync is off (suspended)" };
   const error = errorCondition(app);
   if (error) return { state: "Non-Compliant", reason: error.type ?? "Error", message: clip(error.message) };
+  // The sync finished failed; Argo CD adds its SyncError condition on its next refresh.
+  if (sync === "OutOfSync" && FAILED_PHASES.has(status?.operationState?.phase ?? "")) return { state: "Non-Compliant", reason: "SyncFailed", message: clip(status?.operationState?.message) };
   if (health === "Degraded" || health === "Missing") return { state: "Non-Compliant", reason: health, message: clip(status?.health?.message) };
-  if (sync === "OutOfSync") {
-    const failed = status?.operationState?.phase === "Failed" || status?.operationState?.phase === "Error";
-    return { state: "Non-Compliant", reason: "OutOfSync", message: clip(failed ? status?.operationState?.message : status?.health?.message) };
-  }
+  if (sync === "OutOfSync") return { state: "Non-Compliant", reason: "OutOfSync", message: clip(status?.health?.message) };
   if (health === "Progressing") return { state: "Pending", reason: "Progressing", message: clip(status?.health?.message) };
   if (health === "Suspended") return { state: "Suspended", reason: "Suspended", message: clip(status?.health?.message) };
   if (sync === "Synced" && health === "Healthy") return { state: "Compliant", reason: "Synced", message: null };

@@ -88,7 +88,7 @@ function backingOff(health: ClusterHealth | undefined, now: number): { kind: str
 
 type Collected = { rows: StatusValues[]; objects: ObjectValues[] } | { failure: { kind: string; message: string } };
 
-async function collectFlux(cluster: Cluster, targets: readonly Target[], previous: ReadonlyMap<string, ConfigurationStatus>, deadline: Deadline, o: Settings): Promise<Collected> {
+async function collectFlux(cluster: Cluster, targets: readonly Target[], previous: ReadonlyMap<string, ConfigurationStatus>, deadline: Deadline, o: Settings, health?: ClusterHealth): Promise<Collected> {
   let listing;
   try {
     listing = await deadline.race(listManagedFluxObjects(clientFor(cluster, requestTimeoutMs()), namespacesOf(targets)));
@@ -98,8 +98,11 @@ async function collectFlux(cluster: Cluster, targets: readonly Target[], previou
   const now = o.now();
   const rows: StatusValues[] = [];
   const objects: ObjectValues[] = [];
+  // What the health sweep saw of the Flux controllers, to say why objects are not reconciled.
+  const controllers = health?.fluxControllers ?? [];
+  const context = controllers.length > 0 ? { fluxControllersReady: controllers.every((c) => c.ready) } : {};
   for (const target of targets) {
-    const observed = observeTarget(target, listing.objects, listing.unservedKinds, previous.get(target.configurationId), now);
+    const observed = observeTarget(target, listing.objects, listing.unservedKinds, previous.get(target.configurationId), now, context);
     rows.push(observed.row);
     objects.push(...observed.objects);
   }
@@ -147,7 +150,7 @@ async function sweepCluster(cluster: Cluster, targets: readonly Target[], health
   const deadline = new Deadline(o.timeoutMs);
   // The same choice as the push's: the admin's override, else what the inventory detected; Flux when neither is known.
   const isArgo = (cluster.reconcilerOverride ?? health?.detectedReconciler) === "argocd";
-  const collected = await (isArgo ? collectArgo : collectFlux)(cluster, targets, previous, deadline, o);
+  const collected = isArgo ? await collectArgo(cluster, targets, previous, deadline, o) : await collectFlux(cluster, targets, previous, deadline, o, health);
   if ("failure" in collected) return markUnknown(collected.failure);
   await persistCluster(cluster.id, collected.rows, previous, collected.objects);
   return done("ok");

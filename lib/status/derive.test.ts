@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { FIXTURE_NOW, FLUX_FIXTURES } from "@/test-support/status-fixtures";
 import { deriveConfigurationState, deriveObjectState, NO_STATUS_GRACE_MS, worstState, type Condition, type FluxStatusObject, type PushOutcome } from "./derive";
 
 const NOW = Date.parse("2025-06-01T12:00:00Z");
@@ -43,17 +44,42 @@ describe("deriveObjectState", () => {
     expect(deriveObjectState(object("GitRepository", "a", { conditions: [ready("Unknown", "Progressing")] }), NOW).state).toBe("Pending");
   });
 
-  it("Reconciling=True is Pending, even with Ready=True from the previous run", () => {
-    expect(deriveObjectState(object("Kustomization", "a", { conditions: [ready("True"), reconciling] }), NOW)).toMatchObject({ state: "Pending", reason: "Progressing" });
+  it("Ready=True at the current generation stays Compliant while a routine reconcile runs", () => {
+    // helm-controller sets Reconciling=True "Fulfilling prerequisites" on every run and leaves Ready=True.
+    expect(deriveObjectState(object("HelmRelease", "a", { conditions: [ready("True"), reconciling] }), NOW)).toMatchObject({ state: "Compliant", reason: "Succeeded" });
+  });
+
+  it("Ready=Unknown at the current generation is Pending, marked as a reconcile in progress", () => {
+    expect(deriveObjectState(object("Kustomization", "a", { conditions: [ready("Unknown", "Progressing"), reconciling] }), NOW)).toMatchObject({ state: "Pending", reason: "Progressing", isInProgress: true });
   });
 
   it("a failure being retried (Ready=False with Reconciling=True) stays Non-Compliant", () => {
-    expect(deriveObjectState(object("Kustomization", "a", { conditions: [ready("False", "ArtifactFailed"), { ...reconciling, reason: "ProgressingWithRetry" }] }), NOW).state).toBe("Non-Compliant");
+    expect(deriveObjectState(object("Kustomization", "a", { conditions: [ready("False", "ReconciliationFailed"), { ...reconciling, reason: "ProgressingWithRetry" }] }), NOW).state).toBe("Non-Compliant");
   });
 
-  it("observedGeneration behind metadata.generation is Pending whatever Ready says", () => {
-    expect(deriveObjectState(object("Kustomization", "a", { generation: 3, observed: 2, conditions: [ready("True")] }), NOW)).toMatchObject({ state: "Pending" });
-    expect(deriveObjectState(object("Kustomization", "a", { generation: 3, observed: 2, conditions: [ready("False")] }), NOW).state).toBe("Pending");
+  it("Ready=False stamped with the current generation is Non-Compliant although observedGeneration stayed behind", () => {
+    // kustomize-controller's finalizeStatus moves status.observedGeneration only on Ready=True.
+    const failing = object("Kustomization", "a", { generation: 3, observed: 2, conditions: [{ ...ready("False", "BuildFailed", "bad yaml"), observedGeneration: 3 }] });
+    expect(deriveObjectState(failing, NOW)).toEqual({ state: "Non-Compliant", reason: "BuildFailed", message: "bad yaml" });
+    const never = object("Kustomization", "a", { generation: 1, observed: -1, conditions: [{ ...ready("False", "ReconciliationFailed", "x"), observedGeneration: 1 }] });
+    expect(deriveObjectState(never, NOW).state).toBe("Non-Compliant");
+  });
+
+  it("conditions of an older generation are Pending (the new one is not reconciled yet), then Unknown past the grace period", () => {
+    const created = new Date(NOW - 60_000).toISOString();
+    expect(deriveObjectState(object("Kustomization", "a", { generation: 3, observed: 2, created, conditions: [{ ...ready("True"), observedGeneration: 2 }] }), NOW)).toMatchObject({ state: "Pending", reason: "Progressing" });
+    expect(deriveObjectState(object("Kustomization", "a", { generation: 3, observed: 2, created, conditions: [ready("False")] }), NOW).state).toBe("Pending");
+    const old = object("Kustomization", "a", { generation: 3, observed: 2, conditions: [{ ...ready("True"), observedGeneration: 2 }] });
+    expect(deriveObjectState(old, NOW)).toMatchObject({ state: "Unknown", reason: "NotReconciled" });
+    expect(deriveObjectState(old, NOW, { fluxControllersReady: false }).message).toMatch(/Flux controllers on the cluster are not ready/);
+  });
+
+  it("waiting reasons are Pending at any generation; ArtifactFailed only while the source has no artifact", () => {
+    for (const reason of ["DependencyNotReady", "SourceNotReady", "HealthCheckCanceled"]) {
+      expect(deriveObjectState(object("Kustomization", "a", { generation: 2, observed: -1, conditions: [{ ...ready("False", reason, "wait"), observedGeneration: 2 }] }), NOW)).toMatchObject({ state: "Pending", reason });
+    }
+    expect(deriveObjectState(object("Kustomization", "a", { conditions: [ready("False", "ArtifactFailed", "Source artifact not found, retrying in 30s")] }), NOW).state).toBe("Pending");
+    expect(deriveObjectState(object("Kustomization", "a", { conditions: [ready("False", "ArtifactFailed", "kustomization path not found: stat x: no such file or directory")] }), NOW).state).toBe("Non-Compliant");
   });
 
   it("suspended is Suspended whatever the status", () => {
@@ -68,8 +94,27 @@ describe("deriveObjectState", () => {
     expect(deriveObjectState(old, NOW)).toMatchObject({ state: "Unknown", reason: "NoStatus" });
   });
 
+  it("the CRD default observedGeneration -1 without conditions is Unknown past the grace period (controllers down?)", () => {
+    const old = { ...object("Kustomization", "a", { created: new Date(NOW - NO_STATUS_GRACE_MS - 1000).toISOString() }), status: { observedGeneration: -1 } };
+    expect(deriveObjectState(old, NOW)).toMatchObject({ state: "Unknown", reason: "NotReconciled" });
+    expect(deriveObjectState({ ...old, metadata: { ...old.metadata, creationTimestamp: new Date(NOW - 1000).toISOString() } }, NOW).state).toBe("Pending");
+  });
+
   it("a status without a Ready condition is Unknown", () => {
     expect(deriveObjectState(object("Kustomization", "a", { conditions: [{ type: "Healthy", status: "True" }] }), NOW).state).toBe("Unknown");
+  });
+});
+
+describe("the status fixtures (what the controllers write)", () => {
+  for (const fixture of FLUX_FIXTURES) {
+    it(`${fixture.id}: ${fixture.title} -> ${fixture.expected.state} (${fixture.expected.reason})`, () => {
+      expect(deriveObjectState(fixture.object, FIXTURE_NOW)).toMatchObject(fixture.expected);
+    });
+  }
+
+  it("cover every item of issue 19 that concerns Flux objects", () => {
+    const items = new Set(FLUX_FIXTURES.flatMap((f) => f.items));
+    for (const item of [1, 2, 3, 4, 5, 6, 7, 8, 10]) expect(items.has(item), `item ${item}`).toBe(true);
   });
 });
 

@@ -6,7 +6,7 @@ import { VERSION_ANNOTATION } from "@/lib/flux/metadata";
  * by the rules of docs/design.md ("Compliance state"). No I/O; `now` is passed in.
  */
 
-export type Condition = { type?: string; status?: string; reason?: string; message?: string; lastTransitionTime?: string };
+export type Condition = { type?: string; status?: string; reason?: string; message?: string; lastTransitionTime?: string; observedGeneration?: number };
 
 export type FluxStatusObject = {
   kind: string;
@@ -18,8 +18,9 @@ export type FluxStatusObject = {
     deletionTimestamp?: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
+    managedFields?: { manager?: string; operation?: string; time?: string; subresource?: string }[];
   };
-  spec?: { suspend?: boolean };
+  spec?: { suspend?: boolean; type?: string };
   status?: {
     observedGeneration?: number;
     conditions?: Condition[];
@@ -30,10 +31,24 @@ export type FluxStatusObject = {
   };
 };
 
-export type Verdict = { state: ComplianceState; reason: string | null; message: string | null };
+/** `isInProgress`: a reconcile of the current generation is running (Ready=Unknown): not a result yet. */
+export type Verdict = { state: ComplianceState; reason: string | null; message: string | null; isInProgress?: boolean };
+
+/** What the reading knows of the cluster beyond the object (from the health sweep). */
+export type ReadingContext = {
+  /** False when the cluster's Flux controllers were seen not ready; undefined when unknown. */
+  fluxControllersReady?: boolean;
+};
 
 /** A freshly applied object has no status until its controller first sees it: Pending for this long, then Unknown. */
 export const NO_STATUS_GRACE_MS = 5 * 60_000;
+
+/**
+ * Ready=False reasons that mean "waiting, will retry on a fixed interval", not "failed": a
+ * dependency not Ready at the same revision, a HelmChart not ready, health checks cancelled by
+ * a newer reconcile. ArtifactFailed is a wait only when the source has no artifact yet (see isWaiting).
+ */
+export const WAITING_REASONS: ReadonlySet<string> = new Set(["DependencyNotReady", "SourceNotReady", "HealthCheckCanceled"]);
 
 const MAX_MESSAGE = 2000;
 
@@ -59,30 +74,83 @@ function readyWords(object: FluxStatusObject, fallback: string): Pick<Verdict, "
   return { reason: ready?.reason || fallback, message: clip(ready?.message) };
 }
 
-export function deriveObjectState(object: FluxStatusObject, now: number): Verdict {
+/**
+ * Whether a condition speaks of the object's current generation. Flux stamps every condition it
+ * sets with metadata.generation (fluxcd/pkg runtime/conditions), while status.observedGeneration
+ * only moves on success or a terminal error: a failing new generation keeps the old one (or -1).
+ * A condition without a stamp is read against status.observedGeneration.
+ */
+function isCurrent(object: FluxStatusObject, c: Condition): boolean {
+  const generation = object.metadata.generation;
+  if (generation === undefined) return true;
+  const stamp = c.observedGeneration ?? object.status?.observedGeneration;
+  return stamp !== undefined && stamp >= generation;
+}
+
+/** kustomize-controller says "artifact not found, retrying in 30s" while the source has no artifact: a wait. */
+function isWaiting(ready: Condition): boolean {
+  if (WAITING_REASONS.has(ready.reason ?? "")) return true;
+  return ready.reason === "ArtifactFailed" && /artifact not found/i.test(ready.message ?? "");
+}
+
+/** source-controller treats a HelmRepository of type oci as a static object and never writes its status. */
+export function isStaticObject(object: FluxStatusObject): boolean {
+  return object.kind === "HelmRepository" && object.spec?.type === "oci";
+}
+
+/** When the spec was last written: the newest non-status managedFields entry, else creation. */
+function specWrittenAt(object: FluxStatusObject): number {
+  const times = (object.metadata.managedFields ?? []).filter((f) => f.subresource !== "status").map((f) => Date.parse(f.time ?? ""));
+  const created = Date.parse(object.metadata.creationTimestamp ?? "");
+  const known = [created, ...times].filter((t) => Number.isFinite(t));
+  return known.length === 0 ? NaN : Math.max(...known);
+}
+
+function notReconciled(object: FluxStatusObject, now: number, context: ReadingContext): Verdict | undefined {
+  const since = specWrittenAt(object);
+  if (!Number.isFinite(since) || now - since < NO_STATUS_GRACE_MS) return undefined;
+  const minutes = Math.floor((now - since) / 60_000);
+  const why = context.fluxControllersReady === false ? "the Flux controllers on the cluster are not ready" : "is the Flux controller running?";
+  return { state: "Unknown", reason: "NotReconciled", message: `generation ${object.metadata.generation ?? "?"} has not been reconciled in ${minutes} min: ${why}` };
+}
+
+export function deriveObjectState(object: FluxStatusObject, now: number, context: ReadingContext = {}): Verdict {
   if (object.spec?.suspend === true) return { state: "Suspended", reason: "Suspended", message: "reconciliation is suspended (spec.suspend)" };
+  if (isStaticObject(object)) return { state: "Compliant", reason: "StaticObject", message: "an OCI HelmRepository is a static object: source-controller writes no status for it" };
   const status = object.status;
-  if (!status || (status.observedGeneration === undefined && (status.conditions ?? []).length === 0)) {
-    const created = Date.parse(object.metadata.creationTimestamp ?? "");
-    const isFresh = Number.isFinite(created) && now - created < NO_STATUS_GRACE_MS;
-    return isFresh
-      ? { state: "Pending", reason: "Progressing", message: "waiting for the controller to pick up the object" }
-      : { state: "Unknown", reason: "NoStatus", message: "the object has no status: is the Flux controller running?" };
+  const conditions = status?.conditions ?? [];
+  const generation = object.metadata.generation;
+  // No condition yet: the CRD's default observedGeneration (-1) or no status at all.
+  if (conditions.length === 0) {
+    const late = notReconciled(object, now, context);
+    if (late) return status ? late : { ...late, reason: "NoStatus", message: `the object has no status: ${context.fluxControllersReady === false ? "the Flux controllers on the cluster are not ready" : "is the Flux controller running?"}` };
+    return { state: "Pending", reason: "Progressing", message: "waiting for the controller to pick up the object" };
   }
   const stalled = condition(object, "Stalled");
   // Stalled means it cannot progress without a spec change: never "in progress".
-  if (stalled?.status === "True") return { state: "Non-Compliant", reason: stalled.reason || "Stalled", message: clip(stalled.message) };
-  const generation = object.metadata.generation;
-  if (generation !== undefined && (status.observedGeneration ?? 0) < generation) {
-    return { state: "Pending", reason: "Progressing", message: `generation ${generation} not reconciled yet (last reconciled: ${status.observedGeneration ?? "none"})` };
-  }
+  if (stalled?.status === "True" && isCurrent(object, stalled)) return { state: "Non-Compliant", reason: stalled.reason || "Stalled", message: clip(stalled.message) };
   const ready = condition(object, "Ready");
   const reconciling = condition(object, "Reconciling");
-  // A failure being retried (Ready=False, Reconciling=True "ProgressingWithRetry") has already failed at this generation.
-  if (ready?.status === "False") return { state: "Non-Compliant", ...readyWords(object, "NotReady") };
-  if (reconciling?.status === "True") return { state: "Pending", reason: reconciling.reason || "Progressing", message: clip(reconciling.message ?? ready?.message) };
-  if (ready?.status === "Unknown") return { state: "Pending", ...readyWords(object, "Progressing") };
-  if (ready?.status === "True") return { state: "Compliant", ...readyWords(object, "Succeeded") };
+  // Waiting (dependencies, a chart, an artifact) is Pending whatever the generation.
+  if (ready?.status === "False" && isWaiting(ready)) return { state: "Pending", ...readyWords(object, "Progressing") };
+  if (!ready) {
+    if (reconciling?.status === "True") return { state: "Pending", reason: reconciling.reason || "Progressing", message: clip(reconciling.message), isInProgress: true };
+    return { state: "Unknown", reason: "NoReadyCondition", message: "the object reports no Ready condition" };
+  }
+  if (!isCurrent(object, ready)) {
+    return (
+      notReconciled(object, now, context) ?? {
+        state: "Pending",
+        reason: "Progressing",
+        message: `generation ${generation} not reconciled yet (last reconciled: ${status?.observedGeneration === undefined || status.observedGeneration < 0 ? "none" : status.observedGeneration})`,
+      }
+    );
+  }
+  // A failure being retried (Ready=False, Reconciling=True "ProgressingWithRetry") has failed at this generation.
+  if (ready.status === "False") return { state: "Non-Compliant", ...readyWords(object, "NotReady") };
+  if (ready.status === "Unknown") return { state: "Pending", ...readyWords(object, "Progressing"), isInProgress: true };
+  // Ready=True at this generation stays Compliant while a routine reconcile runs (HelmRelease keeps Ready=True then).
+  if (ready.status === "True") return { state: "Compliant", ...readyWords(object, "Succeeded") };
   return { state: "Unknown", reason: "NoReadyCondition", message: "the object reports no Ready condition" };
 }
 
@@ -105,6 +173,7 @@ export type ConfigurationInput = {
   push?: PushOutcome;
   /** Flux kinds the cluster does not serve (Flux missing, or an older Flux). */
   unservedKinds?: ReadonlySet<string>;
+  context?: ReadingContext;
   now: number;
 };
 
@@ -133,7 +202,7 @@ function expectedObjectVerdict(ref: ObjectRef, live: FluxStatusObject | undefine
     if (input.push?.state === "failed") return { state: "Non-Compliant", reason: "PushFailed", message: input.push.reason };
     return { state: "Pending", reason: "VersionPending", message: `the cluster shows version ${version ?? "none"}; version ${input.expectedVersion} was pushed` };
   }
-  return deriveObjectState(live, input.now);
+  return deriveObjectState(live, input.now, input.context);
 }
 
 /**
@@ -181,10 +250,13 @@ export function summarizeObjects(objects: readonly (ObjectRef & Verdict)[], vers
   const state = worstState(objects.map((o) => o.state));
   const worst = objects.find((o) => o.state === state);
   const shown = versions.filter((v): v is number => v !== null);
+  const pending = objects.filter((o) => o.state === "Pending");
   return {
     state,
     reason: worst ? `${worst.kind}/${worst.name}: ${worst.reason ?? state}` : "NoObjects",
     message: worst?.message ?? null,
     appliedVersion: shown.length === versions.length && shown.length > 0 ? Math.min(...shown) : null,
+    // Pending only because reconciles of the current generation are running.
+    ...(state === "Pending" && pending.every((o) => o.isInProgress === true) ? { isInProgress: true } : {}),
   };
 }

@@ -9,8 +9,19 @@ export type LiveFluxObject = KubeObject &
   FluxStatusObject & {
     apiVersion: string;
     spec?: Record<string, unknown> & { suspend?: boolean };
-    status?: FluxStatusObject["status"] & { inventory?: { entries?: { id: string; v: string }[] }; history?: { firstReconciled?: string; lastReconciledStatus?: string; metadata?: { revision?: string } }[] };
+    status?: FluxStatusObject["status"] & { inventory?: { entries?: { id: string; v: string }[] }; history?: FluxHistoryEntry[] };
   };
+
+/** Kustomization history entries and HelmRelease release snapshots share `status.history`. */
+export type FluxHistoryEntry = {
+  firstReconciled?: string;
+  lastReconciledStatus?: string;
+  metadata?: { revision?: string };
+  /** HelmRelease snapshot: the Helm release's status (deployed, superseded, failed...), chart version and release version. */
+  status?: string;
+  chartVersion?: string;
+  version?: number;
+};
 
 export type FluxListing = { objects: LiveFluxObject[]; unservedKinds: Set<string> };
 

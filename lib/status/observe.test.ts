@@ -4,6 +4,7 @@ import { renderFluxObjects } from "@/lib/flux/render";
 import { configurationSpecSchema } from "@/lib/validation/configuration";
 import { FLUX_KINDS, type Target } from "./expected";
 import type { LiveFluxObject } from "./flux-objects";
+import { fluxFixture } from "@/test-support/status-fixtures";
 import { observeTarget, unreachableRow } from "./observe";
 
 const NOW = Date.parse("2025-06-01T12:00:00Z");
@@ -101,6 +102,63 @@ describe("observeTarget", () => {
   it("objects of another configuration are not this configuration's", () => {
     const foreign = { ...live("GitRepository", { conditions: ready("True", "Succeeded", "") }), metadata: { ...live("GitRepository", {}).metadata, labels: { "fleetline.io/configuration": "other" } } };
     expect(observeTarget(target, [foreign], new Set(), undefined, NOW).row).toMatchObject({ state: "Unknown", reason: "GitRepository/fleet: ObjectMissing", hasConfigDrift: true });
+  });
+});
+
+const ociSpec = configurationSpecSchema.parse({
+  name: "charts",
+  scope: "cluster",
+  source: { kind: "HelmRepository", url: "oci://ghcr.io/example/charts", type: "oci" },
+  helmReleases: [{ name: "podinfo", chart: "podinfo", version: "6.5.5" }],
+  targets: { clusterIds: ["c1"] },
+});
+const ociRendered = renderFluxObjects({ spec: ociSpec, version: 2, configurationId: "cfg-oci" });
+const ociTarget: Target = { configurationId: "cfg-oci", name: "charts", clusterId: "c1", reconciler: "flux", expectedVersion: 2, push: { version: 2, action: "apply", state: "applied", reason: null }, spec: ociSpec, rendered: ociRendered };
+
+/** The rendered object of `kind` with a fixture's status (and generation), as the cluster would list it. */
+function withFixture(objects: typeof ociRendered, kind: string, fixtureId: string): LiveFluxObject {
+  const object = objects.find((o) => o.kind === kind)!;
+  const fixture = fluxFixture(fixtureId).object;
+  return { ...structuredClone(object), metadata: { ...structuredClone(object.metadata), generation: fixture.metadata.generation, creationTimestamp: fixture.metadata.creationTimestamp }, ...(fixture.status ? { status: structuredClone(fixture.status) } : {}) } as LiveFluxObject;
+}
+
+describe("observeTarget with the controllers' status fixtures", () => {
+  it("an OCI HelmRepository (no status: a static object) with a deployed release reads Compliant", () => {
+    const repo = withFixture(ociRendered, "HelmRepository", "oci-helmrepository");
+    const release = withFixture(ociRendered, "HelmRelease", "hr-reconciling-ready-true");
+    const { row, objects } = observeTarget(ociTarget, [repo, release], new Set(), undefined, NOW);
+    expect(row).toMatchObject({ state: "Compliant", appliedRevision: "6.5.4" });
+    expect(objects.find((o) => o.kind === "HelmRepository")).toMatchObject({ state: "Compliant", reason: "StaticObject" });
+  });
+
+  it("a failed Helm upgrade shows the deployed chart version, not the attempted one", () => {
+    const repo = withFixture(ociRendered, "HelmRepository", "oci-helmrepository");
+    const release = withFixture(ociRendered, "HelmRelease", "hr-failed-upgrade");
+    const { row, objects } = observeTarget(ociTarget, [repo, release], new Set(), undefined, NOW);
+    expect(row).toMatchObject({ state: "Non-Compliant", reason: "HelmRelease/charts-podinfo: RetriesExceeded", appliedRevision: "6.5.4" });
+    expect(objects.find((o) => o.kind === "HelmRelease")).toMatchObject({ revision: "6.5.4", state: "Non-Compliant" });
+  });
+
+  it("a routine reconcile (Ready=Unknown at the applied revision) keeps the previous state: no history row per interval", () => {
+    const source = live("GitRepository", { conditions: ready("True", "Succeeded", "stored"), artifact: { revision: NEW } });
+    const midway = live("Kustomization", {
+      lastAppliedRevision: NEW,
+      lastAttemptedRevision: NEW,
+      conditions: [
+        { type: "Reconciling", status: "True", reason: "Progressing", message: "Fetching manifests", observedGeneration: 1 },
+        { type: "Ready", status: "Unknown", reason: "Progressing", message: "Reconciliation in progress", observedGeneration: 1 },
+      ],
+    });
+    const before = previous({ appliedRevision: NEW, sourceRevision: NEW, reason: "GitRepository/fleet: Succeeded" });
+    const { row, objects } = observeTarget(target, [source, midway], new Set(), before, NOW);
+    expect(row).toMatchObject({ state: "Compliant", reason: before.reason, stateChangedAt: before.stateChangedAt });
+    // The object row still says what the controller says.
+    expect(objects.find((o) => o.kind === "Kustomization")).toMatchObject({ state: "Pending" });
+    // The first sighting, a new commit or a new push are real changes.
+    expect(observeTarget(target, [source, midway], new Set(), undefined, NOW).row.state).toBe("Pending");
+    const newCommit = live("Kustomization", { ...midway.status!, lastAttemptedRevision: OLD, lastAppliedRevision: OLD });
+    expect(observeTarget(target, [source, newCommit], new Set(), previous({ appliedRevision: OLD }), NOW).row.state).toBe("Pending");
+    expect(observeTarget(target, [source, midway], new Set(), previous({ appliedRevision: NEW, expectedVersion: 1 }), NOW).row.state).toBe("Pending");
   });
 });
 

@@ -3,7 +3,7 @@ import { CONFIGURATION_LABEL } from "@/lib/flux/metadata";
 import { configurationDrift, summarizeDrift } from "@/lib/drift/config-drift";
 import { readiness } from "@/lib/k8s/discovery";
 import { redactText } from "@/lib/security/redact";
-import { deriveConfigurationState, deriveObjectState, versionOf, type Condition } from "./derive";
+import { deriveConfigurationState, deriveObjectState, versionOf, type Condition, type ConfigurationVerdict, type ReadingContext, type Verdict } from "./derive";
 import { expectedFluxRefs, FLUX_KINDS, isFluxKind, type Target } from "./expected";
 import type { LiveFluxObject } from "./flux-objects";
 
@@ -48,24 +48,72 @@ function lastAppliedAt(kustomization: LiveFluxObject | undefined, appliedRevisio
   return new Date(Number.isFinite(transition) ? transition : now);
 }
 
+/**
+ * What a HelmRelease has deployed: the newest `status.history` snapshot whose release is
+ * deployed. helm-controller sets lastAttemptedRevision before the upgrade runs, so after a failed
+ * upgrade it names the chart version that did not make it.
+ */
+export function deployedChartVersion(release: LiveFluxObject | undefined): string | null {
+  const deployed = (release?.status?.history ?? []).filter((h) => h.status === "deployed" && typeof h.chartVersion === "string");
+  if (deployed.length === 0) return null;
+  return deployed.reduce((a, b) => ((b.version ?? 0) > (a.version ?? 0) ? b : a)).chartVersion ?? null;
+}
+
+function revisionOfObject(object: LiveFluxObject): string | null {
+  if (object.kind === "HelmRelease") return deployedChartVersion(object);
+  return object.status?.artifact?.revision ?? object.status?.lastAppliedRevision ?? null;
+}
+
+/**
+ * A reconcile in progress that has nothing new to apply (Kustomizations pass through
+ * Ready=Unknown on every interval) is not a state change: the row keeps the state and reason
+ * it had, so the timeline, the trend and notifications do not flap every interval. It counts as
+ * routine when nothing was pushed since, the applied revision is the one seen before, and every
+ * object in progress is the source or a Kustomization already at the source's revision. A new
+ * commit, a push or a HelmRelease upgrade (Ready=Unknown only while a Helm action runs) stays Pending.
+ */
+function isRoutineReconcile(verdict: ConfigurationVerdict | Verdict, live: readonly LiveFluxObject[], sourceRevision: string | null, appliedRevision: string | null, previous: ConfigurationStatus | undefined, expectedVersion: number): previous is ConfigurationStatus {
+  if (!verdict.isInProgress || !previous || (previous.state !== "Compliant" && previous.state !== "Non-Compliant")) return false;
+  if (previous.expectedVersion !== expectedVersion || previous.appliedRevision !== appliedRevision || !("objects" in verdict)) return false;
+  return verdict.objects
+    .filter((o) => o.isInProgress)
+    .every((o) => {
+      if (o.kind !== "Kustomization") return o.kind !== "HelmRelease";
+      const object = live.find((l) => l.kind === o.kind && l.metadata.name === o.name && (l.metadata.namespace ?? "") === o.namespace);
+      const attempted = object?.status?.lastAttemptedRevision ?? object?.status?.lastAppliedRevision;
+      return sourceRevision !== null && attempted === sourceRevision;
+    });
+}
+
 export function objectsOfConfiguration(live: readonly LiveFluxObject[], name: string): LiveFluxObject[] {
   return live.filter((object) => object.metadata.labels?.[CONFIGURATION_LABEL] === name);
 }
 
 /** The status row and object rows for one configuration on a cluster that answered. */
-export function observeTarget(target: Target, live: readonly LiveFluxObject[], unservedKinds: ReadonlySet<string>, previous: ConfigurationStatus | undefined, now: number): { row: StatusValues; objects: ObjectValues[] } {
+export function observeTarget(
+  target: Target,
+  live: readonly LiveFluxObject[],
+  unservedKinds: ReadonlySet<string>,
+  previous: ConfigurationStatus | undefined,
+  now: number,
+  context: ReadingContext = {},
+): { row: StatusValues; objects: ObjectValues[] } {
   const at = new Date(now);
   const mine = objectsOfConfiguration(live, target.name);
   const rendered = Array.isArray(target.rendered) ? target.rendered : [];
   const verdict = Array.isArray(target.rendered)
-    ? deriveConfigurationState({ expected: expectedFluxRefs(rendered), expectedVersion: target.expectedVersion, live: mine, ...(target.push ? { push: target.push } : {}), unservedKinds, now })
+    ? deriveConfigurationState({ expected: expectedFluxRefs(rendered), expectedVersion: target.expectedVersion, live: mine, ...(target.push ? { push: target.push } : {}), unservedKinds, context, now })
     : { state: "Unknown" as const, reason: "RenderFailed", message: target.rendered.error, appliedVersion: null };
   const find = (kind: string, name: string | undefined) => mine.find((o) => o.kind === kind && o.metadata.name === name);
   const sourceObject = rendered.find((o) => isFluxKind(o.kind) && !WORKLOAD_KINDS.has(o.kind));
   const source = sourceObject ? find(sourceObject.kind, sourceObject.metadata.name) : undefined;
   const workloads = rendered.filter((o) => WORKLOAD_KINDS.has(o.kind)).map((o) => find(o.kind, o.metadata.name));
   const firstKustomization = workloads.find((o) => o?.kind === "Kustomization");
-  const appliedRevision = firstKustomization?.status?.lastAppliedRevision ?? workloads.find((o) => o?.kind === "HelmRelease")?.status?.lastAttemptedRevision ?? null;
+  const appliedRevision = firstKustomization?.status?.lastAppliedRevision ?? deployedChartVersion(workloads.find((o) => o?.kind === "HelmRelease")) ?? null;
+  const sourceRevision = source?.status?.artifact?.revision ?? null;
+  const shown: Verdict = isRoutineReconcile(verdict, mine, sourceRevision, appliedRevision, previous, target.expectedVersion)
+    ? { state: previous!.state, reason: previous!.reason, message: previous!.message }
+    : verdict;
   const sourceReady = source ? readyOf(source) : undefined;
   const revisionMessage = sourceReady?.status === "False" ? cleanMessage(sourceReady.message ?? sourceReady.reason ?? "the source failed to fetch") : null;
   const isPushInFlight = target.push?.state === "pending" || target.push?.state === "applying";
@@ -79,12 +127,12 @@ export function observeTarget(target: Target, live: readonly LiveFluxObject[], u
     // A cluster the inventory has not classified yet is a Flux cluster once it serves a Flux kind.
     reconciler: target.reconciler ?? (unservedKinds.size < FLUX_KINDS.length ? "flux" : null),
     ...NO_ARGO_WORDS,
-    state: verdict.state,
-    reason: verdict.reason,
-    message: cleanMessage(verdict.message),
+    state: shown.state,
+    reason: shown.reason,
+    message: cleanMessage(shown.message),
     expectedVersion: target.expectedVersion,
     appliedVersion: verdict.appliedVersion,
-    sourceRevision: source?.status?.artifact?.revision ?? null,
+    sourceRevision,
     appliedRevision,
     lastAppliedAt: lastAppliedAt(firstKustomization, appliedRevision, previous, now),
     reconcileRequestedAt: maxText(workloads.map((o) => o?.metadata.annotations?.[REQUESTED_AT])),
@@ -94,12 +142,12 @@ export function observeTarget(target: Target, live: readonly LiveFluxObject[], u
     hasRevisionDrift: revisionMessage !== null || (keepBehind ?? 0) > 0,
     behindBy: keepBehind,
     revisionMessage,
-    stateChangedAt: previous && previous.state === verdict.state ? previous.stateChangedAt : at,
+    stateChangedAt: previous && previous.state === shown.state ? previous.stateChangedAt : at,
     observedAt: at,
     lastSeenAt: at,
   };
   const objects = mine.map((object): ObjectValues => {
-    const objectVerdict = deriveObjectState(object, now);
+    const objectVerdict = deriveObjectState(object, now, context);
     const ready = readyOf(object);
     return {
       clusterId: target.clusterId,
@@ -111,7 +159,7 @@ export function observeTarget(target: Target, live: readonly LiveFluxObject[], u
       ready: readiness(object),
       reason: ready?.reason ?? objectVerdict.reason,
       message: cleanMessage(ready?.message ?? objectVerdict.message),
-      revision: object.status?.artifact?.revision ?? object.status?.lastAppliedRevision ?? object.status?.lastAttemptedRevision ?? null,
+      revision: revisionOfObject(object),
       isSuspended: object.spec?.suspend === true,
       generation: object.metadata.generation ?? null,
       observedGeneration: object.status?.observedGeneration ?? null,

@@ -57,14 +57,17 @@ async function sweepUntil(clusterId: string, configurationId: string, predicate:
 
 describe("compliance", () => {
   it("goes Pending -> Compliant at the pushed revision, with per-object statuses and history", async () => {
-    for (const flux of fleet.harness.flux) flux.delay(1500);
+    // fleet-apps is held mid-reconcile on every cluster, so the first sweep surely sees the push in progress.
+    for (const flux of fleet.harness.flux) flux.stall("Kustomization", "flux-system", "fleet-apps");
     const saved = fleet.save(spec("fleet"));
     fleetId = saved.id;
     const progress = await fleet.push(saved.id, saved.version);
     expect(progress.counts.applied).toBe(3);
-    const pending = await sweepUntil(ids()[0]!, fleetId, () => true);
+    // (A sweep that times out on a loaded machine reads Unknown; the held Kustomization keeps the row Pending until recovered.)
+    const pending = await sweepUntil(ids()[0]!, fleetId, (r) => r.state === "Pending").finally(() => {
+      for (const flux of fleet.harness.flux) flux.recover("Kustomization", "flux-system", "fleet-apps");
+    });
     expect(pending).toMatchObject({ state: "Pending", expectedVersion: 1 });
-    for (const flux of fleet.harness.flux) flux.delay(0);
     const revision = `main@sha1:${sample().commits.bump}`;
     const row = await sweepUntil(ids()[0]!, fleetId, (r) => r.state === "Compliant");
     expect(row).toMatchObject({ appliedRevision: revision, sourceRevision: revision, appliedVersion: 1, behindBy: 0, hasConfigDrift: false, hasRevisionDrift: false, hasResourceDrift: false });
@@ -85,9 +88,14 @@ describe("compliance", () => {
   it("a broken path is Non-Compliant, naming the Kustomization and Flux's message", async () => {
     const broken = fleet.save(spec("broken", { kustomizations: [{ name: "app", path: "./does-not-exist" }], targets: { clusterIds: [ids()[1]!] } }));
     await fleet.push(broken.id, broken.version);
-    // Until the source has an artifact the Kustomization says ArtifactFailed; then the build itself fails.
-    const row = await sweepUntil(ids()[1]!, broken.id, (r) => r.state === "Non-Compliant" && r.reason === "Kustomization/broken-app: BuildFailed");
+    // kustomize-controller: a missing path is ArtifactFailed, at the new generation, while
+    // status.observedGeneration stays -1 (it only moves on success): Non-Compliant at once, not
+    // "generation 1 not reconciled yet". Until the source has an artifact it waits (Pending).
+    const row = await sweepUntil(ids()[1]!, broken.id, (r) => r.state === "Non-Compliant");
+    expect(row.reason).toBe("Kustomization/broken-app: ArtifactFailed");
     expect(row.message).toMatch(/kustomization path not found/);
+    const { objectStatuses } = await import("./configuration-queries");
+    expect(objectStatuses(ids()[1]!, broken.id).find((o) => o.name === "broken-app")).toMatchObject({ state: "Non-Compliant", generation: 1, observedGeneration: -1 });
     // Cluster 0 is not a target of "broken": nothing to reconcile there.
     expect(await verbs.reconcileNow(ids()[0]!, broken.id)).toEqual({ status: "not-found" });
   });
@@ -113,7 +121,9 @@ describe("revisions and reconcile now", () => {
     if (result.status !== "ok") throw new Error(JSON.stringify(result));
     expect(result.patched).toEqual(["GitRepository flux-system/fleet", "Kustomization flux-system/fleet-infra", "Kustomization flux-system/fleet-apps"]);
     expect(rowOf(ids()[0]!, fleetId)?.reconcileRequestedAt).toBe(result.token);
-    const row = await sweepUntil(ids()[0]!, fleetId, (r) => r.lastHandledReconcileAt === result.token && r.appliedRevision === `main@sha1:${next}`);
+    // fleet-apps waits (DependencyNotReady, Pending) until fleet-infra applied the new commit and its
+    // fixed requeue interval comes round: it is not woken by fleet-infra, so the token is handled first.
+    const row = await sweepUntil(ids()[0]!, fleetId, (r) => r.lastHandledReconcileAt === result.token && r.appliedRevision === `main@sha1:${next}` && r.state !== "Pending", 60_000);
     expect(row).toMatchObject({ state: "Compliant", behindBy: 0, hasRevisionDrift: false, sourceRevision: `main@sha1:${next}` });
     // Cluster 1 was not asked: it still runs the old commit, one behind.
     expect(rowOf(ids()[1]!, fleetId)).toMatchObject({ behindBy: 1, hasRevisionDrift: true });

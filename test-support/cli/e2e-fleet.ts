@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     startCluster({ name: "e2e-bare", flux: false }),
     startCluster({ name: "e2e-argo", flux: false, argo: true }),
   ]);
-  const argoStandIn = await startArgoStandIn(argo);
+  const argoStandIn = await startArgoStandIn(argo, { repoErrorGraceMs: 3000 });
   const all = [...harness.clusters, bare, argo];
   // A private copy of the sample repository, behind basic auth, for credential flows.
   const privateAuth = { username: "fleet-bot", password: crypto.randomBytes(12).toString("hex") };
