@@ -94,7 +94,7 @@ describe("compliance", () => {
     const row = await sweepUntil(ids()[1]!, broken.id, (r) => r.state === "Non-Compliant");
     expect(row.reason).toBe("Kustomization/broken-app: ArtifactFailed");
     expect(row.message).toMatch(/kustomization path not found/);
-    const { objectStatuses } = await import("./configuration-queries");
+    const { objectStatuses } = await import("@/lib/queries/configuration-status");
     expect(objectStatuses(ids()[1]!, broken.id).find((o) => o.name === "broken-app")).toMatchObject({ state: "Non-Compliant", generation: 1, observedGeneration: -1 });
     // Cluster 0 is not a target of "broken": nothing to reconcile there.
     expect(await verbs.reconcileNow(ids()[0]!, broken.id)).toEqual({ status: "not-found" });
