@@ -4,7 +4,7 @@ import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { configurations, configurationVersions, credentials, type Credential } from "@/db/schema-configurations";
 import { decrypt, encrypt, fingerprint } from "@/lib/crypto";
-import { credentialSupportProblem, type RenderCredential } from "@/lib/flux/render";
+import { credentialSupportProblem, type RenderCredential } from "@/lib/reconcilers/flux/render";
 import { checkCertificateBundle } from "@/lib/k8s/credentials";
 import { formatZodErrors, type SourceSpec } from "@/lib/validation/configuration";
 import { hostBindingProblem, normalizeHost } from "./host-binding";

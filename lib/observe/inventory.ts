@@ -7,7 +7,7 @@ import { classifyError, probeCluster, type ClusterProbe, type FluxObjectSummary 
 import { Deadline } from "@/lib/k8s/deadline";
 import { env } from "@/lib/env";
 import { errorMessage, log } from "@/lib/log";
-import { clientFor, forgetClientsExcept } from "./client-cache";
+import { clientFor, forgetClientsExcept } from "@/lib/inventory/client-cache";
 
 export type SweepOptions = {
   concurrency?: number;

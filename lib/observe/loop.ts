@@ -3,7 +3,7 @@ import { eq, inArray } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusterHealth, clusters, type Cluster, type ClusterHealth } from "@/db/schema";
 import type { ConfigurationStatus } from "@/db/schema-status";
-import { listManagedApplications, observeArgoTargets, type ArgoTarget } from "@/lib/argo/observe";
+import { listManagedApplications, observeArgoTargets, type ArgoTarget } from "@/lib/reconcilers/argo/observe";
 import { findForeignEdits, type InventoryOwner } from "@/lib/drift/cluster-objects";
 import { env } from "@/lib/env";
 import { clientFor } from "@/lib/inventory/client-cache";
@@ -12,12 +12,12 @@ import { classifyError } from "@/lib/k8s/errors";
 import { errorMessage, log } from "@/lib/log";
 import { Deadline } from "@/lib/k8s/deadline";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
-import { observeArgoTarget } from "./argo-observe";
-import { loadTargets, type Target } from "./expected";
-import { listManagedFluxObjects, type LiveFluxObject } from "./flux-objects";
-import { objectsOfConfiguration, observeTarget, unreachableRow, type ObjectValues, type StatusValues } from "./observe";
-import { persistCluster, previousRows } from "./persist";
-import { applyBehindBy, refreshSourceHeads } from "./revision";
+import { observeArgoTarget } from "@/lib/reconcilers/argo/rows";
+import { loadTargets, type Target } from "@/lib/status/expected";
+import { listManagedFluxObjects, type LiveFluxObject } from "@/lib/reconcilers/flux/list";
+import { objectsOfConfiguration, observeTarget, unreachableRow, type ObjectValues, type StatusValues } from "@/lib/reconcilers/flux/rows";
+import { persistCluster, previousRows } from "@/lib/status/persist";
+import { applyBehindBy, refreshSourceHeads } from "@/lib/status/revision";
 
 export type StatusSweepOptions = {
   /** Only these clusters (all registered clusters by default). */

@@ -1,5 +1,5 @@
 import "server-only";
-import { ArgoRenderError } from "@/lib/argo/render";
+import { ArgoRenderError } from "@/lib/reconcilers/argo/render";
 import { DecryptionError } from "@/lib/crypto";
 import { CredentialUnavailableError } from "@/lib/credentials/store";
 import type { Cluster } from "@/db/schema";

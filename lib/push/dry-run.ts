@@ -3,11 +3,11 @@ import { inArray } from "drizzle-orm";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusterHealth, clusters, type Reconciler } from "@/db/schema";
-import { renderArgoObjects, unsupportedFields, type UnsupportedField } from "@/lib/argo/render";
+import { renderArgoObjects, unsupportedFields, type UnsupportedField } from "@/lib/reconcilers/argo/render";
 import { findConfigurationByName } from "@/lib/configurations/store";
 import { checkConfigurationSpec, invalidResult } from "@/lib/configurations/validate";
 import { toRenderCredential } from "@/lib/credentials/store";
-import { maskSecrets, renderFluxObjects, toYaml, type KubeObject as RenderedObject, type RenderInput } from "@/lib/flux/render";
+import { maskSecrets, renderFluxObjects, toYaml, type KubeObject as RenderedObject, type RenderInput } from "@/lib/reconcilers/flux/render";
 import { ClusterError, withRetry, type FieldConflict, type KubeObject } from "@/lib/k8s/client";
 import { mapWithConcurrency } from "@/lib/k8s/concurrency";
 import { formatZodErrors } from "@/lib/validation/configuration";
@@ -15,9 +15,9 @@ import { pushClusterIdsSchema } from "@/lib/validation/limits";
 import { applyOwned, findDropped, isClusterLevel, refOf, type ClusterStep } from "./apply";
 import { describeFailure, onCluster, PushRefused, pushSettings, type PushSettings } from "./cluster-run";
 import { changedPaths } from "./diff";
-import { describeRef, objectPath } from "./kinds";
-import { detectReconciler, NO_RECONCILER } from "./reconciler";
-import { cachedRenderer, RECONCILER_NAMES } from "./render";
+import { describeRef, objectPath } from "@/lib/reconcilers/kinds";
+import { detectReconciler, NO_RECONCILER } from "@/lib/reconcilers";
+import { cachedRenderer, RECONCILER_NAMES } from "@/lib/reconcilers/render";
 
 export type DryRunAction = "create" | "change" | "unchanged" | "delete" | "conflict" | "invalid" | "error";
 

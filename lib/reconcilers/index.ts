@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusterHealth, clusters, type Cluster, type Reconciler } from "@/db/schema";
 import { ClusterError, withRetry } from "@/lib/k8s/client";
-import type { ClusterStep } from "./apply";
+import type { ClusterStep } from "@/lib/push/apply";
 
 /** Which reconciler a push renders for: the admin's override, else what the inventory detected, else what the cluster serves now. */
 

@@ -1,7 +1,7 @@
-import { APPLICATION_API_VERSION } from "@/lib/argo/metadata";
-import { CONFIGURATION_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "@/lib/flux/metadata";
-import { SOURCE_API_VERSION } from "@/lib/flux/sources";
-import { HELM_RELEASE_API_VERSION, KUSTOMIZATION_API_VERSION } from "@/lib/flux/workloads";
+import { APPLICATION_API_VERSION } from "@/lib/reconcilers/argo/metadata";
+import { CONFIGURATION_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "./labels";
+import { SOURCE_API_VERSION } from "@/lib/reconcilers/flux/sources";
+import { HELM_RELEASE_API_VERSION, KUSTOMIZATION_API_VERSION } from "@/lib/reconcilers/flux/workloads";
 import { resourcePath } from "@/lib/k8s/resource-path";
 
 /** Pure: the kinds Fleetline writes, how to address them, and which of them a push may prune. */

@@ -1,4 +1,4 @@
-import type { ObjectMeta, RenderInput } from "./types";
+import type { ObjectMeta, RenderInput } from "@/lib/reconcilers/flux/types";
 
 /** Names, labels and annotations shared by every object Fleetline writes to a cluster. */
 

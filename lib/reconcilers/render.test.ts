@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gitHttpsInput } from "@/lib/flux/test-fixtures";
+import { gitHttpsInput } from "@/lib/reconcilers/flux/test-fixtures";
 import { cachedRenderer, renderFor } from "./render";
 
 describe("renderFor", () => {

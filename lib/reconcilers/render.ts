@@ -1,6 +1,6 @@
 import type { Reconciler } from "@/db/schema";
-import { renderArgoObjects } from "@/lib/argo/render";
-import { renderFluxObjects, type KubeObject, type RenderInput } from "@/lib/flux/render";
+import { renderArgoObjects } from "@/lib/reconcilers/argo/render";
+import { renderFluxObjects, type KubeObject, type RenderInput } from "@/lib/reconcilers/flux/render";
 
 /** Pure: the one entry point that renders a configuration version for a cluster's reconciler. */
 

@@ -4,10 +4,10 @@ import { recordAudit } from "@/lib/audit";
 import { countUsers, createFirstAdmin } from "@/lib/auth/users";
 import { getMasterKey } from "@/lib/crypto";
 import { env } from "@/lib/env";
-import { startHealthLoop } from "@/lib/inventory/health";
+import { startHealthLoop } from "@/lib/observe/inventory";
 import { log } from "@/lib/log";
 import { resumeInterruptedRollouts } from "@/lib/push/run";
-import { startStatusLoop } from "@/lib/status/collector";
+import { startStatusLoop } from "@/lib/observe/loop";
 
 const globalForBoot = globalThis as unknown as { fleetlineBooted?: Promise<void> };
 

@@ -4,10 +4,10 @@ import { getDb } from "@/db";
 import { clusterHealth, clusters, type Reconciler } from "@/db/schema";
 import { configurations, configurationTargets, credentials, rolloutClusters, rollouts } from "@/db/schema-configurations";
 import { getVersion } from "@/lib/configurations/store";
-import { maskedCredential, type KubeObject as RenderedObject } from "@/lib/flux/render";
-import { cachedRenderer, RECONCILER_NAMES, renderFor } from "@/lib/push/render";
+import { maskedCredential, type KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
+import { cachedRenderer, RECONCILER_NAMES, renderFor } from "@/lib/reconcilers/render";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
-import type { ObjectRef, PushOutcome } from "./derive";
+import type { ObjectRef, PushOutcome } from "@/lib/reconcilers/flux/derive";
 
 /** What a cluster should run of one configuration: the version last pushed to it, rendered. */
 export type Target = {

@@ -2,7 +2,7 @@ import "server-only";
 import { and, eq, notInArray } from "drizzle-orm";
 import { getDb } from "@/db";
 import { configurationStatus, configurationStatusHistory, objectStatus, type ConfigurationStatus } from "@/db/schema-status";
-import type { ObjectValues, StatusValues } from "./observe";
+import type { ObjectValues, StatusValues } from "@/lib/reconcilers/flux/rows";
 
 const INSERT_CHUNK = 200;
 

@@ -3,21 +3,21 @@ import { and, eq, inArray } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusters, type Cluster } from "@/db/schema";
 import { configurationStatus } from "@/db/schema-status";
-import { ArgoVerbError, refreshApplication, resumeApplication, suspendApplication, syncApplication, type ApplicationRef } from "@/lib/argo/verbs";
-import type { KubeObject as RenderedObject } from "@/lib/flux/render";
+import { ArgoVerbError, refreshApplication, resumeApplication, suspendApplication, syncApplication, type ApplicationRef } from "@/lib/reconcilers/argo/verbs";
+import type { KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
 import { clientFor } from "@/lib/inventory/client-cache";
 import type { ClusterClient } from "@/lib/k8s/client";
 import { mapWithConcurrency } from "@/lib/k8s/concurrency";
 import { ClusterError, classifyError } from "@/lib/k8s/errors";
 import { FIELD_MANAGER, refOf } from "@/lib/push/apply";
 import { Deadline } from "@/lib/k8s/deadline";
-import { describeRef, objectPath } from "@/lib/push/kinds";
-import { requestTimeoutMs, statusSettings } from "./collector";
+import { describeRef, objectPath } from "@/lib/reconcilers/kinds";
+import { requestTimeoutMs, statusSettings } from "@/lib/observe/loop";
 import { isFluxKind, loadTargets, type Target } from "./expected";
 
 // The verbs on a configuration's objects on one cluster, for the cluster's reconciler, as field
 // manager "fleetline". Flux: reconcile now (annotation reconcile.fluxcd.io/requestedAt), suspend
-// and resume (spec.suspend). Argo CD (lib/argo/verbs): refresh, or with the source a sync
+// and resume (spec.suspend). Argo CD (lib/reconcilers/argo/verbs): refresh, or with the source a sync
 // operation; suspend and resume take away and put back the automated sync policy.
 
 export const REQUESTED_AT = "reconcile.fluxcd.io/requestedAt";

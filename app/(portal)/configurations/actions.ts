@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { invalid, type ActionResult, type Invalid } from "@/lib/actions/result";
-import type { UnsupportedField } from "@/lib/argo/unsupported";
+import type { UnsupportedField } from "@/lib/reconcilers/argo/unsupported";
 import { recordAudit } from "@/lib/audit";
 import { auditActor, requirePermission } from "@/lib/auth/current";
 import { can } from "@/lib/auth/permissions";
@@ -17,7 +17,7 @@ import { env } from "@/lib/env";
 import { dryRunConfiguration, type ClusterDryRun } from "@/lib/push/dry-run";
 import { startRollout } from "@/lib/push/rollouts";
 import { runRollout } from "@/lib/push/run";
-import { runStatusSweep } from "@/lib/status/collector";
+import { runStatusSweep } from "@/lib/observe/loop";
 import { reconcileNow, setSuspended, type ReconcileVerb } from "@/lib/status/verbs";
 import { collectSpecWarnings } from "@/lib/validation/configuration";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditActor } from "@/lib/audit";
-import type { KubeObject as RenderedObject } from "@/lib/flux/render";
+import type { KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
 import { startArgoStandIn, type ArgoStandIn } from "@/test-support/argo-standin";
 import { startCluster, type TestCluster } from "@/test-support/cluster";
 import { startFluxStandIn, type FluxStandIn } from "@/test-support/flux-standin";
@@ -88,7 +88,7 @@ async function push(clusterIds: string[]) {
 }
 
 async function renderedFor(reconciler: "flux" | "argocd", id: string, version: number): Promise<RenderedObject[]> {
-  const [{ renderFor }, { toRenderCredential }] = await Promise.all([import("@/lib/push/render"), import("@/lib/credentials/store")]);
+  const [{ renderFor }, { toRenderCredential }] = await Promise.all([import("@/lib/reconcilers/render"), import("@/lib/credentials/store")]);
   const spec = store.getVersion(id, version)!.spec;
   return renderFor(reconciler, { spec, version, configurationId: id, credential: toRenderCredential(credentialId, spec.source) });
 }
@@ -172,7 +172,7 @@ describe("Argo CD as a second reconciler", () => {
     expect(observed?.verdict).toMatchObject({ state: "Compliant", appliedVersion: currentVersion, argo: { sync: "Synced", health: "Healthy", revision: sample.commits.bump, resourceDrift: [] } });
     expect(observed?.verdict.argo.history).toEqual([{ id: 0, revision: sample.commits.bump, deployedAt: expect.any(String) }]);
 
-    const [{ listManagedFluxObjects }, { deriveConfigurationState }] = await Promise.all([import("@/lib/status/flux-objects"), import("@/lib/status/derive")]);
+    const [{ listManagedFluxObjects }, { deriveConfigurationState }] = await Promise.all([import("@/lib/reconcilers/flux/list"), import("@/lib/reconcilers/flux/derive")]);
     const fluxRendered = await renderedFor("flux", id, currentVersion);
     const expected = fluxRendered.filter((o) => o.kind !== "Secret" && o.kind !== "Namespace").map((o) => ({ kind: o.kind, namespace: o.metadata.namespace ?? "", name: o.metadata.name }));
     const { objects: live, unservedKinds } = await listManagedFluxObjects(client(flux), ["flux-system"]);

@@ -1,10 +1,10 @@
 import "server-only";
-import type { KubeObject as RenderedObject } from "@/lib/flux/render";
-import { CONFIGURATION_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "@/lib/flux/metadata";
+import type { KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
+import { CONFIGURATION_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "@/lib/reconcilers/labels";
 import { ClusterError, type ClusterClient } from "@/lib/k8s/client";
 import { resourcePath } from "@/lib/k8s/resource-path";
-import { configurationSelector } from "@/lib/push/kinds";
-import type { PushOutcome } from "@/lib/status/derive";
+import { configurationSelector } from "@/lib/reconcilers/kinds";
+import type { PushOutcome } from "@/lib/reconcilers/flux/derive";
 import { APPLICATION_API_VERSION, ARGO_NAMESPACE } from "./metadata";
 import { deriveArgoConfigurationState, expectedApplicationRefs, type ArgoApplication, type ArgoConfigurationVerdict } from "./status";
 

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { base64Encode } from "@/lib/flux/credentials";
-import { maskedCredential, maskSecrets, toYaml, type KubeObject, type RenderCredential, type RenderInput } from "@/lib/flux/render";
-import { bucketInput, CANARY, CREDENTIALS, gitHttpsInput, helmInput, suspendedNamespacedInput } from "@/lib/flux/test-fixtures";
+import { base64Encode } from "@/lib/reconcilers/flux/credentials";
+import { maskedCredential, maskSecrets, toYaml, type KubeObject, type RenderCredential, type RenderInput } from "@/lib/reconcilers/flux/render";
+import { bucketInput, CANARY, CREDENTIALS, gitHttpsInput, helmInput, suspendedNamespacedInput } from "@/lib/reconcilers/flux/test-fixtures";
 import { configurationSpecSchema, type ConfigurationSpecInput } from "@/lib/validation/configuration";
 import { argoPath, renderArgoObjects } from "./render";
 

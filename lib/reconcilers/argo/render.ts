@@ -1,7 +1,7 @@
-import { checkRenderInput } from "@/lib/flux/render";
-import { kustomizationObjectName, objectMeta } from "@/lib/flux/metadata";
-import { withoutUndefined } from "@/lib/flux/sources";
-import type { KubeObject, RenderInput } from "@/lib/flux/types";
+import { checkRenderInput } from "@/lib/reconcilers/flux/render";
+import { kustomizationObjectName, objectMeta } from "@/lib/reconcilers/labels";
+import { withoutUndefined } from "@/lib/reconcilers/flux/sources";
+import type { KubeObject, RenderInput } from "@/lib/reconcilers/flux/types";
 import type { GitRepositorySource } from "@/lib/validation/configuration-sources";
 import type { KustomizationSpec } from "@/lib/validation/configuration";
 import {

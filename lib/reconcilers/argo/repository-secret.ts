@@ -1,6 +1,6 @@
-import { base64Encode, credentialSupportProblem } from "@/lib/flux/credentials";
-import { credentialSecretName, objectMeta } from "@/lib/flux/metadata";
-import type { KubeObject, RenderCredential, RenderInput } from "@/lib/flux/types";
+import { base64Encode, credentialSupportProblem } from "@/lib/reconcilers/flux/credentials";
+import { credentialSecretName, objectMeta } from "@/lib/reconcilers/labels";
+import type { KubeObject, RenderCredential, RenderInput } from "@/lib/reconcilers/flux/types";
 import { SECRET_TYPE_LABEL } from "./metadata";
 
 /**

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { ConfigurationStatus } from "@/db/schema-status";
-import { renderArgoObjects } from "@/lib/argo/render";
-import { deriveArgoConfigurationState, expectedApplicationRefs, type ArgoApplication } from "@/lib/argo/status";
-import { gitHttpsInput } from "@/lib/flux/test-fixtures";
-import { argoRevision, observeArgoTarget } from "./argo-observe";
-import type { Target } from "./expected";
+import { renderArgoObjects } from "./render";
+import { deriveArgoConfigurationState, expectedApplicationRefs, type ArgoApplication } from "./status";
+import { gitHttpsInput } from "@/lib/reconcilers/flux/test-fixtures";
+import { argoRevision, observeArgoTarget } from "./rows";
+import type { Target } from "@/lib/status/expected";
 
 const NOW = Date.parse("2025-06-01T12:00:00Z");
 const OLD = "0".repeat(40);

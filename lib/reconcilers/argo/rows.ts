@@ -1,14 +1,14 @@
 import type { ArgoDeployment, ComplianceState, ConfigurationStatus, InventoryEntry } from "@/db/schema-status";
-import { APPLICATION_API_VERSION, REFRESH_ANNOTATION, SUSPENDED_AUTOMATED_ANNOTATION } from "@/lib/argo/metadata";
-import type { ArgoListing } from "@/lib/argo/observe";
-import { deriveApplicationState, isOperationRunning, type ArgoApplication, type ArgoConfigurationVerdict } from "@/lib/argo/status";
+import { APPLICATION_API_VERSION, REFRESH_ANNOTATION, SUSPENDED_AUTOMATED_ANNOTATION } from "./metadata";
+import type { ArgoListing } from "./observe";
+import { deriveApplicationState, isOperationRunning, type ArgoApplication, type ArgoConfigurationVerdict } from "./status";
 import { configurationDrift, summarizeDrift, type LiveObject } from "@/lib/drift/config-drift";
-import { CONFIGURATION_LABEL } from "@/lib/flux/metadata";
-import type { KubeObject as RenderedObject } from "@/lib/flux/render";
+import { CONFIGURATION_LABEL } from "@/lib/reconcilers/labels";
+import type { KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
 import type { GitRef } from "@/lib/git/policy";
-import { versionOf } from "./derive";
-import type { Target } from "./expected";
-import { cleanMessage, type ObjectValues, type StatusValues } from "./observe";
+import { versionOf } from "@/lib/reconcilers/flux/derive";
+import type { Target } from "@/lib/status/expected";
+import { cleanMessage, type ObjectValues, type StatusValues } from "@/lib/reconcilers/flux/rows";
 
 /**
  * Pure: one configuration on an Argo CD cluster turned into the same status and object rows

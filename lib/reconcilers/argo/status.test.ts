@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gitHttpsInput } from "@/lib/flux/test-fixtures";
+import { gitHttpsInput } from "@/lib/reconcilers/flux/test-fixtures";
 import { renderArgoObjects } from "./render";
 import { applicationSnapshot, deriveApplicationState, deriveArgoConfigurationState, expectedApplicationRefs, type ArgoApplication } from "./status";
 

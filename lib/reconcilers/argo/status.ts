@@ -1,4 +1,4 @@
-import { NO_STATUS_GRACE_MS, summarizeObjects, versionOf, type ConfigurationVerdict, type ObjectRef, type PushOutcome, type Verdict } from "@/lib/status/derive";
+import { NO_STATUS_GRACE_MS, summarizeObjects, versionOf, type ConfigurationVerdict, type ObjectRef, type PushOutcome, type Verdict } from "@/lib/reconcilers/flux/derive";
 
 /**
  * Pure: an Argo CD Application's status mapped onto Fleetline's compliance states, and a

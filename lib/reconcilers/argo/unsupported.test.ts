@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bucketInput, CREDENTIALS, gitHttpsInput, suspendedNamespacedInput } from "@/lib/flux/test-fixtures";
+import { bucketInput, CREDENTIALS, gitHttpsInput, suspendedNamespacedInput } from "@/lib/reconcilers/flux/test-fixtures";
 import { configurationSpecSchema, type ConfigurationSpecInput } from "@/lib/validation/configuration";
 import { unsupportedFields } from "./unsupported";
 

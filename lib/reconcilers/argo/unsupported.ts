@@ -1,4 +1,4 @@
-import type { RenderCredential } from "@/lib/flux/types";
+import type { RenderCredential } from "@/lib/reconcilers/flux/types";
 import { DEFAULT_NAMESPACE, type ConfigurationSpec } from "@/lib/validation/configuration";
 import { ARGO_NAMESPACE } from "./metadata";
 

@@ -17,7 +17,7 @@ let client: ClusterClient;
 let rest: KubeRest;
 let verbs: typeof import("./verbs");
 let observe: typeof import("./observe");
-let rendered: import("@/lib/flux/render").KubeObject[];
+let rendered: import("@/lib/reconcilers/flux/render").KubeObject[];
 
 const APP = { apiVersion: "argoproj.io/v1alpha1", kind: "Application", namespace: "argocd" };
 const apps = { name: "verbs-apps" };

@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import type { ClusterClient } from "@/lib/k8s/client";
 import { FIELD_MANAGER } from "@/lib/push/apply";
-import { describeRef, objectPath } from "@/lib/push/kinds";
+import { describeRef, objectPath } from "@/lib/reconcilers/kinds";
 import { ARGO_NAMESPACE, REFRESH_ANNOTATION, SUSPENDED_AUTOMATED_ANNOTATION } from "./metadata";
 import { isOperationRunning, type ArgoApplication } from "./status";
 

@@ -1,5 +1,5 @@
 import type { SourceSpec } from "@/lib/validation/configuration";
-import { credentialSecretName, objectMeta } from "./metadata";
+import { credentialSecretName, objectMeta } from "@/lib/reconcilers/labels";
 import type { KubeObject, RenderCredential, RenderInput } from "./types";
 
 /**

@@ -1,5 +1,5 @@
 import { COMPLIANCE_STATES, type ComplianceState } from "@/db/schema-status";
-import { VERSION_ANNOTATION } from "@/lib/flux/metadata";
+import { VERSION_ANNOTATION } from "@/lib/reconcilers/labels";
 
 /**
  * Pure: the compliance state of one Flux object, and of one configuration on one cluster,

@@ -1,8 +1,8 @@
 import "server-only";
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "@/lib/flux/metadata";
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "@/lib/reconcilers/labels";
 import { ClusterError, type ClusterClient, type KubeObject } from "@/lib/k8s/client";
 import type { FluxStatusObject } from "./derive";
-import type { FLUX_KINDS } from "./expected";
+import type { FLUX_KINDS } from "@/lib/status/expected";
 
 /** A live Flux object as listed: what derive reads, plus spec, inventory and managedFields for drift. */
 export type LiveFluxObject = KubeObject &

@@ -1,5 +1,5 @@
 import { renderCredentialSecret, type SourceAuthRefs } from "./credentials";
-import { FLUX_NAMESPACE, objectMeta } from "./metadata";
+import { FLUX_NAMESPACE, objectMeta } from "@/lib/reconcilers/labels";
 import { renderSource } from "./sources";
 import type { KubeObject, RenderInput } from "./types";
 import { renderHelmRelease, renderKustomization } from "./workloads";

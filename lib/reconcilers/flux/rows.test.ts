@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { ConfigurationStatus } from "@/db/schema-status";
-import { renderFluxObjects } from "@/lib/flux/render";
+import { renderFluxObjects } from "./render";
 import { configurationSpecSchema } from "@/lib/validation/configuration";
-import { FLUX_KINDS, type Target } from "./expected";
-import type { LiveFluxObject } from "./flux-objects";
-import { observeTarget, unreachableRow } from "./observe";
+import { FLUX_KINDS, type Target } from "@/lib/status/expected";
+import type { LiveFluxObject } from "./list";
+import { observeTarget, unreachableRow } from "./rows";
 
 const NOW = Date.parse("2025-06-01T12:00:00Z");
 const OLD = `main@sha1:${"a".repeat(40)}`;

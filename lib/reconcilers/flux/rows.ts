@@ -1,11 +1,11 @@
 import type { ConfigurationStatus, NewConfigurationStatus, NewObjectStatus } from "@/db/schema-status";
-import { CONFIGURATION_LABEL } from "@/lib/flux/metadata";
+import { CONFIGURATION_LABEL } from "@/lib/reconcilers/labels";
 import { configurationDrift, summarizeDrift } from "@/lib/drift/config-drift";
 import { readiness } from "@/lib/k8s/discovery";
 import { redactText } from "@/lib/security/redact";
 import { deriveConfigurationState, deriveObjectState, versionOf, type Condition } from "./derive";
-import { expectedFluxRefs, FLUX_KINDS, isFluxKind, type Target } from "./expected";
-import type { LiveFluxObject } from "./flux-objects";
+import { expectedFluxRefs, FLUX_KINDS, isFluxKind, type Target } from "@/lib/status/expected";
+import type { LiveFluxObject } from "./list";
 
 /**
  * Pure: one cluster's listing turned into status rows. Everything that needs the network

@@ -1,7 +1,7 @@
 import type { JsonObject, JsonValue } from "@/lib/validation/json";
 import type { SourceSpec } from "@/lib/validation/configuration";
 import type { SourceAuthRefs } from "./credentials";
-import { objectMeta, sourceObjectName } from "./metadata";
+import { objectMeta, sourceObjectName } from "@/lib/reconcilers/labels";
 import type { KubeObject, RenderInput } from "./types";
 
 export const SOURCE_API_VERSION = "source.toolkit.fluxcd.io/v1";

@@ -1,7 +1,7 @@
 import type { HelmReleaseSpec, KustomizationSpec } from "@/lib/validation/configuration";
 import { normalizeRepoPath } from "@/lib/validation/repo-path";
 import { parseYamlMapping } from "@/lib/validation/safe-yaml";
-import { helmReleaseObjectName, kustomizationObjectName, objectMeta, sourceObjectName } from "./metadata";
+import { helmReleaseObjectName, kustomizationObjectName, objectMeta, sourceObjectName } from "@/lib/reconcilers/labels";
 import { withoutUndefined } from "./sources";
 import type { KubeObject, RenderInput } from "./types";
 
