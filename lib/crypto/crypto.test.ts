@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { DecryptionError, decryptWithKey, encryptWithKey, loadOrCreateKeyFile } from ".";
+import { DecryptionError, decryptWithKey, encryptWithKey, loadOrCreateKeyFile } from "./index";
 
 const key = crypto.randomBytes(32);
 
