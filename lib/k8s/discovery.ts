@@ -1,5 +1,6 @@
 import "server-only";
 import type { ClusterClient, KubeObject } from "./client";
+import { FLUX_KIND_INFO } from "@/lib/reconcilers/flux/kinds";
 import { ClusterError } from "./errors";
 
 export { classifyError } from "./errors";
@@ -36,16 +37,9 @@ export type ClusterProbe = {
 
 type Crd = "gitrepositories.source.toolkit.fluxcd.io" | "applications.argoproj.io";
 
-// The Flux kinds the portal reports on, by API group; versions come from discovery
-// because they moved (HelmRelease v2beta1 -> v2, OCIRepository v1beta2 -> v1).
-const FLUX_KINDS = [
-  { kind: "GitRepository", group: "source.toolkit.fluxcd.io", plural: "gitrepositories" },
-  { kind: "OCIRepository", group: "source.toolkit.fluxcd.io", plural: "ocirepositories" },
-  { kind: "Bucket", group: "source.toolkit.fluxcd.io", plural: "buckets" },
-  { kind: "HelmRepository", group: "source.toolkit.fluxcd.io", plural: "helmrepositories" },
-  { kind: "Kustomization", group: "kustomize.toolkit.fluxcd.io", plural: "kustomizations" },
-  { kind: "HelmRelease", group: "helm.toolkit.fluxcd.io", plural: "helmreleases" },
-] as const;
+// The Flux kinds the portal reports on come from the one kind catalogue; versions come from
+// discovery because they moved (HelmRelease v2beta1 -> v2, OCIRepository v1beta2 -> v1).
+const FLUX_KINDS = FLUX_KIND_INFO;
 
 type Condition = { type?: string; status?: string; reason?: string; message?: string };
 type StatusObject = KubeObject & {

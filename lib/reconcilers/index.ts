@@ -4,6 +4,43 @@ import { getDb } from "@/db";
 import { clusterHealth, clusters, type Cluster, type Reconciler } from "@/db/schema";
 import { ClusterError, withRetry } from "@/lib/k8s/client";
 import type { ClusterStep } from "@/lib/push/apply";
+import { argo } from "./argo";
+import { flux } from "./flux";
+import type { Reconciler as ReconcilerModule } from "./types";
+
+export type { ReconcilerModule };
+
+/** Every reconciler Fleetline supports, in detection order: Flux wins when a cluster serves both. A third one is a folder and a line here. */
+export const RECONCILERS: readonly ReconcilerModule[] = [flux, argo];
+
+export function reconcilerById(id: Reconciler | null | undefined): ReconcilerModule | null {
+  return RECONCILERS.find((r) => r.id === id) ?? null;
+}
+
+/** What a cluster row carries about its reconciler. */
+export type ReconcilerChoice = { reconcilerOverride?: Reconciler | null; detectedReconciler?: Reconciler | null };
+
+/**
+ * THE rule, and its only copy: the admin's override, else what the observation loop detected,
+ * else none (a cluster with no reconciler gets nothing rendered and says so).
+ */
+export function reconcilerIdFor(cluster: ReconcilerChoice): Reconciler | null {
+  return cluster.reconcilerOverride ?? cluster.detectedReconciler ?? null;
+}
+
+export function reconcilerFor(cluster: ReconcilerChoice): ReconcilerModule | null {
+  return reconcilerById(reconcilerIdFor(cluster));
+}
+
+/** The reconciler a cluster runs, from the API groups it serves (discovery). */
+export function detectFromGroups(isServed: (group: string) => boolean): Reconciler | null {
+  return RECONCILERS.find((r) => isServed(r.detectGroup))?.id ?? null;
+}
+
+/** "Flux", "Argo CD". */
+export function reconcilerLabel(id: Reconciler): string {
+  return reconcilerById(id)?.label ?? id;
+}
 
 /** Which reconciler a push renders for: the admin's override, else what the inventory detected, else what the cluster serves now. */
 
@@ -18,7 +55,7 @@ export function loadCluster(clusterId: string): { cluster: Cluster; reconciler: 
     .leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id))
     .where(eq(clusters.id, clusterId))
     .get();
-  return row ? { cluster: row.cluster, reconciler: row.cluster.reconcilerOverride ?? row.detected ?? null } : undefined;
+  return row ? { cluster: row.cluster, reconciler: reconcilerIdFor({ reconcilerOverride: row.cluster.reconcilerOverride, detectedReconciler: row.detected }) } : undefined;
 }
 
 async function serves(step: ClusterStep, group: string): Promise<boolean> {
@@ -40,7 +77,6 @@ async function serves(step: ClusterStep, group: string): Promise<boolean> {
  * as in the inventory's detection.
  */
 export async function detectReconciler(step: ClusterStep): Promise<Reconciler | null> {
-  if (await serves(step, "source.toolkit.fluxcd.io")) return "flux";
-  if (await serves(step, "argoproj.io")) return "argocd";
+  for (const reconciler of RECONCILERS) if (await serves(step, reconciler.detectGroup)) return reconciler.id;
   return null;
 }

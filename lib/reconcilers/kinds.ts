@@ -3,29 +3,70 @@ import { CONFIGURATION_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "./label
 import { SOURCE_API_VERSION } from "@/lib/reconcilers/flux/sources";
 import { HELM_RELEASE_API_VERSION, KUSTOMIZATION_API_VERSION } from "@/lib/reconcilers/flux/workloads";
 import { resourcePath } from "@/lib/k8s/resource-path";
+import type { Reconciler } from "@/db/schema";
 
-/** Pure: the kinds Fleetline writes, how to address them, and which of them a push may prune. */
+/**
+ * Pure: the one catalogue of kinds Fleetline writes or reads, used by discovery and listing
+ * (the observation loop), prune (a push), cleanup (deleting a configuration or a cluster) and
+ * the verbs. Versions here are the ones Fleetline writes; discovery finds the one a cluster serves.
+ */
 
-export type KindInfo = { kind: string; apiVersion: string; plural: string; namespaced: boolean };
+export type KindInfo = {
+  kind: string;
+  /** The API group ("" for the core group). */
+  group: string;
+  /** The version Fleetline renders and addresses objects with. */
+  apiVersion: string;
+  plural: string;
+  namespaced: boolean;
+  /** The reconciler whose kind this is (null: plain Kubernetes). */
+  reconciler: Reconciler | null;
+  /** Has a reconciler status to observe (Ready conditions, sync state). */
+  observed: boolean;
+  /**
+   * Position in deletion order (lower first), or null when never pruned. Workloads before the
+   * source they read, sources before their Secret. A Namespace is applied but never pruned: it
+   * may hold far more than Fleetline put there.
+   */
+  pruneOrder: number | null;
+};
 
-// Deletion order: workloads before the source they read, sources before their Secret. Argo CD
-// Applications are listed too, so a cluster whose reconciler changed loses the other one's objects.
-export const PRUNABLE_KINDS: readonly KindInfo[] = [
-  { kind: "Application", apiVersion: APPLICATION_API_VERSION, plural: "applications", namespaced: true },
-  { kind: "HelmRelease", apiVersion: HELM_RELEASE_API_VERSION, plural: "helmreleases", namespaced: true },
-  { kind: "Kustomization", apiVersion: KUSTOMIZATION_API_VERSION, plural: "kustomizations", namespaced: true },
-  { kind: "GitRepository", apiVersion: SOURCE_API_VERSION, plural: "gitrepositories", namespaced: true },
-  { kind: "OCIRepository", apiVersion: SOURCE_API_VERSION, plural: "ocirepositories", namespaced: true },
-  { kind: "Bucket", apiVersion: SOURCE_API_VERSION, plural: "buckets", namespaced: true },
-  { kind: "HelmRepository", apiVersion: SOURCE_API_VERSION, plural: "helmrepositories", namespaced: true },
-  { kind: "Secret", apiVersion: "v1", plural: "secrets", namespaced: true },
+const groupOf = (apiVersion: string) => (apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "");
+const entry = (info: Omit<KindInfo, "group">): KindInfo => ({ ...info, group: groupOf(info.apiVersion) });
+
+export const KIND_CATALOGUE: readonly KindInfo[] = [
+  // Argo CD Applications come first in prune order, so a cluster whose reconciler changed loses the other one's objects.
+  entry({ kind: "Application", apiVersion: APPLICATION_API_VERSION, plural: "applications", namespaced: true, reconciler: "argocd", observed: true, pruneOrder: 0 }),
+  entry({ kind: "HelmRelease", apiVersion: HELM_RELEASE_API_VERSION, plural: "helmreleases", namespaced: true, reconciler: "flux", observed: true, pruneOrder: 1 }),
+  entry({ kind: "Kustomization", apiVersion: KUSTOMIZATION_API_VERSION, plural: "kustomizations", namespaced: true, reconciler: "flux", observed: true, pruneOrder: 2 }),
+  entry({ kind: "GitRepository", apiVersion: SOURCE_API_VERSION, plural: "gitrepositories", namespaced: true, reconciler: "flux", observed: true, pruneOrder: 3 }),
+  entry({ kind: "OCIRepository", apiVersion: SOURCE_API_VERSION, plural: "ocirepositories", namespaced: true, reconciler: "flux", observed: true, pruneOrder: 4 }),
+  entry({ kind: "Bucket", apiVersion: SOURCE_API_VERSION, plural: "buckets", namespaced: true, reconciler: "flux", observed: true, pruneOrder: 5 }),
+  entry({ kind: "HelmRepository", apiVersion: SOURCE_API_VERSION, plural: "helmrepositories", namespaced: true, reconciler: "flux", observed: true, pruneOrder: 6 }),
+  entry({ kind: "Secret", apiVersion: "v1", plural: "secrets", namespaced: true, reconciler: null, observed: false, pruneOrder: 7 }),
+  entry({ kind: "Namespace", apiVersion: "v1", plural: "namespaces", namespaced: false, reconciler: null, observed: false, pruneOrder: null }),
 ];
 
-// A Namespace is applied but never pruned: it may hold far more than Fleetline put there.
-const KINDS = new Map<string, KindInfo>([
-  ...PRUNABLE_KINDS.map((info) => [info.kind, info] as const),
-  ["Namespace", { kind: "Namespace", apiVersion: "v1", plural: "namespaces", namespaced: false }],
-]);
+/** What a push may prune and a cleanup deletes, in deletion order. */
+export const PRUNABLE_KINDS: readonly KindInfo[] = KIND_CATALOGUE.filter((info) => info.pruneOrder !== null).sort((a, b) => (a.pruneOrder ?? 0) - (b.pruneOrder ?? 0));
+
+/** The kinds of one reconciler that carry a status to observe, in catalogue order. */
+export function observedKinds(reconciler: Reconciler): readonly KindInfo[] {
+  return KIND_CATALOGUE.filter((info) => info.reconciler === reconciler && info.observed);
+}
+
+const KINDS = new Map<string, KindInfo>(KIND_CATALOGUE.map((info) => [info.kind, info] as const));
+
+/** The catalogue entry of a kind, or undefined for a kind Fleetline neither writes nor observes. */
+export function findKind(kind: string): KindInfo | undefined {
+  return KINDS.get(kind);
+}
+
+/** A kind of that reconciler with a status to observe (a Flux source or workload, an Argo CD Application). */
+export function isObservedKindOf(reconciler: Reconciler, kind: string): boolean {
+  const info = KINDS.get(kind);
+  return info !== undefined && info.reconciler === reconciler && info.observed;
+}
 
 export type ObjectRef = { kind: string; namespace?: string; name: string };
 
@@ -61,7 +102,7 @@ export function isFleetlineOwned(labels: Record<string, string> | undefined): bo
  */
 export function computePruneSet(live: readonly ObjectRef[], rendered: readonly ObjectRef[]): ObjectRef[] {
   const keep = new Set(rendered.map(describeRef));
-  const order = (ref: ObjectRef) => PRUNABLE_KINDS.findIndex((info) => info.kind === ref.kind);
+  const order = (ref: ObjectRef) => KINDS.get(ref.kind)?.pruneOrder ?? -1;
   return live
     .filter((ref) => order(ref) !== -1 && !keep.has(describeRef(ref)))
     .sort((a, b) => order(a) - order(b) || describeRef(a).localeCompare(describeRef(b)));

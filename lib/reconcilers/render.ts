@@ -1,14 +1,17 @@
 import type { Reconciler } from "@/db/schema";
-import { renderArgoObjects } from "@/lib/reconcilers/argo/render";
-import { renderFluxObjects, type KubeObject, type RenderInput } from "@/lib/reconcilers/flux/render";
+import { argo } from "./argo";
+import { flux } from "./flux";
+import type { KubeObject, RenderInput } from "./flux/render";
 
 /** Pure: the one entry point that renders a configuration version for a cluster's reconciler. */
 
-export const RECONCILER_NAMES: Record<Reconciler, string> = { flux: "Flux", argocd: "Argo CD" };
+const BY_ID: Record<Reconciler, { label: string; render(input: RenderInput): KubeObject[] }> = { flux, argocd: argo };
+
+export const RECONCILER_NAMES: Record<Reconciler, string> = { flux: flux.label, argocd: argo.label };
 
 /** Flux objects for a Flux cluster, Argo CD Applications (and their repository Secret) for an Argo CD cluster. */
 export function renderFor(reconciler: Reconciler, input: RenderInput): KubeObject[] {
-  return reconciler === "argocd" ? renderArgoObjects(input) : renderFluxObjects(input);
+  return BY_ID[reconciler].render(input);
 }
 
 /**

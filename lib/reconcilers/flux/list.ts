@@ -2,7 +2,7 @@ import "server-only";
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "@/lib/reconcilers/labels";
 import { ClusterError, type ClusterClient, type KubeObject } from "@/lib/k8s/client";
 import type { FluxStatusObject } from "./derive";
-import type { FLUX_KINDS } from "@/lib/status/expected";
+import { FLUX_KIND_INFO } from "./kinds";
 
 /** A live Flux object as listed: what derive reads, plus spec, inventory and managedFields for drift. */
 export type LiveFluxObject = KubeObject &
@@ -14,16 +14,9 @@ export type LiveFluxObject = KubeObject &
 
 export type FluxListing = { objects: LiveFluxObject[]; unservedKinds: Set<string> };
 
-const KINDS: { kind: (typeof FLUX_KINDS)[number]; group: string; plural: string }[] = [
-  { kind: "GitRepository", group: "source.toolkit.fluxcd.io", plural: "gitrepositories" },
-  { kind: "OCIRepository", group: "source.toolkit.fluxcd.io", plural: "ocirepositories" },
-  { kind: "Bucket", group: "source.toolkit.fluxcd.io", plural: "buckets" },
-  { kind: "HelmRepository", group: "source.toolkit.fluxcd.io", plural: "helmrepositories" },
-  { kind: "Kustomization", group: "kustomize.toolkit.fluxcd.io", plural: "kustomizations" },
-  { kind: "HelmRelease", group: "helm.toolkit.fluxcd.io", plural: "helmreleases" },
-];
+const KINDS = FLUX_KIND_INFO;
 
-const SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
+export const SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
 // Served versions move with Flux upgrades (HelmRelease v2beta1 -> v2), so they are looked up again now and then.
 const DISCOVERY_TTL_MS = 10 * 60_000;
 
@@ -61,25 +54,38 @@ function servedVersions(client: ClusterClient): Promise<Map<string, string | nul
   return versions;
 }
 
-async function listKind(client: ClusterClient, base: string, plural: string, namespaces: readonly string[]): Promise<KubeObject[]> {
+async function listKind(client: ClusterClient, base: string, plural: string, namespaces: readonly string[], selector: string | undefined): Promise<KubeObject[]> {
+  const query = selector ? { labelSelector: selector } : {};
   try {
-    return (await client.list<KubeObject>(`${base}/${plural}`, { labelSelector: SELECTOR })).items;
+    return (await client.list<KubeObject>(`${base}/${plural}`, query)).items;
   } catch (error) {
     // Credentials limited to some namespaces still see the namespaces Fleetline writes to.
-    if (!isKind(error, "forbidden")) throw error;
-    const lists = await Promise.all(namespaces.map((ns) => client.list<KubeObject>(`${base}/namespaces/${encodeURIComponent(ns)}/${plural}`, { labelSelector: SELECTOR })));
+    if (!isKind(error, "forbidden") || namespaces.length === 0) throw error;
+    const lists = await Promise.all(namespaces.map((ns) => client.list<KubeObject>(`${base}/namespaces/${encodeURIComponent(ns)}/${plural}`, query)));
     return lists.flatMap((list) => list.items);
   }
 }
 
+// A failure of one kind's list that says nothing about the cluster as a whole: a CRD whose
+// conversion webhook is down (500), API priority and fairness (429), a forbidden kind. The
+// connection-level ones (timeout, refused, TLS, 401) still fail the whole observation.
+const KIND_LEVEL_FAILURES: ClusterError["kind"][] = ["server", "too-many-requests", "forbidden", "gone", "invalid", "conflict"];
+
+export function isKindLevelFailure(error: unknown): boolean {
+  return error instanceof ClusterError && KIND_LEVEL_FAILURES.includes(error.kind);
+}
+
+export type FluxKindsListing = FluxListing & { failedKinds: Map<string, string> };
+
 /**
- * Every Flux object Fleetline manages on the cluster (label app.kubernetes.io/managed-by),
- * across the six Flux kinds in the versions the cluster serves. Kinds it does not serve are
- * reported, so a missing Flux reads as such rather than as deleted objects.
+ * One list call per Flux kind (the only Flux lister the observation loop uses): `selector`
+ * narrows it (the managed-by label), `served` is the cluster's discovery when the caller has it.
+ * A kind whose list fails with a kind-level error is reported in failedKinds, not thrown.
  */
-export async function listManagedFluxObjects(client: ClusterClient, namespaces: readonly string[]): Promise<FluxListing> {
-  const versions = await servedVersions(client);
+export async function listFluxKinds(client: ClusterClient, options: { namespaces: readonly string[]; served?: ReadonlyMap<string, string>; selector?: string }): Promise<FluxKindsListing> {
+  const versions: ReadonlyMap<string, string | null> = options.served ?? (await servedVersions(client));
   const unservedKinds = new Set<string>();
+  const failedKinds = new Map<string, string>();
   const lists = await Promise.all(
     KINDS.map(async ({ kind, group, plural }) => {
       const version = versions.get(group);
@@ -89,14 +95,35 @@ export async function listManagedFluxObjects(client: ClusterClient, namespaces: 
       }
       const apiVersion = `${group}/${version}`;
       try {
-        const items = await listKind(client, `/apis/${apiVersion}`, plural, namespaces);
+        const items = await listKind(client, `/apis/${apiVersion}`, plural, options.namespaces, options.selector);
         return items.map((item) => ({ ...item, apiVersion, kind }) as LiveFluxObject);
       } catch (error) {
-        if (!isKind(error, "not-found")) throw error;
-        unservedKinds.add(kind);
+        if (isKind(error, "not-found")) {
+          unservedKinds.add(kind);
+          return [];
+        }
+        if (!isKindLevelFailure(error)) throw error;
+        failedKinds.set(kind, `listing ${plural}.${group} failed: ${(error as ClusterError).message}`);
         return [];
       }
     }),
   );
-  return { objects: lists.flat(), unservedKinds };
+  return { objects: lists.flat(), unservedKinds, failedKinds };
+}
+
+/**
+ * Every Flux object Fleetline manages on the cluster (label app.kubernetes.io/managed-by),
+ * across the six Flux kinds in the versions the cluster serves. Kinds it does not serve are
+ * reported, so a missing Flux reads as such rather than as deleted objects. Any failed kind fails the call.
+ */
+export async function listManagedFluxObjects(client: ClusterClient, namespaces: readonly string[]): Promise<FluxListing> {
+  const listing = await listFluxKinds(client, { namespaces, selector: SELECTOR });
+  const failed = [...listing.failedKinds.values()][0];
+  if (failed) throw new ClusterError("server", failed);
+  return { objects: listing.objects, unservedKinds: listing.unservedKinds };
+}
+
+/** The objects of a listing that Fleetline manages. */
+export function managedOnly<T extends KubeObject>(objects: readonly T[]): T[] {
+  return objects.filter((object) => object.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE);
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { ConfigurationStatus } from "@/db/schema-status";
 import { renderFluxObjects } from "./render";
 import { configurationSpecSchema } from "@/lib/validation/configuration";
-import { FLUX_KINDS, type Target } from "@/lib/status/expected";
+import type { Target } from "@/lib/status/expected";
+import { FLUX_KINDS } from "./kinds";
 import type { LiveFluxObject } from "./list";
 import { observeTarget, unreachableRow } from "./rows";
 

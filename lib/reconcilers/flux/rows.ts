@@ -4,7 +4,8 @@ import { configurationDrift, summarizeDrift } from "@/lib/drift/config-drift";
 import { readiness } from "@/lib/k8s/discovery";
 import { redactText } from "@/lib/security/redact";
 import { deriveConfigurationState, deriveObjectState, versionOf, type Condition } from "./derive";
-import { expectedFluxRefs, FLUX_KINDS, isFluxKind, type Target } from "@/lib/status/expected";
+import type { Target } from "@/lib/status/expected";
+import { expectedFluxRefs, FLUX_KINDS, isFluxKind } from "./kinds";
 import type { LiveFluxObject } from "./list";
 
 /**
