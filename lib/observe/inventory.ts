@@ -1,13 +1,11 @@
 import "server-only";
-import { eq, inArray, isNull, lte, or } from "drizzle-orm";
+import { eq, isNull, lte, or } from "drizzle-orm";
 import { getDb } from "@/db";
-import { clusterFluxObjects, clusterHealth, clusterHealthEvents, clusters, type Cluster, type HealthState, type Reconciler } from "@/db/schema";
-import { mapWithConcurrency } from "@/lib/k8s/concurrency";
-import { classifyError, probeCluster, type ClusterProbe, type FluxObjectSummary } from "@/lib/k8s/discovery";
-import { Deadline } from "@/lib/k8s/deadline";
+import { clusterFluxObjects, clusterHealth, clusterHealthEvents, clusters, type ClusterHealth, type HealthState, type Reconciler } from "@/db/schema";
+import type { ClusterProbe, FluxObjectSummary } from "@/lib/k8s/discovery";
 import { env } from "@/lib/env";
-import { errorMessage, log } from "@/lib/log";
-import { clientFor, forgetClientsExcept } from "@/lib/inventory/client-cache";
+import { forgetClientsExcept } from "@/lib/inventory/client-cache";
+import { detectFromGroups } from "@/lib/reconcilers";
 
 export type SweepOptions = {
   concurrency?: number;
@@ -22,13 +20,16 @@ export type SweepOptions = {
 
 export type CheckOutcome = { clusterId: string; state: HealthState; durationMs: number; reason?: string };
 
-/** The sweep's settings from the environment (defaults: every 60 s, 5 s per cluster, 32 at a time). */
+/**
+ * The observation loop's settings from the environment: each cluster observed every
+ * FLEETLINE_STATUS_INTERVAL_S (30 s; FLEETLINE_HEALTH_INTERVAL_S when shorter), 5 s per cluster, 32 at a time.
+ */
 export function healthSettings() {
   const e = env();
   return {
     concurrency: e.FLEETLINE_HEALTH_CONCURRENCY,
     timeoutMs: e.FLEETLINE_HEALTH_TIMEOUT_MS,
-    intervalMs: e.FLEETLINE_HEALTH_INTERVAL_S * 1000,
+    intervalMs: Math.min(e.FLEETLINE_HEALTH_INTERVAL_S, e.FLEETLINE_STATUS_INTERVAL_S) * 1000,
   };
 }
 const MAX_BACKOFF_MS = 15 * 60_000;
@@ -40,10 +41,9 @@ export function nextCheckDelay(consecutiveFailures: number, intervalMs: number, 
   return Math.round(backoff * (0.8 + 0.4 * random()));
 }
 
-export function detectReconciler(probe: Pick<ClusterProbe, "flux" | "argo">): Reconciler | null {
-  if (probe.flux.installed) return "flux";
-  if (probe.argo.installed) return "argocd";
-  return null;
+/** The reconciler a cluster runs, from the groups the probe found installed (lib/reconcilers decides). */
+export function detectReconciler(probe: Pick<ClusterProbe, "installedGroups">): Reconciler | null {
+  return detectFromGroups((group) => probe.installedGroups.has(group));
 }
 
 /** A reachable cluster whose credentials may not read everything still says what is missing. */
@@ -65,28 +65,24 @@ export function replaceFluxObjects(tx: Tx, clusterId: string, objects: FluxObjec
 }
 
 
-async function checkOne(cluster: Cluster, o: Required<Omit<SweepOptions, "clusterIds">>): Promise<CheckOutcome> {
-  const started = o.now();
+/**
+ * Writes one observation's inventory facts: reachability with the reason, latency, version,
+ * nodes, reconcilers, the Flux object snapshot, and a health event when state or reason changed.
+ * A kind whose list failed keeps the cluster reachable; the reason names the kind.
+ */
+export function recordHealth(clusterId: string, previous: ClusterHealth | undefined, probe: ClusterProbe | undefined, failure: { kind: string; message: string } | undefined, now: number, intervalMs: number): CheckOutcome & { durationMs: number } {
   const db = getDb();
-  const previous = db.select().from(clusterHealth).where(eq(clusterHealth.clusterId, cluster.id)).get();
-  let probe: ClusterProbe | undefined;
-  let failure: { kind: string; message: string } | undefined;
-  try {
-    probe = await new Deadline(o.timeoutMs).race(probeCluster(clientFor(cluster, o.timeoutMs)));
-  } catch (error) {
-    failure = classifyError(error);
-  }
-  const now = o.now();
   const failures = probe ? 0 : (previous?.consecutiveFailures ?? 0) + 1;
   const state: HealthState = probe ? "reachable" : "unreachable";
-  const reason = failure ? failure.message : probe?.forbidden.length ? forbiddenReason(probe.forbidden) : null;
+  const failedKind = probe ? [...probe.failedKinds.values()][0] : undefined;
+  const reason = failure ? failure.message : failedKind ? failedKind : probe?.forbidden.length ? forbiddenReason(probe.forbidden) : null;
   const row = {
-    clusterId: cluster.id,
+    clusterId,
     state,
-    reasonKind: failure?.kind ?? (reason ? "forbidden" : null),
+    reasonKind: failure?.kind ?? (failedKind ? "partial" : reason ? "forbidden" : null),
     reason,
     checkedAt: new Date(now),
-    nextCheckAt: new Date(now + nextCheckDelay(failures, o.intervalMs)),
+    nextCheckAt: new Date(now + nextCheckDelay(failures, intervalMs)),
     consecutiveFailures: failures,
     ...(probe
       ? {
@@ -105,60 +101,28 @@ async function checkOne(cluster: Cluster, o: Required<Omit<SweepOptions, "cluste
   };
   db.transaction((tx) => {
     tx.insert(clusterHealth).values(row).onConflictDoUpdate({ target: clusterHealth.clusterId, set: row }).run();
-    if (probe) replaceFluxObjects(tx, cluster.id, probe.fluxObjectList, new Date(now));
+    if (probe) replaceFluxObjects(tx, clusterId, probe.fluxObjectList, new Date(now));
     if (!previous || previous.state !== state || previous.reason !== reason) {
       tx.insert(clusterHealthEvents)
-        .values({ clusterId: cluster.id, at: new Date(now), state, reason, kubernetesVersion: probe?.kubernetesVersion ?? null })
+        .values({ clusterId, at: new Date(now), state, reason, kubernetesVersion: probe?.kubernetesVersion ?? null })
         .run();
     }
   });
-  return { clusterId: cluster.id, state, durationMs: now - started, reason: reason ?? undefined };
+  return { clusterId, state, durationMs: 0, ...(reason ? { reason } : {}) };
 }
 
-/**
- * One pass over the clusters that are due (or the ones named): bounded concurrency, a deadline
- * per cluster, so one black-holed API server costs one slot for `timeoutMs` and nothing more.
- */
-export async function runHealthSweep(options: SweepOptions = {}): Promise<CheckOutcome[]> {
-  const defaults = healthSettings();
-  const o = {
-    concurrency: options.concurrency ?? defaults.concurrency,
-    timeoutMs: options.timeoutMs ?? defaults.timeoutMs,
-    intervalMs: options.intervalMs ?? defaults.intervalMs,
-    now: options.now ?? Date.now,
-  };
-  const db = getDb();
-  const due = options.clusterIds
-    ? db.select().from(clusters).where(inArray(clusters.id, options.clusterIds)).all()
-    : db
-        .select({ cluster: clusters })
-        .from(clusters)
-        .leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id))
-        // Never checked, or due now.
-        .where(or(isNull(clusterHealth.clusterId), lte(clusterHealth.nextCheckAt, new Date(o.now()))))
-        .all()
-        .map((r) => r.cluster);
-  if (!options.clusterIds) forgetClientsExcept(new Set(db.select({ id: clusters.id }).from(clusters).all().map((c) => c.id)));
-  const settled = await mapWithConcurrency(due, o.concurrency, (c) => checkOne(c, o));
-  return settled.map((s, i) =>
-    s.status === "fulfilled" ? s.value : { clusterId: due[i]!.id, state: "unknown" as const, durationMs: 0, reason: String(s.reason) },
-  );
+/** Clusters never checked, or due now. */
+export function dueClusterIds(now: number): string[] {
+  return getDb()
+    .select({ id: clusters.id })
+    .from(clusters)
+    .leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id))
+    .where(or(isNull(clusterHealth.clusterId), lte(clusterHealth.nextCheckAt, new Date(now))))
+    .all()
+    .map((r) => r.id);
 }
 
-const globalForLoop = globalThis as unknown as { fleetlineHealthLoop?: NodeJS.Timeout };
-
-/** Starts the background sweep once per process; a tick never overlaps the previous one. */
-export function startHealthLoop(tickMs = 2_000) {
-  if (globalForLoop.fleetlineHealthLoop) return;
-  let running = false;
-  globalForLoop.fleetlineHealthLoop = setInterval(() => {
-    if (running) return;
-    running = true;
-    runHealthSweep()
-      .catch((error) => log.error("health sweep failed", { error: errorMessage(error) }))
-      .finally(() => {
-        running = false;
-      });
-  }, tickMs);
-  globalForLoop.fleetlineHealthLoop.unref();
+/** Drops cached clients of clusters that no longer exist. */
+export function forgetDeletedClusters() {
+  forgetClientsExcept(new Set(getDb().select({ id: clusters.id }).from(clusters).all().map((c) => c.id)));
 }

@@ -2,8 +2,6 @@ import "server-only";
 import { eq, inArray } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusterHealth, clusters, type Cluster, type ClusterHealth } from "@/db/schema";
-import type { ConfigurationStatus } from "@/db/schema-status";
-import { listManagedApplications, observeArgoTargets, type ArgoTarget } from "@/lib/reconcilers/argo/observe";
 import { findForeignEdits, type InventoryOwner } from "@/lib/drift/cluster-objects";
 import { env } from "@/lib/env";
 import { clientFor } from "@/lib/inventory/client-cache";
@@ -12,10 +10,16 @@ import { classifyError } from "@/lib/k8s/errors";
 import { errorMessage, log } from "@/lib/log";
 import { Deadline } from "@/lib/k8s/deadline";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
-import { observeArgoTarget } from "@/lib/reconcilers/argo/rows";
-import { loadTargets, type Target } from "@/lib/status/expected";
-import { listManagedFluxObjects, type LiveFluxObject } from "@/lib/reconcilers/flux/list";
-import { objectsOfConfiguration, observeTarget, unreachableRow, type ObjectValues, type StatusValues } from "@/lib/reconcilers/flux/rows";
+import { withClusterSlot } from "@/lib/k8s/budget";
+import { probeCluster, type ClusterProbe } from "@/lib/k8s/discovery";
+import { reconcilerFor, type ReconcilerModule } from "@/lib/reconcilers";
+import { FLUX_KINDS } from "@/lib/reconcilers/flux/kinds";
+import { managedOnly, type LiveFluxObject } from "@/lib/reconcilers/flux/list";
+import { objectsOfConfiguration, unreachableRow } from "@/lib/reconcilers/flux/rows";
+import { noReconcilerRow } from "@/lib/reconcilers/observation";
+import type { Listing } from "@/lib/reconcilers/types";
+import { loadTargets, withReconciler, type Target } from "@/lib/status/expected";
+import { detectReconciler, dueClusterIds, forgetDeletedClusters, healthSettings, recordHealth, type CheckOutcome, type SweepOptions } from "./inventory";
 import { persistCluster, previousRows } from "@/lib/status/persist";
 import { applyBehindBy, refreshSourceHeads } from "@/lib/status/revision";
 
@@ -35,7 +39,6 @@ export type StatusSweepOptions = {
 export type ClusterSweepOutcome = { clusterId: string; status: "ok" | "unreachable" | "failed"; durationMs: number; configurations: number; reason?: string };
 export type StatusSweepResult = { clusters: ClusterSweepOutcome[]; durationMs: number };
 
-type Settings = Required<Omit<StatusSweepOptions, "clusterIds">>;
 
 /** From the environment: every 30 s by default; concurrency and per-cluster timeout shared with the health sweep. */
 export function statusSettings() {
@@ -86,145 +89,213 @@ function backingOff(health: ClusterHealth | undefined, now: number): { kind: str
   return { kind: health.reasonKind ?? "unreachable", message: `${health.reason ?? "unreachable"} (checked again at the next health check)` };
 }
 
-type Collected = { rows: StatusValues[]; objects: ObjectValues[] } | { failure: { kind: string; message: string } };
+type Settings = Required<Omit<ObserveOptions, "clusterIds" | "dueOnly" | "respectBackoff">> & { intervalMs: number; respectBackoff: boolean };
+type ClusterObservation = { check: CheckOutcome; sweep: ClusterSweepOutcome };
 
-async function collectFlux(cluster: Cluster, targets: readonly Target[], previous: ReadonlyMap<string, ConfigurationStatus>, deadline: Deadline, o: Settings): Promise<Collected> {
-  let listing;
-  try {
-    listing = await deadline.race(listManagedFluxObjects(clientFor(cluster, requestTimeoutMs()), namespacesOf(targets)));
-  } catch (error) {
-    return { failure: classifyError(error) };
-  }
-  const now = o.now();
-  const rows: StatusValues[] = [];
-  const objects: ObjectValues[] = [];
-  for (const target of targets) {
-    const observed = observeTarget(target, listing.objects, listing.unservedKinds, previous.get(target.configurationId), now);
-    rows.push(observed.row);
-    objects.push(...observed.objects);
-  }
-  const counts = o.resourceDrift ? await resourceDriftCounts(cluster, targets, listing.objects, deadline) : undefined;
-  if (counts) for (const row of rows) Object.assign(row, { resourceDriftCount: counts.get(row.configurationId) ?? 0, hasResourceDrift: (counts.get(row.configurationId) ?? 0) > 0 });
-  return { rows, objects };
-}
-
-/** One list call for the cluster's Fleetline Applications; Argo CD's own comparison gives resource drift. */
-async function collectArgo(cluster: Cluster, targets: readonly Target[], previous: ReadonlyMap<string, ConfigurationStatus>, deadline: Deadline, o: Settings): Promise<Collected> {
-  let listing;
-  try {
-    listing = await deadline.race(listManagedApplications(clientFor(cluster, requestTimeoutMs())));
-  } catch (error) {
-    return { failure: classifyError(error) };
-  }
-  const now = o.now();
-  const argoTargets = targets.map(({ configurationId, name, expectedVersion, push, rendered }): ArgoTarget => ({ configurationId, name, expectedVersion, rendered, ...(push ? { push } : {}) }));
-  const verdicts = observeArgoTargets(listing, argoTargets, now);
-  const rows: StatusValues[] = [];
-  const objects: ObjectValues[] = [];
-  targets.forEach((target, index) => {
-    const observed = observeArgoTarget({ target, verdict: verdicts[index]!.verdict, listing, previous: previous.get(target.configurationId), now });
-    rows.push(observed.row);
-    objects.push(...observed.objects);
-  });
-  return { rows, objects };
-}
-
-async function sweepCluster(cluster: Cluster, targets: readonly Target[], health: ClusterHealth | undefined, o: Settings): Promise<ClusterSweepOutcome> {
+/**
+ * One cluster, one worker, one pass: discovery (cached per client), version, nodes and
+ * reconcilers, one list per kind, and from that listing both the inventory facts and the
+ * status rows. A kind whose list fails turns only the configurations using it Unknown; a
+ * cluster that does not answer turns all its rows Unknown with the reason, at once.
+ */
+async function observeCluster(cluster: Cluster, targets: readonly Target[], health: ClusterHealth | undefined, o: Settings): Promise<ClusterObservation> {
   const started = Date.now();
   const previous = previousRows(cluster.id);
-  const done = (status: ClusterSweepOutcome["status"], reason?: string): ClusterSweepOutcome => ({ clusterId: cluster.id, status, durationMs: Date.now() - started, configurations: targets.length, ...(reason ? { reason } : {}) });
+  const sweep = (status: ClusterSweepOutcome["status"], reason?: string): ClusterSweepOutcome => ({ clusterId: cluster.id, status, durationMs: Date.now() - started, configurations: targets.length, ...(reason ? { reason } : {}) });
   const markUnknown = (failure: { kind: string; message: string }) => {
     const now = o.now();
     persistCluster(cluster.id, targets.map((t) => unreachableRow(t, previous.get(t.configurationId), failure, now)), previous, undefined);
-    return done("unreachable", failure.message);
+    return sweep("unreachable", failure.message);
   };
-  if (targets.length === 0) {
-    persistCluster(cluster.id, [], previous, []);
-    return done("ok");
+  const away = o.respectBackoff ? backingOff(health, o.now()) : undefined;
+  if (away) {
+    const state = health?.state ?? "unknown";
+    return { check: { clusterId: cluster.id, state, durationMs: 0, reason: away.message }, sweep: markUnknown(away) };
   }
-  const away = backingOff(health, o.now());
-  if (away) return markUnknown(away);
-  const deadline = new Deadline(o.timeoutMs);
-  // The same choice as the push's: the admin's override, else what the inventory detected; Flux when neither is known.
-  const isArgo = (cluster.reconcilerOverride ?? health?.detectedReconciler) === "argocd";
-  const collected = await (isArgo ? collectArgo : collectFlux)(cluster, targets, previous, deadline, o);
-  if ("failure" in collected) return markUnknown(collected.failure);
-  persistCluster(cluster.id, collected.rows, previous, collected.objects);
-  return done("ok");
+  return withClusterSlot(async () => {
+    const deadline = new Deadline(o.timeoutMs);
+    // The deadline aborts the request in flight, so a black hole holds a socket no longer than this.
+    const client = clientFor(cluster, requestTimeoutMs()).withSignal(deadline.signal);
+    const namespaces = namespacesOf(targets);
+    let probe: ClusterProbe | undefined;
+    let failure: { kind: string; message: string } | undefined;
+    try {
+      probe = await deadline.race(probeCluster(client, { namespaces }));
+    } catch (error) {
+      failure = classifyError(error);
+    }
+    const check = { ...recordHealth(cluster.id, health, probe, failure, o.now(), o.intervalMs), durationMs: Date.now() - started };
+    if (!probe) return { check, sweep: markUnknown(failure ?? { kind: "network", message: "unreachable" }) };
+    if (targets.length === 0) {
+      persistCluster(cluster.id, [], previous, []);
+      return { check, sweep: sweep("ok") };
+    }
+    const reconciler = reconcilerFor({ reconcilerOverride: cluster.reconcilerOverride, detectedReconciler: detectReconciler(probe) });
+    const mine = targets.map((t) => withReconciler(t, reconciler?.id ?? null));
+    if (!reconciler) {
+      const now = o.now();
+      persistCluster(cluster.id, mine.map((t) => noReconcilerRow(t, previous.get(t.configurationId), now)), previous, []);
+      return { check, sweep: sweep("ok") };
+    }
+    let listing: Listing;
+    try {
+      listing = listingFromProbe(probe, reconciler) ?? (await deadline.race(reconciler.list(client, { namespaces })));
+    } catch (error) {
+      return { check, sweep: markUnknown(classifyError(error)) };
+    }
+    const observed = reconciler.observe(listing, { targets: mine, previous, now: o.now() });
+    const counts = o.resourceDrift ? await resourceDriftCounts(cluster, mine, listing.objects as LiveFluxObject[], deadline) : undefined;
+    // Rows whose reconciler reports resource drift itself (Argo CD) have it set already.
+    if (counts) for (const row of observed.rows) if (row.hasResourceDrift === undefined) Object.assign(row, { resourceDriftCount: counts.get(row.configurationId) ?? 0, hasResourceDrift: (counts.get(row.configurationId) ?? 0) > 0 });
+    persistCluster(cluster.id, observed.rows, previous, observed.objects);
+    return { check, sweep: sweep("ok") };
+  });
 }
 
-// Sweeps of one cluster never overlap: a second request joins the one in flight.
-const inFlight = new Map<string, Promise<ClusterSweepOutcome>>();
+/**
+ * The probe already listed every object of the Flux kinds (for the inventory); when those are
+ * the reconciler's kinds, its managed objects are the status listing: one list per kind, not two.
+ */
+function listingFromProbe(probe: ClusterProbe, reconciler: ReconcilerModule): Listing | undefined {
+  const listed = probe.fluxListing;
+  if (!listed) return undefined;
+  const listedKinds = new Set(FLUX_KINDS);
+  if (!reconciler.kinds.every((k) => listedKinds.has(k.kind))) return undefined;
+  return { objects: managedOnly(listed.objects), unservedKinds: listed.unservedKinds, failedKinds: listed.failedKinds };
+}
 
-function sweepOnce(cluster: Cluster, targets: readonly Target[], health: ClusterHealth | undefined, o: Settings): Promise<ClusterSweepOutcome> {
+// Observations of one cluster never overlap: a second request joins the one in flight.
+const globalForLoop = globalThis as unknown as {
+  fleetlineObserving?: Map<string, Promise<ClusterObservation>>;
+  fleetlineObserveLoop?: NodeJS.Timeout;
+  fleetlineObserveState?: LoopState;
+};
+const inFlight = (globalForLoop.fleetlineObserving ??= new Map());
+
+function observeOnce(cluster: Cluster, targets: readonly Target[], health: ClusterHealth | undefined, o: Settings): Promise<ClusterObservation> {
   const running = inFlight.get(cluster.id);
   if (running) return running;
-  const promise = sweepCluster(cluster, targets, health, o).finally(() => inFlight.delete(cluster.id));
+  const promise = observeCluster(cluster, targets, health, o).finally(() => inFlight.delete(cluster.id));
   inFlight.set(cluster.id, promise);
   return promise;
 }
 
-/**
- * One pass over the clusters: bounded concurrency and a deadline per cluster, so an
- * unreachable cluster costs one slot for `timeoutMs` and marks only its own rows Unknown.
- * Git sources are refreshed alongside; "behind by N" is filled in once both are done.
- */
-export async function runStatusSweep(options: StatusSweepOptions = {}): Promise<StatusSweepResult> {
-  const started = Date.now();
+export type ObserveOptions = StatusSweepOptions & {
+  intervalMs?: number;
+  /** Only clusters that are due (never observed, or their next check has come). */
+  dueOnly?: boolean;
+  /** A cluster being backed off from is marked Unknown without being contacted. */
+  respectBackoff?: boolean;
+};
+
+function settingsFrom(options: ObserveOptions): Settings {
   const defaults = statusSettings();
-  const o: Settings = {
+  return {
     concurrency: options.concurrency ?? defaults.concurrency,
     timeoutMs: options.timeoutMs ?? defaults.timeoutMs,
+    intervalMs: options.intervalMs ?? healthSettings().intervalMs,
     gitMaxAgeMs: options.gitMaxAgeMs ?? defaults.intervalMs,
     resourceDrift: options.resourceDrift ?? true,
+    respectBackoff: options.respectBackoff ?? false,
     now: options.now ?? Date.now,
   };
+}
+
+/**
+ * One pass of the observation loop over the named clusters (all, or the due ones): bounded
+ * concurrency within the shared cluster budget, a deadline per cluster, so an unreachable
+ * cluster costs one slot for `timeoutMs` and marks only its own rows Unknown. Git sources are
+ * refreshed alongside; "behind by N" is filled in once both are done.
+ */
+export async function runObservation(options: ObserveOptions = {}): Promise<{ observations: ClusterObservation[]; durationMs: number }> {
+  const started = Date.now();
+  const o = settingsFrom(options);
+  const ids = options.clusterIds ?? (options.dueOnly ? dueClusterIds(o.now()) : undefined);
+  if (!options.clusterIds) forgetDeletedClusters();
+  if (ids && ids.length === 0) return { observations: [], durationMs: 0 };
   const db = getDb();
   const rows = db
     .select({ cluster: clusters, health: clusterHealth })
     .from(clusters)
     .leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id))
-    .where(options.clusterIds ? inArray(clusters.id, [...options.clusterIds]) : undefined)
+    .where(ids ? inArray(clusters.id, [...ids]) : undefined)
     .all();
   const list = rows.map((row) => row.cluster);
   const healthOf = new Map(rows.map((row) => [row.cluster.id, row.health ?? undefined]));
-  const targets = loadTargets(options.clusterIds);
+  const targets = loadTargets(ids);
   const specs = new Map<string, ConfigurationSpec>();
   for (const target of [...targets.values()].flat()) if (target.spec) specs.set(target.configurationId, target.spec);
-  const heads = refreshSourceHeads(specs, o.gitMaxAgeMs);
-  const settled = await mapWithConcurrency(list, o.concurrency, (cluster) => sweepOnce(cluster, targets.get(cluster.id) ?? [], healthOf.get(cluster.id), o));
-  const outcomes = settled.map((s, i): ClusterSweepOutcome => {
+  const heads = specs.size > 0 ? refreshSourceHeads(specs, o.gitMaxAgeMs) : Promise.resolve(new Map());
+  const settled = await mapWithConcurrency(list, o.concurrency, (cluster) => observeOnce(cluster, targets.get(cluster.id) ?? [], healthOf.get(cluster.id), o));
+  const observations = settled.map((s, i): ClusterObservation => {
     if (s.status === "fulfilled") return s.value;
-    log.error("status: cluster sweep failed", { clusterId: list[i]!.id, error: errorMessage(s.reason) });
-    return { clusterId: list[i]!.id, status: "failed", durationMs: 0, configurations: targets.get(list[i]!.id)?.length ?? 0, reason: classifyError(s.reason).message };
+    const clusterId = list[i]!.id;
+    log.error("observe: cluster failed", { clusterId, error: errorMessage(s.reason) });
+    const reason = classifyError(s.reason).message;
+    return { check: { clusterId, state: "unknown", durationMs: 0, reason }, sweep: { clusterId, status: "failed", durationMs: 0, configurations: targets.get(clusterId)?.length ?? 0, reason } };
   });
   const behind = heads
     .then((found) => applyBehindBy(found, list.map((c) => c.id)))
-    .catch((error: unknown) => log.warn("status: behind-by update failed", { error: errorMessage(error) }));
+    .catch((error: unknown) => log.warn("observe: behind-by update failed", { error: errorMessage(error) }));
   // A slow Git host must not hold up the status of the fleet: past the grace period the
-  // behind-by counts land in the background, and the next sweep starts on time.
+  // behind-by counts land in the background, and the next pass starts on time.
   let grace: NodeJS.Timeout | undefined;
   await Promise.race([behind, new Promise<void>((resolve) => (grace = setTimeout(resolve, o.timeoutMs)))]);
   clearTimeout(grace);
-  return { clusters: outcomes, durationMs: Date.now() - started };
+  return { observations, durationMs: Date.now() - started };
 }
 
-const globalForLoop = globalThis as unknown as { fleetlineStatusLoop?: NodeJS.Timeout };
+/** The named (or due) clusters' inventory facts, observed now. */
+export async function runHealthSweep(options: SweepOptions = {}): Promise<CheckOutcome[]> {
+  const { observations } = await runObservation({ ...options, dueOnly: !options.clusterIds, resourceDrift: false });
+  return observations.map((x) => x.check);
+}
 
-/** Starts the background collector once per process; a sweep never overlaps the previous one. */
-export function startStatusLoop(intervalMs = statusSettings().intervalMs) {
-  if (globalForLoop.fleetlineStatusLoop) return;
-  let running = false;
+/** The named (or all) clusters' status rows, observed now; clusters being backed off from are not contacted. */
+export async function runStatusSweep(options: StatusSweepOptions = {}): Promise<StatusSweepResult> {
+  const { observations, durationMs } = await runObservation({ ...options, respectBackoff: true });
+  return { clusters: observations.map((x) => x.sweep), durationMs };
+}
+
+type LoopState = { startedAt: number; lastTickAt: number | null; lastPassEndedAt: number | null; running: boolean; intervalMs: number };
+
+/** Whether the loop runs and keeps up, for /api/health and the stale banner. */
+export function observationLoopState(): LoopState | null {
+  return globalForLoop.fleetlineObserveState ?? null;
+}
+
+/**
+ * Starts the one observation loop once per process. Every tick it starts the clusters that are
+ * due and not already being observed, without waiting for slow ones: a black-holed cluster holds
+ * one slot until its deadline while the others are observed on time.
+ */
+export function startObservationLoop(tickMs = 1_000) {
+  if (globalForLoop.fleetlineObserveLoop) return;
+  const state: LoopState = { startedAt: Date.now(), lastTickAt: null, lastPassEndedAt: null, running: true, intervalMs: healthSettings().intervalMs };
+  globalForLoop.fleetlineObserveState = state;
+  let ticking = false;
   const tick = () => {
-    if (running) return;
-    running = true;
-    runStatusSweep()
-      .catch((error) => log.error("status sweep failed", { error: errorMessage(error) }))
-      .finally(() => {
-        running = false;
-      });
+    if (ticking) return;
+    ticking = true;
+    state.lastTickAt = Date.now();
+    try {
+      const due = dueClusterIds(Date.now()).filter((id) => !inFlight.has(id));
+      if (due.length > 0) {
+        void runObservation({ clusterIds: due })
+          .then(() => (state.lastPassEndedAt = Date.now()))
+          .catch((error: unknown) => log.error("observation pass failed", { error: errorMessage(error) }));
+      }
+    } catch (error) {
+      log.error("observation tick failed", { error: errorMessage(error) });
+    } finally {
+      ticking = false;
+    }
   };
-  globalForLoop.fleetlineStatusLoop = setInterval(tick, intervalMs);
-  globalForLoop.fleetlineStatusLoop.unref();
+  globalForLoop.fleetlineObserveLoop = setInterval(tick, tickMs);
+  globalForLoop.fleetlineObserveLoop.unref();
   setTimeout(tick, 0).unref();
 }
+
+/** Kept for callers of the two former loops: both are now the one observation loop. */
+export const startStatusLoop = () => startObservationLoop();
+export const startHealthLoop = () => startObservationLoop();

@@ -44,8 +44,7 @@ export function reconcilerLabel(id: Reconciler): string {
 
 /** Which reconciler a push renders for: the admin's override, else what the inventory detected, else what the cluster serves now. */
 
-export const NO_RECONCILER =
-  "the cluster has no reconciler: neither Flux nor Argo CD is installed (or these credentials cannot see them); install one, or set the reconciler on the cluster's Credentials tab";
+export { NO_RECONCILER } from "./no-reconciler";
 
 /** A cluster row with its reconciler as stored: the override, else the last detection (null when neither is known). */
 export function loadCluster(clusterId: string): { cluster: Cluster; reconciler: Reconciler | null } | undefined {

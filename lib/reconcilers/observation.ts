@@ -1,6 +1,7 @@
 import type { ConfigurationStatus } from "@/db/schema-status";
 import type { Target } from "@/lib/status/expected";
 import { unreachableRow, type StatusValues } from "./flux/rows";
+import { NO_RECONCILER } from "./no-reconciler";
 
 /**
  * A configuration whose objects include a kind the cluster would not list (a CRD whose conversion
@@ -19,4 +20,9 @@ export function failedKindOf(target: Target, failedKinds: ReadonlyMap<string, st
     if (message !== undefined) return [object.kind, message];
   }
   return undefined;
+}
+
+/** A reachable cluster with neither reconciler installed (nor chosen): its rows say so. */
+export function noReconcilerRow(target: Target, previous: ConfigurationStatus | undefined, now: number): StatusValues {
+  return { ...unreachableRow(target, previous, { kind: "none", message: NO_RECONCILER }, now), reason: "NoReconciler" };
 }

@@ -4,10 +4,9 @@ import { recordAudit } from "@/lib/audit";
 import { countUsers, createFirstAdmin } from "@/lib/auth/users";
 import { getMasterKey } from "@/lib/crypto";
 import { env } from "@/lib/env";
-import { startHealthLoop } from "@/lib/observe/inventory";
 import { log } from "@/lib/log";
 import { resumeInterruptedRollouts } from "@/lib/push/run";
-import { startStatusLoop } from "@/lib/observe/loop";
+import { startObservationLoop } from "@/lib/observe/loop";
 
 const globalForBoot = globalThis as unknown as { fleetlineBooted?: Promise<void> };
 
@@ -37,8 +36,8 @@ async function bootOnce() {
     if (report.resumed.length || report.interrupted.length) log.info("rollouts after restart", report);
   });
   if (e.FLEETLINE_BACKGROUND === "on") {
-    startHealthLoop();
-    startStatusLoop();
+    // One loop observes every cluster: inventory facts and status rows from one listing.
+    startObservationLoop();
   }
   log.info("fleetline ready", { database: e.DATABASE_URL, users: countUsers() });
 }

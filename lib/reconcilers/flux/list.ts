@@ -44,7 +44,7 @@ async function discover(client: ClusterClient): Promise<Map<string, string | nul
 }
 
 /** The preferred version of each Flux group, discovered once per client and kept for a while. */
-function servedVersions(client: ClusterClient): Promise<Map<string, string | null>> {
+export function servedVersions(client: ClusterClient): Promise<Map<string, string | null>> {
   const cached = served.get(client);
   if (cached && Date.now() - cached.at < DISCOVERY_TTL_MS) return cached.versions;
   const versions = discover(client);
@@ -75,7 +75,7 @@ export function isKindLevelFailure(error: unknown): boolean {
   return error instanceof ClusterError && KIND_LEVEL_FAILURES.includes(error.kind);
 }
 
-export type FluxKindsListing = FluxListing & { failedKinds: Map<string, string> };
+export type FluxKindsListing = FluxListing & { failedKinds: Map<string, string>; forbiddenKinds: Set<string> };
 
 /**
  * One list call per Flux kind (the only Flux lister the observation loop uses): `selector`
@@ -86,6 +86,7 @@ export async function listFluxKinds(client: ClusterClient, options: { namespaces
   const versions: ReadonlyMap<string, string | null> = options.served ?? (await servedVersions(client));
   const unservedKinds = new Set<string>();
   const failedKinds = new Map<string, string>();
+  const forbiddenKinds = new Set<string>();
   const lists = await Promise.all(
     KINDS.map(async ({ kind, group, plural }) => {
       const version = versions.get(group);
@@ -103,12 +104,13 @@ export async function listFluxKinds(client: ClusterClient, options: { namespaces
           return [];
         }
         if (!isKindLevelFailure(error)) throw error;
+        if (isKind(error, "forbidden")) forbiddenKinds.add(kind);
         failedKinds.set(kind, `listing ${plural}.${group} failed: ${(error as ClusterError).message}`);
         return [];
       }
     }),
   );
-  return { objects: lists.flat(), unservedKinds, failedKinds };
+  return { objects: lists.flat(), unservedKinds, failedKinds, forbiddenKinds };
 }
 
 /**
