@@ -40,6 +40,8 @@ export type ApplyOptions = { fieldManager: string; force?: boolean; dryRun?: boo
 export type ClusterClient = {
   version(): Promise<VersionInfo>;
   get<T = KubeObject>(path: string): Promise<T>;
+  /** Only the object's metadata (PartialObjectMetadata): a CRD's labels without its large schema. */
+  getMetadata(path: string): Promise<{ metadata: KubeObject["metadata"] }>;
   /**
    * Every page of a list (followed through `continue`), at one resourceVersion. Bounded: at most
    * `listMaxPages` pages and `listMaxItems` items (then it fails saying so), the cancel signal is
@@ -59,6 +61,8 @@ export type ClusterClient = {
   ): Promise<WatchEnd>;
   /** The same client whose every request is aborted when `signal` fires (a Deadline's signal). */
   withSignal(signal: AbortSignal): ClusterClient;
+  /** Shared by a client and its withSignal views: the key for per-cluster caches (discovery). */
+  readonly identity: object;
 };
 
 export type ClientOptions = {
@@ -96,10 +100,10 @@ export function createClusterClient(credentials: ClusterCredentials, options: Cl
   const ready = connect(credentials);
   // Failures surface on each call; without this an unused client would raise an unhandled rejection.
   ready.catch(() => undefined);
-  return clientOver(ready, options, undefined);
+  return clientOver(ready, options, undefined, {});
 }
 
-function clientOver(ready: Promise<Connection>, options: ClientOptions, cancel: AbortSignal | undefined): ClusterClient {
+function clientOver(ready: Promise<Connection>, options: ClientOptions, cancel: AbortSignal | undefined, identity: object): ClusterClient {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const watchTimeouts = { connectMs: timeoutMs, serverSeconds: options.watchTimeoutSeconds ?? DEFAULT_WATCH_TIMEOUT_SECONDS };
   const pageSize = options.listPageSize ?? LIST_PAGE_SIZE;
@@ -146,6 +150,8 @@ function clientOver(ready: Promise<Connection>, options: ClientOptions, cancel: 
   return {
     version: () => getJson<VersionInfo>("/version"),
     get: (path) => getJson(path),
+    getMetadata: (path) =>
+      call({ method: "GET", path, accept: "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json" }) as Promise<{ metadata: KubeObject["metadata"] }>,
     async list<T>(path: string, query: Query = {}) {
       for (let restarts = 0; ; restarts++) {
         try {
@@ -173,7 +179,8 @@ function clientOver(ready: Promise<Connection>, options: ClientOptions, cancel: 
     async watch(path, resourceVersion, onEvent, signal) {
       return watchResource(await ready, path, resourceVersion, onEvent, cancel ? AbortSignal.any([signal, cancel]) : signal, watchTimeouts);
     },
-    withSignal: (signal) => clientOver(ready, options, cancel ? AbortSignal.any([cancel, signal]) : signal),
+    withSignal: (signal) => clientOver(ready, options, cancel ? AbortSignal.any([cancel, signal]) : signal, identity),
+    identity,
   };
 
   async function listPages<T>(path: string, query: Query): Promise<KubeList<T>> {

@@ -104,7 +104,8 @@ async function countNodes(client: ClusterClient): Promise<number> {
  */
 async function crdState(probe: Probe, crd: Crd, groupPath: string): Promise<{ installed: boolean; version: string | null }> {
   try {
-    const object = await probe.client.get<KubeObject>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}`);
+    // Metadata only: a CRD's schema runs to hundreds of KB, and only its version label is wanted.
+    const object = await probe.client.getMetadata(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}`);
     return { installed: true, version: object.metadata.labels?.["app.kubernetes.io/version"] ?? null };
   } catch (error) {
     if (isKind(error, "not-found")) return { installed: false, version: null };

@@ -15,7 +15,7 @@ export type Connection = {
   lookup: LookupFunction;
 };
 
-export type HttpRequest = { method: string; path: string; body?: string; contentType?: string };
+export type HttpRequest = { method: string; path: string; body?: string; contentType?: string; accept?: string };
 
 // A cluster answering with more than this is misbehaving; refuse rather than exhaust memory.
 export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -53,7 +53,7 @@ export function cancelledError(signal: AbortSignal): ClusterError {
 /** Sends a request and resolves with the response once its headers arrive. */
 export function send(connection: Connection, request: HttpRequest, signal: AbortSignal): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { ...connection.headers, Accept: "application/json", "User-Agent": "fleetline" };
+    const headers: Record<string, string> = { ...connection.headers, Accept: request.accept ?? "application/json", "User-Agent": "fleetline" };
     if (request.body !== undefined) {
       headers["Content-Type"] = request.contentType ?? "application/json";
       headers["Content-Length"] = String(Buffer.byteLength(request.body));

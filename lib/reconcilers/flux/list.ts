@@ -21,7 +21,7 @@ export const SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
 const DISCOVERY_TTL_MS = 10 * 60_000;
 
 type Served = { at: number; versions: Promise<Map<string, string | null>> };
-const served = new WeakMap<ClusterClient, Served>();
+const served = new WeakMap<object, Served>();
 
 function isKind(error: unknown, ...kinds: ClusterError["kind"][]): boolean {
   return error instanceof ClusterError && kinds.includes(error.kind);
@@ -45,12 +45,12 @@ async function discover(client: ClusterClient): Promise<Map<string, string | nul
 
 /** The preferred version of each Flux group, discovered once per client and kept for a while. */
 export function servedVersions(client: ClusterClient): Promise<Map<string, string | null>> {
-  const cached = served.get(client);
+  const cached = served.get(client.identity);
   if (cached && Date.now() - cached.at < DISCOVERY_TTL_MS) return cached.versions;
   const versions = discover(client);
-  served.set(client, { at: Date.now(), versions });
+  served.set(client.identity, { at: Date.now(), versions });
   // A failed discovery is asked again next time.
-  versions.catch(() => served.get(client)?.versions === versions && served.delete(client));
+  versions.catch(() => served.get(client.identity)?.versions === versions && served.delete(client.identity));
   return versions;
 }
 
