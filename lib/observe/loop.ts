@@ -1,5 +1,5 @@
 import "server-only";
-import { eq, inArray } from "drizzle-orm";
+import { count, eq, inArray, lt } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusterHealth, clusters, type Cluster, type ClusterHealth } from "@/db/schema";
 import { findForeignEdits, type InventoryOwner } from "@/lib/drift/cluster-objects";
@@ -262,6 +262,20 @@ type LoopState = { startedAt: number; lastTickAt: number | null; lastPassEndedAt
 /** Whether the loop runs and keeps up, for /api/health and the stale banner. */
 export function observationLoopState(): LoopState | null {
   return globalForLoop.fleetlineObserveState ?? null;
+}
+
+/**
+ * Whether the fleet picture is current, for /api/health: "off" (the loop was not started in this
+ * process), "stopped" (its timer has not ticked for 10 s), "behind" (some cluster is overdue by
+ * more than two intervals: the loop cannot keep up), else "ok". Counts only, nothing sensitive.
+ */
+export function observationHealth(now = Date.now()): { state: "off" | "stopped" | "behind" | "ok"; overdueClusters: number } {
+  const state = observationLoopState();
+  if (!state) return { state: "off", overdueClusters: 0 };
+  const overdueBefore = new Date(now - 2 * state.intervalMs);
+  const overdueClusters = getDb().select({ n: count() }).from(clusterHealth).where(lt(clusterHealth.nextCheckAt, overdueBefore)).get()?.n ?? 0;
+  if (state.lastTickAt === null || now - state.lastTickAt > 10_000) return { state: "stopped", overdueClusters };
+  return { state: overdueClusters > 0 ? "behind" : "ok", overdueClusters };
 }
 
 /**

@@ -105,14 +105,39 @@ export function clustersNeedingAttention({ limit = 20, drift }: DriftFilter & { 
     .having(sql`sum(${cs.state} in ('Non-Compliant', 'Unknown')) > 0 or min(${cs.observedAt}) < ${stale} or coalesce(max(${cs.lastSeenAt}), 0) < ${stale} or ${clusterHealth.state} = 'unreachable'`)
     .orderBy(sql`sum(${cs.state} = 'Non-Compliant') desc`, sql`sum(${cs.state} = 'Unknown') desc`, clusters.name)
     .all();
-  const rows = grouped.slice(0, limit).map((row) => ({
+  // A cluster that is down (or was never reached) needs attention even with no configuration on it.
+  const away = drift
+    ? []
+    : getDb()
+        .select({
+          clusterId: clusters.id,
+          name: clusters.name,
+          displayName: clusters.displayName,
+          configurations: sql<number>`0`,
+          nonCompliant: sql<number>`0`,
+          unknown: sql<number>`0`,
+          pending: sql<number>`0`,
+          drifted: sql<number>`0`,
+          oldestObservedAt: sql<number | null>`null`,
+          lastSeenAt: sql<number | null>`${clusterHealth.lastSeenAt}`,
+          reachability: clusterHealth.state,
+          reachabilityReason: sql<string | null>`coalesce(${clusterHealth.reason}, 'not reached yet')`,
+          reconciler: sql<Reconciler | null>`coalesce(${clusters.reconcilerOverride}, ${clusterHealth.detectedReconciler})`,
+        })
+        .from(clusters)
+        .leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id))
+        .where(sql`(${clusterHealth.state} is null or ${clusterHealth.state} != 'reachable') and not exists (select 1 from ${cs} where ${cs.clusterId} = ${clusters.id})`)
+        .orderBy(clusters.name)
+        .all();
+  const all = [...grouped, ...away];
+  const rows = all.slice(0, limit).map((row) => ({
     ...row,
     oldestObservedAt: row.oldestObservedAt === null ? null : new Date(row.oldestObservedAt),
     lastSeenAt: row.lastSeenAt === null ? null : new Date(row.lastSeenAt),
     // Not observed lately (the collector fell behind), or not seen lately (the cluster is away).
     isStale: (row.oldestObservedAt ?? 0) < stale || (row.lastSeenAt ?? 0) < stale,
   }));
-  return { total: grouped.length, rows };
+  return { total: all.length, rows };
 }
 
 export type ConfigurationCount = { configurationId: string; name: string; nonCompliant: number; targets: number };

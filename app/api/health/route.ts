@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { getDb } from "@/db";
+import { observationHealth } from "@/lib/observe/loop";
 
 export const dynamic = "force-dynamic";
 
@@ -7,7 +8,8 @@ export const dynamic = "force-dynamic";
 export function GET() {
   try {
     getDb().get(sql`select 1`);
-    return Response.json({ status: "ok", database: "ok" });
+    // Whether the observation loop runs and keeps up (hardening case 17): a stopped loop leaves every page stale.
+    return Response.json({ status: "ok", database: "ok", observation: observationHealth() });
   } catch {
     return Response.json({ status: "error", database: "unavailable" }, { status: 503 });
   }
