@@ -3,6 +3,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { PAGE_BUSY_TIMEOUT_MS } from "./busy";
 import * as schema from "./schema";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -19,9 +20,10 @@ export function openDatabase(url: string): Db {
   const file = databasePath(url);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file);
-  // WAL lets readers proceed during a write; busy_timeout turns lock contention into a short wait, not an error.
+  // WAL lets readers proceed during a write; busy_timeout turns lock contention into a short wait,
+  // not an error (background loops wait asynchronously instead: db/busy.ts).
   sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma(`busy_timeout = ${PAGE_BUSY_TIMEOUT_MS}`);
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   return drizzle(sqlite, { schema }) as Db;

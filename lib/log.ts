@@ -1,3 +1,4 @@
+import { formatWithOptions } from "node:util";
 import { redact, redactText } from "@/lib/security/redact";
 
 type Level = "debug" | "info" | "warn" | "error";
@@ -25,4 +26,21 @@ export const log = {
 
 export function errorMessage(e: unknown): string {
   return redactText(e instanceof Error ? e.message : String(e));
+}
+
+const CONSOLE_METHODS = ["log", "info", "warn", "error", "debug"] as const;
+
+/**
+ * Routes everything printed through `console` by code that is not ours (Next logs errors
+ * thrown out of server actions and pages itself, with their messages and stacks) through the
+ * same redaction as lib/log. Installed once at boot; returns a function that undoes it.
+ */
+export function installConsoleRedaction(): () => void {
+  const originals = CONSOLE_METHODS.map((method) => [method, console[method]] as const);
+  for (const [method, original] of originals) {
+    console[method] = (...args: unknown[]) => original.call(console, redactText(formatWithOptions({ colors: false }, ...args)));
+  }
+  return () => {
+    for (const [method, original] of originals) console[method] = original;
+  };
 }

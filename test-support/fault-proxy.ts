@@ -45,8 +45,10 @@ export async function startFaultProxy(cluster: TestCluster, hooks: FaultHooks): 
                 const replaced = await hooks.rewriteBody(original, parsed);
                 body = Buffer.from(JSON.stringify(replaced ?? parsed));
               }
-              const { "content-length": _length, "transfer-encoding": _encoding, ...rest } = answer.headers;
-              response.writeHead(answer.statusCode ?? 502, { ...rest, "content-length": String(body.length) });
+              // The body may have been rewritten: its length is set again, and it is no longer chunked.
+              const headers = { ...answer.headers, "content-length": String(body.length) };
+              delete headers["transfer-encoding"];
+              response.writeHead(answer.statusCode ?? 502, headers);
               response.end(body);
             })().catch(() => response.destroy());
           });

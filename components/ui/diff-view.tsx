@@ -1,7 +1,23 @@
-import type { DiffHunk } from "@/lib/text-diff";
+import { TOO_LARGE_TO_DIFF, type DiffHunk } from "@/lib/text-diff";
 
-/** A unified diff with line numbers; + and − markers carry the meaning, colour only helps. */
-export function DiffView({ hunks, label }: { hunks: DiffHunk[]; label: string }) {
+type Download = { label: string; href: string };
+
+/**
+ * A unified diff with line numbers; + and − markers carry the meaning, colour only helps.
+ * `hunks` is null when the texts were too large to diff: then the page says so and offers
+ * both sides as downloads when it has them.
+ */
+export function DiffView({ hunks, label, downloads = [] }: { hunks: DiffHunk[] | null; label: string; downloads?: readonly Download[] }) {
+  if (hunks === null) {
+    return (
+      <p className="text-sm text-zinc-600 dark:text-zinc-400" role="status">
+        {label}: {TOO_LARGE_TO_DIFF}.
+        {downloads.map((d) => (
+          <a key={d.href} href={d.href} download className="ml-2 underline">{d.label}</a>
+        ))}
+      </p>
+    );
+  }
   if (hunks.length === 0) return <p className="text-sm text-zinc-600 dark:text-zinc-400">No differences.</p>;
   return (
     <div className="card overflow-x-auto" role="region" aria-label={label}>

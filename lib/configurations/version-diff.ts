@@ -1,7 +1,8 @@
 import "server-only";
 import { listCredentials } from "@/lib/credentials/store";
 import { maskedCredential, maskSecrets, renderFluxObjects, toYaml } from "@/lib/reconcilers/flux/render";
-import { diffLines, type DiffHunk } from "@/lib/text-diff";
+import { diffOffThread } from "@/lib/diff-worker";
+import type { DiffHunk } from "@/lib/text-diff";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
 import { getVersion } from "./store";
 
@@ -14,11 +15,21 @@ export function renderedYaml(configurationId: string, version: number, spec: Con
   return forDiff ? yaml.replace(/^\s+fleetline\.io\/version: .*\n/gm, "") : yaml;
 }
 
-export type VersionDiff = { from: number; to: number; hunks: DiffHunk[] };
+/** `hunks` is null when the versions are too large or too different to show as a diff. */
+export type VersionDiff = { from: number; to: number; hunks: DiffHunk[] | null };
 
-export function diffVersions(configurationId: string, from: number, to: number): VersionDiff | undefined {
+/** Diffed in the worker thread: thousands of changed lines of values must not hold the server. */
+export async function diffVersions(configurationId: string, from: number, to: number): Promise<VersionDiff | undefined> {
   const a = getVersion(configurationId, from);
   const b = getVersion(configurationId, to);
   if (!a || !b) return undefined;
-  return { from, to, hunks: diffLines(renderedYaml(configurationId, from, a.spec, { forDiff: true }), renderedYaml(configurationId, to, b.spec, { forDiff: true })) };
+  return { from, to, hunks: await diffOffThread(renderedYaml(configurationId, from, a.spec, { forDiff: true }), renderedYaml(configurationId, to, b.spec, { forDiff: true })) };
+}
+
+/** The YAML tab shows at most this much inline; past it, the page offers a download. */
+export const MAX_INLINE_YAML_BYTES = 256 * 1024;
+
+/** Where a version's rendered YAML is downloaded from (app/api/configurations/[id]/yaml). */
+export function renderedYamlHref(configurationId: string, version: number): string {
+  return `/api/configurations/${encodeURIComponent(configurationId)}/yaml?version=${version}`;
 }

@@ -43,9 +43,24 @@ describe("host binding", () => {
     expect(sourceHost(source({ kind: "Bucket", bucketName: "fleet", endpoint: "minio.example.com:9000" }))).toBe("minio.example.com");
   });
 
-  it("allows the credential's own host, whatever the case, port or scheme", () => {
+  it("allows the credential's own host, whatever the case or port", () => {
     expect(hostBindingProblem("github.com", git("https://github.com/acme/fleet"))).toBeUndefined();
     expect(hostBindingProblem("GITHUB.COM", git("ssh://git@github.com:2222/acme/fleet"))).toBeUndefined();
+    expect(hostBindingProblem("github.com", git("https://github.com:8443/acme/fleet"), "https")).toBeUndefined();
+  });
+
+  it("never sends a password or token over plain http, nor a credential to another scheme (issue 11 item 11)", () => {
+    for (const type of ["https", "bearer"] as const) {
+      expect(hostBindingProblem("git.example.com", git("http://git.example.com:8080/acme/fleet"), type)).toBe(
+        "the credential would travel unencrypted over plain http: use an https:// URL",
+      );
+      expect(hostBindingProblem("git.example.com", git("ssh://git@git.example.com/acme/fleet"), type)).toMatch(/only over https/);
+    }
+    expect(hostBindingProblem("git.example.com", git("https://git.example.com/acme/fleet"), "ssh")).toMatch(/only over ssh/);
+    // The test harness's own loopback servers speak plain http, allowed with local sources only.
+    const harness = { ...git("https://github.com/acme/fleet"), url: "http://127.0.0.1:8080/acme/fleet" } as SourceSpec;
+    expect(hostBindingProblem("127.0.0.1", harness, "https", { allowLocalSources: true })).toBeUndefined();
+    expect(hostBindingProblem("127.0.0.1", harness, "https")).toMatch(/plain http/);
   });
 
   it("refuses any other host, including look-alikes", () => {

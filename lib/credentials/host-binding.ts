@@ -1,5 +1,5 @@
 import type { SourceSpec } from "@/lib/validation/configuration";
-import { parseIpv4, parseIpv6 } from "@/lib/validation/hosts";
+import { classifyLocalHost, parseIpv4, parseIpv6 } from "@/lib/validation/hosts";
 
 /**
  * A credential is bound to one host when it is created and is only ever rendered for a
@@ -37,9 +37,32 @@ export function sourceHost(source: SourceSpec): string | undefined {
   }
 }
 
-/** Why a credential bound to `credentialHost` may not be sent to this source, or undefined. */
-export function hostBindingProblem(credentialHost: string, source: SourceSpec): string | undefined {
+export type CredentialKind = "ssh" | "https" | "bearer" | "ca";
+
+/** The scheme a source connects with: a URL's, or a bucket's (https unless marked insecure). */
+function sourceScheme(source: SourceSpec): string | undefined {
+  if (source.kind === "Bucket") return source.insecure ? "http" : "https";
+  return /^([a-z][a-z0-9+.-]*):/i.exec(source.url)?.[1]?.toLowerCase();
+}
+
+/**
+ * Why a credential bound to `credentialHost` may not be sent to this source, or undefined.
+ * With its type, the scheme is bound too: a password or token goes only over https (never
+ * as cleartext to http://same-host:8080; the test harness's loopback servers excepted when
+ * local sources are allowed), an SSH key only over ssh.
+ */
+export function hostBindingProblem(credentialHost: string, source: SourceSpec, type?: CredentialKind, { allowLocalSources = false } = {}): string | undefined {
   const host = sourceHost(source);
   if (host === undefined) return "the source has no host to check the credential against";
-  return host === normalizeHost(credentialHost) ? undefined : `the credential is bound to host ${credentialHost}; this source is on ${host}`;
+  if (host !== normalizeHost(credentialHost)) return `the credential is bound to host ${credentialHost}; this source is on ${host}`;
+  const scheme = sourceScheme(source);
+  if (type === "https" || type === "bearer") {
+    if (scheme === "http") {
+      const harness = allowLocalSources && classifyLocalHost(host.includes(":") ? `[${host}]` : host) === "loopback";
+      return harness ? undefined : "the credential would travel unencrypted over plain http: use an https:// URL";
+    }
+    if (scheme === "ssh") return "this credential is sent only over https: use an SSH key credential for ssh:// URLs";
+  }
+  if (type === "ssh" && scheme !== "ssh") return "this credential is sent only over ssh: use an ssh:// URL or an HTTPS credential";
+  return undefined;
 }

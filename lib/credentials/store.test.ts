@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configurationSpecSchema, type SourceSpec } from "@/lib/validation/configuration";
@@ -103,5 +104,29 @@ describe("host binding at use", () => {
     expect(store.credentialProblemForSource(id, gitSource("ssh://git@github.com/acme/fleet"))).toMatch(/http/);
     expect(store.credentialProblemForSource("missing", gitSource("https://github.com/acme/fleet"))).toBe("no such credential");
     expect(() => store.toRenderCredential(id, gitSource("https://evil.example/acme/fleet"))).toThrow(store.CredentialUnavailableError);
+  });
+});
+
+describe("fingerprints (issue 11 item 9)", () => {
+  const unsalted = (json: string) => `sha256:${crypto.createHash("sha256").update(json).digest("hex").slice(0, 16)}`;
+
+  it("are keyed: no offline guess from the username and a candidate password", () => {
+    const result = store.createCredential({ type: "https", name: "fp-token", host: "git.example.com", username: "fleet-bot", password: "Summer2024!" }, { author: "a" });
+    if (result.status !== "ok") throw new Error(result.message);
+    const guess = JSON.stringify({ type: "https", username: "fleet-bot", password: "Summer2024!" });
+    expect(result.credential.fingerprint).not.toBe(unsalted(guess));
+    expect(result.credential.fingerprint).toMatch(/^hmac:[0-9a-f]{16}$/);
+  });
+
+  it("stored unsalted fingerprints are recomputed", async () => {
+    const result = store.createCredential({ type: "bearer", name: "fp-old", host: "git.example.com", token: "old-style-token-1" }, { author: "a" });
+    if (result.status !== "ok") throw new Error(result.message);
+    const { credentials } = await import("@/db/schema-configurations");
+    const { eq } = await import("drizzle-orm");
+    const old = unsalted(JSON.stringify({ type: "bearer", token: "old-style-token-1" }));
+    temp.db.update(credentials).set({ fingerprint: old }).where(eq(credentials.id, result.credential.id)).run();
+    expect(store.recomputeFingerprints()).toBeGreaterThanOrEqual(1);
+    const row = temp.db.select().from(credentials).where(eq(credentials.id, result.credential.id)).get();
+    expect(row?.fingerprint).toBe(result.credential.fingerprint);
   });
 });

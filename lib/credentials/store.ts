@@ -3,7 +3,8 @@ import crypto from "node:crypto";
 import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { configurations, configurationVersions, credentials, type Credential } from "@/db/schema-configurations";
-import { decrypt, encrypt, fingerprint } from "@/lib/crypto";
+import { env } from "@/lib/env";
+import { decrypt, encrypt, fingerprint, FINGERPRINT_PREFIX } from "@/lib/crypto";
 import { credentialSupportProblem, type RenderCredential } from "@/lib/reconcilers/flux/render";
 import { checkCertificateBundle } from "@/lib/k8s/credentials";
 import { formatZodErrors, type SourceSpec } from "@/lib/validation/configuration";
@@ -176,7 +177,7 @@ export function deleteCredential(id: string): DeleteCredentialResult {
 export function credentialProblemForSource(id: string, source: SourceSpec): string | undefined {
   const row = getDb().select({ type: credentials.type, host: credentials.host }).from(credentials).where(eq(credentials.id, id)).get();
   if (!row) return "no such credential";
-  return hostBindingProblem(row.host, source) ?? credentialSupportProblem(source, row.type);
+  return hostBindingProblem(row.host, source, row.type, { allowLocalSources: env().FLEETLINE_ALLOW_LOCAL_SOURCES }) ?? credentialSupportProblem(source, row.type);
 }
 
 export class CredentialUnavailableError extends Error {}
@@ -188,7 +189,23 @@ export class CredentialUnavailableError extends Error {}
 export function toRenderCredential(id: string, source: SourceSpec): RenderCredential {
   const row = getDb().select().from(credentials).where(eq(credentials.id, id)).get();
   if (!row) throw new CredentialUnavailableError("the source's credential no longer exists");
-  const problem = hostBindingProblem(row.host, source);
+  const problem = hostBindingProblem(row.host, source, row.type, { allowLocalSources: env().FLEETLINE_ALLOW_LOCAL_SOURCES });
   if (problem) throw new CredentialUnavailableError(problem);
   return JSON.parse(decrypt(row.sealed, sealContext(row.id))) as RenderCredential;
+}
+
+/**
+ * Replaces fingerprints stored before they were keyed (unsalted "sha256:" hashes of the
+ * secret) with keyed ones. SSH keys keep OpenSSH's public-key fingerprint. Runs at boot.
+ */
+export function recomputeFingerprints(): number {
+  const db = getDb();
+  let changed = 0;
+  for (const row of db.select().from(credentials).all()) {
+    if (row.type === "ssh" || row.fingerprint.startsWith(FINGERPRINT_PREFIX)) continue;
+    const next = fingerprint(decrypt(row.sealed, sealContext(row.id)));
+    db.update(credentials).set({ fingerprint: next }).where(eq(credentials.id, row.id)).run();
+    changed++;
+  }
+  return changed;
 }

@@ -87,7 +87,13 @@ export function deriveKey(purpose: string): Buffer {
 export const encrypt = (plaintext: string, context: string) => encryptWithKey(getMasterKey(), plaintext, context);
 export const decrypt = (sealed: string, context: string) => decryptWithKey(getMasterKey(), sealed, context);
 
-/** A short, non-reversible fingerprint for showing that a secret exists without showing it. */
+export const FINGERPRINT_PREFIX = "hmac:";
+
+/**
+ * A short fingerprint for showing that a secret exists (and whether it changed) without showing
+ * it. Keyed (HMAC-SHA256 under a key derived from the master key): an unsalted hash of a
+ * username and password could be guessed offline by anyone who saw it, viewers included.
+ */
 export function fingerprint(secret: string): string {
-  return "sha256:" + crypto.createHash("sha256").update(secret).digest("hex").slice(0, 16);
+  return FINGERPRINT_PREFIX + crypto.createHmac("sha256", deriveKey("fingerprint")).update(secret).digest("hex").slice(0, 16);
 }

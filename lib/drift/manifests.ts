@@ -1,6 +1,5 @@
 import path from "node:path";
-import { parseAllDocuments } from "yaml";
-import { parseYamlWithLimits } from "@/lib/validation/safe-yaml";
+import { parseYamlWithLimits, splitYamlDocuments } from "@/lib/validation/safe-yaml";
 
 /**
  * Pure: the desired objects of a Kustomization from its files at the applied revision, for
@@ -33,8 +32,12 @@ class BuildFailure extends Error {}
 
 function parseManifests(file: ManifestFile, vars: Readonly<Record<string, string>> | undefined): DesiredObject[] {
   const objects: DesiredObject[] = [];
-  for (const doc of parseAllDocuments(file.content)) {
-    const source = file.content.slice(doc.range[0], doc.range[2]);
+  // Split by the linear pre-scan, never by the yaml package: its composer recurses, and a deeply
+  // nested document in a repository aborted the whole process (issue 11, hardening case 26).
+  const split = splitYamlDocuments(file.content);
+  if (!split.ok) throw new BuildFailure(`${file.path}: ${split.error}`);
+  for (const doc of split.documents) {
+    const source = doc.text;
     const parse = (text: string) => {
       const result = parseYamlWithLimits(text);
       if (!result.ok) throw new BuildFailure(`${file.path}: ${result.error}`);

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { RenderCredential } from "@/lib/reconcilers/flux/render";
+import { SSH_BASE_COMMAND } from "./exec";
 
 /** What a git command needs to authenticate, in the form credentials are stored (decrypted by the caller). */
 export type GitAuth = RenderCredential | undefined;
@@ -52,7 +53,7 @@ export async function withGitAuth<T>(auth: GitAuth, fn: (context: AuthContext) =
       const key = writePrivate(dir, "identity", auth.identity.endsWith("\n") ? auth.identity : `${auth.identity}\n`);
       const knownHosts = writePrivate(dir, "known_hosts", auth.knownHosts);
       context.env.GIT_SSH_COMMAND = [
-        "ssh -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes -o IdentityAgent=none -o StrictHostKeyChecking=yes",
+        `${SSH_BASE_COMMAND} -o IdentitiesOnly=yes -o IdentityAgent=none -o StrictHostKeyChecking=yes`,
         `-o UserKnownHostsFile=${shellQuote(knownHosts)} -i ${shellQuote(key)}`,
       ].join(" ");
       context.secrets.push(auth.identity);

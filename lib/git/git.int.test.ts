@@ -129,3 +129,36 @@ describe("failures", () => {
     }
   });
 });
+
+describe("resolved addresses (issue 11 item 8)", () => {
+  // A name that is not local by its text but resolves to loopback, as 127.0.0.1.nip.io does.
+  const toLoopback = async () => [{ address: "127.0.0.1", family: 4 }];
+  const disguised = () => sample.repo.url.replace("127.0.0.1", "fleet.example");
+
+  it("refuses a host name that resolves to loopback before git runs, with a classified reason", async () => {
+    const state = await git.openRepository({ url: disguised() }, { allowLocalSources: false, resolveHost: toLoopback }).refresh({ force: true });
+    expect(state.error).toMatchObject({ kind: "invalid", message: expect.stringMatching(/resolves to a loopback address/) });
+  });
+
+  it("connects to the address it checked (pinned), not to a second DNS answer", async () => {
+    const repo = git.openRepository({ url: disguised() }, { allowLocalSources: true, resolveHost: toLoopback });
+    expect((await repo.refresh({ force: true })).error).toBeNull();
+    expect(await repo.resolve(main)).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it("refuses hosts and users that start with '-'", () => {
+    for (const url of ["ssh://-oProxyCommand=x@github.com/x", "ssh://git@-oProxyCommand/x", "https://-x.example/x"]) {
+      expect(() => git.openRepository({ url }), url).toThrow(errors.GitError);
+    }
+  });
+
+  it("shows a classified reason, not git's first line (no port or banner oracle)", async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const refused = await git.openRepository({ url: `http://127.0.0.1:${port}/x.git` }).refresh({ force: true });
+    expect(refused.error?.message).toBe("the repository host refused the connection");
+    expect(refused.error?.message).not.toContain(String(port));
+  });
+});

@@ -79,6 +79,9 @@ describe("git failures", () => {
     expect(gitFailure("remote: Repository not found.\nfatal: repository 'https://x/y.git/' not found", []).kind).toBe("not-found");
     expect(gitFailure("fatal: couldn't find remote ref refs/heads/nope", []).message).toBe("reference not found: couldn't find remote ref refs/heads/nope");
     expect(gitFailure("fatal: unable to access 'https://x/': Could not resolve host: x", []).kind).toBe("network");
+    // No port or banner oracle: network failures are named by class, never in git's words.
+    const banner = gitFailure("kex_exchange_identification: banner line contains invalid characters\nbanner exchange: Connection to 10.0.0.5 port 6379: invalid format\nfatal: Could not read from remote repository.", []);
+    expect(banner.message).toBe("the repository host could not be reached");
     const leaked = gitFailure("fatal: weird failure with hunter2-token and Authorization: Basic Zm9vOmJhcg== in it", ["hunter2-token"]);
     expect(leaked.kind).toBe("failed");
     expect(leaked.message).not.toContain("hunter2-token");

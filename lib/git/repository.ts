@@ -8,8 +8,11 @@ import { withGitAuth, type GitAuth } from "./auth";
 import { GitError } from "./errors";
 import { runGit, runGitBuffer, type RunOptions } from "./exec";
 import { checkRemoteUrl, checkSha, refSpecFor, repoPathspec, type GitRef } from "./policy";
+import { checkResolvedRemote, type Resolver } from "./resolve-guard";
+import { SOURCEIGNORE, sourceIgnoreFilter, sourceIgnorePathsFor } from "./source-ignore";
 
-export type GitSource = { url: string; auth?: GitAuth };
+/** `ignore` is the GitRepository's spec.ignore: files Flux leaves out are never read here either. */
+export type GitSource = { url: string; auth?: GitAuth; ignore?: string };
 export type Commit = { sha: string; author: string; date: string; subject: string };
 export type ChangedFile = { status: string; path: string };
 export type RepoFile = { path: string; content: string };
@@ -36,8 +39,35 @@ export function cacheDir(url: string): string {
   return path.join(cacheRoot(), `${crypto.createHash("sha256").update(url).digest("hex").slice(0, 32)}.git`);
 }
 
-async function cloneOrFetch(source: GitSource, dir: string, timeoutMs: number): Promise<void> {
-  await withGitAuth(source.auth, async ({ env: authEnv, config, secrets }) => {
+/**
+ * Removes half-made clones (`<hash>.git.tmp-<uuid>`) that a crash or a kill left in the cache.
+ * Called once at boot, before any fetch can be staging one.
+ */
+export function removeHalfClones(): number {
+  const root = cacheRoot();
+  if (!fs.existsSync(root)) return 0;
+  const stale = fs.readdirSync(root).filter((name) => /^[0-9a-f]{32}\.git\.tmp-[0-9a-f-]+$/.test(name));
+  for (const name of stale) fs.rmSync(path.join(root, name), { recursive: true, force: true });
+  return stale.length;
+}
+
+type AddressPolicy = { allowLocalSources: boolean; resolve?: Resolver };
+
+/**
+ * Resolves the remote's host and checks every address before git connects (link-local never,
+ * loopback only when allowed); over http(s) git is then pinned to the checked address, so a
+ * second DNS answer (rebinding) cannot send it elsewhere. ssh gets the check, not the pin.
+ */
+async function pinnedConfig(url: string, policy: AddressPolicy): Promise<Record<string, string>> {
+  const { host, port, address } = await checkResolvedRemote(url, policy);
+  if (!/^https?:/i.test(url)) return {};
+  return { "http.curloptResolve": `${host.includes(":") ? `[${host}]` : host}:${port}:${address.includes(":") ? `[${address}]` : address}` };
+}
+
+async function cloneOrFetch(source: GitSource, dir: string, timeoutMs: number, policy: AddressPolicy): Promise<void> {
+  const pin = await pinnedConfig(source.url, policy);
+  await withGitAuth(source.auth, async ({ env: authEnv, config: authConfig, secrets }) => {
+    const config = { ...authConfig, ...pin };
     const options: RunOptions = { env: authEnv, config, secrets, timeoutMs };
     if (fs.existsSync(dir)) {
       await runGit(["fetch", "--quiet", "--prune", "--force", "origin", "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], { ...options, cwd: dir });
@@ -55,10 +85,11 @@ async function cloneOrFetch(source: GitSource, dir: string, timeoutMs: number): 
   });
 }
 
-/** Runs a command in the cache with the source's credentials (blob-less caches fetch blobs on demand). */
-function inCache<T>(source: GitSource, fn: (options: RunOptions) => Promise<T>): Promise<T> {
+/** Runs a command in the cache with the source's credentials (blob-less caches fetch blobs on demand, so the address is checked and pinned too). */
+async function runInCache<T>(source: GitSource, policy: AddressPolicy, fn: (options: RunOptions) => Promise<T>): Promise<T> {
   const cwd = cacheDir(source.url);
-  return withGitAuth(source.auth, ({ env: authEnv, config, secrets }) => fn({ cwd, env: authEnv, config, secrets, timeoutMs: LOCAL_TIMEOUT_MS }));
+  const pin = await pinnedConfig(source.url, policy);
+  return withGitAuth(source.auth, ({ env: authEnv, config, secrets }) => fn({ cwd, env: authEnv, config: { ...config, ...pin }, secrets, timeoutMs: LOCAL_TIMEOUT_MS }));
 }
 
 /**
@@ -66,13 +97,18 @@ function inCache<T>(source: GitSource, fn: (options: RunOptions) => Promise<T>):
  * demand but at most once per `maxAgeMs` (failures too: a wrong password is not retried in
  * a loop). Reads (log, behind-by, changed files) come from the cache.
  */
-export function openRepository(source: GitSource, { maxAgeMs = DEFAULT_MAX_AGE_MS, networkTimeoutMs = NETWORK_TIMEOUT_MS } = {}) {
-  checkRemoteUrl(source.url, { allowLocalSources: env().FLEETLINE_ALLOW_LOCAL_SOURCES });
+export function openRepository(
+  source: GitSource,
+  { maxAgeMs = DEFAULT_MAX_AGE_MS, networkTimeoutMs = NETWORK_TIMEOUT_MS, allowLocalSources = env().FLEETLINE_ALLOW_LOCAL_SOURCES, resolveHost }: { maxAgeMs?: number; networkTimeoutMs?: number; allowLocalSources?: boolean; resolveHost?: Resolver } = {},
+) {
+  checkRemoteUrl(source.url, { allowLocalSources });
   const dir = cacheDir(source.url);
+  const policy: AddressPolicy = { allowLocalSources, ...(resolveHost ? { resolve: resolveHost } : {}) };
+  const inCache = <T>(s: GitSource, fn: (options: RunOptions) => Promise<T>) => runInCache(s, policy, fn);
 
   const fetchInto = async (entry: Entry): Promise<void> => {
     try {
-      await cloneOrFetch(source, dir, networkTimeoutMs);
+      await cloneOrFetch(source, dir, networkTimeoutMs, policy);
       entry.fetchedAt = Date.now();
     } catch (error) {
       if (!(error instanceof GitError)) log.warn("git: unexpected failure", { error: errorMessage(error) });
@@ -120,6 +156,24 @@ export function openRepository(source: GitSource, { maxAgeMs = DEFAULT_MAX_AGE_M
       () => false,
     );
 
+  /** Blob contents through one `cat-file --batch`, bounded in bytes. */
+  const readBlobs = async (blobs: readonly { oid: string; path: string }[]): Promise<RepoFile[]> => {
+    if (blobs.length === 0) return [];
+    const input = `${blobs.map((b) => b.oid).join("\n")}\n`;
+    const out = await inCache(source, (o) => runGitBuffer(["cat-file", "--batch"], { ...o, input, maxOutputBytes: MAX_TREE_BYTES, timeoutMs: networkTimeoutMs }));
+    const files: RepoFile[] = [];
+    let offset = 0;
+    for (const blob of blobs) {
+      const newline = out.indexOf(0x0a, offset);
+      const header = out.subarray(offset, newline).toString("utf8").split(" ");
+      const size = Number(header[2]);
+      if (header[1] !== "blob" || !Number.isInteger(size)) throw new GitError("failed", `could not read ${blob.path}`);
+      files.push({ path: blob.path, content: out.subarray(newline + 1, newline + 1 + size).toString("utf8") });
+      offset = newline + 1 + size + 1;
+    }
+    return files;
+  };
+
   return {
     dir,
     refresh,
@@ -163,33 +217,33 @@ export function openRepository(source: GitSource, { maxAgeMs = DEFAULT_MAX_AGE_M
       return files;
     },
 
-    /** The YAML files (and kustomization files) under `dirPath` at `sha`, bounded in count and bytes. */
+    /**
+     * The YAML files (and kustomization files) under `dirPath` at `sha`, bounded in count and
+     * bytes, without the files Flux ignores (`.sourceignore` files and the source's spec.ignore).
+     */
     async readTree(sha: string, dirPath: string): Promise<RepoFile[]> {
       await ready();
       const spec = repoPathspec(dirPath);
-      const listing = await inCache(source, (o) => runGit(["ls-tree", "-r", "-z", "--full-tree", checkSha(sha), "--", ...(spec ? [spec] : [])], o));
-      const blobs = listing
+      const commit = checkSha(sha);
+      const lsTree = (args: string[]) => inCache(source, (o) => runGit(["ls-tree", "-z", "--full-tree", ...args], o));
+      // Recursive under the path; the .sourceignore files of its ancestors by exact path.
+      const [listing, ancestors] = await Promise.all([lsTree(["-r", commit, "--", ...(spec ? [spec] : [])]), spec ? lsTree([commit, "--", ...sourceIgnorePathsFor(spec).slice(0, -1)]) : ""]);
+      const entries = `${ancestors}${listing}`
         .split("\0")
         .filter(Boolean)
         .flatMap((line) => {
           const match = /^\d+ blob ([0-9a-f]{40})\t(.+)$/s.exec(line);
-          return match && /(\.ya?ml|\/Kustomization|^Kustomization)$/.test(match[2]!) ? [{ oid: match[1]!, path: match[2]! }] : [];
+          return match ? [{ oid: match[1]!, path: match[2]! }] : [];
         });
+      const ignoreFiles = entries.filter((e) => e.path === SOURCEIGNORE || e.path.endsWith(`/${SOURCEIGNORE}`));
+      const ignoreTexts = await readBlobs(ignoreFiles);
+      const ignored = sourceIgnoreFilter(
+        source.ignore,
+        ignoreTexts.map((f) => ({ dir: f.path.slice(0, -SOURCEIGNORE.length).replace(/\/$/, ""), content: f.content })),
+      );
+      const blobs = entries.filter((e) => /(\.ya?ml|\/Kustomization|^Kustomization)$/.test(e.path) && !ignored(e.path));
       if (blobs.length > MAX_TREE_FILES) throw new GitError("too-large", `the path holds more than ${MAX_TREE_FILES} manifest files`);
-      if (blobs.length === 0) return [];
-      const input = `${blobs.map((b) => b.oid).join("\n")}\n`;
-      const out = await inCache(source, (o) => runGitBuffer(["cat-file", "--batch"], { ...o, input, maxOutputBytes: MAX_TREE_BYTES, timeoutMs: networkTimeoutMs }));
-      const files: RepoFile[] = [];
-      let offset = 0;
-      for (const blob of blobs) {
-        const newline = out.indexOf(0x0a, offset);
-        const header = out.subarray(offset, newline).toString("utf8").split(" ");
-        const size = Number(header[2]);
-        if (header[1] !== "blob" || !Number.isInteger(size)) throw new GitError("failed", `could not read ${blob.path}`);
-        files.push({ path: blob.path, content: out.subarray(newline + 1, newline + 1 + size).toString("utf8") });
-        offset = newline + 1 + size + 1;
-      }
-      return files;
+      return readBlobs(blobs);
     },
   };
 }

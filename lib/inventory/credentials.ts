@@ -1,6 +1,8 @@
 import "server-only";
-import type { Cluster } from "@/db/schema";
-import { decrypt, encrypt, fingerprint } from "@/lib/crypto";
+import { eq } from "drizzle-orm";
+import { getDb } from "@/db";
+import { clusters, type Cluster } from "@/db/schema";
+import { decrypt, encrypt, fingerprint, FINGERPRINT_PREFIX } from "@/lib/crypto";
 import { checkCredentials } from "@/lib/k8s/credentials";
 import { extractCredentials, parseKubeconfig } from "@/lib/k8s/kubeconfig";
 import type { ClusterCredentials } from "@/lib/k8s/types";
@@ -45,4 +47,17 @@ export function sealCredentials(clusterId: string, credentials: ClusterCredentia
 
 export function openCredentials(cluster: Pick<Cluster, "id" | "credentials">): ClusterCredentials {
   return JSON.parse(decrypt(cluster.credentials, context(cluster.id))) as ClusterCredentials;
+}
+
+/** Replaces cluster credential fingerprints stored before they were keyed (see lib/crypto fingerprint). Runs at boot. */
+export function recomputeClusterFingerprints(): number {
+  const db = getDb();
+  let changed = 0;
+  for (const cluster of db.select({ id: clusters.id, credentials: clusters.credentials, credentialsFingerprint: clusters.credentialsFingerprint }).from(clusters).all()) {
+    if (cluster.credentialsFingerprint.startsWith(FINGERPRINT_PREFIX)) continue;
+    const next = fingerprint(JSON.stringify(openCredentials(cluster)));
+    db.update(clusters).set({ credentialsFingerprint: next }).where(eq(clusters.id, cluster.id)).run();
+    changed++;
+  }
+  return changed;
 }

@@ -1,6 +1,8 @@
 import "server-only";
 import { eq, isNull, lte, or } from "drizzle-orm";
 import { getDb } from "@/db";
+import { backgroundWrite } from "@/db/busy";
+import { redactText } from "@/lib/security/redact";
 import { clusterFluxObjects, clusterHealth, clusterHealthEvents, clusters, type ClusterHealth, type HealthState, type Reconciler } from "@/db/schema";
 import type { ClusterProbe, FluxObjectSummary } from "@/lib/k8s/discovery";
 import { env } from "@/lib/env";
@@ -70,12 +72,13 @@ export function replaceFluxObjects(tx: Tx, clusterId: string, objects: FluxObjec
  * nodes, reconcilers, the Flux object snapshot, and a health event when state or reason changed.
  * A kind whose list failed keeps the cluster reachable; the reason names the kind.
  */
-export function recordHealth(clusterId: string, previous: ClusterHealth | undefined, probe: ClusterProbe | undefined, failure: { kind: string; message: string } | undefined, now: number, intervalMs: number): CheckOutcome & { durationMs: number } {
+export async function recordHealth(clusterId: string, previous: ClusterHealth | undefined, probe: ClusterProbe | undefined, failure: { kind: string; message: string } | undefined, now: number, intervalMs: number): Promise<CheckOutcome & { durationMs: number }> {
   const db = getDb();
   const failures = probe ? 0 : (previous?.consecutiveFailures ?? 0) + 1;
   const state: HealthState = probe ? "reachable" : "unreachable";
   const failedKind = probe ? [...probe.failedKinds.values()][0] : undefined;
-  const reason = failure ? failure.message : failedKind ? failedKind : probe?.forbidden.length ? forbiddenReason(probe.forbidden) : null;
+  // The cluster's own words (error bodies, messages) are stored and shown: redacted first.
+  const reason = failure ? redactText(failure.message) : failedKind ? redactText(failedKind) : probe?.forbidden.length ? forbiddenReason(probe.forbidden) : null;
   const row = {
     clusterId,
     state,
@@ -99,7 +102,8 @@ export function recordHealth(clusterId: string, previous: ClusterHealth | undefi
         }
       : {}),
   };
-  db.transaction((tx) => {
+  // A background write: when another process holds the lock it waits off the event loop.
+  await backgroundWrite(db, () => db.transaction((tx) => {
     tx.insert(clusterHealth).values(row).onConflictDoUpdate({ target: clusterHealth.clusterId, set: row }).run();
     if (probe) replaceFluxObjects(tx, clusterId, probe.fluxObjectList, new Date(now));
     if (!previous || previous.state !== state || previous.reason !== reason) {
@@ -107,7 +111,7 @@ export function recordHealth(clusterId: string, previous: ClusterHealth | undefi
         .values({ clusterId, at: new Date(now), state, reason, kubernetesVersion: probe?.kubernetesVersion ?? null })
         .run();
     }
-  });
+  }));
   return { clusterId, state, durationMs: 0, ...(reason ? { reason } : {}) };
 }
 

@@ -102,15 +102,15 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
   const started = Date.now();
   const previous = previousRows(cluster.id);
   const sweep = (status: ClusterSweepOutcome["status"], reason?: string): ClusterSweepOutcome => ({ clusterId: cluster.id, status, durationMs: Date.now() - started, configurations: targets.length, ...(reason ? { reason } : {}) });
-  const markUnknown = (failure: { kind: string; message: string }) => {
+  const markUnknown = async (failure: { kind: string; message: string }) => {
     const now = o.now();
-    persistCluster(cluster.id, targets.map((t) => unreachableRow(t, previous.get(t.configurationId), failure, now)), previous, undefined);
+    await persistCluster(cluster.id, targets.map((t) => unreachableRow(t, previous.get(t.configurationId), failure, now)), previous, undefined);
     return sweep("unreachable", failure.message);
   };
   const away = o.respectBackoff ? backingOff(health, o.now()) : undefined;
   if (away) {
     const state = health?.state ?? "unknown";
-    return { check: { clusterId: cluster.id, state, durationMs: 0, reason: away.message }, sweep: markUnknown(away) };
+    return { check: { clusterId: cluster.id, state, durationMs: 0, reason: away.message }, sweep: await markUnknown(away) };
   }
   return withClusterSlot(async () => {
     const deadline = new Deadline(o.timeoutMs);
@@ -124,30 +124,30 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
     } catch (error) {
       failure = classifyError(error);
     }
-    const check = { ...recordHealth(cluster.id, health, probe, failure, o.now(), o.intervalMs), durationMs: Date.now() - started };
-    if (!probe) return { check, sweep: markUnknown(failure ?? { kind: "network", message: "unreachable" }) };
+    const check = { ...(await recordHealth(cluster.id, health, probe, failure, o.now(), o.intervalMs)), durationMs: Date.now() - started };
+    if (!probe) return { check, sweep: await markUnknown(failure ?? { kind: "network", message: "unreachable" }) };
     if (targets.length === 0) {
-      persistCluster(cluster.id, [], previous, []);
+      await persistCluster(cluster.id, [], previous, []);
       return { check, sweep: sweep("ok") };
     }
     const reconciler = reconcilerFor({ reconcilerOverride: cluster.reconcilerOverride, detectedReconciler: detectReconciler(probe) });
     const mine = targets.map((t) => withReconciler(t, reconciler?.id ?? null));
     if (!reconciler) {
       const now = o.now();
-      persistCluster(cluster.id, mine.map((t) => noReconcilerRow(t, previous.get(t.configurationId), now)), previous, []);
+      await persistCluster(cluster.id, mine.map((t) => noReconcilerRow(t, previous.get(t.configurationId), now)), previous, []);
       return { check, sweep: sweep("ok") };
     }
     let listing: Listing;
     try {
       listing = listingFromProbe(probe, reconciler) ?? (await deadline.race(reconciler.list(client, { namespaces })));
     } catch (error) {
-      return { check, sweep: markUnknown(classifyError(error)) };
+      return { check, sweep: await markUnknown(classifyError(error)) };
     }
     const observed = reconciler.observe(listing, { targets: mine, previous, now: o.now() });
     const counts = o.resourceDrift ? await resourceDriftCounts(cluster, mine, listing.objects as LiveFluxObject[], deadline) : undefined;
     // Rows whose reconciler reports resource drift itself (Argo CD) have it set already.
     if (counts) for (const row of observed.rows) if (row.hasResourceDrift === undefined) Object.assign(row, { resourceDriftCount: counts.get(row.configurationId) ?? 0, hasResourceDrift: (counts.get(row.configurationId) ?? 0) > 0 });
-    persistCluster(cluster.id, observed.rows, previous, observed.objects);
+    await persistCluster(cluster.id, observed.rows, previous, observed.objects);
     return { check, sweep: sweep("ok") };
   });
 }

@@ -18,6 +18,26 @@ describe("redactText", () => {
     expect(redactText(`key: ${pem} trailing`)).not.toContain(CANARY);
   });
 
+  it.each([
+    ["token-only user info", "fatal: https://ghp_abcdefghijklmnop1234@github.com/acme/fleet.git", "ghp_abcdefghijklmnop1234"],
+    ["a password holding a slash", "clone https://bob:pa/ss@git.example.com/x failed", "pa/ss"],
+    ["a password holding an @", "clone https://bob:p@ss@git.example.com/x failed", "ss@git"],
+    ["a bare classic GitHub token", "token ghp_0123456789abcdefABCDEF0123456789abcd rejected", "ghp_0123456789abcdefABCDEF0123456789abcd"],
+    ["a bare fine-grained GitHub token", "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123", "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123"],
+    ["a bare GitLab token", "got glpat-AbCdEfGhIjKlMnOpQrSt from the user", "glpat-AbCdEfGhIjKlMnOpQrSt"],
+    ["an EKS token", "Unauthorized for k8s-aws-v1.aHR0cHM6Ly9zdHMuYW1hem9uYXdzLmNvbS8_QWN0aW9u", "k8s-aws-v1.aHR0cHM6Ly9zdHMuYW1hem9uYXdzLmNvbS8_QWN0aW9u"],
+    ["a JWT", "token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.c2lnbmF0dXJl was refused", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.c2lnbmF0dXJl"],
+  ])("scrubs %s", (_, input, secret) => {
+    const out = redactText(input);
+    expect(out).not.toContain(secret);
+    expect(out).toContain(REDACTED);
+  });
+
+  it("keeps an ssh user name and ordinary URLs readable", () => {
+    expect(redactText("ssh://git@github.com/acme/fleet.git")).toBe("ssh://git@github.com/acme/fleet.git");
+    expect(redactText("https://github.com/acme/fleet.git")).toBe("https://github.com/acme/fleet.git");
+  });
+
   it("leaves ordinary text alone", () => {
     expect(redactText("pushed version 3 to cluster prod-eu-1")).toBe("pushed version 3 to cluster prod-eu-1");
   });

@@ -4,9 +4,15 @@ const SECRET_KEY_NAME = /pass(word)?|secret|token|bearer|credential|private|iden
 
 export const REDACTED = "[redacted]";
 
-const TEXT_PATTERNS: [RegExp, string][] = [
-  // user:pass@ in URLs (any scheme)
-  [/([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]*@/gi, `$1${REDACTED}@`],
+// A user name that is only a name (ssh://git@host): shown. Anything else before an @ is a secret.
+const PLAIN_USER = /^[a-z][a-z0-9._-]{0,19}$/;
+
+type Replacement = string | ((match: string, ...groups: string[]) => string);
+
+const TEXT_PATTERNS: [RegExp, Replacement][] = [
+  // User info in URLs (any scheme), up to the last @ of the URL: user:pass@, a token alone
+  // (https://ghp_…@github.com), and passwords holding '/' or '@' (https://bob:p@ss@host).
+  [/([a-z][a-z0-9+.-]*:\/\/)([^\s"'<>]*)@/gi, (match, scheme = "", userinfo = "") => (PLAIN_USER.test(userinfo) ? match : `${scheme}${REDACTED}@`)],
   // PEM blocks: private keys, certificates
   [/-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g, REDACTED],
   // Authorization headers and bearer tokens
@@ -18,10 +24,12 @@ const TEXT_PATTERNS: [RegExp, string][] = [
   ],
   // JWTs
   [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, REDACTED],
+  // Bare tokens by their published prefixes: GitHub (classic and fine-grained), GitLab, EKS.
+  [/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|k8s-aws-v1\.[A-Za-z0-9_-]{16,})/g, REDACTED],
 ];
 
 export function redactText(text: string): string {
-  return TEXT_PATTERNS.reduce((acc, [pattern, replacement]) => acc.replace(pattern, replacement), text);
+  return TEXT_PATTERNS.reduce((acc, [pattern, replacement]) => (typeof replacement === "string" ? acc.replace(pattern, replacement) : acc.replace(pattern, replacement)), text);
 }
 
 /** Deep copy with every value under a secret-looking key replaced and every string scrubbed. */

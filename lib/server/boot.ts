@@ -4,6 +4,9 @@ import { recordAudit } from "@/lib/audit";
 import { countUsers, createFirstAdmin } from "@/lib/auth/users";
 import { getMasterKey } from "@/lib/crypto";
 import { env } from "@/lib/env";
+import { recomputeFingerprints } from "@/lib/credentials/store";
+import { removeHalfClones } from "@/lib/git/repository";
+import { recomputeClusterFingerprints } from "@/lib/inventory/credentials";
 import { log } from "@/lib/log";
 import { resumeInterruptedRollouts } from "@/lib/push/run";
 import { startObservationLoop } from "@/lib/observe/loop";
@@ -30,7 +33,12 @@ async function bootOnce() {
   const e = env(); // throws a readable error for a bad environment before anything else runs
   migrateDatabase(getDb());
   getMasterKey();
+  // Fingerprints stored before they were keyed (unsalted hashes) are replaced once.
+  const fingerprints = recomputeFingerprints() + recomputeClusterFingerprints();
+  if (fingerprints > 0) log.info("replaced unsalted credential fingerprints with keyed ones", { count: fingerprints });
   await seedAdminFromEnv();
+  const halfClones = removeHalfClones();
+  if (halfClones > 0) log.info("removed half-made clones from the git cache", { count: halfClones });
   // Before any new push: finish (or mark interrupted) what a crash left half done.
   void resumeInterruptedRollouts().then((report) => {
     if (report.resumed.length || report.interrupted.length) log.info("rollouts after restart", report);

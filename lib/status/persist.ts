@@ -1,6 +1,7 @@
 import "server-only";
 import { and, eq, notInArray } from "drizzle-orm";
 import { getDb } from "@/db";
+import { backgroundWrite } from "@/db/busy";
 import { configurationStatus, configurationStatusHistory, objectStatus, type ConfigurationStatus } from "@/db/schema-status";
 import type { ObjectValues, StatusValues } from "@/lib/reconcilers/flux/rows";
 
@@ -16,8 +17,9 @@ export function previousRows(clusterId: string): Map<string, ConfigurationStatus
  * for each pair whose state or reason changed, rows of configurations no longer targeting
  * the cluster removed, and (when the cluster answered) its object list replaced.
  */
-export function persistCluster(clusterId: string, rows: readonly StatusValues[], previous: ReadonlyMap<string, ConfigurationStatus>, objects: readonly ObjectValues[] | undefined): void {
-  getDb().transaction((tx) => {
+export function persistCluster(clusterId: string, rows: readonly StatusValues[], previous: ReadonlyMap<string, ConfigurationStatus>, objects: readonly ObjectValues[] | undefined): Promise<void> {
+  // A background write: when another process holds the lock it waits off the event loop.
+  return backgroundWrite(getDb(), () => getDb().transaction((tx) => {
     for (const row of rows) {
       // The key columns are "updated" to the values they already have; simpler than omitting them.
       tx.insert(configurationStatus)
@@ -37,5 +39,5 @@ export function persistCluster(clusterId: string, rows: readonly StatusValues[],
     if (!objects) return;
     tx.delete(objectStatus).where(eq(objectStatus.clusterId, clusterId)).run();
     for (let i = 0; i < objects.length; i += INSERT_CHUNK) tx.insert(objectStatus).values(objects.slice(i, i + INSERT_CHUNK)).run();
-  });
+  }));
 }

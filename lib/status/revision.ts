@@ -1,6 +1,7 @@
 import "server-only";
 import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { getDb } from "@/db";
+import { backgroundWrite } from "@/db/busy";
 import { configurationStatus, sourceStatus } from "@/db/schema-status";
 import { CredentialUnavailableError, toRenderCredential } from "@/lib/credentials/store";
 import { GitError } from "@/lib/git/errors";
@@ -27,7 +28,7 @@ export function isGitSource(spec: ConfigurationSpec | undefined): spec is Config
  */
 export function repositoryFor(source: GitSourceSpec, maxAgeMs?: number): GitRepository {
   const auth = source.credentialId ? toRenderCredential(source.credentialId, source) : undefined;
-  return openRepository({ url: source.url, ...(auth ? { auth } : {}) }, maxAgeMs === undefined ? {} : { maxAgeMs });
+  return openRepository({ url: source.url, ...(auth ? { auth } : {}), ...(source.ignore !== undefined ? { ignore: source.ignore } : {}) }, maxAgeMs === undefined ? {} : { maxAgeMs });
 }
 
 async function headOf(configurationId: string, source: GitSourceSpec, maxAgeMs: number): Promise<SourceHead | undefined> {
@@ -37,7 +38,7 @@ async function headOf(configurationId: string, source: GitSourceSpec, maxAgeMs: 
     repository = repositoryFor(source, maxAgeMs);
   } catch (error) {
     const message = error instanceof GitError || error instanceof CredentialUnavailableError ? error.message : "the source could not be opened";
-    saveSource(configurationId, source, null, new GitError("invalid", message));
+    await saveSource(configurationId, source, null, new GitError("invalid", message));
     return undefined;
   }
   const state = await repository.refresh();
@@ -50,13 +51,13 @@ async function headOf(configurationId: string, source: GitSourceSpec, maxAgeMs: 
       error ??= resolveError instanceof GitError ? resolveError : new GitError("failed", "the ref could not be resolved");
     }
   }
-  saveSource(configurationId, source, headSha, error);
+  await saveSource(configurationId, source, headSha, error);
   return { configurationId, repository, ref, headSha, error };
 }
 
-function saveSource(configurationId: string, source: GitSourceSpec, headSha: string | null, error: GitError | null): void {
+function saveSource(configurationId: string, source: GitSourceSpec, headSha: string | null, error: GitError | null): Promise<void> {
   const row = { configurationId, url: source.url, ref: `${source.ref.type} ${source.ref.value}`, headSha, checkedAt: new Date(), error: error?.message ?? null, errorKind: error?.kind ?? null };
-  getDb().insert(sourceStatus).values(row).onConflictDoUpdate({ target: sourceStatus.configurationId, set: row }).run();
+  return backgroundWrite(getDb(), () => void getDb().insert(sourceStatus).values(row).onConflictDoUpdate({ target: sourceStatus.configurationId, set: row }).run());
 }
 
 /**
@@ -99,12 +100,12 @@ export async function applyBehindBy(heads: ReadonlyMap<string, SourceHead>, clus
   });
   const counts = new Map(distinct.map((key, index) => [key, settled[index]?.status === "fulfilled" ? settled[index].value : null]));
   const behind = rows.map((row) => ({ row, behindBy: counts.get(keyOf(row) ?? "") ?? null }));
-  db.transaction((tx) => {
+  await backgroundWrite(db, () => db.transaction((tx) => {
     for (const { row, behindBy } of behind) {
       tx.update(configurationStatus)
         .set({ behindBy, hasRevisionDrift: sql`(${configurationStatus.revisionMessage} is not null) or ${(behindBy ?? 0) > 0 ? 1 : 0}` })
         .where(and(eq(configurationStatus.configurationId, row.configurationId), eq(configurationStatus.clusterId, row.clusterId)))
         .run();
     }
-  });
+  }));
 }

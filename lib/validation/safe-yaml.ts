@@ -1,6 +1,7 @@
 import { isAlias, isScalar, LineCounter, Parser, parseDocument, visit, type CST, type Document } from "yaml";
 import { isJsonObject, type JsonObject, type JsonValue } from "./json";
 import { formatBytes, utf8ByteLength } from "./rules";
+import { scanYamlDocuments, type YamlDocumentSlice } from "./yaml-scan";
 
 /**
  * YAML parsing with limits (hardening case 6): size, nesting depth, alias expansion and
@@ -43,6 +44,19 @@ function exceedsDepth(text: string, maxDepth: number): boolean {
     }
   }
   return false;
+}
+
+// The pre-scan counts a level more than the syntax tree does for most shapes ("key:" opens its
+// value); the exact check on the tree follows, so the scan only has to keep the composer shallow.
+const SCAN_SLACK = 2;
+
+/**
+ * The documents of a YAML stream (Git manifests, cluster content), each checked for depth by
+ * the linear pre-scan before any parser composes it (hardening case 26).
+ */
+export function splitYamlDocuments(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): { ok: true; documents: YamlDocumentSlice[] } | { ok: false; error: string } {
+  const scan = scanYamlDocuments(text, limits.maxDepth + SCAN_SLACK);
+  return scan.ok ? scan : { ok: false, error: `must not nest deeper than ${limits.maxDepth} levels` };
 }
 
 function at(lineCounter: LineCounter, offset: number | undefined): string {
@@ -106,6 +120,9 @@ export function parseYamlWithLimits(text: string, limits: YamlLimits = DEFAULT_Y
   if (text.length > limits.maxBytes || utf8ByteLength(text) > limits.maxBytes) {
     return fail(`must be at most ${formatBytes(limits.maxBytes)} (got ${formatBytes(utf8ByteLength(text))})`);
   }
+  // Linear pre-scan first: nothing recursive may see a deeply nested text.
+  const scan = splitYamlDocuments(text, limits);
+  if (!scan.ok) return fail(scan.error);
   if (exceedsDepth(text, limits.maxDepth)) return fail(`must not nest deeper than ${limits.maxDepth} levels`);
 
   const lineCounter = new LineCounter();

@@ -61,13 +61,20 @@ describe("checkGitUrl", () => {
     ["ssh://git@127.1/repo", "loopback"],
     ["ssh://git@[::1]/repo", "loopback"],
     ["https://[::ffff:127.0.0.1]/repo", "loopback"],
-    ["http://169.254.169.254/latest/meta-data", "link-local or cloud metadata"],
-    ["https://[fe80::1]/repo", "link-local or cloud metadata"],
-    ["https://[fd00:ec2::254]/repo", "link-local or cloud metadata"],
   ])("refuses the local host in %s unless allowed", (url, kind) => {
     expect(errorOf(checkGitUrl(url))).toBe(`host is a ${kind} address: local sources are refused unless an administrator allows them`);
     expect(checkGitUrl(url, { allowLocalSources: true }).ok).toBe(true);
   });
+
+  it.each(["http://169.254.169.254/latest/meta-data", "https://[fe80::1]/repo", "https://[fd00:ec2::254]/repo", "ssh://git@169.254.10.1/repo"])(
+    "refuses the link-local host in %s whatever the setting (issue 11 item 13)",
+    (url) => {
+      for (const allowLocalSources of [false, true]) {
+        expect(errorOf(checkGitUrl(url, { allowLocalSources }))).toBe("host is a link-local or cloud metadata address: sources there are always refused");
+      }
+      expect(errorOf(checkBucketEndpoint(url.replace(/^.*:\/\/(git@)?/, "").replace(/\/.*$/, ""), false, { allowLocalSources: true }))).toBe("host is a link-local or cloud metadata address: sources there are always refused");
+    },
+  );
 
   it("refuses percent-encoded hosts that could hide a local address", () => {
     expect(errorOf(checkGitUrl("ssh://git@%31%32%37.0.0.1/repo"))).toBe("host must not contain percent-encoding");
@@ -120,7 +127,7 @@ describe("checkBucketEndpoint", () => {
     ["key:secret@s3.amazonaws.com", "must be host[:port] only, without a path, user, query or percent-encoding"],
     ["minio:99999", "port must be between 1 and 65535"],
     ["bad_host:9000", "host must be a DNS name or an IP address"],
-    ["169.254.169.254", "host is a link-local or cloud metadata address: local sources are refused unless an administrator allows them"],
+    ["169.254.169.254", "host is a link-local or cloud metadata address: sources there are always refused"],
     ["localhost:9000", "host is a loopback address: local sources are refused unless an administrator allows them"],
   ])("rejects %j", (endpoint, message) => {
     expect(errorOf(checkBucketEndpoint(endpoint, false))).toBe(message);

@@ -7,11 +7,13 @@ import { hasControlChars, isAsciiOnly, type CheckResult } from "./rules";
  */
 
 export type SourceUrlOptions = {
-  /** Admin setting (or a test-only environment variable) allowing loopback and link-local hosts. */
+  /** Admin setting (or a test-only environment variable) allowing loopback hosts; link-local stays refused. */
   allowLocalSources?: boolean;
 };
 
 export const MAX_URL_LENGTH = 2048;
+
+export const LINK_LOCAL_REFUSED = "host is a link-local or cloud metadata address: sources there are always refused";
 
 const PLAIN_HTTP_WARNING = "uses plain http: repository contents and credentials travel unencrypted";
 
@@ -73,21 +75,21 @@ function checkParsedUrl(parsed: URL, rules: UrlRules, options: SourceUrlOptions)
   if (parsed.username !== "" && !/^[A-Za-z0-9._-]{1,64}$/.test(parsed.username)) {
     return "the ssh user name may contain only letters, digits, '.', '_' and '-'";
   }
+  // ssh and other CLIs read a leading '-' as an option (argument injection).
+  if (parsed.username.startsWith("-")) return "the ssh user name must not start with '-'";
   const host = parsed.hostname;
   if (host === "") return "must include a host";
+  if (host.startsWith("-")) return "host must not start with '-'";
   // Go's URL parser unescapes %XX in hosts, so an encoded host could hide a loopback address.
   if (host.includes("%")) return "host must not contain percent-encoding";
   if (host.startsWith("[") && !parseIpv6(host.slice(1, -1))) return "host is not a valid IPv6 address";
   if (parsed.hash !== "") return "must not contain a fragment (#)";
   if (!rules.allowQuery && parsed.search !== "") return "must not contain a query (?)";
-  if (!options.allowLocalSources) {
-    const local = classifyLocalHost(host);
-    if (local === "loopback") {
-      return "host is a loopback address: local sources are refused unless an administrator allows them";
-    }
-    if (local === "link-local") {
-      return "host is a link-local or cloud metadata address: local sources are refused unless an administrator allows them";
-    }
+  const local = classifyLocalHost(host);
+  // Link-local is cloud metadata and never a source, whatever the setting (issue 11 item 13).
+  if (local === "link-local") return LINK_LOCAL_REFUSED;
+  if (local === "loopback" && !options.allowLocalSources) {
+    return "host is a loopback address: local sources are refused unless an administrator allows them";
   }
   return undefined;
 }
@@ -149,11 +151,10 @@ export function checkBucketEndpoint(endpoint: string, insecure: boolean, options
   }
   const port = match[2];
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return fail("port must be between 1 and 65535");
-  if (!options.allowLocalSources) {
-    const local = classifyLocalHost(host);
-    if (local) {
-      return fail(`host is a ${local === "loopback" ? "loopback" : "link-local or cloud metadata"} address: local sources are refused unless an administrator allows them`);
-    }
+  const local = classifyLocalHost(host);
+  if (local === "link-local") return fail(LINK_LOCAL_REFUSED);
+  if (local === "loopback" && !options.allowLocalSources) {
+    return fail("host is a loopback address: local sources are refused unless an administrator allows them");
   }
   return insecure ? { ok: true, warning: "insecure: the bucket is read over plain HTTP" } : { ok: true };
 }

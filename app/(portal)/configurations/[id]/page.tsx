@@ -10,7 +10,7 @@ import { Time } from "@/components/ui/time";
 import { requirePageAccess } from "@/lib/auth/current";
 import { can } from "@/lib/auth/permissions";
 import { getConfiguration } from "@/lib/configurations/store";
-import { renderedYaml } from "@/lib/configurations/version-diff";
+import { MAX_INLINE_YAML_BYTES, renderedYaml, renderedYamlHref } from "@/lib/configurations/version-diff";
 import { listCredentials } from "@/lib/credentials/store";
 import { env } from "@/lib/env";
 import { getRolloutProgress, listRollouts } from "@/lib/push/rollouts";
@@ -96,9 +96,7 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
       {active === "versions" ? (
         <VersionsTab configurationId={configuration.id} currentVersion={configuration.currentVersion} from={sp.from} to={sp.to} canRollback={canPush} />
       ) : null}
-      {active === "yaml" ? (
-        <pre className="card max-h-[70vh] overflow-auto p-3 font-mono text-xs">{renderedYaml(configuration.id, configuration.currentVersion, spec)}</pre>
-      ) : null}
+      {active === "yaml" ? <YamlTab configurationId={configuration.id} version={configuration.currentVersion} yaml={renderedYaml(configuration.id, configuration.currentVersion, spec)} /> : null}
       {active === "edit" && canWrite ? (
         <ConfigurationWizard
           fleet={listFleetForTargeting()}
@@ -113,5 +111,21 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
         <section className="card max-w-xl p-4"><DeleteConfigurationForm configurationId={configuration.id} name={configuration.name} /></section>
       ) : null}
     </>
+  );
+}
+
+/** The rendered YAML inline, or past a size only as a download (a huge <pre> held the browser and the server). */
+function YamlTab({ configurationId, version, yaml }: { configurationId: string; version: number; yaml: string }) {
+  const download = (
+    <a href={renderedYamlHref(configurationId, version)} download className="underline">Download v{version} as YAML</a>
+  );
+  if (yaml.length > MAX_INLINE_YAML_BYTES) {
+    return <p className="text-sm text-zinc-600 dark:text-zinc-400" role="status">The rendered YAML is too large to show here ({Math.round(yaml.length / 1024)} KiB). {download}</p>;
+  }
+  return (
+    <div className="space-y-2">
+      <p className="text-sm">{download}</p>
+      <pre className="card max-h-[70vh] overflow-auto p-3 font-mono text-xs">{yaml}</pre>
+    </div>
   );
 }

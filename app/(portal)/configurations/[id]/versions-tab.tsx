@@ -1,19 +1,19 @@
 import { DiffView } from "@/components/ui/diff-view";
 import { Time } from "@/components/ui/time";
 import { listVersions } from "@/lib/configurations/store";
-import { diffVersions } from "@/lib/configurations/version-diff";
+import { diffVersions, renderedYamlHref } from "@/lib/configurations/version-diff";
 import { countChanges } from "@/lib/text-diff";
 import { RollbackButton } from "./configuration-controls";
 
 type Props = { configurationId: string; currentVersion: number; from?: string; to?: string; canRollback: boolean };
 
 /** Every version with its author and message, a diff between any two, and roll back. */
-export function VersionsTab({ configurationId, currentVersion, from, to, canRollback }: Props) {
+export async function VersionsTab({ configurationId, currentVersion, from, to, canRollback }: Props) {
   const versions = listVersions(configurationId);
   const toVersion = Number(to) || currentVersion;
   const fromVersion = Number(from) || Math.max(1, toVersion - 1);
-  const diff = fromVersion !== toVersion ? diffVersions(configurationId, fromVersion, toVersion) : undefined;
-  const changes = diff ? countChanges(diff.hunks) : undefined;
+  const diff = fromVersion !== toVersion ? await diffVersions(configurationId, fromVersion, toVersion) : undefined;
+  const changes = diff?.hunks ? countChanges(diff.hunks) : undefined;
   const options = versions.map((v) => (
     <option key={v.version} value={v.version}>v{v.version}</option>
   ));
@@ -53,10 +53,14 @@ export function VersionsTab({ configurationId, currentVersion, from, to, canRoll
             </div>
             <button type="submit" className="btn-secondary">Show diff</button>
           </form>
-          {diff && changes ? (
+          {diff ? (
             <>
-              <p className="text-sm text-zinc-600 dark:text-zinc-400">v{diff.from} → v{diff.to}: {changes.added} line(s) added, {changes.removed} removed (rendered Flux objects, Secret values masked).</p>
-              <DiffView hunks={diff.hunks} label={`Diff from v${diff.from} to v${diff.to}`} />
+              {changes ? <p className="text-sm text-zinc-600 dark:text-zinc-400">v{diff.from} → v{diff.to}: {changes.added} line(s) added, {changes.removed} removed (rendered Flux objects, Secret values masked).</p> : null}
+              <DiffView
+                hunks={diff.hunks}
+                label={`Diff from v${diff.from} to v${diff.to}`}
+                downloads={[diff.from, diff.to].map((v) => ({ label: `Download v${v}`, href: renderedYamlHref(configurationId, v) }))}
+              />
             </>
           ) : null}
         </section>

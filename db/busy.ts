@@ -1,0 +1,80 @@
+import type { Db } from "./client";
+
+/**
+ * SQLite lock contention without freezing the server (hardening case 15, issue 11 item 4).
+ * better-sqlite3 is synchronous: its busy_timeout waits ON the event loop, so while another
+ * process holds the write lock, a 5 s wait in a background loop's write held every page for
+ * 5 s. Background writes therefore try with a busy timeout of a few milliseconds and, when
+ * the database is busy, retry after an asynchronous pause, with the event loop free.
+ */
+
+/** The connection's normal wait, for writes a user is waiting on. */
+export const PAGE_BUSY_TIMEOUT_MS = 5000;
+/** What a background write may hold the event loop for on one attempt. */
+export const BACKGROUND_BUSY_TIMEOUT_MS = 10;
+
+export class DatabaseBusyError extends Error {
+  constructor() {
+    super("the database stayed locked by another process");
+    this.name = "DatabaseBusyError";
+  }
+}
+
+export function isBusyError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
+}
+
+/** Runs `fn` (synchronous database work) with the connection's busy timeout set to `ms`. */
+function withBusyTimeout<T>(db: Db, ms: number, fn: () => T): T {
+  db.$client.pragma(`busy_timeout = ${ms}`);
+  try {
+    return fn();
+  } finally {
+    db.$client.pragma(`busy_timeout = ${PAGE_BUSY_TIMEOUT_MS}`);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A background loop's write: short attempts, and between them a pause that lets pages run
+ * (50 ms doubling to 2 s, for up to `budgetMs`); then DatabaseBusyError, and the loop's next
+ * sweep tries again.
+ */
+export async function backgroundWrite<T>(db: Db, fn: () => T, { budgetMs = 60_000 } = {}): Promise<T> {
+  const giveUpAt = Date.now() + budgetMs;
+  for (let pause = 50; ; pause = Math.min(pause * 2, 2000)) {
+    try {
+      return withBusyTimeout(db, BACKGROUND_BUSY_TIMEOUT_MS, fn);
+    } catch (error) {
+      if (!isBusyError(error)) throw error;
+      if (Date.now() + pause > giveUpAt) throw new DatabaseBusyError();
+    }
+    await sleep(pause);
+  }
+}
+
+export type DatabaseState = "ok" | "locked" | "unavailable";
+
+/**
+ * For /api/health: can the database be read, and could a write start now? The write probe
+ * takes the write lock for an instant (BEGIN IMMEDIATE, ROLLBACK) with a short busy timeout.
+ */
+export function probeDatabase(db: Db, timeoutMs = 100): DatabaseState {
+  try {
+    db.$client.prepare("select 1").get();
+  } catch {
+    return "unavailable";
+  }
+  if (db.$client.inTransaction) return "ok";
+  try {
+    withBusyTimeout(db, timeoutMs, () => {
+      db.$client.exec("BEGIN IMMEDIATE");
+      db.$client.exec("ROLLBACK");
+    });
+    return "ok";
+  } catch (error) {
+    return isBusyError(error) ? "locked" : "unavailable";
+  }
+}
