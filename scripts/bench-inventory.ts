@@ -25,7 +25,7 @@ async function main() {
   const { getDb } = await import("../db");
   const { migrateDatabase } = await import("../db/client");
   const { insertCluster } = await import("../lib/inventory/registry");
-  const { runHealthSweep } = await import("../lib/inventory/health");
+  const { runHealthSweep } = await import("@/lib/observe/loop");
   migrateDatabase(getDb());
 
   const started = performance.now();

@@ -99,7 +99,7 @@ async function benchSweep(): Promise<number> {
   const store = await import("../lib/configurations/store");
   const { startRollout } = await import("../lib/push/rollouts");
   const { runRollout } = await import("../lib/push/run");
-  const { runStatusSweep } = await import("../lib/status/collector");
+  const { runStatusSweep } = await import("@/lib/observe/loop");
   const started = performance.now();
   const harness = await startHarness({ clusters: SERVERS, name: "bench", resyncMs: 0 });
   console.log(`started ${SERVERS} API servers with the Flux stand-in in ${((performance.now() - started) / 1000).toFixed(1)} s`);

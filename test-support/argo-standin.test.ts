@@ -7,7 +7,7 @@ import { createSampleRepo, podinfoFiles, type SampleRepo } from "./git-fixtures"
 import { startGitServer, type GitServer } from "./git-server";
 import type { KubeObject, KubeRest } from "./kube-rest";
 import { applyObjects, sampleApplication } from "./sample-objects";
-import { deriveApplicationState, type ArgoApplication } from "@/lib/argo/status";
+import { deriveApplicationState, type ArgoApplication } from "@/lib/reconcilers/argo/status";
 import { argoFixture, FIXTURE_NOW } from "./status-fixtures";
 
 const GRACE_MS = 3000;

@@ -37,6 +37,8 @@ export type TestCluster = {
   kc(user?: ClusterUser): KubeConfig;
   /** A REST client as that user (test-side convenience; closed by stop()). */
   rest(user?: ClusterUser): KubeRest;
+  /** The etcd client URL behind the API server (fault injection: compaction). */
+  etcdUrl: string;
   /** Milliseconds from launch until /readyz said ok and the CRDs were Established. */
   startupMs: number;
   dir: string;
@@ -215,6 +217,7 @@ async function launch(assets: string, name: string, opts: ClusterOptions): Promi
         return kc;
       },
       rest,
+      etcdUrl,
       startupMs: Date.now() - started,
       dir,
       etcdDir,

@@ -7,7 +7,7 @@ import { createSampleRepo, podinfoFiles, type SampleRepo } from "./git-fixtures"
 import { startGitServer, type GitServer } from "./git-server";
 import type { KubeObject, KubeRest } from "./kube-rest";
 import { pollUntil, sleep } from "./process-guard";
-import { deriveObjectState } from "@/lib/status/derive";
+import { deriveObjectState } from "@/lib/reconcilers/flux/derive";
 import { fluxFixture, shapesToCompare } from "./status-fixtures";
 import { applyObjects, sampleFluxObjects, sampleGitRepository, sampleKustomization } from "./sample-objects";
 

@@ -5,8 +5,8 @@
 // setter, which stamps every condition with the object's generation; the inventory id encoding
 // of fluxcd/cli-utils; Argo CD's app controller: auto-sync and the repository error grace period).
 //
-// One table, two users: the portal's reading is unit-tested against it (lib/status/derive.test.ts,
-// lib/argo/status.test.ts, lib/drift/inventory.test.ts), and the stand-ins are driven into each
+// One table, two users: the portal's reading is unit-tested against it (lib/reconcilers/flux/derive.test.ts,
+// lib/reconcilers/argo/status.test.ts, lib/drift/inventory.test.ts), and the stand-ins are driven into each
 // scenario and must produce the same status shape and verdict (test-support/*.test.ts). So the
 // stand-ins and the reading cannot drift apart again.
 import type { ComplianceState } from "@/db/schema-status";

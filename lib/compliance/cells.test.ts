@@ -98,7 +98,7 @@ describe("scope and the not-applied rule", () => {
   });
 
   it("reads a failed push the way the collector words it", async () => {
-    const { deriveConfigurationState } = await import("@/lib/status/derive");
+    const { deriveConfigurationState } = await import("@/lib/reconcilers/flux/derive");
     const verdict = deriveConfigurationState({
       expected: [{ kind: "GitRepository", namespace: "flux-system", name: "baseline" }],
       expectedVersion: 1,

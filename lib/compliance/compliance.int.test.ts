@@ -10,7 +10,7 @@ let fleet: FleetFixture;
 let assignments: typeof import("./assignments");
 let matrix: typeof import("./matrix");
 let summary: typeof import("./summary");
-let collector: typeof import("@/lib/status/collector");
+let collector: typeof import("@/lib/observe/loop");
 let registry: typeof import("@/lib/inventory/registry");
 let filters: typeof import("./filters");
 let baselineId = "";
@@ -22,7 +22,7 @@ beforeAll(async () => {
     import("./assignments"),
     import("./matrix"),
     import("./summary"),
-    import("@/lib/status/collector"),
+    import("@/lib/observe/loop"),
     import("@/lib/inventory/registry"),
     import("./filters"),
   ]);

@@ -1,6 +1,6 @@
 import "server-only";
 import { listCredentials } from "@/lib/credentials/store";
-import { maskedCredential, maskSecrets, renderFluxObjects, toYaml } from "@/lib/flux/render";
+import { maskedCredential, maskSecrets, renderFluxObjects, toYaml } from "@/lib/reconcilers/flux/render";
 import { diffOffThread } from "@/lib/diff-worker";
 import type { DiffHunk } from "@/lib/text-diff";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";

@@ -5,7 +5,7 @@ import { getDb } from "@/db";
 import { configurations, configurationVersions, credentials, type Credential } from "@/db/schema-configurations";
 import { env } from "@/lib/env";
 import { decrypt, encrypt, fingerprint, FINGERPRINT_PREFIX } from "@/lib/crypto";
-import { credentialSupportProblem, type RenderCredential } from "@/lib/flux/render";
+import { credentialSupportProblem, type RenderCredential } from "@/lib/reconcilers/flux/render";
 import { checkCertificateBundle } from "@/lib/k8s/credentials";
 import { formatZodErrors, type SourceSpec } from "@/lib/validation/configuration";
 import { hostBindingProblem, normalizeHost } from "./host-binding";

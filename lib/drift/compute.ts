@@ -1,23 +1,24 @@
 import "server-only";
 import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db";
-import { clusters } from "@/db/schema";
+import { clusters, type Reconciler } from "@/db/schema";
 import { configurationStatus, sourceStatus } from "@/db/schema-status";
-import { listManagedApplications } from "@/lib/argo/observe";
-import { applicationSnapshot, type ArgoApplication } from "@/lib/argo/status";
-import { SECRET_MASK, type KubeObject as RenderedObject } from "@/lib/flux/render";
+import { listManagedApplications } from "@/lib/reconcilers/argo/observe";
+import { applicationSnapshot, type ArgoApplication } from "@/lib/reconcilers/argo/status";
+import { SECRET_MASK, type KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
 import { GitError } from "@/lib/git/errors";
 import { repoPathspec, shaOfRevision } from "@/lib/git/policy";
 import type { ChangedFile, GitRepository } from "@/lib/git/repository";
 import { clientFor } from "@/lib/inventory/client-cache";
 import type { ClusterClient } from "@/lib/k8s/client";
 import { classifyError } from "@/lib/k8s/errors";
+import { withClusterSlot } from "@/lib/k8s/budget";
 import { Deadline } from "@/lib/k8s/deadline";
-import { configuredApplication, liveApplication } from "@/lib/status/argo-observe";
-import { requestTimeoutMs } from "@/lib/status/collector";
+import { configuredApplication, liveApplication } from "@/lib/reconcilers/argo/rows";
+import { requestTimeoutMs } from "@/lib/observe/loop";
 import { loadTargets, type Target } from "@/lib/status/expected";
-import { listManagedFluxObjects, type LiveFluxObject } from "@/lib/status/flux-objects";
-import { objectsOfConfiguration } from "@/lib/status/observe";
+import { listManagedFluxObjects, type LiveFluxObject } from "@/lib/reconcilers/flux/list";
+import { objectsOfConfiguration } from "@/lib/reconcilers/flux/rows";
 import { isGitSource, repositoryFor } from "@/lib/status/revision";
 import { getLive } from "./cluster-objects";
 import { configurationDrift, type LiveObject, type ObjectDrift } from "./config-drift";
@@ -140,10 +141,20 @@ export async function computeDrift(clusterId: string, configurationId: string): 
   const target = loadTargets([clusterId]).get(clusterId)?.find((t) => t.configurationId === configurationId);
   if (!cluster || !target || !Array.isArray(target.rendered)) return { status: "not-found" };
   const rendered = target.rendered;
-  const deadline = new Deadline(BUDGET_MS);
   const client = clientFor(cluster, requestTimeoutMs());
   const repository = isGitSource(target.spec) ? safeRepository(target) : undefined;
-  if (target.reconciler === "argocd") return argoDrift({ target, rendered, client, repository, deadline });
+  if (!target.reconciler) return { status: "not-found" };
+  const view = DRIFT_VIEWS[target.reconciler];
+  // Within the shared cluster budget; the deadline starts once a slot is free and cancels requests in flight.
+  return withClusterSlot(() => {
+    const deadline = new Deadline(BUDGET_MS);
+    return view({ target, rendered, client: client.withSignal(deadline.signal), repository, deadline });
+  });
+}
+
+/** computeDrift for a Flux cluster: its Flux objects, the Git head, and inventory objects changed outside Git. */
+async function fluxDrift({ target, rendered, client, repository, deadline }: DriftInput): Promise<DriftResult> {
+  const { clusterId, configurationId } = target;
   try {
     const namespaces = [...new Set(rendered.flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : [])))];
     const listing = await deadline.race(listManagedFluxObjects(client, namespaces));
@@ -175,10 +186,10 @@ function argoResourceDrift(applications: readonly ArgoApplication[]): ResourceDr
   }));
 }
 
-type ArgoDriftInput = { target: Target; rendered: readonly RenderedObject[]; client: ClusterClient; repository: GitRepository | undefined; deadline: Deadline };
+type DriftInput = { target: Target; rendered: readonly RenderedObject[]; client: ClusterClient; repository: GitRepository | undefined; deadline: Deadline };
 
 /** computeDrift for a cluster whose reconciler is Argo CD: its Applications and repository Secret, and Argo CD's comparison. */
-async function argoDrift({ target, rendered, client, repository, deadline }: ArgoDriftInput): Promise<DriftResult> {
+async function argoDrift({ target, rendered, client, repository, deadline }: DriftInput): Promise<DriftResult> {
   try {
     const { applications } = await deadline.race(listManagedApplications(client, { configuration: target.name }));
     const plain = await deadline.race(readPlainObjects(client, rendered));
@@ -198,6 +209,9 @@ async function argoDrift({ target, rendered, client, repository, deadline }: Arg
     return { status: "unreachable", error: classifyError(error).message };
   }
 }
+
+// One view per reconciler, keyed by its id: a new reconciler fails to compile until it has one.
+const DRIFT_VIEWS: Record<Reconciler, (input: DriftInput) => Promise<DriftResult>> = { flux: fluxDrift, argocd: argoDrift };
 
 function safeRepository(target: Target): GitRepository | undefined {
   try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { maskedCredential, renderFluxObjects, SECRET_MASK } from "@/lib/flux/render";
-import { gitHttpsInput, CANARY } from "@/lib/flux/test-fixtures";
+import { maskedCredential, renderFluxObjects, SECRET_MASK } from "@/lib/reconcilers/flux/render";
+import { gitHttpsInput, CANARY } from "@/lib/reconcilers/flux/test-fixtures";
 import { configurationDrift, diffObject, summarizeDrift, type LiveObject } from "./config-drift";
 
 // What the push renders (with a masked credential, as the collector does) against "live" copies.

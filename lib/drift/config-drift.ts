@@ -1,5 +1,5 @@
 import type { ConfigDriftEntry } from "@/db/schema-status";
-import { maskSecrets, SECRET_MASK, toYaml, type KubeObject as RenderedObject } from "@/lib/flux/render";
+import { maskSecrets, SECRET_MASK, toYaml, type KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
 import { comparable } from "@/lib/push/diff";
 import { formatPath, leafDiffs, type FieldDiff } from "./field-diff";
 import { ownersOf, type ManagedFieldsEntry, type PathSegment } from "./managed-fields";

@@ -5,7 +5,7 @@ import { startFleetFixture, type FleetFixture } from "@/test-support/fleet-fixtu
 // Configuration and resource drift on a real API server with the Flux stand-in. The stand-in
 // honours spec.interval (10m), so a hand edit stays until something makes Flux reconcile.
 let fleet: FleetFixture;
-let collector: typeof import("@/lib/status/collector");
+let collector: typeof import("@/lib/observe/loop");
 let compute: typeof import("./compute");
 let schema: typeof import("@/db/schema-status");
 let fleetId: string;
@@ -16,7 +16,7 @@ const HAND_SECRET = "hand-secret-canary-90fe";
 
 beforeAll(async () => {
   fleet = await startFleetFixture({ clusters: 1, name: "drift", resyncMs: 0 });
-  [collector, compute, schema] = await Promise.all([import("@/lib/status/collector"), import("./compute"), import("@/db/schema-status")]);
+  [collector, compute, schema] = await Promise.all([import("@/lib/observe/loop"), import("./compute"), import("@/db/schema-status")]);
   const secret = ["apiVersion: v1", "kind: Secret", "metadata:", "  name: app-secret", "type: Opaque", "data:", `  token: ${b64(REPO_SECRET)}`, ""].join("\n");
   await fleet.harness.git!.commit(fleet.harness.sample!.repo.name, { "secrets/app-secret.yaml": secret }, "Add a secret");
   const saved = fleet.save({

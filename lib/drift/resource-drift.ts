@@ -1,5 +1,5 @@
 import "server-only";
-import { maskSecrets, toYaml, type KubeObject as RenderedObject } from "@/lib/flux/render";
+import { maskSecrets, toYaml, type KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
 import { classifyError } from "@/lib/k8s/errors";
 import type { ClusterClient, KubeObject } from "@/lib/k8s/client";
 import { getLive, resourceInfo } from "./cluster-objects";

@@ -2,7 +2,7 @@ import "server-only";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { RenderCredential } from "@/lib/flux/render";
+import type { RenderCredential } from "@/lib/reconcilers/flux/render";
 import { SSH_BASE_COMMAND } from "./exec";
 
 /** What a git command needs to authenticate, in the form credentials are stored (decrypted by the caller). */

@@ -2,19 +2,11 @@ import "server-only";
 import type { ClusterClient, KubeObject } from "@/lib/k8s/client";
 import { ClusterError } from "@/lib/k8s/errors";
 
-// What Fleetline may have created on a cluster, in reverse apply order: workloads before sources before Secrets.
-const OWNED_KINDS = [
-  { group: "helm.toolkit.fluxcd.io", plural: "helmreleases" },
-  { group: "kustomize.toolkit.fluxcd.io", plural: "kustomizations" },
-  { group: "source.toolkit.fluxcd.io", plural: "gitrepositories" },
-  { group: "source.toolkit.fluxcd.io", plural: "ocirepositories" },
-  { group: "source.toolkit.fluxcd.io", plural: "buckets" },
-  { group: "source.toolkit.fluxcd.io", plural: "helmrepositories" },
-  { group: "argoproj.io", plural: "applications" },
-  { group: "", plural: "secrets" },
-] as const;
+import { PRUNABLE_KINDS } from "@/lib/reconcilers/kinds";
+import { CONFIGURATION_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "@/lib/reconcilers/labels";
 
-export const MANAGED_SELECTOR = "app.kubernetes.io/managed-by=fleetline";
+// What Fleetline may have created on a cluster comes from the one kind catalogue, in its deletion order.
+export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
 
 async function preferredVersion(client: ClusterClient, group: string): Promise<string | null> {
   if (group === "") return "v1";
@@ -32,9 +24,9 @@ async function preferredVersion(client: ClusterClient, group: string): Promise<s
  * Kinds the cluster does not serve are skipped; any other failure stops and is reported.
  */
 export async function removeManagedObjects(client: ClusterClient, configuration?: string): Promise<{ deleted: string[] }> {
-  const selector = configuration ? `${MANAGED_SELECTOR},fleetline.io/configuration=${configuration}` : MANAGED_SELECTOR;
+  const selector = configuration ? `${MANAGED_SELECTOR},${CONFIGURATION_LABEL}=${configuration}` : MANAGED_SELECTOR;
   const deleted: string[] = [];
-  for (const { group, plural } of OWNED_KINDS) {
+  for (const { group, plural } of PRUNABLE_KINDS) {
     const version = await preferredVersion(client, group);
     if (!version) continue;
     const base = group === "" ? `/api/${version}` : `/apis/${group}/${version}`;

@@ -80,7 +80,7 @@ describe("registration", () => {
 
 describe("health sweep", () => {
   it("marks a stopped cluster unreachable within one sweep while the others stay fresh", async () => {
-    const { runHealthSweep } = await import("./health");
+    const { runHealthSweep } = await import("@/lib/observe/loop");
     const { getDb } = await import("@/db");
     const { clusterHealth, clusters } = await import("@/db/schema");
     const { eq } = await import("drizzle-orm");
@@ -115,7 +115,7 @@ describe("health sweep", () => {
     });
     const { check, cluster } = await register("nobody", { credentialMode: "token", server: flux.server, token: minted.status.token, caData: flux.caData });
     expect(check.ok).toBe(true);
-    const { runHealthSweep } = await import("./health");
+    const { runHealthSweep } = await import("@/lib/observe/loop");
     const [outcome] = await runHealthSweep({ clusterIds: [cluster.id] });
     expect(outcome?.state).toBe("reachable");
     expect(outcome?.reason).toMatch(/403 Forbidden/);

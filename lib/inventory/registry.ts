@@ -7,7 +7,7 @@ import { createClusterClient } from "@/lib/k8s/client";
 import { classifyError, probeCluster, type ClusterProbe } from "@/lib/k8s/discovery";
 import type { ClusterCredentials } from "@/lib/k8s/types";
 import { sealCredentials } from "./credentials";
-import { detectReconciler, forbiddenReason, healthSettings, nextCheckDelay, replaceFluxObjects } from "./health";
+import { detectReconciler, forbiddenReason, healthSettings, nextCheckDelay, replaceFluxObjects } from "@/lib/observe/inventory";
 
 export type ConnectionCheck = { ok: true; probe: ClusterProbe } | { ok: false; kind: string; message: string };
 

@@ -3,7 +3,7 @@ import https from "node:https";
 import { KubeConfig } from "@kubernetes/client-node";
 import { ClusterError } from "./errors";
 import { createGuardedLookup } from "./guarded-lookup";
-import { requestJson, type Connection, type HttpRequest } from "./http";
+import { cancelledError, requestJson, type Connection, type HttpRequest } from "./http";
 import { groupVersionPath, resourcePath } from "./resource-path";
 import type { ClusterCredentials } from "./types";
 import { checkApiServerUrl } from "./url-guard";
@@ -40,7 +40,13 @@ export type ApplyOptions = { fieldManager: string; force?: boolean; dryRun?: boo
 export type ClusterClient = {
   version(): Promise<VersionInfo>;
   get<T = KubeObject>(path: string): Promise<T>;
-  /** Every page of a list (followed through `continue`), at one resourceVersion. */
+  /** Only the object's metadata (PartialObjectMetadata): a CRD's labels without its large schema. */
+  getMetadata(path: string): Promise<{ metadata: KubeObject["metadata"] }>;
+  /**
+   * Every page of a list (followed through `continue`), at one resourceVersion. Bounded: at most
+   * `listMaxPages` pages and `listMaxItems` items (then it fails saying so), the cancel signal is
+   * checked between pages, and an expired `continue` token (410) starts the list again, twice at most.
+   */
   list<T = KubeObject>(path: string, query?: Query): Promise<KubeList<T>>;
   /** Server-side apply; the resource path comes from the cluster's discovery documents. */
   applyObject<T = KubeObject>(object: KubeObject, options: ApplyOptions): Promise<T>;
@@ -53,6 +59,10 @@ export type ClusterClient = {
     onEvent: (event: WatchEvent<T>) => void | Promise<void>,
     signal: AbortSignal,
   ): Promise<WatchEnd>;
+  /** The same client whose every request is aborted when `signal` fires (a Deadline's signal). */
+  withSignal(signal: AbortSignal): ClusterClient;
+  /** Shared by a client and its withSignal views: the key for per-cluster caches (discovery). */
+  readonly identity: object;
 };
 
 export type ClientOptions = {
@@ -60,11 +70,22 @@ export type ClientOptions = {
   timeoutMs?: number;
   /** Watches end after this long and are resumed by the caller (default 240). */
   watchTimeoutSeconds?: number;
+  /** Items asked for per page (default 500). */
+  listPageSize?: number;
+  /** A list stops with an error after this many pages (default 200, of 500 items each). */
+  listMaxPages?: number;
+  /** A list stops with an error past this many items (default 50,000). */
+  listMaxItems?: number;
 };
 
 const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_WATCH_TIMEOUT_SECONDS = 240;
 const LIST_PAGE_SIZE = 500;
+const DEFAULT_LIST_MAX_PAGES = 200;
+const DEFAULT_LIST_MAX_ITEMS = 50_000;
+// An expired continue token means the list took longer than etcd keeps its snapshot: start
+// over, but not forever (a cluster churning faster than we can read is reported instead).
+const LIST_MAX_RESTARTS = 2;
 
 type ApiResource = { name: string; kind: string; namespaced: boolean };
 
@@ -76,15 +97,22 @@ type ApiResource = { name: string; kind: string; namespaced: boolean };
 export function createClusterClient(credentials: ClusterCredentials, options: ClientOptions = {}): ClusterClient {
   const problem = checkApiServerUrl(credentials.server);
   if (problem) throw new ClusterError("invalid", `API server URL ${problem}`);
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const watchTimeouts = { connectMs: timeoutMs, serverSeconds: options.watchTimeoutSeconds ?? DEFAULT_WATCH_TIMEOUT_SECONDS };
   const ready = connect(credentials);
   // Failures surface on each call; without this an unused client would raise an unhandled rejection.
   ready.catch(() => undefined);
+  return clientOver(ready, options, undefined, {});
+}
+
+function clientOver(ready: Promise<Connection>, options: ClientOptions, cancel: AbortSignal | undefined, identity: object): ClusterClient {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const watchTimeouts = { connectMs: timeoutMs, serverSeconds: options.watchTimeoutSeconds ?? DEFAULT_WATCH_TIMEOUT_SECONDS };
+  const pageSize = options.listPageSize ?? LIST_PAGE_SIZE;
+  const maxPages = options.listMaxPages ?? DEFAULT_LIST_MAX_PAGES;
+  const maxItems = options.listMaxItems ?? DEFAULT_LIST_MAX_ITEMS;
   // Discovery documents per group/version, for mapping kinds to resource paths.
   const discovery = new Map<string, Promise<ApiResource[]>>();
 
-  const call = async (request: HttpRequest) => requestJson(await ready, request, timeoutMs);
+  const call = async (request: HttpRequest) => requestJson(await ready, request, timeoutMs, cancel);
   const getJson = <T>(path: string) => call({ method: "GET", path }) as Promise<T>;
 
   const resourcesOf = (apiVersion: string, refresh: boolean): Promise<ApiResource[]> => {
@@ -122,19 +150,16 @@ export function createClusterClient(credentials: ClusterCredentials, options: Cl
   return {
     version: () => getJson<VersionInfo>("/version"),
     get: (path) => getJson(path),
+    getMetadata: (path) =>
+      call({ method: "GET", path, accept: "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json" }) as Promise<{ metadata: KubeObject["metadata"] }>,
     async list<T>(path: string, query: Query = {}) {
-      const items: T[] = [];
-      let resourceVersion: string | undefined;
-      let token: string | undefined;
-      do {
-        const page = await getJson<KubeList<T> & { metadata: { continue?: string } }>(
-          withQuery(path, { ...query, limit: LIST_PAGE_SIZE, continue: token }),
-        );
-        items.push(...page.items);
-        resourceVersion ??= page.metadata.resourceVersion;
-        token = page.metadata.continue || undefined;
-      } while (token);
-      return { metadata: { resourceVersion }, items };
+      for (let restarts = 0; ; restarts++) {
+        try {
+          return await listPages<T>(path, query);
+        } catch (error) {
+          if (!(error instanceof ExpiredContinue) || restarts >= LIST_MAX_RESTARTS) throw error instanceof ExpiredContinue ? error.cause : error;
+        }
+      }
     },
     async applyObject<T>(object: KubeObject, { fieldManager, force, dryRun }: ApplyOptions) {
       const path = withQuery(await pathFor(object), { fieldManager, force: force || undefined, dryRun: dryRun ? "All" : undefined });
@@ -152,9 +177,46 @@ export function createClusterClient(credentials: ClusterCredentials, options: Cl
     delete: (path, { propagationPolicy } = {}) =>
       call({ method: "DELETE", path, body: JSON.stringify({ apiVersion: "v1", kind: "DeleteOptions", propagationPolicy }) }),
     async watch(path, resourceVersion, onEvent, signal) {
-      return watchResource(await ready, path, resourceVersion, onEvent, signal, watchTimeouts);
+      return watchResource(await ready, path, resourceVersion, onEvent, cancel ? AbortSignal.any([signal, cancel]) : signal, watchTimeouts);
     },
+    withSignal: (signal) => clientOver(ready, options, cancel ? AbortSignal.any([cancel, signal]) : signal, identity),
+    identity,
   };
+
+  async function listPages<T>(path: string, query: Query): Promise<KubeList<T>> {
+    const items: T[] = [];
+    let resourceVersion: string | undefined;
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      // Between pages: a cluster out of time sends nothing more.
+      if (cancel?.aborted) throw cancelledError(cancel);
+      if (pages >= maxPages || items.length > maxItems) {
+        const what = pages >= maxPages ? `${maxPages} pages` : `${maxItems.toLocaleString("en-US")} items`;
+        throw new ClusterError("server", `listing ${path} stopped after ${what}: the API server kept answering with another continue token`);
+      }
+      let page: KubeList<T> & { metadata: { continue?: string } };
+      try {
+        page = await getJson(withQuery(path, { ...query, limit: pageSize, continue: token }));
+      } catch (error) {
+        // 410 Gone on a follow-up page: the continue token outlived etcd's compaction.
+        if (token && error instanceof ClusterError && error.kind === "gone") throw new ExpiredContinue(error);
+        throw error;
+      }
+      pages++;
+      if (!Array.isArray(page.items)) throw new ClusterError("server", `the API server's list of ${path} has no items`);
+      items.push(...page.items);
+      resourceVersion ??= page.metadata?.resourceVersion;
+      token = page.metadata?.continue || undefined;
+    } while (token);
+    return { metadata: { resourceVersion }, items };
+  }
+}
+
+class ExpiredContinue extends Error {
+  constructor(override readonly cause: ClusterError) {
+    super(cause.message);
+  }
 }
 
 /**

@@ -7,9 +7,26 @@ import { ClusterError, formatDuration } from "./errors";
  */
 export class Deadline {
   private readonly endsAt: number;
+  private controller: AbortController | undefined;
 
   constructor(readonly ms: number) {
     this.endsAt = Date.now() + ms;
+  }
+
+  /**
+   * Fires at the deadline with its error as the reason. A client bound to it
+   * (`client.withSignal(deadline.signal)`) aborts its in-flight request then, so a
+   * black-holed API server does not keep a socket and a pending promise after we gave up.
+   */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      const controller = new AbortController();
+      this.controller = controller;
+      const remaining = this.remaining();
+      if (remaining === 0) controller.abort(this.error());
+      else setTimeout(() => controller.abort(this.error()), remaining).unref();
+    }
+    return this.controller.signal;
   }
 
   remaining(): number {

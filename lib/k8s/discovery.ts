@@ -1,5 +1,7 @@
 import "server-only";
 import type { ClusterClient, KubeObject } from "./client";
+import { FLUX_KIND_INFO } from "@/lib/reconcilers/flux/kinds";
+import { listFluxKinds, type FluxKindsListing } from "@/lib/reconcilers/flux/list";
 import { ClusterError } from "./errors";
 
 export { classifyError } from "./errors";
@@ -32,20 +34,19 @@ export type ClusterProbe = {
   fluxObjectList: FluxObjectSummary[];
   /** Reads these credentials may not make, e.g. "403 Forbidden: list nodes". */
   forbidden: string[];
+  /** The one listing of the Flux kinds (every object, managed or not) the status rows are derived from too; null without Flux. */
+  fluxListing: FluxKindsListing | null;
+  /** API groups of installed reconcilers (their CRDs or discovery), for detection. */
+  installedGroups: Set<string>;
+  /** Kinds whose list failed (500, 429) with the reason: reported on the kind, the cluster stays reachable. */
+  failedKinds: Map<string, string>;
 };
 
 type Crd = "gitrepositories.source.toolkit.fluxcd.io" | "applications.argoproj.io";
 
-// The Flux kinds the portal reports on, by API group; versions come from discovery
-// because they moved (HelmRelease v2beta1 -> v2, OCIRepository v1beta2 -> v1).
-const FLUX_KINDS = [
-  { kind: "GitRepository", group: "source.toolkit.fluxcd.io", plural: "gitrepositories" },
-  { kind: "OCIRepository", group: "source.toolkit.fluxcd.io", plural: "ocirepositories" },
-  { kind: "Bucket", group: "source.toolkit.fluxcd.io", plural: "buckets" },
-  { kind: "HelmRepository", group: "source.toolkit.fluxcd.io", plural: "helmrepositories" },
-  { kind: "Kustomization", group: "kustomize.toolkit.fluxcd.io", plural: "kustomizations" },
-  { kind: "HelmRelease", group: "helm.toolkit.fluxcd.io", plural: "helmreleases" },
-] as const;
+// The Flux kinds the portal reports on come from the one kind catalogue; versions come from
+// discovery because they moved (HelmRelease v2beta1 -> v2, OCIRepository v1beta2 -> v1).
+const FLUX_KINDS = FLUX_KIND_INFO;
 
 type Condition = { type?: string; status?: string; reason?: string; message?: string };
 type StatusObject = KubeObject & {
@@ -53,14 +54,13 @@ type StatusObject = KubeObject & {
   status?: { observedGeneration?: number; conditions?: Condition[]; artifact?: { revision?: string }; lastAppliedRevision?: string };
 };
 type Deployment = KubeObject & { spec?: { replicas?: number }; status?: { readyReplicas?: number } };
-type ApiGroup = { preferredVersion?: { version?: string } };
 
 /**
  * What a cluster runs, for the registration page and the inventory sweep. Only the
  * version call must succeed (it proves reachability and credentials); every other
  * part degrades to "unknown" values when forbidden or absent.
  */
-export async function probeCluster(client: ClusterClient): Promise<ClusterProbe> {
+export async function probeCluster(client: ClusterClient, options: { namespaces?: readonly string[] } = {}): Promise<ClusterProbe> {
   const started = performance.now();
   const version = await client.version();
   const latencyMs = Math.round(performance.now() - started);
@@ -72,9 +72,10 @@ export async function probeCluster(client: ClusterClient): Promise<ClusterProbe>
     crdState(probe, "gitrepositories.source.toolkit.fluxcd.io", "/apis/source.toolkit.fluxcd.io"),
     crdState(probe, "applications.argoproj.io", "/apis/argoproj.io").then((state) => state.installed),
   ]);
-  const [controllers, { served, objects: fluxObjectList }] = fluxCrd.installed
-    ? await Promise.all([fluxControllers(probe), listFluxObjects(probe)])
-    : [[], { served: [], objects: [] }];
+  const [controllers, fluxListing] = fluxCrd.installed ? await Promise.all([fluxControllers(probe), listFluxObjects(probe, options.namespaces ?? [])]) : [[], null];
+  const failedKinds = new Map([...(fluxListing?.failedKinds ?? [])].filter(([kind]) => !fluxListing?.forbiddenKinds.has(kind)));
+  const fluxObjectList = (fluxListing?.objects ?? []).map((item) => summarize(item.kind, item));
+  const served = FLUX_KINDS.map((k) => k.kind).filter((kind) => fluxListing && !fluxListing.unservedKinds.has(kind) && !fluxListing.failedKinds.has(kind));
   return {
     kubernetesVersion: version.gitVersion,
     latencyMs,
@@ -84,6 +85,9 @@ export async function probeCluster(client: ClusterClient): Promise<ClusterProbe>
     fluxObjects: served.map((kind) => countByReadiness(kind, fluxObjectList.filter((o) => o.kind === kind))),
     fluxObjectList,
     forbidden,
+    fluxListing,
+    failedKinds,
+    installedGroups: new Set([...(fluxCrd.installed ? ["source.toolkit.fluxcd.io"] : []), ...(argoInstalled ? ["argoproj.io"] : [])]),
   };
 }
 
@@ -100,7 +104,8 @@ async function countNodes(client: ClusterClient): Promise<number> {
  */
 async function crdState(probe: Probe, crd: Crd, groupPath: string): Promise<{ installed: boolean; version: string | null }> {
   try {
-    const object = await probe.client.get<KubeObject>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}`);
+    // Metadata only: a CRD's schema runs to hundreds of KB, and only its version label is wanted.
+    const object = await probe.client.getMetadata(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}`);
     return { installed: true, version: object.metadata.labels?.["app.kubernetes.io/version"] ?? null };
   } catch (error) {
     if (isKind(error, "not-found")) return { installed: false, version: null };
@@ -122,29 +127,15 @@ async function fluxControllers(probe: Probe): Promise<{ name: string; ready: boo
   });
 }
 
-/** Every Flux object on the cluster, including those Fleetline did not create, and the kinds it serves. */
-async function listFluxObjects(probe: Probe): Promise<{ served: string[]; objects: FluxObjectSummary[] }> {
-  const { client } = probe;
-  const groups = [...new Set(FLUX_KINDS.map((k) => k.group))];
-  const preferred = new Map(
-    await Promise.all(
-      groups.map(async (group) => {
-        const doc = await tolerate(probe, client.get<ApiGroup>(`/apis/${group}`), null, `get /apis/${group}`);
-        return [group, doc?.preferredVersion?.version] as const;
-      }),
-    ),
-  );
-  const lists = await Promise.all(
-    FLUX_KINDS.map(async ({ kind, group, plural }) => {
-      const version = preferred.get(group);
-      if (!version) return null;
-      // A kind this Flux version does not serve, or may not be read, is left out rather than shown as empty.
-      const list = await tolerate(probe, client.list<StatusObject>(`/apis/${group}/${version}/${plural}`), null, `list ${plural}.${group}`);
-      return list ? { kind, objects: list.items.map((item) => summarize(kind, item)) } : null;
-    }),
-  );
-  const found = lists.filter((l) => l !== null);
-  return { served: found.map((l) => l.kind), objects: found.flatMap((l) => l.objects) };
+/**
+ * Every Flux object on the cluster, including those Fleetline did not create: one list per kind
+ * in the versions discovery found (cached per client). A kind that may not be read is noted and
+ * left out rather than shown as empty; one that fails (500, 429) is reported on that kind.
+ */
+async function listFluxObjects(probe: Probe, namespaces: readonly string[]): Promise<FluxKindsListing> {
+  const listing = await listFluxKinds(probe.client, { namespaces });
+  for (const { kind, group, plural } of FLUX_KINDS) if (listing.forbiddenKinds.has(kind)) probe.forbidden.push(`list ${plural}.${group}`);
+  return listing;
 }
 
 /** Ready=True counts only when the status describes the current generation; Stalled=True is not ready. */

@@ -15,17 +15,22 @@ export type Connection = {
   lookup: LookupFunction;
 };
 
-export type HttpRequest = { method: string; path: string; body?: string; contentType?: string };
+export type HttpRequest = { method: string; path: string; body?: string; contentType?: string; accept?: string };
 
 // A cluster answering with more than this is misbehaving; refuse rather than exhaust memory.
 export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
-/** One request with a hard deadline covering connect, TLS, headers and body. Returns parsed JSON. */
-export async function requestJson(connection: Connection, request: HttpRequest, timeoutMs: number): Promise<unknown> {
+/**
+ * One request with a hard deadline covering connect, TLS, headers and body. Returns parsed JSON.
+ * `cancel` (a cluster's whole-check deadline) aborts the request itself, not just the wait for it.
+ */
+export async function requestJson(connection: Connection, request: HttpRequest, timeoutMs: number, cancel?: AbortSignal): Promise<unknown> {
+  if (cancel?.aborted) throw cancelledError(cancel);
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), timeoutMs);
+  const signal = cancel ? AbortSignal.any([deadline.signal, cancel]) : deadline.signal;
   try {
-    const response = await send(connection, request, deadline.signal);
+    const response = await send(connection, request, signal);
     const text = await readBody(response);
     const body = parseJson(text);
     const status = response.statusCode ?? 0;
@@ -33,16 +38,22 @@ export async function requestJson(connection: Connection, request: HttpRequest, 
     if (body === undefined) throw new ClusterError("server", "the API server answered with something other than JSON", { status });
     return body;
   } catch (error) {
+    if (cancel?.aborted && !deadline.signal.aborted) throw cancelledError(cancel);
     throw toClusterError(error, deadline.signal.aborted, timeoutMs, connection);
   } finally {
     clearTimeout(timer);
   }
 }
 
+/** The reason a caller's signal carries when it is a ClusterError (a Deadline's), else a generic one. */
+export function cancelledError(signal: AbortSignal): ClusterError {
+  return signal.reason instanceof ClusterError ? signal.reason : new ClusterError("timeout", "the request was cancelled");
+}
+
 /** Sends a request and resolves with the response once its headers arrive. */
 export function send(connection: Connection, request: HttpRequest, signal: AbortSignal): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { ...connection.headers, Accept: "application/json", "User-Agent": "fleetline" };
+    const headers: Record<string, string> = { ...connection.headers, Accept: request.accept ?? "application/json", "User-Agent": "fleetline" };
     if (request.body !== undefined) {
       headers["Content-Type"] = request.contentType ?? "application/json";
       headers["Content-Length"] = String(Buffer.byteLength(request.body));

@@ -1,10 +1,10 @@
 import "server-only";
-import type { KubeObject as RenderedObject } from "@/lib/flux/render";
+import type { KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
 import { ClusterError, withRetry, type ClusterClient, type FieldConflict, type KubeObject, type RetryOptions } from "@/lib/k8s/client";
 import { classifyError } from "@/lib/k8s/errors";
 import { resourcePath } from "@/lib/k8s/resource-path";
 import type { Deadline } from "@/lib/k8s/deadline";
-import { computePruneSet, configurationSelector, describeRef, isFleetlineOwned, objectPath, PRUNABLE_KINDS, type KindInfo, type ObjectRef } from "./kinds";
+import { computePruneSet, configurationSelector, describeRef, isFleetlineOwned, objectPath, PRUNABLE_KINDS, type KindInfo, type ObjectRef } from "@/lib/reconcilers/kinds";
 
 export const FIELD_MANAGER = "fleetline";
 

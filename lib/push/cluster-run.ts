@@ -1,5 +1,5 @@
 import "server-only";
-import { ArgoRenderError } from "@/lib/argo/render";
+import { ArgoRenderError } from "@/lib/reconcilers/argo/render";
 import { DecryptionError } from "@/lib/crypto";
 import { CredentialUnavailableError } from "@/lib/credentials/store";
 import type { Cluster } from "@/db/schema";
@@ -8,6 +8,7 @@ import { ClusterError, createClusterClient, type RetryOptions } from "@/lib/k8s/
 import { errorMessage, log } from "@/lib/log";
 import { redactText } from "@/lib/security/redact";
 import { ObjectFailure, type ClusterStep } from "./apply";
+import { withClusterSlot } from "@/lib/k8s/budget";
 import { Deadline } from "@/lib/k8s/deadline";
 
 export type PushSettings = {
@@ -32,15 +33,21 @@ export function pushSettings(overrides: Partial<PushSettings> = {}): PushSetting
   return { ...DEFAULT_PUSH_SETTINGS, ...overrides, retry: { ...DEFAULT_PUSH_SETTINGS.retry, ...overrides.retry } };
 }
 
-/** Runs `work` against one cluster within its time budget. */
+/**
+ * Runs `work` against one cluster within its time budget, in a slot of the process-wide cluster
+ * budget (shared with the observation loop and drift views). The deadline starts once the slot is
+ * taken, and cancels the request in flight when it passes.
+ */
 export function onCluster<T>(cluster: Pick<Cluster, "id" | "credentials">, settings: PushSettings, work: (step: ClusterStep) => Promise<T>): Promise<T> {
-  const deadline = new Deadline(settings.clusterTimeoutMs);
-  const run = async () => {
-    const timeoutMs = Math.min(settings.requestTimeoutMs, settings.clusterTimeoutMs);
-    const client = createClusterClient(openCredentials(cluster), { timeoutMs });
-    return work({ client, retry: settings.retry, deadline });
-  };
-  return deadline.race(run());
+  return withClusterSlot(() => {
+    const deadline = new Deadline(settings.clusterTimeoutMs);
+    const run = async () => {
+      const timeoutMs = Math.min(settings.requestTimeoutMs, settings.clusterTimeoutMs);
+      const client = createClusterClient(openCredentials(cluster), { timeoutMs }).withSignal(deadline.signal);
+      return work({ client, retry: settings.retry, deadline });
+    };
+    return deadline.race(run());
+  });
 }
 
 /** A cluster the push will not touch (no reconciler, nothing renders for it): the message says why. */

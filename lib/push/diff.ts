@@ -1,4 +1,4 @@
-import { VERSION_ANNOTATION } from "@/lib/flux/metadata";
+import { VERSION_ANNOTATION } from "@/lib/reconcilers/labels";
 
 /** Pure: what a server-side dry-run would change on a live object, as field paths. */
 

@@ -3,11 +3,11 @@ import { inArray } from "drizzle-orm";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusterHealth, clusters, type Reconciler } from "@/db/schema";
-import { renderArgoObjects, unsupportedFields, type UnsupportedField } from "@/lib/argo/render";
+import type { UnsupportedField } from "@/lib/reconcilers/argo/render";
 import { findConfigurationByName } from "@/lib/configurations/store";
 import { checkConfigurationSpec, invalidResult } from "@/lib/configurations/validate";
 import { toRenderCredential } from "@/lib/credentials/store";
-import { maskSecrets, renderFluxObjects, toYaml, type KubeObject as RenderedObject, type RenderInput } from "@/lib/flux/render";
+import { maskSecrets, toYaml, type KubeObject as RenderedObject, type RenderInput } from "@/lib/reconcilers/flux/render";
 import { ClusterError, withRetry, type FieldConflict, type KubeObject } from "@/lib/k8s/client";
 import { mapWithConcurrency } from "@/lib/k8s/concurrency";
 import { formatZodErrors } from "@/lib/validation/configuration";
@@ -15,9 +15,9 @@ import { pushClusterIdsSchema } from "@/lib/validation/limits";
 import { applyOwned, findDropped, isClusterLevel, refOf, type ClusterStep } from "./apply";
 import { describeFailure, onCluster, PushRefused, pushSettings, type PushSettings } from "./cluster-run";
 import { changedPaths } from "./diff";
-import { describeRef, objectPath } from "./kinds";
-import { detectReconciler, NO_RECONCILER } from "./reconciler";
-import { cachedRenderer, RECONCILER_NAMES } from "./render";
+import { describeRef, objectPath } from "@/lib/reconcilers/kinds";
+import { detectReconciler, NO_RECONCILER, reconcilerById, reconcilerIdFor, RECONCILERS } from "@/lib/reconcilers";
+import { cachedRenderer, RECONCILER_NAMES } from "@/lib/reconcilers/render";
 
 export type DryRunAction = "create" | "change" | "unchanged" | "delete" | "conflict" | "invalid" | "error";
 
@@ -110,11 +110,13 @@ function checkClusterIds(clusterIds: readonly string[]): Record<string, string> 
     .leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id))
     .where(inArray(clusters.id, parsed.data))
     .all()
-    .map(({ override, detected, ...row }) => ({ ...row, reconciler: override ?? detected ?? null }));
+    .map(({ override, detected, ...row }) => ({ ...row, reconciler: reconcilerIdFor({ reconcilerOverride: override, detectedReconciler: detected }) }));
   const byId = new Map(rows.map((row) => [row.id, row]));
   const missing = Object.fromEntries(parsed.data.flatMap((id, index) => (byId.has(id) ? [] : [[`clusterIds.${index}`, "is not a registered cluster"]])));
   return Object.keys(missing).length > 0 ? missing : parsed.data.flatMap((id) => byId.get(id) ?? []);
 }
+
+const primary = RECONCILERS[0]!;
 
 /**
  * The wizard's Review step: validates the spec as a save would, renders it for each target's
@@ -136,14 +138,15 @@ export async function dryRunConfiguration(input: unknown, clusterIds: readonly s
   try {
     const credential = spec.source.credentialId === undefined ? undefined : toRenderCredential(spec.source.credentialId, spec.source);
     renderInput = { spec, version, configurationId, ...(credential ? { credential } : {}) };
-    objects = renderFluxObjects(renderInput);
+    // The Review step's YAML is the first reconciler's (Flux's: Fleetline's configuration model).
+    objects = primary.render(renderInput);
   } catch (error) {
     return invalidResult({ source: describeFailure(error) });
   }
   const renderVersion = cachedRenderer((reconciler): RenderedObject[] | string => {
-    if (reconciler === "flux") return objects;
+    if (reconciler === primary.id) return objects;
     try {
-      return renderArgoObjects(renderInput);
+      return reconcilerById(reconciler)?.render(renderInput) ?? NO_RECONCILER;
     } catch (error) {
       return `cannot render for ${RECONCILER_NAMES[reconciler]}: ${describeFailure(error)}`;
     }
@@ -166,13 +169,15 @@ export async function dryRunConfiguration(input: unknown, clusterIds: readonly s
     return { ...cluster, status: "failed", error: describeFailure(outcome.reason, { clusterId: cluster.clusterId }), objects: [] };
   });
   const yaml = toYaml(maskSecrets(objects));
-  if (!results.some((c) => c.reconciler === "argocd")) return { status: "ok", yaml, clusters: results };
-  const argo = renderVersion("argocd");
+  // Another reconciler among the targets: its rendering too, and what it cannot express.
+  const other = reconcilerById(results.find((c) => c.reconciler !== null && c.reconciler !== primary.id)?.reconciler);
+  if (!other) return { status: "ok", yaml, clusters: results };
+  const rendered = renderVersion(other.id);
   return {
     status: "ok",
     yaml,
-    ...(typeof argo === "string" ? {} : { argoYaml: toYaml(maskSecrets(argo)) }),
-    unsupported: unsupportedFields(spec, renderInput.credential),
+    ...(typeof rendered === "string" ? {} : { argoYaml: toYaml(maskSecrets(rendered)) }),
+    unsupported: other.unsupported(spec, renderInput.credential),
     clusters: results,
   };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditActor } from "@/lib/audit";
-import type { KubeObject as RenderedObject } from "@/lib/flux/render";
+import type { KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
 import { startHarness, type Harness } from "@/test-support/harness";
 import type { KubeObject } from "@/test-support/kube-rest";
 import { createSampleRepo } from "@/test-support/git-fixtures";
@@ -90,7 +90,7 @@ function expectLanded(live: unknown, rendered: unknown, path: string): void {
 }
 
 async function rendered(id: string, version: number): Promise<RenderedObject[]> {
-  const { renderFluxObjects } = await import("@/lib/flux/render");
+  const { renderFluxObjects } = await import("@/lib/reconcilers/flux/render");
   const { toRenderCredential } = await import("@/lib/credentials/store");
   const spec = store.getVersion(id, version)!.spec;
   return renderFluxObjects({ spec, version, configurationId: id, credential: toRenderCredential(credentialId, spec.source) });

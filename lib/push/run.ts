@@ -6,15 +6,15 @@ import { configurations, configurationTargets, rolloutClusters, rollouts, type R
 import { recordAudit } from "@/lib/audit";
 import { getVersion } from "@/lib/configurations/store";
 import { toRenderCredential } from "@/lib/credentials/store";
-import type { KubeObject as RenderedObject } from "@/lib/flux/render";
+import type { KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
 import { removeManagedObjects } from "@/lib/inventory/cleanup";
 import { mapWithConcurrency } from "@/lib/k8s/concurrency";
 import { withRetry } from "@/lib/k8s/client";
 import { errorMessage, log } from "@/lib/log";
 import { applyObjects, ObjectFailure, pruneDropped, type ClusterStep } from "./apply";
 import { describeFailure, onCluster, PushRefused, pushSettings, type PushSettings } from "./cluster-run";
-import { detectReconciler, loadCluster, NO_RECONCILER } from "./reconciler";
-import { cachedRenderer, RECONCILER_NAMES, renderFor } from "./render";
+import { detectReconciler, loadCluster, NO_RECONCILER } from "@/lib/reconcilers";
+import { cachedRenderer, RECONCILER_NAMES, renderFor } from "@/lib/reconcilers/render";
 import { getRolloutProgress, type RolloutProgress } from "./rollouts";
 
 // Rollouts being run by this process: a second runRollout(id) joins the first instead of racing it.

@@ -114,7 +114,32 @@ export function clustersNeedingAttention({ limit = 20, drift }: DriftFilter & { 
     where p.non_compliant + p.unknown > 0 or p.oldest_observed_at < ${stale} or coalesce(p.last_seen_at, 0) < ${stale} or h.state = 'unreachable'
     order by p.non_compliant desc, p.unknown desc, c.name
     limit ${limit}`);
-  const rows = grouped.map((row): AttentionRow => ({
+  // A cluster that is down (or was never reached) needs attention even with no configuration on it.
+  const away = drift
+    ? []
+    : getDb()
+        .select({
+          clusterId: clusters.id,
+          name: clusters.name,
+          displayName: clusters.displayName,
+          configurations: sql<number>`0`,
+          nonCompliant: sql<number>`0`,
+          unknown: sql<number>`0`,
+          pending: sql<number>`0`,
+          drifted: sql<number>`0`,
+          oldestObservedAt: sql<number | null>`null`,
+          lastSeenAt: sql<number | null>`${clusterHealth.lastSeenAt}`,
+          reachability: clusterHealth.state,
+          reachabilityReason: sql<string | null>`coalesce(${clusterHealth.reason}, 'not reached yet')`,
+          reconciler: sql<Reconciler | null>`coalesce(${clusters.reconcilerOverride}, ${clusterHealth.detectedReconciler})`,
+        })
+        .from(clusters)
+        .leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id))
+        .where(sql`(${clusterHealth.state} is null or ${clusterHealth.state} != 'reachable') and not exists (select 1 from ${cs} where ${cs.clusterId} = ${clusters.id})`)
+        .orderBy(clusters.name)
+        .all();
+  // Down clusters with nothing on them first: nothing else on the list says they are away.
+  const rows = [...away.map((row) => ({ ...row, total: 0 })), ...grouped].slice(0, limit).map((row): AttentionRow => ({
     clusterId: row.clusterId,
     name: row.name,
     displayName: row.displayName,
@@ -131,7 +156,7 @@ export function clustersNeedingAttention({ limit = 20, drift }: DriftFilter & { 
     // Not observed lately (the collector fell behind), or not seen lately (the cluster is away).
     isStale: (row.oldestObservedAt ?? 0) < stale || (row.lastSeenAt ?? 0) < stale,
   }));
-  return { total: grouped[0]?.total ?? 0, rows };
+  return { total: (grouped[0]?.total ?? 0) + away.length, rows };
 }
 
 export type ConfigurationCount = { configurationId: string; name: string; nonCompliant: number; targets: number };

@@ -7,10 +7,9 @@ import { env } from "@/lib/env";
 import { recomputeFingerprints } from "@/lib/credentials/store";
 import { removeHalfClones } from "@/lib/git/repository";
 import { recomputeClusterFingerprints } from "@/lib/inventory/credentials";
-import { startHealthLoop } from "@/lib/inventory/health";
 import { log } from "@/lib/log";
 import { resumeInterruptedRollouts } from "@/lib/push/run";
-import { startStatusLoop } from "@/lib/status/collector";
+import { startObservationLoop } from "@/lib/observe/loop";
 
 const globalForBoot = globalThis as unknown as { fleetlineBooted?: Promise<void> };
 
@@ -45,8 +44,8 @@ async function bootOnce() {
     if (report.resumed.length || report.interrupted.length) log.info("rollouts after restart", report);
   });
   if (e.FLEETLINE_BACKGROUND === "on") {
-    startHealthLoop();
-    startStatusLoop();
+    // One loop observes every cluster: inventory facts and status rows from one listing.
+    startObservationLoop();
   }
   log.info("fleetline ready", { database: e.DATABASE_URL, users: countUsers() });
 }

@@ -12,7 +12,7 @@ import type { KubeObject } from "@/test-support/kube-rest";
 let fleet: FleetFixture;
 let argo: TestCluster;
 let standIn: ArgoStandIn;
-let collector: typeof import("./collector");
+let collector: typeof import("@/lib/observe/loop");
 let verbs: typeof import("./verbs");
 let db: typeof import("@/db/schema-status");
 const ids = { flux: "", argo: "", configuration: "" };
@@ -27,7 +27,7 @@ beforeAll(async () => {
   fleet = await startFleetFixture({ clusters: 1, name: "status-flux", resyncMs: 0 });
   argo = await startCluster({ name: "status-argo", flux: false, argo: true });
   standIn = await startArgoStandIn(argo, { resyncMs: 60_000 });
-  [collector, verbs, db] = await Promise.all([import("./collector"), import("./verbs"), import("@/db/schema-status")]);
+  [collector, verbs, db] = await Promise.all([import("@/lib/observe/loop"), import("./verbs"), import("@/db/schema-status")]);
   const { checkConnection, insertCluster } = await import("@/lib/inventory/registry");
   const credentials = { server: argo.server, token: argo.adminToken, caData: argo.caData };
   // Registered as the app does it: the probe stores the detected reconciler (Argo CD).

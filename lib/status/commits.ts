@@ -127,7 +127,7 @@ export function argoDeployments(configurationId: string): ArgoDeployments[] {
     .select({ clusterId: configurationStatus.clusterId, clusterName: clusters.name, history: configurationStatus.argoHistory })
     .from(configurationStatus)
     .innerJoin(clusters, eq(clusters.id, configurationStatus.clusterId))
-    .where(and(eq(configurationStatus.configurationId, configurationId), eq(configurationStatus.reconciler, "argocd"), isNotNull(configurationStatus.argoHistory)))
+    .where(and(eq(configurationStatus.configurationId, configurationId), isNotNull(configurationStatus.argoHistory)))
     .orderBy(asc(clusters.name))
     .all()
     .map(({ history, ...cluster }) => ({ ...cluster, deployments: [...(history ?? [])].reverse() }));

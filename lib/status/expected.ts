@@ -4,20 +4,18 @@ import { getDb } from "@/db";
 import { clusterHealth, clusters, type Reconciler } from "@/db/schema";
 import { configurations, configurationTargets, credentials, rolloutClusters, rollouts } from "@/db/schema-configurations";
 import { getVersion } from "@/lib/configurations/store";
-import { maskedCredential, type KubeObject as RenderedObject } from "@/lib/flux/render";
-import { cachedRenderer, RECONCILER_NAMES, renderFor } from "@/lib/push/render";
+import { maskedCredential, type KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
+import { cachedRenderer, RECONCILER_NAMES, renderFor } from "@/lib/reconcilers/render";
+import { NO_RECONCILER, reconcilerIdFor } from "@/lib/reconcilers";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
-import type { ObjectRef, PushOutcome } from "./derive";
+import type { PushOutcome } from "@/lib/reconcilers/flux/derive";
 
 /** What a cluster should run of one configuration: the version last pushed to it, rendered. */
 export type Target = {
   configurationId: string;
   name: string;
   clusterId: string;
-  /**
-   * The cluster's reconciler: the admin's override, else what the inventory detected; null
-   * when neither is known, and then the Flux rendering is expected (Fleetline's default).
-   */
+  /** The cluster's reconciler (reconcilerFor: the admin's override, else what was detected); null when neither is known. */
   reconciler: Reconciler | null;
   expectedVersion: number;
   push: PushOutcome | undefined;
@@ -26,17 +24,6 @@ export type Target = {
   rendered: RenderedObject[] | { error: string };
 };
 
-export const FLUX_KINDS = ["GitRepository", "OCIRepository", "Bucket", "HelmRepository", "Kustomization", "HelmRelease"] as const;
-const FLUX_KIND_SET = new Set<string>(FLUX_KINDS);
-
-export function isFluxKind(kind: string): boolean {
-  return FLUX_KIND_SET.has(kind);
-}
-
-/** The Flux objects among the rendered ones (Secrets and Namespaces have no status), in apply order. */
-export function expectedFluxRefs(rendered: readonly RenderedObject[]): ObjectRef[] {
-  return rendered.filter((o) => isFluxKind(o.kind)).map((o) => ({ kind: o.kind, namespace: o.metadata.namespace ?? "", name: o.metadata.name }));
-}
 
 // Versions are immutable, so a rendering never goes stale; the cap only bounds memory.
 const RENDER_CACHE_LIMIT = 5000;
@@ -124,11 +111,18 @@ export function loadTargets(clusterIds?: readonly string[]): Map<string, Target[
   for (const row of rows) {
     const push = pushes.get(`${row.configurationId}:${row.clusterId}`);
     const expectedVersion = push?.version ?? row.pushedVersion ?? row.currentVersion;
-    const reconciler = row.reconcilerOverride ?? row.detectedReconciler ?? null;
+    const reconciler = reconcilerIdFor(row);
     const { spec, renderedFor } = renderExpected(row.configurationId, expectedVersion);
-    const rendered = renderedFor(reconciler ?? "flux");
+    const rendered = reconciler ? renderedFor(reconciler) : { error: NO_RECONCILER };
     const target: Target = { configurationId: row.configurationId, name: row.name, clusterId: row.clusterId, reconciler, expectedVersion, push, spec, rendered };
     byCluster.set(row.clusterId, [...(byCluster.get(row.clusterId) ?? []), target]);
   }
   return byCluster;
+}
+
+/** The same target for a reconciler found during this observation (the loop detects before it observes). */
+export function withReconciler(target: Target, reconciler: Reconciler | null): Target {
+  if (reconciler === target.reconciler) return target;
+  const rendered = reconciler ? renderExpected(target.configurationId, target.expectedVersion).renderedFor(reconciler) : { error: NO_RECONCILER };
+  return { ...target, reconciler, rendered };
 }

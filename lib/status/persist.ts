@@ -3,7 +3,7 @@ import { and, eq, notInArray } from "drizzle-orm";
 import { getDb } from "@/db";
 import { backgroundWrite } from "@/db/busy";
 import { configurationStatus, configurationStatusHistory, objectStatus, type ConfigurationStatus } from "@/db/schema-status";
-import type { ObjectValues, StatusValues } from "./observe";
+import type { ObjectValues, StatusValues } from "@/lib/reconcilers/flux/rows";
 
 const INSERT_CHUNK = 200;
 

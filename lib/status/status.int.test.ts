@@ -7,7 +7,7 @@ import { startFleetFixture, type FleetFixture } from "@/test-support/fleet-fixtu
 // stand-in honours spec.interval (10m here), so nothing reconciles unless an object changes
 // or a reconcile is requested: each state below is observed deterministically.
 let fleet: FleetFixture;
-let collector: typeof import("./collector");
+let collector: typeof import("@/lib/observe/loop");
 let verbs: typeof import("./verbs");
 let db: typeof import("@/db/schema-status");
 let fleetId: string;
@@ -15,7 +15,7 @@ const WRONG_PASSWORD = "canary-wrong-password-4c1d";
 
 beforeAll(async () => {
   fleet = await startFleetFixture({ clusters: 3, name: "status", resyncMs: 0 });
-  [collector, verbs, db] = await Promise.all([import("./collector"), import("./verbs"), import("@/db/schema-status")]);
+  [collector, verbs, db] = await Promise.all([import("@/lib/observe/loop"), import("./verbs"), import("@/db/schema-status")]);
 });
 
 afterAll(async () => {

@@ -3,28 +3,26 @@ import { and, eq, inArray } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusters, type Cluster } from "@/db/schema";
 import { configurationStatus } from "@/db/schema-status";
-import { ArgoVerbError, refreshApplication, resumeApplication, suspendApplication, syncApplication, type ApplicationRef } from "@/lib/argo/verbs";
-import type { KubeObject as RenderedObject } from "@/lib/flux/render";
+import { ArgoVerbError } from "@/lib/reconcilers/argo/verbs";
+import type { KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
 import { clientFor } from "@/lib/inventory/client-cache";
-import type { ClusterClient } from "@/lib/k8s/client";
+import { withClusterSlot } from "@/lib/k8s/budget";
 import { mapWithConcurrency } from "@/lib/k8s/concurrency";
 import { ClusterError, classifyError } from "@/lib/k8s/errors";
-import { FIELD_MANAGER, refOf } from "@/lib/push/apply";
+import { refOf } from "@/lib/push/apply";
 import { Deadline } from "@/lib/k8s/deadline";
-import { describeRef, objectPath } from "@/lib/push/kinds";
-import { requestTimeoutMs, statusSettings } from "./collector";
-import { isFluxKind, loadTargets, type Target } from "./expected";
+import { NO_RECONCILER, reconcilerById } from "@/lib/reconcilers";
+import { describeRef } from "@/lib/reconcilers/kinds";
+import type { Act, ReconcileVerb } from "@/lib/reconcilers/types";
+import { requestTimeoutMs, statusSettings } from "@/lib/observe/loop";
+import { loadTargets, type Target } from "./expected";
 
-// The verbs on a configuration's objects on one cluster, for the cluster's reconciler, as field
-// manager "fleetline". Flux: reconcile now (annotation reconcile.fluxcd.io/requestedAt), suspend
-// and resume (spec.suspend). Argo CD (lib/argo/verbs): refresh, or with the source a sync
-// operation; suspend and resume take away and put back the automated sync policy.
+// The verbs on a configuration's objects on one cluster, by the cluster's reconciler (its
+// `verbs` in lib/reconcilers/<name>/index.ts), as field manager "fleetline". This module finds the
+// targets, runs each plan within the cluster's budget and records the request.
 
-export const REQUESTED_AT = "reconcile.fluxcd.io/requestedAt";
-const WORKLOAD_KINDS = new Set(["Kustomization", "HelmRelease"]);
-
-/** What "reconcile now" asked the reconciler for: a Flux reconcile, an Argo CD refresh or an Argo CD sync. */
-export type ReconcileVerb = "reconcile" | "refresh" | "sync";
+export { REQUESTED_AT } from "@/lib/reconcilers/verb-acts";
+export type { ReconcileVerb };
 export type ClusterVerbResult = { clusterId: string; clusterName: string; status: "ok" | "failed"; patched: string[]; error?: string };
 export type ReconcileResult = { status: "ok"; verb: ReconcileVerb; token: string; patched: string[] } | { status: "not-found" } | { status: "failed"; verb: ReconcileVerb; token: string; patched: string[]; error: string };
 export type SuspendResult = { status: "ok"; clusters: ClusterVerbResult[] } | { status: "not-found" };
@@ -38,26 +36,14 @@ function renderedTarget(target: Target | undefined): RenderedObject[] | undefine
   return target && Array.isArray(target.rendered) ? target.rendered : undefined;
 }
 
-/** One verb on one object; false when there was nothing to change (an Application already suspended). */
-type Act = (client: ClusterClient, object: RenderedObject) => Promise<unknown>;
-
-const mergePatch =
-  (patch: object): Act =>
-  (client, object) =>
-    client.mergePatch(objectPath(refOf(object)), patch, { fieldManager: FIELD_MANAGER });
-const applicationRef = (object: RenderedObject): ApplicationRef => ({ name: object.metadata.name, ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}) });
-const isApplication = (object: RenderedObject) => object.kind === "Application";
-const ARGO_ACTS = {
-  refresh: (client, object) => refreshApplication(client, applicationRef(object)),
-  sync: (client, object) => syncApplication(client, applicationRef(object)),
-  suspend: (client, object) => suspendApplication(client, applicationRef(object)),
-  resume: (client, object) => resumeApplication(client, applicationRef(object)),
-} satisfies Record<string, Act>;
-
 /** Acts on the objects in order; stops at the first failure, which is reported with what was changed before it. */
-async function actOnAll(cluster: Cluster, objects: readonly RenderedObject[], act: Act): Promise<{ patched: string[]; error?: string }> {
+function actOnAll(cluster: Cluster, objects: readonly RenderedObject[], act: Act): Promise<{ patched: string[]; error?: string }> {
+  return withClusterSlot(() => actWithin(cluster, objects, act));
+}
+
+async function actWithin(cluster: Cluster, objects: readonly RenderedObject[], act: Act): Promise<{ patched: string[]; error?: string }> {
   const deadline = new Deadline(statusSettings().timeoutMs);
-  const client = clientFor(cluster, requestTimeoutMs());
+  const client = clientFor(cluster, requestTimeoutMs()).withSignal(deadline.signal);
   const patched: string[] = [];
   for (const object of objects) {
     const name = describeRef(refOf(object));
@@ -84,13 +70,12 @@ export async function reconcileNow(clusterId: string, configurationId: string, {
   const target = loadTargets([clusterId]).get(clusterId)?.find((t) => t.configurationId === configurationId);
   const rendered = renderedTarget(target);
   if (!cluster || !target || !rendered) return { status: "not-found" };
+  const reconciler = reconcilerById(target.reconciler);
+  if (!reconciler) return { status: "not-found" };
   const token = newReconcileToken();
-  const isArgo = target.reconciler === "argocd";
-  const verb: ReconcileVerb = isArgo ? (withSource ? "sync" : "refresh") : "reconcile";
-  // Flux: source first, as it is first in apply order, and Flux then applies what it fetched.
-  const result = isArgo
-    ? await actOnAll(cluster, rendered.filter(isApplication), ARGO_ACTS[withSource ? "sync" : "refresh"])
-    : await actOnAll(cluster, rendered.filter((o) => WORKLOAD_KINDS.has(o.kind) || (withSource && isFluxKind(o.kind))), mergePatch({ metadata: { annotations: { [REQUESTED_AT]: token } } }));
+  const plan = reconciler.verbs.reconcile(rendered, { withSource, token });
+  const verb = plan.verb as ReconcileVerb;
+  const result = await actOnAll(cluster, plan.objects, plan.act);
   if (result.patched.length > 0) {
     getDb()
       .update(configurationStatus)
@@ -112,15 +97,15 @@ export async function setSuspended(configurationId: string, isSuspended: boolean
   if (targets.length === 0) return { status: "not-found" };
   const rows = getDb().select().from(clusters).where(inArray(clusters.id, targets.map((t) => t.clusterId))).all();
   const byId = new Map(rows.map((c) => [c.id, c]));
-  const fluxPatch = mergePatch({ spec: { suspend: isSuspended }, ...(isSuspended ? {} : { metadata: { annotations: { [REQUESTED_AT]: newReconcileToken() } } }) });
+  const token = newReconcileToken();
   const settled = await mapWithConcurrency(targets, statusSettings().concurrency, async (target): Promise<ClusterVerbResult> => {
     const cluster = byId.get(target.clusterId);
     if (!cluster) return { clusterId: target.clusterId, clusterName: "", status: "failed", patched: [], error: "the cluster no longer exists" };
     const rendered = renderedTarget(target) ?? [];
-    const result =
-      target.reconciler === "argocd"
-        ? await actOnAll(cluster, rendered.filter(isApplication), ARGO_ACTS[isSuspended ? "suspend" : "resume"])
-        : await actOnAll(cluster, rendered.filter((o) => isFluxKind(o.kind)), fluxPatch);
+    const reconciler = reconcilerById(target.reconciler);
+    if (!reconciler) return { clusterId: cluster.id, clusterName: cluster.name, status: "failed", patched: [], error: NO_RECONCILER };
+    const plan = reconciler.verbs.setSuspended(rendered, isSuspended, token);
+    const result = await actOnAll(cluster, plan.objects, plan.act);
     return { clusterId: cluster.id, clusterName: cluster.name, status: result.error ? "failed" : "ok", patched: result.patched, ...(result.error ? { error: result.error } : {}) };
   });
   return {

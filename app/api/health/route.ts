@@ -1,3 +1,4 @@
+import { observationHealth } from "@/lib/observe/loop";
 import { probeDatabaseHealth } from "@/lib/queries/health";
 
 export const dynamic = "force-dynamic";
@@ -8,6 +9,6 @@ export const dynamic = "force-dynamic";
  */
 export function GET() {
   const database = probeDatabaseHealth();
-  if (database === "ok") return Response.json({ status: "ok", database });
+  if (database === "ok") return Response.json({ status: "ok", database, observation: observationHealth() });
   return Response.json({ status: "error", database }, { status: 503 });
 }

@@ -1,0 +1,132 @@
+import "server-only";
+import { eq, isNull, lte, or } from "drizzle-orm";
+import { getDb } from "@/db";
+import { backgroundWrite } from "@/db/busy";
+import { redactText } from "@/lib/security/redact";
+import { clusterFluxObjects, clusterHealth, clusterHealthEvents, clusters, type ClusterHealth, type HealthState, type Reconciler } from "@/db/schema";
+import type { ClusterProbe, FluxObjectSummary } from "@/lib/k8s/discovery";
+import { env } from "@/lib/env";
+import { forgetClientsExcept } from "@/lib/inventory/client-cache";
+import { detectFromGroups } from "@/lib/reconcilers";
+
+export type SweepOptions = {
+  concurrency?: number;
+  /** Whole-check deadline per cluster; each request inside is bounded by it too. */
+  timeoutMs?: number;
+  /** The regular interval between checks of a healthy cluster. */
+  intervalMs?: number;
+  /** Check these clusters now, whether or not they are due. */
+  clusterIds?: string[];
+  now?: () => number;
+};
+
+export type CheckOutcome = { clusterId: string; state: HealthState; durationMs: number; reason?: string };
+
+/**
+ * The observation loop's settings from the environment: each cluster observed every
+ * FLEETLINE_STATUS_INTERVAL_S (30 s; FLEETLINE_HEALTH_INTERVAL_S when shorter), 5 s per cluster, 32 at a time.
+ */
+export function healthSettings() {
+  const e = env();
+  return {
+    concurrency: e.FLEETLINE_HEALTH_CONCURRENCY,
+    timeoutMs: e.FLEETLINE_HEALTH_TIMEOUT_MS,
+    intervalMs: Math.min(e.FLEETLINE_HEALTH_INTERVAL_S, e.FLEETLINE_STATUS_INTERVAL_S) * 1000,
+  };
+}
+const MAX_BACKOFF_MS = 15 * 60_000;
+
+/** Failing clusters are checked less and less often (exponential, jittered, capped), never in a storm. */
+export function nextCheckDelay(consecutiveFailures: number, intervalMs: number, random = Math.random): number {
+  if (consecutiveFailures === 0) return intervalMs;
+  const backoff = Math.min(MAX_BACKOFF_MS, intervalMs * 2 ** Math.min(consecutiveFailures - 1, 10));
+  return Math.round(backoff * (0.8 + 0.4 * random()));
+}
+
+/** The reconciler a cluster runs, from the groups the probe found installed (lib/reconcilers decides). */
+export function detectReconciler(probe: Pick<ClusterProbe, "installedGroups">): Reconciler | null {
+  return detectFromGroups((group) => probe.installedGroups.has(group));
+}
+
+/** A reachable cluster whose credentials may not read everything still says what is missing. */
+export function forbiddenReason(calls: string[]): string {
+  const shown = calls.slice(0, 4).join(", ");
+  return `403 Forbidden: these credentials may not ${shown}${calls.length > 4 ? ` (and ${calls.length - 4} more)` : ""}`;
+}
+
+type Tx = Parameters<Parameters<ReturnType<typeof getDb>["transaction"]>[0]>[0];
+
+/** The object list is a snapshot: replaced whole on every successful check. */
+export function replaceFluxObjects(tx: Tx, clusterId: string, objects: FluxObjectSummary[], observedAt: Date) {
+  tx.delete(clusterFluxObjects).where(eq(clusterFluxObjects.clusterId, clusterId)).run();
+  for (let i = 0; i < objects.length; i += 200) {
+    tx.insert(clusterFluxObjects)
+      .values(objects.slice(i, i + 200).map((o) => ({ ...o, clusterId, observedAt })))
+      .run();
+  }
+}
+
+
+/**
+ * Writes one observation's inventory facts: reachability with the reason, latency, version,
+ * nodes, reconcilers, the Flux object snapshot, and a health event when state or reason changed.
+ * A kind whose list failed keeps the cluster reachable; the reason names the kind.
+ */
+export async function recordHealth(clusterId: string, previous: ClusterHealth | undefined, probe: ClusterProbe | undefined, failure: { kind: string; message: string } | undefined, now: number, intervalMs: number): Promise<CheckOutcome & { durationMs: number }> {
+  const db = getDb();
+  const failures = probe ? 0 : (previous?.consecutiveFailures ?? 0) + 1;
+  const state: HealthState = probe ? "reachable" : "unreachable";
+  const failedKind = probe ? [...probe.failedKinds.values()][0] : undefined;
+  // The cluster's own words (error bodies, messages) are stored and shown: redacted first.
+  const reason = failure ? redactText(failure.message) : failedKind ? redactText(failedKind) : probe?.forbidden.length ? forbiddenReason(probe.forbidden) : null;
+  const row = {
+    clusterId,
+    state,
+    reasonKind: failure?.kind ?? (failedKind ? "partial" : reason ? "forbidden" : null),
+    reason,
+    checkedAt: new Date(now),
+    nextCheckAt: new Date(now + nextCheckDelay(failures, intervalMs)),
+    consecutiveFailures: failures,
+    ...(probe
+      ? {
+          lastSeenAt: new Date(now),
+          latencyMs: probe.latencyMs,
+          kubernetesVersion: probe.kubernetesVersion,
+          nodeCount: probe.nodeCount,
+          fluxInstalled: probe.flux.installed,
+          fluxVersion: probe.flux.version,
+          fluxControllers: probe.flux.controllers,
+          argoInstalled: probe.argo.installed,
+          detectedReconciler: detectReconciler(probe),
+          fluxObjectCounts: probe.fluxObjects,
+        }
+      : {}),
+  };
+  // A background write: when another process holds the lock it waits off the event loop.
+  await backgroundWrite(db, () => db.transaction((tx) => {
+    tx.insert(clusterHealth).values(row).onConflictDoUpdate({ target: clusterHealth.clusterId, set: row }).run();
+    if (probe) replaceFluxObjects(tx, clusterId, probe.fluxObjectList, new Date(now));
+    if (!previous || previous.state !== state || previous.reason !== reason) {
+      tx.insert(clusterHealthEvents)
+        .values({ clusterId, at: new Date(now), state, reason, kubernetesVersion: probe?.kubernetesVersion ?? null })
+        .run();
+    }
+  }));
+  return { clusterId, state, durationMs: 0, ...(reason ? { reason } : {}) };
+}
+
+/** Clusters never checked, or due now. */
+export function dueClusterIds(now: number): string[] {
+  return getDb()
+    .select({ id: clusters.id })
+    .from(clusters)
+    .leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id))
+    .where(or(isNull(clusterHealth.clusterId), lte(clusterHealth.nextCheckAt, new Date(now))))
+    .all()
+    .map((r) => r.id);
+}
+
+/** Drops cached clients of clusters that no longer exist. */
+export function forgetDeletedClusters() {
+  forgetClientsExcept(new Set(getDb().select({ id: clusters.id }).from(clusters).all().map((c) => c.id)));
+}

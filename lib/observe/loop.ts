@@ -1,0 +1,316 @@
+import "server-only";
+import { count, eq, inArray, lt } from "drizzle-orm";
+import { getDb } from "@/db";
+import { clusterHealth, clusters, type Cluster, type ClusterHealth } from "@/db/schema";
+import { findForeignEdits, type InventoryOwner } from "@/lib/drift/cluster-objects";
+import { env } from "@/lib/env";
+import { clientFor } from "@/lib/inventory/client-cache";
+import { mapWithConcurrency } from "@/lib/k8s/concurrency";
+import { classifyError } from "@/lib/k8s/errors";
+import { errorMessage, log } from "@/lib/log";
+import { Deadline } from "@/lib/k8s/deadline";
+import type { ConfigurationSpec } from "@/lib/validation/configuration";
+import { withClusterSlot } from "@/lib/k8s/budget";
+import { probeCluster, type ClusterProbe } from "@/lib/k8s/discovery";
+import { reconcilerFor, type ReconcilerModule } from "@/lib/reconcilers";
+import { FLUX_KINDS } from "@/lib/reconcilers/flux/kinds";
+import { managedOnly, type LiveFluxObject } from "@/lib/reconcilers/flux/list";
+import { objectsOfConfiguration, unreachableRow } from "@/lib/reconcilers/flux/rows";
+import { noReconcilerRow } from "@/lib/reconcilers/observation";
+import type { Listing } from "@/lib/reconcilers/types";
+import { loadTargets, withReconciler, type Target } from "@/lib/status/expected";
+import { detectReconciler, dueClusterIds, forgetDeletedClusters, healthSettings, recordHealth, type CheckOutcome, type SweepOptions } from "./inventory";
+import { persistCluster, previousRows } from "@/lib/status/persist";
+import { applyBehindBy, refreshSourceHeads } from "@/lib/status/revision";
+
+export type StatusSweepOptions = {
+  /** Only these clusters (all registered clusters by default). */
+  clusterIds?: readonly string[];
+  concurrency?: number;
+  /** Everything done on one cluster must finish within this. */
+  timeoutMs?: number;
+  /** Git caches are fetched again only when older than this. */
+  gitMaxAgeMs?: number;
+  /** Look for resource drift (field managers on inventory objects) on this sweep. Default true. */
+  resourceDrift?: boolean;
+  now?: () => number;
+};
+
+export type ClusterSweepOutcome = { clusterId: string; status: "ok" | "unreachable" | "failed"; durationMs: number; configurations: number; reason?: string };
+export type StatusSweepResult = { clusters: ClusterSweepOutcome[]; durationMs: number };
+
+
+/** From the environment: every 30 s by default; concurrency and per-cluster timeout shared with the health sweep. */
+export function statusSettings() {
+  const e = env();
+  return { intervalMs: e.FLEETLINE_STATUS_INTERVAL_S * 1000, concurrency: e.FLEETLINE_HEALTH_CONCURRENCY, timeoutMs: e.FLEETLINE_HEALTH_TIMEOUT_MS };
+}
+
+/**
+ * The request timeout for cluster clients. The inventory's keep-alive clients are keyed by
+ * it: status work uses the health sweep's, or each would replace the other's client.
+ */
+export const requestTimeoutMs = (): number => env().FLEETLINE_HEALTH_TIMEOUT_MS;
+
+function namespacesOf(targets: readonly Target[]): string[] {
+  return [...new Set(targets.flatMap((t) => (Array.isArray(t.rendered) ? t.rendered.flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : [])) : [])))];
+}
+
+/** Edited inventory objects per configuration: best effort, within what is left of the cluster's budget. */
+async function resourceDriftCounts(cluster: Cluster, targets: readonly Target[], live: readonly LiveFluxObject[], deadline: Deadline): Promise<Map<string, number> | undefined> {
+  const owners: (InventoryOwner & { configurationId: string })[] = targets.flatMap((target) =>
+    objectsOfConfiguration(live, target.name)
+      .filter((o) => o.kind === "Kustomization" && (o.status?.inventory?.entries?.length ?? 0) > 0)
+      .map((o) => ({ configurationId: target.configurationId, kustomization: o.metadata.name, namespace: o.metadata.namespace ?? "", entries: o.status?.inventory?.entries ?? [] })),
+  );
+  if (owners.length === 0) return new Map();
+  try {
+    const edits = await deadline.race(findForeignEdits(clientFor(cluster, requestTimeoutMs()), owners));
+    const configurationOf = new Map(owners.flatMap((o) => o.entries.map((e) => [e.id, o.configurationId] as const)));
+    const counts = new Map<string, number>(targets.map((t) => [t.configurationId, 0]));
+    for (const edit of edits) {
+      const id = configurationOf.get(edit.ref.id);
+      if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    return counts;
+  } catch (error) {
+    log.debug("status: resource drift check skipped", { cluster: cluster.name, error: errorMessage(error) });
+    return undefined;
+  }
+}
+
+/**
+ * A cluster the health sweep has found down repeatedly and is backing off from: contacting it
+ * again every status interval would only spend a slot for the whole timeout (and hammer a
+ * revoked token), so it waits for the health sweep to see it back.
+ */
+function backingOff(health: ClusterHealth | undefined, now: number): { kind: string; message: string } | undefined {
+  if (!health || health.state !== "unreachable" || health.consecutiveFailures < 2 || health.nextCheckAt.getTime() <= now) return undefined;
+  return { kind: health.reasonKind ?? "unreachable", message: `${health.reason ?? "unreachable"} (checked again at the next health check)` };
+}
+
+type Settings = Required<Omit<ObserveOptions, "clusterIds" | "dueOnly" | "respectBackoff">> & { intervalMs: number; respectBackoff: boolean };
+type ClusterObservation = { check: CheckOutcome; sweep: ClusterSweepOutcome };
+
+/**
+ * One cluster, one worker, one pass: discovery (cached per client), version, nodes and
+ * reconcilers, one list per kind, and from that listing both the inventory facts and the
+ * status rows. A kind whose list fails turns only the configurations using it Unknown; a
+ * cluster that does not answer turns all its rows Unknown with the reason, at once.
+ */
+async function observeCluster(cluster: Cluster, targets: readonly Target[], health: ClusterHealth | undefined, o: Settings): Promise<ClusterObservation> {
+  const started = Date.now();
+  const previous = previousRows(cluster.id);
+  const sweep = (status: ClusterSweepOutcome["status"], reason?: string): ClusterSweepOutcome => ({ clusterId: cluster.id, status, durationMs: Date.now() - started, configurations: targets.length, ...(reason ? { reason } : {}) });
+  const markUnknown = async (failure: { kind: string; message: string }) => {
+    const now = o.now();
+    await persistCluster(cluster.id, targets.map((t) => unreachableRow(t, previous.get(t.configurationId), failure, now)), previous, undefined);
+    return sweep("unreachable", failure.message);
+  };
+  const away = o.respectBackoff ? backingOff(health, o.now()) : undefined;
+  if (away) {
+    const state = health?.state ?? "unknown";
+    return { check: { clusterId: cluster.id, state, durationMs: 0, reason: away.message }, sweep: await markUnknown(away) };
+  }
+  return withClusterSlot(async () => {
+    const deadline = new Deadline(o.timeoutMs);
+    // The deadline aborts the request in flight, so a black hole holds a socket no longer than this.
+    const client = clientFor(cluster, requestTimeoutMs()).withSignal(deadline.signal);
+    const namespaces = namespacesOf(targets);
+    let probe: ClusterProbe | undefined;
+    let failure: { kind: string; message: string } | undefined;
+    try {
+      probe = await deadline.race(probeCluster(client, { namespaces }));
+    } catch (error) {
+      failure = classifyError(error);
+    }
+    const check = { ...(await recordHealth(cluster.id, health, probe, failure, o.now(), o.intervalMs)), durationMs: Date.now() - started };
+    if (!probe) return { check, sweep: await markUnknown(failure ?? { kind: "network", message: "unreachable" }) };
+    if (targets.length === 0) {
+      await persistCluster(cluster.id, [], previous, []);
+      return { check, sweep: sweep("ok") };
+    }
+    const reconciler = reconcilerFor({ reconcilerOverride: cluster.reconcilerOverride, detectedReconciler: detectReconciler(probe) });
+    const mine = targets.map((t) => withReconciler(t, reconciler?.id ?? null));
+    if (!reconciler) {
+      const now = o.now();
+      await persistCluster(cluster.id, mine.map((t) => noReconcilerRow(t, previous.get(t.configurationId), now)), previous, []);
+      return { check, sweep: sweep("ok") };
+    }
+    let listing: Listing;
+    try {
+      listing = listingFromProbe(probe, reconciler) ?? (await deadline.race(reconciler.list(client, { namespaces })));
+    } catch (error) {
+      return { check, sweep: await markUnknown(classifyError(error)) };
+    }
+    const controllers = probe.flux.controllers;
+    const observed = reconciler.observe(listing, { targets: mine, previous, now: o.now(), ...(controllers.length > 0 ? { controllersReady: controllers.every((c) => c.ready) } : {}) });
+    const counts = o.resourceDrift ? await resourceDriftCounts(cluster, mine, listing.objects as LiveFluxObject[], deadline) : undefined;
+    // Rows whose reconciler reports resource drift itself (Argo CD) have it set already.
+    if (counts) for (const row of observed.rows) if (row.hasResourceDrift === undefined) Object.assign(row, { resourceDriftCount: counts.get(row.configurationId) ?? 0, hasResourceDrift: (counts.get(row.configurationId) ?? 0) > 0 });
+    await persistCluster(cluster.id, observed.rows, previous, observed.objects);
+    return { check, sweep: sweep("ok") };
+  });
+}
+
+/**
+ * The probe already listed every object of the Flux kinds (for the inventory); when those are
+ * the reconciler's kinds, its managed objects are the status listing: one list per kind, not two.
+ */
+function listingFromProbe(probe: ClusterProbe, reconciler: ReconcilerModule): Listing | undefined {
+  const listed = probe.fluxListing;
+  if (!listed) return undefined;
+  const listedKinds = new Set(FLUX_KINDS);
+  if (!reconciler.kinds.every((k) => listedKinds.has(k.kind))) return undefined;
+  return { objects: managedOnly(listed.objects), unservedKinds: listed.unservedKinds, failedKinds: listed.failedKinds };
+}
+
+// Observations of one cluster never overlap: a second request joins the one in flight.
+const globalForLoop = globalThis as unknown as {
+  fleetlineObserving?: Map<string, Promise<ClusterObservation>>;
+  fleetlineObserveLoop?: NodeJS.Timeout;
+  fleetlineObserveState?: LoopState;
+};
+const inFlight = (globalForLoop.fleetlineObserving ??= new Map());
+
+function observeOnce(cluster: Cluster, targets: readonly Target[], health: ClusterHealth | undefined, o: Settings): Promise<ClusterObservation> {
+  const running = inFlight.get(cluster.id);
+  if (running) return running;
+  const promise = observeCluster(cluster, targets, health, o).finally(() => inFlight.delete(cluster.id));
+  inFlight.set(cluster.id, promise);
+  return promise;
+}
+
+export type ObserveOptions = StatusSweepOptions & {
+  intervalMs?: number;
+  /** Only clusters that are due (never observed, or their next check has come). */
+  dueOnly?: boolean;
+  /** A cluster being backed off from is marked Unknown without being contacted. */
+  respectBackoff?: boolean;
+};
+
+function settingsFrom(options: ObserveOptions): Settings {
+  const defaults = statusSettings();
+  return {
+    concurrency: options.concurrency ?? defaults.concurrency,
+    timeoutMs: options.timeoutMs ?? defaults.timeoutMs,
+    intervalMs: options.intervalMs ?? healthSettings().intervalMs,
+    gitMaxAgeMs: options.gitMaxAgeMs ?? defaults.intervalMs,
+    resourceDrift: options.resourceDrift ?? true,
+    respectBackoff: options.respectBackoff ?? false,
+    now: options.now ?? Date.now,
+  };
+}
+
+/**
+ * One pass of the observation loop over the named clusters (all, or the due ones): bounded
+ * concurrency within the shared cluster budget, a deadline per cluster, so an unreachable
+ * cluster costs one slot for `timeoutMs` and marks only its own rows Unknown. Git sources are
+ * refreshed alongside; "behind by N" is filled in once both are done.
+ */
+export async function runObservation(options: ObserveOptions = {}): Promise<{ observations: ClusterObservation[]; durationMs: number }> {
+  const started = Date.now();
+  const o = settingsFrom(options);
+  const ids = options.clusterIds ?? (options.dueOnly ? dueClusterIds(o.now()) : undefined);
+  if (!options.clusterIds) forgetDeletedClusters();
+  if (ids && ids.length === 0) return { observations: [], durationMs: 0 };
+  const db = getDb();
+  const rows = db
+    .select({ cluster: clusters, health: clusterHealth })
+    .from(clusters)
+    .leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id))
+    .where(ids ? inArray(clusters.id, [...ids]) : undefined)
+    .all();
+  const list = rows.map((row) => row.cluster);
+  const healthOf = new Map(rows.map((row) => [row.cluster.id, row.health ?? undefined]));
+  const targets = loadTargets(ids);
+  const specs = new Map<string, ConfigurationSpec>();
+  for (const target of [...targets.values()].flat()) if (target.spec) specs.set(target.configurationId, target.spec);
+  const heads = specs.size > 0 ? refreshSourceHeads(specs, o.gitMaxAgeMs) : Promise.resolve(new Map());
+  const settled = await mapWithConcurrency(list, o.concurrency, (cluster) => observeOnce(cluster, targets.get(cluster.id) ?? [], healthOf.get(cluster.id), o));
+  const observations = settled.map((s, i): ClusterObservation => {
+    if (s.status === "fulfilled") return s.value;
+    const clusterId = list[i]!.id;
+    log.error("observe: cluster failed", { clusterId, error: errorMessage(s.reason) });
+    const reason = classifyError(s.reason).message;
+    return { check: { clusterId, state: "unknown", durationMs: 0, reason }, sweep: { clusterId, status: "failed", durationMs: 0, configurations: targets.get(clusterId)?.length ?? 0, reason } };
+  });
+  const behind = heads
+    .then((found) => applyBehindBy(found, list.map((c) => c.id)))
+    .catch((error: unknown) => log.warn("observe: behind-by update failed", { error: errorMessage(error) }));
+  // A slow Git host must not hold up the status of the fleet: past the grace period the
+  // behind-by counts land in the background, and the next pass starts on time.
+  let grace: NodeJS.Timeout | undefined;
+  await Promise.race([behind, new Promise<void>((resolve) => (grace = setTimeout(resolve, o.timeoutMs)))]);
+  clearTimeout(grace);
+  return { observations, durationMs: Date.now() - started };
+}
+
+/** The named (or due) clusters' inventory facts, observed now. */
+export async function runHealthSweep(options: SweepOptions = {}): Promise<CheckOutcome[]> {
+  const { observations } = await runObservation({ ...options, dueOnly: !options.clusterIds, resourceDrift: false });
+  return observations.map((x) => x.check);
+}
+
+/** The named (or all) clusters' status rows, observed now; clusters being backed off from are not contacted. */
+export async function runStatusSweep(options: StatusSweepOptions = {}): Promise<StatusSweepResult> {
+  const { observations, durationMs } = await runObservation({ ...options, respectBackoff: true });
+  return { clusters: observations.map((x) => x.sweep), durationMs };
+}
+
+type LoopState = { startedAt: number; lastTickAt: number | null; lastPassEndedAt: number | null; running: boolean; intervalMs: number };
+
+/** Whether the loop runs and keeps up, for /api/health and the stale banner. */
+export function observationLoopState(): LoopState | null {
+  return globalForLoop.fleetlineObserveState ?? null;
+}
+
+/**
+ * Whether the fleet picture is current, for /api/health: "off" (the loop was not started in this
+ * process), "stopped" (its timer has not ticked for 10 s), "behind" (some cluster is overdue by
+ * more than two intervals: the loop cannot keep up), else "ok". Counts only, nothing sensitive.
+ */
+export function observationHealth(now = Date.now()): { state: "off" | "stopped" | "behind" | "ok"; overdueClusters: number } {
+  const state = observationLoopState();
+  if (!state) return { state: "off", overdueClusters: 0 };
+  const overdueBefore = new Date(now - 2 * state.intervalMs);
+  const overdueClusters = getDb().select({ n: count() }).from(clusterHealth).where(lt(clusterHealth.nextCheckAt, overdueBefore)).get()?.n ?? 0;
+  if (state.lastTickAt === null || now - state.lastTickAt > 10_000) return { state: "stopped", overdueClusters };
+  return { state: overdueClusters > 0 ? "behind" : "ok", overdueClusters };
+}
+
+/**
+ * Starts the one observation loop once per process. Every tick it starts the clusters that are
+ * due and not already being observed, without waiting for slow ones: a black-holed cluster holds
+ * one slot until its deadline while the others are observed on time.
+ */
+export function startObservationLoop(tickMs = 1_000) {
+  if (globalForLoop.fleetlineObserveLoop) return;
+  const state: LoopState = { startedAt: Date.now(), lastTickAt: null, lastPassEndedAt: null, running: true, intervalMs: healthSettings().intervalMs };
+  globalForLoop.fleetlineObserveState = state;
+  let ticking = false;
+  const tick = () => {
+    if (ticking) return;
+    ticking = true;
+    state.lastTickAt = Date.now();
+    try {
+      const due = dueClusterIds(Date.now()).filter((id) => !inFlight.has(id));
+      if (due.length > 0) {
+        void runObservation({ clusterIds: due })
+          .then(() => (state.lastPassEndedAt = Date.now()))
+          .catch((error: unknown) => log.error("observation pass failed", { error: errorMessage(error) }));
+      }
+    } catch (error) {
+      log.error("observation tick failed", { error: errorMessage(error) });
+    } finally {
+      ticking = false;
+    }
+  };
+  globalForLoop.fleetlineObserveLoop = setInterval(tick, tickMs);
+  globalForLoop.fleetlineObserveLoop.unref();
+  setTimeout(tick, 0).unref();
+}
+
+/** Kept for callers of the two former loops: both are now the one observation loop. */
+export const startStatusLoop = () => startObservationLoop();
+export const startHealthLoop = () => startObservationLoop();

@@ -1,0 +1,88 @@
+import { checkRenderInput } from "@/lib/reconcilers/flux/render";
+import { kustomizationObjectName, objectMeta } from "@/lib/reconcilers/labels";
+import { withoutUndefined } from "@/lib/reconcilers/flux/sources";
+import type { KubeObject, RenderInput } from "@/lib/reconcilers/flux/types";
+import type { GitRepositorySource } from "@/lib/validation/configuration-sources";
+import type { KustomizationSpec } from "@/lib/validation/configuration";
+import {
+  APPLICATION_API_VERSION,
+  ARGO_NAMESPACE,
+  DEFAULT_PROJECT,
+  IN_CLUSTER_SERVER,
+  SUSPENDED_AUTOMATED_ANNOTATION,
+  type AutomatedPolicy,
+} from "./metadata";
+import { renderRepositorySecret } from "./repository-secret";
+
+export { unsupportedFields, type UnsupportedField } from "./unsupported";
+
+/** The configuration has nothing an Argo CD cluster can run; the message names why and holds no secret. */
+export class ArgoRenderError extends Error {
+  override name = "ArgoRenderError";
+}
+
+export type ArgoRenderOptions = {
+  /** The namespace Argo CD watches (default argocd). */
+  namespace?: string;
+};
+
+/** Flux paths are "./a/b"; Argo CD takes them relative to the repository root, "." for the root itself. */
+export function argoPath(path: string): string {
+  const trimmed = path.replace(/^\.\/?/, "").replace(/\/$/, "");
+  return trimmed === "" ? "." : trimmed;
+}
+
+/** A namespace-scoped configuration deploys into its own namespace unless told otherwise, as with Flux. */
+function destinationNamespace(input: RenderInput, kustomization: KustomizationSpec): string | undefined {
+  return kustomization.targetNamespace ?? (input.spec.scope === "namespace" ? input.spec.namespace : undefined);
+}
+
+function renderApplication(input: RenderInput, source: GitRepositorySource, kustomization: KustomizationSpec, namespace: string): KubeObject {
+  const { spec } = input;
+  const automated: AutomatedPolicy = { prune: kustomization.prune, selfHeal: true };
+  const meta = objectMeta(input, kustomizationObjectName(spec.name, kustomization.name));
+  // Suspended: no automated policy, but the one resume must restore travels with the object.
+  const suspended: Record<string, string> = spec.suspend ? { [SUSPENDED_AUTOMATED_ANNOTATION]: JSON.stringify(automated) } : {};
+  return {
+    apiVersion: APPLICATION_API_VERSION,
+    kind: "Application",
+    metadata: { ...meta, namespace, annotations: { ...meta.annotations, ...suspended } },
+    spec: {
+      project: spec.argo?.project ?? DEFAULT_PROJECT,
+      // A branch, tag or commit is a Git reference to Argo CD; a semver range is passed through
+      // (recent Argo CD resolves ranges over tags; unsupportedFields says so).
+      source: { repoURL: source.url, path: argoPath(kustomization.path), targetRevision: source.ref.value },
+      // The API server rejects "" in custom resources, so an unset namespace is left out, not empty.
+      destination: withoutUndefined({ server: IN_CLUSTER_SERVER, namespace: destinationNamespace(input, kustomization) }),
+      syncPolicy: withoutUndefined({
+        automated: spec.suspend ? undefined : automated,
+        syncOptions: ["CreateNamespace=true"],
+      }),
+    },
+  };
+}
+
+/**
+ * Renders one configuration version for a cluster whose reconciler is Argo CD, in apply
+ * order: the repository Secret (when the credential has anything Argo CD reads there), then
+ * one Application per Kustomization, named `<config>-<kustomization>` as the Flux
+ * Kustomization would be. Throws when nothing can be rendered: a source other than Git, or no
+ * Kustomizations. Fields with no Argo CD equivalent are listed by unsupportedFields().
+ */
+export function renderArgoObjects(input: RenderInput, options: ArgoRenderOptions = {}): KubeObject[] {
+  checkRenderInput(input);
+  const { spec, credential } = input;
+  const namespace = options.namespace ?? ARGO_NAMESPACE;
+  const { source } = spec;
+  if (source.kind !== "GitRepository") {
+    throw new ArgoRenderError(`Argo CD clusters get Applications for a GitRepository source only; this configuration's source is a ${source.kind}`);
+  }
+  if (spec.kustomizations.length === 0) {
+    throw new ArgoRenderError("nothing to render for Argo CD: the configuration has no Kustomizations (Helm releases are not rendered as Applications)");
+  }
+  const objects: KubeObject[] = [];
+  const secret = credential ? renderRepositorySecret(input, credential, namespace) : undefined;
+  if (secret) objects.push(secret);
+  for (const kustomization of spec.kustomizations) objects.push(renderApplication(input, source, kustomization, namespace));
+  return objects;
+}
