@@ -6,6 +6,12 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "Fleetline", template: "%s · Fleetline" },
   description: "Fleet-wide GitOps: clusters, configurations, sync state, drift and compliance.",
+  // public/: the favicon for browsers that ask for /favicon.ico, and the app icons.
+  icons: {
+    icon: [{ url: "/favicon.ico", sizes: "48x48" }, { url: "/icon.svg", type: "image/svg+xml" }],
+    apple: "/apple-touch-icon.png",
+  },
+  manifest: "/manifest.webmanifest",
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

@@ -29,9 +29,10 @@ test("first-run setup creates the admin, then disappears", async ({ page }) => {
   await page.getByLabel("Confirm password").fill("short");
   await page.getByRole("button", { name: "Create administrator" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "Password: must be at least 12 characters" })).toBeVisible();
+  // What was typed stays after a validation error.
+  await expect(page.getByLabel("Name")).toHaveValue(ADMIN.name);
+  await expect(page.getByLabel("Email")).toHaveValue(ADMIN.email);
 
-  await page.getByLabel("Name").fill(ADMIN.name);
-  await page.getByLabel("Email").fill(ADMIN.email);
   await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
   await page.getByLabel("Confirm password").fill(ADMIN.password);
   await page.getByRole("button", { name: "Create administrator" }).click();
@@ -158,7 +159,7 @@ test("audit shows sign-ins and refusals, exports CSV, and never a password", asy
   const [download] = await Promise.all([admin.waitForEvent("download"), admin.getByRole("link", { name: "Export CSV" }).click()]);
   const csv = await (await download.createReadStream()).toArray();
   const text = Buffer.concat(csv).toString("utf8");
-  expect(text.split("\r\n")[0]).toBe("id,at,actor,role,action,target_type,target_id,outcome,ip,details");
+  expect(text.split("\r\n")[0]).toBe("id,at,actor,role,action,target_type,target_id,target_name,outcome,ip,summary,details");
   expect(text.match(/auth\.login/g)?.length).toBe(5);
 
   await admin.goto("/audit");

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, VIEWER, ensureAdmin, ensureViewer, fleet, fleetCluster, signIn } from "./support";
+import { ADMIN, VIEWER, ensureAdmin, ensureViewer, fleet, fleetCluster, signIn, submitRegistration } from "./support";
 
 test.describe.configure({ mode: "serial" });
 
@@ -16,8 +16,7 @@ async function registerByKubeconfig(page: Page, name: string, kubeconfig: string
   await page.getByLabel("Name", { exact: true }).fill(name);
   await page.getByLabel("Labels").fill(labels);
   await page.getByRole("textbox", { name: "Kubeconfig" }).fill(kubeconfig);
-  await page.getByRole("button", { name: "Register cluster" }).click();
-  await expect(page.getByRole("heading", { name })).toBeVisible();
+  await submitRegistration(page, name);
 }
 
 test("an admin adds an HTTPS credential bound to the Git host", async () => {
@@ -76,7 +75,7 @@ test("the wizard creates a Git configuration with two dependent Kustomizations a
 
   // Targets: the selector shows what it matches right now.
   await admin.getByLabel("Match labels").fill("fleet=wizard");
-  await expect(admin.getByRole("heading", { name: "Targets right now: 2 cluster(s)" })).toBeVisible();
+  await expect(admin.getByRole("heading", { name: "Targets right now: 2 clusters" })).toBeVisible();
   await expect(admin.getByRole("list", { name: "Matched clusters" })).toContainText("wiz-a");
   await admin.getByRole("button", { name: "Next: Review" }).click();
 

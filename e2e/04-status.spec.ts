@@ -43,7 +43,7 @@ test("clicking through shows the reason, the configuration drift diff and the co
   await expect(admin).toHaveURL(/tab=drift/);
   await expect(async () => {
     await admin.reload();
-    await expect(admin.getByRole("heading", { name: /Configuration drift/ })).toContainText("1 object(s)", { timeout: 2000 });
+    await expect(admin.getByRole("heading", { name: /Configuration drift/ })).toContainText("1 object", { timeout: 2000 });
   }).toPass({ timeout: 30_000 });
   const fields = admin.getByRole("row").filter({ hasText: "spec.interval" });
   await expect(fields).toContainText("7m");
@@ -64,6 +64,8 @@ test("re-pushing clears the configuration drift", async () => {
   await expect(admin).toHaveURL(/tab=drift/);
   await admin.getByRole("button", { name: "Re-push to status-a" }).click();
   await expect(admin.getByRole("status").filter({ hasText: "1 of 1 done" })).toBeVisible({ timeout: 30_000 });
+  // "Recent pushes" follows the finished push without a reload.
+  await expect(admin.getByRole("region", { name: "Recent pushes" }).getByRole("listitem").first()).toContainText("1 applied, 0 failed");
   await admin.getByRole("link", { name: "Drift", exact: true }).click();
   await expect(admin).toHaveURL(/tab=drift/);
   await expect(admin.getByRole("heading", { name: /Configuration drift/ })).toContainText("None");

@@ -69,14 +69,9 @@ async function benchQueries(): Promise<{ configurationIds: string[] }> {
 
 /** Full page renders over HTTP against `next start` on the seeded database. */
 async function benchPages(seeded: { configurationIds: string[] }, env: Record<string, string>): Promise<number> {
-  const { getDb } = await import("../db");
   const { createFirstAdmin } = await import("../lib/auth/users");
   const { startPortal, signIn, timePage } = await import("./bench-http");
   await createFirstAdmin({ email: "bench@example.com", name: "Bench", password: "bench-password-1" });
-  // The seed writes status only; the detail page also reads each configuration's current version.
-  const spec = JSON.stringify({ name: "seeded", scope: "cluster", namespace: "flux-system", description: "", suspend: false, source: { kind: "GitRepository", url: "https://github.com/acme/fleet.git", ref: { type: "branch", value: "main" }, interval: "10m", timeout: "60s" }, kustomizations: [{ name: "apps", path: "./apps", dependsOn: [], interval: "10m", prune: false, force: false, wait: true, postBuild: { substitute: {} } }], helmReleases: [], targets: { clusterIds: [], selector: { matchLabels: { env: "prod" } } } });
-  const insert = getDb().$client.prepare("insert into configuration_versions (configuration_id, version, spec, author, message, created_at) values (?, 1, ?, 'bench', '', ?)");
-  for (const id of seeded.configurationIds) insert.run(id, spec, Date.now());
   const portal = await startPortal(env);
   try {
     const cookie = await signIn(portal.baseUrl, "bench@example.com", "bench-password-1");

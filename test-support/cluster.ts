@@ -40,6 +40,8 @@ export type TestCluster = {
   /** Milliseconds from launch until /readyz said ok and the CRDs were Established. */
   startupMs: number;
   dir: string;
+  /** etcd's data folder (in shared memory when there is any), removed by stop(). */
+  etcdDir: string;
   stop(): Promise<void>;
 };
 
@@ -215,6 +217,7 @@ async function launch(assets: string, name: string, opts: ClusterOptions): Promi
       rest,
       startupMs: Date.now() - started,
       dir,
+      etcdDir,
       stop() {
         stopping ??= (async () => {
           running.delete(cluster);

@@ -74,7 +74,7 @@ export const podinfoFiles = (message: string): Record<string, string> => ({
 export async function createSampleRepo(
   git: GitServer,
   name = "fleet-config",
-  opts: { auth?: GitAuth } = {},
+  opts: { auth?: GitAuth; acceptPushes?: boolean } = {},
 ): Promise<SampleRepo> {
   const repo = await git.createRepo(name, {
     ...opts,

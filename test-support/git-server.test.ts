@@ -60,6 +60,17 @@ describe("git fixture server", () => {
     await expect(git(["push", "origin", "HEAD:refs/heads/pushed"], { cwd: dir })).rejects.toThrow(/403/);
   });
 
+  it("accepts pushes to a repository created with acceptPushes (cluster:up's sample), from a plain git push", async () => {
+    await server.createRepo("pushable", { files: { "a.yaml": "a: 1\n" }, acceptPushes: true });
+    const dir = path.join(work, "pushable");
+    await git(["clone", "--quiet", server.url("pushable"), dir]);
+    fs.writeFileSync(path.join(dir, "a.yaml"), "a: 2\n");
+    await git(["commit", "--quiet", "-am", "Bump a"], { cwd: dir });
+    await git(["push", "--quiet", "origin", "HEAD:refs/heads/main"], { cwd: dir });
+    const pushed = (await git(["rev-parse", "HEAD"], { cwd: dir })).trim();
+    expect(await server.head("pushable")).toBe(pushed);
+  });
+
   it("commits, deletes folders, moves branches and tags", async () => {
     await server.createRepo("api", { files: { "base/a.yaml": "a: 1\n", "base/b.yaml": "b: 1\n", "keep.yaml": "k: 1\n" } });
     const first = await server.head("api");

@@ -1,7 +1,7 @@
 // A git fixture server: bare repositories made with the git CLI, served over
 // smart HTTP by `git http-backend` behind a Node server on 127.0.0.1, with
 // optional per-repo basic (or bearer) auth. Tests change repositories through
-// this API; pushes over HTTP are refused.
+// this API; pushes over HTTP are refused unless a repository accepts them.
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -14,13 +14,18 @@ import { registerTempDir, removeTempDir } from "./process-guard";
 
 export type GitAuth = { username: string; password: string } | { bearerToken: string };
 
-export type Repo = { name: string; url: string; dir: string; defaultBranch: string; auth?: GitAuth };
+export type Repo = { name: string; url: string; dir: string; defaultBranch: string; auth?: GitAuth; acceptPushes?: boolean };
 
 export type CreateRepoOptions = {
   /** Files of the first commit (path → content). Without files the repo starts empty. */
   files?: Record<string, string>;
   branch?: string;
   auth?: GitAuth;
+  /**
+   * Accept `git push` over smart HTTP (receive-pack) on this repository: cluster:up's sample,
+   * so a newcomer can commit and watch "behind by N" and a new revision. Tests keep the default.
+   */
+  acceptPushes?: boolean;
 };
 
 export type GitServer = {
@@ -121,7 +126,7 @@ export async function startGitServer(): Promise<GitServer> {
       res.writeHead(401, { "WWW-Authenticate": `${scheme} realm="fleetline-git"`, "Content-Type": "text/plain" }).end("authentication required\n");
       return;
     }
-    if (url.searchParams.get("service") === "git-receive-pack" || url.pathname.endsWith("/git-receive-pack")) {
+    if (!repo.acceptPushes && (url.searchParams.get("service") === "git-receive-pack" || url.pathname.endsWith("/git-receive-pack"))) {
       res.writeHead(403, { "Content-Type": "text/plain" }).end("pushes are not accepted; use the GitServer API\n");
       return;
     }
@@ -150,7 +155,9 @@ export async function startGitServer(): Promise<GitServer> {
       const dir = path.join(root, `${name}.git`);
       const defaultBranch = opts.branch ?? "main";
       await git(["init", "--quiet", "--bare", `--initial-branch=${defaultBranch}`, dir]);
-      const repo: Repo = { name, url: api.url(name), dir, defaultBranch, ...(opts.auth ? { auth: opts.auth } : {}) };
+      const repo: Repo = { name, url: api.url(name), dir, defaultBranch, ...(opts.auth ? { auth: opts.auth } : {}), ...(opts.acceptPushes ? { acceptPushes: true } : {}) };
+      // http-backend serves receive-pack only to an authenticated user unless the repository allows it.
+      if (opts.acceptPushes) await git(["config", "http.receivepack", "true"], { cwd: dir });
       repos.set(name, repo);
       if (opts.files) await api.commit(name, opts.files, "Initial commit");
       return repo;

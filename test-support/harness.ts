@@ -19,6 +19,8 @@ export type HarnessOptions = {
   standIn?: boolean;
   /** Start the git fixture server with the sample repository. Default true. */
   git?: boolean;
+  /** The sample repository accepts `git push` over HTTP (cluster:up). Default false. */
+  samplePushable?: boolean;
   /** Stand-in resync period in ms (default 2000). */
   resyncMs?: number;
 };
@@ -52,7 +54,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   try {
     if (fleet.status === "rejected") throw fleet.reason;
     if (gitServer.status === "rejected") throw gitServer.reason;
-    const sample = git ? await createSampleRepo(git) : undefined;
+    const sample = git ? await createSampleRepo(git, undefined, opts.samplePushable ? { acceptPushes: true } : {}) : undefined;
     if (standIn) {
       const resync = opts.resyncMs === undefined ? {} : { resyncMs: opts.resyncMs };
       if (withFlux) flux.push(...(await Promise.all(clusters.map((c) => startFluxStandIn(c, resync)))));

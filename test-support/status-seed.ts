@@ -33,6 +33,20 @@ function pickState(r: number): ComplianceState {
   return "Suspended";
 }
 
+function seededSpec(name: string): string {
+  return JSON.stringify({
+    name,
+    scope: "cluster",
+    namespace: "flux-system",
+    description: "",
+    suspend: false,
+    source: { kind: "GitRepository", url: "https://github.com/acme/fleet.git", ref: { type: "branch", value: "main" }, interval: "10m", timeout: "60s" },
+    kustomizations: [{ name: "apps", path: "./apps", dependsOn: [], interval: "10m", prune: false, force: false, wait: true, postBuild: { substitute: {} } }],
+    helmReleases: [],
+    targets: { clusterIds: [], selector: { matchLabels: {} } },
+  });
+}
+
 export function seedStatus(sqlite: Database.Database, options: SeedOptions): Seeded {
   const now = options.now ?? Date.now();
   const rand = random(42);
@@ -45,6 +59,8 @@ export function seedStatus(sqlite: Database.Database, options: SeedOptions): See
     cluster: sqlite.prepare("insert into clusters (id, name, display_name, labels, server, auth_method, credentials, credentials_fingerprint, credentials_rotated_at, updated_at, created_by) values (?, ?, ?, ?, ?, 'token', 'seeded', 'seeded', ?, ?, 'seed')"),
     health: sqlite.prepare("insert into cluster_health (cluster_id, state, checked_at, last_seen_at, next_check_at) values (?, ?, ?, ?, ?)"),
     configuration: sqlite.prepare("insert into configurations (id, name, namespace, current_version, pushed_version, created_by, updated_at) values (?, ?, 'flux-system', 1, 1, 'seed', ?)"),
+    // A pushed version whose selector matches every cluster: the pairs the dashboard and /compliance count.
+    version: sqlite.prepare("insert into configuration_versions (configuration_id, version, spec, author, message, created_at) values (?, 1, ?, 'seed', '', ?)"),
     target: sqlite.prepare("insert into configuration_targets (configuration_id, cluster_id, reason, resolved_at) values (?, ?, 'selector', ?)"),
     status: sqlite.prepare(
       "insert into configuration_status (configuration_id, cluster_id, state, reason, message, expected_version, applied_version, source_revision, applied_revision, last_applied_at, has_config_drift, config_drift, has_revision_drift, behind_by, has_resource_drift, resource_drift_count, state_changed_at, observed_at, last_seen_at) values (?, ?, ?, ?, ?, 1, 1, ?, ?, ?, ?, '[]', ?, ?, ?, ?, ?, ?, ?)",
@@ -59,7 +75,10 @@ export function seedStatus(sqlite: Database.Database, options: SeedOptions): See
       const unreachable = rand() < 0.02;
       insert.health.run(id, unreachable ? "unreachable" : "reachable", now, now - (unreachable ? 3_600_000 : 0), now + 60_000);
     }
-    for (const [i, id] of configurationIds.entries()) insert.configuration.run(id, `config-${i}`, now);
+    for (const [i, id] of configurationIds.entries()) {
+      insert.configuration.run(id, `config-${i}`, now);
+      insert.version.run(id, seededSpec(`config-${i}`), now);
+    }
     for (const configurationId of configurationIds) {
       for (const clusterId of clusterIds) {
         insert.target.run(configurationId, clusterId, now);

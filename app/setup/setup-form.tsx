@@ -1,8 +1,8 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState } from "react";
 import { Field, FormMessage, describedBy } from "@/components/ui/field";
+import { useFormAction } from "@/components/ui/use-form-action";
 import { idle, type FormState } from "@/lib/actions/result";
 import { createFirstAdminAction } from "./actions";
 
@@ -14,7 +14,8 @@ const FIELDS = [
 ] as const;
 
 export function SetupForm() {
-  const [state, action, pending] = useActionState<FormState, FormData>(createFirstAdminAction, idle);
+  // Submitted through a transition, not the action prop: React would clear every field after a refusal.
+  const { state, pending, formProps } = useFormAction<FormState>(createFirstAdminAction, idle);
   if (state.status === "ok") {
     return (
       <div className="space-y-4">
@@ -25,7 +26,7 @@ export function SetupForm() {
   }
   const errors = state.status === "invalid" ? state.fieldErrors : {};
   return (
-    <form action={action} className="space-y-4" noValidate>
+    <form {...formProps} className="space-y-4" noValidate>
       {FIELDS.map((f) => (
         <Field key={f.name} id={f.name} label={f.label} error={errors[f.name]} hint={"hint" in f ? f.hint : undefined}>
           <input

@@ -1,4 +1,5 @@
 import type { RegisterResult } from "@/app/(portal)/clusters/actions";
+import { plural } from "@/lib/words";
 
 /** What the connection check found, or why it failed, with the way out for an unreachable cluster. */
 export function ConnectionResult({ state, onSaveAnyway, pending }: { state: RegisterResult; onSaveAnyway?: () => void; pending: boolean }) {
@@ -10,7 +11,7 @@ export function ConnectionResult({ state, onSaveAnyway, pending }: { state: Regi
         <p>
           {s.fluxInstalled ? `Flux installed${s.fluxVersion ? ` (${s.fluxVersion})` : ""}` : "Flux not installed"}
           {s.argoInstalled ? " · Argo CD installed" : ""}
-          {s.nodeCount !== null ? ` · ${s.nodeCount} node(s)` : " · nodes not readable with these credentials"}
+          {s.nodeCount !== null ? ` · ${plural(s.nodeCount, "node")}` : " · nodes not readable with these credentials"}
         </p>
       </div>
     );

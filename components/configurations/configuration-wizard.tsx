@@ -140,7 +140,7 @@ export function ConfigurationWizard({ fleet, credentials, allowLocalSources, can
           </div>
           {canPush ? (
             <label className="flex items-center gap-2 text-sm">
-              <input type="checkbox" checked={push} onChange={(e) => setPush(e.target.checked)} /> Push to the {preview.targetCount} target cluster(s) now
+              <input type="checkbox" checked={push} onChange={(e) => setPush(e.target.checked)} /> Push to the {preview.targetCount === 1 ? "target cluster" : `${preview.targetCount} target clusters`} now
             </label>
           ) : null}
           {saveError ? <p role="alert" className="text-sm text-red-700">{saveError}</p> : null}

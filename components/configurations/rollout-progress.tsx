@@ -1,6 +1,8 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useEffect, useRef } from "react";
 import { Badge } from "@/components/ui/badges";
 import type { RolloutProgress } from "@/lib/push/rollouts";
 
@@ -25,6 +27,14 @@ export function RolloutProgressPanel({ rolloutId, initial }: { rolloutId: string
     initialData: initial,
     refetchInterval: (query) => (query.state.data?.state === "running" ? 1000 : false),
   });
+  // The page around the panel (Recent pushes, the status table) is server-rendered: re-read it
+  // once the push finishes, or it keeps the counts of the moment the push started.
+  const router = useRouter();
+  const lastState = useRef(data?.state);
+  useEffect(() => {
+    if (lastState.current === "running" && data?.state !== "running") router.refresh();
+    lastState.current = data?.state;
+  }, [data?.state, router]);
   if (error) return <p role="alert" className="text-sm text-red-700">{error.message}</p>;
   if (!data) return <p role="status">Loading push progress…</p>;
   const c = data.counts;

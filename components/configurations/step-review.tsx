@@ -3,6 +3,7 @@
 import { Badge, ReconcilerBadge } from "@/components/ui/badges";
 import type { PreviewResult } from "@/app/(portal)/configurations/actions";
 import type { DryRunAction } from "@/lib/push/dry-run";
+import { fieldLabel, fieldMessage } from "@/lib/validation/field-labels";
 
 const ACTION_BADGE: Record<DryRunAction, { tone: "green" | "amber" | "red" | "grey" | "blue"; icon: string; label: string }> = {
   create: { tone: "blue", icon: "+", label: "would create" },
@@ -24,7 +25,7 @@ export function ReviewStep({ preview, pending }: { preview: PreviewResult | null
         <p className="font-medium">{preview.message}</p>
         <ul className="list-disc pl-5">
           {Object.entries(preview.fieldErrors).map(([path, message]) => (
-            <li key={path}><span className="font-mono">{path || "form"}</span>: {message}</li>
+            <li key={path}>{fieldMessage(fieldLabel(path), message)}</li>
           ))}
         </ul>
       </div>
@@ -36,7 +37,7 @@ export function ReviewStep({ preview, pending }: { preview: PreviewResult | null
     <div className="space-y-4">
       {Object.entries(preview.warnings).map(([path, message]) => (
         <p key={path} role="status" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
-          <span className="font-mono">{path}</span>: {message}
+          {fieldMessage(fieldLabel(path), message)}
         </p>
       ))}
       <section aria-labelledby="dry-run">

@@ -5,6 +5,7 @@ import { parseLabelsText } from "@/lib/inventory/cluster-input";
 import { matchesSelector, type LabelSelector } from "@/lib/validation/label-selector";
 import type { Draft, ExpressionDraft } from "./draft";
 import { SectionError, TextInput } from "./fields";
+import { plural } from "@/lib/words";
 
 export type FleetCluster = { id: string; name: string; labels: Record<string, string>; reconciler: string | null };
 
@@ -96,7 +97,7 @@ export function TargetsStep({ draft, update, errors, fleet, lockedClusterId }: S
         </fieldset>
       </div>
       <section aria-labelledby="matched" className="card p-4">
-        <h3 id="matched" className="mb-2 font-semibold">Targets right now: {matched.length} cluster(s)</h3>
+        <h3 id="matched" className="mb-2 font-semibold">Targets right now: {plural(matched.length, "cluster")}</h3>
         <ul className="max-h-96 space-y-1 overflow-auto text-sm" aria-label="Matched clusters">
           {matched.map(({ cluster, reason }) => (
             <li key={cluster.id} className="flex items-center justify-between gap-2">

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { Badge, ReconcilerBadge } from "@/components/ui/badges";
 import { ComplianceBadge } from "@/components/ui/compliance-badge";
 import { Time } from "@/components/ui/time";
+import { stateShareCaption } from "./captions";
 import type { DashboardData } from "./types";
 
 const STATES = ["Compliant", "Non-Compliant", "Pending", "Suspended", "Unknown"] as const;
@@ -23,7 +24,6 @@ export function DashboardLive({ initial, drift }: { initial: DashboardData; drif
     refetchInterval: 5_000,
   });
   const t = data.totals;
-  const pct = (n: number) => (t.total ? Math.round((n / t.total) * 100) : 0);
   return (
     <div className="space-y-5">
       <p className="text-xs text-zinc-500" aria-live="polite">
@@ -36,7 +36,7 @@ export function DashboardLive({ initial, drift }: { initial: DashboardData; drif
           <div key={s} className="card p-3" data-testid={`total-${s}`}>
             <ComplianceBadge state={s} />
             <p className="mt-2 text-2xl font-semibold tabular-nums">{t.byState[s]}</p>
-            <p className="text-xs text-zinc-500">{pct(t.byState[s])}% of {t.total} cluster × configuration pairs</p>
+            <p className="text-xs text-zinc-500">{stateShareCaption(t.byState[s], t.total)}</p>
           </div>
         ))}
       </section>

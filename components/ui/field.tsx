@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { fieldMessage } from "@/lib/validation/field-labels";
 
 type FieldProps = {
   id: string;
@@ -23,7 +24,7 @@ export function Field({ id, label, error, hint, children }: FieldProps) {
       ) : null}
       {error ? (
         <p id={`${id}-error`} role="alert" className="text-xs font-medium text-red-700 dark:text-red-400">
-          {label}: {error}
+          {fieldMessage(label, error)}
         </p>
       ) : null}
     </div>

@@ -17,12 +17,16 @@ export function relativeTime(date: Date, now = Date.now()): string {
   return date.toISOString();
 }
 
-/** Relative time, with the absolute UTC time on hover and for machines. */
+/**
+ * Relative time, with the absolute UTC time on hover and for machines. Inside a client component
+ * the server renders "5 seconds ago" and the browser, a moment later, "6 seconds ago": the text is
+ * expected to differ between the two (React's error #418 otherwise), and the next render updates it.
+ */
 export function Time({ date }: { date: Date | null | undefined }) {
   if (!date) return <span className="text-zinc-400">—</span>;
   const iso = date.toISOString();
   return (
-    <time dateTime={iso} title={iso.replace("T", " ").replace(/\.\d+Z$/, " UTC")}>
+    <time dateTime={iso} title={iso.replace("T", " ").replace(/\.\d+Z$/, " UTC")} suppressHydrationWarning>
       {relativeTime(date)}
     </time>
   );

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { highlightedFields } from "@/lib/validation/field-labels";
 
 /** What a form action returns; expected failures are values, not exceptions. */
 export type ActionResult<T = undefined> =
@@ -23,6 +24,6 @@ export type Invalid = { status: "invalid"; fieldErrors: Record<string, string>; 
 
 export function invalid(error: z.ZodError): Invalid {
   const errors = fieldErrors(error);
-  const fields = Object.keys(errors).join(", ");
-  return { status: "invalid", fieldErrors: errors, message: `Check the highlighted field${fields.includes(",") ? "s" : ""}: ${fields}.` };
+  // Labels, not paths: "Kustomization 1 interval", never "kustomizations.0.interval".
+  return { status: "invalid", fieldErrors: errors, message: highlightedFields(Object.keys(errors)) };
 }

@@ -1,4 +1,4 @@
-import { NO_STATUS_GRACE_MS, summarizeObjects, versionOf, type ConfigurationVerdict, type ObjectRef, type PushOutcome, type Verdict } from "@/lib/status/derive";
+import { NO_STATUS_GRACE_MS, summarizeObjects, versionOf, withFailedPush, type ConfigurationVerdict, type ObjectRef, type PushOutcome, type Verdict } from "@/lib/status/derive";
 
 /**
  * Pure: an Argo CD Application's status mapped onto Fleetline's compliance states, and a
@@ -184,5 +184,5 @@ export function deriveArgoConfigurationState(input: ArgoConfigurationInput): Arg
     const app = find(ref);
     return app ? appVersion(app) : null;
   });
-  return { ...summarizeObjects(objects, versions), objects, argo };
+  return withFailedPush({ ...summarizeObjects(objects, versions), objects, argo }, input);
 }

@@ -10,6 +10,7 @@ import { ACCOUNT_RULE, ADDRESS_RULE, accountKey, addressKey, clearFailures, lock
 import { clientIp } from "./request";
 import { createSession, revokeSession } from "./sessions";
 import { findUserByEmail, touchLastLogin } from "./users";
+import { plural } from "@/lib/words";
 
 declare module "next-auth" {
   interface Session {
@@ -39,7 +40,7 @@ async function authorizeCredentials(raw: unknown, headers: Record<string, string
   const waitMs = lockedFor([accountKey(email), addressKey(ip)]);
   if (waitMs > 0) {
     recordAudit({ actor, action: "auth.login", targetType: "user", targetId: email, outcome: "denied", details: { reason: "rate limited" } });
-    throw new Error(`Too many failed attempts. Try again in ${Math.ceil(waitMs / 60_000)} minute(s).`);
+    throw new Error(`Too many failed attempts. Try again in ${plural(Math.ceil(waitMs / 60_000), "minute")}.`);
   }
   const user = findUserByEmail(email);
   const valid = user?.passwordHash

@@ -30,7 +30,7 @@ describe("assignments", () => {
     expect(assignments.createAssignment({ name: "baseline/prod", configurationId: "", selector: "env in (prod" }, "op")).toEqual({
       status: "invalid",
       fieldErrors: { name: "must not contain '/' (DNS-1123 label)", configurationId: "choose a configuration", selector: "has an unclosed parenthesis" },
-      message: "Check the highlighted fields: name, configurationId, selector.",
+      message: "Check the highlighted fields: Name, Configuration, Label selector.",
     });
     expect(assignments.createAssignment({ name: "baseline-prod", configurationId: "no-such-id", selector: "env=prod" }, "op")).toMatchObject({ status: "invalid", fieldErrors: { configurationId: "no such configuration" } });
     expect(assignments.createAssignment({ name: "x".repeat(64), configurationId, selector: "" }, "op")).toMatchObject({ status: "invalid", fieldErrors: { name: expect.stringContaining("at most 63"), selector: expect.stringContaining("is required") } });

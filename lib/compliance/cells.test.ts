@@ -146,6 +146,28 @@ describe("summary", () => {
   });
 });
 
+describe("one definition of the fleet's pairs", () => {
+  it("the dashboard's totals count the same pairs as /compliance, audit-only scope included", async () => {
+    const { fleetTotals } = await import("@/lib/status/queries");
+    const s = summary.loadSummary(compliance.listAssignments());
+    const totals = fleetTotals();
+    expect(totals.total).toBe(s.fleet.total);
+    for (const state of ["Compliant", "Non-Compliant", "Pending", "Unknown", "Suspended"] as const) expect(totals.byState[state]).toBe(s.fleet[state]);
+  });
+});
+
+describe("export", () => {
+  it("fills assignment and effect in the configurations view, audit-only scope included", async () => {
+    const { exportStream } = await import("./export");
+    const text = await new Response(exportStream(filter(), compliance.listAssignments(), "json")).text();
+    const rows = JSON.parse(text) as { cluster: string; configuration: string; assignment: string | null; effect: string | null }[];
+    const find = (cluster: string, configuration: string) => rows.find((r) => r.cluster === cluster && r.configuration === configuration);
+    expect(find("dev-1", "baseline")).toMatchObject({ assignment: "baseline-everywhere", effect: "audit" });
+    expect(find("prod-1", "baseline")).toMatchObject({ assignment: "baseline; baseline-everywhere", effect: "deploy; audit" });
+    expect(rows.every((r) => r.assignment && r.effect)).toBe(true);
+  });
+});
+
 describe("matrix", () => {
   it("filters by state and label, keeping only the matching cells", () => {
     expect(cells(filter({ state: "Compliant" }))).toEqual({ "prod-1/baseline": "Compliant: Kustomization/baseline-infra: ReconciliationSucceeded" });
@@ -169,6 +191,12 @@ describe("matrix", () => {
 });
 
 describe("trend", () => {
+  it("a fresh install has no history: the days before any data are gaps, not zeros", () => {
+    const t = trend.loadTrend(compliance.listAssignments(), NOW, 7);
+    expect(t.fleet.points.slice(0, 6).map((p) => p.percent)).toEqual([null, null, null, null, null, null]);
+    expect(t.fleet.points.at(-1)?.percent).not.toBeNull();
+  });
+
   it("walks today's count back through the history of the window", () => {
     const history = (cluster: string, daysAgo: number, state: ComplianceState, previousState: ComplianceState | null) =>
       temp.db.insert(tables.configurationStatusHistory).values({ configurationId: baseline, clusterId: ids[cluster]!, at: new Date(NOW - daysAgo * DAY), state, previousState }).run();
@@ -178,8 +206,8 @@ describe("trend", () => {
     history("prod-1", 2, "Compliant", "Non-Compliant");
     const t = trend.loadTrend(compliance.listAssignments(), NOW, 7);
     // baseline (deploy) covers prod-1..3: 1 of 3 compliant on the days prod-1 was.
-    expect(t.assignments.find((s) => s.name === "baseline (targets)")?.points.map((p) => p.percent)).toEqual([0, 0, 33.3, 0, 33.3, 33.3, 33.3]);
-    expect(t.fleet.points.map((p) => p.percent)).toEqual([0, 0, 14.2, 0, 14.2, 14.2, 14.2]);
+    expect(t.assignments.find((s) => s.name === "baseline (targets)")?.points.map((p) => p.percent)).toEqual([null, 0, 33.3, 0, 33.3, 33.3, 33.3]);
+    expect(t.fleet.points.map((p) => p.percent)).toEqual([null, 0, 14.2, 0, 14.2, 14.2, 14.2]);
     expect(t.fleet.points.at(-1)?.day).toBe("2030-01-31");
   });
 });

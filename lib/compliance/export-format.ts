@@ -11,9 +11,10 @@ export type ExportRow = {
   cluster: string;
   labels: Record<string, string>;
   configuration: string;
-  /** The assignment the cell belongs to (assignments view); null when cells are per configuration. */
+  /** The assignment the cell belongs to; per configuration, every covering assignment, "; "-separated. */
   assignment: string | null;
-  effect: "audit" | "deploy" | null;
+  /** "deploy", "audit", or both ("deploy; audit") when several assignments cover a configuration's cell. */
+  effect: string | null;
   state: ComplianceState;
   reason: string | null;
   message: string | null;

@@ -10,6 +10,12 @@ const EXPORT_BATCH = 250;
 // Rows per chunk handed to the stream.
 const CHUNK_ROWS = 500;
 
+function coveringAssignments(cell: MatrixCell, byId: ReadonlyMap<string, Assignment>): Assignment[] {
+  return cell.assignmentIds
+    .flatMap((id) => byId.get(id) ?? [])
+    .sort((a, b) => (a.effect === b.effect ? a.name.localeCompare(b.name) : a.effect === "deploy" ? -1 : 1));
+}
+
 /**
  * The whole filtered matrix (every page), in the page's order: rows in matrix order, cells by
  * column name. The cluster order is fixed first, then cells are read a batch of clusters at a time.
@@ -20,11 +26,16 @@ function* exportRows(f: MatrixFilter, all: readonly Assignment[]): Generator<Exp
   const isAssignments = f.view === "assignments";
   const order = matrixClusterOrder(f, all);
   const describe = (cell: MatrixCell) => {
-    const assignment = isAssignments ? byId.get(cell.columnId) : byConfiguration.get(cell.configurationId);
+    if (isAssignments) {
+      const assignment = byId.get(cell.columnId);
+      return { configuration: assignment?.configurationName ?? cell.configurationId, assignment: assignment?.name ?? cell.columnId, effect: assignment?.effect ?? null };
+    }
+    // A configuration's cell may be in scope through several assignments: name them all, deploy first.
+    const covering = coveringAssignments(cell, byId);
     return {
-      configuration: assignment?.configurationName ?? cell.configurationId,
-      assignment: isAssignments ? (assignment?.name ?? cell.columnId) : null,
-      effect: isAssignments ? (assignment?.effect ?? null) : null,
+      configuration: byConfiguration.get(cell.configurationId)?.configurationName ?? covering[0]?.configurationName ?? cell.configurationId,
+      assignment: covering.length ? covering.map((a) => a.name).join("; ") : null,
+      effect: covering.length ? [...new Set(covering.map((a) => a.effect))].join("; ") : null,
     };
   };
   for (let i = 0; i < order.length; i += EXPORT_BATCH) {

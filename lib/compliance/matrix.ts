@@ -5,7 +5,7 @@ import type { AssignmentEffect } from "@/db/schema-compliance";
 import type { ComplianceState } from "@/db/schema-status";
 import { labelCondition } from "@/lib/queries/clusters";
 import type { Assignment } from "./assignments";
-import { cellDetail, cellsCte } from "./cells-sql";
+import { assignmentIdsOf, cellDetail, cellsCte } from "./cells-sql";
 import { MATRIX_PAGE_SIZE, type MatrixFilter } from "./filters";
 import { isComplianceState, stateOfRank } from "./states";
 
@@ -29,6 +29,8 @@ export type MatrixCell = {
   hasConfigDrift: boolean;
   hasRevisionDrift: boolean;
   hasResourceDrift: boolean;
+  /** Every assignment that puts this pair in scope (its configuration's targets, audit-only ones). */
+  assignmentIds: string[];
 };
 
 export type MatrixRow = { id: string; name: string; labels: Record<string, string>; group: string | null; worst: ComplianceState; failing: number; cells: Map<string, MatrixCell> };
@@ -48,6 +50,7 @@ type CellRecord = {
   has_config_drift: number;
   has_revision_drift: number;
   has_resource_drift: number;
+  assignments: string;
 };
 
 /** The assignments a filter keeps: one configuration's, or a single assignment. */
@@ -114,6 +117,7 @@ function toCell(r: CellRecord): MatrixCell {
     hasConfigDrift: r.has_config_drift === 1,
     hasRevisionDrift: r.has_revision_drift === 1,
     hasResourceDrift: r.has_resource_drift === 1,
+    assignmentIds: assignmentIdsOf(r.assignments),
   };
 }
 

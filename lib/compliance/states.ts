@@ -27,8 +27,13 @@ export function addCount(counts: StateCounts, state: string, n: number): StateCo
  * so "100%" always means every single cell. Null when nothing is in scope.
  */
 export function compliantPercent(counts: Pick<StateCounts, "Compliant" | "total">): number | null {
-  if (counts.total <= 0) return null;
-  return Math.floor((counts.Compliant / counts.total) * 1000) / 10;
+  return sharePercent(counts.Compliant, counts.total);
+}
+
+/** Any share of the fleet's pairs (the dashboard's per-state totals too), rounded the same way. */
+export function sharePercent(count: number, total: number): number | null {
+  if (total <= 0) return null;
+  return Math.floor((count / total) * 1000) / 10;
 }
 
 export function formatPercent(value: number | null): string {

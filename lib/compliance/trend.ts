@@ -10,7 +10,7 @@ import { DAY_MS, TREND_DAYS, trendPoints, windowStart, type ComplianceTrend, typ
 // Scope is today's scope (label history is not kept); a pair before its first status row counts
 // as not applied, like a pair in scope today that has none.
 
-type TrendRecord = { kind: "anchor" | "delta"; assignments: string; day: number | null; total: number | null; value: number | null };
+type TrendRecord = { kind: "anchor" | "delta" | "first"; assignments: string; day: number | null; total: number | null; value: number | null };
 
 export function loadTrend(all: readonly Assignment[], now = Date.now(), days = TREND_DAYS): ComplianceTrend {
   const start = windowStart(now, days);
@@ -23,14 +23,22 @@ export function loadTrend(all: readonly Assignment[], now = Date.now(), days = T
     union all
     select 'delta', p.assignments, cast((h.at - ${start}) / ${DAY_MS} as integer), null, sum(h.state = 'Compliant') - sum(coalesce(h.previous_state = 'Compliant', 0))
       from pair_cell p cross join configuration_status_history h on h.cluster_id = p.cluster_id and h.configuration_id = p.configuration_id and h.at >= ${start}
-      group by p.assignments, 3`);
+      group by p.assignments, 3
+    union all
+    select 'first', assignments, null, null, min((select min(h.at) from configuration_status_history h where h.cluster_id = p.cluster_id and h.configuration_id = p.configuration_id))
+      from pair_cell p group by assignments`);
 
   const FLEET = "";
   const anchors = new Map<string, TrendAnchor>();
   const deltas = new Map<string, Map<number, number>>();
+  // When each series was first observed: the days before it are gaps, not zeros.
+  const firsts = new Map<string, number>();
   for (const r of records) {
     for (const id of [FLEET, ...assignmentIdsOf(r.assignments)]) {
-      if (r.kind === "anchor") {
+      if (r.kind === "first") {
+        const known = firsts.get(id);
+        if (r.value !== null && (known === undefined || r.value < known)) firsts.set(id, r.value);
+      } else if (r.kind === "anchor") {
         const anchor = anchors.get(id) ?? { compliant: 0, total: 0 };
         anchors.set(id, { compliant: anchor.compliant + (r.value ?? 0), total: anchor.total + (r.total ?? 0) });
       } else if (r.day !== null) {
@@ -43,7 +51,7 @@ export function loadTrend(all: readonly Assignment[], now = Date.now(), days = T
   const series = (id: string, name: string): TrendSeries => ({
     id: id || "fleet",
     name,
-    points: trendPoints(anchors.get(id) ?? { compliant: 0, total: 0 }, deltas.get(id) ?? new Map(), start, days),
+    points: trendPoints(anchors.get(id) ?? { compliant: 0, total: 0 }, deltas.get(id) ?? new Map(), start, days, firsts.get(id) ?? null),
   });
   return { fleet: series(FLEET, "Fleet"), assignments: all.map((a) => series(a.id, a.effect === "deploy" ? `${a.name} (targets)` : a.name)) };
 }

@@ -6,6 +6,7 @@ import { credentialProblemForSource } from "@/lib/credentials/store";
 import { env } from "@/lib/env";
 import { formatZodErrors, makeConfigurationSpecSchema, type ConfigurationSpec } from "@/lib/validation/configuration";
 import { boundedText } from "@/lib/validation/rules";
+import { highlightedFields } from "@/lib/validation/field-labels";
 
 export type SpecCheck = { ok: true; spec: ConfigurationSpec } | { ok: false; fieldErrors: Record<string, string> };
 
@@ -53,6 +54,5 @@ export function checkChangeMessage(message: string | undefined): string | undefi
 }
 
 export function invalidResult(fieldErrors: Record<string, string>) {
-  const fields = Object.keys(fieldErrors);
-  return { status: "invalid" as const, fieldErrors, message: `Check the highlighted field${fields.length > 1 ? "s" : ""}: ${fields.join(", ")}.` };
+  return { status: "invalid" as const, fieldErrors, message: highlightedFields(Object.keys(fieldErrors)) };
 }

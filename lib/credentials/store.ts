@@ -12,6 +12,7 @@ import { hostBindingProblem, normalizeHost } from "./host-binding";
 import { credentialInputSchema, type CredentialInput } from "./input";
 import { knownHostsCover, knownHostsSummary, parseKnownHosts } from "./known-hosts";
 import { generateEd25519KeyPair, parsePrivateKey } from "./ssh-key";
+import { highlightedFields } from "@/lib/validation/field-labels";
 
 /** What the browser may see of a credential: never the secret, only what identifies it. */
 export type CredentialView = {
@@ -39,7 +40,7 @@ type Prepared = { secret: RenderCredential; publicKey: string | null; fingerprin
 const sealContext = (id: string) => `credential:${id}:secret`;
 
 function invalid(fieldErrors: Record<string, string>): CreateCredentialResult {
-  return { status: "invalid", fieldErrors, message: `Check the highlighted field${Object.keys(fieldErrors).length > 1 ? "s" : ""}: ${Object.keys(fieldErrors).join(", ")}.` };
+  return { status: "invalid", fieldErrors, message: highlightedFields(Object.keys(fieldErrors)) };
 }
 
 export function toView(row: Credential): CredentialView {

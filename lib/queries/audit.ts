@@ -1,8 +1,10 @@
 import "server-only";
-import { and, count, desc, eq, like, lt, or, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, like, lt, or, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
-import { AUDIT_OUTCOMES, auditLog } from "@/db/schema";
+import { AUDIT_OUTCOMES, auditLog, clusters } from "@/db/schema";
+import { configurations } from "@/db/schema-configurations";
+import type { AuditNames } from "@/lib/audit-words";
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -71,4 +73,24 @@ export function distinctAuditActions(): string[] {
     .orderBy(auditLog.action)
     .all()
     .map((r) => r.action);
+}
+
+const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g;
+
+/**
+ * The names behind the cluster and configuration ids a page (or an export batch) of entries
+ * mentions, as target or inside details; deleted configurations keep their name.
+ */
+export function auditNames(rows: readonly { targetId: string | null; details: string }[]): AuditNames {
+  const ids = new Set<string>();
+  for (const r of rows) {
+    for (const id of `${r.targetId ?? ""} ${r.details}`.match(UUID) ?? []) ids.add(id);
+  }
+  if (ids.size === 0) return { clusters: new Map(), configurations: new Map() };
+  const list = [...ids];
+  const db = getDb();
+  return {
+    clusters: new Map(db.select({ id: clusters.id, name: clusters.name }).from(clusters).where(inArray(clusters.id, list)).all().map((c) => [c.id, c.name])),
+    configurations: new Map(db.select({ id: configurations.id, name: configurations.name }).from(configurations).where(inArray(configurations.id, list)).all().map((c) => [c.id, c.name])),
+  };
 }

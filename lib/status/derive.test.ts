@@ -140,6 +140,15 @@ describe("deriveConfigurationState", () => {
     expect(deriveConfigurationState({ expected, expectedVersion: 2, live, push, now: NOW })).toMatchObject({ state: "Non-Compliant", reason: "GitRepository/fleet: PushFailed", message: push.reason });
   });
 
+  it("a failed push of this version is never Compliant, even when the objects are there (pushed through another registration of the same API server)", () => {
+    const push: PushOutcome = { version: 2, action: "apply", state: "failed", reason: "403 Forbidden: user viewer cannot patch gitrepositories" };
+    const verdict = deriveConfigurationState({ expected, expectedVersion: 2, live: healthy(), push, now: NOW });
+    expect(verdict).toMatchObject({ state: "Non-Compliant", reason: "GitRepository/fleet: PushFailed", message: push.reason });
+    // A failure of an older version does not taint the version that was pushed since.
+    const older: PushOutcome = { ...push, version: 1 };
+    expect(deriveConfigurationState({ expected, expectedVersion: 2, live: healthy(), push: older, now: NOW }).state).toBe("Compliant");
+  });
+
   it("missing objects of a kind the cluster does not serve say so", () => {
     const verdict = deriveConfigurationState({ expected, expectedVersion: 2, live: [], push: applied, unservedKinds: new Set(["GitRepository", "Kustomization"]), now: NOW });
     expect(verdict).toMatchObject({ state: "Unknown", reason: "GitRepository/fleet: KindNotServed" });

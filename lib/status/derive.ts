@@ -137,6 +137,20 @@ function expectedObjectVerdict(ref: ObjectRef, live: FluxStatusObject | undefine
 }
 
 /**
+ * A failed push of the expected version outweighs what the cluster shows: objects at that version
+ * may have come another way (the same API server registered twice, one registration read-only),
+ * and "Compliant" would hide that Fleetline's own push was refused. The reason names the first
+ * expected object, as the collector words every push failure.
+ */
+export function withFailedPush<V extends Verdict>(verdict: V, input: Pick<ConfigurationInput, "expected" | "expectedVersion" | "push">): V {
+  const { push } = input;
+  if (push?.action !== "apply" || push.state !== "failed" || push.version !== input.expectedVersion) return verdict;
+  if (verdict.state === "Non-Compliant" && verdict.reason?.endsWith(": PushFailed")) return verdict;
+  const first = input.expected[0];
+  return { ...verdict, state: "Non-Compliant", reason: `${first ? `${first.kind}/${first.name}` : "Push"}: PushFailed`, message: push.reason };
+}
+
+/**
  * The state of a configuration on a cluster: the worst of its expected objects, where an
  * object not yet at the pushed version is Pending and one absent after the push is Unknown
  * (Non-Compliant when the push itself failed). The reason names the worst object.
@@ -155,7 +169,7 @@ export function deriveConfigurationState(input: ConfigurationInput): Configurati
     const live = byKey.get(objectKey(ref));
     return live ? versionOf(live) : null;
   });
-  return { ...summarizeObjects(objects, versions), objects };
+  return withFailedPush({ ...summarizeObjects(objects, versions), objects }, input);
 }
 
 /**

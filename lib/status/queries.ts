@@ -3,7 +3,9 @@ import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusterHealth, clusters, type Reconciler } from "@/db/schema";
 import { configurations, rollouts } from "@/db/schema-configurations";
-import { COMPLIANCE_STATES, configurationStatus, configurationStatusHistory, type ComplianceState } from "@/db/schema-status";
+import { configurationStatus, configurationStatusHistory, type ComplianceState } from "@/db/schema-status";
+import { listAssignments } from "@/lib/compliance/assignments";
+import { fleetPairTotals } from "@/lib/compliance/fleet-totals";
 import { env } from "@/lib/env";
 
 // The fleet dashboard's reads: a handful of aggregate queries over configuration_status,
@@ -34,30 +36,12 @@ export function staleBefore(now = Date.now()): Date {
   return new Date(now - 3 * env().FLEETLINE_STATUS_INTERVAL_S * 1000);
 }
 
-/** (cluster, configuration) pairs by state, and how many carry each kind of drift. */
+/**
+ * (cluster, configuration) pairs by state, and how many carry each kind of drift: the pairs
+ * /compliance counts (lib/compliance/fleet-totals), so the two pages never disagree.
+ */
 export function fleetTotals(filter: DriftFilter = {}): FleetTotals {
-  const rows = getDb()
-    .select({
-      state: cs.state,
-      n: sql<number>`count(*)`,
-      config: sql<number>`coalesce(sum(${cs.hasConfigDrift}), 0)`,
-      revision: sql<number>`coalesce(sum(${cs.hasRevisionDrift}), 0)`,
-      resource: sql<number>`coalesce(sum(${cs.hasResourceDrift}), 0)`,
-    })
-    .from(cs)
-    .where(driftCondition(filter.drift))
-    .groupBy(cs.state)
-    .all();
-  const byState = Object.fromEntries(COMPLIANCE_STATES.map((state) => [state, 0])) as Record<ComplianceState, number>;
-  const totals: FleetTotals = { total: 0, byState, drift: { config: 0, revision: 0, resource: 0 } };
-  for (const row of rows) {
-    byState[row.state] = row.n;
-    totals.total += row.n;
-    totals.drift.config += row.config;
-    totals.drift.revision += row.revision;
-    totals.drift.resource += row.resource;
-  }
-  return totals;
+  return fleetPairTotals(listAssignments(), filter.drift);
 }
 
 export type AttentionRow = {

@@ -6,7 +6,8 @@ import { Pagination } from "@/components/ui/pagination";
 import { Time } from "@/components/ui/time";
 import { AUDIT_OUTCOMES } from "@/db/schema";
 import { requirePageAccess } from "@/lib/auth/current";
-import { AUDIT_PAGE_SIZE, auditFilterSchema, distinctAuditActions, listAudit, type AuditFilter } from "@/lib/queries/audit";
+import { auditSummary, auditTargetName, readableDetails } from "@/lib/audit-words";
+import { AUDIT_PAGE_SIZE, auditFilterSchema, auditNames, distinctAuditActions, listAudit, type AuditFilter } from "@/lib/queries/audit";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -32,6 +33,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   await requirePageAccess("audit.read");
   const filter = auditFilterSchema.parse(await searchParams);
   const { rows, total } = listAudit(filter);
+  const names = auditNames(rows);
   const actions = distinctAuditActions();
   const isFiltered = Boolean(filter.actor || filter.action || filter.target || filter.outcome);
   return (
@@ -67,36 +69,44 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           {isFiltered ? "Loosen or clear the filters." : "Sign-ins, changes and refused attempts appear here as they happen."}
         </EmptyState>
       ) : (
-        <div className="card overflow-x-auto">
-          <table className="table-dense">
+        <div className="card">
+          <table className="table-dense table-fit">
+            <caption className="sr-only">Audit log</caption>
             <thead>
               <tr>
-                <th scope="col">When</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Action</th>
-                <th scope="col">Target</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Details</th>
+                <th scope="col" className="w-[11%]">When</th>
+                <th scope="col" className="w-[20%]">Actor</th>
+                <th scope="col" className="w-[17%]">Target</th>
+                <th scope="col" className="w-[10%]">Outcome</th>
+                <th scope="col">What happened</th>
               </tr>
             </thead>
             <tbody>
-              {rows.map((r) => (
-                <tr key={r.id}>
-                  <td className="whitespace-nowrap"><Time date={r.at} /></td>
-                  <td>
-                    {r.actorEmail}
-                    {r.actorRole ? <span className="ml-1 text-xs text-zinc-500">({r.actorRole})</span> : null}
-                  </td>
-                  <td className="font-mono text-xs">{r.action}</td>
-                  <td>
-                    <span className="text-xs text-zinc-500">{r.targetType}</span> {r.targetId}
-                  </td>
-                  <td className={`font-medium ${OUTCOME_STYLE[r.outcome] ?? ""}`}>{r.outcome}</td>
-                  <td className="max-w-md truncate font-mono text-xs text-zinc-600 dark:text-zinc-400" title={r.details}>
-                    {r.details === "{}" ? "" : r.details}
-                  </td>
-                </tr>
-              ))}
+              {rows.map((r) => {
+                const details = readableDetails(r.details, names);
+                return (
+                  <tr key={r.id}>
+                    <td data-label="When"><Time date={r.at} /></td>
+                    <td data-label="Actor">
+                      {r.actorEmail}
+                      {r.actorRole ? <span className="ml-1 text-xs text-zinc-500">({r.actorRole})</span> : null}
+                    </td>
+                    <td data-label="Target">
+                      <span className="text-xs text-zinc-500">{r.targetType}</span> <span title={r.targetId ?? undefined}>{auditTargetName(r, names)}</span>
+                    </td>
+                    <td data-label="Outcome" className={`font-medium ${OUTCOME_STYLE[r.outcome] ?? ""}`}>{r.outcome}</td>
+                    <td data-label="What happened">
+                      <span>{auditSummary(r, names)}</span> <span className="font-mono text-xs text-zinc-500">{r.action}</span>
+                      {details ? (
+                        <details className="mt-1">
+                          <summary className="cursor-pointer text-xs text-sky-800 dark:text-sky-300">Details</summary>
+                          <pre className="mt-1 max-h-64 overflow-auto whitespace-pre-wrap rounded bg-zinc-50 p-2 font-mono text-xs [overflow-wrap:anywhere] dark:bg-zinc-950">{details}</pre>
+                        </details>
+                      ) : null}
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>

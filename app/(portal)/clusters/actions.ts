@@ -20,8 +20,11 @@ import {
   updateClusterLabels,
 } from "@/lib/inventory/registry";
 import { reconcileTargetsForCluster } from "@/lib/configurations/retarget";
+import { clustersOnServer } from "@/lib/inventory/same-server";
 import { createClusterClient } from "@/lib/k8s/client";
 import { classifyError } from "@/lib/k8s/discovery";
+import { highlightedFields } from "@/lib/validation/field-labels";
+import { reconcilerName } from "@/lib/words";
 
 export type ConnectionSummary = {
   kubernetesVersion: string;
@@ -37,6 +40,8 @@ export type RegisterResult =
   | { status: "idle" }
   | { status: "invalid"; fieldErrors: Record<string, string>; message?: string; contexts?: string[] }
   | { status: "unreachable"; kind: string; message: string; contexts?: string[] }
+  /** The API server is registered already: registering again needs a confirmation. */
+  | { status: "same-server"; clusters: string[]; message: string; contexts?: string[] }
   | { status: "checked"; summary: ConnectionSummary; contexts: string[] };
 
 function formEntries(form: FormData): Record<string, string> {
@@ -61,7 +66,7 @@ async function resolveAndCheck(values: Record<string, string>, actor: Actor, act
     recordAudit({ action, targetType: "cluster", targetId: parsed.data.name, actor: auditActor(actor), outcome: "invalid", details: { ...auditDetails(values), field: resolved.field, reason: resolved.message } });
     return {
       ok: false as const,
-      result: { status: "invalid" as const, fieldErrors: { [resolved.field]: resolved.message }, message: `Check the highlighted field: ${resolved.field}.`, contexts: resolved.contexts },
+      result: { status: "invalid" as const, fieldErrors: { [resolved.field]: resolved.message }, message: highlightedFields([resolved.field]), contexts: resolved.contexts },
     };
   }
   return { ok: true as const, input: parsed.data, credentials: resolved.credentials, contexts: resolved.contexts };
@@ -90,6 +95,11 @@ export async function checkClusterAction(_prev: RegisterResult, form: FormData):
   };
 }
 
+function sameServerWarning(server: string, names: string[]): string {
+  const which = names.length === 1 ? `cluster ${names[0]}` : `clusters ${names.join(", ")}`;
+  return `${server} is already registered as ${which}. Two registrations of one API server see each other's objects: a push refused on one (a read-only credential) can look applied through the other. Register it again only if you mean to.`;
+}
+
 export async function registerClusterAction(_prev: RegisterResult, form: FormData): Promise<RegisterResult> {
   const values = formEntries(form);
   const target = { action: "cluster.register", targetType: "cluster", targetId: values.name };
@@ -97,6 +107,10 @@ export async function registerClusterAction(_prev: RegisterResult, form: FormDat
   const checked = await resolveAndCheck(values, actor, target.action);
   if (!checked.ok) return checked.result;
   const { input, credentials } = checked;
+  const sameServer = clustersOnServer(credentials.server);
+  if (sameServer.length > 0 && values.confirmSameServer !== "true") {
+    return { status: "same-server", clusters: sameServer, message: sameServerWarning(credentials.server, sameServer), contexts: checked.contexts };
+  }
   const saveUnreachable = input.saveUnreachable === "true";
   const connection = await checkConnection(credentials);
   if (!connection.ok && !saveUnreachable) {
@@ -112,7 +126,7 @@ export async function registerClusterAction(_prev: RegisterResult, form: FormDat
   } catch (e) {
     if (!(e instanceof DuplicateClusterNameError)) throw e;
     recordAudit({ ...target, actor: auditActor(actor), outcome: "invalid", details: { ...auditDetails(values), reason: e.message } });
-    return { status: "invalid", fieldErrors: { name: e.message }, message: "Check the highlighted field: name." };
+    return { status: "invalid", fieldErrors: { name: e.message }, message: highlightedFields(["name"]) };
   }
   recordAudit({
     ...target,
@@ -178,7 +192,7 @@ export async function setReconcilerAction(_prev: unknown, form: FormData): Promi
   setReconcilerOverride(cluster.id, reconciler);
   recordAudit({ ...target, targetId: cluster.name, actor: auditActor(actor), outcome: "success", details: { reconciler: parsed.data.reconciler } });
   revalidatePath(`/clusters/${cluster.id}`);
-  return { status: "ok", message: reconciler ? `Reconciler set to ${reconciler}.` : "Reconciler detected automatically." };
+  return { status: "ok", message: reconciler ? `Reconciler set to ${reconcilerName(reconciler)}.` : "Reconciler detected automatically." };
 }
 
 export async function deleteClusterAction(_prev: unknown, form: FormData): Promise<ActionResult> {

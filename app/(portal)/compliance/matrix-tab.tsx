@@ -6,6 +6,7 @@ import { Pagination } from "@/components/ui/pagination";
 import type { Assignment } from "@/lib/compliance/assignments";
 import { MATRIX_PAGE_SIZE, isMatrixFiltered, type MatrixFilter } from "@/lib/compliance/filters";
 import { loadMatrix } from "@/lib/compliance/matrix";
+import { plural } from "@/lib/words";
 
 export function MatrixTab({ assignments, filter }: { assignments: Assignment[]; filter: MatrixFilter }) {
   const matrix = loadMatrix(filter, assignments);
@@ -14,7 +15,7 @@ export function MatrixTab({ assignments, filter }: { assignments: Assignment[]; 
       <MatrixFilters filter={filter} assignments={assignments} />
       <div className="mb-2 flex flex-wrap items-center justify-between gap-2 text-sm">
         <p className="text-zinc-600 dark:text-zinc-400">
-          {matrix.total.toLocaleString("en")} cluster{matrix.total === 1 ? "" : "s"} × {matrix.columns.length + matrix.hiddenColumns} {filter.view}
+          {matrix.total.toLocaleString("en")} cluster{matrix.total === 1 ? "" : "s"} × {plural(matrix.columns.length + matrix.hiddenColumns, filter.view === "assignments" ? "assignment" : "configuration")}
           {matrix.hiddenColumns > 0 ? ` (the first ${matrix.columns.length} shown; filter by configuration or export to see the rest)` : ""}
         </p>
         <div className="flex gap-2">

@@ -19,7 +19,12 @@ import { startRollout } from "@/lib/push/rollouts";
 import { runRollout } from "@/lib/push/run";
 import { runStatusSweep } from "@/lib/status/collector";
 import { reconcileNow, setSuspended, type ReconcileVerb } from "@/lib/status/verbs";
-import { collectSpecWarnings } from "@/lib/validation/configuration";
+import { collectSpecWarnings, type ConfigurationSpec } from "@/lib/validation/configuration";
+import { highlightedFields } from "@/lib/validation/field-labels";
+import { plural } from "@/lib/words";
+import { rollbackConfirmationProblem, rollbackPlan } from "@/lib/configurations/rollback-plan";
+import { CredentialUnavailableError, toRenderCredential } from "@/lib/credentials/store";
+import { checkRemoteRef, type RefCheck } from "@/lib/git/ref-check";
 
 // A review dry-runs against this many targets at most; the push itself goes to all of them.
 const PREVIEW_CLUSTERS = 20;
@@ -43,7 +48,10 @@ export type PreviewResult =
 export async function previewConfigurationAction(input: unknown): Promise<PreviewResult> {
   await requirePermission("configurations.write", { action: "configuration.preview", targetType: "configuration" });
   const checked = checkConfigurationSpec(input);
-  if (!checked.ok) return { status: "invalid", fieldErrors: checked.fieldErrors, message: `Check: ${Object.keys(checked.fieldErrors).join(", ")}.` };
+  if (!checked.ok) return { status: "invalid", fieldErrors: checked.fieldErrors, message: highlightedFields(Object.keys(checked.fieldErrors)) };
+  // The ref is read before anything else: "branch main not found" belongs here, not 25 s after a push.
+  const ref = await reviewSourceRef(checked.spec);
+  if (ref.status === "missing") return { status: "invalid", fieldErrors: { "source.ref.value": ref.message }, message: highlightedFields(["source.ref.value"]) };
   const targets = resolveTargets(checked.spec.targets);
   const result = await dryRunConfiguration(checked.spec, targets.slice(0, PREVIEW_CLUSTERS).map((t) => t.clusterId));
   if (result.status !== "ok") return result;
@@ -54,8 +62,24 @@ export async function previewConfigurationAction(input: unknown): Promise<Previe
     unsupported: result.unsupported,
     clusters: result.clusters,
     targetCount: targets.length,
-    warnings: collectSpecWarnings(checked.spec, { allowLocalSources: env().FLEETLINE_ALLOW_LOCAL_SOURCES }),
+    warnings: {
+      ...collectSpecWarnings(checked.spec, { allowLocalSources: env().FLEETLINE_ALLOW_LOCAL_SOURCES }),
+      // Unreadable from here is not proof the clusters cannot read it (another network): said, not refused.
+      ...(ref.status === "error" ? { "source.url": `Fleetline could not read the repository: ${ref.message}` } : {}),
+    },
   };
+}
+
+/** ls-remote of a Git source's ref with its credential; other source kinds are not checked here. */
+async function reviewSourceRef(spec: ConfigurationSpec): Promise<RefCheck> {
+  const source = spec.source;
+  if (source.kind !== "GitRepository") return { status: "skipped" };
+  try {
+    const auth = source.credentialId ? toRenderCredential(source.credentialId, source) : undefined;
+    return await checkRemoteRef({ url: source.url, ...(auth ? { auth } : {}) }, source.ref);
+  } catch (error) {
+    return { status: "error", message: error instanceof CredentialUnavailableError ? error.message : "the credential could not be used" };
+  }
 }
 
 export type SaveResult = Invalid | { status: "error"; message: string } | { status: "ok"; configurationId: string; version: number; rolloutId?: string };
@@ -68,7 +92,7 @@ export async function saveConfigurationAction(input: unknown, meta: SaveMeta): P
   const actor = await requirePermission("configurations.write", target);
   if (meta.push && !can(actor.user.role, "configurations.push")) await requirePermission("configurations.push", { ...target, action: "configuration.push" });
   const messageProblem = checkChangeMessage(meta.message);
-  if (messageProblem) return { status: "invalid", fieldErrors: { message: messageProblem }, message: "Check the highlighted field: message." };
+  if (messageProblem) return { status: "invalid", fieldErrors: { message: messageProblem }, message: highlightedFields(["message"]) };
   const authorship = { author: actor.user.email, message: meta.message ?? "" };
   const saved = meta.configurationId ? updateConfiguration(meta.configurationId, input, authorship) : createConfiguration(input, authorship);
   if (saved.status === "not-found") return { status: "error", message: "That configuration no longer exists." };
@@ -127,11 +151,15 @@ export async function deleteConfigurationAction(_prev: unknown, form: FormData):
 }
 
 /** Rolls back by saving an earlier version's spec as a new version and pushing it. */
-export async function rollbackConfigurationAction(configurationId: string, version: number): Promise<{ status: "ok"; version: number; rolloutId?: string } | { status: "error"; message: string }> {
+export async function rollbackConfigurationAction(configurationId: string, version: number, confirmedTargets: number): Promise<{ status: "ok"; version: number; rolloutId?: string } | { status: "error"; message: string }> {
   const target = { action: "configuration.rollback", targetType: "configuration", targetId: configurationId, details: { to: version } };
   const actor = await requirePermission("configurations.push", target);
   const old = Number.isInteger(version) ? getVersion(configurationId, version) : undefined;
   if (!old) return { status: "error", message: `Version ${version} does not exist.` };
+  // The person confirmed a number of clusters: a target set that changed since is reviewed again.
+  const plan = rollbackPlan(configurationId, version);
+  const problem = plan ? rollbackConfirmationProblem(plan, Number(confirmedTargets)) : "That configuration no longer exists.";
+  if (problem) return { status: "error", message: problem };
   const saved = updateConfiguration(configurationId, old.spec, { author: actor.user.email, message: `Roll back to v${version}` });
   if (saved.status === "not-found") return { status: "error", message: "That configuration no longer exists." };
   if (saved.status === "invalid") {
@@ -164,7 +192,7 @@ export async function reconcileNowAction(configurationId: string, clusterId: str
   revalidatePath(`/configurations/${configurationId}`);
   const what = VERB_WORDS[result.verb];
   return result.status === "ok"
-    ? { status: "ok", message: `${what} requested at ${result.token}.` }
+    ? { status: "ok", message: `${what} requested; the row shows when the cluster has handled it.` }
     : { status: "error", message: `${what} request failed: ${result.error}` };
 }
 
@@ -179,6 +207,6 @@ export async function setSuspendedAction(configurationId: string, isSuspended: b
   void runStatusSweep(clusterId ? { clusterIds: [clusterId] } : {});
   revalidatePath(`/configurations/${configurationId}`);
   return failed.length
-    ? { status: "error", message: `${isSuspended ? "Suspend" : "Resume"} failed on ${failed.length} of ${result.clusters.length} cluster(s).` }
-    : { status: "ok", message: `${isSuspended ? "Suspended" : "Resumed"} on ${result.clusters.length} cluster(s).` };
+    ? { status: "error", message: `${isSuspended ? "Suspend" : "Resume"} failed on ${failed.length} of ${plural(result.clusters.length, "cluster")}.` }
+    : { status: "ok", message: `${isSuspended ? "Suspended" : "Resumed"} on ${plural(result.clusters.length, "cluster")}.` };
 }

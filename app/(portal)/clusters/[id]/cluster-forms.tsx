@@ -53,9 +53,11 @@ export function RotateCredentialsForm({ clusterId }: { clusterId: string }) {
 }
 
 export function ReconcilerForm({ clusterId, override }: { clusterId: string; override: string | null }) {
-  const [state, action, pending] = useActionState<FormState, FormData>(setReconcilerAction, idle);
+  // Not the action prop: React resets the form after it, so the select would show the old value
+  // and a second Save would revert the change.
+  const { state, pending, formProps } = useFormAction<FormState>(setReconcilerAction, idle);
   return (
-    <form action={action} className="flex flex-wrap items-end gap-2">
+    <form {...formProps} className="flex flex-wrap items-end gap-2">
       <input type="hidden" name="clusterId" value={clusterId} />
       <div>
         <label htmlFor="reconciler" className="block text-sm font-medium">Reconciler</label>

@@ -17,11 +17,15 @@ export function RegisterClusterForm() {
   const contexts = "contexts" in state ? (state.contexts ?? []) : [];
 
   // Submitting through a transition (not the form's action prop) keeps what was typed after a failure.
-  function send(intent: "check" | "register", saveUnreachable = false) {
+  // Once confirmed, a later "save anyway" (unreachable) keeps the confirmation.
+  const sameServerConfirmed = useRef(false);
+  function send(intent: "check" | "register", saveUnreachable = false, confirmSameServer = sameServerConfirmed.current) {
     if (!formRef.current) return;
+    sameServerConfirmed.current = confirmSameServer;
     const data = new FormData(formRef.current);
     data.set("intent", intent);
     data.set("saveUnreachable", String(saveUnreachable));
+    data.set("confirmSameServer", String(confirmSameServer));
     startTransition(() => submit(data));
   }
 
@@ -41,11 +45,19 @@ export function RegisterClusterForm() {
           <input id="displayName" name="displayName" className="input" aria-invalid={Boolean(errors.displayName)} aria-describedby={describedBy("displayName", errors.displayName)} />
         </Field>
       </div>
-      <Field id="labels" label="Labels" error={errors.labels} hint="key=value pairs, separated by commas or lines: env=prod, region=eu-west">
+      <Field id="labels" label="Labels" error={errors.labels} hint="key=value pairs separated by commas: env=prod, region=eu-west">
         <input id="labels" name="labels" autoComplete="off" className="input font-mono" aria-invalid={Boolean(errors.labels)} aria-describedby={describedBy("labels", errors.labels)} />
       </Field>
       <CredentialFields errors={errors} contexts={contexts} />
       <ConnectionResult state={state} pending={pending} onSaveAnyway={() => send("register", true)} />
+      {state.status === "same-server" ? (
+        <div role="alert" className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+          <p>{state.message}</p>
+          <button type="button" className="btn-secondary" disabled={pending} onClick={() => send("register", false, true)}>
+            Register this API server again
+          </button>
+        </div>
+      ) : null}
       <div className="flex gap-2">
         <button type="submit" value="check" className="btn-secondary" disabled={pending}>
           {pending ? "Working…" : "Check connection"}

@@ -37,14 +37,15 @@ export function PushButton({ configurationId, version }: { configurationId: stri
   return <RolloutButton configurationId={configurationId} start={() => pushConfigurationAction(configurationId)} label={`Push v${version}`} pendingLabel="Starting…" className="btn-primary" />;
 }
 
-export function RollbackButton({ configurationId, version }: { configurationId: string; version: number }) {
+/** The confirmation names the number of clusters the rollback pushes to; the action checks it again. */
+export function RollbackButton({ configurationId, version, targets }: { configurationId: string; version: number; targets: number }) {
   return (
     <RolloutButton
       configurationId={configurationId}
-      start={() => rollbackConfigurationAction(configurationId, version)}
-      label={`Roll back to v${version}`}
+      start={() => rollbackConfigurationAction(configurationId, version, targets)}
+      label={`Roll back ${targets === 1 ? "1 cluster" : `${targets} clusters`} to v${version}`}
       pendingLabel="Rolling back…"
-      className="btn-secondary py-1"
+      className="btn-primary"
     />
   );
 }

@@ -5,6 +5,7 @@ import { computeDrift } from "@/lib/drift/compute";
 import { configurationStatusRows } from "@/lib/status/configuration-queries";
 import { diffLines } from "@/lib/text-diff";
 import { RepushButton } from "./configuration-controls";
+import { plural } from "@/lib/words";
 
 const show = (v: unknown) => (v === undefined ? "(absent)" : typeof v === "string" ? v : JSON.stringify(v));
 
@@ -36,7 +37,7 @@ export async function DriftTab({ configurationId, clusterId, canPush }: { config
           <section aria-labelledby="config-drift" className="card space-y-3 p-4">
             <div className="flex flex-wrap items-center justify-between gap-2">
               <h2 id="config-drift" className="font-semibold">
-                Configuration drift {drift.configuration.length ? <Badge tone="amber" icon="≠">{drift.configuration.length} object(s)</Badge> : <Badge tone="green" icon="✓">None</Badge>}
+                Configuration drift {drift.configuration.length ? <Badge tone="amber" icon="≠">{plural(drift.configuration.length, "object")}</Badge> : <Badge tone="green" icon="✓">None</Badge>}
               </h2>
               {drift.configuration.length && canPush ? <RepushButton configurationId={configurationId} clusterId={selected.clusterId} clusterName={selected.clusterName} /> : null}
             </div>

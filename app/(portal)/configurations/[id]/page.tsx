@@ -20,6 +20,7 @@ import { CommitsTab } from "./commits-tab";
 import { DriftTab } from "./drift-tab";
 import { StatusTab } from "./status-tab";
 import { VersionsTab } from "./versions-tab";
+import { versionWords } from "@/lib/words";
 
 export const metadata: Metadata = { title: "Configuration" };
 
@@ -56,7 +57,7 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
         description={
           <span className="flex flex-wrap items-center gap-2">
             <span className="font-mono">{spec.namespace}</span>
-            <span>v{configuration.currentVersion}{configuration.pushedVersion !== null ? ` (v${configuration.pushedVersion} pushed)` : " (not pushed)"}</span>
+            <span>{versionWords(configuration.currentVersion, configuration.pushedVersion)}</span>
             {configuration.isSuspended ? <Badge tone="grey" icon="‖">Suspended</Badge> : null}
             <span className="font-mono text-xs">{spec.source.kind} {"url" in spec.source ? spec.source.url : spec.source.bucketName}</span>
           </span>
@@ -94,7 +95,7 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
       {active === "drift" ? <DriftTab configurationId={configuration.id} clusterId={sp.cluster} canPush={canPush} /> : null}
       {active === "commits" ? <CommitsTab configurationId={configuration.id} repoUrl={repoUrl} /> : null}
       {active === "versions" ? (
-        <VersionsTab configurationId={configuration.id} currentVersion={configuration.currentVersion} from={sp.from} to={sp.to} canRollback={canPush} />
+        <VersionsTab configurationId={configuration.id} currentVersion={configuration.currentVersion} from={sp.from} to={sp.to} rollback={sp.rollback} canRollback={canPush} />
       ) : null}
       {active === "yaml" ? <YamlTab configurationId={configuration.id} version={configuration.currentVersion} yaml={renderedYaml(configuration.id, configuration.currentVersion, spec)} /> : null}
       {active === "edit" && canWrite ? (

@@ -25,20 +25,23 @@ function Outcome({ result }: { result: VerbResult | null }) {
   );
 }
 
-/** Argo CD rows get its own verbs: refresh (compare with Git again) and sync now; Flux rows reconcile, with or without the source. */
+/**
+ * A row's verbs (shown in its Actions menu). Argo CD rows get Argo CD's: refresh (compare with Git
+ * again) and sync now; Flux rows reconcile, with or without the source.
+ */
 export function ClusterVerbs({ configurationId, clusterId, clusterName, isArgo, isSuspended }: { configurationId: string; clusterId: string; clusterName: string; isArgo: boolean; isSuspended: boolean }) {
   const { result, pending, run } = useVerb();
-  const [plain, withSource] = isArgo ? (["Refresh", "Sync now"] as const) : (["Reconcile", "+ source"] as const);
+  const [plain, withSource] = isArgo ? (["Refresh", "Sync now"] as const) : (["Reconcile now", "Reconcile with source"] as const);
   return (
-    <div className="flex flex-wrap items-center gap-1">
-      <button type="button" className="btn-secondary py-0.5 text-xs" disabled={pending} onClick={() => run(() => reconcileNowAction(configurationId, clusterId, false))} aria-label={`${isArgo ? "Refresh" : "Reconcile now"} on ${clusterName}`}>
-        {plain}
+    <div className="flex flex-col items-stretch gap-1">
+      <button type="button" className="btn-secondary justify-start py-0.5 text-xs" disabled={pending} onClick={() => run(() => reconcileNowAction(configurationId, clusterId, false))}>
+        {plain}<span className="sr-only"> on {clusterName}</span>
       </button>
-      <button type="button" className="btn-secondary py-0.5 text-xs" disabled={pending} onClick={() => run(() => reconcileNowAction(configurationId, clusterId, true))} aria-label={`${isArgo ? "Sync now" : "Reconcile with source"} on ${clusterName}`}>
-        {withSource}
+      <button type="button" className="btn-secondary justify-start py-0.5 text-xs" disabled={pending} onClick={() => run(() => reconcileNowAction(configurationId, clusterId, true))}>
+        {withSource}<span className="sr-only"> on {clusterName}</span>
       </button>
-      <button type="button" className="btn-secondary py-0.5 text-xs" disabled={pending} onClick={() => run(() => setSuspendedAction(configurationId, !isSuspended, clusterId))} aria-label={`${isSuspended ? "Resume" : "Suspend"} on ${clusterName}`}>
-        {isSuspended ? "Resume" : "Suspend"}
+      <button type="button" className="btn-secondary justify-start py-0.5 text-xs" disabled={pending} onClick={() => run(() => setSuspendedAction(configurationId, !isSuspended, clusterId))}>
+        {isSuspended ? "Resume" : "Suspend"}<span className="sr-only"> on {clusterName}</span>
       </button>
       <Outcome result={result} />
     </div>

@@ -3,8 +3,11 @@ import { Badge, ReconcilerBadge } from "@/components/ui/badges";
 import { ComplianceBadge } from "@/components/ui/compliance-badge";
 import { Revision } from "@/components/ui/revision";
 import { FilterInput, FilterSelect, plainOptions } from "@/components/ui/filter-controls";
+import { LongText } from "@/components/ui/long-text";
+import { RowMenu } from "@/components/ui/row-menu";
 import { Time } from "@/components/ui/time";
 import { commitUrl, shaOf } from "@/lib/commit-links";
+import { plural } from "@/lib/words";
 import { configurationStatusRows, objectStatuses, type ClusterStatusRow } from "@/lib/status/configuration-queries";
 import type { DriftKind } from "@/lib/status/queries";
 import { COMPLIANCE_STATES, type ComplianceState } from "@/db/schema-status";
@@ -40,7 +43,7 @@ function ObjectsDetails({ clusterId, configurationId }: { clusterId: string; con
   const objects = objectStatuses(clusterId, configurationId);
   return (
     <details>
-      <summary className="cursor-pointer text-xs text-sky-800 dark:text-sky-300">{objects.length} object(s)</summary>
+      <summary className="cursor-pointer text-xs text-sky-800 dark:text-sky-300">{plural(objects.length, "object")}</summary>
       <ul className="mt-1 space-y-1 text-xs">
         {objects.map((o) => (
           <li key={`${o.kind}/${o.namespace}/${o.name}`}>
@@ -56,6 +59,29 @@ function ObjectsDetails({ clusterId, configurationId }: { clusterId: string; con
         ))}
       </ul>
     </details>
+  );
+}
+
+/** A reconcile request token: Fleetline writes times; anyone else may write any string. */
+function RequestTime({ token }: { token: string }) {
+  const date = new Date(token);
+  return Number.isNaN(date.getTime()) ? <span className="font-mono">{token}</span> : <Time date={date} />;
+}
+
+/** Fetched and applied revision, when it was applied, and the last reconcile request: one cell. */
+function RevisionCell({ row: r, repoUrl }: { row: ClusterStatusRow; repoUrl: string | null }) {
+  return (
+    <dl className="space-y-0.5">
+      <div><dt className="inline text-zinc-500">Fetched </dt><dd className="inline"><Revision revision={r.sourceRevision} commitUrl={commitUrl(repoUrl, shaOf(r.sourceRevision))} /></dd></div>
+      <div><dt className="inline text-zinc-500">Applied </dt><dd className="inline"><Revision revision={r.appliedRevision} commitUrl={commitUrl(repoUrl, shaOf(r.appliedRevision))} /> <Time date={r.lastAppliedAt} /></dd></div>
+      {r.reconcileRequestedAt ? (
+        <div className="text-zinc-600 dark:text-zinc-400">
+          {r.lastHandledReconcileAt === r.reconcileRequestedAt ? <>Reconcile handled <RequestTime token={r.lastHandledReconcileAt} /></> : <>Reconcile requested <RequestTime token={r.reconcileRequestedAt} />, waiting</>}
+        </div>
+      ) : r.lastHandledReconcileAt ? (
+        <div className="text-zinc-600 dark:text-zinc-400">Last reconcile handled <RequestTime token={r.lastHandledReconcileAt} /></div>
+      ) : null}
+    </dl>
   );
 }
 
@@ -93,33 +119,41 @@ export function StatusTab({ configurationId, repoUrl, canAct, filter }: Props) {
       {page.rows.length === 0 ? (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">No status yet: the collector reports each target within a minute of a push.</p>
       ) : (
-        <div className="card overflow-x-auto">
-          <table className="table-dense">
+        <div className="card">
+          <table className="table-dense table-fit">
             <caption className="sr-only">Status per cluster</caption>
             <thead>
-              <tr><th scope="col">Cluster</th><th scope="col">Compliance</th><th scope="col">Reason</th><th scope="col">Fetched</th><th scope="col">Applied</th><th scope="col">Last applied</th><th scope="col">Drift</th><th scope="col">Reconcile</th>{canAct ? <th scope="col">Actions</th> : null}</tr>
+              <tr>
+                <th scope="col" className="w-[19%]">Cluster</th>
+                <th scope="col" className="w-[17%]">Compliance</th>
+                <th scope="col">Reason</th>
+                <th scope="col" className="w-[19%]">Revision</th>
+                <th scope="col" className="w-[13%]">Drift</th>
+                {canAct ? <th scope="col" className="w-[7.5rem]"><span className="sr-only">Actions</span></th> : null}
+              </tr>
             </thead>
             <tbody>
               {page.rows.map((r) => (
                 <tr key={r.clusterId}>
-                  <td>
+                  <td data-label="Cluster">
                     <Link href={`/clusters/${r.clusterId}`} className="font-mono text-xs text-sky-800 hover:underline dark:text-sky-300">{r.clusterName}</Link>
                     <span className="ml-1"><ReconcilerBadge reconciler={r.reconciler} /></span>
                     {r.isStale ? <span className="ml-1"><Badge tone="amber" icon="◷" title={r.lastSeenAt ? `Last seen ${r.lastSeenAt.toISOString()}` : undefined}>Stale</Badge></span> : null}
                     <ObjectsDetails clusterId={r.clusterId} configurationId={configurationId} />
                   </td>
-                  <td><ComplianceBadge state={r.state} reason={r.reason} /><ArgoWords row={r} /><div className="text-xs text-zinc-500">since <Time date={r.stateChangedAt} /></div></td>
-                  <td className="max-w-xs text-xs"><span className="font-medium">{r.reason}</span>{r.message ? <span className="block text-zinc-600 dark:text-zinc-400">{r.message}</span> : null}</td>
-                  <td><Revision revision={r.sourceRevision} commitUrl={commitUrl(repoUrl, shaOf(r.sourceRevision))} /></td>
-                  <td><Revision revision={r.appliedRevision} commitUrl={commitUrl(repoUrl, shaOf(r.appliedRevision))} /></td>
-                  <td className="whitespace-nowrap"><Time date={r.lastAppliedAt} /></td>
-                  <td><DriftBadges row={r} configurationId={configurationId} /></td>
-                  <td className="text-xs">
-                    {r.reconcileRequestedAt ? (
-                      r.lastHandledReconcileAt === r.reconcileRequestedAt ? <span>handled {r.lastHandledReconcileAt}</span> : <span>requested {r.reconcileRequestedAt}, waiting</span>
-                    ) : r.lastHandledReconcileAt ? <span>last handled {r.lastHandledReconcileAt}</span> : null}
+                  <td data-label="Compliance"><ComplianceBadge state={r.state} reason={r.reason} /><ArgoWords row={r} /><div className="text-xs text-zinc-500">since <Time date={r.stateChangedAt} /></div></td>
+                  <td data-label="Reason" className="text-xs"><LongText text={r.reason} detail={r.message} /></td>
+                  <td data-label="Revision" className="text-xs">
+                    <RevisionCell row={r} repoUrl={repoUrl} />
                   </td>
-                  {canAct ? <td><ClusterVerbs configurationId={configurationId} clusterId={r.clusterId} clusterName={r.clusterName} isArgo={r.reconciler === "argocd"} isSuspended={r.state === "Suspended"} /></td> : null}
+                  <td data-label="Drift"><DriftBadges row={r} configurationId={configurationId} /></td>
+                  {canAct ? (
+                    <td data-label="Actions">
+                      <RowMenu subject={r.clusterName}>
+                        <ClusterVerbs configurationId={configurationId} clusterId={r.clusterId} clusterName={r.clusterName} isArgo={r.reconciler === "argocd"} isSuspended={r.state === "Suspended"} />
+                      </RowMenu>
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>

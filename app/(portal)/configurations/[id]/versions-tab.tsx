@@ -3,15 +3,19 @@ import { Time } from "@/components/ui/time";
 import { listVersions } from "@/lib/configurations/store";
 import { diffVersions, renderedYamlHref } from "@/lib/configurations/version-diff";
 import { countChanges } from "@/lib/text-diff";
+import { rollbackPlan } from "@/lib/configurations/rollback-plan";
 import { RollbackButton } from "./configuration-controls";
+import { plural } from "@/lib/words";
 
-type Props = { configurationId: string; currentVersion: number; from?: string; to?: string; canRollback: boolean };
+type Props = { configurationId: string; currentVersion: number; from?: string; to?: string; rollback?: string; canRollback: boolean };
 
 /** Every version with its author and message, a diff between any two, and roll back. */
-export async function VersionsTab({ configurationId, currentVersion, from, to, canRollback }: Props) {
+export async function VersionsTab({ configurationId, currentVersion, from, to, rollback, canRollback }: Props) {
   const versions = listVersions(configurationId);
-  const toVersion = Number(to) || currentVersion;
-  const fromVersion = Number(from) || Math.max(1, toVersion - 1);
+  // Reviewing a rollback shows what changes: the current version against the one rolled back to.
+  const plan = canRollback && rollback ? rollbackPlan(configurationId, Number(rollback)) : undefined;
+  const toVersion = plan ? plan.to : Number(to) || currentVersion;
+  const fromVersion = plan ? plan.from : Number(from) || Math.max(1, toVersion - 1);
   const diff = fromVersion !== toVersion ? await diffVersions(configurationId, fromVersion, toVersion) : undefined;
   const changes = diff?.hunks ? countChanges(diff.hunks) : undefined;
   const options = versions.map((v) => (
@@ -19,6 +23,21 @@ export async function VersionsTab({ configurationId, currentVersion, from, to, c
   ));
   return (
     <div className="space-y-4">
+      {plan ? (
+        <section aria-labelledby="rollback" className="card space-y-2 border-amber-300 p-4 dark:border-amber-800">
+          <h2 id="rollback" className="font-semibold">Roll back to v{plan.to}?</h2>
+          <p className="text-sm">
+            This saves v{plan.to}&apos;s configuration as v{plan.newVersion} and pushes it to{" "}
+            <strong>{plural(plan.targets.length, "cluster")}</strong>
+            {plan.targets.length ? `: ${plan.targets.map((t) => t.clusterName).join(", ")}` : ""}.
+            {plan.removedFrom.length ? ` Its objects are removed from ${plan.removedFrom.join(", ")}, which v${plan.to} no longer targets.` : ""} The diff below shows what changes.
+          </p>
+          <div className="flex flex-wrap items-center gap-2">
+            <RollbackButton configurationId={configurationId} version={plan.to} targets={plan.targets.length} />
+            <a className="btn-secondary" href={`/configurations/${configurationId}?tab=versions`}>Cancel</a>
+          </div>
+        </section>
+      ) : null}
       <div className="card overflow-x-auto">
         <table className="table-dense">
           <caption className="sr-only">Versions</caption>
@@ -32,7 +51,15 @@ export async function VersionsTab({ configurationId, currentVersion, from, to, c
                 <td>{v.author}</td>
                 <td>{v.message}</td>
                 <td><Time date={v.createdAt} /></td>
-                {canRollback ? <td>{v.version !== currentVersion ? <RollbackButton configurationId={configurationId} version={v.version} /> : null}</td> : null}
+                {canRollback ? (
+                  <td>
+                    {v.version !== currentVersion ? (
+                      <a className="btn-secondary py-1" href={`/configurations/${configurationId}?tab=versions&rollback=${v.version}`}>
+                        Roll back to v{v.version}…
+                      </a>
+                    ) : null}
+                  </td>
+                ) : null}
               </tr>
             ))}
           </tbody>
@@ -55,7 +82,7 @@ export async function VersionsTab({ configurationId, currentVersion, from, to, c
           </form>
           {diff ? (
             <>
-              {changes ? <p className="text-sm text-zinc-600 dark:text-zinc-400">v{diff.from} → v{diff.to}: {changes.added} line(s) added, {changes.removed} removed (rendered Flux objects, Secret values masked).</p> : null}
+              {changes ? <p className="text-sm text-zinc-600 dark:text-zinc-400">v{diff.from} → v{diff.to}: {plural(changes.added, "line")} added, {changes.removed} removed (rendered Flux objects, Secret values masked).</p> : null}
               <DiffView
                 hunks={diff.hunks}
                 label={`Diff from v${diff.from} to v${diff.to}`}

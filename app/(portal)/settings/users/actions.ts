@@ -17,6 +17,7 @@ import {
   setUserPassword,
   setUserRole,
 } from "@/lib/auth/users";
+import { highlightedFields } from "@/lib/validation/field-labels";
 
 const userIdSchema = z.string().uuid("is not a user id");
 
@@ -34,7 +35,7 @@ export async function createUserAction(_prev: unknown, form: FormData): Promise<
   } catch (e) {
     if (!(e instanceof DuplicateEmailError)) throw e;
     recordAudit({ ...target, actor: auditActor(actor), outcome: "invalid", details: { reason: e.message } });
-    return { status: "invalid", fieldErrors: { email: e.message }, message: "Check the highlighted field: email." };
+    return { status: "invalid", fieldErrors: { email: e.message }, message: highlightedFields(["email"]) };
   }
   revalidatePath("/settings/users");
   return { status: "ok", message: `Created ${parsed.data.email} as ${parsed.data.role}.` };

@@ -4,6 +4,7 @@ import { Time } from "@/components/ui/time";
 import { requirePageAccess } from "@/lib/auth/current";
 import { listUsers } from "@/lib/queries/users";
 import { CreateUserForm, DisableToggle, ResetPassword, RoleSelect } from "./user-forms";
+import { plural } from "@/lib/words";
 
 export const metadata: Metadata = { title: "Users" };
 
@@ -43,7 +44,7 @@ export default async function UsersPage() {
                     {u.isDisabled ? (
                       <span className="font-medium text-red-700 dark:text-red-400">Disabled</span>
                     ) : (
-                      <span>Active · {u.liveSessions ?? 0} session(s)</span>
+                      <span>Active · {plural(u.liveSessions ?? 0, "session")}</span>
                     )}
                   </td>
                   <td className="whitespace-nowrap"><Time date={u.lastLoginAt} /></td>

@@ -1,10 +1,14 @@
 import { requirePermission } from "@/lib/auth/current";
 import { csvRow } from "@/lib/csv";
-import { auditFilterSchema, iterateAudit } from "@/lib/queries/audit";
+import { auditSummary, auditTargetName } from "@/lib/audit-words";
+import { auditFilterSchema, auditNames, iterateAudit } from "@/lib/queries/audit";
 
 export const dynamic = "force-dynamic";
 
-const COLUMNS = ["id", "at", "actor", "role", "action", "target_type", "target_id", "outcome", "ip", "details"] as const;
+// Every stored field, plus the target's name and the page's summary for people reading the file.
+const COLUMNS = ["id", "at", "actor", "role", "action", "target_type", "target_id", "target_name", "outcome", "ip", "summary", "details"] as const;
+
+type AuditRow = ReturnType<typeof iterateAudit> extends Generator<infer R> ? R : never;
 
 /** The audit log as CSV, with the same filters as the page; streamed in batches. */
 export async function GET(request: Request) {
@@ -17,18 +21,19 @@ export async function GET(request: Request) {
       controller.enqueue(encoder.encode(csvRow([...COLUMNS])));
     },
     pull(controller) {
-      let chunk = "";
+      const batch: AuditRow[] = [];
       for (let i = 0; i < 500; i++) {
         const next = rows.next();
-        if (next.done) {
-          if (chunk) controller.enqueue(encoder.encode(chunk));
-          controller.close();
-          return;
-        }
-        const r = next.value;
-        chunk += csvRow([r.id, r.at, r.actorEmail, r.actorRole, r.action, r.targetType, r.targetId, r.outcome, r.ip, r.details]);
+        if (next.done) break;
+        batch.push(next.value);
       }
-      controller.enqueue(encoder.encode(chunk));
+      // Names are looked up per batch: one query for the ids 500 entries mention.
+      const names = auditNames(batch);
+      const chunk = batch
+        .map((r) => csvRow([r.id, r.at, r.actorEmail, r.actorRole, r.action, r.targetType, r.targetId, auditTargetName(r, names), r.outcome, r.ip, auditSummary(r, names), r.details]))
+        .join("");
+      if (chunk) controller.enqueue(encoder.encode(chunk));
+      if (batch.length < 500) controller.close();
     },
   });
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");

@@ -1,0 +1,221 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { ADMIN, createConfiguration, ensureAdmin, fleet, fleetCluster, registerCluster, signIn } from "./support";
+
+// The first hour, as a newcomer's browser sees it: icons, hydration, accessibility on every
+// page, and the configuration page at a laptop's and a phone's width.
+test.describe.configure({ mode: "serial" });
+
+let admin: Page;
+let clusterUrl = "";
+let configurationUrl = "";
+const browserErrors: string[] = [];
+
+test.beforeAll(async ({ browser }) => {
+  test.setTimeout(180_000);
+  admin = await (await browser.newContext()).newPage();
+  admin.on("console", (message) => {
+    if (message.type() === "error") browserErrors.push(message.text());
+  });
+  admin.on("pageerror", (error) => browserErrors.push(error.message));
+  await ensureAdmin(admin);
+  await signIn(admin, ADMIN);
+  await registerCluster(admin, "ux-a", fleetCluster("e2e-1").kubeconfig, "fleet=ux, env=prod");
+  await expect(admin).toHaveURL(/\/clusters\/[0-9a-f-]{36}$/);
+  clusterUrl = new URL(admin.url()).pathname;
+  await createConfiguration(admin, {
+    name: "ux-app",
+    repoUrl: fleet().git!.repoUrl,
+    kustomizations: [{ name: "infra", path: "./infrastructure" }],
+    matchLabels: "fleet=ux",
+  });
+  configurationUrl = new URL(admin.url()).pathname;
+  await expect(admin.getByRole("status").filter({ hasText: "1 of 1 done" })).toBeVisible({ timeout: 30_000 });
+});
+
+test("registering an API server again warns and waits for a confirmation", async () => {
+  await admin.goto("/clusters/new");
+  await admin.getByLabel("Name", { exact: true }).fill("ux-twice");
+  await admin.getByLabel("Labels").fill("fleet=twice");
+  await admin.getByRole("textbox", { name: "Kubeconfig" }).fill(fleetCluster("e2e-1").kubeconfig);
+  await admin.getByRole("button", { name: "Register cluster" }).click();
+  await expect(admin.getByRole("alert").filter({ hasText: "is already registered as" })).toContainText("ux-a", { timeout: 30_000 });
+  await expect(admin).toHaveURL(/\/clusters\/new$/);
+  await admin.getByRole("button", { name: "Register this API server again" }).click();
+  await expect(admin.getByRole("heading", { name: "ux-twice" })).toBeVisible({ timeout: 30_000 });
+});
+
+test("the reconciler select shows the saved value, so a second Save keeps it", async () => {
+  await admin.goto(`${clusterUrl}?tab=credentials`);
+  const select = admin.getByLabel("Reconciler", { exact: true });
+  await select.selectOption("argocd");
+  await admin.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(admin.getByRole("status").filter({ hasText: "Reconciler set to Argo CD." })).toBeVisible();
+  await expect(select).toHaveValue("argocd");
+  await admin.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(select).toHaveValue("argocd");
+  await select.selectOption("auto");
+  await admin.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(admin.getByRole("status").filter({ hasText: "Reconciler detected automatically." })).toBeVisible();
+  await expect(select).toHaveValue("auto");
+});
+
+test("the favicon and app icons are served", async () => {
+  for (const [path, type] of [["/favicon.ico", /icon/], ["/icon.svg", /svg/], ["/icon-192.png", /png/], ["/apple-touch-icon.png", /png/], ["/manifest.webmanifest", /manifest|json/]] as const) {
+    const response = await admin.request.get(path);
+    expect(response.status(), path).toBe(200);
+    expect(response.headers()["content-type"], path).toMatch(type);
+  }
+});
+
+test("the dashboard and a cluster's page hydrate without errors (#418)", async () => {
+  browserErrors.length = 0;
+  for (const url of ["/", clusterUrl, "/clusters", configurationUrl]) {
+    await admin.goto(url);
+    await admin.waitForLoadState("networkidle");
+    // Long enough for a server-rendered "5 seconds ago" to read differently in the browser.
+    await admin.waitForTimeout(1500);
+    await admin.reload();
+    await admin.waitForLoadState("networkidle");
+  }
+  expect(browserErrors.filter((e) => /418|hydrat|favicon|404/i.test(e))).toEqual([]);
+});
+
+/** Serious and critical axe violations on the page as it stands, one line each. */
+async function seriousViolations(page: Page, where: string): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.length}× e.g. ${v.nodes[0]?.target.join(" ")}`);
+}
+
+test("every page has no serious or critical accessibility violations", async () => {
+  test.setTimeout(240_000);
+  const found: string[] = [];
+  const visit = async (url: string) => {
+    await admin.goto(url);
+    await admin.waitForLoadState("networkidle");
+    found.push(...(await seriousViolations(admin, url)));
+  };
+  for (const url of [
+    "/",
+    "/clusters",
+    "/clusters/new",
+    clusterUrl,
+    `${clusterUrl}?tab=objects`,
+    `${clusterUrl}?tab=labels`,
+    `${clusterUrl}?tab=credentials`,
+    `${clusterUrl}?tab=delete`,
+    "/configurations",
+    configurationUrl,
+    `${configurationUrl}?tab=drift`,
+    `${configurationUrl}?tab=commits`,
+    `${configurationUrl}?tab=versions`,
+    `${configurationUrl}?tab=yaml`,
+    `${configurationUrl}?tab=edit`,
+    `${configurationUrl}?tab=delete`,
+    "/compliance",
+    "/compliance?tab=matrix",
+    "/compliance?tab=assignments",
+    "/audit",
+    "/settings",
+    "/settings/account",
+    "/settings/credentials",
+    "/settings/users",
+  ]) {
+    await visit(url);
+  }
+  // The wizard, step by step.
+  await visit("/configurations/new");
+  await admin.getByLabel("Name", { exact: true }).fill("axe-check");
+  await admin.getByRole("button", { name: "Next: Source" }).click();
+  found.push(...(await seriousViolations(admin, "wizard: Source")));
+  await admin.getByLabel("URL", { exact: true }).fill(fleet().git!.repoUrl);
+  await admin.getByRole("button", { name: /^Next: Kustomizations/ }).click();
+  await admin.getByRole("group", { name: /^Kustomization 1/ }).getByLabel("Name", { exact: true }).fill("infra");
+  await admin.getByRole("group", { name: /^Kustomization 1/ }).getByLabel("Path", { exact: true }).fill("./infrastructure");
+  found.push(...(await seriousViolations(admin, "wizard: Kustomizations")));
+  await admin.getByRole("button", { name: "Next: Targets" }).click();
+  await admin.getByLabel("Match labels").fill("fleet=ux");
+  found.push(...(await seriousViolations(admin, "wizard: Targets")));
+  await admin.getByRole("button", { name: "Next: Review" }).click();
+  await expect(admin.getByTestId("rendered-yaml")).toBeVisible();
+  found.push(...(await seriousViolations(admin, "wizard: Review")));
+  expect(found).toEqual([]);
+});
+
+/** Every visible button and link of the main content lies inside the viewport's width. */
+async function controlsOutsideViewport(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const outside: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>("main button, main a, main select, main input, main summary")) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue;
+      if (box.left < 0 || box.right > width + 0.5) outside.push(`${el.tagName.toLowerCase()} "${(el.innerText || el.getAttribute("aria-label") || "").trim().slice(0, 40)}" at ${Math.round(box.left)}–${Math.round(box.right)} of ${width}`);
+    }
+    // A scrolling container inside the page hides its overflow from the viewport check above.
+    for (const el of document.querySelectorAll<HTMLElement>("main *")) {
+      if (el.scrollWidth > el.clientWidth + 1 && ["auto", "scroll"].includes(getComputedStyle(el).overflowX)) outside.push(`${el.tagName.toLowerCase()}.${el.className.toString().split(" ")[0]} scrolls horizontally (${el.scrollWidth} > ${el.clientWidth})`);
+    }
+    if (document.documentElement.scrollWidth > width + 1) outside.push(`the page scrolls horizontally (${document.documentElement.scrollWidth} > ${width})`);
+    return outside;
+  });
+}
+
+for (const [width, height] of [[1280, 900], [390, 844]] as const) {
+  test(`the configuration page at ${width} px: every control within the viewport, no horizontal scrolling`, async ({}, testInfo) => {
+    await admin.setViewportSize({ width, height });
+    await admin.goto(configurationUrl);
+    await expect(admin.getByRole("table", { name: "Status per cluster" })).toBeVisible();
+    await admin.screenshot({ path: testInfo.outputPath(`configuration-${width}.png`), fullPage: true });
+    await testInfo.attach(`configuration-${width}`, { path: testInfo.outputPath(`configuration-${width}.png`), contentType: "image/png" });
+    expect(await controlsOutsideViewport(admin)).toEqual([]);
+    await admin.setViewportSize({ width: 1280, height: 900 });
+  });
+}
+
+test("the configuration page's actions are reachable by keyboard", async () => {
+  await admin.goto(configurationUrl);
+  await expect(admin.getByRole("table", { name: "Status per cluster" })).toBeVisible();
+  const reached = new Set<string>();
+  for (let i = 0; i < 80; i++) {
+    await admin.keyboard.press("Tab");
+    reached.add(await admin.evaluate(() => (document.activeElement as HTMLElement | null)?.innerText?.trim() || document.activeElement?.getAttribute("aria-label") || ""));
+  }
+  expect([...reached]).toEqual(expect.arrayContaining(["Push v1", "Actions for ux-a"]));
+  // The row menu opens from the keyboard and its verbs are buttons in the tab order.
+  await admin.getByRole("button", { name: "Actions for ux-a" }).focus();
+  await admin.keyboard.press("Enter");
+  await expect(admin.getByRole("button", { name: /Reconcile/ }).first()).toBeVisible();
+});
+
+test("a verb from the row menu is audited with names and a readable summary, details on demand", async () => {
+  await admin.goto(configurationUrl);
+  await admin.getByRole("button", { name: "Actions for ux-a" }).click();
+  await admin.getByRole("button", { name: "Reconcile now on ux-a" }).click();
+  await expect(admin.getByRole("status").filter({ hasText: "Reconcile requested" })).toBeVisible({ timeout: 30_000 });
+  await admin.goto("/audit?action=configuration.reconcile");
+  const row = admin.getByRole("table", { name: "Audit log" }).getByRole("row").nth(1);
+  await expect(row).toContainText("Asked ux-a to reconcile ux-app");
+  await expect(row.getByRole("cell").nth(2)).toContainText("ux-app");
+  await expect(row.getByRole("cell").nth(2)).not.toContainText(/[0-9a-f]{8}-[0-9a-f]{4}/);
+  await row.getByText("Details").click();
+  await expect(row.locator("pre")).toContainText("ux-a (");
+});
+
+test("the Review step reads the ref and says a missing branch before anything is pushed", async () => {
+  await admin.goto("/configurations/new");
+  await admin.getByLabel("Name", { exact: true }).fill("ux-missing-ref");
+  await admin.getByRole("button", { name: "Next: Source" }).click();
+  await admin.getByLabel("URL", { exact: true }).fill(fleet().git!.repoUrl);
+  await admin.getByLabel("Reference (branch)").fill("does-not-exist");
+  await admin.getByRole("button", { name: /^Next: Kustomizations/ }).click();
+  await admin.getByRole("group", { name: /^Kustomization 1/ }).getByLabel("Name", { exact: true }).fill("infra");
+  await admin.getByRole("group", { name: /^Kustomization 1/ }).getByLabel("Path", { exact: true }).fill("./infrastructure");
+  await admin.getByRole("button", { name: "Next: Targets" }).click();
+  await admin.getByLabel("Match labels").fill("fleet=ux");
+  await admin.getByRole("button", { name: "Next: Review" }).click();
+  await expect(admin.getByRole("alert").filter({ hasText: "branch does-not-exist not found" })).toContainText("Reference", { timeout: 30_000 });
+  await expect(admin.getByTestId("rendered-yaml")).toHaveCount(0);
+});

@@ -1,0 +1,18 @@
+import { describe, expect, it } from "vitest";
+import { plural, reconcilerName, versionWords } from "./words";
+
+describe("plural", () => {
+  it("uses the singular for exactly one and the plural otherwise", () => {
+    expect([plural(0, "configuration"), plural(1, "configuration"), plural(2, "configuration")]).toEqual(["0 configurations", "1 configuration", "2 configurations"]);
+    expect(plural(1200, "cluster × configuration pair")).toBe("1,200 cluster × configuration pairs");
+    expect(plural(3, "policy", "policies")).toBe("3 policies");
+  });
+
+  it("names reconcilers as products, not enum values", () => {
+    expect([reconcilerName("argocd"), reconcilerName("flux")]).toEqual(["Argo CD", "Flux"]);
+  });
+
+  it("says a configuration's version once", () => {
+    expect([versionWords(1, 1), versionWords(3, 2), versionWords(1, null)]).toEqual(["v1 · pushed", "v3 · v2 pushed", "v1 · not pushed"]);
+  });
+});
