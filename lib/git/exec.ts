@@ -131,7 +131,7 @@ function run(args: readonly string[], options: RunOptions, encoding: "utf8" | "b
       if (signal) return reject(new GitError("failed", `git ${args[0] ?? ""} was stopped by ${signal}`));
       const error = gitFailure(Buffer.concat(stderr).toString("utf8"), secrets);
       // The page shows a class of failure; git's own (scrubbed) words go to the server log.
-      if (error.kind === "failed" || error.kind === "network") log.warn("git command failed", { command: args[0] ?? "", kind: error.kind, detail: error.detail });
+      if ((error.kind === "failed" || error.kind === "network") && error.detail) log.warn("git command failed", { command: args[0] ?? "", kind: error.kind, detail: error.detail });
       reject(error);
     });
     // Input is written whole and closed: git reads until EOF.

@@ -4,6 +4,7 @@ import { withGitAuth } from "./auth";
 import { GitError } from "./errors";
 import { runGit } from "./exec";
 import { checkRemoteUrl, refSpecFor, type GitRef } from "./policy";
+import { pinnedGitConfig } from "./resolve-guard";
 import type { GitSource } from "./repository";
 
 // The wizard's Review step reads the ref before anything is pushed: a missing repository or
@@ -18,10 +19,13 @@ export async function checkRemoteRef(source: GitSource, ref: GitRef): Promise<Re
   // A commit is not advertised by ls-remote and a semver range needs the tag list: the push checks those.
   if (ref.type === "commit" || ref.type === "semver") return { status: "skipped" };
   try {
-    checkRemoteUrl(source.url, { allowLocalSources: env().FLEETLINE_ALLOW_LOCAL_SOURCES });
+    const allowLocalSources = env().FLEETLINE_ALLOW_LOCAL_SOURCES;
+    checkRemoteUrl(source.url, { allowLocalSources });
     const spec = refSpecFor(ref);
+    // The host's addresses are checked (and pinned over http) as for every fetch.
+    const pin = await pinnedGitConfig(source.url, { allowLocalSources });
     const out = await withGitAuth(source.auth, ({ env: authEnv, config, secrets }) =>
-      runGit(["ls-remote", "--", source.url, spec], { env: authEnv, config, secrets, timeoutMs: LS_REMOTE_TIMEOUT_MS, maxOutputBytes: 64 * 1024 }),
+      runGit(["ls-remote", "--", source.url, spec], { env: authEnv, config: { ...config, ...pin }, secrets, timeoutMs: LS_REMOTE_TIMEOUT_MS, maxOutputBytes: 64 * 1024 }),
     );
     const line = out.split("\n").find((l) => l.endsWith(`\t${spec}`));
     const sha = line?.split("\t")[0];

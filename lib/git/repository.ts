@@ -8,7 +8,7 @@ import { withGitAuth, type GitAuth } from "./auth";
 import { GitError } from "./errors";
 import { runGit, runGitBuffer, type RunOptions } from "./exec";
 import { checkRemoteUrl, checkSha, refSpecFor, repoPathspec, type GitRef } from "./policy";
-import { checkResolvedRemote, type Resolver } from "./resolve-guard";
+import { pinnedGitConfig, type Resolver } from "./resolve-guard";
 import { SOURCEIGNORE, sourceIgnoreFilter, sourceIgnorePathsFor } from "./source-ignore";
 
 /** `ignore` is the GitRepository's spec.ignore: files Flux leaves out are never read here either. */
@@ -53,16 +53,7 @@ export function removeHalfClones(): number {
 
 type AddressPolicy = { allowLocalSources: boolean; resolve?: Resolver };
 
-/**
- * Resolves the remote's host and checks every address before git connects (link-local never,
- * loopback only when allowed); over http(s) git is then pinned to the checked address, so a
- * second DNS answer (rebinding) cannot send it elsewhere. ssh gets the check, not the pin.
- */
-async function pinnedConfig(url: string, policy: AddressPolicy): Promise<Record<string, string>> {
-  const { host, port, address } = await checkResolvedRemote(url, policy);
-  if (!/^https?:/i.test(url)) return {};
-  return { "http.curloptResolve": `${host.includes(":") ? `[${host}]` : host}:${port}:${address.includes(":") ? `[${address}]` : address}` };
-}
+const pinnedConfig = (url: string, policy: AddressPolicy) => pinnedGitConfig(url, policy);
 
 async function cloneOrFetch(source: GitSource, dir: string, timeoutMs: number, policy: AddressPolicy): Promise<void> {
   const pin = await pinnedConfig(source.url, policy);

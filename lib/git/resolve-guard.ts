@@ -46,3 +46,15 @@ export async function checkResolvedRemote(url: string, { allowLocalSources = fal
   }
   return { host, port, address: first };
 }
+
+/**
+ * git config for one network command: the remote checked (above) and, over http(s), pinned to
+ * the checked address, so a second DNS answer (rebinding) cannot send git elsewhere. ssh gets
+ * the check, not the pin.
+ */
+export async function pinnedGitConfig(url: string, policy: { allowLocalSources?: boolean; resolve?: Resolver }): Promise<Record<string, string>> {
+  const { host, port, address } = await checkResolvedRemote(url, policy);
+  if (!/^https?:/i.test(url)) return {};
+  const bracket = (value: string) => (value.includes(":") ? `[${value}]` : value);
+  return { "http.curloptResolve": `${bracket(host)}:${port}:${bracket(address)}` };
+}
