@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditActor } from "@/lib/audit";
 import { useTempDatabase } from "@/test-support/temp-db";
+import { fieldLabel } from "@/lib/validation/field-labels";
 
 // The data layer against a real SQLite file; clusters point at a closed port, so nothing is reachable.
 let temp: Awaited<ReturnType<typeof useTempDatabase>>;
@@ -62,7 +63,9 @@ describe("validation writes nothing and names the field", () => {
     expect(result.status).toBe("invalid");
     if (result.status === "invalid") {
       expect(Object.keys(result.fieldErrors)).toContain(field);
-      expect(result.message).toContain(field);
+      // The message names the field as the form labels it (issue 13: labels, never paths).
+      expect(result.message).toContain(fieldLabel(field));
+      expect(result.message).not.toContain(field.includes(".") ? field : "\u0000");
     }
     expect(rowCounts()).toEqual(before);
   });
