@@ -73,7 +73,6 @@ async function benchQueries(): Promise<{ configurationIds: string[] }> {
 type PageFigures = { dashboardP95: number; apiDashboardP95: number; configPageP95: number; configPageKb: number };
 
 async function benchPages(seeded: { configurationIds: string[] }, env: Record<string, string>): Promise<PageFigures> {
-  const { getDb } = await import("../db");
   const { createFirstAdmin } = await import("../lib/auth/users");
   const { startPortal, signIn, timePage } = await import("./bench-http");
   await createFirstAdmin({ email: "bench@example.com", name: "Bench", password: "bench-password-1" });

@@ -106,18 +106,18 @@ describe("history on change", () => {
     const configurationId = seeded.configurationIds[1]!;
     const historyCount = () => temp.db.select().from(schema.configurationStatusHistory).all().filter((h) => h.clusterId === clusterId && h.configurationId === configurationId).length;
     const base = previousRows(clusterId).get(configurationId)!;
-    const write = (state: ConfigurationStatus["state"], reason: string, message: string) => {
+    const write = async (state: ConfigurationStatus["state"], reason: string, message: string) => {
       const previous = previousRows(clusterId);
       const rowsForCluster = [...previous.values()].map((row) => (row.configurationId === configurationId ? { ...row, state, reason, message, observedAt: new Date() } : row));
-      persistCluster(clusterId, rowsForCluster, previous, undefined);
+      await persistCluster(clusterId, rowsForCluster, previous, undefined);
     };
     const before = historyCount();
-    write(base.state, base.reason ?? "", "a new message");
+    await write(base.state, base.reason ?? "", "a new message");
     expect(historyCount()).toBe(before);
-    write("Non-Compliant", "Kustomization/x: BuildFailed", "m");
-    write("Non-Compliant", "Kustomization/x: BuildFailed", "another message");
+    await write("Non-Compliant", "Kustomization/x: BuildFailed", "m");
+    await write("Non-Compliant", "Kustomization/x: BuildFailed", "another message");
     expect(historyCount()).toBe(before + 1);
-    write("Non-Compliant", "Kustomization/x: HealthCheckFailed", "m");
+    await write("Non-Compliant", "Kustomization/x: HealthCheckFailed", "m");
     expect(historyCount()).toBe(before + 2);
     const last = detail.statusHistory(configurationId, { clusterId, limit: 1 })[0]!;
     expect(last).toMatchObject({ state: "Non-Compliant", previousState: "Non-Compliant", reason: "Kustomization/x: HealthCheckFailed" });
