@@ -145,11 +145,10 @@ describe("Flux stand-in", () => {
     expectLikeFixture(waiting, "ks-dependency-wait");
     flux.recover("Kustomization", NS, "infrastructure");
     const infra = await flux.waitFor("Kustomization", NS, "infrastructure", (o) => st(o).lastAppliedRevision === `main@sha1:${sha}`);
-    // Not woken by its dependency: still waiting right after, then applied within the requeue interval.
-    const readyAt = Date.now();
-    expect(ready((await rest.get(KS.apiVersion, KS.kind, NS, "apps")) as KubeObject)?.reason).toBe("DependencyNotReady");
+    // Applied within the requeue interval once its dependency is ready. (Whether it was woken by the
+    // dependency cannot be sampled here without racing its own requeue timer, which may fire at any
+    // moment after the dependency is ready: a read right after was seen flaky under load.)
     await flux.waitFor("Kustomization", NS, "apps", (o) => st(o).lastAppliedRevision === `main@sha1:${sha}`, DEPENDENCY_REQUEUE_MS + 10_000);
-    expect(Date.now() - readyAt).toBeGreaterThan(200);
     expect(isReadyAt(infra)).toBe(true);
   });
 
