@@ -13,9 +13,19 @@ export type { DriftResult };
 const MAX_AGE_MS = 60_000;
 const WAIT_MS = 4_000;
 
-/** The configuration's latest rollout: a push (or re-push) makes earlier comparisons moot, so it is part of the key. */
-function lastRollout(configurationId: string): number {
-  return getDb().select({ sequence: rollouts.sequence }).from(rollouts).where(eq(rollouts.configurationId, configurationId)).orderBy(desc(rollouts.sequence)).limit(1).get()?.sequence ?? 0;
+/**
+ * The configuration's latest rollout and whether it has finished: a push (or re-push) makes earlier
+ * comparisons moot, and so does its end (a comparison made while it was applying saw the old objects).
+ */
+function lastRollout(configurationId: string): string {
+  const last = getDb()
+    .select({ sequence: rollouts.sequence, finishedAt: rollouts.finishedAt })
+    .from(rollouts)
+    .where(eq(rollouts.configurationId, configurationId))
+    .orderBy(desc(rollouts.sequence))
+    .limit(1)
+    .get();
+  return last ? `${last.sequence}${last.finishedAt ? "" : "-running"}` : "0";
 }
 
 const key = (configurationId: string, clusterId: string) => `drift:${configurationId}:${clusterId}:${lastRollout(configurationId)}`;
