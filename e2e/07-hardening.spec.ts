@@ -133,6 +133,8 @@ const ACTIONS: Record<string, { args: Args; anon?: number; viewer?: number }> = 
   rollbackConfigurationAction: { args: [ID, 1] },
   reconcileNowAction: { args: [ID, ID, false] },
   setSuspendedAction: { args: [ID, true] },
+  // Reading is a viewer's right: a refresh of an unknown configuration is answered "not found" (200), nothing changes.
+  refreshTabAction: { args: ["commits", ID], viewer: 200 },
   // Every signed-in user may change their own password: a viewer's empty form is invalid (200), not refused.
   changeOwnPasswordAction: { args: "form", viewer: 200 },
   createCredentialAction: { args: "form" },
