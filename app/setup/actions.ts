@@ -8,7 +8,7 @@ import { recordAudit } from "@/lib/audit";
 import { recordAnonymousRefusal } from "@/lib/auth/anonymous-refusals";
 import { HashingBusyError } from "@/lib/auth/password";
 import { clientIp } from "@/lib/auth/request";
-import { createFirstAdmin, emailSchema, passwordSchema } from "@/lib/auth/users";
+import { countUsers, createFirstAdmin, emailSchema, passwordSchema } from "@/lib/auth/users";
 
 const setupSchema = z
   .object({
@@ -21,9 +21,14 @@ const setupSchema = z
 
 /** No session exists yet, so the only gate is "no user exists": checked again inside the insert's transaction. */
 export async function createFirstAdminAction(_prev: unknown, form: FormData): Promise<ActionResult> {
+  const ip = clientIp(await headers());
+  // Once setup is done the action does not exist, whatever the body says (checked before parsing or hashing).
+  if (countUsers() > 0) {
+    recordAnonymousRefusal({ ip, action: "setup.create-admin", targetType: "user", details: { reason: "setup already completed" } });
+    notFound();
+  }
   const parsed = setupSchema.safeParse(Object.fromEntries(form));
   if (!parsed.success) return invalid(parsed.error);
-  const ip = clientIp(await headers());
   let user;
   try {
     // Returns null before any hashing once setup is done; hashing itself waits for a capped slot.
