@@ -112,7 +112,8 @@ export async function createConfiguration(page: Page, input: WizardInput) {
   await page.getByRole("button", { name: "Next: Targets" }).click();
   await page.getByLabel("Match labels").fill(input.matchLabels);
   await page.getByRole("button", { name: "Next: Review" }).click();
-  await expect(page.getByTestId("rendered-yaml")).toBeVisible();
+  // Review reads the ref first (ls-remote, up to 15 s against a host that never answers).
+  await expect(page.getByTestId("rendered-yaml")).toBeVisible({ timeout: 30_000 });
   await page.getByRole("button", { name: "Create configuration" }).click();
   await expect(page).toHaveURL(/\/configurations\/[0-9a-f-]{36}\?rollout=/);
 }
