@@ -94,7 +94,8 @@ test("every page has no serious or critical accessibility violations", async () 
   const found: string[] = [];
   const visit = async (url: string) => {
     await admin.goto(url);
-    await admin.waitForLoadState("networkidle");
+    // Streamed tabs settle within a moment; "networkidle" never comes on pages that poll.
+    await admin.waitForTimeout(1000);
     found.push(...(await seriousViolations(admin, url)));
   };
   for (const url of [
