@@ -62,20 +62,10 @@ export type AttentionRow = {
   isStale: boolean;
 };
 
-type AttentionSqlRow = {
-  clusterId: string;
-  name: string;
-  displayName: string;
-  configurations: number;
-  nonCompliant: number;
-  unknown: number;
-  pending: number;
-  drifted: number;
+/** A row as SQLite returns it: times as epoch milliseconds, staleness not yet derived, the window's total. */
+type AttentionSqlRow = Omit<AttentionRow, "oldestObservedAt" | "lastSeenAt" | "isStale"> & {
   oldestObservedAt: number | null;
   lastSeenAt: number | null;
-  reachability: string | null;
-  reachabilityReason: string | null;
-  reconciler: Reconciler | null;
   total: number;
 };
 
