@@ -89,7 +89,8 @@ export async function reconcileHelmRelease(ctx: Pick<FluxContext, "progress">, f
   };
   const fullName = `${releaseNamespace}/${releaseName}`;
   const actionTitle = action === "install" ? "Install" : "Upgrade";
-  if (failure) {
+  // A Helm action fails only when one runs: a release already at this chart and values is left alone.
+  if (failure && (failedBefore || !sameTarget(deployed))) {
     const failedMessage = `Helm ${action} failed for release ${fullName} with chart ${chartName}@${chartVersion}: ${failure.message}`;
     const reason = `${actionTitle}Failed`;
     const stalled = { stalled: true, stalledReason: "RetriesExceeded", stalledMessage: `Failed to ${action} after 1 attempt(s)` };

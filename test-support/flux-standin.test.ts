@@ -124,7 +124,7 @@ describe("Flux stand-in", () => {
   });
 
   it("every Kustomization reconcile passes through Ready=Unknown with Reconciling=True", async () => {
-    flux.delay(1500);
+    flux.delay(1500, { kind: "Kustomization", namespace: NS, name: "regen" });
     const token = new Date().toISOString();
     await rest.mergePatch({ ...KS, name: "regen" }, { spec: { path: "./infrastructure" }, metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": token } } });
     const midway = await flux.waitFor("Kustomization", NS, "regen", (o) => ready(o)?.status === "Unknown" && getCondition(o, "Reconciling")?.status === "True" && st(o).lastAppliedRevision !== undefined, 5000);
@@ -257,10 +257,10 @@ describe("Flux stand-in", () => {
     const recovered = await flux.waitFor("GitRepository", NS, "by-tag", (o) => st(o).lastHandledReconcileAt === token);
     expect(getCondition(recovered, "Reconciling")).toBeUndefined();
 
-    flux.delay(2000);
+    flux.delay(2000, { kind: "GitRepository", namespace: NS, name: "by-semver" });
     const slowToken = new Date().toISOString();
     await rest.mergePatch({ ...GIT, name: "by-semver" }, { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": slowToken } } });
-    await flux.waitFor("GitRepository", NS, "by-semver", (o) => getCondition(o, "Reconciling")?.status === "True", 5000);
+    await flux.waitFor("GitRepository", NS, "by-semver", (o) => getCondition(o, "Reconciling")?.status === "True", 15_000);
     await flux.waitFor("GitRepository", NS, "by-semver", (o) => st(o).lastHandledReconcileAt === slowToken && ready(o)?.status === "True", 10_000);
     flux.delay(0);
   });

@@ -41,8 +41,11 @@ export type FluxStandIn = {
   fail(kind: FluxKind, namespace: string, name: string, message: string, opts?: { reason?: string; stalled?: boolean }): void;
   /** Undo stall()/fail() and reconcile at once. */
   recover(kind: FluxKind, namespace: string, name: string): void;
-  /** Make every reconcile take `ms` longer (Reconciling=True meanwhile); 0 turns it off. */
-  delay(ms: number): void;
+  /**
+   * Make reconciles take `ms` longer (Reconciling=True meanwhile); 0 turns it off. With a target only
+   * that object is slowed, so the other objects' reconciles cannot fill the worker slots meanwhile.
+   */
+  delay(ms: number, target?: { kind: FluxKind; namespace: string; name: string }): void;
   waitFor(kind: FluxKind, namespace: string, name: string, predicate: (obj: KubeObject) => boolean, timeoutMs?: number): Promise<KubeObject>;
   /** Waits for Ready=True at the current generation. */
   waitForReady(kind: FluxKind, namespace: string, name: string, timeoutMs?: number): Promise<KubeObject>;
@@ -79,6 +82,7 @@ export async function startFluxStandIn(cluster: TestCluster, opts: FluxStandInOp
   // The object as the last progress patch left it, so the outcome is written over those conditions.
   const progressed = new Map<string, KubeObject>();
   let delayMs = 0;
+  let delayKey: string | undefined;
 
   const interval = (obj: KubeObject): number =>
     resyncMs > 0 ? resyncMs : (parseDuration((obj.spec as { interval?: string }).interval) ?? 600_000);
@@ -191,7 +195,7 @@ export async function startFluxStandIn(cluster: TestCluster, opts: FluxStandInOp
       if (obj.metadata.generation !== status.observedGeneration) obj = await progress(obj, `processing object: new generation ${status.observedGeneration ?? -1} -> ${obj.metadata.generation}`);
       else if (requestedAt(obj) !== undefined && requestedAt(obj) !== status.lastHandledReconcileAt) obj = await progress(obj, "reconciliation in progress");
     }
-    if (delayMs > 0) {
+    if (delayMs > 0 && (delayKey === undefined || delayKey === key)) {
       // A test hook: a slow reconcile, shown the way the controllers show one in progress.
       obj = await progress(obj, "Reconciliation in progress");
       await sleep(delayMs);
@@ -270,8 +274,9 @@ export async function startFluxStandIn(cluster: TestCluster, opts: FluxStandInOp
       failures.delete(key);
       runtime.enqueue(kind, namespace, name);
     },
-    delay(ms) {
+    delay(ms, target) {
       delayMs = ms;
+      delayKey = target && keyOf(target.kind, target.namespace, target.name);
     },
     waitFor: (kind, namespace, name, predicate, timeoutMs) => runtime.waitFor(kind, namespace, name, predicate, timeoutMs),
     waitForReady: (kind, namespace, name, timeoutMs) => runtime.waitFor(kind, namespace, name, isReady, timeoutMs),
