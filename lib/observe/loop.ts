@@ -10,7 +10,7 @@ import { classifyError } from "@/lib/k8s/errors";
 import { errorMessage, log } from "@/lib/log";
 import { Deadline } from "@/lib/k8s/deadline";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
-import { withClusterSlot } from "@/lib/k8s/budget";
+import { createSemaphore, withClusterSlot, type Semaphore } from "@/lib/k8s/budget";
 import { probeCluster, type ClusterProbe } from "@/lib/k8s/discovery";
 import { reconcilerFor, type ReconcilerModule } from "@/lib/reconcilers";
 import { FLUX_KINDS } from "@/lib/reconcilers/flux/kinds";
@@ -112,7 +112,7 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
     const state = health?.state ?? "unknown";
     return { check: { clusterId: cluster.id, state, durationMs: 0, reason: away.message }, sweep: await markUnknown(away) };
   }
-  return withClusterSlot(async () => {
+  return observationSlots().run(() => withClusterSlot(async () => {
     const deadline = new Deadline(o.timeoutMs);
     // The deadline aborts the request in flight, so a black hole holds a socket no longer than this.
     const client = clientFor(cluster, requestTimeoutMs()).withSignal(deadline.signal);
@@ -150,7 +150,7 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
     if (counts) for (const row of observed.rows) if (row.hasResourceDrift === undefined) Object.assign(row, { resourceDriftCount: counts.get(row.configurationId) ?? 0, hasResourceDrift: (counts.get(row.configurationId) ?? 0) > 0 });
     await persistCluster(cluster.id, observed.rows, previous, observed.objects);
     return { check, sweep: sweep("ok") };
-  });
+  }));
 }
 
 /**
@@ -170,8 +170,20 @@ const globalForLoop = globalThis as unknown as {
   fleetlineObserving?: Map<string, Promise<ClusterObservation>>;
   fleetlineObserveLoop?: NodeJS.Timeout;
   fleetlineObserveState?: LoopState;
+  fleetlineObservationSlots?: Semaphore;
 };
 const inFlight = (globalForLoop.fleetlineObserving ??= new Map());
+
+/**
+ * At most FLEETLINE_HEALTH_CONCURRENCY clusters observed at once across every pass: the loop
+ * starts a pass for the clusters due each tick, and those passes overlap. Without one limit over
+ * them, a fleet the servers cannot answer in time was observed all at once and every cluster
+ * missed its deadline (bench:fleet, 100 registrations on two API servers); each cluster's deadline
+ * starts once it has its slot.
+ */
+function observationSlots(): Semaphore {
+  return (globalForLoop.fleetlineObservationSlots ??= createSemaphore(statusSettings().concurrency));
+}
 
 function observeOnce(cluster: Cluster, targets: readonly Target[], health: ClusterHealth | undefined, o: Settings): Promise<ClusterObservation> {
   const running = inFlight.get(cluster.id);
