@@ -1,0 +1,360 @@
+// `npm run bench:fleet` (issue 12): the one observation loop against a fleet of real API servers
+// running the Flux stand-in. N registrations (BENCH_CLUSTERS, default 2000) spread over
+// BENCH_SERVERS (default 8) harness API servers, one configuration pushed to all of them, the loop
+// running in its own process (scripts/bench-fleet-loop.ts: the portal's boot, background on) on a
+// temporary SQLite file, so its CPU and memory are its own. Prints `name: value` lines:
+// refresh_200_s, refresh_<N>_s, change_to_dashboard_p50_s/_p95_s, idle_cpu_pct, rss_mib, peer_ratio.
+// Run with --conditions=react-server so server-only modules load.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { cpuSeconds, percentile, rssMib } from "./bench-proc";
+
+const N = Number(process.env.BENCH_CLUSTERS ?? 2000);
+const SERVERS = Number(process.env.BENCH_SERVERS ?? 8);
+const SMALL = Math.min(200, N);
+const CHANGES = Number(process.env.BENCH_CHANGES ?? 20);
+const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
+// The issue asks for memory after 10 minutes at N; shorter runs say which duration they used.
+const STEADY_S = Number(process.env.BENCH_STEADY_S ?? 600);
+// The longest any one step may take before the benchmark gives up.
+const WAIT_MS = Number(process.env.BENCH_WAIT_S ?? 900) * 1000;
+const PEER_PARALLEL = 16;
+const root = path.resolve(__dirname, "..");
+const REPO = "fleet-config";
+
+const seconds = (ms: number) => (ms / 1000).toFixed(2);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const say = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+/** Polls `check` until it holds; returns when it did (performance.now()), or undefined after WAIT_MS. */
+async function waitUntil(label: string, check: () => boolean | Promise<boolean>, stepMs = 100): Promise<number | undefined> {
+  const deadline = performance.now() + WAIT_MS;
+  for (;;) {
+    if (await check()) return performance.now();
+    if (performance.now() > deadline) {
+      say(`gave up waiting for ${label} after ${WAIT_MS / 1000} s`);
+      return undefined;
+    }
+    await sleep(stepMs);
+  }
+}
+
+/** A measured figure, or why there is none (a wait that ran out is printed as such, never as a number). */
+type Figure = { value: number } | { missing: string };
+const show = (f: Figure, digits = 2) => ("value" in f ? f.value.toFixed(digits) : `not measured (${f.missing})`);
+
+type Loop = { pid: number; startedAt: number; stop(): Promise<void> };
+
+/** The portal's background half in its own process: boot() with the observation loop on. */
+function startLoop(dir: string, label: string): Loop {
+  const logFile = path.join(dir, `loop-${label}.log`);
+  const out = fs.openSync(logFile, "a");
+  const child: ChildProcess = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(root, "scripts/bench-fleet-loop.ts")], {
+    cwd: root,
+    env: { ...process.env, FLEETLINE_BACKGROUND: "on" },
+    stdio: ["ignore", out, out],
+  });
+  fs.closeSync(out);
+  const kill = () => child.kill("SIGKILL");
+  process.on("exit", kill);
+  child.on("exit", (code, signal) => {
+    if (signal !== "SIGTERM" && signal !== "SIGKILL") console.error(`the loop process exited (${code ?? signal}); its log:\n${fs.readFileSync(logFile, "utf8").slice(-3000)}`);
+  });
+  if (child.pid === undefined) throw new Error("could not start the loop process");
+  return {
+    pid: child.pid,
+    startedAt: performance.now(),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        process.off("exit", kill);
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleetline-bench-fleet-"));
+  // Also on Ctrl-C (the harness turns SIGINT/SIGTERM into an exit).
+  process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  Object.assign(process.env, {
+    DATABASE_URL: path.join(dir, "bench.db"),
+    FLEETLINE_DATA_DIR: dir,
+    FLEETLINE_SECRET_KEY: "22".repeat(32),
+    FLEETLINE_BACKGROUND: "off",
+    FLEETLINE_ALLOW_LOCAL_SOURCES: "true",
+  });
+  const { getDb } = await import("../db");
+  const { migrateDatabase } = await import("../db/client");
+  migrateDatabase(getDb());
+  const { startHarness } = await import("../test-support/harness");
+  const { podinfoFiles } = await import("../test-support/git-fixtures");
+  const { FLUX_API_VERSIONS, REQUESTED_AT } = await import("../test-support/flux-common");
+  const { getCondition } = await import("../test-support/conditions");
+  const { insertCluster } = await import("../lib/inventory/registry");
+  const store = await import("../lib/configurations/store");
+  const { startRollout } = await import("../lib/push/rollouts");
+  const { runRollout } = await import("../lib/push/run");
+  const { runStatusSweep, statusSettings } = await import("../lib/observe/loop");
+  const { healthSettings } = await import("../lib/observe/inventory");
+  const { dashboardSummary } = await import("../lib/queries/dashboard");
+  const sqlite = getDb().$client;
+  const intervalS = healthSettings().intervalMs / 1000;
+
+  say(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+  let t = performance.now();
+  const harness = await startHarness({ clusters: SERVERS, name: "fleet", resyncMs: 0 });
+  say(`started ${SERVERS} API servers with the Flux stand-in in ${seconds(performance.now() - t)} s`);
+  const loops: Loop[] = [];
+  try {
+    const ids: string[] = [];
+    const register = (count: number) => {
+      for (let i = ids.length; i < count; i++) {
+        const s = harness.clusters[i % SERVERS]!;
+        const credentials = { server: s.server, token: s.adminToken, caData: s.caData };
+        ids.push(insertCluster({ name: `fleet-${String(i).padStart(5, "0")}`, displayName: `fleet ${i}`, labels: { bench: "fleet" }, authMethod: "token", credentials, createdBy: "bench" }, null).id);
+      }
+    };
+    const actor = { id: null, email: "bench", role: null };
+    const push = async (configurationId: string, version: number, clusterIds: string[]) => {
+      const t0 = performance.now();
+      const rollout = startRollout(configurationId, version, { actor, clusterIds });
+      if (rollout.status !== "ok") throw new Error(JSON.stringify(rollout));
+      const progress = await runRollout(rollout.rolloutId);
+      say(`pushed to ${progress?.counts.applied ?? 0} of ${clusterIds.length} registrations in ${seconds(performance.now() - t0)} s`);
+    };
+
+    register(SMALL);
+    const saved = store.createConfiguration(
+      {
+        name: "bench",
+        scope: "cluster",
+        source: { kind: "GitRepository", url: harness.sample!.repo.url, ref: { type: "branch", value: "main" }, interval: "10m" },
+        kustomizations: [
+          { name: "infra", path: "./infrastructure", prune: true },
+          { name: "apps", path: "./apps/podinfo", dependsOn: ["infra"], targetNamespace: "podinfo", prune: true },
+        ],
+        targets: { selector: { matchLabels: { bench: "fleet" } } },
+      },
+      { author: "bench" },
+    );
+    if (saved.status !== "ok") throw new Error(JSON.stringify(saved));
+    const configurationId = saved.configuration.id;
+    await push(configurationId, saved.version, ids);
+    await Promise.all(harness.flux.map((flux) => flux.waitForReady("Kustomization", "flux-system", "bench-apps", WAIT_MS)));
+
+    // Server side: every Kustomization on every server has applied `sha`.
+    const kustomizations = `/apis/${FLUX_API_VERSIONS.Kustomization}/namespaces/flux-system/kustomizations`;
+    const appliedEverywhere = async (sha: string) => {
+      const lists = await Promise.all(harness.clusters.map((c) => c.rest().json<{ items: { status?: { lastAppliedRevision?: string } }[] }>("GET", kustomizations)));
+      return lists.every((l) => l.items.length > 0 && l.items.every((k) => k.status?.lastAppliedRevision?.endsWith(sha)));
+    };
+    const countRows = sqlite.prepare<[string, string], { n: number }>("select count(*) as n from configuration_status where configuration_id = ? and applied_revision like '%' || ?");
+    const rowsShowing = (sha: string) => countRows.get(configurationId, sha)?.n ?? 0;
+
+    /**
+     * The change made on all servers at once: a new commit on main, and a reconcile request on
+     * every server's GitRepository (what `flux reconcile source git` does), which the stand-in
+     * applies. Returns how long the stand-in took, and then the loop until every row shows it.
+     */
+    let changeNo = 0;
+    const refresh = async (registrations: number): Promise<{ figure: Figure; sha: string }> => {
+      const sha = await harness.git!.commit(REPO, podinfoFiles(`bench change ${++changeNo}`), `bench: change ${changeNo}`);
+      const t0 = performance.now();
+      const stamp = new Date().toISOString();
+      const gitRepositories = `/apis/${FLUX_API_VERSIONS.GitRepository}/namespaces/flux-system/gitrepositories`;
+      await Promise.all(
+        harness.clusters.map(async (c) => {
+          const { items } = await c.rest().json<{ items: { metadata: { name: string } }[] }>("GET", gitRepositories);
+          for (const { metadata } of items) {
+            await c.rest().mergePatch({ apiVersion: FLUX_API_VERSIONS.GitRepository, kind: "GitRepository", namespace: "flux-system", name: metadata.name }, { metadata: { annotations: { [REQUESTED_AT]: stamp } } });
+          }
+        }),
+      );
+      const applied = await waitUntil(`the stand-ins to apply ${sha}`, () => appliedEverywhere(sha), 50);
+      if (applied === undefined) return { figure: { missing: "the stand-ins did not apply the commit" }, sha };
+      const early = rowsShowing(sha);
+      const done = await waitUntil(`${registrations} rows to show ${sha}`, () => rowsShowing(sha) >= registrations);
+      if (done === undefined) {
+        const missing = `${rowsShowing(sha)} of ${registrations} rows showed it after ${WAIT_MS / 1000} s`;
+        say(`change ${changeNo}: ${missing}`);
+        return { figure: { missing }, sha };
+      }
+      say(`change ${changeNo}: the stand-ins applied it on ${SERVERS} servers in ${seconds(applied - t0)} s (${early} rows already showed it); every one of ${registrations} rows ${seconds(done - applied)} s later`);
+      return { figure: { value: (done - applied) / 1000 }, sha };
+    };
+
+    /** One observation pass over `count` registrations, run directly: what each interval costs. */
+    const directPasses = async (count: number) => {
+      const walls: number[] = [];
+      for (let pass = 1; pass <= 2; pass++) {
+        const t0 = performance.now();
+        const result = await runStatusSweep({ clusterIds: ids.slice(0, count) });
+        const wall = performance.now() - t0;
+        const ok = result.clusters.filter((c) => c.status === "ok").length;
+        const reasons = new Map<string, number>();
+        for (const c of result.clusters) if (c.status !== "ok") reasons.set(c.reason ?? c.status, (reasons.get(c.reason ?? c.status) ?? 0) + 1);
+        const why = [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([reason, n]) => `${n}× ${reason}`).join("; ");
+        say(`direct observation pass ${pass}${pass === 1 ? " (cold)" : ""} over ${count} registrations: ${seconds(wall)} s, ${ok}/${count} ok${why ? ` (${why})` : ""}`);
+        walls.push(wall);
+      }
+      return walls[1]! / 1000;
+    };
+
+    // ---- 200 registrations ----
+    const pass200 = await directPasses(SMALL);
+    let loop = startLoop(dir, "small");
+    loops.push(loop);
+    // The loop has observed every registration (some may have missed their deadline in the direct passes).
+    t = performance.now();
+    const settled = await waitUntil(`${SMALL} rows to show the pushed revision`, () => rowsShowing(harness.sample!.commits.bump) >= SMALL);
+    if (settled) say(`the loop process shows the pushed revision on all ${SMALL} rows ${seconds(performance.now() - t)} s after its start`);
+    const refreshSmall = await refresh(SMALL);
+
+    // The peer: kubectl over the same registrations as contexts, PEER_PARALLEL at a time.
+    const peer = runPeer(dir, harness.clusters, SMALL);
+    const peerRatio: Figure =
+      "reason" in peer ? { missing: peer.reason } : "value" in refreshSmall.figure ? { value: refreshSmall.figure.value / peer.seconds } : { missing: `no refresh_${SMALL}_s` };
+    await loop.stop();
+
+    // ---- N registrations ----
+    let refreshN = refreshSmall;
+    let passN = pass200;
+    if (N > SMALL) {
+      t = performance.now();
+      const before = ids.length;
+      register(N);
+      say(`registered ${N - before} more in ${seconds(performance.now() - t)} s`);
+      await push(configurationId, saved.version, ids.slice(before));
+      passN = await directPasses(N);
+    }
+    loop = startLoop(dir, "full");
+    loops.push(loop);
+    if (N > SMALL) {
+      t = performance.now();
+      const caughtUp = await waitUntil(`${N} rows to show the last change`, () => rowsShowing(refreshSmall.sha) >= N);
+      if (caughtUp) say(`the loop process shows the last change on all ${N} rows ${seconds(performance.now() - t)} s after its start`);
+      refreshN = await refresh(N);
+    }
+
+    // From a status change on one cluster (registration 0, on server 0) to the dashboard's query showing it.
+    const watched = ids[0]!;
+    const flux = harness.flux[0]!;
+    const samples: number[] = [];
+    let unseen = 0;
+    for (let k = 1; k <= CHANGES; k++) {
+      const failing = k % 2 === 1;
+      if (failing) {
+        flux.fail("Kustomization", "flux-system", "bench-apps", `bench failure ${k}`);
+        await flux.waitFor("Kustomization", "flux-system", "bench-apps", (o) => getCondition(o, "Ready")?.status === "False", WAIT_MS);
+      } else {
+        flux.recover("Kustomization", "flux-system", "bench-apps");
+        await flux.waitForReady("Kustomization", "flux-system", "bench-apps", WAIT_MS);
+      }
+      const t0 = performance.now();
+      const shown = await waitUntil(`the dashboard to show change ${k}`, () => {
+        const row = dashboardSummary().attention.rows.find((r) => r.clusterId === watched);
+        return failing ? (row?.nonCompliant ?? 0) > 0 : (row?.nonCompliant ?? 0) === 0;
+      });
+      if (shown === undefined) {
+        // Not seen within WAIT_MS: counted as a miss, and the remaining changes are not made.
+        unseen = CHANGES - k + 1;
+        break;
+      }
+      samples.push((shown - t0) / 1000);
+      say(`status change ${k} (${failing ? "Ready=False" : "Ready=True again"}): on the dashboard after ${samples.at(-1)!.toFixed(2)} s`);
+    }
+    if ((samples.length + (unseen > 0 ? 1 : 0)) % 2 === 1) {
+      flux.recover("Kustomization", "flux-system", "bench-apps");
+      await flux.waitForReady("Kustomization", "flux-system", "bench-apps", WAIT_MS);
+    }
+    samples.sort((a, b) => a - b);
+
+    // Nothing changes now: the loop's own CPU over IDLE_S.
+    await sleep(2000);
+    const cpu0 = cpuSeconds(loop.pid);
+    const wall0 = performance.now();
+    await sleep(IDLE_S * 1000);
+    const idleCpuPct = ((cpuSeconds(loop.pid) - cpu0) / ((performance.now() - wall0) / 1000)) * 100;
+    say(`idle: ${idleCpuPct.toFixed(1)} % of one core over ${IDLE_S} s, ${rssMib(loop.pid).toFixed(0)} MiB resident`);
+
+    const steadyLeft = loop.startedAt + STEADY_S * 1000 - performance.now();
+    if (steadyLeft > 0) {
+      say(`waiting ${seconds(steadyLeft)} s more for the steady period (${STEADY_S} s at ${N} registrations)`);
+      await sleep(steadyLeft);
+    }
+    const steadyS = (performance.now() - loop.startedAt) / 1000;
+    const rss = rssMib(loop.pid);
+
+    console.log(`observation: the loop lists on an interval (every ${intervalS} s per cluster, ${statusSettings().concurrency} at a time; no watches)`);
+    console.log(`observe_pass_${SMALL}_s: ${pass200.toFixed(2)}`);
+    if (N > SMALL) console.log(`observe_pass_${N}_s: ${passN.toFixed(2)}`);
+    console.log(`refresh_${SMALL}_s: ${show(refreshSmall.figure)}`);
+    if (N > SMALL) console.log(`refresh_${N}_s: ${show(refreshN.figure)}`);
+    const changes: Figure = unseen > 0 ? { missing: `change ${samples.length + 1} was not on the dashboard after ${WAIT_MS / 1000} s` } : { value: 0 };
+    console.log(`change_to_dashboard_p50_s: ${"value" in changes ? percentile(samples, 50).toFixed(2) : show(changes)}`);
+    console.log(`change_to_dashboard_p95_s: ${"value" in changes ? percentile(samples, 95).toFixed(2) : show(changes)}`);
+    console.log(`change_to_dashboard_changes: ${samples.length} of ${CHANGES}`);
+    console.log(`idle_cpu_pct: ${idleCpuPct.toFixed(1)}`);
+    console.log(`rss_mib: ${rss.toFixed(0)}`);
+    console.log(`rss_after_s: ${steadyS.toFixed(0)}`);
+    if ("seconds" in peer) console.log(`peer_kubectl_${SMALL}_s: ${peer.seconds.toFixed(2)}`);
+    console.log(`peer_ratio: ${"value" in peerRatio ? peerRatio.value.toFixed(2) : `unavailable (${peerRatio.missing})`}`);
+    console.log(`registrations: ${N}`);
+    console.log(`servers: ${SERVERS}`);
+    console.log(`load_average: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+  } finally {
+    await Promise.all(loops.map((l) => l.stop()));
+    await harness.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+type Server = { server: string; caData: string; adminToken: string };
+
+/**
+ * The peer's way of getting the same picture: `kubectl get gitrepositories,kustomizations -A -o json`
+ * once per context, PEER_PARALLEL at a time (xargs -P), one context per registration. A first run
+ * fills kubectl's discovery cache (as a peer's would be); the second is timed.
+ */
+function runPeer(dir: string, servers: readonly Server[], registrations: number): { seconds: number } | { reason: string } {
+  const version = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" });
+  if (version.error || version.status !== 0) return { reason: `kubectl not runnable: ${version.error?.message ?? version.stderr.trim()}` };
+  say(`peer: ${version.stdout.split("\n")[0]}`);
+  const kubeconfig = path.join(dir, "peer-kubeconfig.json");
+  const b64 = (s: string) => Buffer.from(s).toString("base64");
+  fs.writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: servers.map((s, i) => ({ name: `s${i}`, cluster: { server: s.server, "certificate-authority-data": b64(s.caData) } })),
+      users: servers.map((s, i) => ({ name: `u${i}`, user: { token: s.adminToken } })),
+      contexts: Array.from({ length: registrations }, (_, i) => ({ name: `c${i}`, context: { cluster: `s${i % servers.length}`, user: `u${i % servers.length}` } })),
+    }),
+    { mode: 0o600 },
+  );
+  const cache = path.join(dir, "kube-cache");
+  const script = `seq 0 ${registrations - 1} | xargs -P${PEER_PARALLEL} -I{} kubectl --kubeconfig "${kubeconfig}" --cache-dir "${cache}" --context c{} get gitrepositories,kustomizations -A -o json > /dev/null`;
+  let seconds = 0;
+  for (const run of ["warm-up", "timed"]) {
+    const t0 = performance.now();
+    const result = spawnSync("bash", ["-c", script], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    seconds = (performance.now() - t0) / 1000;
+    if (result.status !== 0) return { reason: `kubectl failed (${result.status}): ${result.stderr.trim().split("\n").slice(-2).join(" ")}` };
+    say(`peer ${run}: ${registrations} kubectl runs, ${PEER_PARALLEL} at a time: ${seconds.toFixed(2)} s`);
+  }
+  return { seconds };
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
