@@ -530,3 +530,78 @@ test("a 5 MiB Helm values file is refused with the field and limit named, by the
   expect(snapshot()).toBe(before);
   expect(query<{ n: number }>("select count(*) as n from configurations where name = 'big-values'")[0]!.n).toBe(0);
 });
+
+// ---------------------------------------------------------------------------
+// Hardening case 8: markup typed into any text shown later is rendered inert, on every page and
+// for every role, and no link Fleetline draws is anything but http(s) or its own paths.
+
+const MARKUP = `<img src=x onerror="window.__xss='img'"><script>window.__xss='script'</script>`;
+
+test("stored markup in a cluster's display name, a configuration's description and a user's name renders as text everywhere", async ({ browser }) => {
+  test.setTimeout(300_000);
+  const admin = await signedIn(browser, ADMIN);
+  const prod = fleetCluster("e2e-1");
+  await admin.goto("/clusters/new");
+  await admin.getByLabel("Name", { exact: true }).fill("markup-cluster");
+  await admin.getByLabel("Display name").fill(MARKUP);
+  await admin.getByLabel("Labels").fill("env=markup");
+  await admin.getByLabel("API server URL and token").check();
+  await admin.getByLabel("API server URL", { exact: true }).fill("https://127.0.0.1:9");
+  await admin.getByLabel("Bearer token").fill(prod.adminToken);
+  await admin.getByRole("button", { name: "Register cluster" }).click();
+  await admin.getByRole("button", { name: "Save anyway as unreachable" }).click();
+  await expect(admin.getByRole("heading", { name: MARKUP })).toBeVisible();
+  const clusterPath = new URL(admin.url()).pathname;
+
+  await admin.goto("/settings/users");
+  const users = admin.getByRole("region", { name: "Create user" });
+  await users.getByLabel("Name").fill(MARKUP);
+  await users.getByLabel("Email").fill("markup@fleetline.test");
+  await users.getByLabel("Initial password").fill("markup-Pa55word-e2e");
+  await users.getByRole("button", { name: "Create user" }).click();
+  await expect(users.getByRole("status")).toBeVisible();
+
+  await admin.goto("/configurations/new");
+  await admin.getByLabel("Name", { exact: true }).fill("markup-config");
+  await admin.getByLabel("Description").fill(MARKUP);
+  await admin.getByRole("button", { name: "Next: Source" }).click();
+  await admin.getByLabel("URL", { exact: true }).fill(fleet().git!.repoUrl);
+  await admin.getByRole("button", { name: /^Next: Kustomizations/ }).click();
+  const kustomization = admin.getByRole("group", { name: /^Kustomization 1/ });
+  await kustomization.getByLabel("Name", { exact: true }).fill("infra");
+  await kustomization.getByLabel("Path", { exact: true }).fill("./infrastructure");
+  await admin.getByRole("button", { name: "Next: Targets" }).click();
+  await admin.getByLabel("Match labels").fill("env=markup");
+  await admin.getByRole("button", { name: "Next: Review" }).click();
+  await expect(admin.getByTestId("rendered-yaml")).toBeVisible({ timeout: 30_000 });
+  await admin.getByRole("button", { name: "Create configuration" }).click();
+  await expect(admin).toHaveURL(/\/configurations\/[0-9a-f-]{36}/);
+  const configurationPath = new URL(admin.url()).pathname;
+
+  const viewer = await signedIn(browser, VIEWER);
+  const executed: string[] = [];
+  for (const [who, page, urls] of [
+    ["admin", admin, ["/", "/clusters", clusterPath, "/configurations", configurationPath, `${configurationPath}?tab=versions`, "/settings/users", "/audit", "/compliance"]],
+    ["viewer", viewer, ["/", "/clusters", clusterPath, "/configurations", configurationPath]],
+  ] as const) {
+    page.on("dialog", (d) => {
+      executed.push(`${who}: dialog on ${page.url()}`);
+      void d.dismiss();
+    });
+    for (const url of urls) {
+      await page.goto(url);
+      await expect(page.locator("main")).toBeVisible();
+      if (await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)) executed.push(`${who}: ran on ${url}`);
+      // Only http(s) and the portal's own paths are ever links.
+      const hrefs = await page.locator("a[href]").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
+      for (const href of hrefs) if (!/^(\/|#|https?:\/\/)/.test(href)) executed.push(`${who}: link ${href} on ${url}`);
+      // The markup is there as text where the page shows that value, never as an element.
+      expect(await page.locator("main img[src=x]").count(), `${who} ${url}`).toBe(0);
+    }
+  }
+  await admin.goto(clusterPath);
+  await expect(admin.getByText(MARKUP).first()).toBeVisible();
+  await admin.goto(configurationPath);
+  await expect(admin.getByText(MARKUP).first()).toBeVisible();
+  expect(executed).toEqual([]);
+});
