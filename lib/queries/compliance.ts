@@ -26,15 +26,16 @@ export function complianceEpoch(): number {
   return getDb().get<{ value: number } | undefined>(sql`select value from compliance_epoch where id = 1`)?.value ?? 0;
 }
 
-function cached<T>(kind: string, inputs: unknown, compute: () => T): T {
+/** `compute()`'s result for these inputs, kept until the compliance epoch moves. */
+export function cachedCompliance<T>(kind: string, inputs: unknown, compute: () => T): T {
   const key = `compliance:${kind}:${createHash("sha256").update(JSON.stringify(inputs)).digest("base64url")}`;
   return readVersioned(key, String(complianceEpoch()), compute);
 }
 
 export function loadSummary(all: readonly Assignment[], labelKeys: readonly string[] = SUMMARY_LABEL_KEYS): ComplianceSummary {
-  return cached("summary", [all, labelKeys], () => computeSummary(all, labelKeys));
+  return cachedCompliance("summary", [all, labelKeys], () => computeSummary(all, labelKeys));
 }
 
 export function loadMatrix(f: MatrixFilter, all: readonly Assignment[]): Matrix {
-  return loadMatrixWith(f, all, cached("matrix", [f, all], () => loadMatrixFrame(f, all)));
+  return loadMatrixWith(f, all, cachedCompliance("matrix", [f, all], () => loadMatrixFrame(f, all)));
 }
