@@ -31,12 +31,20 @@ export async function startPortal(env: Record<string, string>): Promise<Portal> 
   const child: ChildProcess = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
     cwd: root,
     env: { ...process.env, ...env, NODE_ENV: "production", FLEETLINE_BACKGROUND: "off", NEXTAUTH_URL: `http://127.0.0.1:${port}` },
-    stdio: "ignore",
+    stdio: ["ignore", "pipe", "pipe"],
   });
+  // The portal's last words, for the error when it does not come up.
+  let output = "";
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
   const baseUrl = `http://127.0.0.1:${port}`;
   const stop = () => child.kill("SIGTERM");
   process.on("exit", stop);
-  for (let i = 0; i < 240; i++) {
+  // Three minutes: a two-core machine shared with other builds can take more than one to start Next.
+  for (let i = 0; i < 720; i++) {
     try {
       if ((await fetch(`${baseUrl}/api/health`)).ok) return { baseUrl, stop };
     } catch {
@@ -45,7 +53,7 @@ export async function startPortal(env: Record<string, string>): Promise<Portal> 
     await new Promise((r) => setTimeout(r, 250));
   }
   stop();
-  throw new Error("the portal did not start within 60 s");
+  throw new Error(`the portal did not start within 180 s${child.exitCode !== null ? ` (it exited with ${child.exitCode})` : ""}:\n${output}`);
 }
 
 /** Signs in through next-auth's credentials flow and returns the Cookie header of the session. */
