@@ -503,7 +503,8 @@ test("a 5 MiB Helm values file is refused with the field and limit named, by the
     admin.getByRole("button", { name: "Next: Review" }).click(),
   ]);
   const spec = (JSON.parse(preview.postData()!) as [Record<string, unknown> & { helmReleases: { values?: string }[] }])[0];
-  const saveAction = serverActions().find((a) => a.name === "saveConfigurationAction" && a.page === "/configurations/new")!;
+  // One id per action, whichever page posts it; the wizard page posts this one.
+  const saveAction = serverActions().find((a) => a.name === "saveConfigurationAction")!;
   const post = (actionId: string, args: unknown[]) =>
     admin.context().request.post("/configurations/new", {
       headers: { "next-action": actionId, "content-type": "text/plain;charset=UTF-8", accept: "text/x-component", origin: baseURL! },
