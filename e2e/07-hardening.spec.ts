@@ -389,7 +389,7 @@ test("a Git token, a cluster token and an SSH key entered in the forms never lea
 
   // 5. API answers and exports, as the admin sees them.
   const id = configurationPath.split("/").pop()!;
-  for (const url of ["/api/dashboard", "/api/health", `/api/configurations/${id}/yaml`, `/api/rollouts/${rolloutId}`, "/api/audit/export", "/api/compliance/export?format=csv", "/api/compliance/export?format=json"]) {
+  for (const url of ["/api/dashboard", "/api/health", `/api/configurations/${id}/yaml?version=1`, `/api/rollouts/${rolloutId}`, "/api/audit/export", "/api/compliance/export?format=csv", "/api/compliance/export?format=json"]) {
     const response = await admin.context().request.get(url);
     expect(response.status(), url).toBe(200);
     bodies.push(Promise.resolve(`GET ${url}\n${await response.text()}`));
