@@ -389,7 +389,7 @@ test("a Git token, a cluster token and an SSH key entered in the forms never lea
 
   // 5. API answers and exports, as the admin sees them.
   const id = configurationPath.split("/").pop()!;
-  for (const url of ["/api/dashboard", "/api/health", `/api/configurations/${id}/yaml`, `/api/rollouts/${rolloutId}`, "/api/audit/export", "/api/compliance/export?format=csv", "/api/compliance/export?format=json"]) {
+  for (const url of ["/api/dashboard", "/api/health", `/api/configurations/${id}/yaml?version=1`, `/api/rollouts/${rolloutId}`, "/api/audit/export", "/api/compliance/export?format=csv", "/api/compliance/export?format=json"]) {
     const response = await admin.context().request.get(url);
     expect(response.status(), url).toBe(200);
     bodies.push(Promise.resolve(`GET ${url}\n${await response.text()}`));
@@ -503,7 +503,8 @@ test("a 5 MiB Helm values file is refused with the field and limit named, by the
     admin.getByRole("button", { name: "Next: Review" }).click(),
   ]);
   const spec = (JSON.parse(preview.postData()!) as [Record<string, unknown> & { helmReleases: { values?: string }[] }])[0];
-  const saveAction = serverActions().find((a) => a.name === "saveConfigurationAction" && a.page === "/configurations/new")!;
+  // One id per action, whichever page posts it; the wizard page posts this one.
+  const saveAction = serverActions().find((a) => a.name === "saveConfigurationAction")!;
   const post = (actionId: string, args: unknown[]) =>
     admin.context().request.post("/configurations/new", {
       headers: { "next-action": actionId, "content-type": "text/plain;charset=UTF-8", accept: "text/x-component", origin: baseURL! },
