@@ -6,7 +6,7 @@ import { driftView } from "@/lib/queries/drift";
 import { diffLines } from "@/lib/text-diff";
 import { ComputedHeader } from "./computed-header";
 import { RepushButton } from "./configuration-controls";
-import { plural } from "@/lib/words";
+import { plural, revisionDriftText } from "@/lib/words";
 
 const show = (v: unknown) => (v === undefined ? "(absent)" : typeof v === "string" ? v : JSON.stringify(v));
 
@@ -65,7 +65,7 @@ export async function DriftTab({ configurationId, clusterId, canPush }: { config
           <section aria-labelledby="revision-drift" className="card space-y-2 p-4">
             <h2 id="revision-drift" className="font-semibold">
               Revision drift{" "}
-              {drift.revision.fetchFailure || drift.revision.gitError ? <Badge tone="red" icon="✕">Source failing</Badge> : drift.revision.behindBy ? <Badge tone="amber" icon="↧">Behind by {drift.revision.behindBy}</Badge> : <Badge tone="green" icon="✓">Up to date</Badge>}
+              {drift.revision.fetchFailure || drift.revision.gitError ? <Badge tone="red" icon="✕">Source failing</Badge> : revisionDriftText(drift.revision) ? <Badge tone="amber" icon="↧">{revisionDriftText(drift.revision)}</Badge> : <Badge tone="green" icon="✓">Up to date</Badge>}
             </h2>
             {drift.revision.fetchFailure ? <p role="alert" className="text-sm text-red-700">{drift.revision.fetchFailure}</p> : null}
             {drift.revision.gitError ? <p role="alert" className="text-sm text-red-700">{drift.revision.gitError}</p> : null}
