@@ -26,6 +26,8 @@ import { describeRef } from "./inventory";
 import { buildDesired } from "./manifests";
 import { dryRunDrift, fieldManagerDrift, type KustomizationDrift, type KustomizationRef } from "./resource-drift";
 
+export { resourceDriftCount } from "./definition";
+
 export type RevisionDrift = {
   appliedRevision: string | null;
   sourceRevision: string | null;

@@ -3,6 +3,7 @@ import { DiffView } from "@/components/ui/diff-view";
 import { Time } from "@/components/ui/time";
 import { configurationStatusRows } from "@/lib/queries/configuration-status";
 import { driftView } from "@/lib/queries/drift";
+import { resourceDriftCount } from "@/lib/drift/definition";
 import { diffLines } from "@/lib/text-diff";
 import { ComputedHeader } from "./computed-header";
 import { RepushButton } from "./configuration-controls";
@@ -77,7 +78,10 @@ export async function DriftTab({ configurationId, clusterId, canPush }: { config
             ) : null}
           </section>
           <section aria-labelledby="resource-drift" className="card space-y-3 p-4">
-            <h2 id="resource-drift" className="font-semibold">Resource drift</h2>
+            <h2 id="resource-drift" className="font-semibold">
+              Resource drift{" "}
+              {resourceDriftCount(drift.resource) > 0 ? <Badge tone="amber" icon="✎" title="Counted as on the status row: objects changed outside Git">{resourceDriftCount(drift.resource)} resource drift</Badge> : null}
+            </h2>
             {drift.resource.every((k) => k.objects.length === 0) ? <p className="text-sm"><Badge tone="green" icon="✓">None</Badge> Applied objects match Git.</p> : null}
             {drift.resource.map((k) =>
               k.objects.length ? (
