@@ -87,6 +87,12 @@ describe("a mixed fleet", () => {
       [argo.name, "argocd", "Compliant"],
       [fleet.harness.clusters[0]!.name, "flux", "Compliant"],
     ]);
+    // The cluster page's Argo CD panel: each Application with its state, revision and owning configuration (issue 13).
+    const { argoApplications } = await import("@/lib/queries/clusters");
+    expect(argoApplications(ids.argo).map((a) => [a.name, a.state, a.revision, a.configurationName, a.sync, a.health])).toEqual([
+      ["mixed-apps", "Compliant", sample.commits.bump, "mixed", "Synced", "Healthy"],
+      ["mixed-infra", "Compliant", sample.commits.bump, "mixed", "Synced", "Healthy"],
+    ]);
     expect(objectStatuses(ids.argo, saved.id).map((o) => [o.kind, o.name, o.state, o.ready])).toEqual([
       ["Application", "mixed-apps", "Compliant", "True"],
       ["Application", "mixed-infra", "Compliant", "True"],
