@@ -32,3 +32,15 @@ export const assignments = sqliteTable(
 );
 
 export type AssignmentRow = typeof assignments.$inferSelect;
+
+/**
+ * One row (id 1) whose value moves whenever anything the compliance figures are computed from
+ * changes: a status row's state or words, a target, a cluster's name or labels, a configuration,
+ * an assignment. Triggers keep it (migration 0009), so every writer is covered; the compliance
+ * summary and matrix are cached per value (lib/queries/computed.ts readVersioned) and recomputed
+ * as soon as it moves. Observation times alone do not move it.
+ */
+export const complianceEpoch = sqliteTable("compliance_epoch", {
+  id: integer("id").primaryKey(),
+  value: integer("value").notNull().default(0),
+});

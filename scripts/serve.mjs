@@ -19,7 +19,7 @@ if (verdict.needed) {
   console.log(`fleetline: serving the existing build (${verdict.reason}).`);
 }
 
-// scripts/server.mjs listens on 127.0.0.1 unless HOSTNAME says otherwise (e.g. 0.0.0.0 in a container).
+// scripts/server.mjs listens on 127.0.0.1 unless FLEETLINE_HOST says otherwise (e.g. 0.0.0.0 in a container).
 const serverScript = new URL("./server.mjs", import.meta.url).pathname;
 const server = spawn(process.execPath, [serverScript], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));

@@ -6,6 +6,7 @@
 import crypto from "node:crypto";
 import http from "node:http";
 import path from "node:path";
+import { listenAddress } from "./listen-address.mjs";
 
 process.env.NODE_ENV ??= "production";
 const { default: next } = await import("next");
@@ -13,9 +14,15 @@ const { default: next } = await import("next");
 const token = crypto.randomBytes(24).toString("base64url");
 globalThis[Symbol.for("fleetline.peer-token")] = token;
 
-const port = Number(process.env.PORT ?? "3000");
-// Loopback unless told otherwise: the portal speaks plain HTTP and belongs behind a TLS proxy.
-const hostname = process.env.HOSTNAME || "127.0.0.1";
+// Loopback unless FLEETLINE_HOST says otherwise: the portal speaks plain HTTP and belongs behind a
+// TLS proxy. Not HOSTNAME, which environments export as the machine's name (scripts/listen-address.mjs).
+const address = listenAddress(process.env);
+if ("error" in address) {
+  console.error(`fleetline: ${address.error}`);
+  process.exit(1);
+}
+for (const warning of address.warnings) console.warn(`WARNING: ${warning}`);
+const { host: hostname, port } = address;
 const dir = path.resolve(new URL("..", import.meta.url).pathname);
 
 const publicUrl = process.env.NEXTAUTH_URL || `http://localhost:${port}`;
@@ -23,6 +30,10 @@ if (!publicUrl.startsWith("https://") && !/^http:\/\/(localhost|127\.0\.0\.1|\[:
   console.warn(
     `WARNING: NEXTAUTH_URL is ${publicUrl}: sessions and passwords cross the network in clear text and cookies are not Secure. Serve Fleetline behind TLS and set NEXTAUTH_URL to its https:// address.`,
   );
+}
+
+if (!/^(127\.|::1$|localhost$)/.test(hostname) && !publicUrl.startsWith("https://")) {
+  console.warn(`WARNING: listening on ${hostname} over plain HTTP: anyone on that network can read sessions and passwords. Put a TLS proxy in front and set NEXTAUTH_URL to its https:// address.`);
 }
 
 const app = next({ dev: false, dir, hostname, port });

@@ -3,6 +3,7 @@
 import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { z } from "zod";
+import { formFields } from "@/lib/actions/form";
 import { invalid, type ActionResult } from "@/lib/actions/result";
 import { recordAudit } from "@/lib/audit";
 import { recordAnonymousRefusal } from "@/lib/auth/anonymous-refusals";
@@ -27,7 +28,7 @@ export async function createFirstAdminAction(_prev: unknown, form: FormData): Pr
     recordAnonymousRefusal({ ip, action: "setup.create-admin", targetType: "user", details: { reason: "setup already completed" } });
     notFound();
   }
-  const parsed = setupSchema.safeParse(Object.fromEntries(form));
+  const parsed = setupSchema.safeParse(formFields(form));
   if (!parsed.success) return invalid(parsed.error);
   let user;
   try {

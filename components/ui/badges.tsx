@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { relativeTime } from "./time";
 
 type Tone = "green" | "red" | "amber" | "grey" | "neutral" | "blue";
 
@@ -24,7 +25,8 @@ export function Badge({ tone, icon, children, title }: { tone: Tone; icon: strin
   );
 }
 
-const STALE_AFTER_MS = 10 * 60_000;
+/** A cluster whose last answer is older than this is marked stale (case 17: offline for days). */
+export const STALE_AFTER_MS = 10 * 60_000;
 
 export function HealthBadge({ state, reason, lastSeenAt }: { state: string | null | undefined; reason?: string | null; lastSeenAt?: Date | null }) {
   if (state === "reachable") return <Badge tone="green" icon="✓">Reachable</Badge>;
@@ -43,14 +45,29 @@ export function HealthBadge({ state, reason, lastSeenAt }: { state: string | nul
 }
 
 /**
- * Shown beside the health badge when a cluster has not answered for a while: its last answer is
- * more than ten minutes older than the last attempt to reach it.
+ * Whether a cluster's picture is out of date, by the clock rather than by the last attempt, so a
+ * stalled observation loop makes its clusters stale too: "stale" when its last answer is older than
+ * STALE_AFTER_MS, "never" when it was tried and has never answered, else null.
  */
+export function staleness(lastSeenAt: Date | null | undefined, checkedAt: Date | null | undefined, now = Date.now()): "stale" | "never" | null {
+  if (!lastSeenAt) return checkedAt ? "never" : null;
+  return now - lastSeenAt.getTime() >= STALE_AFTER_MS ? "stale" : null;
+}
+
+/** Shown beside the health badge when what Fleetline shows of a cluster is old: with the last-seen time in words. */
 export function StaleBadge({ lastSeenAt, checkedAt }: { lastSeenAt: Date | null | undefined; checkedAt: Date | null | undefined }) {
-  if (!lastSeenAt || !checkedAt || checkedAt.getTime() - lastSeenAt.getTime() < STALE_AFTER_MS) return null;
+  const state = staleness(lastSeenAt, checkedAt);
+  if (state === "never") {
+    return (
+      <Badge tone="amber" icon="◷" title={checkedAt ? `Tried since ${checkedAt.toISOString()}; no answer yet` : undefined}>
+        Never reached
+      </Badge>
+    );
+  }
+  if (state !== "stale" || !lastSeenAt) return null;
   return (
     <Badge tone="amber" icon="◷" title={`Last seen ${lastSeenAt.toISOString()}`}>
-      Stale
+      Stale: last seen {relativeTime(lastSeenAt)}
     </Badge>
   );
 }

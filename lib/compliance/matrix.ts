@@ -163,12 +163,14 @@ type PagePayloads = {
 };
 type PageRecord = { [K in keyof PagePayloads]: { kind: K; payload: string } }[keyof PagePayloads];
 
+/** A page of the matrix without its cells: rows in order, the filtered total and the columns (what the cache keeps). */
+export type MatrixFrame = { rows: Omit<MatrixRow, "cells">[]; total: number; columns: MatrixColumn[]; hiddenColumns: number };
+
 /**
- * One page of the matrix: its rows with their cells, the filtered total and the columns. Rows,
- * columns and total come from one statement (the cells worked out once); the page's cells
- * then from a second one limited to its clusters.
+ * One page's rows, the filtered total and the columns, from one statement (the cells worked out
+ * once). This is the costly part over a whole fleet; the page's cells come from loadMatrix.
  */
-export function loadMatrix(f: MatrixFilter, all: readonly Assignment[]): Matrix {
+export function loadMatrixFrame(f: MatrixFilter, all: readonly Assignment[]): MatrixFrame {
   const page = { limit: MATRIX_PAGE_SIZE, offset: (f.page - 1) * MATRIX_PAGE_SIZE };
   const records = getDb().all<PageRecord>(sql`${scopeOf(f, all)}
     select 'row' as kind, json_array(id, name, json(labels), grp, worst, failing, position) as payload from (${rowsSelect(
@@ -181,14 +183,14 @@ export function loadMatrix(f: MatrixFilter, all: readonly Assignment[]): Matrix 
     select 'column', json_array(cell.column_id, count(*)) from cell where ${cellWhere(f)} group by cell.column_id
     union all
     select 'total', json_array(count(distinct cell.cluster_id)) from cell where ${cellWhere(f)}`);
-  const rows: MatrixRow[] = [];
+  const rows: MatrixFrame["rows"] = [];
   const positions = new Map<string, number>();
   const columns: MatrixColumn[] = [];
   let total = 0;
   for (const record of records) {
     if (record.kind === "row") {
       const [id, name, labels, group, worst, failing, position] = JSON.parse(record.payload) as PagePayloads["row"];
-      rows.push({ id, name, labels, group, worst: stateOfRank(worst), failing, cells: new Map() });
+      rows.push({ id, name, labels, group, worst: stateOfRank(worst), failing });
       positions.set(id, position);
     } else if (record.kind === "column") {
       const [id, cellCount] = JSON.parse(record.payload) as PagePayloads["column"];
@@ -198,8 +200,18 @@ export function loadMatrix(f: MatrixFilter, all: readonly Assignment[]): Matrix 
   }
   // A compound statement does not keep a branch's order: the rows carry their position.
   rows.sort((a, b) => (positions.get(a.id) ?? 0) - (positions.get(b.id) ?? 0));
-  const rowById = new Map(rows.map((r) => [r.id, r]));
-  for (const cell of matrixCells(f, all, rows.map((r) => r.id))) rowById.get(cell.clusterId)?.cells.set(cell.columnId, cell);
   columns.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   return { rows, total, columns: columns.slice(0, MAX_MATRIX_COLUMNS), hiddenColumns: Math.max(0, columns.length - MAX_MATRIX_COLUMNS) };
+}
+
+/**
+ * One page of the matrix: its rows with their cells, the filtered total and the columns. The
+ * frame may come from a cache (lib/queries/compliance); the cells, which carry observation
+ * times, are always read fresh, from a statement limited to the page's clusters.
+ */
+export function loadMatrix(f: MatrixFilter, all: readonly Assignment[], frame: MatrixFrame = loadMatrixFrame(f, all)): Matrix {
+  const rows: MatrixRow[] = frame.rows.map((row) => ({ ...row, cells: new Map() }));
+  const rowById = new Map(rows.map((r) => [r.id, r]));
+  for (const cell of matrixCells(f, all, rows.map((r) => r.id))) rowById.get(cell.clusterId)?.cells.set(cell.columnId, cell);
+  return { rows, total: frame.total, columns: frame.columns, hiddenColumns: frame.hiddenColumns };
 }

@@ -2,6 +2,7 @@ import "server-only";
 import type { ClusterClient, KubeObject } from "./client";
 import { FLUX_KIND_INFO } from "@/lib/reconcilers/flux/kinds";
 import { listFluxKinds, type FluxKindsListing } from "@/lib/reconcilers/flux/list";
+import { objectReadiness } from "@/lib/reconcilers/flux/derive";
 import { ClusterError } from "./errors";
 
 export { classifyError } from "./errors";
@@ -138,23 +139,13 @@ async function listFluxObjects(probe: Probe, namespaces: readonly string[]): Pro
   return listing;
 }
 
-/** Ready=True counts only when the status describes the current generation; Stalled=True is not ready. */
-export function readiness(object: StatusObject): FluxObjectSummary["ready"] {
-  const conditions = object.status?.conditions ?? [];
-  const ready = conditions.find((c) => c.type === "Ready")?.status;
-  const stalled = conditions.some((c) => c.type === "Stalled" && c.status === "True");
-  const isCurrent = object.status?.observedGeneration === undefined || object.status.observedGeneration === object.metadata.generation;
-  if (ready === "False" || stalled) return "False";
-  return ready === "True" && isCurrent ? "True" : "Unknown";
-}
-
-export function summarize(kind: string, object: StatusObject): FluxObjectSummary {
+export function summarize(kind: string, object: StatusObject, now = Date.now()): FluxObjectSummary {
   const ready = object.status?.conditions?.find((c) => c.type === "Ready");
   return {
     kind,
     namespace: object.metadata.namespace ?? "",
     name: object.metadata.name,
-    ready: readiness(object),
+    ready: objectReadiness({ ...object, kind }, now),
     reason: ready?.reason ?? null,
     message: ready?.message?.slice(0, 2000) ?? null,
     revision: object.status?.artifact?.revision ?? object.status?.lastAppliedRevision ?? null,

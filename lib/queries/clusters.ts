@@ -10,6 +10,7 @@ import { configurationStatus, objectStatus } from "@/db/schema-status";
 export const CLUSTER_PAGE_SIZE = 50;
 
 export const CLUSTER_SORTS = ["name", "health", "version", "lastSeen", "created"] as const;
+export const DEFAULT_CLUSTER_SORT = "health" satisfies (typeof CLUSTER_SORTS)[number];
 
 const trimmed = z.string().trim().max(200).optional().catch(undefined);
 
@@ -19,7 +20,8 @@ export const clusterFilterSchema = z.object({
   health: z.enum(HEALTH_STATES).optional().catch(undefined),
   flux: z.enum(["installed", "missing"]).optional().catch(undefined),
   reconciler: z.enum([...RECONCILERS, "none"]).optional().catch(undefined),
-  sort: z.enum(CLUSTER_SORTS).default("name").catch("name"),
+  // Problems first: a fleet list opens on what needs attention, not on the alphabet.
+  sort: z.enum(CLUSTER_SORTS).default(DEFAULT_CLUSTER_SORT).catch(DEFAULT_CLUSTER_SORT),
   dir: z.enum(["asc", "desc"]).default("asc").catch("asc"),
   page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
 });
@@ -51,7 +53,8 @@ function whereFor(f: ClusterFilter): SQL | undefined {
 
 const ORDER: Record<ClusterFilter["sort"], SQL | AnySQLiteColumn> = {
   name: clusters.name,
-  health: sql`case ${clusterHealth.state} when 'unreachable' then 0 when 'unknown' then 1 else 2 end`,
+  // Down, or never reached (no health row, or never seen), first; then unknown; reachable last.
+  health: sql`case when ${clusterHealth.state} = 'unreachable' or ${clusterHealth.lastSeenAt} is null then 0 when ${clusterHealth.state} = 'unknown' then 1 else 2 end`,
   version: clusterHealth.kubernetesVersion,
   lastSeen: clusterHealth.lastSeenAt,
   created: clusters.createdAt,

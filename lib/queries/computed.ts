@@ -19,6 +19,8 @@ type Entry = {
   running?: Promise<void>;
   startedAt?: number;
   usedAt: number;
+  /** readVersioned: the version of the inputs `value` was computed from. */
+  version?: string;
 };
 
 /** Enough for every configuration's commits and a few hundred drift views; least recently used go first. */
@@ -104,6 +106,25 @@ export function refreshComputed(key: string, compute: () => Promise<unknown>): v
   cache.set(key, entry);
   evict(cache);
   start(entry, compute, now);
+}
+
+/**
+ * The value for `key` computed from inputs at `version` (anything that moves whenever the inputs
+ * change, e.g. the compliance epoch): the stored one when its version matches, else computed now
+ * and stored. Exact, never stale: for database reads whose inputs carry such a version.
+ */
+export function readVersioned<T>(key: string, version: string, compute: () => T): T {
+  const cache = entries();
+  const now = Date.now();
+  const entry = cache.get(key);
+  if (entry && entry.version === version && entry.computedAt !== undefined) {
+    entry.usedAt = now;
+    return entry.value as T;
+  }
+  const value = compute();
+  cache.set(key, { value, version, computedAt: Date.now(), usedAt: now });
+  evict(cache);
+  return value;
 }
 
 /** Seconds since `date`, for "computed N s ago". */

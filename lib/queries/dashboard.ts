@@ -7,6 +7,7 @@ import { configurationStatus, configurationStatusHistory, type ComplianceState }
 import { listAssignments } from "@/lib/compliance/assignments";
 import { fleetPairTotals } from "@/lib/compliance/fleet-totals";
 import { env } from "@/lib/env";
+import { cachedCompliance } from "./compliance";
 
 // The fleet dashboard's reads: a handful of aggregate queries over configuration_status,
 // each answered from an index or one pass over the table, never a fan-out to clusters.
@@ -41,7 +42,9 @@ export function staleBefore(now = Date.now()): Date {
  * /compliance counts (lib/compliance/fleet-totals), so the two pages never disagree.
  */
 export function fleetTotals(filter: DriftFilter = {}): FleetTotals {
-  return fleetPairTotals(listAssignments(), filter.drift);
+  const all = listAssignments();
+  // Every pair of the fleet (100,000 at 10k x 10): cached per compliance epoch like /compliance, exact after any change.
+  return cachedCompliance("fleet-totals", [all, filter.drift ?? null], () => fleetPairTotals(all, filter.drift));
 }
 
 export type AttentionRow = {

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { formFields } from "@/lib/actions/form";
 import { invalid, type ActionResult } from "@/lib/actions/result";
 import { recordAudit } from "@/lib/audit";
 import { auditActor, requirePermission, type Actor } from "@/lib/auth/current";
@@ -44,12 +45,6 @@ export type RegisterResult =
   | { status: "same-server"; clusters: string[]; message: string; contexts?: string[] }
   | { status: "checked"; summary: ConnectionSummary; contexts: string[] };
 
-function formEntries(form: FormData): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of form) if (typeof v === "string") out[k] = v;
-  return out;
-}
-
 /** The values a registration attempt is audited with: never the credentials. */
 function auditDetails(values: Record<string, string>) {
   return { name: values.name, labels: values.labels, credentialMode: values.credentialMode };
@@ -74,7 +69,7 @@ async function resolveAndCheck(values: Record<string, string>, actor: Actor, act
 
 /** Step one of registration: validate and connect, save nothing. */
 export async function checkClusterAction(_prev: RegisterResult, form: FormData): Promise<RegisterResult> {
-  const values = formEntries(form);
+  const values = formFields(form);
   const actor = await requirePermission("clusters.register", { action: "cluster.check", targetType: "cluster", targetId: values.name });
   const checked = await resolveAndCheck(values, actor, "cluster.check");
   if (!checked.ok) return checked.result;
@@ -101,7 +96,7 @@ function sameServerWarning(server: string, names: string[]): string {
 }
 
 export async function registerClusterAction(_prev: RegisterResult, form: FormData): Promise<RegisterResult> {
-  const values = formEntries(form);
+  const values = formFields(form);
   const target = { action: "cluster.register", targetType: "cluster", targetId: values.name };
   const actor = await requirePermission("clusters.register", target);
   const checked = await resolveAndCheck(values, actor, target.action);
@@ -142,7 +137,7 @@ export async function registerClusterAction(_prev: RegisterResult, form: FormDat
 }
 
 export async function updateClusterLabelsAction(_prev: unknown, form: FormData): Promise<ActionResult> {
-  const values = formEntries(form);
+  const values = formFields(form);
   const target = { action: "cluster.update-labels", targetType: "cluster", targetId: values.clusterId };
   const actor = await requirePermission("clusters.update", target);
   const parsed = labelsUpdateSchema.safeParse(values);
@@ -159,7 +154,7 @@ export async function updateClusterLabelsAction(_prev: unknown, form: FormData):
 }
 
 export async function rotateClusterCredentialsAction(_prev: RegisterResult, form: FormData): Promise<RegisterResult> {
-  const values = formEntries(form);
+  const values = formFields(form);
   const target = { action: "cluster.rotate-credentials", targetType: "cluster", targetId: values.clusterId };
   const actor = await requirePermission("clusters.credentials", target);
   const cluster = findCluster(values.clusterId ?? "");
@@ -181,7 +176,7 @@ export async function rotateClusterCredentialsAction(_prev: RegisterResult, form
 const overrideSchema = z.object({ clusterId: z.string().min(1), reconciler: z.enum(["auto", "flux", "argocd"]) });
 
 export async function setReconcilerAction(_prev: unknown, form: FormData): Promise<ActionResult> {
-  const values = formEntries(form);
+  const values = formFields(form);
   const target = { action: "cluster.set-reconciler", targetType: "cluster", targetId: values.clusterId };
   const actor = await requirePermission("clusters.credentials", target);
   const parsed = overrideSchema.safeParse(values);
@@ -196,7 +191,7 @@ export async function setReconcilerAction(_prev: unknown, form: FormData): Promi
 }
 
 export async function deleteClusterAction(_prev: unknown, form: FormData): Promise<ActionResult> {
-  const values = formEntries(form);
+  const values = formFields(form);
   const target = { action: "cluster.delete", targetType: "cluster", targetId: values.clusterId };
   const actor = await requirePermission("clusters.delete", target);
   const cluster = findCluster(values.clusterId ?? "");

@@ -9,14 +9,14 @@ import { SortHeader } from "@/components/ui/sort-header";
 import { Time } from "@/components/ui/time";
 import { requirePageAccess } from "@/lib/auth/current";
 import { can } from "@/lib/auth/permissions";
-import { CLUSTER_PAGE_SIZE, clusterFilterSchema, listClusters, type ClusterFilter } from "@/lib/queries/clusters";
+import { CLUSTER_PAGE_SIZE, DEFAULT_CLUSTER_SORT, clusterFilterSchema, listClusters, type ClusterFilter } from "@/lib/queries/clusters";
 import { queryString } from "@/lib/url";
 
 export const metadata: Metadata = { title: "Clusters" };
 
 function href(f: ClusterFilter, overrides: Partial<ClusterFilter> = {}) {
   const m = { ...f, ...overrides };
-  return `/clusters${queryString({ q: m.q, label: m.label, health: m.health, flux: m.flux, reconciler: m.reconciler, sort: m.sort === "name" ? undefined : m.sort, dir: m.dir === "asc" ? undefined : m.dir, page: m.page > 1 ? m.page : undefined })}`;
+  return `/clusters${queryString({ q: m.q, label: m.label, health: m.health, flux: m.flux, reconciler: m.reconciler, sort: m.sort === DEFAULT_CLUSTER_SORT ? undefined : m.sort, dir: m.dir === "asc" ? undefined : m.dir, page: m.page > 1 ? m.page : undefined })}`;
 }
 
 export default async function ClustersPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {

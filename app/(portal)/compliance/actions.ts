@@ -3,18 +3,13 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import type { AssignmentRow } from "@/db/schema-compliance";
+import { formFields } from "@/lib/actions/form";
 import { invalid, type ActionResult } from "@/lib/actions/result";
 import { recordAudit } from "@/lib/audit";
 import { auditActor, requirePermission, type Actor, type AuditTarget } from "@/lib/auth/current";
 import { createAssignment, deleteAssignment, findAssignment, updateAssignment, type AssignmentResult } from "@/lib/compliance/assignments";
 import { formatSelector } from "@/lib/compliance/selector-text";
 import { nameConfirmationSchema } from "@/lib/inventory/cluster-input";
-
-function formValues(form: FormData): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of form) if (typeof v === "string") out[k] = v;
-  return out;
-}
 
 /** What an assignment is audited as: names and the selector as text, never raw form input. */
 const described = (a: AssignmentRow) => ({ name: a.name, configurationId: a.configurationId, selector: formatSelector(a.selector) });
@@ -32,14 +27,14 @@ function finish(result: AssignmentResult, target: AuditTarget, actor: Actor, ver
 }
 
 export async function createAssignmentAction(_prev: unknown, form: FormData): Promise<ActionResult> {
-  const values = formValues(form);
+  const values = formFields(form);
   const target = { action: "assignment.create", targetType: "assignment", targetId: values.name?.slice(0, 63) ?? null };
   const actor = await requirePermission("assignments.write", target);
   return finish(createAssignment(values, actor.user.email), target, actor, "Created", described);
 }
 
 export async function updateAssignmentAction(_prev: unknown, form: FormData): Promise<ActionResult> {
-  const values = formValues(form);
+  const values = formFields(form);
   const target = { action: "assignment.update", targetType: "assignment", targetId: values.assignmentId?.slice(0, 100) ?? null };
   const actor = await requirePermission("assignments.write", target);
   const before = findAssignment(values.assignmentId ?? "");
@@ -48,7 +43,7 @@ export async function updateAssignmentAction(_prev: unknown, form: FormData): Pr
 }
 
 export async function deleteAssignmentAction(_prev: unknown, form: FormData): Promise<ActionResult> {
-  const values = formValues(form);
+  const values = formFields(form);
   const target = { action: "assignment.delete", targetType: "assignment", targetId: values.assignmentId?.slice(0, 100) ?? null };
   const actor = await requirePermission("assignments.write", target);
   const existing = findAssignment(values.assignmentId ?? "");

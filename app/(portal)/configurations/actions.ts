@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { formFields } from "@/lib/actions/form";
 import { invalid, type ActionResult, type Invalid } from "@/lib/actions/result";
 import type { UnsupportedField } from "@/lib/reconcilers/argo/unsupported";
 import { recordAudit } from "@/lib/audit";
@@ -129,14 +130,14 @@ export async function pushConfigurationAction(configurationId: string, clusterId
 }
 
 export async function deleteConfigurationAction(_prev: unknown, form: FormData): Promise<ActionResult> {
-  const id = String(form.get("configurationId") ?? "");
+  const id = formFields(form).configurationId ?? "";
   const target = { action: "configuration.delete", targetType: "configuration", targetId: id };
   const actor = await requirePermission("configurations.delete", target);
   const configuration = getConfiguration(id);
   if (!configuration) return { status: "error", message: "That configuration no longer exists." };
   const parsed = z
     .object({ confirm: nameConfirmationSchema(configuration.name), objects: z.enum(["remove", "orphan"], { message: "choose whether to remove the objects from the clusters" }) })
-    .safeParse(Object.fromEntries(form));
+    .safeParse(formFields(form));
   if (!parsed.success) return invalid(parsed.error);
   const result = await deleteConfiguration(id, { removeFromClusters: parsed.data.objects === "remove", actor: auditActor(actor) });
   if (result.status === "not-found") return { status: "error", message: "That configuration no longer exists." };

@@ -154,6 +154,16 @@ export function deriveObjectState(object: FluxStatusObject, now: number, context
   return { state: "Unknown", reason: "NoReadyCondition", message: "the object reports no Ready condition" };
 }
 
+/**
+ * Ready, not ready or unknown, as the inventory shows an object: the same rule as its state
+ * (deriveObjectState), so a cluster page never says Ready where a configuration page says
+ * Pending. A suspended object is read by its conditions; its suspension is reported on its own.
+ */
+export function objectReadiness(object: FluxStatusObject, now: number, context: ReadingContext = {}): "True" | "False" | "Unknown" {
+  const { state } = deriveObjectState(object.spec?.suspend === true ? { ...object, spec: { ...object.spec, suspend: false } } : object, now, context);
+  return state === "Compliant" ? "True" : state === "Non-Compliant" ? "False" : "Unknown";
+}
+
 export type ObjectRef = { kind: string; namespace: string; name: string };
 
 /** How the last push (or removal) of this configuration went on this cluster. */

@@ -1,9 +1,8 @@
 import type { ConfigurationStatus, NewConfigurationStatus, NewObjectStatus } from "@/db/schema-status";
 import { CONFIGURATION_LABEL } from "@/lib/reconcilers/labels";
 import { configurationDrift, summarizeDrift } from "@/lib/drift/config-drift";
-import { readiness } from "@/lib/k8s/discovery";
 import { redactText } from "@/lib/security/redact";
-import { deriveConfigurationState, deriveObjectState, versionOf, type Condition, type ConfigurationVerdict, type ReadingContext, type Verdict } from "./derive";
+import { deriveConfigurationState, deriveObjectState, objectReadiness, versionOf, type Condition, type ConfigurationVerdict, type ReadingContext, type Verdict } from "./derive";
 import type { Target } from "@/lib/status/expected";
 import { expectedFluxRefs, FLUX_KINDS, isFluxKind } from "./kinds";
 import type { LiveFluxObject } from "./list";
@@ -161,7 +160,7 @@ export function observeTarget(
       namespace: object.metadata.namespace ?? "",
       name: object.metadata.name,
       state: objectVerdict.state,
-      ready: readiness(object),
+      ready: objectReadiness(object, now, context),
       reason: ready?.reason ?? objectVerdict.reason,
       message: cleanMessage(ready?.message ?? objectVerdict.message),
       revision: revisionOfObject(object),

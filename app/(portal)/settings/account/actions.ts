@@ -1,6 +1,7 @@
 "use server";
 
 import { z } from "zod";
+import { formFields } from "@/lib/actions/form";
 import { invalid, type ActionResult } from "@/lib/actions/result";
 import { recordAudit } from "@/lib/audit";
 import { auditActor, requirePermission } from "@/lib/auth/current";
@@ -15,7 +16,7 @@ const schema = z
 export async function changeOwnPasswordAction(_prev: unknown, form: FormData): Promise<ActionResult> {
   const target = { action: "user.change-password", targetType: "user" };
   const actor = await requirePermission("dashboard.read", target);
-  const parsed = schema.safeParse(Object.fromEntries(form));
+  const parsed = schema.safeParse(formFields(form));
   if (!parsed.success) return invalid(parsed.error);
   const hash = actor.user.passwordHash;
   if (!hash || !(await verifyPassword(parsed.data.current, hash))) {

@@ -1,20 +1,15 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { formFields } from "@/lib/actions/form";
 import type { ActionResult } from "@/lib/actions/result";
 import { recordAudit } from "@/lib/audit";
 import { auditActor, requirePermission } from "@/lib/auth/current";
 import { createCredential, deleteCredential, type CredentialView } from "@/lib/credentials/store";
 
-function formValues(form: FormData): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of form) if (typeof v === "string") out[k] = v;
-  return out;
-}
-
 /** Creates a credential; the result carries only its safe view (public key, fingerprint), never the secret. */
 export async function createCredentialAction(_prev: unknown, form: FormData): Promise<ActionResult<CredentialView>> {
-  const values = formValues(form);
+  const values = formFields(form);
   const target = { action: "credential.create", targetType: "credential", targetId: values.name?.slice(0, 63) ?? null };
   const actor = await requirePermission("credentials.write", target);
   const result = createCredential(values, { author: actor.user.email });
@@ -29,7 +24,7 @@ export async function createCredentialAction(_prev: unknown, form: FormData): Pr
 }
 
 export async function deleteCredentialAction(_prev: unknown, form: FormData): Promise<ActionResult> {
-  const id = String(form.get("credentialId") ?? "");
+  const id = formFields(form).credentialId ?? "";
   const target = { action: "credential.delete", targetType: "credential", targetId: id };
   const actor = await requirePermission("credentials.write", target);
   const result = deleteCredential(id);

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { ROLES } from "@/db/enums";
+import { formFields } from "@/lib/actions/form";
 import { invalid, type ActionResult } from "@/lib/actions/result";
 import { recordAudit } from "@/lib/audit";
 import { auditActor, requirePermission } from "@/lib/auth/current";
@@ -22,9 +23,9 @@ import { highlightedFields } from "@/lib/validation/field-labels";
 const userIdSchema = z.string().uuid("is not a user id");
 
 export async function createUserAction(_prev: unknown, form: FormData): Promise<ActionResult> {
-  const target = { action: "user.create", targetType: "user", targetId: String(form.get("email") ?? "").slice(0, 254) };
+  const target = { action: "user.create", targetType: "user", targetId: (formFields(form).email ?? "").slice(0, 254) };
   const actor = await requirePermission("users.write", target);
-  const parsed = newUserSchema.safeParse(Object.fromEntries(form));
+  const parsed = newUserSchema.safeParse(formFields(form));
   if (!parsed.success) {
     recordAudit({ ...target, actor: auditActor(actor), outcome: "invalid", details: { fields: parsed.error.issues.map((i) => i.path.join(".")) } });
     return invalid(parsed.error);
@@ -44,9 +45,9 @@ export async function createUserAction(_prev: unknown, form: FormData): Promise<
 const roleChangeSchema = z.object({ userId: userIdSchema, role: z.enum(ROLES, { message: `must be one of ${ROLES.join(", ")}` }) });
 
 export async function changeUserRoleAction(_prev: unknown, form: FormData): Promise<ActionResult> {
-  const target = { action: "user.change-role", targetType: "user", targetId: String(form.get("userId") ?? "") };
+  const target = { action: "user.change-role", targetType: "user", targetId: formFields(form).userId ?? "" };
   const actor = await requirePermission("users.write", target);
-  const parsed = roleChangeSchema.safeParse(Object.fromEntries(form));
+  const parsed = roleChangeSchema.safeParse(formFields(form));
   if (!parsed.success) return invalid(parsed.error);
   const user = findUserById(parsed.data.userId);
   if (!user) return { status: "error", message: "That user no longer exists." };
@@ -63,9 +64,9 @@ export async function changeUserRoleAction(_prev: unknown, form: FormData): Prom
 const disableSchema = z.object({ userId: userIdSchema, disabled: z.enum(["true", "false"]) });
 
 export async function setUserDisabledAction(_prev: unknown, form: FormData): Promise<ActionResult> {
-  const target = { action: "user.set-disabled", targetType: "user", targetId: String(form.get("userId") ?? "") };
+  const target = { action: "user.set-disabled", targetType: "user", targetId: formFields(form).userId ?? "" };
   const actor = await requirePermission("users.write", target);
-  const parsed = disableSchema.safeParse(Object.fromEntries(form));
+  const parsed = disableSchema.safeParse(formFields(form));
   if (!parsed.success) return invalid(parsed.error);
   const user = findUserById(parsed.data.userId);
   if (!user) return { status: "error", message: "That user no longer exists." };
@@ -83,9 +84,9 @@ export async function setUserDisabledAction(_prev: unknown, form: FormData): Pro
 const resetSchema = z.object({ userId: userIdSchema, password: passwordSchema });
 
 export async function resetUserPasswordAction(_prev: unknown, form: FormData): Promise<ActionResult> {
-  const target = { action: "user.reset-password", targetType: "user", targetId: String(form.get("userId") ?? "") };
+  const target = { action: "user.reset-password", targetType: "user", targetId: formFields(form).userId ?? "" };
   const actor = await requirePermission("users.write", target);
-  const parsed = resetSchema.safeParse(Object.fromEntries(form));
+  const parsed = resetSchema.safeParse(formFields(form));
   if (!parsed.success) return invalid(parsed.error);
   const user = findUserById(parsed.data.userId);
   if (!user || user.authSource !== "local") return { status: "error", message: "Only local accounts have a password." };
