@@ -43,9 +43,12 @@ export const configurationStatus = sqliteTable(
     lastHandledReconcileAt: text("last_handled_reconcile_at"),
     hasConfigDrift: integer("has_config_drift", { mode: "boolean" }).notNull().default(false),
     configDrift: text("config_drift", { mode: "json" }).$type<ConfigDriftEntry[]>().notNull().default([]),
-    // Behind the head of the tracked ref by N commits, or the source failing to fetch.
+    // Behind the head of the tracked ref by N commits (those touching the Kustomization paths,
+    // as the Commits tab lists them), diverged from it (aheadBy > 0: the applied commit is not an
+    // ancestor of the head), or the source failing to fetch.
     hasRevisionDrift: integer("has_revision_drift", { mode: "boolean" }).notNull().default(false),
     behindBy: integer("behind_by"),
+    aheadBy: integer("ahead_by"),
     revisionMessage: text("revision_message"),
     // Inventory objects changed by field managers other than kustomize-controller.
     hasResourceDrift: integer("has_resource_drift", { mode: "boolean" }).notNull().default(false),

@@ -17,3 +17,13 @@ export function versionWords(current: number, pushed: number | null): string {
   if (pushed === null) return `v${current} · not pushed`;
   return pushed === current ? `v${current} · pushed` : `v${current} · v${pushed} pushed`;
 }
+
+/**
+ * Where a cluster's applied commit stands against the tracked ref: "Diverged (1 ahead, 2 behind)"
+ * when it is not an ancestor of the head (aheadBy > 0: it came from another branch), "Behind by
+ * 2" (the commits the Commits tab lists), else null (up to date, or not counted yet).
+ */
+export function revisionDriftText({ behindBy, aheadBy }: { behindBy: number | null; aheadBy: number | null }): string | null {
+  if ((aheadBy ?? 0) > 0) return `Diverged (${aheadBy} ahead, ${behindBy ?? "?"} behind)`;
+  return (behindBy ?? 0) > 0 ? `Behind by ${behindBy}` : null;
+}

@@ -3,12 +3,13 @@ import { ComplianceBadge } from "@/components/ui/compliance-badge";
 import { SortHeader } from "@/components/ui/sort-header";
 import type { MatrixFilter } from "@/lib/compliance/filters";
 import type { Matrix, MatrixCell } from "@/lib/compliance/matrix";
+import { revisionDriftText } from "@/lib/words";
 import { complianceHref } from "./links";
 
 function driftWords(cell: MatrixCell): string[] {
   return [
     cell.hasConfigDrift ? "configuration drift" : null,
-    cell.hasRevisionDrift ? (cell.behindBy ? `${cell.behindBy} commit${cell.behindBy === 1 ? "" : "s"} behind` : "revision drift") : null,
+    cell.hasRevisionDrift ? (revisionDriftText(cell)?.toLowerCase() ?? "revision drift") : null,
     cell.hasResourceDrift ? "resource drift" : null,
   ].filter((w): w is string => w !== null);
 }

@@ -129,5 +129,5 @@ const detailReason = sql`case when cell.not_applied then ${NOT_APPLIED} else det
 export const cellDetail = {
   join: sql`left join configuration_status detail on detail.configuration_id = cell.configuration_id and detail.cluster_id = cell.cluster_id`,
   reason: detailReason,
-  columns: sql`${detailReason} as reason, detail.message as message, detail.observed_at as observed_at, detail.behind_by as behind_by`,
+  columns: sql`${detailReason} as reason, detail.message as message, detail.observed_at as observed_at, detail.behind_by as behind_by, detail.ahead_by as ahead_by`,
 };

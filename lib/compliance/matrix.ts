@@ -26,6 +26,7 @@ export type MatrixCell = {
   since: Date | null;
   observedAt: Date | null;
   behindBy: number | null;
+  aheadBy: number | null;
   hasConfigDrift: boolean;
   hasRevisionDrift: boolean;
   hasResourceDrift: boolean;
@@ -47,6 +48,7 @@ type CellRecord = {
   since: number | null;
   observed_at: number | null;
   behind_by: number | null;
+  ahead_by: number | null;
   has_config_drift: number;
   has_revision_drift: number;
   has_resource_drift: number;
@@ -114,6 +116,7 @@ function toCell(r: CellRecord): MatrixCell {
     since: r.since === null ? null : new Date(r.since),
     observedAt: r.observed_at === null ? null : new Date(r.observed_at),
     behindBy: r.behind_by,
+    aheadBy: r.ahead_by,
     hasConfigDrift: r.has_config_drift === 1,
     hasRevisionDrift: r.has_revision_drift === 1,
     hasResourceDrift: r.has_resource_drift === 1,

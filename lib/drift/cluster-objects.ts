@@ -91,6 +91,7 @@ export async function findForeignEdits(client: ClusterClient, owners: readonly I
   return found.flatMap((object) => {
     const id = inventoryIdOf(object);
     if (!wanted.has(id)) return [];
+    // The one definition of resource drift (./definition): changes outside Git by other field managers.
     const changes = foreignChanges(object.metadata.managedFields as ManagedFieldsEntry[] | undefined);
     const ref = parseInventoryId({ id, v: object.apiVersion.split("/").pop() ?? "" })!;
     return changes.length > 0 ? [{ object: describeRef(ref), ref, changes }] : [];

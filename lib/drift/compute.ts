@@ -26,11 +26,15 @@ import { describeRef } from "./inventory";
 import { buildDesired } from "./manifests";
 import { dryRunDrift, fieldManagerDrift, type KustomizationDrift, type KustomizationRef } from "./resource-drift";
 
+export { resourceDriftCount } from "./definition";
+
 export type RevisionDrift = {
   appliedRevision: string | null;
   sourceRevision: string | null;
   headSha: string | null;
   behindBy: number | null;
+  /** Commits of the applied revision the tracked ref lacks: above 0, it diverged (another branch). */
+  aheadBy: number | null;
   /** The cluster's source failing to fetch (its Ready=False message). */
   fetchFailure: string | null;
   /** Fleetline's own Git cache could not be read (bad ref, authentication). */
@@ -122,6 +126,7 @@ async function revisionDrift(target: Target, clusterId: string, repository: GitR
     sourceRevision: row?.sourceRevision ?? null,
     headSha: source?.headSha ?? null,
     behindBy: row?.behindBy ?? null,
+    aheadBy: row?.aheadBy ?? null,
     fetchFailure: row?.revisionMessage ?? null,
     gitError,
     changedFiles,

@@ -134,4 +134,19 @@ describe("resource drift", () => {
     expect(result.objects).toMatchObject([{ object: "Secret default/app-secret", action: "edited", changedPaths: ["data.token"] }]);
     expect(JSON.stringify(result)).not.toContain(b64(HAND_SECRET));
   });
+
+  it("a label added by hand (kubectl label) is one definition of resource drift: counted on the row and shown on the Drift tab", async () => {
+    // Flux never sets this label, so its forced dry-run apply leaves it: no dry-run difference, yet a change outside Git.
+    const before = (await sweepUntil(() => true)).resourceDriftCount;
+    await rest().mergePatch({ apiVersion: "v1", kind: "Service", namespace: "podinfo", name: "podinfo" }, { metadata: { labels: { owner: "manual" } } });
+    const row = await sweepUntil((r) => r.resourceDriftCount === before + 1);
+    const report = await drift();
+    const apps = report.resource.find((k) => k.kustomization === "flux-system/fleet-apps")!;
+    expect(apps.method).toBe("dry-run");
+    expect(apps.objects).toMatchObject([{ object: "Service podinfo/podinfo", action: "edited", changedPaths: ["metadata.labels.owner"] }]);
+    expect(apps.objects[0]?.foreignChanges.length).toBeGreaterThan(0);
+    expect(apps.objects[0]?.message).toMatch(/outside Git/);
+    // What the Drift tab counts is what the status row, dashboard, matrix and exports count.
+    expect(compute.resourceDriftCount(report.resource)).toBe(row.resourceDriftCount);
+  });
 });

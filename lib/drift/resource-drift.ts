@@ -84,8 +84,15 @@ async function dryRunOne(client: ClusterClient, placed: KubeObject): Promise<Res
     const result = await client.applyObject(placed, { fieldManager: FLUX_APPLIER, force: true, dryRun: true });
     if (!live) return { object, action: "create", changedPaths: [], foreignChanges: [], beforeYaml: null, afterYaml: yamlOf(result) };
     const paths = leafDiffs(clean(live), clean(result)).map((leaf) => formatPath(leaf.segments));
-    if (paths.length === 0) return null;
-    return { object, action: "drifted", changedPaths: paths, foreignChanges: changesOf(live), beforeYaml: yamlOf(live), afterYaml: yamlOf(result) };
+    const changes = changesOf(live);
+    if (paths.length === 0) {
+      // Fields Git never sets (a label added by hand) survive the forced apply, so the dry run
+      // sees nothing; they are still changes outside Git, and the status row counts them (./definition).
+      if (changes.length === 0) return null;
+      const fields = [...new Set(changes.flatMap((c) => c.fields))];
+      return { object, action: "edited", changedPaths: fields, foreignChanges: changes, beforeYaml: yamlOf(live), afterYaml: null, message: "changed outside Git, in fields Git does not set: Flux leaves them as they are" };
+    }
+    return { object, action: "drifted", changedPaths: paths, foreignChanges: changes, beforeYaml: yamlOf(live), afterYaml: yamlOf(result) };
   } catch (error) {
     return failure(object, error);
   }

@@ -49,8 +49,8 @@ describe("reading a repository", () => {
 
   it("counts commits behind the head and lists the changed files, names only", async () => {
     const repo = git.openRepository({ url: sample.repo.url });
-    expect(await repo.behindBy(sample.commits.podinfo, main)).toBe(1);
-    expect(await repo.behindBy(sample.commits.bump, main)).toBe(0);
+    expect(await repo.compare(sample.commits.podinfo, main)).toEqual({ behind: 1, ahead: 0 });
+    expect((await repo.compare(sample.commits.bump, main)).behind).toBe(0);
     expect(await repo.changedFiles(sample.commits.infrastructure, sample.commits.bump, ["./apps/podinfo"])).toEqual([
       { status: "A", path: "apps/podinfo/configmap.yaml" },
       { status: "A", path: "apps/podinfo/service.yaml" },
@@ -58,13 +58,28 @@ describe("reading a repository", () => {
     expect(await repo.changedFiles(sample.commits.podinfo, sample.commits.bump, ["./infrastructure"])).toEqual([]);
   });
 
+  it("counts behind as the Commits tab lists (path-filtered), and a commit off the tracked ref as diverged", async () => {
+    const own = await createSampleRepo(server, "diverged-fleet");
+    // A commit outside the Kustomization paths: the repository moves, the listed log does not.
+    await server.commit("diverged-fleet", { "docs/notes.md": "notes\n" }, "Docs only");
+    const repo = git.openRepository({ url: own.repo.url });
+    await repo.refresh({ force: true });
+    const paths = ["./infrastructure", "./apps/podinfo"];
+    expect((await repo.log(main, paths, 10)).map((c) => c.sha)).not.toContain(await server.head("diverged-fleet"));
+    expect(await repo.compare(own.commits.bump, main, paths)).toEqual({ behind: 0, ahead: 0 });
+    expect(await repo.compare(own.commits.podinfo, main, paths)).toEqual({ behind: 1, ahead: 0 });
+    expect(await repo.compare(own.commits.podinfo, main, ["./"])).toEqual({ behind: 2, ahead: 0 });
+    // staging forked from main at "Add podinfo": one commit of its own, one of main's missing.
+    expect(await repo.compare(own.commits.staging, main, paths)).toEqual({ behind: 1, ahead: 1 });
+  });
+
   it("sees a new commit only after a refresh, and refreshes at most once per max age", async () => {
     const repo = git.openRepository({ url: sample.repo.url }, { maxAgeMs: 60_000 });
     await repo.refresh({ force: true });
     const next = await server.commit("public-fleet", { "apps/podinfo/extra.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n" }, "Add extra");
-    expect(await repo.behindBy(sample.commits.bump, main)).toBe(0);
+    expect((await repo.compare(sample.commits.bump, main)).behind).toBe(0);
     await repo.refresh({ force: true });
-    expect(await repo.behindBy(sample.commits.bump, main)).toBe(1);
+    expect((await repo.compare(sample.commits.bump, main)).behind).toBe(1);
     expect(await repo.resolve(main)).toBe(next);
   });
 

@@ -188,12 +188,21 @@ export function openRepository(
         });
     },
 
-    /** How many commits the head of `ref` has that `appliedSha` does not. */
-    async behindBy(appliedSha: string, ref: GitRef): Promise<number> {
+    /**
+     * Where `appliedSha` stands against the head of `ref`. `behind`: the head's commits it lacks,
+     * counted among those touching `paths` (Kustomization paths), so the number matches what the
+     * Commits tab lists. `ahead`: its own commits the head lacks, all of them (they are on no
+     * listed log); above 0 exactly when it is not an ancestor of the head, i.e. it diverged.
+     */
+    async compare(appliedSha: string, ref: GitRef, paths: readonly string[] = ["./"]): Promise<{ behind: number; ahead: number }> {
       const head = await resolve(ref);
       if (!(await hasCommit(appliedSha))) throw new GitError("bad-ref", "the applied commit is not in the repository (was the branch force-pushed?)");
-      const out = await inCache(source, (o) => runGit(["rev-list", "--count", `${checkSha(appliedSha)}..${head}`], o));
-      return Number(out.trim());
+      const applied = checkSha(appliedSha);
+      const specs = paths.map(repoPathspec);
+      const pathArgs = specs.includes("") || specs.length === 0 ? ["--"] : ["--", ...specs];
+      const count = (range: string, args: string[]) => inCache(source, (o) => runGit(["rev-list", "--count", range, ...args], o)).then((out) => Number(out.trim()));
+      const [behind, ahead] = await Promise.all([count(`${applied}..${head}`, pathArgs), count(`${head}..${applied}`, ["--"])]);
+      return { behind, ahead };
     },
 
     /** Files that differ between two commits, limited to `paths` (names only: no blobs are needed). */

@@ -4,6 +4,8 @@ import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { HEALTH_STATES, RECONCILERS, clusterFluxObjects, clusterHealth, clusterHealthEvents, clusters } from "@/db/schema";
+import { configurations } from "@/db/schema-configurations";
+import { configurationStatus, objectStatus } from "@/db/schema-status";
 
 export const CLUSTER_PAGE_SIZE = 50;
 
@@ -130,3 +132,33 @@ export type ClusterDetail = NonNullable<ReturnType<typeof getClusterDetail>>;
 export function countClusters(): number {
   return getDb().select({ n: count() }).from(clusters).get()?.n ?? 0;
 }
+
+/**
+ * An Argo CD cluster's Applications as the last observation saw them, with the configuration
+ * that owns each (the cluster page's Argo CD panel, in place of the Flux card).
+ */
+export function argoApplications(clusterId: string) {
+  return getDb()
+    .select({
+      namespace: objectStatus.namespace,
+      name: objectStatus.name,
+      state: objectStatus.state,
+      reason: objectStatus.reason,
+      message: objectStatus.message,
+      revision: objectStatus.revision,
+      isSuspended: objectStatus.isSuspended,
+      observedAt: objectStatus.observedAt,
+      configurationId: configurations.id,
+      configurationName: configurations.name,
+      sync: configurationStatus.argoSync,
+      health: configurationStatus.argoHealth,
+    })
+    .from(objectStatus)
+    .innerJoin(configurations, eq(configurations.id, objectStatus.configurationId))
+    .leftJoin(configurationStatus, and(eq(configurationStatus.clusterId, objectStatus.clusterId), eq(configurationStatus.configurationId, objectStatus.configurationId)))
+    .where(and(eq(objectStatus.clusterId, clusterId), eq(objectStatus.kind, "Application"), isNull(configurations.deletedAt)))
+    .orderBy(asc(configurations.name), asc(objectStatus.name))
+    .all();
+}
+
+export type ArgoApplicationRow = ReturnType<typeof argoApplications>[number];

@@ -87,6 +87,12 @@ describe("a mixed fleet", () => {
       [argo.name, "argocd", "Compliant"],
       [fleet.harness.clusters[0]!.name, "flux", "Compliant"],
     ]);
+    // The cluster page's Argo CD panel: each Application with its state, revision and owning configuration (issue 13).
+    const { argoApplications } = await import("@/lib/queries/clusters");
+    expect(argoApplications(ids.argo).map((a) => [a.name, a.state, a.revision, a.configurationName, a.sync, a.health])).toEqual([
+      ["mixed-apps", "Compliant", sample.commits.bump, "mixed", "Synced", "Healthy"],
+      ["mixed-infra", "Compliant", sample.commits.bump, "mixed", "Synced", "Healthy"],
+    ]);
     expect(objectStatuses(ids.argo, saved.id).map((o) => [o.kind, o.name, o.state, o.ready])).toEqual([
       ["Application", "mixed-apps", "Compliant", "True"],
       ["Application", "mixed-infra", "Compliant", "True"],
@@ -162,6 +168,34 @@ describe("verbs on the Argo CD cluster", () => {
       ["mixed-apps", "argocd", 0],
     ]);
     expect(drift.revision).toMatchObject({ appliedRevision: `main@sha1:${fleet.harness.sample!.commits.bump}`, behindBy: 0 });
+  });
+
+  it("an Application moved to another branch is labelled with that branch, diverged from the tracked one; behind counts what the Commits tab lists", async () => {
+    const sample = fleet.harness.sample!;
+    // Both Applications patched by hand to the staging branch, which forked from main (issue 13).
+    for (const name of APPS) await argo.rest().mergePatch({ apiVersion: "argoproj.io/v1alpha1", kind: "Application", namespace: "argocd", name }, { spec: { source: { targetRevision: sample.stagingBranch } } });
+    // mixed-infra's files are the same on staging, so Argo CD has nothing to auto-sync there: a sync request deploys it.
+    await standIn.waitFor("mixed-infra", (app) => (st(app) as { sync?: { revision?: string } }).sync?.revision === sample.commits.staging, 30_000);
+    // mixed-apps' files differ on staging: it auto-syncs; the request waits for that to finish.
+    await standIn.waitFor("mixed-apps", (app) => !app.operation && (st(app).history as { revision?: string }[] | undefined)?.at(-1)?.revision === sample.commits.staging, 30_000);
+    const synced = await verbs.reconcileNow(ids.argo, ids.configuration, { withSource: true });
+    if (synced.status !== "ok") throw new Error(JSON.stringify(synced));
+    const diverged = await sweepUntil(ids.argo, (r) => r.appliedRevision?.endsWith(sample.commits.staging) === true && r.aheadBy !== null);
+    expect(diverged).toMatchObject({ appliedRevision: `staging@sha1:${sample.commits.staging}`, sourceRevision: `staging@sha1:${sample.commits.staging}`, behindBy: 1, aheadBy: 1, hasRevisionDrift: true });
+    // A commit on main outside the Kustomization paths: the Commits tab does not list it, so it is not counted.
+    const docs = await fleet.harness.git!.commit(sample.repo.name, { "docs/notes.md": "notes\n" }, "Docs only");
+    // A sweep fetches the source (Git max age 0), then the Commits tab reads the same cache.
+    const after = await sweepUntil(ids.argo, (r) => r.behindBy !== null);
+    const { commitHistory } = await import("./commits");
+    const history = await commitHistory(ids.configuration);
+    if (history.status !== "ok") throw new Error(JSON.stringify(history));
+    expect(history.headSha).toBe(docs);
+    expect(history.commits.map((c) => c.sha)).not.toContain(docs);
+    expect(after).toMatchObject({ behindBy: 1, aheadBy: 1 });
+    const { configurationStatusRows } = await import("@/lib/queries/configuration-status");
+    const shown = configurationStatusRows(ids.configuration).rows.find((r) => r.clusterId === ids.argo)!;
+    const { revisionDriftText } = await import("@/lib/words");
+    expect(revisionDriftText(shown)).toBe("Diverged (1 ahead, 1 behind)");
   });
 
   it("a stopped Argo CD cluster turns Unknown, keeping its reconciler and what was last seen", async () => {

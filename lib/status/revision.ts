@@ -12,7 +12,7 @@ import { errorMessage, log } from "@/lib/log";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
 
 /** A configuration's Git source as Fleetline's own cache sees it. */
-export type SourceHead = { configurationId: string; repository: GitRepository; ref: GitRef; headSha: string | null; error: GitError | null };
+export type SourceHead = { configurationId: string; repository: GitRepository; ref: GitRef; headSha: string | null; error: GitError | null; paths: readonly string[] };
 
 const GIT_CONCURRENCY = 4;
 
@@ -31,7 +31,7 @@ export function repositoryFor(source: GitSourceSpec, maxAgeMs?: number): GitRepo
   return openRepository({ url: source.url, ...(auth ? { auth } : {}), ...(source.ignore !== undefined ? { ignore: source.ignore } : {}) }, maxAgeMs === undefined ? {} : { maxAgeMs });
 }
 
-async function headOf(configurationId: string, source: GitSourceSpec, maxAgeMs: number): Promise<SourceHead | undefined> {
+async function headOf(configurationId: string, source: GitSourceSpec, paths: readonly string[], maxAgeMs: number): Promise<SourceHead | undefined> {
   const ref: GitRef = source.ref;
   let repository: GitRepository;
   try {
@@ -52,7 +52,7 @@ async function headOf(configurationId: string, source: GitSourceSpec, maxAgeMs: 
     }
   }
   await saveSource(configurationId, source, headSha, error);
-  return { configurationId, repository, ref, headSha, error };
+  return { configurationId, repository, ref, headSha, error, paths };
 }
 
 function saveSource(configurationId: string, source: GitSourceSpec, headSha: string | null, error: GitError | null): Promise<void> {
@@ -66,7 +66,7 @@ function saveSource(configurationId: string, source: GitSourceSpec, headSha: str
  */
 export async function refreshSourceHeads(specs: ReadonlyMap<string, ConfigurationSpec>, maxAgeMs: number): Promise<Map<string, SourceHead>> {
   const git = [...specs].filter(([, spec]) => isGitSource(spec)) as [string, ConfigurationSpec & { source: GitSourceSpec }][];
-  const settled = await mapWithConcurrency(git, GIT_CONCURRENCY, ([id, spec]) => headOf(id, spec.source, maxAgeMs));
+  const settled = await mapWithConcurrency(git, GIT_CONCURRENCY, ([id, spec]) => headOf(id, spec.source, spec.kustomizations.map((k) => k.path), maxAgeMs));
   const heads = new Map<string, SourceHead>();
   settled.forEach((outcome, index) => {
     if (outcome.status === "fulfilled" && outcome.value) heads.set(outcome.value.configurationId, outcome.value);
@@ -76,8 +76,10 @@ export async function refreshSourceHeads(specs: ReadonlyMap<string, Configuratio
 }
 
 /**
- * "Behind by N": for each row of these clusters whose applied revision names a commit, the
- * commits the head of the tracked ref has beyond it. Counted once per distinct commit.
+ * "Behind by N" and "diverged": for each row of these clusters whose applied revision names a
+ * commit, the commits the head of the tracked ref has beyond it among those the Commits tab
+ * lists (touching the Kustomization paths), and the commits it has that the head lacks (a
+ * revision from another branch). Counted once per distinct commit.
  */
 export async function applyBehindBy(heads: ReadonlyMap<string, SourceHead>, clusterIds: readonly string[]): Promise<void> {
   const withHead = [...heads.values()].filter((h) => h.headSha !== null);
@@ -96,14 +98,15 @@ export async function applyBehindBy(heads: ReadonlyMap<string, SourceHead>, clus
   const settled = await mapWithConcurrency(distinct, GIT_CONCURRENCY, (key) => {
     const [configurationId = "", sha = ""] = key.split(":");
     const head = heads.get(configurationId)!;
-    return head.repository.behindBy(sha, head.ref);
+    return head.repository.compare(sha, head.ref, head.paths);
   });
   const counts = new Map(distinct.map((key, index) => [key, settled[index]?.status === "fulfilled" ? settled[index].value : null]));
-  const behind = rows.map((row) => ({ row, behindBy: counts.get(keyOf(row) ?? "") ?? null }));
+  const compared = rows.map((row) => ({ row, counts: counts.get(keyOf(row) ?? "") ?? null }));
   await backgroundWrite(db, () => db.transaction((tx) => {
-    for (const { row, behindBy } of behind) {
+    for (const { row, counts } of compared) {
+      const isAway = (counts?.behind ?? 0) > 0 || (counts?.ahead ?? 0) > 0;
       tx.update(configurationStatus)
-        .set({ behindBy, hasRevisionDrift: sql`(${configurationStatus.revisionMessage} is not null) or ${(behindBy ?? 0) > 0 ? 1 : 0}` })
+        .set({ behindBy: counts?.behind ?? null, aheadBy: counts?.ahead ?? null, hasRevisionDrift: sql`(${configurationStatus.revisionMessage} is not null) or ${isAway ? 1 : 0}` })
         .where(and(eq(configurationStatus.configurationId, row.configurationId), eq(configurationStatus.clusterId, row.clusterId)))
         .run();
     }

@@ -18,6 +18,18 @@ import { cleanMessage, type ObjectValues, type StatusValues } from "@/lib/reconc
 
 const SHA = /^[0-9a-f]{40}$/;
 
+/**
+ * The ref an Application actually tracks: its targetRevision (as deployed, or as in its spec),
+ * which someone may have patched away from the configuration's ref, else the configuration's.
+ * A branch or tag name is labelled as such; a commit as a commit.
+ */
+export function liveRef(configured: GitRef | undefined, targetRevision: string | undefined): GitRef | undefined {
+  if (!targetRevision || targetRevision === configured?.value) return configured;
+  if (SHA.test(targetRevision)) return { type: "commit", value: targetRevision };
+  // Argo CD takes a branch or a tag name alike (or a semver range): the label only needs the name.
+  return { type: "branch", value: targetRevision };
+}
+
 /** A bare commit as Flux would name it: `<branch or tag>@sha1:<sha>`, `sha1:<sha>` for a commit or semver ref. */
 export function argoRevision(ref: GitRef | undefined, revision: string | null | undefined): string | null {
   if (!revision) return null;
@@ -106,13 +118,20 @@ export function observeArgoTarget({ target, verdict, listing, previous, now }: A
   const ref = target.spec?.source.kind === "GitRepository" ? target.spec.source.ref : undefined;
   const history = argo.history;
   const deployed = history.at(-1)?.revision ?? (argo.sync === "Synced" ? argo.revision : null);
-  const appliedRevision = argoRevision(ref, deployed);
+  // Labelled with the ref the cluster runs (an Application patched to another branch must not
+  // say "main@…"): the first Application's, as the summary's revision and history are.
+  const first = mine.find((app) => app.metadata.name === argo.applications[0]?.name);
+  const deployedFrom = first?.status?.history?.at(-1)?.source?.targetRevision ?? first?.spec?.source?.targetRevision;
+  const appliedRevision = argoRevision(liveRef(ref, deployedFrom), deployed);
   // Argo CD names a source it cannot read in a ComparisonError condition: the counterpart of a failing Flux source.
   const comparisonError = mine.flatMap((app) => app.status?.conditions ?? []).find((c) => c.type === "ComparisonError");
   const revisionMessage = comparisonError ? cleanMessage(comparisonError.message ?? "Argo CD could not read the source") : null;
   const isPushInFlight = target.push?.state === "pending" || target.push?.state === "applying";
   const drift = isPushInFlight || rendered.length === 0 || !listing.isServed ? [] : configurationDrift(rendered.map(configuredApplication), mine.map(liveApplication), new Set(["Application"]));
-  const keepBehind = previous?.appliedRevision === appliedRevision ? (previous?.behindBy ?? null) : null;
+  // The counts belong to a commit: a new applied revision waits for the next Git comparison.
+  const isSameCommit = previous?.appliedRevision === appliedRevision;
+  const keepBehind = isSameCommit ? (previous?.behindBy ?? null) : null;
+  const keepAhead = isSameCommit ? (previous?.aheadBy ?? null) : null;
   // Argo CD drops the refresh annotation, and clears a requested sync, once it has acted on it.
   const isRequestPending = mine.some((app) => app.metadata.annotations?.[REFRESH_ANNOTATION] !== undefined || isOperationRunning(app));
   const row: StatusValues = {
@@ -124,15 +143,16 @@ export function observeArgoTarget({ target, verdict, listing, previous, now }: A
     message: cleanMessage(verdict.message),
     expectedVersion: target.expectedVersion,
     appliedVersion: verdict.appliedVersion,
-    sourceRevision: argoRevision(ref, argo.revision),
+    sourceRevision: argoRevision(liveRef(ref, first?.spec?.source?.targetRevision), argo.revision),
     appliedRevision,
     lastAppliedAt: lastAppliedAt(history, appliedRevision, previous, now),
     // reconcileRequestedAt is left to the verb that writes it: nothing on the Application carries it.
     lastHandledReconcileAt: isRequestPending ? (previous?.lastHandledReconcileAt ?? null) : (previous?.reconcileRequestedAt ?? previous?.lastHandledReconcileAt ?? null),
     hasConfigDrift: drift.length > 0,
     configDrift: summarizeDrift(drift),
-    hasRevisionDrift: revisionMessage !== null || (keepBehind ?? 0) > 0,
+    hasRevisionDrift: revisionMessage !== null || (keepBehind ?? 0) > 0 || (keepAhead ?? 0) > 0,
     behindBy: keepBehind,
+    aheadBy: keepAhead,
     revisionMessage,
     hasResourceDrift: argo.resourceDrift.length > 0,
     resourceDriftCount: argo.resourceDrift.length,

@@ -11,13 +11,14 @@ export type ArgoResourceStatus = { group?: string; version?: string; kind?: stri
 export type ArgoApplication = {
   kind?: string;
   metadata: { name: string; namespace?: string; creationTimestamp?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec?: { syncPolicy?: { automated?: object | null } };
+  spec?: { syncPolicy?: { automated?: object | null }; source?: { targetRevision?: string } };
   /** A requested operation Argo CD has not finished; it clears the field when done. */
   operation?: object | null;
   status?: {
     sync?: { status?: string; revision?: string };
     health?: { status?: string; message?: string };
-    history?: { id?: number; revision?: string; deployedAt?: string }[];
+    /** `source` is the source as deployed, targetRevision included (it may differ from the spec's now). */
+    history?: { id?: number; revision?: string; deployedAt?: string; source?: { targetRevision?: string } }[];
     resources?: ArgoResourceStatus[];
     operationState?: { phase?: string; message?: string };
     conditions?: { type?: string; message?: string }[];

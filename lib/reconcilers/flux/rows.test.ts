@@ -51,6 +51,7 @@ function previous(overrides: Partial<ConfigurationStatus> = {}): ConfigurationSt
     configDrift: [],
     hasRevisionDrift: true,
     behindBy: 3,
+    aheadBy: 0,
     revisionMessage: null,
     hasResourceDrift: false,
     resourceDriftCount: 0,

@@ -120,7 +120,10 @@ export function observeTarget(
   // While a push is landing, differences are the push in progress, not drift.
   const servedKinds = new Set(FLUX_KINDS.filter((kind) => !unservedKinds.has(kind)));
   const drift = isPushInFlight || rendered.length === 0 ? [] : configurationDrift(rendered, mine, servedKinds);
-  const keepBehind = previous?.appliedRevision === appliedRevision ? (previous?.behindBy ?? null) : null;
+  // The counts belong to a commit: a new applied revision waits for the next Git comparison.
+  const isSameCommit = previous?.appliedRevision === appliedRevision;
+  const keepBehind = isSameCommit ? (previous?.behindBy ?? null) : null;
+  const keepAhead = isSameCommit ? (previous?.aheadBy ?? null) : null;
   const row: StatusValues = {
     configurationId: target.configurationId,
     clusterId: target.clusterId,
@@ -139,8 +142,9 @@ export function observeTarget(
     lastHandledReconcileAt: minText(workloads.map((o) => o?.status?.lastHandledReconcileAt)),
     hasConfigDrift: drift.length > 0,
     configDrift: summarizeDrift(drift),
-    hasRevisionDrift: revisionMessage !== null || (keepBehind ?? 0) > 0,
+    hasRevisionDrift: revisionMessage !== null || (keepBehind ?? 0) > 0 || (keepAhead ?? 0) > 0,
     behindBy: keepBehind,
+    aheadBy: keepAhead,
     revisionMessage,
     stateChangedAt: previous && previous.state === shown.state ? previous.stateChangedAt : at,
     observedAt: at,

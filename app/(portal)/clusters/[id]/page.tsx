@@ -9,14 +9,52 @@ import { Time } from "@/components/ui/time";
 import { requirePageAccess } from "@/lib/auth/current";
 import { can } from "@/lib/auth/permissions";
 import { formatLabels } from "@/lib/inventory/cluster-input";
-import { getClusterDetail, type ClusterDetail } from "@/lib/queries/clusters";
+import { argoApplications, getClusterDetail, type ArgoApplicationRow, type ClusterDetail } from "@/lib/queries/clusters";
+import { ComplianceBadge } from "@/components/ui/compliance-badge";
+import { LongText } from "@/components/ui/long-text";
 import { DeleteClusterForm, LabelsForm, ReconcilerForm, RotateCredentialsForm } from "./cluster-forms";
 
 export const metadata: Metadata = { title: "Cluster" };
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string>> };
 
-function Overview({ cluster }: { cluster: ClusterDetail }) {
+/** Argo CD's Applications on this cluster, each linked to the configuration that owns it. */
+function ArgoApplications({ applications }: { applications: readonly ArgoApplicationRow[] }) {
+  if (applications.length === 0) return <EmptyState title="No Applications seen">No Fleetline configuration has Applications on this cluster yet.</EmptyState>;
+  return (
+    <div className="card">
+      <table className="table-dense w-full table-fixed">
+        <thead>
+          <tr><th scope="col">Application</th><th scope="col">State</th><th scope="col">Sync · health</th><th scope="col">Revision</th><th scope="col">Configuration</th></tr>
+        </thead>
+        <tbody>
+          {applications.map((a) => (
+            <tr key={`${a.namespace}/${a.name}`}>
+              <td className="break-all font-mono text-xs">{a.namespace}/{a.name}</td>
+              <td><ComplianceBadge state={a.state} reason={a.reason} />{a.message ? <LongText text={a.message} /> : null}</td>
+              <td className="text-xs">{a.sync ?? "Unknown"} · {a.health ?? "Unknown"}</td>
+              <td className="font-mono text-xs" title={a.revision ?? undefined}>{a.revision?.slice(0, 12) ?? "—"}</td>
+              <td><Link className="text-sky-800 hover:underline dark:text-sky-300" href={`/configurations/${a.configurationId}`}>{a.configurationName}</Link></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ArgoPanel({ cluster, applications }: { cluster: ClusterDetail; applications: readonly ArgoApplicationRow[] }) {
+  const h = cluster.health;
+  return (
+    <section className="card p-4" aria-labelledby="argo">
+      <h2 id="argo" className="mb-3 font-semibold">Argo CD</h2>
+      {h?.argoInstalled ? <Badge tone="blue" icon="✓">Argo CD installed</Badge> : h?.argoInstalled === false ? <Badge tone="grey" icon="–">Argo CD not installed</Badge> : <Badge tone="neutral" icon="?">Argo CD unknown</Badge>}
+      <p className="mt-2 text-sm">{applications.length === 1 ? "1 Application" : `${applications.length} Applications`} from Fleetline configurations: see the <Link className="text-sky-800 hover:underline dark:text-sky-300" href={`/clusters/${cluster.id}?tab=objects`}>Applications</Link> tab.</p>
+    </section>
+  );
+}
+
+function Overview({ cluster, argo }: { cluster: ClusterDetail; argo: readonly ArgoApplicationRow[] | null }) {
   const h = cluster.health;
   const facts: [string, React.ReactNode][] = [
     ["API server", <span key="s" className="font-mono text-xs">{cluster.server}</span>],
@@ -49,7 +87,7 @@ function Overview({ cluster }: { cluster: ClusterDetail }) {
           ))}
         </dl>
       </section>
-      <section className="card p-4" aria-labelledby="flux">
+      {argo ? <ArgoPanel cluster={cluster} applications={argo} /> : <section className="card p-4" aria-labelledby="flux">
         <h2 id="flux" className="mb-3 font-semibold">Flux</h2>
         <FluxBadge installed={h?.fluxInstalled} version={h?.fluxVersion} />
         {h?.fluxControllers.length ? (
@@ -76,7 +114,7 @@ function Overview({ cluster }: { cluster: ClusterDetail }) {
             </tbody>
           </table>
         ) : null}
-      </section>
+      </section>}
       <section className="card p-4 lg:col-span-2" aria-labelledby="history">
         <h2 id="history" className="mb-3 font-semibold">Health history</h2>
         <ol className="space-y-1 text-sm">
@@ -130,15 +168,17 @@ export default async function ClusterPage({ params, searchParams }: Props) {
   if (!cluster) notFound();
   const canEditLabels = can(user.role, "clusters.update");
   const isAdmin = can(user.role, "clusters.credentials");
+  const reconciler = cluster.reconcilerOverride ?? cluster.health?.detectedReconciler ?? null;
+  // An Argo CD cluster gets its own panel and Applications tab, not an empty Flux card.
+  const argo = reconciler === "argocd" ? argoApplications(cluster.id) : null;
   const tabs = [
     { id: "overview", label: "Overview" },
-    { id: "objects", label: `Flux objects (${cluster.fluxObjects.length})` },
+    { id: "objects", label: argo ? `Applications (${argo.length})` : `Flux objects (${cluster.fluxObjects.length})` },
     { id: "labels", label: "Labels" },
     ...(isAdmin ? [{ id: "credentials", label: "Credentials" }] : []),
     ...(can(user.role, "clusters.delete") ? [{ id: "delete", label: "Delete" }] : []),
   ];
   const active = tabs.some((t) => t.id === tab) ? tab : "overview";
-  const reconciler = cluster.reconcilerOverride ?? cluster.health?.detectedReconciler ?? null;
   return (
     <>
       <PageHeader
@@ -163,8 +203,8 @@ export default async function ClusterPage({ params, searchParams }: Props) {
       />
       {rotated ? <p role="status" className="mb-3 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">Credentials replaced.</p> : null}
       <TabLinks tabs={tabs} active={active} hrefFor={(t) => `/clusters/${cluster.id}${t === "overview" ? "" : `?tab=${t}`}`} />
-      {active === "overview" ? <Overview cluster={cluster} /> : null}
-      {active === "objects" ? <FluxObjects cluster={cluster} /> : null}
+      {active === "overview" ? <Overview cluster={cluster} argo={argo} /> : null}
+      {active === "objects" ? argo ? <ArgoApplications applications={argo} /> : <FluxObjects cluster={cluster} /> : null}
       {active === "labels" ? (
         canEditLabels ? (
           <section className="card max-w-xl p-4"><LabelsForm clusterId={cluster.id} labelsText={formatLabels(cluster.labels)} /></section>

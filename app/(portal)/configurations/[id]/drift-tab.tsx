@@ -3,10 +3,11 @@ import { DiffView } from "@/components/ui/diff-view";
 import { Time } from "@/components/ui/time";
 import { configurationStatusRows } from "@/lib/queries/configuration-status";
 import { driftView } from "@/lib/queries/drift";
+import { resourceDriftCount } from "@/lib/drift/definition";
 import { diffLines } from "@/lib/text-diff";
 import { ComputedHeader } from "./computed-header";
 import { RepushButton } from "./configuration-controls";
-import { plural } from "@/lib/words";
+import { plural, revisionDriftText } from "@/lib/words";
 
 const show = (v: unknown) => (v === undefined ? "(absent)" : typeof v === "string" ? v : JSON.stringify(v));
 
@@ -65,7 +66,7 @@ export async function DriftTab({ configurationId, clusterId, canPush }: { config
           <section aria-labelledby="revision-drift" className="card space-y-2 p-4">
             <h2 id="revision-drift" className="font-semibold">
               Revision drift{" "}
-              {drift.revision.fetchFailure || drift.revision.gitError ? <Badge tone="red" icon="✕">Source failing</Badge> : drift.revision.behindBy ? <Badge tone="amber" icon="↧">Behind by {drift.revision.behindBy}</Badge> : <Badge tone="green" icon="✓">Up to date</Badge>}
+              {drift.revision.fetchFailure || drift.revision.gitError ? <Badge tone="red" icon="✕">Source failing</Badge> : revisionDriftText(drift.revision) ? <Badge tone="amber" icon="↧">{revisionDriftText(drift.revision)}</Badge> : <Badge tone="green" icon="✓">Up to date</Badge>}
             </h2>
             {drift.revision.fetchFailure ? <p role="alert" className="text-sm text-red-700">{drift.revision.fetchFailure}</p> : null}
             {drift.revision.gitError ? <p role="alert" className="text-sm text-red-700">{drift.revision.gitError}</p> : null}
@@ -77,7 +78,10 @@ export async function DriftTab({ configurationId, clusterId, canPush }: { config
             ) : null}
           </section>
           <section aria-labelledby="resource-drift" className="card space-y-3 p-4">
-            <h2 id="resource-drift" className="font-semibold">Resource drift</h2>
+            <h2 id="resource-drift" className="font-semibold">
+              Resource drift{" "}
+              {resourceDriftCount(drift.resource) > 0 ? <Badge tone="amber" icon="✎" title="Counted as on the status row: objects changed outside Git">{resourceDriftCount(drift.resource)} resource drift</Badge> : null}
+            </h2>
             {drift.resource.every((k) => k.objects.length === 0) ? <p className="text-sm"><Badge tone="green" icon="✓">None</Badge> Applied objects match Git.</p> : null}
             {drift.resource.map((k) =>
               k.objects.length ? (

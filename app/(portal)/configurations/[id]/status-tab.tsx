@@ -7,7 +7,7 @@ import { LongText } from "@/components/ui/long-text";
 import { RowMenu } from "@/components/ui/row-menu";
 import { Time } from "@/components/ui/time";
 import { commitUrl, shaOf } from "@/lib/commit-links";
-import { plural } from "@/lib/words";
+import { plural, revisionDriftText } from "@/lib/words";
 import { Pagination } from "@/components/ui/pagination";
 import { configurationStatusRows, objectStatuses, STATUS_PAGE_SIZE, statusPage, type ClusterStatusRow } from "@/lib/queries/configuration-status";
 import { queryString } from "@/lib/url";
@@ -23,7 +23,7 @@ function DriftBadges({ row, configurationId }: { row: ClusterStatusRow; configur
     <span className="flex flex-wrap gap-1">
       {row.hasConfigDrift ? <Link href={link}><Badge tone="amber" icon="≠" title={`${row.reconciler === "argocd" ? "Applications" : "Flux objects"} on the cluster differ from what Fleetline pushed`}>Config drift</Badge></Link> : null}
       {row.hasRevisionDrift ? (
-        <Link href={link}><Badge tone="amber" icon="↧" title={row.revisionMessage ?? undefined}>{row.behindBy ? `Behind by ${row.behindBy}` : "Revision drift"}</Badge></Link>
+        <Link href={link}><Badge tone="amber" icon="↧" title={row.revisionMessage ?? undefined}>{revisionDriftText(row) ?? "Revision drift"}</Badge></Link>
       ) : null}
       {row.hasResourceDrift ? <Link href={link}><Badge tone="amber" icon="✎" title={row.reconciler === "argocd" ? "Objects Argo CD reports OutOfSync with Git" : "Objects changed outside Git"}>{row.resourceDriftCount} resource drift</Badge></Link> : null}
     </span>

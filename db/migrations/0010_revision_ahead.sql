@@ -1,0 +1,1 @@
+ALTER TABLE `configuration_status` ADD `ahead_by` integer;
