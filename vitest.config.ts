@@ -14,5 +14,8 @@ export default defineConfig({
     include: ["lib/**/*.test.ts", "eslint/**/*.test.ts", "db/**/*.test.ts", "components/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts"],
     exclude: ["**/*.int.test.ts", "node_modules/**"],
     environment: "node",
+    // scrypt at production cost and a migrated SQLite file per test take a few seconds on a busy two-core machine.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
   },
 });
