@@ -129,4 +129,18 @@ describe("fingerprints (issue 11 item 9)", () => {
     const row = temp.db.select().from(credentials).where(eq(credentials.id, result.credential.id)).get();
     expect(row?.fingerprint).toBe(result.credential.fingerprint);
   });
+
+  it("a stored credential that no longer opens is skipped, not fatal: start-up goes on and the others are recomputed", async () => {
+    const broken = store.createCredential({ type: "bearer", name: "fp-broken", host: "git.example.com", token: "broken-token-1" }, { author: "a" });
+    const good = store.createCredential({ type: "bearer", name: "fp-good", host: "git.example.com", token: "good-token-1" }, { author: "a" });
+    if (broken.status !== "ok" || good.status !== "ok") throw new Error("setup failed");
+    const { credentials } = await import("@/db/schema-configurations");
+    const { eq } = await import("drizzle-orm");
+    // Sealed under another key (or tampered): the row no longer opens with this one.
+    temp.db.update(credentials).set({ fingerprint: "old-1", sealed: "v1:AAAA:BBBB:CCCC" }).where(eq(credentials.id, broken.credential.id)).run();
+    temp.db.update(credentials).set({ fingerprint: "old-2" }).where(eq(credentials.id, good.credential.id)).run();
+    expect(() => store.recomputeFingerprints()).not.toThrow();
+    expect(temp.db.select().from(credentials).where(eq(credentials.id, good.credential.id)).get()?.fingerprint).toBe(good.credential.fingerprint);
+    expect(temp.db.select().from(credentials).where(eq(credentials.id, broken.credential.id)).get()?.fingerprint).toBe("old-1");
+  });
 });

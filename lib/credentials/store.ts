@@ -4,7 +4,7 @@ import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { configurations, configurationVersions, credentials, type Credential } from "@/db/schema-configurations";
 import { env } from "@/lib/env";
-import { decrypt, encrypt, fingerprint, FINGERPRINT_PREFIX } from "@/lib/crypto";
+import { decrypt, encrypt, fingerprint, FINGERPRINT_PREFIX, openOrSkip } from "@/lib/crypto";
 import { credentialSupportProblem, type RenderCredential } from "@/lib/reconcilers/flux/render";
 import { checkCertificateBundle } from "@/lib/k8s/credentials";
 import { formatZodErrors, type SourceSpec } from "@/lib/validation/configuration";
@@ -204,7 +204,10 @@ export function recomputeFingerprints(): number {
   let changed = 0;
   for (const row of db.select().from(credentials).all()) {
     if (row.type === "ssh" || row.fingerprint.startsWith(FINGERPRINT_PREFIX)) continue;
-    const next = fingerprint(decrypt(row.sealed, sealContext(row.id)));
+    // A row sealed under another key stays as it is: start-up goes on, and a push that needs it says why it fails.
+    const opened = openOrSkip(() => decrypt(row.sealed, sealContext(row.id)), "credential", row.id);
+    if (opened === undefined) continue;
+    const next = fingerprint(opened);
     db.update(credentials).set({ fingerprint: next }).where(eq(credentials.id, row.id)).run();
     changed++;
   }

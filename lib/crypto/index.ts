@@ -15,6 +15,20 @@ export class DecryptionError extends Error {
 }
 
 /**
+ * Runs `open` (a decryption); a row that no longer opens (sealed under another key, or tampered)
+ * gives undefined and a warning naming the row, never its contents. Any other error is thrown.
+ */
+export function openOrSkip<T>(open: () => T, kind: string, id: string): T | undefined {
+  try {
+    return open();
+  } catch (err) {
+    if (!(err instanceof DecryptionError)) throw err;
+    log.warn(`a stored ${kind} could not be decrypted and was left as it is`, { id });
+    return undefined;
+  }
+}
+
+/**
  * AES-256-GCM. `context` is bound as additional authenticated data, so a ciphertext copied
  * from one row (say, cluster A's kubeconfig) to another fails to decrypt there.
  */

@@ -2,7 +2,7 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusters, type Cluster } from "@/db/schema";
-import { decrypt, encrypt, fingerprint, FINGERPRINT_PREFIX } from "@/lib/crypto";
+import { decrypt, encrypt, fingerprint, FINGERPRINT_PREFIX, openOrSkip } from "@/lib/crypto";
 import { checkCredentials } from "@/lib/k8s/credentials";
 import { extractCredentials, parseKubeconfig } from "@/lib/k8s/kubeconfig";
 import type { ClusterCredentials } from "@/lib/k8s/types";
@@ -55,7 +55,9 @@ export function recomputeClusterFingerprints(): number {
   let changed = 0;
   for (const cluster of db.select({ id: clusters.id, credentials: clusters.credentials, credentialsFingerprint: clusters.credentialsFingerprint }).from(clusters).all()) {
     if (cluster.credentialsFingerprint.startsWith(FINGERPRINT_PREFIX)) continue;
-    const next = fingerprint(JSON.stringify(openCredentials(cluster)));
+    const opened = openOrSkip(() => JSON.stringify(openCredentials(cluster)), "cluster", cluster.id);
+    if (opened === undefined) continue;
+    const next = fingerprint(opened);
     db.update(clusters).set({ credentialsFingerprint: next }).where(eq(clusters.id, cluster.id)).run();
     changed++;
   }
