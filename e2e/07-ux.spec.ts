@@ -89,16 +89,9 @@ async function seriousViolations(page: Page, where: string): Promise<string[]> {
     .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.length}× e.g. ${v.nodes[0]?.target.join(" ")}`);
 }
 
-test("every page has no serious or critical accessibility violations", async () => {
-  test.setTimeout(240_000);
-  const found: string[] = [];
-  const visit = async (url: string) => {
-    await admin.goto(url);
-    // Streamed tabs settle within a moment; "networkidle" never comes on pages that poll.
-    await admin.waitForTimeout(1000);
-    found.push(...(await seriousViolations(admin, url)));
-  };
-  for (const url of [
+/** Every page and tab of the product, for the walks below. */
+function everyPage(): string[] {
+  return [
     "/",
     "/clusters",
     "/clusters/new",
@@ -123,7 +116,19 @@ test("every page has no serious or critical accessibility violations", async () 
     "/settings/account",
     "/settings/credentials",
     "/settings/users",
-  ]) {
+  ];
+}
+
+test("every page has no serious or critical accessibility violations", async () => {
+  test.setTimeout(240_000);
+  const found: string[] = [];
+  const visit = async (url: string) => {
+    await admin.goto(url);
+    // Streamed tabs settle within a moment; "networkidle" never comes on pages that poll.
+    await admin.waitForTimeout(1000);
+    found.push(...(await seriousViolations(admin, url)));
+  };
+  for (const url of everyPage()) {
     await visit(url);
   }
   // The wizard, step by step.
@@ -219,4 +224,16 @@ test("the Review step reads the ref and says a missing branch before anything is
   await admin.getByRole("button", { name: "Next: Review" }).click();
   await expect(admin.getByRole("alert").filter({ hasText: "branch does-not-exist not found" })).toContainText("Reference", { timeout: 30_000 });
   await expect(admin.getByTestId("rendered-yaml")).toHaveCount(0);
+});
+
+test("every page at 1280 px: no table or control needs a horizontal scroll", async () => {
+  test.setTimeout(240_000);
+  await admin.setViewportSize({ width: 1280, height: 900 });
+  const found: string[] = [];
+  for (const url of everyPage()) {
+    await admin.goto(url);
+    await admin.waitForTimeout(500);
+    found.push(...(await controlsOutsideViewport(admin)).map((problem) => `${url}: ${problem}`));
+  }
+  expect(found).toEqual([]);
 });
