@@ -10,14 +10,16 @@ let admin: Page;
 let clusterUrl = "";
 let configurationUrl = "";
 const browserErrors: string[] = [];
+// The page an error came from, so a failure names it.
+const onPage = (message: string) => `${new URL(admin.url()).pathname}: ${message}`;
 
 test.beforeAll(async ({ browser }) => {
   test.setTimeout(180_000);
   admin = await (await browser.newContext()).newPage();
   admin.on("console", (message) => {
-    if (message.type() === "error") browserErrors.push(message.text());
+    if (message.type() === "error") browserErrors.push(onPage(message.text()));
   });
-  admin.on("pageerror", (error) => browserErrors.push(error.message));
+  admin.on("pageerror", (error) => browserErrors.push(onPage(error.message)));
   await ensureAdmin(admin);
   await signIn(admin, ADMIN);
   await registerCluster(admin, "ux-a", fleetCluster("e2e-1").kubeconfig, "fleet=ux, env=prod");

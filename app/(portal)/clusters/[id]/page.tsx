@@ -184,14 +184,14 @@ export default async function ClusterPage({ params, searchParams }: Props) {
       <PageHeader
         title={cluster.displayName}
         description={
-          <span className="flex flex-wrap items-center gap-2">
+          <div className="flex flex-wrap items-center gap-2">
             <span className="font-mono">{cluster.name}</span>
             <HealthBadge state={cluster.health?.state} reason={cluster.health?.reason} lastSeenAt={cluster.health?.lastSeenAt} />
             <StaleBadge lastSeenAt={cluster.health?.lastSeenAt} checkedAt={cluster.health?.checkedAt} />
             <LimitedAccessBadge reasonKind={cluster.health?.reasonKind} reason={cluster.health?.reason} />
             <ReconcilerBadge reconciler={reconciler} />
             <LabelChips labels={cluster.labels} />
-          </span>
+          </div>
         }
         actions={
           can(user.role, "configurations.write") ? (
