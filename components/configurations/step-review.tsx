@@ -84,13 +84,13 @@ export function ReviewStep({ preview, pending }: { preview: PreviewResult | null
       {showFlux ? (
         <section aria-labelledby="yaml">
           <h3 id="yaml" className="mb-2 font-semibold">{preview.argoYaml ? "Flux YAML" : "YAML"} (Secret values masked)</h3>
-          <pre className="card max-h-[28rem] overflow-auto p-3 font-mono text-xs" data-testid="rendered-yaml">{preview.yaml}</pre>
+          <pre tabIndex={0} className="card max-h-[28rem] overflow-auto p-3 font-mono text-xs" data-testid="rendered-yaml">{preview.yaml}</pre>
         </section>
       ) : null}
       {preview.argoYaml ? (
         <section aria-labelledby="argo-yaml">
           <h3 id="argo-yaml" className="mb-2 font-semibold">Argo CD Application YAML (Secret values masked)</h3>
-          <pre className="card max-h-[28rem] overflow-auto p-3 font-mono text-xs" data-testid="argo-yaml">{preview.argoYaml}</pre>
+          <pre tabIndex={0} className="card max-h-[28rem] overflow-auto p-3 font-mono text-xs" data-testid="argo-yaml">{preview.argoYaml}</pre>
         </section>
       ) : null}
     </div>

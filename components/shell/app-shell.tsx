@@ -47,7 +47,7 @@ export function AppShell({ user, children }: AppShellProps) {
           </button>
           <div className="ml-auto flex items-center gap-3 text-sm">
             <span className="hidden text-zinc-600 sm:inline dark:text-zinc-400" data-testid="current-user">
-              {user.name} <span className="text-zinc-400">({user.email})</span>
+              {user.name} <span className="text-zinc-500 dark:text-zinc-400">({user.email})</span>
             </span>
             <span
               className="rounded-full border border-zinc-300 px-2 py-0.5 text-xs font-medium uppercase tracking-wide dark:border-zinc-700"

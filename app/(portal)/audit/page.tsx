@@ -100,7 +100,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                       {details ? (
                         <details className="mt-1">
                           <summary className="cursor-pointer text-xs text-sky-800 dark:text-sky-300">Details</summary>
-                          <pre className="mt-1 max-h-64 overflow-auto whitespace-pre-wrap rounded bg-zinc-50 p-2 font-mono text-xs [overflow-wrap:anywhere] dark:bg-zinc-950">{details}</pre>
+                          <pre tabIndex={0} className="mt-1 max-h-64 overflow-auto whitespace-pre-wrap rounded bg-zinc-50 p-2 font-mono text-xs [overflow-wrap:anywhere] dark:bg-zinc-950">{details}</pre>
                         </details>
                       ) : null}
                     </td>

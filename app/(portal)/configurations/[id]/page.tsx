@@ -140,7 +140,7 @@ function YamlTab({ configurationId, version, yaml }: { configurationId: string; 
   return (
     <div className="space-y-2">
       <p className="text-sm">{download}</p>
-      <pre className="card max-h-[70vh] overflow-auto p-3 font-mono text-xs">{yaml}</pre>
+      <pre tabIndex={0} className="card max-h-[70vh] overflow-auto p-3 font-mono text-xs">{yaml}</pre>
     </div>
   );
 }
