@@ -76,6 +76,10 @@ describe("Argo CD verbs", () => {
     expect((suspended.spec as { syncPolicy: object }).syncPolicy).toEqual({ syncOptions: ["CreateNamespace=true"] });
     expect(JSON.parse(suspended.metadata.annotations?.["fleetline.io/argo-automated"] ?? "")).toEqual({ prune: true, selfHeal: true });
     expect(await verbs.suspendApplication(client, apps)).toBe(false);
+    // A reconcile already running may still hold the old policy (with self-heal) and would undo the
+    // edit below, as Argo CD's own in-flight reconcile would: let one pass that reads the suspended spec end first.
+    await verbs.refreshApplication(client, apps);
+    await standIn.waitFor(apps.name, (app) => app.metadata.annotations?.["argocd.argoproj.io/refresh"] === undefined, 30_000);
 
     // With self-heal off, a hand edit stays and Argo CD reports the resource OutOfSync.
     await rest.mergePatch({ apiVersion: "v1", kind: "ConfigMap", namespace: "podinfo", name: "podinfo-config" }, { data: { message: "edited by hand" } });
