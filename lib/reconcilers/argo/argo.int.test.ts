@@ -175,9 +175,14 @@ describe("Argo CD as a second reconciler", () => {
     const [{ listManagedFluxObjects }, { deriveConfigurationState }] = await Promise.all([import("@/lib/reconcilers/flux/list"), import("@/lib/reconcilers/flux/derive")]);
     const fluxRendered = await renderedFor("flux", id, currentVersion);
     const expected = fluxRendered.filter((o) => o.kind !== "Secret" && o.kind !== "Namespace").map((o) => ({ kind: o.kind, namespace: o.metadata.namespace ?? "", name: o.metadata.name }));
-    const { objects: live, unservedKinds } = await listManagedFluxObjects(client(flux), ["flux-system"]);
-    const fluxVerdict = deriveConfigurationState({ expected, expectedVersion: currentVersion, live, push: applied, unservedKinds, now: Date.now() });
-    expect(fluxVerdict).toMatchObject({ state: "Compliant", appliedVersion: currentVersion });
+    const fluxVerdict = async () => {
+      const { objects: live, unservedKinds } = await listManagedFluxObjects(client(flux), ["flux-system"]);
+      return deriveConfigurationState({ expected, expectedVersion: currentVersion, live, push: applied, unservedKinds, now: Date.now() });
+    };
+    // The stand-in keeps reconciling its other objects (source, infra) on their intervals; one caught
+    // mid-reconcile reads Pending, as on a real cluster, so the verdict is read until it settles.
+    await expect.poll(async () => (await fluxVerdict()).state, { timeout: 30_000, interval: 500 }).toBe("Compliant");
+    expect(await fluxVerdict()).toMatchObject({ appliedVersion: currentVersion });
   });
 
   it("an OutOfSync Application makes the configuration Non-Compliant, naming it", async () => {
