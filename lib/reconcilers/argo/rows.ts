@@ -8,7 +8,7 @@ import type { KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render
 import type { GitRef } from "@/lib/git/policy";
 import { versionOf } from "@/lib/reconcilers/flux/derive";
 import type { Target } from "@/lib/status/expected";
-import { cleanMessage, type ObjectValues, type StatusValues } from "@/lib/reconcilers/flux/rows";
+import { cleanMessage, revisionDriftFields, type ObjectValues, type StatusValues } from "@/lib/reconcilers/flux/rows";
 
 /**
  * Pure: one configuration on an Argo CD cluster turned into the same status and object rows
@@ -128,10 +128,6 @@ export function observeArgoTarget({ target, verdict, listing, previous, now }: A
   const revisionMessage = comparisonError ? cleanMessage(comparisonError.message ?? "Argo CD could not read the source") : null;
   const isPushInFlight = target.push?.state === "pending" || target.push?.state === "applying";
   const drift = isPushInFlight || rendered.length === 0 || !listing.isServed ? [] : configurationDrift(rendered.map(configuredApplication), mine.map(liveApplication), new Set(["Application"]));
-  // The counts belong to a commit: a new applied revision waits for the next Git comparison.
-  const isSameCommit = previous?.appliedRevision === appliedRevision;
-  const keepBehind = isSameCommit ? (previous?.behindBy ?? null) : null;
-  const keepAhead = isSameCommit ? (previous?.aheadBy ?? null) : null;
   // Argo CD drops the refresh annotation, and clears a requested sync, once it has acted on it.
   const isRequestPending = mine.some((app) => app.metadata.annotations?.[REFRESH_ANNOTATION] !== undefined || isOperationRunning(app));
   const row: StatusValues = {
@@ -150,10 +146,7 @@ export function observeArgoTarget({ target, verdict, listing, previous, now }: A
     lastHandledReconcileAt: isRequestPending ? (previous?.lastHandledReconcileAt ?? null) : (previous?.reconcileRequestedAt ?? previous?.lastHandledReconcileAt ?? null),
     hasConfigDrift: drift.length > 0,
     configDrift: summarizeDrift(drift),
-    hasRevisionDrift: revisionMessage !== null || (keepBehind ?? 0) > 0 || (keepAhead ?? 0) > 0,
-    behindBy: keepBehind,
-    aheadBy: keepAhead,
-    revisionMessage,
+    ...revisionDriftFields(previous, appliedRevision, revisionMessage),
     hasResourceDrift: argo.resourceDrift.length > 0,
     resourceDriftCount: argo.resourceDrift.length,
     argoSync: argo.sync,

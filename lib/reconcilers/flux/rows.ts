@@ -26,6 +26,22 @@ const readyOf = (object: LiveFluxObject): Condition | undefined => object.status
 /** Controller messages are shown and stored: shortened, and scrubbed of anything that looks like a credential. */
 export const cleanMessage = (text: string | null | undefined): string | null => (text ? redactText(text.slice(0, 2000)) : null);
 
+/**
+ * Revision drift for a row, shared by every reconciler: the behind/ahead counts belong to a commit,
+ * so they are kept only while the applied revision is the one they were counted for (a new one waits
+ * for the next Git comparison); a source error or any commit behind or ahead is drift.
+ */
+export function revisionDriftFields(
+  previous: Pick<ConfigurationStatus, "appliedRevision" | "behindBy" | "aheadBy"> | undefined,
+  appliedRevision: string | null,
+  revisionMessage: string | null,
+): Pick<StatusValues, "hasRevisionDrift" | "behindBy" | "aheadBy" | "revisionMessage"> {
+  const isSameCommit = previous?.appliedRevision === appliedRevision;
+  const behindBy = isSameCommit ? (previous?.behindBy ?? null) : null;
+  const aheadBy = isSameCommit ? (previous?.aheadBy ?? null) : null;
+  return { hasRevisionDrift: revisionMessage !== null || (behindBy ?? 0) > 0 || (aheadBy ?? 0) > 0, behindBy, aheadBy, revisionMessage };
+}
+
 function minText(values: (string | undefined)[]): string | null {
   if (values.length === 0 || values.some((v) => v === undefined)) return null;
   return (values as string[]).reduce((a, b) => (b < a ? b : a));
@@ -120,10 +136,6 @@ export function observeTarget(
   // While a push is landing, differences are the push in progress, not drift.
   const servedKinds = new Set(FLUX_KINDS.filter((kind) => !unservedKinds.has(kind)));
   const drift = isPushInFlight || rendered.length === 0 ? [] : configurationDrift(rendered, mine, servedKinds);
-  // The counts belong to a commit: a new applied revision waits for the next Git comparison.
-  const isSameCommit = previous?.appliedRevision === appliedRevision;
-  const keepBehind = isSameCommit ? (previous?.behindBy ?? null) : null;
-  const keepAhead = isSameCommit ? (previous?.aheadBy ?? null) : null;
   const row: StatusValues = {
     configurationId: target.configurationId,
     clusterId: target.clusterId,
@@ -142,10 +154,7 @@ export function observeTarget(
     lastHandledReconcileAt: minText(workloads.map((o) => o?.status?.lastHandledReconcileAt)),
     hasConfigDrift: drift.length > 0,
     configDrift: summarizeDrift(drift),
-    hasRevisionDrift: revisionMessage !== null || (keepBehind ?? 0) > 0 || (keepAhead ?? 0) > 0,
-    behindBy: keepBehind,
-    aheadBy: keepAhead,
-    revisionMessage,
+    ...revisionDriftFields(previous, appliedRevision, revisionMessage),
     stateChangedAt: previous && previous.state === shown.state ? previous.stateChangedAt : at,
     observedAt: at,
     lastSeenAt: at,
