@@ -53,11 +53,42 @@ describe("renderFluxObjects", () => {
     expect(kinds(gitHttpsInput)).toEqual(["Secret/baseline-auth", "GitRepository/baseline", "Kustomization/baseline-infra", "Kustomization/baseline-apps"]);
     expect(kinds(suspendedNamespacedInput)).toEqual([
       "Namespace/team-shop",
+      "ServiceAccount/shop-reconciler",
+      "RoleBinding/shop-reconciler",
       "Secret/shop-auth",
       "GitRepository/shop",
       "Kustomization/shop-app",
       "HelmRelease/shop-cache",
     ]);
+  });
+
+  it("confines a namespace-scoped configuration: its workloads apply as a service account bound to admin in that namespace only", () => {
+    const objects = renderFluxObjects(suspendedNamespacedInput);
+    const account = objects.find((o) => o.kind === "ServiceAccount");
+    expect(account?.metadata).toMatchObject({ name: "shop-reconciler", namespace: "team-shop" });
+    const binding = objects.find((o) => o.kind === "RoleBinding");
+    expect(binding).toMatchObject({
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      metadata: { name: "shop-reconciler", namespace: "team-shop" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" },
+      subjects: [{ kind: "ServiceAccount", name: "shop-reconciler", namespace: "team-shop" }],
+    });
+    // No ClusterRoleBinding: the rights end at the namespace.
+    expect(objects.some((o) => o.kind.startsWith("Cluster"))).toBe(false);
+    for (const workload of objects.filter((o) => o.kind === "Kustomization" || o.kind === "HelmRelease")) {
+      expect(workload.spec?.serviceAccountName, workload.metadata.name).toBe("shop-reconciler");
+      // Sources are referenced without a namespace: always the configuration's own.
+      const ref = (workload.spec?.sourceRef ?? (workload.spec?.chart as { spec: { sourceRef: unknown } }).spec.sourceRef) as Record<string, unknown>;
+      expect(ref.namespace, workload.metadata.name).toBeUndefined();
+    }
+  });
+
+  it("renders no service account for a cluster-scoped configuration", () => {
+    for (const input of [gitHttpsInput, ociInput, bucketInput, helmInput]) {
+      const objects = renderFluxObjects(input);
+      expect(objects.some((o) => o.kind === "ServiceAccount" || o.kind === "RoleBinding")).toBe(false);
+      for (const workload of objects.filter((o) => o.kind === "Kustomization" || o.kind === "HelmRelease")) expect(workload.spec?.serviceAccountName).toBeUndefined();
+    }
   });
 
   it("labels and annotates every object", () => {

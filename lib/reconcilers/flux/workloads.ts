@@ -3,6 +3,7 @@ import { normalizeRepoPath } from "@/lib/validation/repo-path";
 import { parseYamlMapping } from "@/lib/validation/safe-yaml";
 import { helmReleaseObjectName, kustomizationObjectName, objectMeta, sourceObjectName } from "@/lib/reconcilers/labels";
 import { withoutUndefined } from "./sources";
+import { workloadServiceAccount } from "./tenancy";
 import type { KubeObject, RenderInput } from "./types";
 
 export const KUSTOMIZATION_API_VERSION = "kustomize.toolkit.fluxcd.io/v1";
@@ -39,6 +40,7 @@ export function renderKustomization(input: RenderInput, kustomization: Kustomiza
           ? kustomization.dependsOn.map((dependency) => ({ name: kustomizationObjectName(spec.name, dependency) }))
           : undefined,
       postBuild: Object.keys(substitute).length > 0 ? { substitute: { ...substitute } } : undefined,
+      serviceAccountName: workloadServiceAccount(input),
       suspend: spec.suspend ? true : undefined,
     }),
   };
@@ -78,6 +80,7 @@ export function renderHelmRelease(input: RenderInput, release: HelmReleaseSpec):
       releaseName: release.releaseName,
       targetNamespace: targetNamespace(input, release.targetNamespace),
       values,
+      serviceAccountName: workloadServiceAccount(input),
       suspend: spec.suspend ? true : undefined,
     }),
   };
