@@ -6,6 +6,7 @@ import { maskedCredential, maskSecrets, renderFluxObjects, toYaml } from "./rend
 import {
   bucketInput,
   CANARY,
+  fluxFieldsInput,
   CREDENTIALS,
   gitHttpsInput,
   helmInput,
@@ -20,6 +21,7 @@ const GOLDEN_CASES: Array<[string, RenderInput]> = [
   ["bucket.yaml", bucketInput],
   ["helm-repository.yaml", helmInput],
   ["suspended-namespace-scoped.yaml", suspendedNamespacedInput],
+  ["flux-fields.yaml", fluxFieldsInput],
 ];
 
 describe("renderFluxObjects golden output", () => {
@@ -89,6 +91,28 @@ describe("renderFluxObjects", () => {
       expect(objects.some((o) => o.kind === "ServiceAccount" || o.kind === "RoleBinding")).toBe(false);
       for (const workload of objects.filter((o) => o.kind === "Kustomization" || o.kind === "HelmRelease")) expect(workload.spec?.serviceAccountName).toBeUndefined();
     }
+  });
+
+  it("renders every §3 Flux field under its Flux name, and leaves unset ones out", () => {
+    const objects = renderFluxObjects(fluxFieldsInput);
+    const apps = objects.find((o) => o.metadata.name === "platform-apps")?.spec ?? {};
+    expect(Object.keys(apps)).toEqual(expect.arrayContaining(["postBuild", "patches", "images", "healthChecks", "components", "deletionPolicy", "serviceAccountName"]));
+    expect(apps.postBuild).toEqual({
+      substitute: { cluster_env: "prod" },
+      substituteFrom: [{ kind: "ConfigMap", name: "cluster-vars" }, { kind: "Secret", name: "cluster-secrets", optional: true }],
+    });
+    expect(apps.serviceAccountName).toBe("platform-applier");
+    const web = objects.find((o) => o.metadata.name === "platform-web")?.spec ?? {};
+    expect(web).toMatchObject({
+      dependsOn: [{ name: "platform-redis" }],
+      timeout: "10m",
+      maxHistory: 3,
+      install: { remediation: { retries: 3 } },
+      upgrade: { remediation: { retries: 2, remediateLastFailure: true, strategy: "uninstall" } },
+      driftDetection: { mode: "warn" },
+    });
+    const redis = objects.find((o) => o.metadata.name === "platform-redis")?.spec ?? {};
+    for (const key of ["dependsOn", "timeout", "maxHistory", "install", "upgrade", "valuesFrom", "driftDetection"]) expect(redis[key], key).toBeUndefined();
   });
 
   it("labels and annotates every object", () => {
