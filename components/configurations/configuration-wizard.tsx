@@ -5,6 +5,7 @@ import { useState, useTransition } from "react";
 import type { ZodType } from "zod";
 import type { PreviewResult, previewConfigurationAction, saveConfigurationAction } from "@/app/(portal)/configurations/actions";
 import { basicsStepSchema, formatZodErrors, makeSourceStepSchema, targetsStepSchema, workloadsStepSchema } from "@/lib/validation/configuration";
+import { useHydrated } from "@/components/ui/use-hydrated";
 import { emptyDraft, toSpecInput, type Draft } from "./draft";
 import { BasicsStep } from "./step-basics";
 import { ReviewStep } from "./step-review";
@@ -44,6 +45,7 @@ export function ConfigurationWizard({ actions, fleet, credentials, allowLocalSou
     return lockedClusterId ? { ...d, targets: { clusterIds: [lockedClusterId], matchLabels: "", expressions: [] } } : d;
   });
   const [step, setStep] = useState(0);
+  const hydrated = useHydrated();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [preview, setPreview] = useState<PreviewResult | null>(null);
   const [message, setMessage] = useState("");
@@ -105,7 +107,7 @@ export function ConfigurationWizard({ actions, fleet, credentials, allowLocalSou
 
   const stepProps = { draft, update: setDraft, errors };
   return (
-    <div className="space-y-5">
+    <fieldset disabled={!hydrated} className="min-w-0 space-y-5">
       <nav aria-label="Wizard steps">
         <ol className="flex flex-wrap gap-2 text-sm">
           {STEPS.map((label, i) => (
@@ -163,6 +165,6 @@ export function ConfigurationWizard({ actions, fleet, credentials, allowLocalSou
           </button>
         ) : null}
       </div>
-    </div>
+    </fieldset>
   );
 }
