@@ -6,6 +6,7 @@ import type { ZodType } from "zod";
 import type { PreviewResult, previewConfigurationAction, saveConfigurationAction } from "@/app/(portal)/configurations/actions";
 import { basicsStepSchema, formatZodErrors, makeSourceStepSchema, targetsStepSchema, workloadsStepSchema } from "@/lib/validation/configuration";
 import { useHydrated } from "@/components/ui/use-hydrated";
+import { fieldLabel } from "@/lib/validation/field-labels";
 import { emptyDraft, toSpecInput, type Draft } from "./draft";
 import { BasicsStep } from "./step-basics";
 import { ReviewStep } from "./step-review";
@@ -128,7 +129,7 @@ export function ConfigurationWizard({ actions, fleet, credentials, allowLocalSou
         <h2 id="step-title" className="mb-4 text-lg font-semibold">{STEPS[step]}</h2>
         {Object.keys(errors).length > 0 && step < STEPS.length - 1 ? (
           <p role="alert" className="mb-3 text-sm font-medium text-red-700 dark:text-red-400">
-            Fix {Object.keys(errors).length} field{Object.keys(errors).length > 1 ? "s" : ""} before going on: {Object.keys(errors).join(", ")}.
+            Fix {Object.keys(errors).length} field{Object.keys(errors).length > 1 ? "s" : ""} before going on: {Object.keys(errors).map(fieldLabel).join(", ")}.
           </p>
         ) : null}
         {step === 0 ? <BasicsStep {...stepProps} isEdit={Boolean(configurationId)} /> : null}
