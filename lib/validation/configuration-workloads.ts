@@ -35,7 +35,7 @@ const variableNameSchema = ruleString((name) =>
     : "must start with a letter or '_' and contain only letters, digits and '_' (at most 128; substitution variable)",
 );
 
-const substituteSchema = z
+export const substituteSchema = z
   .record(variableNameSchema, ruleString(boundedText(MAX_SUBSTITUTION_VALUE_LENGTH, { multiline: true })))
   .superRefine((substitute, ctx) => {
     const entries = Object.entries(substitute);
@@ -62,7 +62,7 @@ export const kustomizationSchema = z.object({
   postBuild: z.object({ substitute: substituteSchema.default(() => ({})) }).default(() => ({ substitute: {} })),
 });
 
-const valuesSchema = requiredString().superRefine((text, ctx) => {
+export const valuesSchema = requiredString().superRefine((text, ctx) => {
   const result = parseYamlMapping(text);
   if (!result.ok) ctx.addIssue({ code: "custom", message: result.error });
 });

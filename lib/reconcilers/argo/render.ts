@@ -1,4 +1,5 @@
 import { checkRenderInput } from "@/lib/reconcilers/flux/render";
+import { withClusterValues } from "@/lib/reconcilers/cluster-values";
 import { kustomizationObjectName, objectMeta } from "@/lib/reconcilers/labels";
 import { withoutUndefined } from "@/lib/reconcilers/flux/sources";
 import type { KubeObject, RenderInput } from "@/lib/reconcilers/flux/types";
@@ -69,8 +70,9 @@ function renderApplication(input: RenderInput, source: GitRepositorySource, kust
  * Kustomization would be. Throws when nothing can be rendered: a source other than Git, or no
  * Kustomizations. Fields with no Argo CD equivalent are listed by unsupportedFields().
  */
-export function renderArgoObjects(input: RenderInput, options: ArgoRenderOptions = {}): KubeObject[] {
-  checkRenderInput(input);
+export function renderArgoObjects(target: RenderInput, options: ArgoRenderOptions = {}): KubeObject[] {
+  checkRenderInput(target);
+  const input = withClusterValues(target);
   const { spec, credential } = input;
   const namespace = options.namespace ?? ARGO_NAMESPACE;
   const { source } = spec;

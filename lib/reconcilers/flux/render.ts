@@ -1,4 +1,5 @@
 import { renderCredentialSecret, type SourceAuthRefs } from "./credentials";
+import { withClusterValues } from "@/lib/reconcilers/cluster-values";
 import { FLUX_NAMESPACE, objectMeta } from "@/lib/reconcilers/labels";
 import { renderSource } from "./sources";
 import type { KubeObject, RenderInput } from "./types";
@@ -25,8 +26,9 @@ export function checkRenderInput({ spec, version, configurationId, credential }:
  * Namespace, credential Secret, source, Kustomizations, HelmReleases. Pure: the same
  * input always yields the same objects, in the browser or on the server.
  */
-export function renderFluxObjects(input: RenderInput): KubeObject[] {
-  checkRenderInput(input);
+export function renderFluxObjects(target: RenderInput): KubeObject[] {
+  checkRenderInput(target);
+  const input = withClusterValues(target);
   const { spec, credential } = input;
   const objects: KubeObject[] = [];
   // flux-system exists wherever Flux is installed; any other namespace may not exist yet.
