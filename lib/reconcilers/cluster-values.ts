@@ -62,8 +62,19 @@ export function describeOrigin(origin: ValueOrigin): string {
 
 const usesVariable = (text: string | undefined) => text !== undefined && variableReferences(text).some((name) => name.startsWith("cluster_"));
 
+const dependence = new WeakMap<ConfigurationSpec, boolean>();
+
 /** Whether two clusters can get different objects from this spec (else one render serves every target). */
 export function dependsOnCluster(spec: ConfigurationSpec): boolean {
+  let depends = dependence.get(spec);
+  if (depends === undefined) {
+    depends = computeDependence(spec);
+    dependence.set(spec, depends);
+  }
+  return depends;
+}
+
+function computeDependence(spec: ConfigurationSpec): boolean {
   if (overridesOf(spec).length > 0) return true;
   if (spec.kustomizations.some((k) => Object.values(k.postBuild.substitute).some(usesVariable))) return true;
   return spec.helmReleases.some((release) => usesVariable(release.values));
@@ -104,11 +115,19 @@ function variableLookup(cluster: ClusterFacts): (name: string) => string {
   };
 }
 
+// Parsed values texts: a rollout renders the same texts for every target, and parsing YAML
+// costs far more than resolving. Never handed out: merge and substitution build new objects.
+const PARSED_LIMIT = 256;
+const parsedValues = new Map<string, JsonObject | undefined>();
+
 function parseValues(text: string | undefined): JsonObject | undefined {
   if (text === undefined) return undefined;
+  if (parsedValues.has(text)) return parsedValues.get(text);
   const parsed = parseYamlMapping(text);
   // The spec was validated before it was stored; failing here means it was not.
   if (!parsed.ok) throw new Error(`Cannot render Helm values that failed validation: ${parsed.error}`);
+  if (parsedValues.size >= PARSED_LIMIT) parsedValues.clear();
+  parsedValues.set(text, parsed.value);
   return parsed.value;
 }
 
@@ -208,28 +227,44 @@ export function resolveClusterValues(spec: ConfigurationSpec, cluster: ClusterFa
   return { substitutions, helmValues, applied: applicable.map(({ origin }) => ("number" in origin ? origin.number : 0)), entries };
 }
 
-/** The spec as one cluster gets it: substitutions and Helm values resolved, overrides applied (and dropped). */
-export function specForCluster(spec: ConfigurationSpec, cluster: ClusterFacts): ConfigurationSpec {
+/**
+ * The spec as one cluster gets it: substitutions resolved, overrides applied (and dropped).
+ * Helm values come separately, already parsed: putting them back as text would cost a YAML
+ * parse per target.
+ */
+export function specForCluster(spec: ConfigurationSpec, cluster: ClusterFacts): { spec: ConfigurationSpec; helmValues: ReadonlyMap<string, JsonObject | undefined> } {
   const values = resolveClusterValues(spec, cluster);
   return {
-    ...spec,
-    overrides: [],
-    kustomizations: spec.kustomizations.map((k) => ({ ...k, postBuild: { ...k.postBuild, substitute: values.substitutions.get(k.name) ?? {} } })),
-    helmReleases: spec.helmReleases.map((release) => {
-      const resolved = values.helmValues.get(release.name);
-      // JSON is YAML: the renderers parse values text as they always have.
-      return { ...release, values: resolved === undefined ? undefined : JSON.stringify(resolved) };
-    }),
+    spec: {
+      ...spec,
+      overrides: [],
+      kustomizations: spec.kustomizations.map((k) => ({ ...k, postBuild: { ...k.postBuild, substitute: values.substitutions.get(k.name) ?? {} } })),
+      // Rendered without values; withHelmValues puts this cluster's in.
+      helmReleases: spec.helmReleases.map(({ values: _written, ...release }) => release),
+    },
+    helmValues: values.helmValues,
   };
 }
 
+export type ClusterRender = { input: RenderInput; helmValues?: ReadonlyMap<string, JsonObject | undefined> };
+
 /**
- * What every renderer calls first: the input with the target cluster's values applied. Without
- * a cluster (a preview of the version itself) the spec renders as written, variables and all.
+ * What every renderer calls first: the input with the target cluster's values applied, and
+ * its Helm values per release (to give each rendered release with withHelmValues). Without a
+ * cluster (a preview of the version itself) the spec renders as written, variables and all.
  */
-export function withClusterValues(input: RenderInput): RenderInput {
-  if (!input.cluster || !dependsOnCluster(input.spec)) return input;
-  return { ...input, spec: specForCluster(input.spec, input.cluster) };
+export function withClusterValues(input: RenderInput): ClusterRender {
+  if (!input.cluster || !dependsOnCluster(input.spec)) return { input };
+  const { spec, helmValues } = specForCluster(input.spec, input.cluster);
+  return { input: { ...input, spec }, helmValues };
+}
+
+/** A freshly rendered HelmRelease given this cluster's values (unchanged when the render is not per cluster). */
+export function withHelmValues<T extends { spec?: JsonObject }>(object: T, render: ClusterRender, release: string): T {
+  if (!render.helmValues || !object.spec) return object;
+  const values = render.helmValues.get(release);
+  const { values: _unset, ...spec } = object.spec;
+  return { ...object, spec: values === undefined ? spec : { ...spec, values } };
 }
 
 /** Equal keys mean equal renders of one version: used to render once per distinct key. */

@@ -1,5 +1,5 @@
 import { checkRenderInput } from "@/lib/reconcilers/flux/render";
-import { withClusterValues } from "@/lib/reconcilers/cluster-values";
+import { withClusterValues, type ClusterRender } from "@/lib/reconcilers/cluster-values";
 import { helmReleaseObjectName, kustomizationObjectName, objectMeta } from "@/lib/reconcilers/labels";
 import { withoutUndefined } from "@/lib/reconcilers/flux/sources";
 import type { KubeObject, RenderInput } from "@/lib/reconcilers/flux/types";
@@ -69,13 +69,14 @@ function renderApplication(input: RenderInput, source: GitRepositorySource, kust
  * A Helm release whose chart is a path in the Git source: an Application with Argo CD's
  * built-in Helm support, the values (this cluster's, overrides merged) as helm.valuesObject.
  */
-function renderHelmApplication(input: RenderInput, source: GitRepositorySource, release: HelmReleaseSpec, namespace: string): KubeObject {
+function renderHelmApplication(perCluster: ClusterRender, source: GitRepositorySource, release: HelmReleaseSpec, namespace: string): KubeObject {
+  const { input } = perCluster;
   const { spec } = input;
   const automated: AutomatedPolicy = { prune: true, selfHeal: true };
   const meta = objectMeta(input, helmReleaseObjectName(spec.name, release.name));
   const suspended: Record<string, string> = spec.suspend ? { [SUSPENDED_AUTOMATED_ANNOTATION]: JSON.stringify(automated) } : {};
-  let valuesObject: JsonObject | undefined;
-  if (release.values !== undefined) {
+  let valuesObject: JsonObject | undefined = perCluster.helmValues?.get(release.name);
+  if (!perCluster.helmValues && release.values !== undefined) {
     const parsed = parseYamlMapping(release.values);
     if (!parsed.ok) throw new Error(`Cannot render Helm values that failed validation: ${parsed.error}`);
     valuesObject = parsed.value;
@@ -104,7 +105,8 @@ function renderHelmApplication(input: RenderInput, source: GitRepositorySource, 
  */
 export function renderArgoObjects(target: RenderInput, options: ArgoRenderOptions = {}): KubeObject[] {
   checkRenderInput(target);
-  const input = withClusterValues(target);
+  const perCluster = withClusterValues(target);
+  const { input } = perCluster;
   const { spec, credential } = input;
   const namespace = options.namespace ?? ARGO_NAMESPACE;
   const { source } = spec;
@@ -121,6 +123,6 @@ export function renderArgoObjects(target: RenderInput, options: ArgoRenderOption
   const secret = credential ? renderRepositorySecret(input, credential, namespace) : undefined;
   if (secret) objects.push(secret);
   for (const kustomization of spec.kustomizations) objects.push(renderApplication(input, source, kustomization, namespace));
-  for (const release of spec.helmReleases) objects.push(renderHelmApplication(input, source, release, namespace));
+  for (const release of spec.helmReleases) objects.push(renderHelmApplication(perCluster, source, release, namespace));
   return objects;
 }

@@ -1,5 +1,5 @@
 import { renderCredentialSecret, type SourceAuthRefs } from "./credentials";
-import { withClusterValues } from "@/lib/reconcilers/cluster-values";
+import { withClusterValues, withHelmValues } from "@/lib/reconcilers/cluster-values";
 import { FLUX_NAMESPACE, objectMeta } from "@/lib/reconcilers/labels";
 import { renderSource } from "./sources";
 import type { KubeObject, RenderInput } from "./types";
@@ -28,7 +28,8 @@ export function checkRenderInput({ spec, version, configurationId, credential }:
  */
 export function renderFluxObjects(target: RenderInput): KubeObject[] {
   checkRenderInput(target);
-  const input = withClusterValues(target);
+  const perCluster = withClusterValues(target);
+  const { input } = perCluster;
   const { spec, credential } = input;
   const objects: KubeObject[] = [];
   // flux-system exists wherever Flux is installed; any other namespace may not exist yet.
@@ -43,6 +44,6 @@ export function renderFluxObjects(target: RenderInput): KubeObject[] {
   }
   objects.push(renderSource(input, refs));
   for (const kustomization of spec.kustomizations) objects.push(renderKustomization(input, kustomization));
-  for (const release of spec.helmReleases) objects.push(renderHelmRelease(input, release));
+  for (const release of spec.helmReleases) objects.push(withHelmValues(renderHelmRelease(input, release), perCluster, release.name));
   return objects;
 }
