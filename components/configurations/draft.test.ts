@@ -17,3 +17,17 @@ describe("the Argo CD project in the draft", () => {
     expect(configurationSpecSchema.safeParse(toSpecInput({ ...draft, argoProject: "Not_A_Name" })).success).toBe(false);
   });
 });
+
+describe("overrides in the draft", () => {
+  it("survive an edit in the wizard (it does not edit them; the Overrides tab does)", () => {
+    const spec = configurationSpecSchema.parse({
+      name: "demo",
+      scope: "cluster",
+      source: { kind: "GitRepository", url: "https://github.com/acme/fleet", ref: { type: "branch", value: "main" } },
+      kustomizations: [{ name: "apps" }],
+      targets: { clusterIds: ["c1"] },
+      overrides: [{ clusterId: "c1", substitute: { SIZE: "large" } }],
+    });
+    expect(configurationSpecSchema.parse(toSpecInput(fromSpec(spec))).overrides).toEqual(spec.overrides);
+  });
+});

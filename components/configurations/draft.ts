@@ -1,6 +1,7 @@
 // Pure: the wizard's editable draft and its conversion to the configuration spec the schemas validate.
 import { parseLabelsText } from "@/lib/inventory/cluster-input";
 import type { ConfigurationSpec, ConfigurationSpecInput } from "@/lib/validation/configuration";
+import { overridesOf, type OverrideSpec } from "@/lib/validation/configuration-overrides";
 
 export type KustomizationDraft = {
   name: string;
@@ -58,6 +59,8 @@ export type Draft = {
   kustomizations: KustomizationDraft[];
   helmReleases: HelmReleaseDraft[];
   targets: { clusterIds: string[]; matchLabels: string; expressions: ExpressionDraft[] };
+  /** Per-cluster overrides: carried through unchanged (the configuration's Overrides tab edits them). */
+  overrides: OverrideSpec[];
 };
 
 export const emptyKustomization = (name = ""): KustomizationDraft => ({
@@ -103,6 +106,7 @@ export function emptyDraft(): Draft {
     kustomizations: [emptyKustomization("apps")],
     helmReleases: [],
     targets: { clusterIds: [], matchLabels: "", expressions: [] },
+    overrides: [],
   };
 }
 
@@ -190,6 +194,7 @@ export function toSpecInput(d: Draft): ConfigurationSpecInput {
           }
         : undefined,
     },
+    overrides: d.overrides,
   };
 }
 
@@ -237,5 +242,6 @@ export function fromSpec(spec: ConfigurationSpec): Draft {
       matchLabels: Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(", "),
       expressions: (selector?.matchExpressions ?? []).map((e) => ({ key: e.key, operator: e.operator, values: (e.values ?? []).join(", ") })),
     },
+    overrides: [...overridesOf(spec)],
   };
 }

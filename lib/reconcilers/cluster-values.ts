@@ -9,6 +9,7 @@ import {
   variableReferences,
 } from "@/lib/validation/cluster-variables";
 import type { ConfigurationSpec, OverrideSpec } from "@/lib/validation/configuration";
+import { overridesOf } from "@/lib/validation/configuration-overrides";
 import { isJsonObject, type JsonObject, type JsonValue } from "@/lib/validation/json";
 import { matchesSelector } from "@/lib/validation/label-selector";
 import { parseYamlMapping } from "@/lib/validation/safe-yaml";
@@ -50,10 +51,7 @@ export type ClusterValues = {
   entries: ResolvedValue[];
 };
 
-/** Stored versions from before overrides existed have none. */
-export function overridesOf(spec: ConfigurationSpec): readonly OverrideSpec[] {
-  return (spec as { overrides?: OverrideSpec[] }).overrides ?? [];
-}
+export { overridesOf };
 
 export function describeOrigin(origin: ValueOrigin): string {
   if (origin.kind === "base") return "base";

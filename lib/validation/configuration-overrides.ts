@@ -100,3 +100,8 @@ export function overrideWarnings(overrides: readonly OverrideSpec[], fleet: Read
   }
   return warnings;
 }
+
+/** A stored spec's overrides: versions stored before overrides existed have none. */
+export function overridesOf(spec: { overrides?: readonly OverrideSpec[] }): readonly OverrideSpec[] {
+  return spec.overrides ?? [];
+}

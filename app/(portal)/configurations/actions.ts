@@ -12,10 +12,11 @@ import { can } from "@/lib/auth/permissions";
 import { deleteConfiguration } from "@/lib/configurations/delete";
 import { createConfiguration, getConfiguration, getVersion, updateConfiguration } from "@/lib/configurations/store";
 import { nameConfirmationSchema } from "@/lib/inventory/cluster-input";
-import { resolveTargets } from "@/lib/configurations/targets";
+import { listFleetLabels, resolveTargets } from "@/lib/configurations/targets";
+import { overrideWarnings } from "@/lib/validation/configuration-overrides";
 import { checkChangeMessage, checkConfigurationSpec } from "@/lib/configurations/validate";
 import { env } from "@/lib/env";
-import { dryRunConfiguration, type ClusterDryRun } from "@/lib/push/dry-run";
+import { dryRunConfiguration, type ClusterDryRun, type DistinctRender } from "@/lib/push/dry-run";
 import { startRollout } from "@/lib/push/rollouts";
 import { runRollout } from "@/lib/push/run";
 import { runStatusSweep } from "@/lib/observe/loop";
@@ -41,6 +42,8 @@ export type PreviewResult =
       argoYaml?: string;
       unsupported?: UnsupportedField[];
       clusters: ClusterDryRun[];
+      /** The distinct renders the previewed targets get (per-cluster values), each cluster's by index. */
+      renders: DistinctRender[];
       targetCount: number;
       warnings: Record<string, string>;
     };
@@ -62,9 +65,11 @@ export async function previewConfigurationAction(input: unknown): Promise<Previe
     argoYaml: result.argoYaml,
     unsupported: result.unsupported,
     clusters: result.clusters,
+    renders: result.renders,
     targetCount: targets.length,
     warnings: {
       ...collectSpecWarnings(checked.spec, { allowLocalSources: env().FLEETLINE_ALLOW_LOCAL_SOURCES }),
+      ...overrideWarnings(checked.spec.overrides, listFleetLabels()),
       // Unreadable from here is not proof the clusters cannot read it (another network): said, not refused.
       ...(ref.status === "error" ? { "source.url": `Fleetline could not read the repository: ${ref.message}` } : {}),
     },
