@@ -238,7 +238,7 @@ export function specForCluster(spec: ConfigurationSpec, cluster: ClusterFacts): 
       overrides: [],
       kustomizations: spec.kustomizations.map((k) => ({ ...k, postBuild: { ...k.postBuild, substitute: values.substitutions.get(k.name) ?? {} } })),
       // Rendered without values; withHelmValues puts this cluster's in.
-      helmReleases: spec.helmReleases.map(({ values: _written, ...release }) => release),
+      helmReleases: spec.helmReleases.map((release) => ({ ...release, values: undefined })),
     },
     helmValues: values.helmValues,
   };
@@ -261,8 +261,10 @@ export function withClusterValues(input: RenderInput): ClusterRender {
 export function withHelmValues<T extends { spec?: JsonObject }>(object: T, render: ClusterRender, release: string): T {
   if (!render.helmValues || !object.spec) return object;
   const values = render.helmValues.get(release);
-  const { values: _unset, ...spec } = object.spec;
-  return { ...object, spec: values === undefined ? spec : { ...spec, values } };
+  const spec: JsonObject = { ...object.spec };
+  if (values === undefined) delete spec.values;
+  else spec.values = values;
+  return { ...object, spec };
 }
 
 /** Equal keys mean equal renders of one version: used to render once per distinct key. */

@@ -216,3 +216,28 @@ export async function setSuspendedAction(configurationId: string, isSuspended: b
     ? { status: "error", message: `${isSuspended ? "Suspend" : "Resume"} failed on ${failed.length} of ${plural(result.clusters.length, "cluster")}.` }
     : { status: "ok", message: `${isSuspended ? "Suspended" : "Resumed"} on ${plural(result.clusters.length, "cluster")}.` };
 }
+
+export type OverridesResult = Invalid | { status: "error"; message: string } | { status: "ok"; version: number; warnings: Record<string, string> };
+
+/**
+ * The Overrides tab: saves the configuration's current spec with a new override list as a new
+ * immutable version (pushing is separate). Errors are keyed "overrides.N.field"; selectors that
+ * match no cluster come back as warnings.
+ */
+export async function saveOverridesAction(configurationId: string, overrides: unknown, message?: string): Promise<OverridesResult> {
+  const target = { action: "configuration.overrides", targetType: "configuration", targetId: configurationId };
+  const actor = await requirePermission("configurations.write", target);
+  const configuration = getConfiguration(configurationId);
+  if (!configuration) return { status: "error", message: "That configuration no longer exists." };
+  const saved = updateConfiguration(configurationId, { ...configuration.spec, overrides }, { author: actor.user.email, message: typeof message === "string" ? message : "" });
+  if (saved.status === "not-found") return { status: "error", message: "That configuration no longer exists." };
+  if (saved.status === "invalid") {
+    recordAudit({ ...target, targetId: configuration.name, actor: auditActor(actor), outcome: "invalid", details: { fields: Object.keys(saved.fieldErrors) } });
+    return saved;
+  }
+  const stored = getVersion(configurationId, saved.version);
+  const count = stored ? stored.spec.overrides.length : 0;
+  recordAudit({ ...target, targetId: configuration.name, actor: auditActor(actor), outcome: "success", details: { version: saved.version, overrides: count } });
+  revalidatePath(`/configurations/${configurationId}`);
+  return { status: "ok", version: saved.version, warnings: stored ? overrideWarnings(stored.spec.overrides, listFleetLabels()) : {} };
+}
