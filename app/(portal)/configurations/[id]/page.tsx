@@ -111,7 +111,7 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
         </Suspense>
       ) : null}
       {active === "versions" ? (
-        <VersionsTab configurationId={configuration.id} currentVersion={configuration.currentVersion} from={sp.from} to={sp.to} rollback={sp.rollback} canRollback={canPush} />
+        <VersionsTab configurationId={configuration.id} currentVersion={configuration.currentVersion} from={sp.from} to={sp.to} rollback={sp.rollback} canRollback={canPush} cluster={sp.cluster} />
       ) : null}
       {active === "yaml" ? <YamlTab configurationId={configuration.id} version={configuration.currentVersion} yaml={renderedYaml(configuration.id, configuration.currentVersion, spec)} /> : null}
       {active === "overrides" ? (
