@@ -36,7 +36,9 @@ export type TargetCluster = { id: string; name: string; labels: Record<string, s
 const RENDER_CACHE_LIMIT = 5000;
 type ExpectedVersion = { spec: ConfigurationSpec | undefined; renderedFor: (reconciler: Reconciler, cluster?: TargetCluster) => Target["rendered"] };
 // Per version: one render per reconciler, or per cluster when the version's values depend on it.
-const RENDERS_PER_VERSION_LIMIT = 10_000;
+// Per-cluster renders are cheap to redo (well under a millisecond) and many: past this many
+// in one version they are made on each use instead of kept, so memory stays bounded.
+const RENDERS_PER_VERSION_LIMIT = 2_000;
 const globalForRender = globalThis as unknown as { fleetlineExpectedRenders?: Map<string, ExpectedVersion> };
 const renders = (globalForRender.fleetlineExpectedRenders ??= new Map());
 
@@ -77,8 +79,7 @@ export function renderExpected(configurationId: string, version: number): Expect
           error: error instanceof UnresolvedVariableError ? `could not render version ${version}: ${error.message}` : `could not render version ${version} for ${RECONCILER_NAMES[reconciler]}: ${reasonOf(error)}`,
         };
       }
-      if (perCluster.size >= RENDERS_PER_VERSION_LIMIT) perCluster.clear();
-      perCluster.set(key, rendered);
+      if (perCluster.size < RENDERS_PER_VERSION_LIMIT) perCluster.set(key, rendered);
       return rendered;
     };
     result = { spec, renderedFor };
