@@ -65,6 +65,8 @@ export function auditSummary(entry: AuditEntry, names: AuditNames): string {
     case "configuration.create":
     case "configuration.update":
       return `${entry.action.endsWith("create") ? "Created" : "Saved"} ${target}${d.version ? ` v${String(d.version)}` : ""}${outcome}`;
+    case "configuration.overrides":
+      return `Changed the per-cluster overrides of ${target}${d.version ? ` (saved as v${String(d.version)}, ${String(d.overrides)} overrides)` : ""}${outcome}`;
     case "configuration.delete":
       return `Deleted ${target}${outcome}`;
     case "cluster.register":

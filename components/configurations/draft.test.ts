@@ -44,3 +44,17 @@ describe("the §3 Flux fields in the draft", () => {
     expect(result.error?.issues[0]?.path.join(".")).toBe("helmReleases.0.maxHistory");
   });
 });
+
+describe("overrides in the draft", () => {
+  it("survive an edit in the wizard (it does not edit them; the Overrides tab does)", () => {
+    const spec = configurationSpecSchema.parse({
+      name: "demo",
+      scope: "cluster",
+      source: { kind: "GitRepository", url: "https://github.com/acme/fleet", ref: { type: "branch", value: "main" } },
+      kustomizations: [{ name: "apps" }],
+      targets: { clusterIds: ["c1"] },
+      overrides: [{ clusterId: "c1", substitute: { SIZE: "large" } }],
+    });
+    expect(configurationSpecSchema.parse(toSpecInput(fromSpec(spec))).overrides).toEqual(spec.overrides);
+  });
+});

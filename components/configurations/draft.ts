@@ -2,6 +2,7 @@
 import { stringify } from "yaml";
 import { parseLabelsText } from "@/lib/inventory/cluster-input";
 import type { ConfigurationSpec, ConfigurationSpecInput } from "@/lib/validation/configuration";
+import { overridesOf, type OverrideSpec } from "@/lib/validation/configuration-overrides";
 
 export type KustomizationDraft = {
   name: string;
@@ -76,6 +77,8 @@ export type Draft = {
   kustomizations: KustomizationDraft[];
   helmReleases: HelmReleaseDraft[];
   targets: { clusterIds: string[]; matchLabels: string; expressions: ExpressionDraft[] };
+  /** Per-cluster overrides: carried through unchanged (the configuration's Overrides tab edits them). */
+  overrides: OverrideSpec[];
 };
 
 export const emptyKustomization = (name = ""): KustomizationDraft => ({
@@ -145,6 +148,7 @@ export function emptyDraft(): Draft {
     kustomizations: [emptyKustomization("apps")],
     helmReleases: [],
     targets: { clusterIds: [], matchLabels: "", expressions: [] },
+    overrides: [],
   };
 }
 
@@ -263,6 +267,7 @@ export function toSpecInput(d: Draft): ConfigurationSpecInput {
           }
         : undefined,
     },
+    overrides: d.overrides,
   };
 }
 
@@ -326,5 +331,6 @@ export function fromSpec(spec: ConfigurationSpec): Draft {
       matchLabels: Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(", "),
       expressions: (selector?.matchExpressions ?? []).map((e) => ({ key: e.key, operator: e.operator, values: (e.values ?? []).join(", ") })),
     },
+    overrides: [...overridesOf(spec)],
   };
 }

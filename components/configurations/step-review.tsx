@@ -1,5 +1,6 @@
 "use client";
 
+import { useState } from "react";
 import { Badge, ReconcilerBadge } from "@/components/ui/badges";
 import type { PreviewResult } from "@/app/(portal)/configurations/actions";
 import type { DryRunAction } from "@/lib/push/dry-run";
@@ -81,9 +82,10 @@ export function ReviewStep({ preview, pending }: { preview: PreviewResult | null
           </ul>
         </section>
       ) : null}
+      {preview.renders.length > 0 ? <PerClusterRenders preview={preview} /> : null}
       {showFlux ? (
         <section aria-labelledby="yaml">
-          <h3 id="yaml" className="mb-2 font-semibold">{preview.argoYaml ? "Flux YAML" : "YAML"} (Secret values masked)</h3>
+          <h3 id="yaml" className="mb-2 font-semibold">{preview.argoYaml ? "Flux YAML" : "YAML"} as written (cluster variables unresolved; Secret values masked)</h3>
           <pre tabIndex={0} className="card max-h-[28rem] overflow-auto p-3 font-mono text-xs" data-testid="rendered-yaml">{preview.yaml}</pre>
         </section>
       ) : null}
@@ -94,5 +96,37 @@ export function ReviewStep({ preview, pending }: { preview: PreviewResult | null
         </section>
       ) : null}
     </div>
+  );
+}
+
+type OkPreview = Extract<PreviewResult, { status: "ok" }>;
+
+/** How many distinct renders the previewed targets get, and any one cluster's YAML (its own values applied). */
+function PerClusterRenders({ preview }: { preview: OkPreview }) {
+  const rendered = preview.clusters.filter((c) => c.render !== undefined);
+  const [clusterId, setClusterId] = useState(rendered[0]?.clusterId ?? "");
+  const chosen = rendered.find((c) => c.clusterId === clusterId) ?? rendered[0];
+  const render = chosen?.render === undefined ? undefined : preview.renders[chosen.render];
+  const count = preview.renders.length;
+  return (
+    <section aria-labelledby="per-cluster">
+      <h3 id="per-cluster" className="mb-1 font-semibold">Per-cluster renders</h3>
+      <p className="mb-2 text-sm" data-testid="distinct-renders">
+        The {rendered.length} previewed cluster{rendered.length === 1 ? "" : "s"} get {count} distinct render{count === 1 ? "" : "s"}.
+      </p>
+      <label className="mb-2 flex items-center gap-2 text-sm">
+        <span>Show the YAML for cluster</span>
+        <select className="input w-auto" value={chosen?.clusterId ?? ""} onChange={(event) => setClusterId(event.target.value)}>
+          {rendered.map((c) => (
+            <option key={c.clusterId} value={c.clusterId}>
+              {c.clusterName} (render {(c.render ?? 0) + 1})
+            </option>
+          ))}
+        </select>
+      </label>
+      {render ? (
+        <pre tabIndex={0} className="card max-h-[28rem] overflow-auto p-3 font-mono text-xs" data-testid="cluster-yaml">{render.yaml}</pre>
+      ) : null}
+    </section>
   );
 }

@@ -39,10 +39,14 @@ export function checkConfigurationSpec(input: unknown): SpecCheck {
     if (problem) fieldErrors["source.credentialId"] = problem;
   }
   const ids = spec.targets.clusterIds;
-  if (ids.length > 0) {
-    const known = new Set(getDb().select({ id: clusters.id }).from(clusters).where(inArray(clusters.id, ids)).all().map((row) => row.id));
+  const overrideIds = spec.overrides.flatMap((override) => (override.clusterId === undefined ? [] : [override.clusterId]));
+  if (ids.length > 0 || overrideIds.length > 0) {
+    const known = new Set(getDb().select({ id: clusters.id }).from(clusters).where(inArray(clusters.id, [...new Set([...ids, ...overrideIds])])).all().map((row) => row.id));
     for (const [index, id] of ids.entries()) {
       if (!known.has(id)) fieldErrors[`targets.clusterIds.${index}`] = "is not a registered cluster";
+    }
+    for (const [index, override] of spec.overrides.entries()) {
+      if (override.clusterId !== undefined && !known.has(override.clusterId)) fieldErrors[`overrides.${index}.clusterId`] = "is not a registered cluster";
     }
   }
   return Object.keys(fieldErrors).length > 0 ? { ok: false, fieldErrors } : { ok: true, spec };

@@ -3,13 +3,18 @@ import { listCredentials } from "@/lib/credentials/store";
 import { maskedCredential, maskSecrets, renderFluxObjects, toYaml } from "@/lib/reconcilers/flux/render";
 import { diffOffThread } from "@/lib/diff-worker";
 import type { DiffHunk } from "@/lib/text-diff";
+import type { ClusterFacts } from "@/lib/reconcilers/cluster-values";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
 import { getVersion } from "./store";
 
-/** A version's Flux objects as YAML, Secret values masked (the secret itself is never decrypted here). */
-export function renderedYaml(configurationId: string, version: number, spec: ConfigurationSpec, { forDiff = false } = {}): string {
+/**
+ * A version's Flux objects as YAML, Secret values masked (the secret itself is never decrypted
+ * here). With a cluster: as that cluster gets them (its variables and overrides applied; throws
+ * UnresolvedVariableError when it cannot resolve one); without: as written.
+ */
+export function renderedYaml(configurationId: string, version: number, spec: ConfigurationSpec, { forDiff = false, cluster }: { forDiff?: boolean; cluster?: ClusterFacts } = {}): string {
   const credentialType = spec.source.credentialId ? listCredentials().find((c) => c.id === spec.source.credentialId)?.type : undefined;
-  const objects = renderFluxObjects({ spec, version, configurationId, credential: credentialType ? maskedCredential(credentialType) : undefined });
+  const objects = renderFluxObjects({ spec, version, configurationId, credential: credentialType ? maskedCredential(credentialType) : undefined, ...(cluster ? { cluster } : {}) });
   const yaml = toYaml(maskSecrets(objects));
   // The version annotation differs between any two versions; in a diff it is noise.
   return forDiff ? yaml.replace(/^\s+fleetline\.io\/version: .*\n/gm, "") : yaml;
@@ -18,12 +23,16 @@ export function renderedYaml(configurationId: string, version: number, spec: Con
 /** `hunks` is null when the versions are too large or too different to show as a diff. */
 export type VersionDiff = { from: number; to: number; hunks: DiffHunk[] | null };
 
-/** Diffed in the worker thread: thousands of changed lines of values must not hold the server. */
-export async function diffVersions(configurationId: string, from: number, to: number): Promise<VersionDiff | undefined> {
+/**
+ * Diffed in the worker thread: thousands of changed lines of values must not hold the server.
+ * With a cluster, both versions are rendered as that cluster gets them.
+ */
+export async function diffVersions(configurationId: string, from: number, to: number, cluster?: ClusterFacts): Promise<VersionDiff | undefined> {
   const a = getVersion(configurationId, from);
   const b = getVersion(configurationId, to);
   if (!a || !b) return undefined;
-  return { from, to, hunks: await diffOffThread(renderedYaml(configurationId, from, a.spec, { forDiff: true }), renderedYaml(configurationId, to, b.spec, { forDiff: true })) };
+  const options = { forDiff: true, ...(cluster ? { cluster } : {}) };
+  return { from, to, hunks: await diffOffThread(renderedYaml(configurationId, from, a.spec, options), renderedYaml(configurationId, to, b.spec, options)) };
 }
 
 /** The YAML tab shows at most this much inline; past it, the page offers a download. */

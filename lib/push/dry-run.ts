@@ -17,7 +17,10 @@ import { describeFailure, onCluster, PushRefused, pushSettings, type PushSetting
 import { changedPaths } from "./diff";
 import { describeRef, objectPath } from "@/lib/reconcilers/kinds";
 import { detectReconciler, NO_RECONCILER, reconcilerById, reconcilerIdFor, RECONCILERS } from "@/lib/reconcilers";
-import { cachedRenderer, RECONCILER_NAMES } from "@/lib/reconcilers/render";
+import { RECONCILER_NAMES } from "@/lib/reconcilers/render";
+import { clusterFacts } from "@/lib/reconcilers/cluster-facts";
+import { clusterRenderKey } from "@/lib/reconcilers/cluster-values";
+import { UnresolvedVariableError } from "@/lib/validation/cluster-variables";
 
 export type DryRunAction = "create" | "change" | "unchanged" | "delete" | "conflict" | "invalid" | "error";
 
@@ -40,19 +43,26 @@ export type ClusterDryRun = {
   status: "ok" | "failed";
   error?: string;
   objects: ObjectDryRun[];
+  /** Index into `renders` of what this cluster gets (absent when nothing could be rendered for it). */
+  render?: number;
 };
+
+/** One distinct rendering among the targets (per-cluster values make them differ), masked. */
+export type DistinctRender = { yaml: string; clusterIds: string[] };
 
 export type DryRunResult =
   | ReturnType<typeof invalidResult>
   | {
       status: "ok";
-      /** The Flux objects as multi-document YAML, Secret values masked: the same for every Flux cluster. */
+      /** The Flux objects as multi-document YAML, Secret values masked, as written (cluster variables unresolved); `renders` has each target's. */
       yaml: string;
       /** When a target runs Argo CD: its Applications and repository Secret, masked (absent when they cannot be rendered). */
       argoYaml?: string;
       /** When a target runs Argo CD: what it does not get of this configuration. */
       unsupported?: UnsupportedField[];
       clusters: ClusterDryRun[];
+      /** The distinct renders the previewed targets get, in order of first appearance. */
+      renders: DistinctRender[];
     };
 
 async function readLive(step: ClusterStep, object: RenderedObject): Promise<KubeObject | undefined> {
@@ -99,13 +109,13 @@ async function dryRunCluster(step: ClusterStep, configurationName: string, objec
   return results;
 }
 
-type Target = { id: string; name: string; credentials: string; reconciler: Reconciler | null };
+type Target = { id: string; name: string; labels: Record<string, string>; credentials: string; reconciler: Reconciler | null };
 
 function checkClusterIds(clusterIds: readonly string[]): Record<string, string> | Target[] {
   const parsed = pushClusterIdsSchema.safeParse(clusterIds);
   if (!parsed.success) return Object.fromEntries(Object.entries(formatZodErrors(parsed.error)).map(([k, v]) => [k ? `clusterIds.${k}` : "clusterIds", v]));
   const rows = getDb()
-    .select({ id: clusters.id, name: clusters.name, credentials: clusters.credentials, override: clusters.reconcilerOverride, detected: clusterHealth.detectedReconciler })
+    .select({ id: clusters.id, name: clusters.name, labels: clusters.labels, credentials: clusters.credentials, override: clusters.reconcilerOverride, detected: clusterHealth.detectedReconciler })
     .from(clusters)
     .leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id))
     .where(inArray(clusters.id, parsed.data))
@@ -143,14 +153,22 @@ export async function dryRunConfiguration(input: unknown, clusterIds: readonly s
   } catch (error) {
     return invalidResult({ source: describeFailure(error) });
   }
-  const renderVersion = cachedRenderer((reconciler): RenderedObject[] | string => {
-    if (reconciler === primary.id) return objects;
+  // Per cluster: its reconciler and its own values; clusters whose values are alike share a render.
+  const cache = new Map<string, RenderedObject[] | string>();
+  const renderFor = (reconciler: Reconciler, target: Target): RenderedObject[] | string => {
+    const cluster = clusterFacts(target, reconciler);
+    const key = `${reconciler}\u0000${clusterRenderKey(spec, cluster)}`;
+    let rendered = cache.get(key);
+    if (rendered !== undefined) return rendered;
     try {
-      return reconcilerById(reconciler)?.render(renderInput) ?? NO_RECONCILER;
+      rendered = reconcilerById(reconciler)?.render({ ...renderInput, cluster }) ?? NO_RECONCILER;
     } catch (error) {
-      return `cannot render for ${RECONCILER_NAMES[reconciler]}: ${describeFailure(error)}`;
+      rendered = error instanceof UnresolvedVariableError ? error.message : `cannot render for ${RECONCILER_NAMES[reconciler]}: ${describeFailure(error)}`;
     }
-  });
+    cache.set(key, rendered);
+    return rendered;
+  };
+  const perCluster: Array<RenderedObject[] | undefined> = targets.map(() => undefined);
   const settings = pushSettings(overrides);
   // The inventory's reconciler, else the one the cluster is found to serve during its dry run.
   const reconcilers = targets.map((target) => target.reconciler);
@@ -158,26 +176,43 @@ export async function dryRunConfiguration(input: unknown, clusterIds: readonly s
     onCluster(target, settings, async (step) => {
       const reconciler = (reconcilers[index] ??= await detectReconciler(step));
       if (!reconciler) throw new PushRefused(NO_RECONCILER);
-      const rendered = renderVersion(reconciler);
+      const rendered = renderFor(reconciler, targets[index]!);
       if (typeof rendered === "string") throw new PushRefused(rendered);
+      perCluster[index] = rendered;
       return dryRunCluster(step, spec.name, rendered);
     }),
   );
+  const renders: DistinctRender[] = [];
+  const renderIndex = new Map<string, number>();
   const results = settled.map((outcome, index): ClusterDryRun => {
     const cluster = { clusterId: targets[index]!.id, clusterName: targets[index]!.name, reconciler: reconcilers[index] ?? null };
-    if (outcome.status === "fulfilled") return { ...cluster, status: "ok", objects: outcome.value };
-    return { ...cluster, status: "failed", error: describeFailure(outcome.reason, { clusterId: cluster.clusterId }), objects: [] };
+    const objectsHere = perCluster[index];
+    let render: number | undefined;
+    if (objectsHere) {
+      const text = toYaml(maskSecrets(objectsHere));
+      render = renderIndex.get(text);
+      if (render === undefined) {
+        render = renders.push({ yaml: text, clusterIds: [] }) - 1;
+        renderIndex.set(text, render);
+      }
+      renders[render]!.clusterIds.push(cluster.clusterId);
+    }
+    const shown = render === undefined ? {} : { render };
+    if (outcome.status === "fulfilled") return { ...cluster, status: "ok", objects: outcome.value, ...shown };
+    return { ...cluster, status: "failed", error: describeFailure(outcome.reason, { clusterId: cluster.clusterId }), objects: [], ...shown };
   });
   const yaml = toYaml(maskSecrets(objects));
   // Another reconciler among the targets: its rendering too, and what it cannot express.
-  const other = reconcilerById(results.find((c) => c.reconciler !== null && c.reconciler !== primary.id)?.reconciler);
-  if (!other) return { status: "ok", yaml, clusters: results };
-  const rendered = renderVersion(other.id);
+  const otherTarget = results.findIndex((c) => c.reconciler !== null && c.reconciler !== primary.id);
+  const other = reconcilerById(results[otherTarget]?.reconciler);
+  if (!other) return { status: "ok", yaml, clusters: results, renders };
+  const rendered = renderFor(other.id, targets[otherTarget]!);
   return {
     status: "ok",
     yaml,
     ...(typeof rendered === "string" ? {} : { argoYaml: toYaml(maskSecrets(rendered)) }),
     unsupported: other.unsupported(spec, renderInput.credential),
     clusters: results,
+    renders,
   };
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, eq, gt, inArray } from "drizzle-orm";
 import { getDb } from "@/db";
-import type { Reconciler } from "@/db/schema";
+import type { Cluster, Reconciler } from "@/db/schema";
 import { configurations, configurationTargets, rolloutClusters, rollouts, type Rollout, type RolloutCluster } from "@/db/schema-configurations";
 import { recordAudit } from "@/lib/audit";
 import { getVersion } from "@/lib/configurations/store";
@@ -14,7 +14,12 @@ import { errorMessage, log } from "@/lib/log";
 import { applyObjects, ObjectFailure, pruneDropped, type ClusterStep } from "./apply";
 import { describeFailure, onCluster, PushRefused, pushSettings, type PushSettings } from "./cluster-run";
 import { detectReconciler, loadCluster, NO_RECONCILER } from "@/lib/reconcilers";
-import { cachedRenderer, RECONCILER_NAMES, renderFor } from "@/lib/reconcilers/render";
+import { RECONCILER_NAMES, renderFor } from "@/lib/reconcilers/render";
+import { clusterFacts } from "@/lib/reconcilers/cluster-facts";
+import { clusterRenderKey } from "@/lib/reconcilers/cluster-values";
+import type { RenderCredential } from "@/lib/reconcilers/flux/types";
+import { UnresolvedVariableError } from "@/lib/validation/cluster-variables";
+import type { ConfigurationSpec } from "@/lib/validation/configuration";
 import { getRolloutProgress, type RolloutProgress } from "./rollouts";
 
 // Rollouts being run by this process: a second runRollout(id) joins the first instead of racing it.
@@ -23,7 +28,7 @@ const active = new Map<string, Promise<RolloutProgress | undefined>>();
 type Work = { objects: string[]; pruned: string[] };
 /** The rendered objects, or why the version could not be rendered for that reconciler. */
 type Rendered = RenderedObject[] | string;
-type RenderVersion = (reconciler: Reconciler) => Rendered;
+type RenderVersion = (reconciler: Reconciler, cluster: Cluster) => Rendered;
 
 function updateRow(row: Pick<RolloutCluster, "rolloutId" | "clusterId">, values: Partial<RolloutCluster>): void {
   getDb()
@@ -33,24 +38,53 @@ function updateRow(row: Pick<RolloutCluster, "rolloutId" | "clusterId">, values:
     .run();
 }
 
-/** Renders the version for one reconciler, with the decrypted credential. */
-function render(rollout: Rollout, reconciler: Reconciler): Rendered {
-  const version = getVersion(rollout.configurationId, rollout.version);
-  if (!version) return `version ${rollout.version} no longer exists`;
-  try {
-    const { spec } = version;
-    const credential = spec.source.credentialId === undefined ? undefined : toRenderCredential(spec.source.credentialId, spec.source);
-    return renderFor(reconciler, { spec, version: rollout.version, configurationId: rollout.configurationId, ...(credential ? { credential } : {}) });
-  } catch (error) {
-    return `could not render version ${rollout.version} for ${RECONCILER_NAMES[reconciler]}: ${describeFailure(error, { rolloutId: rollout.id })}`;
-  }
+/**
+ * Renders the version for one cluster with its reconciler and its own values (variables,
+ * overrides). The version is read and the credential decrypted once per rollout; clusters
+ * whose values are alike share one render. A variable a cluster cannot resolve fails that
+ * cluster's render only, naming the variable and the cluster.
+ */
+function versionRenderer(rollout: Rollout): RenderVersion {
+  let loaded: { spec: ConfigurationSpec; credential: RenderCredential | undefined } | string | undefined;
+  const cache = new Map<string, Rendered>();
+  return (reconciler, cluster) => {
+    if (loaded === undefined) {
+      const version = getVersion(rollout.configurationId, rollout.version);
+      if (!version) loaded = `version ${rollout.version} no longer exists`;
+      else {
+        try {
+          const { spec } = version;
+          loaded = { spec, credential: spec.source.credentialId === undefined ? undefined : toRenderCredential(spec.source.credentialId, spec.source) };
+        } catch (error) {
+          loaded = `could not render version ${rollout.version}: ${describeFailure(error, { rolloutId: rollout.id })}`;
+        }
+      }
+    }
+    if (typeof loaded === "string") return loaded;
+    const { spec, credential } = loaded;
+    const facts = clusterFacts(cluster, reconciler);
+    const key = `${reconciler}\u0000${clusterRenderKey(spec, facts)}`;
+    const cached = cache.get(key);
+    if (cached !== undefined) return cached;
+    let rendered: Rendered;
+    try {
+      rendered = renderFor(reconciler, { spec, version: rollout.version, configurationId: rollout.configurationId, cluster: facts, ...(credential ? { credential } : {}) });
+    } catch (error) {
+      rendered =
+        error instanceof UnresolvedVariableError
+          ? `could not render version ${rollout.version}: ${error.message}`
+          : `could not render version ${rollout.version} for ${RECONCILER_NAMES[reconciler]}: ${describeFailure(error, { rolloutId: rollout.id })}`;
+    }
+    cache.set(key, rendered);
+    return rendered;
+  };
 }
 
 /** For a cluster whose reconciler the inventory does not know yet: ask the cluster, then render for what it runs. */
-async function objectsFor(step: ClusterStep, renderVersion: RenderVersion): Promise<RenderedObject[]> {
+async function objectsFor(step: ClusterStep, cluster: Cluster, renderVersion: RenderVersion): Promise<RenderedObject[]> {
   const reconciler = await detectReconciler(step);
   if (!reconciler) throw new PushRefused(NO_RECONCILER);
-  const rendered = renderVersion(reconciler);
+  const rendered = renderVersion(reconciler, cluster);
   if (typeof rendered === "string") throw new PushRefused(rendered);
   return rendered;
 }
@@ -81,7 +115,7 @@ async function runRow(rollout: Rollout, name: string, row: RolloutCluster, rende
   if (!loaded) return;
   const { cluster, reconciler } = loaded;
   // Removal deletes by label whatever the reconciler; applying renders for the cluster's own.
-  const known = row.action === "apply" && reconciler ? renderVersion(reconciler) : undefined;
+  const known = row.action === "apply" && reconciler ? renderVersion(reconciler, cluster) : undefined;
   if (typeof known === "string") {
     updateRow(row, { state: "failed", reason: known, finishedAt: new Date() });
     return;
@@ -89,7 +123,7 @@ async function runRow(rollout: Rollout, name: string, row: RolloutCluster, rende
   try {
     const work = await onCluster(cluster, settings, async (step) => {
       if (row.action === "remove") return removeAll(step, name);
-      return applyVersion(step, name, known ?? (await objectsFor(step, renderVersion)));
+      return applyVersion(step, name, known ?? (await objectsFor(step, cluster, renderVersion)));
     });
     updateRow(row, { state: row.action === "apply" ? "applied" : "removed", finishedAt: new Date(), objects: work.objects, pruned: work.pruned });
     if (row.action === "remove") {
@@ -136,7 +170,7 @@ async function execute(rolloutId: string, settings: PushSettings): Promise<Rollo
     .from(rolloutClusters)
     .where(and(eq(rolloutClusters.rolloutId, rolloutId), inArray(rolloutClusters.state, ["pending", "applying"])))
     .all();
-  const renderVersion = cachedRenderer((reconciler) => render(rollout, reconciler));
+  const renderVersion = versionRenderer(rollout);
   await mapWithConcurrency(rows, settings.concurrency, (row) => runRow(rollout, name, row, renderVersion, settings));
   return finish(rollout, name);
 }

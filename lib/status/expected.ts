@@ -5,7 +5,10 @@ import { clusterHealth, clusters, type Reconciler } from "@/db/schema";
 import { configurations, configurationTargets, credentials, rolloutClusters, rollouts } from "@/db/schema-configurations";
 import { getVersion } from "@/lib/configurations/store";
 import { maskedCredential, type KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
-import { cachedRenderer, RECONCILER_NAMES, renderFor } from "@/lib/reconcilers/render";
+import { RECONCILER_NAMES, renderFor } from "@/lib/reconcilers/render";
+import { clusterFacts } from "@/lib/reconcilers/cluster-facts";
+import { clusterRenderKey } from "@/lib/reconcilers/cluster-values";
+import { UnresolvedVariableError } from "@/lib/validation/cluster-variables";
 import { NO_RECONCILER, reconcilerIdFor } from "@/lib/reconcilers";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
 import type { PushOutcome } from "@/lib/reconcilers/flux/derive";
@@ -22,12 +25,20 @@ export type Target = {
   spec: ConfigurationSpec | undefined;
   /** The rendered objects for the reconciler (Secret values masked), or why they could not be rendered. */
   rendered: RenderedObject[] | { error: string };
+  /** The cluster whose own values (variables, overrides) the objects were rendered with. */
+  cluster?: TargetCluster;
 };
+
+export type TargetCluster = { id: string; name: string; labels: Record<string, string> };
 
 
 // Versions are immutable, so a rendering never goes stale; the cap only bounds memory.
 const RENDER_CACHE_LIMIT = 5000;
-type ExpectedVersion = { spec: ConfigurationSpec | undefined; renderedFor: (reconciler: Reconciler) => Target["rendered"] };
+type ExpectedVersion = { spec: ConfigurationSpec | undefined; renderedFor: (reconciler: Reconciler, cluster?: TargetCluster) => Target["rendered"] };
+// Per version: one render per reconciler, or per cluster when the version's values depend on it.
+// Per-cluster renders are cheap to redo (well under a millisecond) and many: past this many
+// in one version they are made on each use instead of kept, so memory stays bounded.
+const RENDERS_PER_VERSION_LIMIT = 2_000;
 const globalForRender = globalThis as unknown as { fleetlineExpectedRenders?: Map<string, ExpectedVersion> };
 const renders = (globalForRender.fleetlineExpectedRenders ??= new Map());
 
@@ -53,14 +64,24 @@ export function renderExpected(configurationId: string, version: number): Expect
     const credentialId = spec.source.credentialId;
     const row = credentialId ? getDb().select({ type: credentials.type, hasCaCert: credentials.hasCaCert }).from(credentials).where(eq(credentials.id, credentialId)).get() : undefined;
     const credential = row ? maskedCredential(row.type, { withCaCert: row.hasCaCert && row.type === "https" }) : undefined;
-    const renderedFor = cachedRenderer((reconciler): Target["rendered"] => {
+    const perCluster = new Map<string, Target["rendered"]>();
+    const renderedFor = (reconciler: Reconciler, cluster?: TargetCluster): Target["rendered"] => {
+      const facts = cluster ? clusterFacts(cluster, reconciler) : undefined;
+      const key = `${reconciler}\u0000${clusterRenderKey(spec, facts)}`;
+      const cached = perCluster.get(key);
+      if (cached) return cached;
+      let rendered: Target["rendered"];
       try {
         if (credentialId && !row) throw new Error("the source's credential no longer exists");
-        return renderFor(reconciler, { spec, version, configurationId, ...(credential ? { credential } : {}) });
+        rendered = renderFor(reconciler, { spec, version, configurationId, ...(facts ? { cluster: facts } : {}), ...(credential ? { credential } : {}) });
       } catch (error) {
-        return { error: `could not render version ${version} for ${RECONCILER_NAMES[reconciler]}: ${reasonOf(error)}` };
+        rendered = {
+          error: error instanceof UnresolvedVariableError ? `could not render version ${version}: ${error.message}` : `could not render version ${version} for ${RECONCILER_NAMES[reconciler]}: ${reasonOf(error)}`,
+        };
       }
-    });
+      if (perCluster.size < RENDERS_PER_VERSION_LIMIT) perCluster.set(key, rendered);
+      return rendered;
+    };
     result = { spec, renderedFor };
   }
   if (renders.size >= RENDER_CACHE_LIMIT) renders.clear();
@@ -97,6 +118,8 @@ export function loadTargets(clusterIds?: readonly string[]): Map<string, Target[
       clusterId: configurationTargets.clusterId,
       pushedVersion: configurations.pushedVersion,
       currentVersion: configurations.currentVersion,
+      clusterName: clusters.name,
+      labels: clusters.labels,
       reconcilerOverride: clusters.reconcilerOverride,
       detectedReconciler: clusterHealth.detectedReconciler,
     })
@@ -113,8 +136,9 @@ export function loadTargets(clusterIds?: readonly string[]): Map<string, Target[
     const expectedVersion = push?.version ?? row.pushedVersion ?? row.currentVersion;
     const reconciler = reconcilerIdFor(row);
     const { spec, renderedFor } = renderExpected(row.configurationId, expectedVersion);
-    const rendered = reconciler ? renderedFor(reconciler) : { error: NO_RECONCILER };
-    const target: Target = { configurationId: row.configurationId, name: row.name, clusterId: row.clusterId, reconciler, expectedVersion, push, spec, rendered };
+    const cluster: TargetCluster = { id: row.clusterId, name: row.clusterName, labels: row.labels };
+    const rendered = reconciler ? renderedFor(reconciler, cluster) : { error: NO_RECONCILER };
+    const target: Target = { configurationId: row.configurationId, name: row.name, clusterId: row.clusterId, reconciler, expectedVersion, push, spec, rendered, cluster };
     byCluster.set(row.clusterId, [...(byCluster.get(row.clusterId) ?? []), target]);
   }
   return byCluster;
@@ -123,6 +147,6 @@ export function loadTargets(clusterIds?: readonly string[]): Map<string, Target[
 /** The same target for a reconciler found during this observation (the loop detects before it observes). */
 export function withReconciler(target: Target, reconciler: Reconciler | null): Target {
   if (reconciler === target.reconciler) return target;
-  const rendered = reconciler ? renderExpected(target.configurationId, target.expectedVersion).renderedFor(reconciler) : { error: NO_RECONCILER };
+  const rendered = reconciler ? renderExpected(target.configurationId, target.expectedVersion).renderedFor(reconciler, target.cluster) : { error: NO_RECONCILER };
   return { ...target, reconciler, rendered };
 }

@@ -36,7 +36,7 @@ const variableNameSchema = ruleString((name) =>
     : "must start with a letter or '_' and contain only letters, digits and '_' (at most 128; substitution variable)",
 );
 
-const substituteSchema = z
+export const substituteSchema = z
   .record(variableNameSchema, ruleString(boundedText(MAX_SUBSTITUTION_VALUE_LENGTH, { multiline: true })))
   .superRefine((substitute, ctx) => {
     const entries = Object.entries(substitute);
@@ -69,7 +69,7 @@ export const kustomizationSchema = z.object({
   serviceAccountName: kustomizationFluxFields.serviceAccountName,
 });
 
-const valuesSchema = requiredString().superRefine((text, ctx) => {
+export const valuesSchema = requiredString().superRefine((text, ctx) => {
   const result = parseYamlMapping(text);
   if (!result.ok) ctx.addIssue({ code: "custom", message: result.error });
 });

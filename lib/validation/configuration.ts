@@ -8,6 +8,7 @@ import {
   type HelmReleaseSpec,
   type KustomizationSpec,
 } from "./configuration-workloads";
+import { checkClusterValues, overridesShape, overrideValuesTexts, type OverrideSpec } from "./configuration-overrides";
 import { isEmptySelector, labelSelectorSchema } from "./label-selector";
 import { clusterIdListSchema, MAX_TARGET_CLUSTER_IDS } from "./limits";
 import { DNS_LABEL_MAX_LENGTH, dnsLabelSchema, dnsSubdomainSchema } from "./names";
@@ -18,7 +19,7 @@ import type { SourceUrlOptions } from "./urls";
 
 export { workloadsStepSchema } from "./configuration-workloads";
 export type { SourceUrlOptions } from "./urls";
-export type { HelmReleaseSpec, KustomizationSpec, SourceSpec };
+export type { HelmReleaseSpec, KustomizationSpec, OverrideSpec, SourceSpec };
 
 /**
  * The configuration model: what every immutable configuration version stores, validated
@@ -64,6 +65,7 @@ type CrossFieldInput = {
   source: SourceSpec;
   kustomizations: KustomizationSpec[];
   helmReleases: HelmReleaseSpec[];
+  overrides: OverrideSpec[];
 };
 
 /** A HelmRepository serves charts by name; a GitRepository holds them at a path. */
@@ -120,6 +122,8 @@ function checkAcrossSteps(spec: CrossFieldInput, ctx: z.RefinementCtx): void {
     const problem = chartProblem(source, release.chart);
     if (problem) ctx.addIssue({ code: "custom", path: ["helmReleases", index, "chart"], message: problem });
   }
+  // Override values are stored with the version too, so they count against the same limit.
+  for (const text of overrideValuesTexts(spec.overrides)) valuesBytes += utf8ByteLength(text);
   if (valuesBytes > MAX_TOTAL_VALUES_BYTES) {
     ctx.addIssue({ code: "custom", path: ["helmReleases"], message: `values of all Helm releases must be at most ${formatBytes(MAX_TOTAL_VALUES_BYTES)} together (got ${formatBytes(valuesBytes)})` });
   }
@@ -133,11 +137,13 @@ export function makeConfigurationSpecSchema(options: SourceUrlOptions = {}) {
       source: makeSourceSchema(options),
       ...workloadsShape,
       targets: targetsSchema,
+      ...overridesShape,
     })
     .superRefine(
       (spec, ctx) => {
         checkWorkloads(spec, ctx);
         checkAcrossSteps(spec, ctx);
+        checkClusterValues(spec, ctx);
       },
       { when: onlyWhenFieldsAreValid },
     );

@@ -27,3 +27,12 @@ describe("messages name fields by their labels", () => {
     expect(fieldMessage("Name", "must be lowercase (DNS-1123 label)")).toBe("Name: must be lowercase (DNS-1123 label)");
   });
 });
+
+describe("override fields", () => {
+  it("name the override by its number and the field by its label", () => {
+    expect(fieldLabel("overrides.0.clusterId")).toBe("Override 1 cluster");
+    expect(fieldLabel("overrides.2.substitute.SIZE")).toBe("Override 3 substitution SIZE");
+    expect(fieldLabel("overrides.1.helmValues.web")).toBe("Override 2 values for web");
+    expect(fieldLabel("overrides.0.selector.matchLabels")).toBe("Override 1 label selector");
+  });
+});

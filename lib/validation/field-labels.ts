@@ -71,9 +71,12 @@ const WORKLOAD_LABELS: Record<string, string> = {
   "upgrade.remediation.strategy": "Upgrade remediation",
   valuesFrom: "Values from",
   "driftDetection.mode": "Drift detection",
+  clusterId: "Cluster",
+  substitute: "Substitutions",
+  helmValues: "Helm values",
 };
 
-const GROUPS: Record<string, string> = { kustomizations: "Kustomization", helmReleases: "Helm release" };
+const GROUPS: Record<string, string> = { kustomizations: "Kustomization", helmReleases: "Helm release", overrides: "Override" };
 
 /** "someFieldName" -> "Some field name", for a path no label is known for. */
 function words(key: string): string {
@@ -93,6 +96,9 @@ export function fieldLabel(path: string): string {
     if (rest.length === 0) return item;
     // Substitution keys are the user's own names: keep them as typed.
     if (rest[0] === "postBuild" && rest[1] === "substitute" && rest[2]) return `${item} substitution ${rest.slice(2).join(".")}`;
+    if (head === "overrides" && rest[0] === "substitute" && rest[1]) return `${item} substitution ${rest.slice(1).join(".")}`;
+    if (head === "overrides" && rest[0] === "helmValues" && rest[1]) return `${item} values for ${rest.slice(1).join(".")}`;
+    if (head === "overrides" && rest[0] === "selector") return `${item} label selector`;
     const leaf = WORKLOAD_LABELS[rest.join(".")] ?? words(rest.at(-1) ?? "");
     return `${item} ${leaf.charAt(0).toLowerCase()}${leaf.slice(1)}`;
   }

@@ -12,10 +12,11 @@ import { can } from "@/lib/auth/permissions";
 import { deleteConfiguration } from "@/lib/configurations/delete";
 import { createConfiguration, getConfiguration, getVersion, updateConfiguration } from "@/lib/configurations/store";
 import { nameConfirmationSchema } from "@/lib/inventory/cluster-input";
-import { resolveTargets } from "@/lib/configurations/targets";
+import { listFleetLabels, resolveTargets } from "@/lib/configurations/targets";
+import { overrideWarnings } from "@/lib/validation/configuration-overrides";
 import { checkChangeMessage, checkConfigurationSpec } from "@/lib/configurations/validate";
 import { env } from "@/lib/env";
-import { dryRunConfiguration, type ClusterDryRun } from "@/lib/push/dry-run";
+import { dryRunConfiguration, type ClusterDryRun, type DistinctRender } from "@/lib/push/dry-run";
 import { startRollout } from "@/lib/push/rollouts";
 import { runRollout } from "@/lib/push/run";
 import { runStatusSweep } from "@/lib/observe/loop";
@@ -41,6 +42,8 @@ export type PreviewResult =
       argoYaml?: string;
       unsupported?: UnsupportedField[];
       clusters: ClusterDryRun[];
+      /** The distinct renders the previewed targets get (per-cluster values), each cluster's by index. */
+      renders: DistinctRender[];
       targetCount: number;
       warnings: Record<string, string>;
     };
@@ -62,9 +65,11 @@ export async function previewConfigurationAction(input: unknown): Promise<Previe
     argoYaml: result.argoYaml,
     unsupported: result.unsupported,
     clusters: result.clusters,
+    renders: result.renders,
     targetCount: targets.length,
     warnings: {
       ...collectSpecWarnings(checked.spec, { allowLocalSources: env().FLEETLINE_ALLOW_LOCAL_SOURCES }),
+      ...overrideWarnings(checked.spec.overrides, listFleetLabels()),
       // Unreadable from here is not proof the clusters cannot read it (another network): said, not refused.
       ...(ref.status === "error" ? { "source.url": `Fleetline could not read the repository: ${ref.message}` } : {}),
     },
@@ -210,4 +215,29 @@ export async function setSuspendedAction(configurationId: string, isSuspended: b
   return failed.length
     ? { status: "error", message: `${isSuspended ? "Suspend" : "Resume"} failed on ${failed.length} of ${plural(result.clusters.length, "cluster")}.` }
     : { status: "ok", message: `${isSuspended ? "Suspended" : "Resumed"} on ${plural(result.clusters.length, "cluster")}.` };
+}
+
+export type OverridesResult = Invalid | { status: "error"; message: string } | { status: "ok"; version: number; warnings: Record<string, string> };
+
+/**
+ * The Overrides tab: saves the configuration's current spec with a new override list as a new
+ * immutable version (pushing is separate). Errors are keyed "overrides.N.field"; selectors that
+ * match no cluster come back as warnings.
+ */
+export async function saveOverridesAction(configurationId: string, overrides: unknown, message?: string): Promise<OverridesResult> {
+  const target = { action: "configuration.overrides", targetType: "configuration", targetId: configurationId };
+  const actor = await requirePermission("configurations.write", target);
+  const configuration = getConfiguration(configurationId);
+  if (!configuration) return { status: "error", message: "That configuration no longer exists." };
+  const saved = updateConfiguration(configurationId, { ...configuration.spec, overrides }, { author: actor.user.email, message: typeof message === "string" ? message : "" });
+  if (saved.status === "not-found") return { status: "error", message: "That configuration no longer exists." };
+  if (saved.status === "invalid") {
+    recordAudit({ ...target, targetId: configuration.name, actor: auditActor(actor), outcome: "invalid", details: { fields: Object.keys(saved.fieldErrors) } });
+    return saved;
+  }
+  const stored = getVersion(configurationId, saved.version);
+  const count = stored ? stored.spec.overrides.length : 0;
+  recordAudit({ ...target, targetId: configuration.name, actor: auditActor(actor), outcome: "success", details: { version: saved.version, overrides: count } });
+  revalidatePath(`/configurations/${configurationId}`);
+  return { status: "ok", version: saved.version, warnings: stored ? overrideWarnings(stored.spec.overrides, listFleetLabels()) : {} };
 }

@@ -106,8 +106,8 @@ describe("renderArgoObjects", () => {
   it("refuses what it cannot render, with the reason", () => {
     expect(() => renderArgoObjects(bucketInput)).toThrow("GitRepository source only; this configuration's source is a Bucket");
     expect(() => renderArgoObjects(helmInput)).toThrow("GitRepository source only");
-    const chartsOnly: RenderInput = { ...suspendedNamespacedInput, spec: { ...suspendedNamespacedInput.spec, kustomizations: [] } };
-    expect(() => renderArgoObjects(chartsOnly)).toThrow("the configuration has no Kustomizations");
+    const nothing: RenderInput = { ...suspendedNamespacedInput, spec: { ...suspendedNamespacedInput.spec, kustomizations: [], helmReleases: [] } };
+    expect(() => renderArgoObjects(nothing)).toThrow("the configuration has no Kustomizations or Helm releases");
     expect(() => renderArgoObjects({ ...gitHttpsInput, credential: CREDENTIALS.ssh })).toThrow("an SSH key needs an ssh:// repository URL");
     expect(() => renderArgoObjects({ spec: gitHttpsInput.spec, version: 1, configurationId: "x" })).toThrow("the source names a credential but none was passed");
   });

@@ -1,9 +1,12 @@
 import { checkRenderInput } from "@/lib/reconcilers/flux/render";
-import { kustomizationObjectName, objectMeta } from "@/lib/reconcilers/labels";
+import { withClusterValues, type ClusterRender } from "@/lib/reconcilers/cluster-values";
+import { helmReleaseObjectName, kustomizationObjectName, objectMeta } from "@/lib/reconcilers/labels";
 import { withoutUndefined } from "@/lib/reconcilers/flux/sources";
 import type { KubeObject, RenderInput } from "@/lib/reconcilers/flux/types";
 import type { GitRepositorySource } from "@/lib/validation/configuration-sources";
-import type { KustomizationSpec } from "@/lib/validation/configuration";
+import type { HelmReleaseSpec, KustomizationSpec } from "@/lib/validation/configuration";
+import type { JsonObject } from "@/lib/validation/json";
+import { parseYamlMapping } from "@/lib/validation/safe-yaml";
 import {
   APPLICATION_API_VERSION,
   ARGO_NAMESPACE,
@@ -63,26 +66,63 @@ function renderApplication(input: RenderInput, source: GitRepositorySource, kust
 }
 
 /**
+ * A Helm release whose chart is a path in the Git source: an Application with Argo CD's
+ * built-in Helm support, the values (this cluster's, overrides merged) as helm.valuesObject.
+ */
+function renderHelmApplication(perCluster: ClusterRender, source: GitRepositorySource, release: HelmReleaseSpec, namespace: string): KubeObject {
+  const { input } = perCluster;
+  const { spec } = input;
+  const automated: AutomatedPolicy = { prune: true, selfHeal: true };
+  const meta = objectMeta(input, helmReleaseObjectName(spec.name, release.name));
+  const suspended: Record<string, string> = spec.suspend ? { [SUSPENDED_AUTOMATED_ANNOTATION]: JSON.stringify(automated) } : {};
+  let valuesObject: JsonObject | undefined = perCluster.helmValues?.get(release.name);
+  if (!perCluster.helmValues && release.values !== undefined) {
+    const parsed = parseYamlMapping(release.values);
+    if (!parsed.ok) throw new Error(`Cannot render Helm values that failed validation: ${parsed.error}`);
+    valuesObject = parsed.value;
+  }
+  const helm = withoutUndefined({ releaseName: release.releaseName, valuesObject });
+  return {
+    apiVersion: APPLICATION_API_VERSION,
+    kind: "Application",
+    metadata: { ...meta, namespace, annotations: { ...meta.annotations, ...suspended } },
+    spec: {
+      project: spec.argo?.project ?? DEFAULT_PROJECT,
+      source: withoutUndefined({ repoURL: source.url, path: argoPath(release.chart), targetRevision: source.ref.value, helm: Object.keys(helm).length > 0 ? helm : undefined }),
+      destination: withoutUndefined({ server: IN_CLUSTER_SERVER, namespace: release.targetNamespace ?? (spec.scope === "namespace" ? spec.namespace : undefined) }),
+      syncPolicy: withoutUndefined({ automated: spec.suspend ? undefined : automated, syncOptions: ["CreateNamespace=true"] }),
+    },
+  };
+}
+
+/**
  * Renders one configuration version for a cluster whose reconciler is Argo CD, in apply
  * order: the repository Secret (when the credential has anything Argo CD reads there), then
  * one Application per Kustomization, named `<config>-<kustomization>` as the Flux
- * Kustomization would be. Throws when nothing can be rendered: a source other than Git, or no
- * Kustomizations. Fields with no Argo CD equivalent are listed by unsupportedFields().
+ * Kustomization would be, then one per Helm release (`<config>-<release>`, chart path and
+ * values). Throws when nothing can be rendered: a source other than Git, or no workloads.
+ * Fields with no Argo CD equivalent are listed by unsupportedFields().
  */
-export function renderArgoObjects(input: RenderInput, options: ArgoRenderOptions = {}): KubeObject[] {
-  checkRenderInput(input);
+export function renderArgoObjects(target: RenderInput, options: ArgoRenderOptions = {}): KubeObject[] {
+  checkRenderInput(target);
+  const perCluster = withClusterValues(target);
+  const { input } = perCluster;
   const { spec, credential } = input;
   const namespace = options.namespace ?? ARGO_NAMESPACE;
   const { source } = spec;
   if (source.kind !== "GitRepository") {
     throw new ArgoRenderError(`Argo CD clusters get Applications for a GitRepository source only; this configuration's source is a ${source.kind}`);
   }
-  if (spec.kustomizations.length === 0) {
-    throw new ArgoRenderError("nothing to render for Argo CD: the configuration has no Kustomizations (Helm releases are not rendered as Applications)");
+  if (spec.kustomizations.length === 0 && spec.helmReleases.length === 0) {
+    throw new ArgoRenderError("nothing to render for Argo CD: the configuration has no Kustomizations or Helm releases");
   }
+  const kustomizationNames = new Set(spec.kustomizations.map((k) => k.name));
+  const clash = spec.helmReleases.find((release) => kustomizationNames.has(release.name));
+  if (clash) throw new ArgoRenderError(`the Kustomization and the Helm release named ${clash.name} would both be the Application ${helmReleaseObjectName(spec.name, clash.name)}`);
   const objects: KubeObject[] = [];
   const secret = credential ? renderRepositorySecret(input, credential, namespace) : undefined;
   if (secret) objects.push(secret);
   for (const kustomization of spec.kustomizations) objects.push(renderApplication(input, source, kustomization, namespace));
+  for (const release of spec.helmReleases) objects.push(renderHelmApplication(perCluster, source, release, namespace));
   return objects;
 }

@@ -39,9 +39,9 @@ describe("unsupportedFields", () => {
 
   it("names the scope, Helm releases and the known_hosts of an SSH credential", () => {
     const fields = unsupportedFields(suspendedNamespacedInput.spec, suspendedNamespacedInput.credential);
-    expect(fields.map((f) => f.path)).toEqual(["scope", "source.interval", "source.timeout", "source.credentialId", "kustomizations.0.interval", "helmReleases.0"]);
+    expect(fields.map((f) => f.path)).toEqual(["scope", "source.interval", "source.timeout", "source.credentialId", "kustomizations.0.interval", "helmReleases.0.interval"]);
     expect(fields.find((f) => f.path === "source.credentialId")?.reason).toMatch(/argocd-ssh-known-hosts-cm/);
-    expect(fields.find((f) => f.path === "helmReleases.0")?.reason).toBe("Helm releases are not rendered as Argo CD Applications");
+    expect(fields.find((f) => f.path === "helmReleases.0.interval")?.reason).toMatch(/global schedule/);
   });
 
   it("names source options and a namespace Argo CD does not use", () => {

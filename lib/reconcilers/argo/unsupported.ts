@@ -70,7 +70,7 @@ function kustomizationGaps(spec: ConfigurationSpec): UnsupportedField[] {
     }
     if (!kustomization.wait) gaps.push({ path: at("wait"), reason: "Argo CD always assesses the health of what it applied" });
     if (Object.keys(kustomization.postBuild.substitute).length > 0) {
-      gaps.push({ path: at("postBuild.substitute"), reason: "Argo CD has no post-build variable substitution" });
+      gaps.push({ path: at("postBuild.substitute"), reason: "Argo CD has no post-build variable substitution (nor do the overrides' substitutions carry over; their Helm values do)" });
     }
     return gaps;
   });
@@ -86,6 +86,6 @@ export function unsupportedFields(spec: ConfigurationSpec, credential?: RenderCr
     ...sourceGaps(spec),
     ...credentialGaps(credential),
     ...kustomizationGaps(spec),
-    ...spec.helmReleases.map((_, index) => ({ path: `helmReleases.${index}`, reason: "Helm releases are not rendered as Argo CD Applications" })),
+    ...spec.helmReleases.map((_, index) => ({ path: `helmReleases.${index}.interval`, reason: GLOBAL_SCHEDULE })),
   ];
 }

@@ -1,4 +1,5 @@
 import { renderCredentialSecret, type SourceAuthRefs } from "./credentials";
+import { withClusterValues, withHelmValues } from "@/lib/reconcilers/cluster-values";
 import { FLUX_NAMESPACE, objectMeta } from "@/lib/reconcilers/labels";
 import { renderSource } from "./sources";
 import { renderTenantAccess } from "./tenancy";
@@ -27,8 +28,10 @@ export function checkRenderInput({ spec, version, configurationId, credential }:
  * source, Kustomizations, HelmReleases. Pure: the same
  * input always yields the same objects, in the browser or on the server.
  */
-export function renderFluxObjects(input: RenderInput): KubeObject[] {
-  checkRenderInput(input);
+export function renderFluxObjects(target: RenderInput): KubeObject[] {
+  checkRenderInput(target);
+  const perCluster = withClusterValues(target);
+  const { input } = perCluster;
   const { spec, credential } = input;
   const objects: KubeObject[] = [];
   // flux-system exists wherever Flux is installed; any other namespace may not exist yet.
@@ -44,6 +47,6 @@ export function renderFluxObjects(input: RenderInput): KubeObject[] {
   }
   objects.push(renderSource(input, refs));
   for (const kustomization of spec.kustomizations) objects.push(renderKustomization(input, kustomization));
-  for (const release of spec.helmReleases) objects.push(renderHelmRelease(input, release));
+  for (const release of spec.helmReleases) objects.push(withHelmValues(renderHelmRelease(input, release), perCluster, release.name));
   return objects;
 }

@@ -1,5 +1,6 @@
 import type { JsonObject } from "@/lib/validation/json";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
+import type { ClusterFacts } from "@/lib/reconcilers/cluster-values";
 
 /** The Kubernetes objects Fleetline renders: plain JSON-compatible data, ready to apply or print. */
 export type ObjectMeta = {
@@ -39,4 +40,6 @@ export type RenderInput = {
   version: number;
   configurationId: string;
   credential?: RenderCredential;
+  /** The target cluster: its values (variables, overrides) are applied. Absent: the version as written. */
+  cluster?: ClusterFacts;
 };

@@ -12,6 +12,7 @@ import { formatLabels } from "@/lib/inventory/cluster-input";
 import { argoApplications, getClusterDetail, type ArgoApplicationRow, type ClusterDetail } from "@/lib/queries/clusters";
 import { ComplianceBadge } from "@/components/ui/compliance-badge";
 import { LongText } from "@/components/ui/long-text";
+import { valuesForCluster, type ConfigurationValues } from "@/lib/queries/cluster-values";
 import { DeleteClusterForm, LabelsForm, ReconcilerForm, RotateCredentialsForm } from "./cluster-forms";
 
 export const metadata: Metadata = { title: "Cluster" };
@@ -174,6 +175,7 @@ export default async function ClusterPage({ params, searchParams }: Props) {
   const tabs = [
     { id: "overview", label: "Overview" },
     { id: "objects", label: argo ? `Applications (${argo.length})` : `Flux objects (${cluster.fluxObjects.length})` },
+    { id: "values", label: "Values" },
     { id: "labels", label: "Labels" },
     ...(isAdmin ? [{ id: "credentials", label: "Credentials" }] : []),
     ...(can(user.role, "clusters.delete") ? [{ id: "delete", label: "Delete" }] : []),
@@ -205,6 +207,7 @@ export default async function ClusterPage({ params, searchParams }: Props) {
       <TabLinks tabs={tabs} active={active} hrefFor={(t) => `/clusters/${cluster.id}${t === "overview" ? "" : `?tab=${t}`}`} />
       {active === "overview" ? <Overview cluster={cluster} argo={argo} /> : null}
       {active === "objects" ? argo ? <ArgoApplications applications={argo} /> : <FluxObjects cluster={cluster} /> : null}
+      {active === "values" ? <ValuesTab values={valuesForCluster(cluster)} /> : null}
       {active === "labels" ? (
         canEditLabels ? (
           <section className="card max-w-xl p-4"><LabelsForm clusterId={cluster.id} labelsText={formatLabels(cluster.labels)} /></section>
@@ -233,5 +236,39 @@ export default async function ClusterPage({ params, searchParams }: Props) {
         </section>
       ) : null}
     </>
+  );
+}
+
+/** Per configuration: the substitutions and Helm values this cluster gets, and where each comes from. */
+function ValuesTab({ values }: { values: ConfigurationValues[] }) {
+  if (values.length === 0) return <p className="text-sm text-zinc-600">No configuration targets this cluster.</p>;
+  return (
+    <div className="space-y-4">
+      {values.map((configuration) => (
+        <section key={configuration.configurationId} className="card p-4" aria-labelledby={`values-${configuration.configurationId}`}>
+          <h2 id={`values-${configuration.configurationId}`} className="mb-1 font-semibold">
+            <Link className="text-sky-800 hover:underline dark:text-sky-300" href={`/configurations/${configuration.configurationId}?tab=overrides`}>{configuration.name}</Link>{" "}
+            <span className="text-sm font-normal text-zinc-500">v{configuration.version}{configuration.applied.length > 0 ? `, overrides ${configuration.applied.join(", ")} apply` : ", no override applies"}</span>
+          </h2>
+          {configuration.error ? <p role="alert" className="text-sm text-red-700">{configuration.error}</p> : null}
+          {configuration.values.length === 0 && !configuration.error ? <p className="text-sm text-zinc-600">No substitutions or Helm values.</p> : null}
+          {configuration.values.length > 0 ? (
+            <table className="table-dense w-full">
+              <thead><tr><th scope="col">Object</th><th scope="col">Key</th><th scope="col">Value</th><th scope="col">From</th></tr></thead>
+              <tbody>
+                {configuration.values.map((v) => (
+                  <tr key={`${v.object} ${v.key}`}>
+                    <td>{v.object}</td>
+                    <td className="font-mono text-xs">{v.key}</td>
+                    <td className="font-mono text-xs break-all">{v.value}{v.variables.length > 0 ? <span className="ml-1 text-zinc-500">(from {v.variables.map((name) => `\${${name}}`).join(", ")})</span> : null}</td>
+                    <td>{v.originText}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+        </section>
+      ))}
+    </div>
   );
 }

@@ -21,7 +21,9 @@ import { DriftTab } from "./drift-tab";
 import { StatusTab } from "./status-tab";
 import { VersionsTab } from "./versions-tab";
 import { versionWords } from "@/lib/words";
-import { previewConfigurationAction, saveConfigurationAction } from "../actions";
+import { previewConfigurationAction, saveConfigurationAction, saveOverridesAction } from "../actions";
+import { OverridesEditor } from "@/components/configurations/overrides-editor";
+import { overridesOf } from "@/lib/validation/configuration-overrides";
 
 export const metadata: Metadata = { title: "Configuration" };
 
@@ -42,6 +44,7 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
     { id: "commits", label: "Commits" },
     { id: "versions", label: `Versions (${configuration.currentVersion})` },
     { id: "yaml", label: "YAML" },
+    { id: "overrides", label: `Overrides (${overridesOf(configuration.spec).length})` },
     ...(canWrite ? [{ id: "edit", label: "Edit" }] : []),
     ...(can(user.role, "configurations.delete") ? [{ id: "delete", label: "Delete" }] : []),
   ];
@@ -108,9 +111,19 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
         </Suspense>
       ) : null}
       {active === "versions" ? (
-        <VersionsTab configurationId={configuration.id} currentVersion={configuration.currentVersion} from={sp.from} to={sp.to} rollback={sp.rollback} canRollback={canPush} />
+        <VersionsTab configurationId={configuration.id} currentVersion={configuration.currentVersion} from={sp.from} to={sp.to} rollback={sp.rollback} canRollback={canPush} cluster={sp.cluster} />
       ) : null}
       {active === "yaml" ? <YamlTab configurationId={configuration.id} version={configuration.currentVersion} yaml={renderedYaml(configuration.id, configuration.currentVersion, spec)} /> : null}
+      {active === "overrides" ? (
+        <OverridesEditor
+          configurationId={configuration.id}
+          overrides={[...overridesOf(spec)]}
+          fleet={listFleetForTargeting().map((c) => ({ id: c.id, name: c.name }))}
+          helmReleases={spec.helmReleases.map((release) => release.name)}
+          canWrite={canWrite}
+          save={saveOverridesAction}
+        />
+      ) : null}
       {active === "edit" && canWrite ? (
         <ConfigurationWizard
           actions={{ preview: previewConfigurationAction, save: saveConfigurationAction }}

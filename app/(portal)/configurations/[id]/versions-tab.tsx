@@ -5,17 +5,28 @@ import { countChanges } from "@/lib/text-diff";
 import { rollbackPlan } from "@/lib/configurations/rollback-plan";
 import { RollbackButton } from "./configuration-controls";
 import { plural } from "@/lib/words";
+import { listFleetForTargeting } from "@/lib/queries/fleet";
 
-type Props = { configurationId: string; currentVersion: number; from?: string; to?: string; rollback?: string; canRollback: boolean };
+type Props = { configurationId: string; currentVersion: number; from?: string; to?: string; rollback?: string; canRollback: boolean; cluster?: string };
 
 /** Every version with its author and message, a diff between any two, and roll back. */
-export async function VersionsTab({ configurationId, currentVersion, from, to, rollback, canRollback }: Props) {
+export async function VersionsTab({ configurationId, currentVersion, from, to, rollback, canRollback, cluster }: Props) {
   const versions = listVersions(configurationId);
   // Reviewing a rollback shows what changes: the current version against the one rolled back to.
   const plan = canRollback && rollback ? rollbackPlan(configurationId, Number(rollback)) : undefined;
   const toVersion = plan ? plan.to : Number(to) || currentVersion;
   const fromVersion = plan ? plan.from : Number(from) || Math.max(1, toVersion - 1);
-  const diff = fromVersion !== toVersion ? await diffVersions(configurationId, fromVersion, toVersion) : undefined;
+  // Optionally as one cluster gets both versions (its variables and overrides applied).
+  const fleet = listFleetForTargeting();
+  const chosen = fleet.find((c) => c.id === cluster);
+  let diff: Awaited<ReturnType<typeof diffVersions>>;
+  let diffError: string | undefined;
+  try {
+    const facts = chosen ? { id: chosen.id, name: chosen.name, labels: chosen.labels, reconciler: chosen.reconciler ?? "" } : undefined;
+    diff = fromVersion !== toVersion ? await diffVersions(configurationId, fromVersion, toVersion, facts) : undefined;
+  } catch (error) {
+    diffError = error instanceof Error ? error.message : "the versions cannot be rendered for this cluster";
+  }
   const changes = diff?.hunks ? countChanges(diff.hunks) : undefined;
   const options = versions.map((v) => (
     <option key={v.version} value={v.version}>v{v.version}</option>
@@ -77,11 +88,19 @@ export async function VersionsTab({ configurationId, currentVersion, from, to, r
               <label htmlFor="to" className="block text-xs font-medium">To</label>
               <select id="to" name="to" defaultValue={toVersion} className="input">{options}</select>
             </div>
+            <div>
+              <label htmlFor="diff-cluster" className="block text-xs font-medium">As rendered for</label>
+              <select id="diff-cluster" name="cluster" defaultValue={chosen?.id ?? ""} className="input">
+                <option value="">the version as written</option>
+                {fleet.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+              </select>
+            </div>
             <button type="submit" className="btn-secondary">Show diff</button>
           </form>
+          {diffError ? <p role="alert" className="text-sm text-red-700">{diffError}</p> : null}
           {diff ? (
             <>
-              {changes ? <p className="text-sm text-zinc-600 dark:text-zinc-400">v{diff.from} → v{diff.to}: {plural(changes.added, "line")} added, {changes.removed} removed (rendered Flux objects, Secret values masked).</p> : null}
+              {changes ? <p className="text-sm text-zinc-600 dark:text-zinc-400">v{diff.from} → v{diff.to}: {plural(changes.added, "line")} added, {changes.removed} removed (rendered Flux objects{chosen ? ` for ${chosen.name}` : ""}, Secret values masked).</p> : null}
               <DiffView
                 hunks={diff.hunks}
                 label={`Diff from v${diff.from} to v${diff.to}`}
