@@ -148,8 +148,9 @@ async function runRow(rollout: Rollout, name: string, row: RolloutCluster, rende
       return applyVersion(step, name, known ?? (await objectsFor(step, renderVersion)));
     });
     updateRow(row, { state: row.action === "apply" ? "applied" : "removed", finishedAt: new Date(), objects: work.objects, pruned: work.pruned });
-    if (row.action === "remove") {
-      // A cluster leaves the target set only once its objects are gone, so a failed removal is retried later.
+    // A cluster leaves the target set only once its objects are gone, so a failed removal is retried
+    // later; and not when a later rollout wants it back meanwhile (a quick relabel back into the selector).
+    if (row.action === "remove" && !supersededReason(rollout, row)) {
       getDb()
         .delete(configurationTargets)
         .where(and(eq(configurationTargets.configurationId, rollout.configurationId), eq(configurationTargets.clusterId, row.clusterId)))
