@@ -82,11 +82,11 @@ async function applyVersion(step: ClusterStep, name: string, objects: readonly R
   }
 }
 
-async function removeAll(step: ClusterStep, name: string): Promise<Work> {
+async function removeAll(step: ClusterStep, name: string, configurationId: string): Promise<Work> {
   // Listing and deleting by label is idempotent, so a retry after a 5xx simply starts over.
   const { deleted } = await withRetry(() => {
     step.deadline.check();
-    return removeManagedObjects(step.client, name);
+    return removeManagedObjects(step.client, name, configurationId);
   }, step.retry);
   return { objects: deleted, pruned: [] };
 }
@@ -144,7 +144,7 @@ async function runRow(rollout: Rollout, name: string, row: RolloutCluster, rende
   }
   try {
     const work = await onCluster(cluster, settings, async (step) => {
-      if (row.action === "remove") return removeAll(step, name);
+      if (row.action === "remove") return removeAll(step, name, rollout.configurationId);
       return applyVersion(step, name, known ?? (await objectsFor(step, renderVersion)));
     });
     updateRow(row, { state: row.action === "apply" ? "applied" : "removed", finishedAt: new Date(), objects: work.objects, pruned: work.pruned });
