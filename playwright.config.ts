@@ -63,7 +63,9 @@ export default defineConfig({
         NEXTAUTH_URL: baseURL,
         FLEETLINE_ALLOW_LOCAL_SOURCES: "true",
         FLEETLINE_HEALTH_INTERVAL_S: "2",
-        FLEETLINE_HEALTH_TIMEOUT_MS: "3000",
+        // Long enough for a connection check on a loaded two-core machine (API servers, portal and
+        // Chromium share it): at 3 s registrations failed as "timed out" under load in CI.
+        FLEETLINE_HEALTH_TIMEOUT_MS: "10000",
         FLEETLINE_STATUS_INTERVAL_S: "2",
       },
     },

@@ -171,3 +171,34 @@ test("audit shows sign-ins and refusals, exports CSV, and never a password", asy
     expect(dump).not.toContain(secret);
   }
 });
+
+// A click before the page's scripts have loaded submits a form natively. Without a method that
+// was a GET: a password or token landed in the address bar, the browser's history and access logs.
+// Sign-in, registration and the wizard now stay disabled until hydrated; every other form posts.
+test("forms submitted before scripts run never put a password in the URL", async ({ browser }) => {
+  const signedIn = await newSignedInPage(browser, ADMIN);
+  const contexts = [
+    await browser.newContext({ javaScriptEnabled: false }),
+    await browser.newContext({ javaScriptEnabled: false, storageState: await signedIn.context().storageState() }),
+  ];
+  const requests: string[] = [];
+  for (const context of contexts) context.on("request", (r) => requests.push(r.url()));
+  const login = await contexts[0]!.newPage();
+  await login.goto("/login");
+  await expect(login.getByRole("button", { name: "Sign in", exact: true })).toBeDisabled();
+  await expect(login.getByLabel("Password")).toBeDisabled();
+  await expect(login.locator("form").first()).toHaveAttribute("method", "post");
+
+  const users = await contexts[1]!.newPage();
+  await users.goto("/settings/users");
+  const form = users.getByRole("region", { name: "Create user" });
+  await form.getByLabel("Email").fill("nojs@fleetline.test");
+  await form.getByLabel("Initial password").fill(ADMIN.password);
+  await form.getByRole("button", { name: "Create user" }).click();
+  await users.waitForLoadState();
+
+  expect(requests.length).toBeGreaterThan(2);
+  const leaked = requests.filter((url) => url.includes(encodeURIComponent(ADMIN.password)));
+  expect(leaked.length, "requests whose URL carries the password").toBe(0);
+  for (const context of [...contexts, signedIn.context()]) await context.close();
+});

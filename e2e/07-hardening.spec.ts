@@ -491,7 +491,8 @@ test("a 5 MiB Helm values file is refused with the field and limit named, by the
   await values.fill(`replicaCount: 2\nblob: "${"x".repeat(5 * 1024 * 1024)}"\n`);
   await admin.getByRole("button", { name: "Next: Targets" }).click();
   await expect(release.getByText(/Values \(YAML\): must be at most 512(\.0)? KiB/)).toBeVisible();
-  await expect(admin.getByRole("alert").filter({ hasText: /Fix 1 field/ })).toBeVisible();
+  // The step's alert names the field by its label, not its path (it said "helmReleases.0.values").
+  await expect(admin.getByRole("alert").filter({ hasText: "Fix 1 field before going on: Helm release 1 values (YAML)." })).toBeVisible();
   expect(actionPosts).toEqual([]);
 
   // A small values file goes through, and the Review step's real request is the one replayed below.

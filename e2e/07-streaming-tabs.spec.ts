@@ -57,5 +57,5 @@ test("the Commits tab of a configuration whose git host never answers shows the 
   await admin.goto(`${base}?tab=yaml`);
   await expect(admin.locator("pre").first()).toContainText("GitRepository");
   await admin.goto(`${base}?tab=commits`, { waitUntil: "commit" });
-  await expect(admin.getByTestId("commits-computed")).toContainText(/still running|Failed/);
+  await expect(admin.getByTestId("commits-computed")).toContainText(/still running|Failed/, { timeout: 30_000 });
 });

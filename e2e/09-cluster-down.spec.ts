@@ -18,6 +18,7 @@ let kubeconfig = "";
 async function startOwnCluster(): Promise<{ child: ChildProcess; kubeconfig: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "test-support/cli/cluster-up.ts", "--name", "e2e-down"], { stdio: ["ignore", "pipe", "inherit"] });
   let output = "";
+  // Until it is handed back, a failed start must not leave an API server running past the test.
   const file = await new Promise<string>((resolve, reject) => {
     // A busy two-core machine can take a minute to start an API server with its CRDs.
     const timer = setTimeout(() => reject(new Error(`cluster:up did not start within 180 s:\n${output}`)), 180_000);
@@ -33,6 +34,9 @@ async function startOwnCluster(): Promise<{ child: ChildProcess; kubeconfig: str
       clearTimeout(timer);
       reject(new Error(`cluster:up exited with ${code}:\n${output}`));
     });
+  }).catch((error: unknown) => {
+    child.kill("SIGTERM");
+    throw error;
   });
   child.stdout!.resume();
   return { child, kubeconfig: fs.readFileSync(file, "utf8") };

@@ -13,7 +13,7 @@ export async function signIn(page: Page, user: { email: string; password: string
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   // scrypt on a loaded two-core machine, then a dashboard render while the observation loop runs.
-  await expect(page.getByRole("heading", { name: "Fleet dashboard" })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole("heading", { name: "Fleet dashboard" })).toBeVisible({ timeout: 60_000 });
 }
 
 /** Every byte SQLite holds for this run: the main file plus its write-ahead log. */
@@ -115,7 +115,8 @@ export async function createConfiguration(page: Page, input: WizardInput) {
   // Review reads the ref first (ls-remote, up to 15 s against a host that never answers).
   await expect(page.getByTestId("rendered-yaml")).toBeVisible({ timeout: 30_000 });
   await page.getByRole("button", { name: "Create configuration" }).click();
-  await expect(page).toHaveURL(/\/configurations\/[0-9a-f-]{36}\?rollout=/);
+  // Saving writes the version and starts the push before redirecting: seconds on a loaded machine.
+  await expect(page).toHaveURL(/\/configurations\/[0-9a-f-]{36}\?rollout=/, { timeout: 30_000 });
 }
 
 /** A hand edit on a cluster, as a person with kubectl would make it: a JSON merge patch with the admin token. */

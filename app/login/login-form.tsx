@@ -3,11 +3,13 @@
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { useHydrated } from "@/components/ui/use-hydrated";
 
 export function LoginForm({ sso }: { sso: { name: string } | null }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -30,7 +32,9 @@ export function LoginForm({ sso }: { sso: { name: string } | null }) {
 
   return (
     <div className="space-y-4">
-      <form onSubmit={onSubmit} className="space-y-4" noValidate>
+      {/* method="post": a click before hydration submits natively, and a GET would put the password in the URL. */}
+      <form onSubmit={onSubmit} method="post" noValidate>
+        <fieldset disabled={!hydrated} className="min-w-0 space-y-4">
         <div className="space-y-1">
           <label htmlFor="email" className="block text-sm font-medium">Email</label>
           <input id="email" name="email" type="email" autoComplete="username" required className="input" />
@@ -47,6 +51,7 @@ export function LoginForm({ sso }: { sso: { name: string } | null }) {
         <button type="submit" className="btn-primary w-full" disabled={pending}>
           {pending ? "Signing in…" : "Sign in"}
         </button>
+        </fieldset>
       </form>
       {sso ? (
         <button type="button" className="btn-secondary w-full" onClick={() => signIn("oidc", { callbackUrl: "/" })}>

@@ -5,6 +5,8 @@ import { useState, useTransition } from "react";
 import type { ZodType } from "zod";
 import type { PreviewResult, previewConfigurationAction, saveConfigurationAction } from "@/app/(portal)/configurations/actions";
 import { basicsStepSchema, formatZodErrors, makeSourceStepSchema, targetsStepSchema, workloadsStepSchema } from "@/lib/validation/configuration";
+import { useHydrated } from "@/components/ui/use-hydrated";
+import { fieldLabel } from "@/lib/validation/field-labels";
 import { emptyDraft, toSpecInput, type Draft } from "./draft";
 import { BasicsStep } from "./step-basics";
 import { ReviewStep } from "./step-review";
@@ -44,6 +46,7 @@ export function ConfigurationWizard({ actions, fleet, credentials, allowLocalSou
     return lockedClusterId ? { ...d, targets: { clusterIds: [lockedClusterId], matchLabels: "", expressions: [] } } : d;
   });
   const [step, setStep] = useState(0);
+  const hydrated = useHydrated();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [preview, setPreview] = useState<PreviewResult | null>(null);
   const [message, setMessage] = useState("");
@@ -105,7 +108,7 @@ export function ConfigurationWizard({ actions, fleet, credentials, allowLocalSou
 
   const stepProps = { draft, update: setDraft, errors };
   return (
-    <div className="space-y-5">
+    <fieldset disabled={!hydrated} className="min-w-0 space-y-5">
       <nav aria-label="Wizard steps">
         <ol className="flex flex-wrap gap-2 text-sm">
           {STEPS.map((label, i) => (
@@ -126,7 +129,7 @@ export function ConfigurationWizard({ actions, fleet, credentials, allowLocalSou
         <h2 id="step-title" className="mb-4 text-lg font-semibold">{STEPS[step]}</h2>
         {Object.keys(errors).length > 0 && step < STEPS.length - 1 ? (
           <p role="alert" className="mb-3 text-sm font-medium text-red-700 dark:text-red-400">
-            Fix {Object.keys(errors).length} field{Object.keys(errors).length > 1 ? "s" : ""} before going on: {Object.keys(errors).join(", ")}.
+            Fix {Object.keys(errors).length} field{Object.keys(errors).length > 1 ? "s" : ""} before going on: {Object.keys(errors).map(fieldLabel).join(", ")}.
           </p>
         ) : null}
         {step === 0 ? <BasicsStep {...stepProps} isEdit={Boolean(configurationId)} /> : null}
@@ -163,6 +166,6 @@ export function ConfigurationWizard({ actions, fleet, credentials, allowLocalSou
           </button>
         ) : null}
       </div>
-    </div>
+    </fieldset>
   );
 }

@@ -21,5 +21,7 @@ export function useFormAction<S extends { status: string }>(
     const data = new FormData(event.currentTarget);
     startTransition(() => dispatch(data));
   };
-  return { state, pending, formProps: { ref: formRef, onSubmit } };
+  // method "post": a submit before hydration goes out natively, and a GET would put every field
+  // (passwords, tokens, keys) in the URL.
+  return { state, pending, formProps: { ref: formRef, onSubmit, method: "post" as const } };
 }

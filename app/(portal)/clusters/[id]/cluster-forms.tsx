@@ -37,6 +37,7 @@ export function RotateCredentialsForm({ clusterId }: { clusterId: string }) {
   return (
     <form
       ref={formRef}
+      method="post"
       onSubmit={(e: FormEvent) => {
         e.preventDefault();
         send(false);

@@ -4,6 +4,7 @@ import { useActionState, useRef, startTransition, type FormEvent } from "react";
 import { CredentialFields } from "@/components/clusters/credential-fields";
 import { ConnectionResult } from "@/components/clusters/connection-result";
 import { Field, describedBy } from "@/components/ui/field";
+import { useHydrated } from "@/components/ui/use-hydrated";
 import { checkClusterAction, registerClusterAction, type RegisterResult } from "../actions";
 
 async function dispatch(prev: RegisterResult, form: FormData): Promise<RegisterResult> {
@@ -12,6 +13,7 @@ async function dispatch(prev: RegisterResult, form: FormData): Promise<RegisterR
 
 export function RegisterClusterForm() {
   const [state, submit, pending] = useActionState<RegisterResult, FormData>(dispatch, { status: "idle" });
+  const hydrated = useHydrated();
   const formRef = useRef<HTMLFormElement>(null);
   const errors = state.status === "invalid" ? state.fieldErrors : {};
   const contexts = "contexts" in state ? (state.contexts ?? []) : [];
@@ -36,7 +38,8 @@ export function RegisterClusterForm() {
   }
 
   return (
-    <form ref={formRef} onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form ref={formRef} onSubmit={onSubmit} method="post" noValidate>
+      <fieldset disabled={!hydrated} className="min-w-0 space-y-4">
       <div className="grid gap-4 sm:grid-cols-2">
         <Field id="name" label="Name" error={errors.name} hint="A DNS label: lowercase letters, digits and '-', e.g. prod-eu-1.">
           <input id="name" name="name" autoComplete="off" className="input font-mono" aria-invalid={Boolean(errors.name)} aria-describedby={describedBy("name", errors.name)} />
@@ -66,6 +69,7 @@ export function RegisterClusterForm() {
           Register cluster
         </button>
       </div>
+      </fieldset>
     </form>
   );
 }
