@@ -95,6 +95,41 @@ async function waitEstablished(rest: KubeRest, crds: CustomResourceDefinition[])
   );
 }
 
+type PolicyRule = Record<string, unknown>;
+type ClusterRole = KubeObject & { rules?: PolicyRule[]; aggregationRule?: { clusterRoleSelectors?: { matchLabels?: Record<string, string> }[] } };
+
+/**
+ * What kube-controller-manager's clusterrole-aggregation controller does (nothing runs it here):
+ * an aggregated ClusterRole (admin, edit, view) gets the rules of every ClusterRole its selectors
+ * match. Without it `admin` is empty and a RoleBinding to it grants nothing. Repeated until
+ * nothing changes, since view feeds edit and edit feeds admin.
+ */
+export async function aggregateClusterRoles(admin: KubeRest): Promise<void> {
+  for (let pass = 0; pass < 5; pass++) {
+    const roles = (await admin.list("rbac.authorization.k8s.io/v1", "ClusterRole")).items as ClusterRole[];
+    let changed = false;
+    for (const role of roles) {
+      const selectors = role.aggregationRule?.clusterRoleSelectors ?? [];
+      if (selectors.length === 0) continue;
+      const matches = (other: ClusterRole) =>
+        other !== role && selectors.some((sel) => Object.entries(sel.matchLabels ?? {}).every(([key, value]) => other.metadata.labels?.[key] === value));
+      const seen = new Set<string>();
+      const rules: PolicyRule[] = [];
+      for (const other of roles.filter(matches).sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))) {
+        for (const rule of other.rules ?? []) {
+          const key = JSON.stringify(rule);
+          if (!seen.has(key)) rules.push(rule);
+          seen.add(key);
+        }
+      }
+      if (JSON.stringify(rules) === JSON.stringify(role.rules ?? [])) continue;
+      await admin.mergePatch({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", name: role.metadata.name }, { rules });
+      changed = true;
+    }
+    if (!changed) return;
+  }
+}
+
 export async function bootstrapCluster(
   admin: KubeRest,
   viewer: KubeRest,
@@ -115,6 +150,7 @@ export async function bootstrapCluster(
     );
   }
   await waitEstablished(admin, crds);
+  await aggregateClusterRoles(admin);
   if (opts.argo) {
     await admin.apply(
       {

@@ -46,6 +46,12 @@ export type Progress = (obj: KubeObject, message: string, opts?: { keepReady?: b
 
 export type FluxContext = {
   rest: KubeRest;
+  /**
+   * A client acting as a service account (Impersonate-User `system:serviceaccount:<ns>:<name>`),
+   * as fluxcd/pkg's Impersonator builds one for spec.serviceAccountName: only the user name is
+   * impersonated, and the API server adds the service-account groups itself.
+   */
+  restAs(namespace: string, serviceAccountName: string): KubeRest;
   mirror: GitMirror;
   /** kustomize-controller's --requeue-dependency (30s by default). */
   dependencyRequeueMs: number;

@@ -23,6 +23,7 @@ type HistoryEntry = {
   metadata?: Record<string, string>;
 };
 type KustomizationSpec = {
+  serviceAccountName?: string;
   sourceRef: { kind: FluxKind; name: string; namespace?: string };
   path?: string;
   prune: boolean;
@@ -92,6 +93,7 @@ async function prepare(rest: KubeRest, objects: KubeObject[], ks: KubeObject, sp
   return prepared.sort((a, b) => applyStage(a) - applyStage(b));
 }
 
+/** Applies with `rest`: the controller's own client, or one impersonating spec.serviceAccountName (then the API server's refusal is the error). */
 async function applyAll(rest: KubeRest, objects: KubeObject[]): Promise<void> {
   for (const obj of objects) {
     try {
@@ -185,15 +187,17 @@ export async function reconcileKustomization(ctx: FluxContext, fresh: KubeObject
   }
 
   const digest = sha256(JSON.stringify(objects));
+  // kustomize-controller applies and garbage-collects as spec.serviceAccountName when set (reads of the source and substituteFrom stay its own).
+  const applier = spec.serviceAccountName ? ctx.restAs(namespace, spec.serviceAccountName) : ctx.rest;
   try {
     const prepared = await prepare(ctx.rest, objects, ks, spec);
-    await applyAll(ctx.rest, prepared);
+    await applyAll(applier, prepared);
     const entries = prepared
       .map((o) => ({ id: inventoryId(o), v: versionOf(o.apiVersion) }))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)); // byte order, as Go sorts strings
     if (spec.prune) {
       const current = new Set(entries.map((e) => e.id));
-      await pruneEntries(ctx.rest, (status.inventory?.entries ?? []).filter((e) => !current.has(e.id)), ks);
+      await pruneEntries(applier, (status.inventory?.entries ?? []).filter((e) => !current.has(e.id)), ks);
     }
     const message = `Applied revision: ${revision}`;
     return {

@@ -112,7 +112,18 @@ export async function startFluxStandIn(cluster: TestCluster, opts: FluxStandInOp
     return merged;
   };
 
-  const ctx: FluxContext = { rest, mirror: new GitMirror(workDir), dependencyRequeueMs, progress };
+  const impersonated = new Map<string, KubeRest>();
+  const restAs = (namespace: string, serviceAccountName: string): KubeRest => {
+    const user = `system:serviceaccount:${namespace}:${serviceAccountName}`;
+    let client = impersonated.get(user);
+    if (!client) {
+      client = rest.impersonating(user);
+      impersonated.set(user, client);
+    }
+    return client;
+  };
+
+  const ctx: FluxContext = { rest, restAs, mirror: new GitMirror(workDir), dependencyRequeueMs, progress };
 
   /**
    * What the controllers' final status patch does (kustomize-controller finalizeStatus,
@@ -250,7 +261,10 @@ export async function startFluxStandIn(cluster: TestCluster, opts: FluxStandInOp
       if (type === "MODIFIED" && revision(obj) !== undefined && revision(obj) !== revision(old)) enqueueDependents(obj);
       if (type === "DELETED" && kind === "Kustomization" && (obj.spec as { prune?: boolean }).prune) {
         const entries = (obj.status as { inventory?: { entries: { id: string; v: string }[] } } | undefined)?.inventory?.entries ?? [];
-        void pruneEntries(rest, entries, obj).catch(() => undefined);
+        // Garbage collection runs with the same identity as the apply did.
+        const account = (obj.spec as { serviceAccountName?: string }).serviceAccountName;
+        const client = account ? restAs(obj.metadata.namespace ?? "default", account) : rest;
+        void pruneEntries(client, entries, obj).catch(() => undefined);
       }
     },
   });
@@ -281,7 +295,10 @@ export async function startFluxStandIn(cluster: TestCluster, opts: FluxStandInOp
     waitFor: (kind, namespace, name, predicate, timeoutMs) => runtime.waitFor(kind, namespace, name, predicate, timeoutMs),
     waitForReady: (kind, namespace, name, timeoutMs) => runtime.waitFor(kind, namespace, name, isReady, timeoutMs),
     stop() {
-      stopped ??= runtime.stop().then(() => removeTempDir(workDir));
+      stopped ??= runtime.stop().then(() => {
+        for (const client of impersonated.values()) client.close();
+        removeTempDir(workDir);
+      });
       return stopped;
     },
   };

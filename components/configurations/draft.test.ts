@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { configurationSpecSchema } from "@/lib/validation/configuration";
-import { emptyDraft, fromSpec, toSpecInput } from "./draft";
+import { emptyDraft, emptyHelmRelease, fromSpec, toSpecInput } from "./draft";
 
 describe("the Argo CD project in the draft", () => {
   const draft = { ...emptyDraft(), name: "demo", source: { ...emptyDraft().source, url: "https://github.com/acme/fleet" }, targets: { clusterIds: ["c1"], matchLabels: "", expressions: [] } };
@@ -15,5 +15,32 @@ describe("the Argo CD project in the draft", () => {
     expect(spec.argo).toEqual({ project: "platform" });
     expect(fromSpec(spec).argoProject).toBe("platform");
     expect(configurationSpecSchema.safeParse(toSpecInput({ ...draft, argoProject: "Not_A_Name" })).success).toBe(false);
+  });
+});
+
+describe("the §3 Flux fields in the draft", () => {
+  const base = { ...emptyDraft(), name: "demo", source: { ...emptyDraft().source, url: "https://github.com/acme/fleet" }, targets: { clusterIds: ["c1"], matchLabels: "", expressions: [] } };
+
+  it("round-trips YAML lists, lines and Helm remediation through the spec", () => {
+    const draft = {
+      ...base,
+      kustomizations: [{ ...base.kustomizations[0]!, images: "- name: nginx\n  newTag: '1.27'\n", components: "../c/ingress\n\n../c/tls", deletionPolicy: "Orphan", serviceAccountName: "deployer" }],
+      helmReleases: [
+        { ...emptyHelmRelease(), name: "db", chart: "charts/db" },
+        { ...emptyHelmRelease(), name: "web", chart: "charts/web", dependsOn: ["db"], maxHistory: "4", upgradeRetries: "-1", remediateLastFailure: true, upgradeStrategy: "uninstall", driftDetection: "warn" },
+      ],
+    };
+    const spec = configurationSpecSchema.parse(toSpecInput(draft));
+    expect(spec.kustomizations[0]).toMatchObject({ images: [{ name: "nginx", newTag: "1.27" }], components: ["../c/ingress", "../c/tls"], deletionPolicy: "Orphan", serviceAccountName: "deployer" });
+    expect(spec.helmReleases[1]).toMatchObject({ dependsOn: ["db"], maxHistory: 4, upgrade: { remediation: { retries: -1, remediateLastFailure: true, strategy: "uninstall" } }, driftDetection: { mode: "warn" } });
+    const again = configurationSpecSchema.parse(toSpecInput(fromSpec(spec)));
+    expect(again).toEqual(spec);
+  });
+
+  it("passes a non-number on so the schema names the field", () => {
+    const draft = { ...base, kustomizations: [], helmReleases: [{ ...emptyHelmRelease(), name: "web", chart: "charts/web", maxHistory: "lots" }] };
+    const result = configurationSpecSchema.safeParse(toSpecInput(draft));
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path.join(".")).toBe("helmReleases.0.maxHistory");
   });
 });

@@ -1,4 +1,5 @@
 // Pure: the wizard's editable draft and its conversion to the configuration spec the schemas validate.
+import { stringify } from "yaml";
 import { parseLabelsText } from "@/lib/inventory/cluster-input";
 import type { ConfigurationSpec, ConfigurationSpecInput } from "@/lib/validation/configuration";
 
@@ -15,6 +16,14 @@ export type KustomizationDraft = {
   targetNamespace: string;
   /** KEY=value per line */
   substitute: string;
+  /** The §3 Flux fields: lists as YAML in Flux's shape, components one per line. */
+  substituteFrom: string;
+  patches: string;
+  images: string;
+  healthChecks: string;
+  components: string;
+  deletionPolicy: string;
+  serviceAccountName: string;
 };
 
 export type HelmReleaseDraft = {
@@ -25,6 +34,15 @@ export type HelmReleaseDraft = {
   targetNamespace: string;
   interval: string;
   values: string;
+  dependsOn: string[];
+  timeout: string;
+  maxHistory: string;
+  installRetries: string;
+  upgradeRetries: string;
+  remediateLastFailure: boolean;
+  upgradeStrategy: string;
+  valuesFrom: string;
+  driftDetection: string;
 };
 
 export type ExpressionDraft = { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values: string };
@@ -72,9 +90,33 @@ export const emptyKustomization = (name = ""): KustomizationDraft => ({
   wait: true,
   targetNamespace: "",
   substitute: "",
+  substituteFrom: "",
+  patches: "",
+  images: "",
+  healthChecks: "",
+  components: "",
+  deletionPolicy: "",
+  serviceAccountName: "",
 });
 
-export const emptyHelmRelease = (): HelmReleaseDraft => ({ name: "", chart: "", version: "*", releaseName: "", targetNamespace: "", interval: "10m", values: "" });
+export const emptyHelmRelease = (): HelmReleaseDraft => ({
+  name: "",
+  chart: "",
+  version: "*",
+  releaseName: "",
+  targetNamespace: "",
+  interval: "10m",
+  values: "",
+  dependsOn: [],
+  timeout: "",
+  maxHistory: "",
+  installRetries: "",
+  upgradeRetries: "",
+  remediateLastFailure: false,
+  upgradeStrategy: "",
+  valuesFrom: "",
+  driftDetection: "",
+});
 
 export function emptyDraft(): Draft {
   return {
@@ -107,6 +149,25 @@ export function emptyDraft(): Draft {
 }
 
 const opt = (v: string) => (v.trim() === "" ? undefined : v.trim());
+/** A whole number typed in a text box; anything else is passed on as text for the schema to name (hence the cast). */
+const optNumber = (v: string): number | undefined => {
+  const text = v.trim();
+  if (text === "") return undefined;
+  return (/^-?\d+$/.test(text) ? Number(text) : text) as number;
+};
+/** YAML text of a list field; an empty text means the field is unset. */
+const optText = (v: string) => (v.trim() === "" ? undefined : v);
+const listYaml = (list: readonly unknown[] | undefined) => (list && list.length > 0 ? stringify(list) : "");
+
+function helmRemediation(h: HelmReleaseDraft) {
+  const upgrade = { retries: optNumber(h.upgradeRetries), remediateLastFailure: h.remediateLastFailure ? true : undefined, strategy: opt(h.upgradeStrategy) as "rollback" | undefined };
+  const install = { retries: optNumber(h.installRetries), remediateLastFailure: h.remediateLastFailure ? true : undefined };
+  const set = (o: object) => Object.values(o).some((v) => v !== undefined);
+  return {
+    install: set(install) ? { remediation: install } : undefined,
+    upgrade: set(upgrade) ? { remediation: upgrade } : undefined,
+  };
+}
 
 /** "KEY=value" lines -> record; a malformed line is kept under its own text so the schema rejects it by name. */
 export function parseSubstitutions(text: string): Record<string, string> {
@@ -165,7 +226,13 @@ export function toSpecInput(d: Draft): ConfigurationSpecInput {
       force: k.force,
       wait: k.wait,
       targetNamespace: opt(k.targetNamespace),
-      postBuild: { substitute: parseSubstitutions(k.substitute) },
+      postBuild: { substitute: parseSubstitutions(k.substitute), substituteFrom: optText(k.substituteFrom) },
+      patches: optText(k.patches),
+      images: optText(k.images),
+      healthChecks: optText(k.healthChecks),
+      components: optText(k.components),
+      deletionPolicy: opt(k.deletionPolicy) as "Delete" | undefined,
+      serviceAccountName: opt(k.serviceAccountName),
     })),
     helmReleases: d.helmReleases.map((h) => ({
       name: h.name.trim(),
@@ -175,6 +242,12 @@ export function toSpecInput(d: Draft): ConfigurationSpecInput {
       targetNamespace: opt(h.targetNamespace),
       interval: h.interval.trim(),
       values: h.values.trim() === "" ? undefined : h.values,
+      dependsOn: h.dependsOn.length > 0 ? h.dependsOn : undefined,
+      timeout: opt(h.timeout),
+      maxHistory: optNumber(h.maxHistory),
+      ...helmRemediation(h),
+      valuesFrom: optText(h.valuesFrom),
+      driftDetection: opt(h.driftDetection) === undefined ? undefined : { mode: h.driftDetection as "enabled" },
     })),
     targets: {
       clusterIds: d.targets.clusterIds,
@@ -222,6 +295,13 @@ export function fromSpec(spec: ConfigurationSpec): Draft {
       wait: k.wait,
       targetNamespace: k.targetNamespace ?? "",
       substitute: Object.entries(k.postBuild.substitute).map(([key, v]) => `${key}=${v}`).join("\n"),
+      substituteFrom: listYaml(k.postBuild.substituteFrom),
+      patches: listYaml(k.patches),
+      images: listYaml(k.images),
+      healthChecks: listYaml(k.healthChecks),
+      components: (k.components ?? []).join("\n"),
+      deletionPolicy: k.deletionPolicy ?? "",
+      serviceAccountName: k.serviceAccountName ?? "",
     })),
     helmReleases: spec.helmReleases.map((h) => ({
       name: h.name,
@@ -231,6 +311,15 @@ export function fromSpec(spec: ConfigurationSpec): Draft {
       targetNamespace: h.targetNamespace ?? "",
       interval: h.interval,
       values: h.values ?? "",
+      dependsOn: h.dependsOn ?? [],
+      timeout: h.timeout ?? "",
+      maxHistory: h.maxHistory === undefined ? "" : String(h.maxHistory),
+      installRetries: h.install?.remediation?.retries === undefined ? "" : String(h.install.remediation.retries),
+      upgradeRetries: h.upgrade?.remediation?.retries === undefined ? "" : String(h.upgrade.remediation.retries),
+      remediateLastFailure: h.upgrade?.remediation?.remediateLastFailure === true || h.install?.remediation?.remediateLastFailure === true,
+      upgradeStrategy: h.upgrade?.remediation?.strategy ?? "",
+      valuesFrom: listYaml(h.valuesFrom),
+      driftDetection: h.driftDetection?.mode ?? "",
     })),
     targets: {
       clusterIds: spec.targets.clusterIds,

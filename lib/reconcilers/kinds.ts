@@ -2,6 +2,7 @@ import { APPLICATION_API_VERSION } from "@/lib/reconcilers/argo/metadata";
 import { CONFIGURATION_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "./labels";
 import { SOURCE_API_VERSION } from "@/lib/reconcilers/flux/sources";
 import { HELM_RELEASE_API_VERSION, KUSTOMIZATION_API_VERSION } from "@/lib/reconcilers/flux/workloads";
+import { RBAC_API_VERSION } from "@/lib/reconcilers/flux/tenancy";
 import { resourcePath } from "@/lib/k8s/resource-path";
 import type { Reconciler } from "@/db/schema";
 
@@ -44,6 +45,9 @@ export const KIND_CATALOGUE: readonly KindInfo[] = [
   entry({ kind: "Bucket", apiVersion: SOURCE_API_VERSION, plural: "buckets", namespaced: true, reconciler: "flux", observed: true, pruneOrder: 5 }),
   entry({ kind: "HelmRepository", apiVersion: SOURCE_API_VERSION, plural: "helmrepositories", namespaced: true, reconciler: "flux", observed: true, pruneOrder: 6 }),
   entry({ kind: "Secret", apiVersion: "v1", plural: "secrets", namespaced: true, reconciler: null, observed: false, pruneOrder: 7 }),
+  // A namespace-scoped configuration's tenant account: removed after the workloads that apply as it.
+  entry({ kind: "RoleBinding", apiVersion: RBAC_API_VERSION, plural: "rolebindings", namespaced: true, reconciler: null, observed: false, pruneOrder: 8 }),
+  entry({ kind: "ServiceAccount", apiVersion: "v1", plural: "serviceaccounts", namespaced: true, reconciler: null, observed: false, pruneOrder: 9 }),
   entry({ kind: "Namespace", apiVersion: "v1", plural: "namespaces", namespaced: false, reconciler: null, observed: false, pruneOrder: null }),
 ];
 

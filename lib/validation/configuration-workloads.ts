@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { helmReleaseFluxFields, kustomizationFluxFields } from "./configuration-flux-fields";
 import { DEFAULT_INTERVAL, intervalSchema, timeoutSchema } from "./duration";
 import { dnsLabelSchema } from "./names";
 import { checkHelmReleaseName } from "./refs";
@@ -59,7 +60,13 @@ export const kustomizationSchema = z.object({
   force: z.boolean().default(false),
   wait: z.boolean().default(true),
   targetNamespace: dnsLabelSchema.optional(),
-  postBuild: z.object({ substitute: substituteSchema.default(() => ({})) }).default(() => ({ substitute: {} })),
+  postBuild: z.object({ substitute: substituteSchema.default(() => ({})), substituteFrom: kustomizationFluxFields.substituteFrom }).default(() => ({ substitute: {} })),
+  patches: kustomizationFluxFields.patches,
+  images: kustomizationFluxFields.images,
+  healthChecks: kustomizationFluxFields.healthChecks,
+  components: kustomizationFluxFields.components,
+  deletionPolicy: kustomizationFluxFields.deletionPolicy,
+  serviceAccountName: kustomizationFluxFields.serviceAccountName,
 });
 
 const valuesSchema = requiredString().superRefine((text, ctx) => {
@@ -76,6 +83,7 @@ export const helmReleaseSchema = z.object({
   targetNamespace: dnsLabelSchema.optional(),
   interval: intervalSchema.default(DEFAULT_INTERVAL),
   values: valuesSchema.optional(),
+  ...helmReleaseFluxFields,
 });
 
 export const workloadsShape = {
@@ -151,6 +159,22 @@ export function checkWorkloads(workloads: Workloads, ctx: z.RefinementCtx): void
       }
       seen.add(dependency);
     }
+  }
+  const releaseNames = new Set(helmReleases.map((release) => release.name));
+  for (const [index, release] of helmReleases.entries()) {
+    const seen = new Set<string>();
+    for (const [depIndex, dependency] of (release.dependsOn ?? []).entries()) {
+      const path = ["helmReleases", index, "dependsOn", depIndex];
+      if (dependency === release.name) ctx.addIssue({ code: "custom", path, message: "must not name the Helm release itself" });
+      else if (!releaseNames.has(dependency)) ctx.addIssue({ code: "custom", path, message: "must name another Helm release in this configuration" });
+      else if (seen.has(dependency)) ctx.addIssue({ code: "custom", path, message: "is listed twice" });
+      seen.add(dependency);
+    }
+  }
+  const releaseCycle = findDependencyCycle(helmReleases.map((r) => ({ name: r.name, dependsOn: (r.dependsOn ?? []).filter((d) => d !== r.name) })));
+  if (releaseCycle) {
+    const index = helmReleases.findIndex((r) => r.name === releaseCycle[0]);
+    ctx.addIssue({ code: "custom", path: ["helmReleases", index, "dependsOn"], message: `forms a dependency cycle: ${releaseCycle.join(" -> ")}` });
   }
   // Self-dependencies are reported above; a cycle check on them would only repeat it.
   const cycle = findDependencyCycle(kustomizations.map((k) => ({ name: k.name, dependsOn: k.dependsOn.filter((d) => d !== k.name) })));

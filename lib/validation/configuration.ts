@@ -74,6 +74,18 @@ function chartProblem(source: SourceSpec, chart: string): string | undefined {
   return result.ok ? undefined : result.error;
 }
 
+/** A namespace-scoped configuration applies as the account Fleetline renders for it, and reads health only in its namespace. */
+function checkTenancy(spec: CrossFieldInput, index: number, kustomization: KustomizationSpec, ctx: z.RefinementCtx): void {
+  if (spec.scope !== "namespace") return;
+  if (kustomization.serviceAccountName !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["kustomizations", index, "serviceAccountName"], message: "is set by Fleetline for a namespace-scoped configuration (its own service account, bound to admin in the namespace); leave it empty" });
+  }
+  const outside = (kustomization.healthChecks ?? []).findIndex((check) => check.namespace !== undefined && check.namespace !== spec.namespace);
+  if (outside !== -1) {
+    ctx.addIssue({ code: "custom", path: ["kustomizations", index, "healthChecks"], message: `item ${outside + 1}: namespace must be the configuration's own namespace for a namespace-scoped configuration` });
+  }
+}
+
 /** Rules that join steps: source kind against workloads, object-name lengths, namespace scope. */
 function checkAcrossSteps(spec: CrossFieldInput, ctx: z.RefinementCtx): void {
   const { source } = spec;
@@ -98,6 +110,7 @@ function checkAcrossSteps(spec: CrossFieldInput, ctx: z.RefinementCtx): void {
   for (const [index, kustomization] of spec.kustomizations.entries()) {
     checkObjectName("kustomizations", index, kustomization.name);
     checkScope("kustomizations", index, kustomization.targetNamespace);
+    checkTenancy(spec, index, kustomization, ctx);
   }
   let valuesBytes = 0;
   for (const [index, release] of spec.helmReleases.entries()) {

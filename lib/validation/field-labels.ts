@@ -58,6 +58,19 @@ const WORKLOAD_LABELS: Record<string, string> = {
   version: "Version (semver range)",
   values: "Values (YAML)",
   releaseName: "Release name",
+  "postBuild.substituteFrom": "Substitute from",
+  patches: "Patches",
+  images: "Images",
+  healthChecks: "Health checks",
+  components: "Components",
+  deletionPolicy: "Deletion policy",
+  serviceAccountName: "Service account",
+  maxHistory: "Max history",
+  "install.remediation.retries": "Install retries",
+  "upgrade.remediation.retries": "Upgrade retries",
+  "upgrade.remediation.strategy": "Upgrade remediation",
+  valuesFrom: "Values from",
+  "driftDetection.mode": "Drift detection",
 };
 
 const GROUPS: Record<string, string> = { kustomizations: "Kustomization", helmReleases: "Helm release" };

@@ -6,6 +6,7 @@ import { maskedCredential, maskSecrets, renderFluxObjects, toYaml } from "./rend
 import {
   bucketInput,
   CANARY,
+  fluxFieldsInput,
   CREDENTIALS,
   gitHttpsInput,
   helmInput,
@@ -20,6 +21,7 @@ const GOLDEN_CASES: Array<[string, RenderInput]> = [
   ["bucket.yaml", bucketInput],
   ["helm-repository.yaml", helmInput],
   ["suspended-namespace-scoped.yaml", suspendedNamespacedInput],
+  ["flux-fields.yaml", fluxFieldsInput],
 ];
 
 describe("renderFluxObjects golden output", () => {
@@ -53,11 +55,64 @@ describe("renderFluxObjects", () => {
     expect(kinds(gitHttpsInput)).toEqual(["Secret/baseline-auth", "GitRepository/baseline", "Kustomization/baseline-infra", "Kustomization/baseline-apps"]);
     expect(kinds(suspendedNamespacedInput)).toEqual([
       "Namespace/team-shop",
+      "ServiceAccount/shop-reconciler",
+      "RoleBinding/shop-reconciler",
       "Secret/shop-auth",
       "GitRepository/shop",
       "Kustomization/shop-app",
       "HelmRelease/shop-cache",
     ]);
+  });
+
+  it("confines a namespace-scoped configuration: its workloads apply as a service account bound to admin in that namespace only", () => {
+    const objects = renderFluxObjects(suspendedNamespacedInput);
+    const account = objects.find((o) => o.kind === "ServiceAccount");
+    expect(account?.metadata).toMatchObject({ name: "shop-reconciler", namespace: "team-shop" });
+    const binding = objects.find((o) => o.kind === "RoleBinding");
+    expect(binding).toMatchObject({
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      metadata: { name: "shop-reconciler", namespace: "team-shop" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" },
+      subjects: [{ kind: "ServiceAccount", name: "shop-reconciler", namespace: "team-shop" }],
+    });
+    // No ClusterRoleBinding: the rights end at the namespace.
+    expect(objects.some((o) => o.kind.startsWith("Cluster"))).toBe(false);
+    for (const workload of objects.filter((o) => o.kind === "Kustomization" || o.kind === "HelmRelease")) {
+      expect(workload.spec?.serviceAccountName, workload.metadata.name).toBe("shop-reconciler");
+      // Sources are referenced without a namespace: always the configuration's own.
+      const ref = (workload.spec?.sourceRef ?? (workload.spec?.chart as { spec: { sourceRef: unknown } }).spec.sourceRef) as Record<string, unknown>;
+      expect(ref.namespace, workload.metadata.name).toBeUndefined();
+    }
+  });
+
+  it("renders no service account for a cluster-scoped configuration", () => {
+    for (const input of [gitHttpsInput, ociInput, bucketInput, helmInput]) {
+      const objects = renderFluxObjects(input);
+      expect(objects.some((o) => o.kind === "ServiceAccount" || o.kind === "RoleBinding")).toBe(false);
+      for (const workload of objects.filter((o) => o.kind === "Kustomization" || o.kind === "HelmRelease")) expect(workload.spec?.serviceAccountName).toBeUndefined();
+    }
+  });
+
+  it("renders every §3 Flux field under its Flux name, and leaves unset ones out", () => {
+    const objects = renderFluxObjects(fluxFieldsInput);
+    const apps = objects.find((o) => o.metadata.name === "platform-apps")?.spec ?? {};
+    expect(Object.keys(apps)).toEqual(expect.arrayContaining(["postBuild", "patches", "images", "healthChecks", "components", "deletionPolicy", "serviceAccountName"]));
+    expect(apps.postBuild).toEqual({
+      substitute: { cluster_env: "prod" },
+      substituteFrom: [{ kind: "ConfigMap", name: "cluster-vars" }, { kind: "Secret", name: "cluster-secrets", optional: true }],
+    });
+    expect(apps.serviceAccountName).toBe("platform-applier");
+    const web = objects.find((o) => o.metadata.name === "platform-web")?.spec ?? {};
+    expect(web).toMatchObject({
+      dependsOn: [{ name: "platform-redis" }],
+      timeout: "10m",
+      maxHistory: 3,
+      install: { remediation: { retries: 3 } },
+      upgrade: { remediation: { retries: 2, remediateLastFailure: true, strategy: "uninstall" } },
+      driftDetection: { mode: "warn" },
+    });
+    const redis = objects.find((o) => o.metadata.name === "platform-redis")?.spec ?? {};
+    for (const key of ["dependsOn", "timeout", "maxHistory", "install", "upgrade", "valuesFrom", "driftDetection"]) expect(redis[key], key).toBeUndefined();
   });
 
   it("labels and annotates every object", () => {

@@ -1,6 +1,7 @@
 import { renderCredentialSecret, type SourceAuthRefs } from "./credentials";
 import { FLUX_NAMESPACE, objectMeta } from "@/lib/reconcilers/labels";
 import { renderSource } from "./sources";
+import { renderTenantAccess } from "./tenancy";
 import type { KubeObject, RenderInput } from "./types";
 import { renderHelmRelease, renderKustomization } from "./workloads";
 
@@ -22,7 +23,8 @@ export function checkRenderInput({ spec, version, configurationId, credential }:
 
 /**
  * Renders one configuration version into the Flux objects to apply, in apply order:
- * Namespace, credential Secret, source, Kustomizations, HelmReleases. Pure: the same
+ * Namespace, the tenant's ServiceAccount and RoleBinding (namespace scope), credential Secret,
+ * source, Kustomizations, HelmReleases. Pure: the same
  * input always yields the same objects, in the browser or on the server.
  */
 export function renderFluxObjects(input: RenderInput): KubeObject[] {
@@ -33,6 +35,7 @@ export function renderFluxObjects(input: RenderInput): KubeObject[] {
   if (spec.namespace !== FLUX_NAMESPACE) {
     objects.push({ apiVersion: "v1", kind: "Namespace", metadata: objectMeta(input, spec.namespace, { namespaced: false }) });
   }
+  objects.push(...renderTenantAccess(input));
   let refs: SourceAuthRefs = {};
   if (credential) {
     const rendered = renderCredentialSecret(input, credential);

@@ -154,3 +154,59 @@ export const suspendedNamespacedInput = input(
   12,
   CREDENTIALS.ssh,
 );
+
+/** (f) Every Flux field of issue 18 §3 on a cluster-scoped Git configuration: lists given as the wizard's YAML. */
+export const fluxFieldsInput = input(
+  {
+    name: "platform",
+    scope: "cluster",
+    source: { kind: "GitRepository", url: "https://github.com/acme/platform", ref: { type: "tag", value: "v2.3.0" } },
+    kustomizations: [
+      {
+        name: "apps",
+        path: "./apps/overlays/prod",
+        postBuild: {
+          substitute: { cluster_env: "prod" },
+          substituteFrom: "- kind: ConfigMap\n  name: cluster-vars\n- kind: Secret\n  name: cluster-secrets\n  optional: true\n",
+        },
+        patches: [
+          "- patch: |",
+          "    apiVersion: apps/v1",
+          "    kind: Deployment",
+          "    metadata:",
+          "      name: podinfo",
+          "    spec:",
+          "      replicas: 3",
+          "- patch: |",
+          "    - op: add",
+          "      path: /metadata/annotations/team",
+          "      value: platform",
+          "  target:",
+          "    kind: Deployment",
+          "    labelSelector: app.kubernetes.io/part-of=shop",
+        ].join("\n"),
+        images: "- name: ghcr.io/stefanprodan/podinfo\n  newTag: 6.7.1\n- name: nginx\n  newName: registry.acme.internal/mirror/nginx\n  digest: sha256:" + "ab".repeat(32) + "\n",
+        healthChecks: "- apiVersion: apps/v1\n  kind: Deployment\n  name: podinfo\n  namespace: apps\n",
+        components: ["../../components/ingress", "../../components/monitoring"],
+        deletionPolicy: "Orphan",
+        serviceAccountName: "platform-applier",
+      },
+    ],
+    helmReleases: [
+      { name: "redis", chart: "charts/redis" },
+      {
+        name: "web",
+        chart: "charts/web",
+        dependsOn: ["redis"],
+        timeout: "10m",
+        maxHistory: 3,
+        install: { remediation: { retries: 3 } },
+        upgrade: { remediation: { retries: 2, remediateLastFailure: true, strategy: "uninstall" } },
+        valuesFrom: "- kind: ConfigMap\n  name: web-values\n  valuesKey: prod.yaml\n- kind: Secret\n  name: web-secrets\n  targetPath: auth.password\n  optional: true\n",
+        driftDetection: { mode: "warn" },
+      },
+    ],
+    targets: { clusterIds: ["c1"] },
+  },
+  4,
+);

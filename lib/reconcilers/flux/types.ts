@@ -20,6 +20,10 @@ export type KubeObject = {
   /** Secret only: plain values (Fleetline renders `data`; live objects may carry either). */
   stringData?: Record<string, string>;
   spec?: JsonObject;
+  /** RoleBinding only. */
+  roleRef?: { apiGroup: string; kind: string; name: string };
+  /** RoleBinding only. */
+  subjects?: Array<{ kind: string; name: string; namespace?: string }>;
 };
 
 /** A stored credential, decrypted by the caller, in the shape the renderer turns into a Secret. */

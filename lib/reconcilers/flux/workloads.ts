@@ -2,7 +2,9 @@ import type { HelmReleaseSpec, KustomizationSpec } from "@/lib/validation/config
 import { normalizeRepoPath } from "@/lib/validation/repo-path";
 import { parseYamlMapping } from "@/lib/validation/safe-yaml";
 import { helmReleaseObjectName, kustomizationObjectName, objectMeta, sourceObjectName } from "@/lib/reconcilers/labels";
+import type { JsonValue } from "@/lib/validation/json";
 import { withoutUndefined } from "./sources";
+import { workloadServiceAccount } from "./tenancy";
 import type { KubeObject, RenderInput } from "./types";
 
 export const KUSTOMIZATION_API_VERSION = "kustomize.toolkit.fluxcd.io/v1";
@@ -17,9 +19,29 @@ function sourceRef(input: RenderInput) {
   return { kind: input.spec.source.kind, name: sourceObjectName(input.spec.name) };
 }
 
+/** A list field as Flux reads it: left out when empty, unset optional members dropped. */
+function list(items: ReadonlyArray<object | string> | undefined): JsonValue | undefined {
+  return items !== undefined && items.length > 0 ? (JSON.parse(JSON.stringify(items)) as JsonValue) : undefined;
+}
+
+/** An object field left out when none of its members is set. */
+function nonEmpty(value: object | undefined): JsonValue | undefined {
+  if (value === undefined) return undefined;
+  const plain = JSON.parse(JSON.stringify(value)) as Record<string, JsonValue>;
+  return Object.values(plain).some((member) => typeof member !== "object" || member === null || Object.keys(member).length > 0) ? plain : undefined;
+}
+
+function postBuild(kustomization: KustomizationSpec): JsonValue | undefined {
+  const { substitute, substituteFrom } = kustomization.postBuild;
+  const fields = withoutUndefined({
+    substitute: Object.keys(substitute).length > 0 ? { ...substitute } : undefined,
+    substituteFrom: list(substituteFrom),
+  });
+  return Object.keys(fields).length > 0 ? fields : undefined;
+}
+
 export function renderKustomization(input: RenderInput, kustomization: KustomizationSpec): KubeObject {
   const { spec } = input;
-  const substitute = kustomization.postBuild.substitute;
   return {
     apiVersion: KUSTOMIZATION_API_VERSION,
     kind: "Kustomization",
@@ -38,7 +60,13 @@ export function renderKustomization(input: RenderInput, kustomization: Kustomiza
         kustomization.dependsOn.length > 0
           ? kustomization.dependsOn.map((dependency) => ({ name: kustomizationObjectName(spec.name, dependency) }))
           : undefined,
-      postBuild: Object.keys(substitute).length > 0 ? { substitute: { ...substitute } } : undefined,
+      postBuild: postBuild(kustomization),
+      patches: list(kustomization.patches),
+      images: list(kustomization.images),
+      healthChecks: list(kustomization.healthChecks),
+      components: list(kustomization.components),
+      deletionPolicy: kustomization.deletionPolicy,
+      serviceAccountName: workloadServiceAccount(input, kustomization.serviceAccountName),
       suspend: spec.suspend ? true : undefined,
     }),
   };
@@ -77,7 +105,15 @@ export function renderHelmRelease(input: RenderInput, release: HelmReleaseSpec):
       },
       releaseName: release.releaseName,
       targetNamespace: targetNamespace(input, release.targetNamespace),
+      dependsOn: list(release.dependsOn?.map((dependency) => ({ name: helmReleaseObjectName(spec.name, dependency) }))),
+      timeout: release.timeout,
+      maxHistory: release.maxHistory,
+      install: nonEmpty(release.install?.remediation ? { remediation: nonEmpty(release.install.remediation) } : undefined),
+      upgrade: nonEmpty(release.upgrade?.remediation ? { remediation: nonEmpty(release.upgrade.remediation) } : undefined),
+      driftDetection: release.driftDetection ? { mode: release.driftDetection.mode } : undefined,
+      valuesFrom: list(release.valuesFrom),
       values,
+      serviceAccountName: workloadServiceAccount(input),
       suspend: spec.suspend ? true : undefined,
     }),
   };
