@@ -95,7 +95,10 @@ export const configurationTargets = sqliteTable(
   (t) => [primaryKey({ columns: [t.configurationId, t.clusterId] }), index("configuration_targets_cluster_idx").on(t.clusterId)],
 );
 
-export const ROLLOUT_STATES = ["running", "done", "interrupted"] as const;
+// queued: waiting for an earlier rollout of the same configuration (one applies at a time).
+export const ROLLOUT_STATES = ["queued", "running", "done", "interrupted"] as const;
+/** Not finished: the coordinator runs these one at a time per configuration, oldest first. */
+export const UNFINISHED_ROLLOUT_STATES = ["queued", "running"] as const;
 export type RolloutState = (typeof ROLLOUT_STATES)[number];
 export const ROLLOUT_TRIGGERS = ["push", "target-change", "delete"] as const;
 export type RolloutTrigger = (typeof ROLLOUT_TRIGGERS)[number];
@@ -123,7 +126,8 @@ export const rollouts = sqliteTable(
 
 export const ROLLOUT_ACTIONS = ["apply", "remove"] as const;
 export type RolloutAction = (typeof ROLLOUT_ACTIONS)[number];
-export const ROLLOUT_CLUSTER_STATES = ["pending", "applying", "applied", "failed", "interrupted", "removed"] as const;
+// superseded: a newer rollout of the configuration (or its deletion) took over this cluster before this row applied.
+export const ROLLOUT_CLUSTER_STATES = ["pending", "applying", "applied", "failed", "interrupted", "removed", "superseded"] as const;
 export type RolloutClusterState = (typeof ROLLOUT_CLUSTER_STATES)[number];
 
 /** One row per (rollout, cluster): what happened to that version on that cluster. */

@@ -17,6 +17,11 @@ export type FaultHooks = {
   rewritePath?: (path: string) => string;
   /** Called with the upstream JSON body; return a replacement (or nothing to keep it). May be async. */
   rewriteBody?: (path: string, body: Record<string, unknown>) => unknown;
+  /**
+   * A slow link: milliseconds to hold each request before it is forwarded (0: none). Read per
+   * request, so a test can slow one cluster down and speed it up again while a push runs.
+   */
+  delayMs?: (method: string, path: string) => number;
 };
 
 export async function startFaultProxy(cluster: TestCluster, hooks: FaultHooks): Promise<FaultProxy> {
@@ -32,7 +37,9 @@ export async function startFaultProxy(cluster: TestCluster, hooks: FaultHooks): 
       const forwarded = hooks.rewritePath ? hooks.rewritePath(original) : original;
       const chunks: Buffer[] = [];
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
-      request.on("end", () => {
+      const forward = async () => {
+        const wait = hooks.delayMs?.(request.method ?? "GET", original) ?? 0;
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         const headers = { ...request.headers, host: upstream.host };
         const out = https.request({ hostname: upstream.hostname, port: upstream.port, path: forwarded, method: request.method, headers, agent }, (answer) => {
           const parts: Buffer[] = [];
@@ -55,7 +62,8 @@ export async function startFaultProxy(cluster: TestCluster, hooks: FaultHooks): 
         });
         out.on("error", () => response.destroy());
         out.end(Buffer.concat(chunks));
-      });
+      };
+      request.on("end", () => void forward());
     },
   );
   await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));

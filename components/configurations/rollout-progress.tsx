@@ -14,7 +14,11 @@ const STATE_BADGE: Record<string, { tone: "green" | "amber" | "red" | "grey" | "
   removed: { tone: "grey", icon: "−" },
   failed: { tone: "red", icon: "✕" },
   interrupted: { tone: "red", icon: "■" },
+  // A later rollout (or the deletion) took this cluster over before this row applied: not on this version.
+  superseded: { tone: "grey", icon: "↷" },
 };
+
+const isUnfinished = (state: string | undefined) => state === "running" || state === "queued";
 
 /** Per-cluster rows filling in while a push runs; polling stops once the rollout is done. */
 export function RolloutProgressPanel({ rolloutId, initial }: { rolloutId: string; initial?: RolloutProgress }) {
@@ -22,14 +26,14 @@ export function RolloutProgressPanel({ rolloutId, initial }: { rolloutId: string
     queryKey: ["rollout", rolloutId],
     queryFn: () => fetchJson<RolloutProgress>(`/api/rollouts/${rolloutId}`, "progress"),
     initialData: initial,
-    refetchInterval: (query) => (query.state.data?.state === "running" ? 1000 : false),
+    refetchInterval: (query) => (isUnfinished(query.state.data?.state) ? 1000 : false),
   });
   // The page around the panel (Recent pushes, the status table) is server-rendered: re-read it
   // once the push finishes, or it keeps the counts of the moment the push started.
   const router = useRouter();
   const lastState = useRef(data?.state);
   useEffect(() => {
-    if (lastState.current === "running" && data?.state !== "running") router.refresh();
+    if (isUnfinished(lastState.current) && !isUnfinished(data?.state)) router.refresh();
     lastState.current = data?.state;
   }, [data?.state, router]);
   if (error) return <p role="alert" className="text-sm text-red-700">{error.message}</p>;
@@ -38,10 +42,11 @@ export function RolloutProgressPanel({ rolloutId, initial }: { rolloutId: string
   return (
     <section aria-labelledby={`rollout-${rolloutId}`} className="card p-4">
       <h2 id={`rollout-${rolloutId}`} className="mb-1 font-semibold">
-        Push of v{data.version} · {data.state === "running" ? "running" : data.state}
+        Push of v{data.version} · {data.state === "queued" ? "waiting for the previous push of this configuration to finish" : data.state}
       </h2>
       <p role="status" className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
         {c.applied + c.removed} of {c.total} done{c.failed ? `, ${c.failed} failed` : ""}{c.interrupted ? `, ${c.interrupted} interrupted` : ""}
+        {c.superseded ? `, ${c.superseded} superseded by a later push (not on v${data.version})` : ""}
         {c.pending + c.applying ? `, ${c.pending + c.applying} in progress` : ""}
       </p>
       <table className="table-dense">

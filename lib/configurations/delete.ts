@@ -44,23 +44,22 @@ function clustersHolding(configurationId: string): string[] {
 
 /**
  * Deletes a configuration. Its versions and rollouts stay as history (the row is marked
- * deleted, which frees the name). With removeFromClusters the objects are deleted from
- * every cluster first, and the configuration is kept if any cluster failed, so no object
- * is orphaned without the user choosing it.
+ * deleted, which frees the name). The deletion is a rollout like any other: it waits for a push
+ * of the configuration that is applying, supersedes what has not applied yet, and no push is
+ * accepted after it. With removeFromClusters the objects are deleted from every cluster first,
+ * and the configuration is kept if any cluster failed, so no object is orphaned without the
+ * user choosing it; the rollout marks the configuration deleted when it ends (also when a
+ * restart finished it).
  */
 export async function deleteConfiguration(id: string, options: DeleteConfigurationOptions): Promise<DeleteConfigurationResult> {
   const db = getDb();
   const live = db.select().from(configurations).where(and(eq(configurations.id, id), isNull(configurations.deletedAt))).get();
   if (!live) return { status: "not-found" };
-  let removal: RolloutProgress | undefined;
-  if (options.removeFromClusters) {
-    const rolloutId = startRemoval(id, clustersHolding(id), { actor: options.actor, trigger: "delete" });
-    removal = rolloutId === undefined ? undefined : await runRollout(rolloutId, options.settings);
-    if (removal && removal.counts.failed > 0) return { status: "removal-failed", removal };
-  }
-  db.transaction((tx) => {
-    tx.update(configurations).set({ deletedAt: new Date(), updatedAt: new Date() }).where(eq(configurations.id, id)).run();
-    tx.delete(configurationTargets).where(eq(configurationTargets.configurationId, id)).run();
-  });
-  return { status: "deleted", ...(removal ? { removal } : {}) };
+  const rolloutId = startRemoval(id, options.removeFromClusters ? clustersHolding(id) : [], { actor: options.actor, trigger: "delete" });
+  if (rolloutId === undefined) return { status: "not-found" };
+  const removal = await runRollout(rolloutId, options.settings);
+  if (removal && removal.counts.failed > 0) return { status: "removal-failed", removal };
+  const deleted = db.select({ deletedAt: configurations.deletedAt }).from(configurations).where(eq(configurations.id, id)).get();
+  if (deleted?.deletedAt == null) return { status: "not-found" };
+  return { status: "deleted", ...(options.removeFromClusters && removal ? { removal } : {}) };
 }

@@ -1,8 +1,8 @@
 import "server-only";
-import { and, eq, isNotNull, isNull } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusters } from "@/db/schema";
-import { configurations, configurationTargets } from "@/db/schema-configurations";
+import { configurations, configurationTargets, rolloutClusters, rollouts } from "@/db/schema-configurations";
 import type { AuditActor } from "@/lib/audit";
 import { mapWithConcurrency } from "@/lib/k8s/concurrency";
 import type { PushSettings } from "@/lib/push/cluster-run";
@@ -30,6 +30,18 @@ function outcome(progress: RolloutProgress | undefined, success: RetargetAction[
   return { action: "failed", reason: row?.reason ?? "the rollout did not run" };
 }
 
+/** Per configuration, whether the newest rollout row for this cluster is a removal not yet done. */
+function newestIntents(clusterId: string): Map<string, "removing"> {
+  const rows = getDb()
+    .select({ configurationId: rollouts.configurationId, sequence: sql<number>`max(${rollouts.sequence})`, action: rolloutClusters.action, state: rolloutClusters.state })
+    .from(rolloutClusters)
+    .innerJoin(rollouts, eq(rollouts.id, rolloutClusters.rolloutId))
+    .where(eq(rolloutClusters.clusterId, clusterId))
+    .groupBy(rollouts.configurationId)
+    .all();
+  return new Map(rows.filter((row) => row.action === "remove" && (row.state === "pending" || row.state === "applying")).map((row) => [row.configurationId, "removing" as const]));
+}
+
 /**
  * Re-evaluates every pushed configuration against one cluster, after it was registered or
  * its labels changed: a configuration that now targets it is pushed there (its last pushed
@@ -50,25 +62,35 @@ export async function reconcileTargetsForCluster(
     .where(and(isNull(configurations.deletedAt), isNotNull(configurations.pushedVersion)))
     .all();
 
+  const intents = newestIntents(clusterId);
   const plans = pushed.flatMap((configuration) => {
     const version = configuration.pushedVersion === null ? undefined : getVersion(configuration.id, configuration.pushedVersion);
     if (!version) return [];
     const wanted = isTarget(cluster, version.spec.targets);
-    const targeted = configuration.targetedAs !== null;
+    // A removal still queued means "not targeted" already (the target row goes once it succeeds):
+    // otherwise a quick relabel back would see no change and the removal would win.
+    const targeted = intents.get(configuration.id) === "removing" ? false : configuration.targetedAs !== null;
     if (wanted === targeted) return [];
     return [{ configuration, version: version.version, wanted }];
   });
 
-  const results = await mapWithConcurrency(plans, RETARGET_CONCURRENCY, async ({ configuration, version, wanted }): Promise<RetargetAction> => {
+  // Every rollout is recorded before any runs (synchronously, in the caller's turn): the relabel's
+  // intent is in the database even if the caller does not wait, and a second relabel queues behind it.
+  const started = plans.map(({ configuration, version, wanted }) => {
     const base = { configurationId: configuration.id, configurationName: configuration.name };
     if (wanted) {
-      const started = startRollout(configuration.id, version, { actor, clusterIds: [clusterId], trigger: "target-change" });
-      if (started.status !== "ok") return { ...base, action: "failed", reason: started.status === "invalid" ? started.message : "the configuration is gone" };
-      return { ...base, rolloutId: started.rolloutId, ...outcome(await runRollout(started.rolloutId, settings), "pushed") };
+      const rollout = startRollout(configuration.id, version, { actor, clusterIds: [clusterId], trigger: "target-change" });
+      if (rollout.status !== "ok") return { base, failed: rollout.status === "invalid" ? rollout.message : "the configuration is gone" };
+      return { base, rolloutId: rollout.rolloutId, success: "pushed" as const };
     }
     const rolloutId = startRemoval(configuration.id, [clusterId], { actor, trigger: "target-change" });
-    if (rolloutId === undefined) return { ...base, action: "failed", reason: "the configuration is gone" };
-    return { ...base, rolloutId, ...outcome(await runRollout(rolloutId, settings), "removed") };
+    if (rolloutId === undefined) return { base, failed: "the configuration is gone" };
+    return { base, rolloutId, success: "removed" as const };
+  });
+
+  const results = await mapWithConcurrency(started, RETARGET_CONCURRENCY, async (plan): Promise<RetargetAction> => {
+    if (plan.rolloutId === undefined || plan.success === undefined) return { ...plan.base, action: "failed", reason: plan.failed ?? "the rollout did not run" };
+    return { ...plan.base, rolloutId: plan.rolloutId, ...outcome(await runRollout(plan.rolloutId, settings), plan.success) };
   });
   return results.map((result, index) =>
     result.status === "fulfilled"

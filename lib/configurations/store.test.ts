@@ -82,6 +82,26 @@ describe("validation writes nothing and names the field", () => {
   });
 });
 
+describe("ownership of rendered names", () => {
+  it("refuses a Kustomization whose object name another configuration already renders, naming it (issue 14, defect 2)", () => {
+    const first = store.createConfiguration(spec({ name: "a", kustomizations: [{ name: "b-c", path: "infrastructure" }] }), { author: "op@example.com" });
+    expect(first.status).toBe("ok");
+    const before = rowCounts();
+    // `a` + `b-c` and `a-b` + `c` both render Kustomization flux-system/a-b-c.
+    const second = store.createConfiguration(spec({ name: "a-b", kustomizations: [{ name: "c", path: "apps" }] }), { author: "op@example.com" });
+    expect(second.status).toBe("invalid");
+    if (second.status !== "invalid") return;
+    expect(second.fieldErrors["kustomizations.0.name"]).toMatch(/Kustomization flux-system\/a-b-c.*configuration "a"/);
+    expect(second.message).toContain(fieldLabel("kustomizations.0.name"));
+    expect(rowCounts()).toEqual(before);
+    // A new version of `a` itself is not a collision with itself; another Kustomization name is another object.
+    // (Another namespace would not do: Argo CD Applications all live in argocd.)
+    if (first.status !== "ok") return;
+    expect(store.updateConfiguration(first.configuration.id, spec({ name: "a", kustomizations: [{ name: "b-c", path: "apps" }] }), { author: "op@example.com" }).status).toBe("ok");
+    expect(store.createConfiguration(spec({ name: "a-b", kustomizations: [{ name: "d", path: "apps" }] }), { author: "op@example.com" }).status).toBe("ok");
+  });
+});
+
 describe("versions", () => {
   let id: string;
 

@@ -7,6 +7,7 @@ import { env } from "@/lib/env";
 import { formatZodErrors, makeConfigurationSpecSchema, type ConfigurationSpec } from "@/lib/validation/configuration";
 import { boundedText } from "@/lib/validation/rules";
 import { highlightedFields } from "@/lib/validation/field-labels";
+import { nameCollisions } from "./object-names";
 
 export type SpecCheck = { ok: true; spec: ConfigurationSpec } | { ok: false; fieldErrors: Record<string, string> };
 
@@ -26,7 +27,8 @@ function specSchema() {
 /**
  * Everything a spec must pass before it is stored, rendered or dry-run: the shared zod
  * schema, then the checks that need the database (the credential exists, is bound to the
- * source's host and suits its kind; explicitly listed clusters exist). Errors are keyed by
+ * source's host and suits its kind; explicitly listed clusters exist; no object it renders is
+ * another configuration's, so no push can take one over). Errors are keyed by
  * dotted field path, as the wizard shows them.
  */
 export function checkConfigurationSpec(input: unknown): SpecCheck {
@@ -49,7 +51,10 @@ export function checkConfigurationSpec(input: unknown): SpecCheck {
       if (override.clusterId !== undefined && !known.has(override.clusterId)) fieldErrors[`overrides.${index}.clusterId`] = "is not a registered cluster";
     }
   }
-  return Object.keys(fieldErrors).length > 0 ? { ok: false, fieldErrors } : { ok: true, spec };
+  if (Object.keys(fieldErrors).length > 0) return { ok: false, fieldErrors };
+  // Last: it renders the spec, which needs a credential that passed the checks above.
+  const collisions = nameCollisions(spec);
+  return Object.keys(collisions).length > 0 ? { ok: false, fieldErrors: collisions } : { ok: true, spec };
 }
 
 /** The change message stored with a version: optional, bounded, no control characters but line breaks. */

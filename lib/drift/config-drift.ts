@@ -2,6 +2,7 @@ import type { ConfigDriftEntry } from "@/db/schema-status";
 import { maskSecrets, SECRET_MASK, toYaml, type KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
 import { comparable } from "@/lib/push/diff";
 import { formatPath, leafDiffs, type FieldDiff } from "./field-diff";
+import { isFleetlineManager, LEGACY_FIELD_MANAGER } from "@/lib/reconcilers/labels";
 import { ownersOf, type ManagedFieldsEntry, type PathSegment } from "./managed-fields";
 
 /**
@@ -39,8 +40,8 @@ export type ObjectDrift = {
   desiredYaml: string | null;
 };
 
-/** The push's field manager (lib/push/apply.ts); repeated here to keep this module free of I/O imports. */
-export const FIELD_MANAGER = "fleetline";
+/** The verbs' field manager (lib/push/apply.ts); a push applies as `fleetline/<configuration id>` (isFleetlineManager covers both). */
+export const FIELD_MANAGER = LEGACY_FIELD_MANAGER;
 const REQUESTED_AT = "reconcile.fluxcd.io/requestedAt";
 
 export function describeObject(object: { kind: string; metadata: { name: string; namespace?: string } }): string {
@@ -80,10 +81,10 @@ function objectPath(segments: readonly PathSegment[]): PathSegment[] {
 function isDrift(segments: PathSegment[], desired: unknown, live: LiveObject): boolean {
   const owners = ownersOf(live.metadata.managedFields, segments);
   // Only on the cluster: a default the API server filled in has no owner; a field someone added has one.
-  if (desired === undefined) return owners.some((owner) => owner !== FIELD_MANAGER);
+  if (desired === undefined) return owners.some((owner) => !isFleetlineManager(owner));
   // Suspend and resume are Fleetline's own patches (field manager fleetline), not drift.
   const isSuspend = segments.length === 2 && segments[0] === "spec" && segments[1] === "suspend";
-  return !(isSuspend && owners.length > 0 && owners.every((owner) => owner === FIELD_MANAGER));
+  return !(isSuspend && owners.length > 0 && owners.every(isFleetlineManager));
 }
 
 function cleanLive(live: LiveObject): RenderedObject {

@@ -51,6 +51,8 @@ export type ClusterClient = {
   /** Server-side apply; the resource path comes from the cluster's discovery documents. */
   applyObject<T = KubeObject>(object: KubeObject, options: ApplyOptions): Promise<T>;
   mergePatch<T = KubeObject>(path: string, patch: object, options?: { fieldManager?: string }): Promise<T>;
+  /** RFC 6902 JSON patch (used to rewrite metadata.managedFields when handing fields from one manager to another). */
+  jsonPatch<T = KubeObject>(path: string, operations: readonly object[], options?: { fieldManager?: string }): Promise<T>;
   create<T = KubeObject>(collectionPath: string, object: KubeObject): Promise<T>;
   delete(path: string, options?: { propagationPolicy?: "Foreground" | "Background" | "Orphan" }): Promise<unknown>;
   watch<T = KubeObject>(
@@ -170,6 +172,10 @@ function clientOver(ready: Promise<Connection>, options: ClientOptions, cancel: 
       const body = JSON.stringify(patch);
       const contentType = "application/merge-patch+json";
       return (await call({ method: "PATCH", path: withQuery(path, { fieldManager }), body, contentType })) as T;
+    },
+    async jsonPatch<T>(path: string, operations: readonly object[], { fieldManager }: { fieldManager?: string } = {}) {
+      const body = JSON.stringify(operations);
+      return (await call({ method: "PATCH", path: withQuery(path, { fieldManager }), body, contentType: "application/json-patch+json" })) as T;
     },
     async create<T>(collectionPath: string, object: KubeObject) {
       return (await call({ method: "POST", path: collectionPath, body: JSON.stringify(object) })) as T;

@@ -9,6 +9,7 @@ import {
   rolloutClusters,
   rollouts,
   ROLLOUT_CLUSTER_STATES,
+  UNFINISHED_ROLLOUT_STATES,
   type Rollout,
   type RolloutAction,
   type RolloutCluster,
@@ -42,13 +43,40 @@ const INSERT_CHUNK = 500;
 
 type NewRollout = { configurationId: string; version: number; trigger: RolloutTrigger; actor: AuditActor; rows: PlannedRow[]; isFullPush: boolean };
 
-function insertRollout({ configurationId, version, trigger, actor, rows, isFullPush }: NewRollout): string {
+const SUPERSEDED_BY_DELETE = "superseded: the configuration is being deleted";
+
+/**
+ * Records a rollout and its rows, as the newest intent for its clusters, in one transaction:
+ * pending rows of earlier unfinished rollouts of the configuration for the same clusters (every
+ * cluster, for a deletion) are marked superseded, so they never apply; rows already applying
+ * finish, and the coordinator (run.ts) starts this rollout only once the earlier ones are done.
+ * While a deletion is unfinished nothing else is recorded (undefined); a second deletion joins it.
+ */
+function insertRollout({ configurationId, version, trigger, actor, rows, isFullPush }: NewRollout): string | undefined {
   const id = crypto.randomUUID();
   const now = new Date();
-  getDb().transaction((tx) => {
+  return getDb().transaction((tx) => {
+    const earlier = tx
+      .select({ id: rollouts.id, trigger: rollouts.trigger })
+      .from(rollouts)
+      .where(and(eq(rollouts.configurationId, configurationId), inArray(rollouts.state, [...UNFINISHED_ROLLOUT_STATES])))
+      .all();
+    const deleting = earlier.find((rollout) => rollout.trigger === "delete");
+    if (deleting) return trigger === "delete" ? deleting.id : undefined;
     // Inside the write transaction, so two rollouts can never draw the same number.
     const sequence = (tx.select({ last: max(rollouts.sequence) }).from(rollouts).get()?.last ?? 0) + 1;
-    tx.insert(rollouts).values({ id, sequence, configurationId, version, trigger, state: "running", createdBy: actor.email, actor, createdAt: now }).run();
+    const state = earlier.length > 0 ? "queued" : "running";
+    tx.insert(rollouts).values({ id, sequence, configurationId, version, trigger, state, createdBy: actor.email, actor, createdAt: now }).run();
+    if (earlier.length > 0) {
+      const earlierIds = earlier.map((rollout) => rollout.id);
+      const superseded = { state: "superseded" as const, reason: trigger === "delete" ? SUPERSEDED_BY_DELETE : `superseded by version ${version} (a later rollout of this configuration)`, finishedAt: now };
+      const pendingOf = and(inArray(rolloutClusters.rolloutId, earlierIds), eq(rolloutClusters.state, "pending"));
+      if (trigger === "delete") tx.update(rolloutClusters).set(superseded).where(pendingOf).run();
+      for (let start = 0; trigger !== "delete" && start < rows.length; start += INSERT_CHUNK) {
+        const clusterIds = rows.slice(start, start + INSERT_CHUNK).map((row) => row.clusterId);
+        tx.update(rolloutClusters).set(superseded).where(and(pendingOf, inArray(rolloutClusters.clusterId, clusterIds))).run();
+      }
+    }
     // In chunks: one statement for thousands of rows would pass SQLite's bound-parameter limit.
     for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
       const chunk = rows.slice(start, start + INSERT_CHUNK);
@@ -63,8 +91,8 @@ function insertRollout({ configurationId, version, trigger, actor, rows, isFullP
     }
     // The version the whole target set now runs: clusters that start matching later get this one.
     if (isFullPush) tx.update(configurations).set({ pushedVersion: version }).where(eq(configurations.id, configurationId)).run();
+    return id;
   });
-  return id;
 }
 
 /**
@@ -97,10 +125,16 @@ export function startRollout(configurationId: string, version: number, options: 
   }
   const trigger = options.trigger ?? "push";
   const rolloutId = insertRollout({ configurationId, version, trigger, actor: options.actor, rows, isFullPush: options.clusterIds === undefined });
+  // Being deleted: no new version may land after the removal.
+  if (rolloutId === undefined) return { status: "not-found" };
   return { status: "ok", rolloutId, clusterCount: rows.length };
 }
 
-/** A rollout that removes the configuration's objects from these clusters (target change or deletion). */
+/**
+ * A rollout that removes the configuration's objects from these clusters (target change or
+ * deletion). A deletion may have no clusters (the objects are left on them): it still queues
+ * behind running pushes, and marks the configuration deleted when it finishes (run.ts).
+ */
 export function startRemoval(configurationId: string, clusterIds: readonly string[], options: { actor: AuditActor; trigger: RolloutTrigger }): string | undefined {
   const configuration = getDb().select().from(configurations).where(eq(configurations.id, configurationId)).get();
   if (!configuration) return undefined;
@@ -165,7 +199,7 @@ export function getRolloutProgress(rolloutId: string): RolloutProgress | undefin
     .where(eq(rolloutClusters.rolloutId, rolloutId))
     .orderBy(asc(clusters.name))
     .all();
-  const rank = (state: RolloutClusterState) => (state === "failed" ? 0 : state === "interrupted" ? 1 : 2);
+  const rank = (state: RolloutClusterState) => (state === "failed" ? 0 : state === "interrupted" || state === "superseded" ? 1 : 2);
   rows.sort((a, b) => rank(a.state) - rank(b.state));
   return {
     ...publicFields(rollout),

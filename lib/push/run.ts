@@ -1,8 +1,17 @@
 import "server-only";
-import { and, asc, eq, gt, inArray } from "drizzle-orm";
+import crypto from "node:crypto";
+import { and, asc, desc, eq, gt, inArray, notInArray } from "drizzle-orm";
 import { getDb } from "@/db";
 import type { Cluster, Reconciler } from "@/db/schema";
-import { configurations, configurationTargets, rolloutClusters, rollouts, type Rollout, type RolloutCluster } from "@/db/schema-configurations";
+import {
+  configurations,
+  configurationTargets,
+  rolloutClusters,
+  rollouts,
+  UNFINISHED_ROLLOUT_STATES,
+  type Rollout,
+  type RolloutCluster,
+} from "@/db/schema-configurations";
 import { recordAudit } from "@/lib/audit";
 import { getVersion } from "@/lib/configurations/store";
 import { toRenderCredential } from "@/lib/credentials/store";
@@ -22,8 +31,16 @@ import { UnresolvedVariableError } from "@/lib/validation/cluster-variables";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
 import { getRolloutProgress, type RolloutProgress } from "./rollouts";
 
-// Rollouts being run by this process: a second runRollout(id) joins the first instead of racing it.
-const active = new Map<string, Promise<RolloutProgress | undefined>>();
+/*
+ * The coordinator. Rollouts are recorded in the database (rollouts.ts) as the newest intent for
+ * their clusters; here one drain per configuration runs that configuration's unfinished rollouts
+ * one at a time, oldest first, so two rollouts of one configuration never apply side by side.
+ * The queue is the database: a restart finds the same unfinished rollouts in the same order.
+ */
+const drains = new Map<string, Promise<void>>();
+// Callers awaiting a rollout's end, and settings a caller asked for (tests, benchmarks), by rollout id.
+const waiters = new Map<string, ((progress: RolloutProgress | undefined) => void)[]>();
+const requestedSettings = new Map<string, Partial<PushSettings>>();
 
 type Work = { objects: string[]; pruned: string[] };
 /** The rendered objects, or why the version could not be rendered for that reconciler. */
@@ -99,16 +116,55 @@ async function applyVersion(step: ClusterStep, name: string, objects: readonly R
   }
 }
 
-async function removeAll(step: ClusterStep, name: string): Promise<Work> {
+async function removeAll(step: ClusterStep, name: string, configurationId: string): Promise<Work> {
   // Listing and deleting by label is idempotent, so a retry after a 5xx simply starts over.
   const { deleted } = await withRetry(() => {
     step.deadline.check();
-    return removeManagedObjects(step.client, name);
+    return removeManagedObjects(step.client, name, configurationId);
   }, step.retry);
   return { objects: deleted, pruned: [] };
 }
 
+/**
+ * Why this row must not apply any more, or undefined: a later rollout of the configuration has
+ * a row for the same cluster, the configuration is being (or was) deleted, or the row was marked
+ * superseded meanwhile. Checked right before the row applies, not once for the whole rollout.
+ */
+function supersededReason(rollout: Rollout, row: RolloutCluster): string | undefined {
+  const db = getDb();
+  const newer = db
+    .select({ version: rollouts.version, trigger: rollouts.trigger })
+    .from(rolloutClusters)
+    .innerJoin(rollouts, eq(rollouts.id, rolloutClusters.rolloutId))
+    .where(and(eq(rollouts.configurationId, rollout.configurationId), gt(rollouts.sequence, rollout.sequence), eq(rolloutClusters.clusterId, row.clusterId)))
+    .orderBy(desc(rollouts.sequence))
+    .limit(1)
+    .get();
+  if (newer) return newer.trigger === "delete" ? "superseded: the configuration is being deleted" : `superseded by version ${newer.version} (a later rollout of this configuration)`;
+  if (rollout.trigger !== "delete" && row.action === "apply") {
+    const deletion = db
+      .select({ id: rollouts.id })
+      .from(rollouts)
+      .where(and(eq(rollouts.configurationId, rollout.configurationId), gt(rollouts.sequence, rollout.sequence), eq(rollouts.trigger, "delete")))
+      .get();
+    const configuration = db.select({ deletedAt: configurations.deletedAt }).from(configurations).where(eq(configurations.id, rollout.configurationId)).get();
+    if (deletion || !configuration || configuration.deletedAt !== null) return "superseded: the configuration is being deleted";
+  }
+  const current = db
+    .select({ state: rolloutClusters.state, reason: rolloutClusters.reason })
+    .from(rolloutClusters)
+    .where(and(eq(rolloutClusters.rolloutId, row.rolloutId), eq(rolloutClusters.clusterId, row.clusterId)))
+    .get();
+  if (current?.state === "superseded") return current.reason ?? "superseded by a later rollout of this configuration";
+  return undefined;
+}
+
 async function runRow(rollout: Rollout, name: string, row: RolloutCluster, renderVersion: RenderVersion, settings: PushSettings): Promise<void> {
+  const superseded = supersededReason(rollout, row);
+  if (superseded) {
+    updateRow(row, { state: "superseded", reason: superseded, finishedAt: new Date() });
+    return;
+  }
   updateRow(row, { state: "applying", attempts: row.attempts + 1, startedAt: new Date(), finishedAt: null, reason: null, conflicts: [], objects: [], pruned: [] });
   // A deleted cluster takes its rows with it (cascade): nothing left to record.
   const loaded = loadCluster(row.clusterId);
@@ -122,12 +178,13 @@ async function runRow(rollout: Rollout, name: string, row: RolloutCluster, rende
   }
   try {
     const work = await onCluster(cluster, settings, async (step) => {
-      if (row.action === "remove") return removeAll(step, name);
+      if (row.action === "remove") return removeAll(step, name, rollout.configurationId);
       return applyVersion(step, name, known ?? (await objectsFor(step, cluster, renderVersion)));
     });
     updateRow(row, { state: row.action === "apply" ? "applied" : "removed", finishedAt: new Date(), objects: work.objects, pruned: work.pruned });
-    if (row.action === "remove") {
-      // A cluster leaves the target set only once its objects are gone, so a failed removal is retried later.
+    // A cluster leaves the target set only once its objects are gone, so a failed removal is retried
+    // later; and not when a later rollout wants it back meanwhile (a quick relabel back into the selector).
+    if (row.action === "remove" && !supersededReason(rollout, row)) {
       getDb()
         .delete(configurationTargets)
         .where(and(eq(configurationTargets.configurationId, rollout.configurationId), eq(configurationTargets.clusterId, row.clusterId)))
@@ -145,7 +202,16 @@ function finish(rollout: Rollout, name: string): RolloutProgress | undefined {
   const progress = getRolloutProgress(rollout.id);
   if (!progress) return undefined;
   const state = progress.counts.interrupted > 0 ? "interrupted" : "done";
-  getDb().update(rollouts).set({ state, finishedAt: new Date() }).where(eq(rollouts.id, rollout.id)).run();
+  const db = getDb();
+  db.transaction((tx) => {
+    tx.update(rollouts).set({ state, finishedAt: new Date() }).where(eq(rollouts.id, rollout.id)).run();
+    // A deletion ends here, also when a restart finished it: only once every cluster is clean
+    // (a failed removal keeps the configuration, so nothing is orphaned without the user choosing it).
+    if (rollout.trigger === "delete" && progress.counts.failed === 0 && progress.counts.interrupted === 0) {
+      tx.update(configurations).set({ deletedAt: new Date(), updatedAt: new Date() }).where(eq(configurations.id, rollout.configurationId)).run();
+      tx.delete(configurationTargets).where(eq(configurationTargets.configurationId, rollout.configurationId)).run();
+    }
+  });
   const { applied, removed, failed, interrupted, total } = progress.counts;
   recordAudit({
     actor: rollout.actor,
@@ -162,7 +228,8 @@ function finish(rollout: Rollout, name: string): RolloutProgress | undefined {
 async function execute(rolloutId: string, settings: PushSettings): Promise<RolloutProgress | undefined> {
   const db = getDb();
   const rollout = db.select().from(rollouts).where(eq(rollouts.id, rolloutId)).get();
-  if (!rollout || rollout.state !== "running") return getRolloutProgress(rolloutId);
+  if (!rollout || !(UNFINISHED_ROLLOUT_STATES as readonly string[]).includes(rollout.state)) return getRolloutProgress(rolloutId);
+  if (rollout.state === "queued") db.update(rollouts).set({ state: "running" }).where(eq(rollouts.id, rolloutId)).run();
   const name = db.select({ name: configurations.name }).from(configurations).where(eq(configurations.id, rollout.configurationId)).get()?.name ?? "";
   // "applying" rows are left over from a crash; applying again is idempotent.
   const rows = db
@@ -175,65 +242,131 @@ async function execute(rolloutId: string, settings: PushSettings): Promise<Rollo
   return finish(rollout, name);
 }
 
-/**
- * Does the work of a rollout: every pending cluster at bounded concurrency, each within its
- * own deadline; one cluster's failure is recorded on its row and never stops the others.
- * Never rejects (start it with `void runRollout(id)`); resolves to the final progress.
- */
-export function runRollout(rolloutId: string, overrides: Partial<PushSettings> = {}): Promise<RolloutProgress | undefined> {
-  const running = active.get(rolloutId);
-  if (running) return running;
-  const settings = pushSettings(overrides);
-  const promise = execute(rolloutId, settings)
-    .catch((error: unknown) => {
-      log.error("push: rollout crashed", { rolloutId, error: errorMessage(error) });
-      return getRolloutProgress(rolloutId);
-    })
-    .finally(() => active.delete(rolloutId));
-  active.set(rolloutId, promise);
-  return promise;
+/** A rollout whose run crashed (a bug, the database): its unfinished rows are marked, so the queue moves on. */
+function abandon(rolloutId: string, error: unknown): RolloutProgress | undefined {
+  log.error("push: rollout crashed", { rolloutId, error: errorMessage(error) });
+  try {
+    const db = getDb();
+    db.update(rolloutClusters)
+      .set({ state: "interrupted", reason: "the push stopped on an unexpected error (details are in the server log)", finishedAt: new Date() })
+      .where(and(eq(rolloutClusters.rolloutId, rolloutId), inArray(rolloutClusters.state, ["pending", "applying"])))
+      .run();
+    db.update(rollouts).set({ state: "interrupted", finishedAt: new Date() }).where(eq(rollouts.id, rolloutId)).run();
+  } catch (again) {
+    log.error("push: could not mark a crashed rollout", { rolloutId, error: errorMessage(again) });
+  }
+  return getRolloutProgress(rolloutId);
 }
 
-export type ResumeReport = { resumed: string[]; interrupted: string[] };
+function oldestUnfinished(configurationId: string): Rollout | undefined {
+  return getDb()
+    .select()
+    .from(rollouts)
+    .where(and(eq(rollouts.configurationId, configurationId), inArray(rollouts.state, [...UNFINISHED_ROLLOUT_STATES])))
+    .orderBy(asc(rollouts.sequence))
+    .limit(1)
+    .get();
+}
+
+/** Runs the configuration's unfinished rollouts one at a time, oldest first, until none is left. */
+async function drain(configurationId: string): Promise<void> {
+  for (let next = oldestUnfinished(configurationId); next; next = oldestUnfinished(configurationId)) {
+    const settings = pushSettings(requestedSettings.get(next.id));
+    let progress: RolloutProgress | undefined;
+    try {
+      progress = await execute(next.id, settings);
+    } catch (error) {
+      progress = abandon(next.id, error);
+    }
+    requestedSettings.delete(next.id);
+    for (const resolve of waiters.get(next.id) ?? []) resolve(progress);
+    waiters.delete(next.id);
+  }
+}
+
+/** Starts the configuration's drain unless this process already runs it (which picks new rollouts up as it goes). */
+function kick(configurationId: string): void {
+  if (drains.has(configurationId)) return;
+  const running = drain(configurationId)
+    .catch((error: unknown) => log.error("push: coordinator stopped", { configurationId, error: errorMessage(error) }))
+    .finally(() => {
+      drains.delete(configurationId);
+      // A rollout recorded between the drain's last look and its end would otherwise wait for the next push.
+      if (oldestUnfinished(configurationId)) kick(configurationId);
+    });
+  drains.set(configurationId, running);
+}
 
 /**
- * Start-up: rollouts a crash left running are resumed, since re-applying is idempotent.
- * A cluster row is marked interrupted instead when a later rollout of the same configuration
- * already covers that cluster (resuming would put the older version back), or when the
- * configuration was deleted meanwhile. Call once at boot, before new pushes start.
+ * Has the coordinator run a recorded rollout: after every earlier unfinished rollout of the same
+ * configuration, then every pending cluster at bounded concurrency, each within its own deadline;
+ * one cluster's failure is recorded on its row and never stops the others. Never rejects (start
+ * it with `void runRollout(id)`); resolves to the final progress once this rollout has finished.
  */
-export async function resumeInterruptedRollouts(overrides: Partial<PushSettings> = {}): Promise<ResumeReport> {
+export function runRollout(rolloutId: string, overrides: Partial<PushSettings> = {}): Promise<RolloutProgress | undefined> {
+  const rollout = getDb().select().from(rollouts).where(eq(rollouts.id, rolloutId)).get();
+  if (!rollout || !(UNFINISHED_ROLLOUT_STATES as readonly string[]).includes(rollout.state)) return Promise.resolve(getRolloutProgress(rolloutId));
+  if (Object.keys(overrides).length > 0) requestedSettings.set(rolloutId, overrides);
+  const done = new Promise<RolloutProgress | undefined>((resolve) => waiters.set(rolloutId, [...(waiters.get(rolloutId) ?? []), resolve]));
+  kick(rollout.configurationId);
+  return done;
+}
+
+export type ResumeReport = {
+  /** Unfinished rollouts handed back to the coordinator. */
+  resumed: string[];
+  /** Finished rollouts that still had pending or applying rows: those rows are marked interrupted. */
+  interrupted: string[];
+  /** New rollouts retrying those rows, where each is still the newest intent for its cluster. */
+  retried: string[];
+};
+
+/**
+ * Rows a crash left pending or applying inside a finished rollout: marked interrupted, and
+ * retried (a new rollout of the same version and action) where no later rollout covers the cluster.
+ */
+function retryLeftovers(report: ResumeReport): void {
   const db = getDb();
-  const report: ResumeReport = { resumed: [], interrupted: [] };
-  const stale = db.select().from(rollouts).where(eq(rollouts.state, "running")).orderBy(asc(rollouts.sequence)).all();
-  for (const rollout of stale) {
-    if (active.has(rollout.id)) continue;
-    const configuration = db.select({ deletedAt: configurations.deletedAt }).from(configurations).where(eq(configurations.id, rollout.configurationId)).get();
-    const newer = new Set(
-      db
-        .select({ clusterId: rolloutClusters.clusterId })
-        .from(rolloutClusters)
-        .innerJoin(rollouts, eq(rollouts.id, rolloutClusters.rolloutId))
-        .where(and(eq(rollouts.configurationId, rollout.configurationId), gt(rollouts.sequence, rollout.sequence)))
-        .all()
-        .map((row) => row.clusterId),
-    );
-    const unfinished = db
-      .select()
-      .from(rolloutClusters)
-      .where(and(eq(rolloutClusters.rolloutId, rollout.id), inArray(rolloutClusters.state, ["pending", "applying"])))
-      .all();
-    for (const row of unfinished) {
-      const superseded = newer.has(row.clusterId) || (configuration?.deletedAt != null && row.action === "apply");
-      if (superseded) updateRow(row, { state: "interrupted", reason: "interrupted by a restart; a later rollout already covers this cluster", finishedAt: new Date() });
-    }
-    const left = db
-      .select({ clusterId: rolloutClusters.clusterId })
-      .from(rolloutClusters)
-      .where(and(eq(rolloutClusters.rolloutId, rollout.id), inArray(rolloutClusters.state, ["pending", "applying"])))
-      .all();
-    (left.length > 0 ? report.resumed : report.interrupted).push(rollout.id);
-    await runRollout(rollout.id, overrides);
+  const finished = db.select().from(rollouts).where(notInArray(rollouts.state, [...UNFINISHED_ROLLOUT_STATES])).all();
+  const leftovers = db
+    .select()
+    .from(rolloutClusters)
+    .where(and(inArray(rolloutClusters.state, ["pending", "applying"]), inArray(rolloutClusters.rolloutId, finished.map((rollout) => rollout.id))))
+    .all();
+  for (const rollout of finished) {
+    const rows = leftovers.filter((row) => row.rolloutId === rollout.id);
+    if (rows.length === 0) continue;
+    report.interrupted.push(rollout.id);
+    const retry = rows.filter((row) => !supersededReason(rollout, row));
+    for (const row of rows) updateRow(row, { state: "interrupted", reason: "interrupted by a restart", finishedAt: new Date() });
+    if (retry.length === 0) continue;
+    const sequence = (db.select({ sequence: rollouts.sequence }).from(rollouts).orderBy(desc(rollouts.sequence)).limit(1).get()?.sequence ?? 0) + 1;
+    const id = crypto.randomUUID();
+    const unfinishedAhead = oldestUnfinished(rollout.configurationId) !== undefined;
+    db.transaction((tx) => {
+      tx.insert(rollouts)
+        .values({ ...rollout, id, sequence, state: unfinishedAhead ? "queued" : "running", createdAt: new Date(), finishedAt: null })
+        .run();
+      tx.insert(rolloutClusters).values(retry.map((row) => ({ rolloutId: id, clusterId: row.clusterId, action: row.action, state: "pending" as const }))).run();
+    });
+    report.retried.push(id);
   }
+}
+
+/**
+ * Start-up, before new pushes are accepted: leftovers of finished rollouts are marked and
+ * retried, and every unfinished rollout goes back to the coordinator in its original order (a
+ * push recorded from now on queues behind them; each row checks it is still the newest intent
+ * right before it applies). Returns once that is in place; with `wait`, once they have all run.
+ */
+export async function resumeInterruptedRollouts(overrides: Partial<PushSettings> = {}, { wait = true } = {}): Promise<ResumeReport> {
+  const report: ResumeReport = { resumed: [], interrupted: [], retried: [] };
+  retryLeftovers(report);
+  const unfinished = getDb().select().from(rollouts).where(inArray(rollouts.state, [...UNFINISHED_ROLLOUT_STATES])).orderBy(asc(rollouts.sequence)).all();
+  const runs = unfinished.map((rollout) => {
+    if (!report.retried.includes(rollout.id)) report.resumed.push(rollout.id);
+    return runRollout(rollout.id, overrides);
+  });
+  if (wait) await Promise.all(runs);
   return report;
 }

@@ -39,10 +39,11 @@ async function bootOnce() {
   await seedAdminFromEnv();
   const halfClones = removeHalfClones();
   if (halfClones > 0) log.info("removed half-made clones from the git cache", { count: halfClones });
-  // Before any new push: finish (or mark interrupted) what a crash left half done.
-  void resumeInterruptedRollouts().then((report) => {
-    if (report.resumed.length || report.interrupted.length) log.info("rollouts after restart", report);
-  });
+  // Before any new push is accepted (register() awaits boot before the server serves): what a
+  // crash left half done goes back to the coordinator first, so a new push queues behind it.
+  // Not awaited to the end: a slow cluster must not hold the portal's start-up.
+  const resumed = await resumeInterruptedRollouts({}, { wait: false });
+  if (resumed.resumed.length || resumed.interrupted.length) log.info("rollouts after restart", resumed);
   if (e.FLEETLINE_BACKGROUND === "on") {
     // One loop observes every cluster: inventory facts and status rows from one listing.
     startObservationLoop();

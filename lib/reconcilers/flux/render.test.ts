@@ -118,7 +118,7 @@ describe("renderFluxObjects", () => {
   it("labels and annotates every object", () => {
     for (const input of ALL_INPUTS) {
       for (const object of renderFluxObjects(input)) {
-        expect(object.metadata.labels).toEqual({ "app.kubernetes.io/managed-by": "fleetline", "fleetline.io/configuration": input.spec.name });
+        expect(object.metadata.labels).toEqual({ "app.kubernetes.io/managed-by": "fleetline", "fleetline.io/configuration": input.spec.name, "fleetline.io/configuration-id": input.configurationId });
         expect(object.metadata.annotations).toEqual({ "fleetline.io/version": String(input.version), "fleetline.io/configuration-id": "cfg_01HZX3" });
       }
     }

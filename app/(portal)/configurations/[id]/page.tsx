@@ -91,7 +91,7 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
                 {rollouts.map((r) => (
                   <li key={r.id}>
                     <a className="text-sky-800 hover:underline dark:text-sky-300" href={`/configurations/${configuration.id}?rollout=${r.id}`}>v{r.version} {r.trigger}</a>{" "}
-                    <Time date={r.createdAt} /> by {r.createdBy}: {r.counts.applied} applied, {r.counts.failed} failed
+                    <Time date={r.createdAt} /> by {r.createdBy}: {r.counts.applied} applied, {r.counts.failed} failed{r.counts.superseded ? `, ${r.counts.superseded} superseded` : ""}{r.state === "queued" ? " (waiting for the previous push)" : ""}
                   </li>
                 ))}
               </ul>
