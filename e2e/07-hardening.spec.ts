@@ -128,6 +128,7 @@ const ACTIONS: Record<string, { args: Args; anon?: number; viewer?: number }> = 
   createAssignmentAction: { args: "form" },
   previewConfigurationAction: { args: [{}] },
   saveConfigurationAction: { args: [{}, { message: "replayed" }] },
+  saveOverridesAction: { args: [ID, [], "replayed"] },
   deleteConfigurationAction: { args: "form" },
   pushConfigurationAction: { args: [ID] },
   rollbackConfigurationAction: { args: [ID, 1] },
