@@ -423,8 +423,9 @@ test("a cluster never reached is badged so, one offline for days shows a stale b
   await admin.getByLabel("Name", { exact: true }).fill("stale-days");
   await admin.getByLabel("Labels").fill("env=stale");
   await admin.getByLabel("API server URL and token").check();
-  // A loopback port nobody listens on: it never answers.
-  await admin.getByLabel("API server URL", { exact: true }).fill("https://127.0.0.1:9");
+  // A loopback port nobody listens on: it never answers. Each test its own port: a server
+  // already registered (02-clusters uses :9) asks for a confirmation first.
+  await admin.getByLabel("API server URL", { exact: true }).fill("https://127.0.0.1:7");
   await admin.getByLabel("Bearer token").fill(prod.adminToken);
   await admin.getByLabel("CA bundle (PEM, optional)").fill(prod.caData);
   await admin.getByRole("button", { name: "Register cluster" }).click();
@@ -549,7 +550,7 @@ test("stored markup in a cluster's display name, a configuration's description a
   await admin.getByLabel("Display name").fill(MARKUP);
   await admin.getByLabel("Labels").fill("env=markup");
   await admin.getByLabel("API server URL and token").check();
-  await admin.getByLabel("API server URL", { exact: true }).fill("https://127.0.0.1:9");
+  await admin.getByLabel("API server URL", { exact: true }).fill("https://127.0.0.1:13");
   await admin.getByLabel("Bearer token").fill(prod.adminToken);
   await admin.getByRole("button", { name: "Register cluster" }).click();
   await admin.getByRole("button", { name: "Save anyway as unreachable" }).click();
