@@ -30,6 +30,8 @@ test.afterAll(async () => {
 });
 
 test("the Commits tab of a configuration whose git host never answers shows the page shell and a still-fetching state", async () => {
+  // The wizard's dry runs and five page loads: over two minutes on a loaded two-core machine.
+  test.setTimeout(240_000);
   const { port } = hole.address() as net.AddressInfo;
   await createConfiguration(admin, {
     name: "black-hole",
