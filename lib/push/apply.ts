@@ -6,7 +6,8 @@ import { resourcePath } from "@/lib/k8s/resource-path";
 import type { Deadline } from "@/lib/k8s/deadline";
 import { computePruneSet, configurationSelector, describeRef, isFleetlineOwned, objectPath, PRUNABLE_KINDS, type KindInfo, type ObjectRef } from "@/lib/reconcilers/kinds";
 import { configurationIdOf, fieldManagerFor, LEGACY_FIELD_MANAGER } from "@/lib/reconcilers/labels";
-import { handOverFields, type ManagedFieldsEntry } from "./field-handover";
+import type { ManagedFieldsEntry } from "@/lib/drift/managed-fields";
+import { handOverFields } from "./field-handover";
 
 /** The field manager of merge patches that are not a configuration's apply (the verbs: suspend, reconcile requests). */
 export const FIELD_MANAGER = LEGACY_FIELD_MANAGER;

@@ -7,15 +7,7 @@
  * the new manager the sole owner of both, in one write guarded by the object's resourceVersion.
  */
 
-export type ManagedFieldsEntry = {
-  manager?: string;
-  operation?: string;
-  apiVersion?: string;
-  time?: string;
-  fieldsType?: string;
-  fieldsV1?: Record<string, unknown>;
-  subresource?: string;
-};
+import type { ManagedFieldsEntry } from "@/lib/drift/managed-fields";
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
