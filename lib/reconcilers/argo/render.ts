@@ -40,10 +40,10 @@ function destinationNamespace(input: RenderInput, kustomization: KustomizationSp
   return kustomization.targetNamespace ?? (input.spec.scope === "namespace" ? input.spec.namespace : undefined);
 }
 
-function renderApplication(input: RenderInput, source: GitRepositorySource, kustomization: KustomizationSpec, namespace: string): KubeObject {
+/** The Application shell both kinds share: project, in-cluster destination, automated sync (or, suspended, the policy resume restores). */
+function application(input: RenderInput, name: string, namespace: string, automated: AutomatedPolicy, source: JsonObject, destinationNamespace: string | undefined): KubeObject {
   const { spec } = input;
-  const automated: AutomatedPolicy = { prune: kustomization.prune, selfHeal: true };
-  const meta = objectMeta(input, kustomizationObjectName(spec.name, kustomization.name));
+  const meta = objectMeta(input, name);
   // Suspended: no automated policy, but the one resume must restore travels with the object.
   const suspended: Record<string, string> = spec.suspend ? { [SUSPENDED_AUTOMATED_ANNOTATION]: JSON.stringify(automated) } : {};
   return {
@@ -52,17 +52,23 @@ function renderApplication(input: RenderInput, source: GitRepositorySource, kust
     metadata: { ...meta, namespace, annotations: { ...meta.annotations, ...suspended } },
     spec: {
       project: spec.argo?.project ?? DEFAULT_PROJECT,
-      // A branch, tag or commit is a Git reference to Argo CD; a semver range is passed through
-      // (recent Argo CD resolves ranges over tags; unsupportedFields says so).
-      source: { repoURL: source.url, path: argoPath(kustomization.path), targetRevision: source.ref.value },
+      source,
       // The API server rejects "" in custom resources, so an unset namespace is left out, not empty.
-      destination: withoutUndefined({ server: IN_CLUSTER_SERVER, namespace: destinationNamespace(input, kustomization) }),
+      destination: withoutUndefined({ server: IN_CLUSTER_SERVER, namespace: destinationNamespace }),
       syncPolicy: withoutUndefined({
         automated: spec.suspend ? undefined : automated,
         syncOptions: ["CreateNamespace=true"],
       }),
     },
   };
+}
+
+function renderApplication(input: RenderInput, source: GitRepositorySource, kustomization: KustomizationSpec, namespace: string): KubeObject {
+  // A branch, tag or commit is a Git reference to Argo CD; a semver range is passed through
+  // (recent Argo CD resolves ranges over tags; unsupportedFields says so).
+  const appSource = { repoURL: source.url, path: argoPath(kustomization.path), targetRevision: source.ref.value };
+  const name = kustomizationObjectName(input.spec.name, kustomization.name);
+  return application(input, name, namespace, { prune: kustomization.prune, selfHeal: true }, appSource, destinationNamespace(input, kustomization));
 }
 
 /**
@@ -72,9 +78,6 @@ function renderApplication(input: RenderInput, source: GitRepositorySource, kust
 function renderHelmApplication(perCluster: ClusterRender, source: GitRepositorySource, release: HelmReleaseSpec, namespace: string): KubeObject {
   const { input } = perCluster;
   const { spec } = input;
-  const automated: AutomatedPolicy = { prune: true, selfHeal: true };
-  const meta = objectMeta(input, helmReleaseObjectName(spec.name, release.name));
-  const suspended: Record<string, string> = spec.suspend ? { [SUSPENDED_AUTOMATED_ANNOTATION]: JSON.stringify(automated) } : {};
   let valuesObject: JsonObject | undefined = perCluster.helmValues?.get(release.name);
   if (!perCluster.helmValues && release.values !== undefined) {
     const parsed = parseYamlMapping(release.values);
@@ -82,17 +85,9 @@ function renderHelmApplication(perCluster: ClusterRender, source: GitRepositoryS
     valuesObject = parsed.value;
   }
   const helm = withoutUndefined({ releaseName: release.releaseName, valuesObject });
-  return {
-    apiVersion: APPLICATION_API_VERSION,
-    kind: "Application",
-    metadata: { ...meta, namespace, annotations: { ...meta.annotations, ...suspended } },
-    spec: {
-      project: spec.argo?.project ?? DEFAULT_PROJECT,
-      source: withoutUndefined({ repoURL: source.url, path: argoPath(release.chart), targetRevision: source.ref.value, helm: Object.keys(helm).length > 0 ? helm : undefined }),
-      destination: withoutUndefined({ server: IN_CLUSTER_SERVER, namespace: release.targetNamespace ?? (spec.scope === "namespace" ? spec.namespace : undefined) }),
-      syncPolicy: withoutUndefined({ automated: spec.suspend ? undefined : automated, syncOptions: ["CreateNamespace=true"] }),
-    },
-  };
+  const appSource = withoutUndefined({ repoURL: source.url, path: argoPath(release.chart), targetRevision: source.ref.value, helm: Object.keys(helm).length > 0 ? helm : undefined });
+  const name = helmReleaseObjectName(spec.name, release.name);
+  return application(input, name, namespace, { prune: true, selfHeal: true }, appSource, release.targetNamespace ?? (spec.scope === "namespace" ? spec.namespace : undefined));
 }
 
 /**
