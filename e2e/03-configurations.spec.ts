@@ -103,12 +103,15 @@ test("both clusters show the pushed objects, reconciled by Flux", async () => {
     const href = await admin.getByRole("link", { name, exact: true }).getAttribute("href");
     await admin.goto(`${href}?tab=objects`);
     // The health sweep (every 2 s in e2e) lists what is on the cluster; the stand-in reconciles it.
+    // Rows are picked by their name cell: the apps row's message names the infra Kustomization
+    // ("dependency 'flux-system/podinfo-stack-infra' is not ready") until infra is Ready.
+    const row = (name: string) => admin.getByRole("row").filter({ has: admin.getByRole("cell", { name: `flux-system/${name}`, exact: true }) });
     await expect(async () => {
       await admin.reload();
-      await expect(admin.getByRole("row").filter({ hasText: "podinfo-stack-apps" }).getByText("Ready")).toBeVisible({ timeout: 1000 });
+      await expect(row("podinfo-stack-apps").getByRole("cell", { name: "Ready", exact: true })).toBeVisible({ timeout: 1000 });
     }).toPass({ timeout: 45_000 });
-    await expect(admin.getByRole("row").filter({ hasText: "flux-system/podinfo-stack" }).first()).toContainText("Fleetline (podinfo-stack)");
-    await expect(admin.getByRole("row").filter({ hasText: "podinfo-stack-infra" })).toBeVisible();
+    await expect(row("podinfo-stack").first()).toContainText("Fleetline (podinfo-stack)");
+    await expect(row("podinfo-stack-infra")).toBeVisible();
   }
 });
 
