@@ -9,6 +9,7 @@ import fleetline from "./eslint/server-only-in-client.mjs";
 const DB_VALUES = { regex: "^@/db(?!/enums$)(/.*)?$", allowTypeImports: true, message: "Pages and components read the database through lib/queries/*; only @/db/enums (vocabularies, no drizzle) may be imported as values here." };
 const K8S = { group: ["@/lib/k8s", "@/lib/k8s/*"], allowTypeImports: true, message: "Pages and components never talk to a cluster: read what the background loop stored through lib/queries/*." };
 const APP_ROUTES = { group: ["@/app/*", "@/app/**"], allowTypeImports: true, message: "Shared code does not import from app/ routes: pass server actions and data down as props." };
+const NEXT_LINK = { name: "next/link", message: "Use @/components/ui/link: it does not prefetch (every page here is dynamic, so a prefetch is a whole server render)." };
 const COMPONENTS = { group: ["@/components/*", "@/components/**"], allowTypeImports: false, message: "lib/ does not import from components/: move the shared piece into lib/." };
 
 const config = [
@@ -19,11 +20,11 @@ const config = [
   },
   {
     files: ["components/**/*.{ts,tsx}"],
-    rules: { "@typescript-eslint/no-restricted-imports": ["error", { patterns: [DB_VALUES, K8S, APP_ROUTES] }] },
+    rules: { "@typescript-eslint/no-restricted-imports": ["error", { paths: [NEXT_LINK], patterns: [DB_VALUES, K8S, APP_ROUTES] }] },
   },
   {
     files: ["app/**/*.tsx"],
-    rules: { "@typescript-eslint/no-restricted-imports": ["error", { patterns: [DB_VALUES, K8S] }] },
+    rules: { "@typescript-eslint/no-restricted-imports": ["error", { paths: [NEXT_LINK], patterns: [DB_VALUES, K8S] }] },
   },
   {
     files: ["lib/**/*.{ts,tsx}"],

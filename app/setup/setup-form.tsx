@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { Field, FormMessage, describedBy } from "@/components/ui/field";
 import { useFormAction } from "@/components/ui/use-form-action";
 import { idle, type FormState } from "@/lib/actions/result";

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { COMPLIANCE_STATES } from "@/db/enums";
 import type { Assignment } from "@/lib/compliance/assignments";
 import { isMatrixFiltered, type MatrixFilter } from "@/lib/compliance/filters";

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { ComplianceBadge } from "@/components/ui/compliance-badge";
 import { SortHeader } from "@/components/ui/sort-header";
 import type { MatrixFilter } from "@/lib/compliance/filters";

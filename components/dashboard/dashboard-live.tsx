@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { SessionExpiredError, fetchJson } from "@/components/session/fetch-json";
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { Badge, ReconcilerBadge } from "@/components/ui/badges";
 import { ComplianceBadge } from "@/components/ui/compliance-badge";
 import { Time } from "@/components/ui/time";

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { FluxBadge, HealthBadge, LabelChips, LimitedAccessBadge, ReconcilerBadge, StaleBadge } from "@/components/ui/badges";
 import { EmptyState } from "@/components/ui/empty-state";
 import { FilterInput, FilterSelect } from "@/components/ui/filter-controls";

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { AssignmentForm, DeleteAssignmentForm } from "@/components/compliance/assignment-forms";
 import { complianceHref } from "@/components/compliance/links";
 import { Percent, StateCountList } from "@/components/compliance/state-counts";

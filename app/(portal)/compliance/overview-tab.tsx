@@ -1,4 +1,4 @@
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { NonCompliantList } from "@/components/compliance/non-compliant-list";
 import { SummarySection } from "@/components/compliance/summary-section";
 import { TrendChart } from "@/components/compliance/trend-chart";

@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import Link from "@/components/ui/link";
 
 /** A configuration page that failed to render: say so inside the portal, with a way back and a retry. */
 export default function ConfigurationError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { Badge, ReconcilerBadge } from "@/components/ui/badges";
 import { ComplianceBadge } from "@/components/ui/compliance-badge";
 import { Revision } from "@/components/ui/revision";
