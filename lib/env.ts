@@ -51,6 +51,8 @@ const envSchema = z
     FLEETLINE_HEALTH_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
     // The status collector shares the health sweep's concurrency and per-cluster timeout.
     FLEETLINE_STATUS_INTERVAL_S: z.coerce.number().int().min(1).max(3600).default(30),
+    // How often the observation loop fetches each configuration's Git source (for "behind by N").
+    FLEETLINE_GIT_INTERVAL_S: z.coerce.number().int().min(1).max(3600).default(60),
     // One limit on concurrent cluster work across observation, pushes, dry runs and drift views.
     FLEETLINE_CLUSTER_WORK_LIMIT: z.coerce.number().int().min(1).max(1024).default(64),
     // Off in tests that drive sweeps themselves.

@@ -26,7 +26,13 @@ const MAX_TREE_FILES = 500;
 const MAX_TREE_BYTES = 5 * 1024 * 1024;
 
 // Per cache directory: the last fetch attempt and the one in flight, shared by every caller in the process.
-type Entry = { attemptedAt: number; fetchedAt: number | null; error: GitError | null; inFlight?: Promise<void> };
+/**
+ * `answers`: what this cache said since its last fetch (a ref's commit, behind/ahead counts).
+ * Only a fetch can change them, so the observation loop asks git once per fetch, not on every
+ * pass (every pass spawned rev-parse, cat-file and two rev-lists per source and cluster row).
+ */
+type Entry = { attemptedAt: number; fetchedAt: number | null; error: GitError | null; inFlight?: Promise<void>; answers: Map<string, unknown> };
+const MAX_ANSWERS = 1000;
 const globalForGit = globalThis as unknown as { fleetlineGitCache?: Map<string, Entry> };
 const entries = (globalForGit.fleetlineGitCache ??= new Map());
 
@@ -113,13 +119,26 @@ export function openRepository(
     const current = entries.get(dir);
     if (current?.inFlight) await current.inFlight;
     else if (!current || force || Date.now() - current.attemptedAt >= maxAgeMs) {
-      const next: Entry = { attemptedAt: Date.now(), fetchedAt: current?.fetchedAt ?? null, error: null };
+      const next: Entry = { attemptedAt: Date.now(), fetchedAt: current?.fetchedAt ?? null, error: null, answers: new Map() };
       entries.set(dir, next);
       next.inFlight = fetchInto(next);
       await next.inFlight;
     }
     const entry = entries.get(dir);
     return { fetchedAt: entry?.fetchedAt ?? null, error: entry?.error ?? null };
+  };
+
+  /** A read of the cache, remembered until the next fetch (successful answers only). */
+  const remembered = async <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    const answers = entries.get(dir)?.answers;
+    if (answers?.has(key)) return answers.get(key) as T;
+    const value = await read();
+    const now = entries.get(dir)?.answers;
+    if (now && now === answers) {
+      if (now.size >= MAX_ANSWERS) now.clear();
+      now.set(key, value);
+    }
+    return value;
   };
 
   /** Refreshes when due; a failed refresh still lets reads use what an earlier fetch brought. */
@@ -131,14 +150,16 @@ export function openRepository(
   const resolve = async (ref: GitRef): Promise<string> => {
     await ready();
     const spec = refSpecFor(ref);
-    const out = await inCache(source, (o) => runGit(["rev-parse", "--verify", "--quiet", "--end-of-options", `${spec}^{commit}`], o)).catch((error: unknown) => {
-      // rev-parse --quiet fails silently for an unknown ref; a timeout is still a timeout.
-      if (error instanceof GitError && error.kind === "timeout") throw error;
-      return "";
+    return remembered(`resolve\0${spec}`, async () => {
+      const out = await inCache(source, (o) => runGit(["rev-parse", "--verify", "--quiet", "--end-of-options", `${spec}^{commit}`], o)).catch((error: unknown) => {
+        // rev-parse --quiet fails silently for an unknown ref; a timeout is still a timeout.
+        if (error instanceof GitError && error.kind === "timeout") throw error;
+        return "";
+      });
+      const sha = out.trim();
+      if (!/^[0-9a-f]{40}$/.test(sha)) throw new GitError("bad-ref", `${ref.type} ${ref.value} not found in the repository`);
+      return sha;
     });
-    const sha = out.trim();
-    if (!/^[0-9a-f]{40}$/.test(sha)) throw new GitError("bad-ref", `${ref.type} ${ref.value} not found in the repository`);
-    return sha;
   };
 
   const hasCommit = async (sha: string): Promise<boolean> =>
@@ -196,13 +217,15 @@ export function openRepository(
      */
     async compare(appliedSha: string, ref: GitRef, paths: readonly string[] = ["./"]): Promise<{ behind: number; ahead: number }> {
       const head = await resolve(ref);
-      if (!(await hasCommit(appliedSha))) throw new GitError("bad-ref", "the applied commit is not in the repository (was the branch force-pushed?)");
       const applied = checkSha(appliedSha);
-      const specs = paths.map(repoPathspec);
-      const pathArgs = specs.includes("") || specs.length === 0 ? ["--"] : ["--", ...specs];
-      const count = (range: string, args: string[]) => inCache(source, (o) => runGit(["rev-list", "--count", range, ...args], o)).then((out) => Number(out.trim()));
-      const [behind, ahead] = await Promise.all([count(`${applied}..${head}`, pathArgs), count(`${head}..${applied}`, ["--"])]);
-      return { behind, ahead };
+      return remembered(`compare\0${applied}\0${head}\0${paths.join("\0")}`, async () => {
+        if (!(await hasCommit(applied))) throw new GitError("bad-ref", "the applied commit is not in the repository (was the branch force-pushed?)");
+        const specs = paths.map(repoPathspec);
+        const pathArgs = specs.includes("") || specs.length === 0 ? ["--"] : ["--", ...specs];
+        const count = (range: string, args: string[]) => inCache(source, (o) => runGit(["rev-list", "--count", range, ...args], o)).then((out) => Number(out.trim()));
+        const [behind, ahead] = await Promise.all([count(`${applied}..${head}`, pathArgs), count(`${head}..${applied}`, ["--"])]);
+        return { behind, ahead };
+      });
     },
 
     /** Files that differ between two commits, limited to `paths` (names only: no blobs are needed). */

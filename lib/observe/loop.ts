@@ -40,10 +40,10 @@ export type ClusterSweepOutcome = { clusterId: string; status: "ok" | "unreachab
 export type StatusSweepResult = { clusters: ClusterSweepOutcome[]; durationMs: number };
 
 
-/** From the environment: every 30 s by default; concurrency and per-cluster timeout shared with the health sweep. */
+/** From the environment: every 30 s by default (Git sources every 60 s); concurrency and per-cluster timeout shared with the health sweep. */
 export function statusSettings() {
   const e = env();
-  return { intervalMs: e.FLEETLINE_STATUS_INTERVAL_S * 1000, concurrency: e.FLEETLINE_HEALTH_CONCURRENCY, timeoutMs: e.FLEETLINE_HEALTH_TIMEOUT_MS };
+  return { intervalMs: e.FLEETLINE_STATUS_INTERVAL_S * 1000, concurrency: e.FLEETLINE_HEALTH_CONCURRENCY, timeoutMs: e.FLEETLINE_HEALTH_TIMEOUT_MS, gitIntervalMs: e.FLEETLINE_GIT_INTERVAL_S * 1000 };
 }
 
 /**
@@ -207,7 +207,7 @@ function settingsFrom(options: ObserveOptions): Settings {
     concurrency: options.concurrency ?? defaults.concurrency,
     timeoutMs: options.timeoutMs ?? defaults.timeoutMs,
     intervalMs: options.intervalMs ?? healthSettings().intervalMs,
-    gitMaxAgeMs: options.gitMaxAgeMs ?? defaults.intervalMs,
+    gitMaxAgeMs: options.gitMaxAgeMs ?? defaults.gitIntervalMs,
     resourceDrift: options.resourceDrift ?? true,
     respectBackoff: options.respectBackoff ?? false,
     now: options.now ?? Date.now,
