@@ -12,12 +12,16 @@ async function main(): Promise<void> {
   const out = process.argv[2];
   if (!out) throw new Error("usage: e2e-fleet <output.json>");
   const parent = process.ppid;
+  // The stand-ins answer every change at once (they watch); the resync only re-reads Git, and each
+  // read is several git processes on both ends: every 2 s it cost the suite's machine more than
+  // the portal did. Flux polls a GitRepository on its spec.interval (minutes) anyway.
+  const resyncMs = 10_000;
   const [harness, bare, argo] = await Promise.all([
-    startHarness({ clusters: 2, name: "e2e" }),
+    startHarness({ clusters: 2, name: "e2e", resyncMs }),
     startCluster({ name: "e2e-bare", flux: false }),
     startCluster({ name: "e2e-argo", flux: false, argo: true }),
   ]);
-  const argoStandIn = await startArgoStandIn(argo, { repoErrorGraceMs: 3000 });
+  const argoStandIn = await startArgoStandIn(argo, { repoErrorGraceMs: 3000, resyncMs });
   const all = [...harness.clusters, bare, argo];
   // A private copy of the sample repository, behind basic auth, for credential flows.
   const privateAuth = { username: "fleet-bot", password: crypto.randomBytes(12).toString("hex") };
