@@ -1,7 +1,8 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { ADMIN, OPERATOR, VIEWER, databaseBytes, formAlert, signIn } from "./support";
+import { ADMIN, closeContexts, databaseBytes, formAlert, OPERATOR, signIn, VIEWER } from "./support";
 
 test.describe.configure({ mode: "serial" });
+test.afterAll(({ browser }) => closeContexts(browser));
 
 async function newSignedInPage(browser: Browser, user: typeof ADMIN): Promise<Page> {
   const page = await (await browser.newContext()).newPage();

@@ -1,7 +1,8 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, VIEWER, ensureAdmin, ensureViewer, fleetCluster, formAlert, signIn } from "./support";
+import { ADMIN, closeContexts, ensureAdmin, ensureViewer, fleetCluster, formAlert, signIn, VIEWER } from "./support";
 
 test.describe.configure({ mode: "serial" });
+test.afterAll(({ browser }) => closeContexts(browser));
 
 let admin: Page;
 

@@ -1,7 +1,8 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, VIEWER, ensureAdmin, ensureViewer, fleet, fleetCluster, signIn, submitRegistration } from "./support";
+import { ADMIN, closeContexts, ensureAdmin, ensureViewer, fleet, fleetCluster, signIn, submitRegistration, VIEWER } from "./support";
 
 test.describe.configure({ mode: "serial" });
+test.afterAll(({ browser }) => closeContexts(browser));
 
 let admin: Page;
 
@@ -91,7 +92,7 @@ test("the wizard creates a Git configuration with two dependent Kustomizations a
 
   await admin.getByLabel("Change message").fill("First rollout of podinfo");
   await admin.getByRole("button", { name: "Create configuration" }).click();
-  await expect(admin).toHaveURL(/\/configurations\/[0-9a-f-]{36}\?rollout=/);
+  await expect(admin).toHaveURL(/\/configurations\/[0-9a-f-]{36}\?rollout=/, { timeout: 30_000 });
   await expect(admin.getByRole("status").filter({ hasText: "2 of 2 done" })).toBeVisible({ timeout: 30_000 });
   // The push panel's rows (the status table below has cells that mention "applied" too).
   await expect(admin.getByRole("region", { name: /^Push of v1/ }).getByRole("cell", { name: "applied" })).toHaveCount(2);

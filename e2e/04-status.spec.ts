@@ -1,7 +1,8 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, createConfiguration, ensureAdmin, fleet, fleetCluster, kubeMergePatch, registerCluster, signIn } from "./support";
+import { ADMIN, closeContexts, createConfiguration, ensureAdmin, fleet, fleetCluster, kubeMergePatch, registerCluster, signIn } from "./support";
 
 test.describe.configure({ mode: "serial" });
+test.afterAll(({ browser }) => closeContexts(browser));
 
 let admin: Page;
 

@@ -1,10 +1,11 @@
 import fs from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, VIEWER, createConfiguration, ensureAdmin, ensureViewer, fleet, fleetCluster, formAlert, registerCluster, signIn } from "./support";
+import { ADMIN, closeContexts, createConfiguration, ensureAdmin, ensureViewer, fleet, fleetCluster, formAlert, registerCluster, signIn, VIEWER } from "./support";
 
 // The compliance page on its own clusters (cmp-*): a configuration pushed to one prod cluster,
 // an audit-only assignment requiring it on every prod cluster, the matrix and its export.
 test.describe.configure({ mode: "serial" });
+test.afterAll(({ browser }) => closeContexts(browser));
 
 let admin: Page;
 let matrixUrl = "";

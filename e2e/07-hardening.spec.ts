@@ -3,13 +3,15 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
-import { ADMIN, VIEWER, databaseBytes, ensureAdmin, ensureViewer, fleet, fleetCluster, registerCluster, signIn, submitRegistration } from "./support";
+import { ADMIN, closeContexts, databaseBytes, ensureAdmin, ensureViewer, fleet, fleetCluster, registerCluster, signIn, submitRegistration, VIEWER } from "./support";
 
 // Unauthenticated load, headers, status codes and the replay of every server action (hardening
 // cases 18-21 and 33, issue 11 items 7, 12 and 13), against the real server and its database file.
 
 // Several full sign-ins per test (two portals, an identity provider) on a shared two-core machine.
 test.describe.configure({ timeout: 180_000 });
+// Each test signs in its own contexts; none may outlive it (a dashboard left open keeps polling).
+test.afterEach(({ browser }) => closeContexts(browser));
 
 const dbFile = () => path.join(process.env.FLEETLINE_E2E_DIR!, "fleetline.db");
 function query<T>(sql: string, ...params: unknown[]): T[] {
@@ -362,7 +364,7 @@ test("a Git token, a cluster token and an SSH key entered in the forms never lea
   await admin.getByRole("button", { name: "Next: Review" }).click();
   await expect(admin.getByTestId("rendered-yaml")).toContainText("(masked)", { timeout: 30_000 });
   await admin.getByRole("button", { name: "Create configuration" }).click();
-  await expect(admin).toHaveURL(/\/configurations\/[0-9a-f-]{36}\?rollout=/);
+  await expect(admin).toHaveURL(/\/configurations\/[0-9a-f-]{36}\?rollout=/, { timeout: 30_000 });
   const configurationPath = new URL(admin.url()).pathname;
   const rolloutId = new URL(admin.url()).searchParams.get("rollout")!;
   await expect(admin.getByRole("region", { name: /^Push of v1/ }).getByRole("cell", { name: "applied" })).toHaveCount(1, { timeout: 60_000 });
@@ -430,8 +432,8 @@ test("a cluster never reached is badged so, one offline for days shows a stale b
   await admin.getByLabel("CA bundle (PEM, optional)").fill(prod.caData);
   await admin.getByRole("button", { name: "Register cluster" }).click();
   await admin.getByRole("button", { name: "Save anyway as unreachable" }).click();
-  await expect(admin.getByRole("heading", { name: "stale-days" })).toBeVisible();
-  await expect(admin.getByText("Never reached")).toBeVisible();
+  await expect(admin.getByRole("heading", { name: "stale-days" })).toBeVisible({ timeout: 30_000 });
+  await expect(admin.getByText("Never reached")).toBeVisible({ timeout: 30_000 });
 
   // It answered once, three days ago (the database is where the portal keeps that), and not since.
   const clusterId = query<{ id: string }>("select id from clusters where name = 'stale-days'")[0]!.id;
@@ -563,7 +565,8 @@ test("stored markup in a cluster's display name, a configuration's description a
   await users.getByLabel("Email").fill("markup@fleetline.test");
   await users.getByLabel("Initial password").fill("markup-Pa55word-e2e");
   await users.getByRole("button", { name: "Create user" }).click();
-  await expect(users.getByRole("status")).toBeVisible();
+  // Hashing the password (scrypt) on a busy two-core machine.
+  await expect(users.getByRole("status")).toBeVisible({ timeout: 30_000 });
 
   await admin.goto("/configurations/new");
   await admin.getByLabel("Name", { exact: true }).fill("markup-config");
@@ -579,7 +582,8 @@ test("stored markup in a cluster's display name, a configuration's description a
   await admin.getByRole("button", { name: "Next: Review" }).click();
   await expect(admin.getByTestId("rendered-yaml")).toBeVisible({ timeout: 30_000 });
   await admin.getByRole("button", { name: "Create configuration" }).click();
-  await expect(admin).toHaveURL(/\/configurations\/[0-9a-f-]{36}/);
+  // Saving writes the version and starts the push before redirecting.
+  await expect(admin).toHaveURL(/\/configurations\/[0-9a-f-]{36}/, { timeout: 30_000 });
   const configurationPath = new URL(admin.url()).pathname;
 
   const viewer = await signedIn(browser, VIEWER);

@@ -1,6 +1,6 @@
 import net from "node:net";
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, createConfiguration, ensureAdmin, signIn } from "./support";
+import { ADMIN, closeContexts, createConfiguration, ensureAdmin, signIn } from "./support";
 
 // The Commits tab needs a `git fetch`. A git host that accepts the connection and never answers
 // (a black hole on loopback) must not hold the page: the shell renders, the tab shows its
@@ -24,7 +24,8 @@ test.beforeAll(async ({ browser }) => {
   await signIn(admin, ADMIN);
 });
 
-test.afterAll(async () => {
+test.afterAll(async ({ browser }) => {
+  await closeContexts(browser);
   for (const socket of connections) socket.destroy();
   await new Promise<void>((resolve) => hole.close(() => resolve()));
 });
@@ -49,8 +50,11 @@ test("the Commits tab of a configuration whose git host never answers shows the 
   await expect(admin.getByRole("link", { name: "Commits", exact: true })).toBeVisible();
   // The skeleton first, then the tab's own words: the repository has not answered yet.
   await expect(admin.getByTestId("tab-skeleton").or(admin.getByTestId("commits-computed"))).toBeVisible();
-  await expect(admin.getByTestId("commits-computed")).toContainText(/still running|Failed/);
-  await expect(admin.getByText(/has not answered yet|Could not fetch the repository/)).toBeVisible();
+  // Still fetching, or (once git gave up, which a slow machine can reach first) a clean failure that
+  // the cache then remembers for its max age: either way the tab's own words, never a hung page.
+  const stillOrFailed = admin.getByText(/has not answered yet|Could not fetch the repository/);
+  await expect(admin.getByTestId("commits-computed")).toBeVisible();
+  await expect(stillOrFailed).toBeVisible();
   await expect(admin.getByRole("button", { name: "Refresh" })).toBeVisible();
   // It really was the black hole that was asked (and is still being waited on in the background).
   expect(accepted).toBeGreaterThan(0);
@@ -59,5 +63,5 @@ test("the Commits tab of a configuration whose git host never answers shows the 
   await admin.goto(`${base}?tab=yaml`);
   await expect(admin.locator("pre").first()).toContainText("GitRepository");
   await admin.goto(`${base}?tab=commits`, { waitUntil: "commit" });
-  await expect(admin.getByTestId("commits-computed")).toContainText(/still running|Failed/, { timeout: 30_000 });
+  await expect(stillOrFailed).toBeVisible({ timeout: 30_000 });
 });

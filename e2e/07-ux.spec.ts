@@ -1,10 +1,11 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, createConfiguration, ensureAdmin, fleet, fleetCluster, registerCluster, signIn } from "./support";
+import { ADMIN, closeContexts, createConfiguration, ensureAdmin, fleet, fleetCluster, registerCluster, signIn } from "./support";
 
 // The first hour, as a newcomer's browser sees it: icons, hydration, accessibility on every
 // page, and the configuration page at a laptop's and a phone's width.
 test.describe.configure({ mode: "serial" });
+test.afterAll(({ browser }) => closeContexts(browser));
 
 let admin: Page;
 let clusterUrl = "";

@@ -1,6 +1,7 @@
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { closeContexts } from "./support";
 
 // The second portal Playwright starts ("guarded", see playwright.config.ts): single sign-on
 // against a real OpenID provider (oidc-provider on loopback), then login floods that lock its
@@ -10,6 +11,8 @@ const guarded = `http://127.0.0.1:${process.env.FLEETLINE_E2E_GUARDED_PORT}`;
 const LOCAL_ADMIN = { email: "boss@guarded.test", password: "guarded-admin-Pa55word" };
 // Several full sign-ins per test (two portals, an identity provider) on a shared two-core machine.
 test.describe.configure({ timeout: 180_000 });
+// Each test signs in its own contexts; none may outlive it (a dashboard left open keeps polling).
+test.afterEach(({ browser }) => closeContexts(browser));
 
 const dbFile = () => path.join(process.env.FLEETLINE_E2E_DIR!, "guarded", "fleetline.db");
 function query<T>(sql: string, ...params: unknown[]): T[] {

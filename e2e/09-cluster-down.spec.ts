@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, createConfiguration, ensureAdmin, fleet, registerCluster, signIn } from "./support";
+import { ADMIN, closeContexts, createConfiguration, ensureAdmin, fleet, registerCluster, signIn } from "./support";
 
 // A cluster that goes down is shown as down: stopping its API server puts it on the dashboard's
 // "Clusters needing attention" list within an observation interval (2 s here), both the
@@ -62,7 +62,8 @@ test.beforeAll(async ({ browser }) => {
   await signIn(admin, ADMIN);
 });
 
-test.afterAll(async () => {
+test.afterAll(async ({ browser }) => {
+  await closeContexts(browser);
   await stopOwnCluster();
 });
 

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import https from "node:https";
 import path from "node:path";
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
 
 export const ADMIN = { name: "Ada Admin", email: "ada@fleetline.test", password: "admin-Pa55word-e2e" };
 export const VIEWER = { name: "Vic Viewer", email: "vic@fleetline.test", password: "viewer-Pa55word-e2e" };
@@ -14,6 +14,16 @@ export async function signIn(page: Page, user: { email: string; password: string
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   // scrypt on a loaded two-core machine, then a dashboard render while the observation loop runs.
   await expect(page.getByRole("heading", { name: "Fleet dashboard" })).toBeVisible({ timeout: 60_000 });
+}
+
+/**
+ * Contexts made with browser.newContext() live as long as the worker, and with one worker that is
+ * the whole run: a page left on the dashboard went on polling the server through every later
+ * spec, and the suite slowed as it went (the health endpoint's answer grew from 10 ms to 5 s
+ * by the hardening spec). Every spec closes what it opened.
+ */
+export async function closeContexts(browser: Browser) {
+  await Promise.all(browser.contexts().map((context) => context.close()));
 }
 
 /** Every byte SQLite holds for this run: the main file plus its write-ahead log. */
@@ -64,7 +74,7 @@ export async function ensureViewer(admin: Page) {
     await form.getByLabel("Email").fill(VIEWER.email);
     await form.getByLabel("Initial password").fill(VIEWER.password);
     await form.getByRole("button", { name: "Create user" }).click();
-    await expect(form.getByRole("status")).toBeVisible();
+    await expect(form.getByRole("status")).toBeVisible({ timeout: 30_000 });
   } else if (await admin.getByRole("button", { name: `Enable ${VIEWER.email}` }).count()) {
     await admin.getByRole("button", { name: `Enable ${VIEWER.email}` }).click();
     await expect(admin.getByRole("button", { name: `Disable ${VIEWER.email}` })).toBeVisible();

@@ -16,7 +16,8 @@ export type GuardedProcess = {
 // The server runs as a child of this shell, in the shell's process group. The
 // loop compares the shell's current parent with the one it started with:
 // once this Node process dies the shell is re-parented and kills the server.
-// `read` is a builtin, so each tick costs one `sleep` fork only.
+// `read` is a builtin, so each tick costs one `sleep` fork only; ticks are 3 s apart (at 1 s, the
+// browser suite's eight servers forked eight sleeps a second on a machine where forks are dear).
 const WATCHDOG = [
   '"$@" &',
   "child=$!",
@@ -24,7 +25,7 @@ const WATCHDOG = [
   "  read -r _ _ _ ppid _ < /proc/$$/stat",
   '  [ "$ppid" = "$PPID" ] || break',
   '  kill -0 "$child" 2>/dev/null || { wait "$child"; exit $?; }',
-  "  sleep 1",
+  "  sleep 3",
   "done",
   'kill -KILL "$child" 2>/dev/null',
   'wait "$child" 2>/dev/null',
