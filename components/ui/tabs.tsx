@@ -1,10 +1,13 @@
 import Link from "@/components/ui/link";
 
-/** Server-rendered tabs: each is a link, so tabs are shareable and work without JavaScript. */
+/**
+ * Server-rendered tabs: each is a link, so tabs are shareable and work without JavaScript. They
+ * wrap onto a second line on a narrow screen rather than hide behind a horizontal scroll.
+ */
 export function TabLinks({ tabs, active, hrefFor }: { tabs: { id: string; label: string }[]; active: string; hrefFor: (id: string) => string }) {
   return (
     <nav aria-label="Sections" className="mb-4 border-b border-zinc-200 dark:border-zinc-800">
-      <ul className="-mb-px flex gap-1 overflow-x-auto">
+      <ul className="-mb-px flex flex-wrap gap-x-1">
         {tabs.map((t) => (
           <li key={t.id}>
             <Link
