@@ -47,8 +47,8 @@ function HunkRows({ hunk }: { hunk: DiffHunk }) {
               : "";
         return (
           <tr key={i} className={tone}>
-            <td className="w-10 select-none px-2 text-right text-zinc-400">{l.oldLine ?? ""}</td>
-            <td className="w-10 select-none px-2 text-right text-zinc-400">{l.newLine ?? ""}</td>
+            <td className="w-10 select-none px-2 text-right text-zinc-600 dark:text-zinc-400">{l.oldLine ?? ""}</td>
+            <td className="w-10 select-none px-2 text-right text-zinc-600 dark:text-zinc-400">{l.newLine ?? ""}</td>
             <td className="w-4 select-none px-1" aria-label={l.kind === "add" ? "added" : l.kind === "remove" ? "removed" : undefined}>
               {l.kind === "add" ? "+" : l.kind === "remove" ? "−" : " "}
             </td>
