@@ -47,12 +47,13 @@ test("case 2: a kubeconfig that is not YAML, names a missing context or carries 
   expect(count("select count(*) as n from clusters where name like 'case2-%'")).toBe(0);
 });
 
-/** The wizard up to the workloads step, on the fleet's public sample repository. */
-async function toWorkloads(page: Page, name: string) {
+/** The wizard up to the workloads step, on the fleet's sample repository (with a credential picked by its label, if given). */
+async function toWorkloads(page: Page, name: string, credential?: string) {
   await page.goto("/configurations/new");
   await page.getByLabel("Name", { exact: true }).fill(name);
   await page.getByRole("button", { name: "Next: Source" }).click();
   await page.getByLabel("URL", { exact: true }).fill(fleet().git!.repoUrl);
+  if (credential) await page.getByLabel("Credential").selectOption({ label: credential });
   await page.getByRole("button", { name: /^Next: Kustomizations/ }).click();
 }
 
@@ -109,12 +110,7 @@ test("case 25: a Git credential bound to another host is not sent to this reposi
   await expect(form.getByRole("status")).toContainText("Created credential other-host-git", { timeout: 30_000 });
 
   const repoHost = new URL(fleet().git!.repoUrl).hostname;
-  await admin.goto("/configurations/new");
-  await admin.getByLabel("Name", { exact: true }).fill("case25-host");
-  await admin.getByRole("button", { name: "Next: Source" }).click();
-  await admin.getByLabel("URL", { exact: true }).fill(fleet().git!.repoUrl);
-  await admin.getByLabel("Credential").selectOption({ label: "other-host-git (https, git.other.test)" });
-  await admin.getByRole("button", { name: /^Next: Kustomizations/ }).click();
+  await toWorkloads(admin, "case25-host", "other-host-git (https, git.other.test)");
   const card = admin.getByRole("group", { name: /^Kustomization 1/ });
   await card.getByLabel("Name", { exact: true }).fill("infra");
   await card.getByLabel("Path", { exact: true }).fill("./infrastructure");
