@@ -39,7 +39,7 @@ beforeAll(async () => {
     startCluster({ name: "mixed-bare", flux: false }),
   ]);
   sample = await createSampleRepo(git, "private-fleet", { auth: { username: "fleet-bot", password: TOKEN } });
-  [fluxStandIn, argoStandIn] = await Promise.all([startFluxStandIn(flux, { resyncMs: 500 }), startArgoStandIn(argo, { resyncMs: 500 })]);
+  [fluxStandIn, argoStandIn] = await Promise.all([startFluxStandIn(flux, { resyncMs: 500, dependencyRequeueMs: 2000 }), startArgoStandIn(argo, { resyncMs: 500 })]);
   [store, rollouts, run] = await Promise.all([import("@/lib/configurations/store"), import("@/lib/push/rollouts"), import("@/lib/push/run")]);
   const { checkConnection, insertCluster } = await import("@/lib/inventory/registry");
   const register = async (cluster: TestCluster, probe: boolean) => {
