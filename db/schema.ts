@@ -132,6 +132,8 @@ export const clusters = sqliteTable(
 
 
 export type FluxControllerState = { name: string; ready: boolean };
+/** A reconciler workload (Deployment or StatefulSet) and whether its replicas are ready. */
+export type ControllerState = FluxControllerState;
 export type FluxObjectCount = { kind: string; ready: number; notReady: number; unknown: number };
 
 // What the last health check saw; one row per cluster, replaced on every check.
@@ -153,6 +155,8 @@ export const clusterHealth = sqliteTable(
     fluxVersion: text("flux_version"),
     fluxControllers: text("flux_controllers", { mode: "json" }).$type<FluxControllerState[]>().notNull().default([]),
     argoInstalled: integer("argo_installed", { mode: "boolean" }),
+    argoVersion: text("argo_version"),
+    argoControllers: text("argo_controllers", { mode: "json" }).$type<ControllerState[]>().notNull().default([]),
     detectedReconciler: text("detected_reconciler", { enum: RECONCILERS }),
     fluxObjectCounts: text("flux_object_counts", { mode: "json" }).$type<FluxObjectCount[]>().notNull().default([]),
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),

@@ -16,6 +16,11 @@ test("the Review step for an Argo CD target shows the Application YAML and the f
   // Registration probes the cluster: it runs Argo CD, not Flux.
   await registerCluster(admin, "argo-a", fleetCluster("e2e-argo").kubeconfig, "fleet=argo-e2e");
   await expect(admin.getByText("Argo CD").first()).toBeVisible();
+  // Its own panel: the version (the tag of the argocd image it runs) and its controllers, no Flux card.
+  const panel = admin.getByRole("region", { name: "Argo CD" });
+  await expect(panel.getByText(/^Argo CD v\d+\.\d+\.\d+$/)).toBeVisible();
+  await expect(panel.getByRole("listitem").filter({ hasText: "argocd-application-controller" })).toContainText("Ready");
+  await expect(admin.getByRole("heading", { name: "Flux", exact: true })).toHaveCount(0);
 
   await admin.goto("/configurations/new");
   await admin.getByLabel("Name", { exact: true }).fill("argo-podinfo");

@@ -15,6 +15,16 @@ const FLUX_CONTROLLERS: Record<string, string> = {
   "notification-controller": "v1.7.0",
 };
 
+/** Argo CD release the `--argo` clusters pretend to run: its one image, as install.yaml deploys it. */
+export const ARGO_VERSION = "v2.13.2";
+
+// install.yaml's core workloads: the application controller is a StatefulSet, the rest Deployments.
+const ARGO_WORKLOADS: { kind: "Deployment" | "StatefulSet"; name: string; component: string }[] = [
+  { kind: "StatefulSet", name: "argocd-application-controller", component: "application-controller" },
+  { kind: "Deployment", name: "argocd-repo-server", component: "repo-server" },
+  { kind: "Deployment", name: "argocd-server", component: "server" },
+];
+
 const namespace = (name: string, labels: Record<string, string> = {}): KubeObject => ({
   apiVersion: "v1",
   kind: "Namespace",
@@ -59,16 +69,36 @@ function fluxControllers(): KubeObject[] {
   }));
 }
 
-async function markAvailable(rest: KubeRest, deployment: KubeObject): Promise<void> {
+/** Argo CD's controllers as install.yaml labels them (no app.kubernetes.io/version: only the Helm chart sets it). */
+function argoWorkloads(): KubeObject[] {
+  return ARGO_WORKLOADS.map(({ kind, name, component }) => ({
+    apiVersion: "apps/v1",
+    kind,
+    metadata: { name, namespace: "argocd", labels: { "app.kubernetes.io/name": name, "app.kubernetes.io/component": component, "app.kubernetes.io/part-of": "argocd" } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { "app.kubernetes.io/name": name } },
+      ...(kind === "StatefulSet" ? { serviceName: name } : {}),
+      template: {
+        metadata: { labels: { "app.kubernetes.io/name": name } },
+        spec: { containers: [{ name: component === "server" ? "argocd-server" : name, image: `quay.io/argoproj/argocd:${ARGO_VERSION}` }] },
+      },
+    },
+  }));
+}
+
+async function markAvailable(rest: KubeRest, workload: KubeObject): Promise<void> {
   const now = new Date().toISOString();
+  const counts = { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1 };
+  if (workload.kind === "StatefulSet") {
+    await rest.mergePatch({ apiVersion: "apps/v1", kind: "StatefulSet", namespace: workload.metadata.namespace, name: workload.metadata.name }, { status: { ...counts, currentReplicas: 1, availableReplicas: 1 } }, "status");
+    return;
+  }
   await rest.mergePatch(
-    { apiVersion: "apps/v1", kind: "Deployment", namespace: "flux-system", name: deployment.metadata.name },
+    { apiVersion: "apps/v1", kind: "Deployment", namespace: workload.metadata.namespace, name: workload.metadata.name },
     {
       status: {
-        observedGeneration: 1,
-        replicas: 1,
-        updatedReplicas: 1,
-        readyReplicas: 1,
+        ...counts,
         availableReplicas: 1,
         conditions: [
           { type: "Available", status: "True", reason: "MinimumReplicasAvailable", message: "Deployment has minimum availability.", lastUpdateTime: now, lastTransitionTime: now },
@@ -141,14 +171,13 @@ export async function bootstrapCluster(
   if (opts.argo) objects.push(namespace("argocd"));
   await Promise.all(objects.map((o) => admin.apply(o, MANAGER)));
 
-  if (opts.flux) {
-    await Promise.all(
-      fluxControllers().map(async (deployment) => {
-        await admin.apply(deployment, MANAGER);
-        await markAvailable(admin, deployment);
-      }),
-    );
-  }
+  const workloads = [...(opts.flux ? fluxControllers() : []), ...(opts.argo ? argoWorkloads() : [])];
+  await Promise.all(
+    workloads.map(async (workload) => {
+      await admin.apply(workload, MANAGER);
+      await markAvailable(admin, workload);
+    }),
+  );
   await waitEstablished(admin, crds);
   await aggregateClusterRoles(admin);
   if (opts.argo) {

@@ -10,7 +10,7 @@ export function ConnectionResult({ state, onSaveAnyway, pending }: { state: Regi
         <p className="font-medium">Connected: Kubernetes {s.kubernetesVersion} in {s.latencyMs} ms.</p>
         <p>
           {s.fluxInstalled ? `Flux installed${s.fluxVersion ? ` (${s.fluxVersion})` : ""}` : "Flux not installed"}
-          {s.argoInstalled ? " · Argo CD installed" : ""}
+          {s.argoInstalled ? ` · Argo CD installed${s.argoVersion ? ` (${s.argoVersion})` : ""}` : ""}
           {s.nodeCount !== null ? ` · ${plural(s.nodeCount, "node")}` : " · nodes not readable with these credentials"}
         </p>
       </div>

@@ -88,9 +88,11 @@ export function FluxBadge({ installed, version }: { installed: boolean | null | 
   return <Badge tone="neutral" icon="?">Flux unknown</Badge>;
 }
 
-export function ReconcilerBadge({ reconciler }: { reconciler: string | null | undefined }) {
-  if (reconciler === "flux") return <Badge tone="blue" icon="⟳">Flux</Badge>;
-  if (reconciler === "argocd") return <Badge tone="blue" icon="⟳">Argo CD</Badge>;
+/** The reconciler in force, with the version the cluster runs when it is known. */
+export function ReconcilerBadge({ reconciler, version }: { reconciler: string | null | undefined; version?: string | null }) {
+  const suffix = version ? ` ${version}` : "";
+  if (reconciler === "flux") return <Badge tone="blue" icon="⟳">Flux{suffix}</Badge>;
+  if (reconciler === "argocd") return <Badge tone="blue" icon="⟳">Argo CD{suffix}</Badge>;
   return <Badge tone="grey" icon="–">No reconciler</Badge>;
 }
 

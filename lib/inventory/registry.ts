@@ -81,6 +81,8 @@ export function insertCluster(input: NewCluster, check: ConnectionCheck | null):
           fluxVersion: probe?.flux.version ?? null,
           fluxControllers: probe?.flux.controllers ?? [],
           argoInstalled: probe?.argo.installed ?? null,
+          argoVersion: probe?.argo.version ?? null,
+          argoControllers: probe?.argo.controllers ?? [],
           detectedReconciler: probe ? detectReconciler(probe) : null,
           fluxObjectCounts: probe?.fluxObjects ?? [],
           consecutiveFailures: probe || check === null ? 0 : 1,

@@ -1,6 +1,7 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type TestCluster } from "@/test-support/cluster";
+import { ARGO_VERSION } from "@/test-support/cluster-setup";
 import { ClusterError, createClusterClient, resourcePath, type ClusterClient, type KubeObject } from "./client";
 import { classifyError, probeCluster } from "./discovery";
 
@@ -81,7 +82,7 @@ describe("probeCluster", () => {
     expect(probe.flux.version).toBe("v2.7.0");
     expect(probe.flux.controllers.map((c) => c.name).sort()).toEqual(["helm-controller", "kustomize-controller", "notification-controller", "source-controller"]);
     expect(probe.flux.controllers.every((c) => c.ready)).toBe(true);
-    expect(probe.argo.installed).toBe(false);
+    expect(probe.argo).toEqual({ installed: false, version: null, controllers: [] });
     const counts = Object.fromEntries(probe.fluxObjects.map(({ kind, ...rest }) => [kind, rest]));
     expect(Object.keys(counts).sort()).toEqual(["Bucket", "GitRepository", "HelmRelease", "HelmRepository", "Kustomization", "OCIRepository"]);
     expect(counts.GitRepository).toEqual({ ready: 1, notReady: 0, unknown: 1 });
@@ -115,11 +116,28 @@ describe("probeCluster", () => {
     expect(probe.flux.version).toBe("v2.7.0");
   });
 
-  it("reports Flux as not installed on a cluster without its CRDs, and finds Argo CD", async () => {
-    const probe = await probeCluster(clientFor(argoCluster, argoCluster.adminToken));
+  it("reports Flux as not installed on a cluster without its CRDs, and finds Argo CD with its version (the image tag install.yaml deploys) and controllers", async () => {
+    const argoAdmin = clientFor(argoCluster, argoCluster.adminToken);
+    const probe = await probeCluster(argoAdmin);
     expect(probe.flux).toEqual({ installed: false, version: null, controllers: [] });
     expect(probe.fluxObjects).toEqual([]);
-    expect(probe.argo.installed).toBe(true);
+    expect(probe.argo).toEqual({
+      installed: true,
+      version: ARGO_VERSION,
+      controllers: [
+        { name: "argocd-application-controller", ready: true },
+        { name: "argocd-repo-server", ready: true },
+        { name: "argocd-server", ready: true },
+      ],
+    });
+    // The Helm chart's app.kubernetes.io/version label wins over the image tag; a scaled-down controller is not ready.
+    const controller = "/apis/apps/v1/namespaces/argocd/statefulsets/argocd-application-controller";
+    await argoAdmin.mergePatch(controller, { metadata: { labels: { "app.kubernetes.io/version": "v2.14.0" } }, spec: { replicas: 0 } });
+    const relabelled = await probeCluster(argoAdmin);
+    expect(relabelled.argo.version).toBe("v2.14.0");
+    expect(relabelled.argo.controllers[0]).toEqual({ name: "argocd-application-controller", ready: false });
+    // The viewer reads the same.
+    expect((await probeCluster(clientFor(argoCluster, argoCluster.viewerToken))).argo.version).toBe("v2.14.0");
   });
 
   it("throws when the version call fails (bad token)", async () => {

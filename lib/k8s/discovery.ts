@@ -3,6 +3,7 @@ import type { ClusterClient, KubeObject } from "./client";
 import { FLUX_KIND_INFO } from "@/lib/reconcilers/flux/kinds";
 import { listFluxKinds, type FluxKindsListing } from "@/lib/reconcilers/flux/list";
 import { objectReadiness } from "@/lib/reconcilers/flux/derive";
+import { ARGO_NAMESPACE } from "@/lib/reconcilers/argo/metadata";
 import { ClusterError } from "./errors";
 
 export { classifyError } from "./errors";
@@ -30,7 +31,7 @@ export type ClusterProbe = {
   /** null when the credentials may not list nodes */
   nodeCount: number | null;
   flux: { installed: boolean; version: string | null; controllers: { name: string; ready: boolean }[] };
-  argo: { installed: boolean };
+  argo: { installed: boolean; version: string | null; controllers: { name: string; ready: boolean }[] };
   fluxObjects: FluxObjectCounts[];
   fluxObjectList: FluxObjectSummary[];
   /** Reads these credentials may not make, e.g. "403 Forbidden: list nodes". */
@@ -54,7 +55,10 @@ type StatusObject = KubeObject & {
   spec?: { suspend?: boolean };
   status?: { observedGeneration?: number; conditions?: Condition[]; artifact?: { revision?: string }; lastAppliedRevision?: string };
 };
-type Deployment = KubeObject & { spec?: { replicas?: number }; status?: { readyReplicas?: number } };
+type Workload = KubeObject & {
+  spec?: { replicas?: number; template?: { spec?: { containers?: { image?: string }[] } } };
+  status?: { readyReplicas?: number };
+};
 
 /**
  * What a cluster runs, for the registration page and the inventory sweep. Only the
@@ -73,7 +77,11 @@ export async function probeCluster(client: ClusterClient, options: { namespaces?
     crdState(probe, "gitrepositories.source.toolkit.fluxcd.io", "/apis/source.toolkit.fluxcd.io"),
     crdState(probe, "applications.argoproj.io", "/apis/argoproj.io").then((state) => state.installed),
   ]);
-  const [controllers, fluxListing] = fluxCrd.installed ? await Promise.all([fluxControllers(probe), listFluxObjects(probe, options.namespaces ?? [])]) : [[], null];
+  const [controllers, fluxListing, argo] = await Promise.all([
+    fluxCrd.installed ? fluxControllers(probe) : [],
+    fluxCrd.installed ? listFluxObjects(probe, options.namespaces ?? []) : null,
+    argoInstalled ? argoState(probe) : { version: null, controllers: [] },
+  ]);
   const failedKinds = new Map([...(fluxListing?.failedKinds ?? [])].filter(([kind]) => !fluxListing?.forbiddenKinds.has(kind)));
   const fluxObjectList = (fluxListing?.objects ?? []).map((item) => summarize(item.kind, item));
   const served = FLUX_KINDS.map((k) => k.kind).filter((kind) => fluxListing && !fluxListing.unservedKinds.has(kind) && !fluxListing.failedKinds.has(kind));
@@ -82,7 +90,7 @@ export async function probeCluster(client: ClusterClient, options: { namespaces?
     latencyMs,
     nodeCount,
     flux: { installed: fluxCrd.installed, version: fluxCrd.version, controllers },
-    argo: { installed: argoInstalled },
+    argo: { installed: argoInstalled, ...argo },
     fluxObjects: served.map((kind) => countByReadiness(kind, fluxObjectList.filter((o) => o.kind === kind))),
     fluxObjectList,
     forbidden,
@@ -117,15 +125,38 @@ async function crdState(probe: Probe, crd: Crd, groupPath: string): Promise<{ in
   return { installed: isServed, version: null };
 }
 
+const isReady = (w: Workload) => {
+  const wanted = w.spec?.replicas ?? 1;
+  return wanted > 0 && (w.status?.readyReplicas ?? 0) >= wanted;
+};
+
 async function fluxControllers(probe: Probe): Promise<{ name: string; ready: boolean }[]> {
-  const list = probe.client.list<Deployment>("/apis/apps/v1/namespaces/flux-system/deployments", {
+  const list = probe.client.list<Workload>("/apis/apps/v1/namespaces/flux-system/deployments", {
     labelSelector: "app.kubernetes.io/part-of=flux",
   });
   const deployments = await tolerate(probe, list.then((l) => l.items), [], "list deployments in flux-system");
-  return deployments.map((d) => {
-    const wanted = d.spec?.replicas ?? 1;
-    return { name: d.metadata.name, ready: wanted > 0 && (d.status?.readyReplicas ?? 0) >= wanted };
-  });
+  return deployments.map((d) => ({ name: d.metadata.name, ready: isReady(d) }));
+}
+
+/** The tag of an Argo CD image (quay.io/argoproj/argocd:v2.13.2), not a digest. */
+const ARGO_IMAGE = /(?:^|\/)argocd:(v?\d+\.\d+[\w.+-]*)$/;
+
+/**
+ * Argo CD's version and controllers, from its workloads in the argocd namespace: the Helm chart
+ * labels them app.kubernetes.io/version; install.yaml does not, but every workload runs the one
+ * argocd image whose tag is the release. The CRDs carry no version.
+ */
+async function argoState(probe: Probe): Promise<{ version: string | null; controllers: { name: string; ready: boolean }[] }> {
+  const selector = { labelSelector: "app.kubernetes.io/part-of=argocd" };
+  const [deployments, statefulSets] = await Promise.all(
+    (["deployments", "statefulsets"] as const).map((plural) =>
+      tolerate(probe, probe.client.list<Workload>(`/apis/apps/v1/namespaces/${ARGO_NAMESPACE}/${plural}`, selector).then((l) => l.items), [] as Workload[], `list ${plural} in ${ARGO_NAMESPACE}`),
+    ),
+  );
+  const workloads = [...(statefulSets ?? []), ...(deployments ?? [])].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  const labelled = workloads.map((w) => w.metadata.labels?.["app.kubernetes.io/version"]).find(Boolean);
+  const tagged = workloads.flatMap((w) => w.spec?.template?.spec?.containers ?? []).map((c) => ARGO_IMAGE.exec(c.image ?? "")?.[1]).find(Boolean);
+  return { version: labelled ?? tagged ?? null, controllers: workloads.map((w) => ({ name: w.metadata.name, ready: isReady(w) })) };
 }
 
 /**

@@ -97,6 +97,8 @@ export async function recordHealth(clusterId: string, previous: ClusterHealth | 
           fluxVersion: probe.flux.version,
           fluxControllers: probe.flux.controllers,
           argoInstalled: probe.argo.installed,
+          argoVersion: probe.argo.version,
+          argoControllers: probe.argo.controllers,
           detectedReconciler: detectReconciler(probe),
           fluxObjectCounts: probe.fluxObjects,
         }

@@ -34,6 +34,7 @@ export type ConnectionSummary = {
   fluxInstalled: boolean;
   fluxVersion: string | null;
   argoInstalled: boolean;
+  argoVersion: string | null;
 };
 
 /** The registration form's result: besides field errors, a failed connection the user may override. */
@@ -86,6 +87,7 @@ export async function checkClusterAction(_prev: RegisterResult, form: FormData):
       fluxInstalled: p.flux.installed,
       fluxVersion: p.flux.version,
       argoInstalled: p.argo.installed,
+      argoVersion: p.argo.version,
     },
   };
 }

@@ -99,7 +99,7 @@ export default async function ClustersPage({ searchParams }: { searchParams: Pro
                   <td className="font-mono text-xs">{c.health?.kubernetesVersion ?? "—"}</td>
                   <td>
                     <div className="flex flex-wrap gap-1">
-                      <ReconcilerBadge reconciler={c.reconciler} />
+                      <ReconcilerBadge reconciler={c.reconciler} version={c.reconciler === "flux" ? c.health?.fluxVersion : c.reconciler === "argocd" ? c.health?.argoVersion : null} />
                       {c.reconciler !== "flux" ? <FluxBadge installed={c.health?.fluxInstalled} version={c.health?.fluxVersion} /> : null}
                     </div>
                   </td>

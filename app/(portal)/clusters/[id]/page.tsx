@@ -8,6 +8,7 @@ import { TabLinks } from "@/components/ui/tabs";
 import { Time } from "@/components/ui/time";
 import { requirePageAccess } from "@/lib/auth/current";
 import { can } from "@/lib/auth/permissions";
+import type { ControllerState } from "@/db/schema";
 import { formatLabels } from "@/lib/inventory/cluster-input";
 import { argoApplications, getClusterDetail, type ArgoApplicationRow, type ClusterDetail } from "@/lib/queries/clusters";
 import { ComplianceBadge } from "@/components/ui/compliance-badge";
@@ -44,12 +45,37 @@ function ArgoApplications({ applications }: { applications: readonly ArgoApplica
   );
 }
 
+/** A reconciler's controllers (Deployments, StatefulSets) and whether their replicas are ready. */
+function Controllers({ controllers }: { controllers: readonly ControllerState[] }) {
+  return (
+    <ul className="mt-3 space-y-1 text-sm">
+      {controllers.map((c) => (
+        <li key={c.name} className="flex items-center gap-2">
+          {c.ready ? <Badge tone="green" icon="✓">Ready</Badge> : <Badge tone="red" icon="✕">Not ready</Badge>}
+          <span className="font-mono text-xs">{c.name}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function ArgoPanel({ cluster, applications }: { cluster: ClusterDetail; applications: readonly ArgoApplicationRow[] }) {
   const h = cluster.health;
   return (
     <section className="card p-4" aria-labelledby="argo">
       <h2 id="argo" className="mb-3 font-semibold">Argo CD</h2>
-      {h?.argoInstalled ? <Badge tone="blue" icon="✓">Argo CD installed</Badge> : h?.argoInstalled === false ? <Badge tone="grey" icon="–">Argo CD not installed</Badge> : <Badge tone="neutral" icon="?">Argo CD unknown</Badge>}
+      {h?.argoInstalled ? (
+        <Badge tone="blue" icon="✓">{h.argoVersion ? `Argo CD ${h.argoVersion}` : "Argo CD installed"}</Badge>
+      ) : h?.argoInstalled === false ? (
+        <Badge tone="grey" icon="–">Argo CD not installed</Badge>
+      ) : (
+        <Badge tone="neutral" icon="?">Argo CD unknown</Badge>
+      )}
+      {h?.argoControllers.length ? (
+        <Controllers controllers={h.argoControllers} />
+      ) : h?.argoInstalled ? (
+        <p className="mt-2 text-sm text-zinc-500">No workloads labelled app.kubernetes.io/part-of=argocd in argocd: version and controllers unknown.</p>
+      ) : null}
       <p className="mt-2 text-sm">{applications.length === 1 ? "1 Application" : `${applications.length} Applications`} from Fleetline configurations: see the <Link className="text-sky-800 hover:underline dark:text-sky-300" href={`/clusters/${cluster.id}?tab=objects`}>Applications</Link> tab.</p>
     </section>
   );
@@ -64,7 +90,7 @@ function Overview({ cluster, argo }: { cluster: ClusterDetail; argo: readonly Ar
     ["Latency", h?.latencyMs !== null && h?.latencyMs !== undefined ? `${h.latencyMs} ms` : "—"],
     ["Last checked", <Time key="c" date={h?.checkedAt} />],
     ["Last seen", <Time key="l" date={h?.lastSeenAt} />],
-    ["Argo CD", h?.argoInstalled ? "installed" : h?.argoInstalled === false ? "not installed" : "unknown"],
+    ["Argo CD", h?.argoInstalled ? (h.argoVersion ?? "installed") : h?.argoInstalled === false ? "not installed" : "unknown"],
     ["Registered", <span key="r"><Time date={cluster.createdAt} /> by {cluster.createdBy}</span>],
   ];
   return (
@@ -92,14 +118,7 @@ function Overview({ cluster, argo }: { cluster: ClusterDetail; argo: readonly Ar
         <h2 id="flux" className="mb-3 font-semibold">Flux</h2>
         <FluxBadge installed={h?.fluxInstalled} version={h?.fluxVersion} />
         {h?.fluxControllers.length ? (
-          <ul className="mt-3 space-y-1 text-sm">
-            {h.fluxControllers.map((c) => (
-              <li key={c.name} className="flex items-center gap-2">
-                {c.ready ? <Badge tone="green" icon="✓">Ready</Badge> : <Badge tone="red" icon="✕">Not ready</Badge>}
-                <span className="font-mono text-xs">{c.name}</span>
-              </li>
-            ))}
-          </ul>
+          <Controllers controllers={h.fluxControllers} />
         ) : h?.fluxInstalled ? (
           <p className="mt-2 text-sm text-zinc-500">No controller Deployments labelled app.kubernetes.io/part-of=flux in flux-system.</p>
         ) : null}
