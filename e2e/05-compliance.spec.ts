@@ -8,6 +8,7 @@ test.describe.configure({ mode: "serial" });
 test.afterAll(({ browser }) => closeContexts(browser));
 
 let admin: Page;
+let editUrl = "/compliance?tab=assignments";
 let matrixUrl = "";
 
 test.beforeAll(async ({ browser }) => {
@@ -132,6 +133,40 @@ test("the CSV export of the filtered matrix has exactly the page's cells", async
   expect((await json.json()) as unknown[]).toEqual([expect.objectContaining({ cluster: "cmp-prod-2", assignment: "cmp-baseline-prod", state: "Non-Compliant", labels: { env: "prod", fleet: "compliance" } })]);
 });
 
+test("an operator edits and deletes an assignment from the panel beside the table (the row keeps only its links)", async () => {
+  await admin.goto("/compliance?tab=assignments");
+  const create = admin.getByRole("region", { name: "Create assignment" });
+  await create.getByLabel("Name").fill("cmp-scratch");
+  await create.getByLabel("Configuration").selectOption({ label: "cmp-baseline" });
+  await create.getByLabel("Cluster selector").fill("fleet=compliance");
+  await create.getByRole("button", { name: "Create assignment" }).click();
+  await expect(create.getByRole("status")).toContainText("Created assignment cmp-scratch.");
+  const row = admin.getByRole("row").filter({ has: admin.getByRole("cell", { name: "cmp-scratch", exact: true }) });
+  await expect(row.getByRole("link", { name: "3 clusters" })).toBeVisible();
+  expect(await row.locator("input, select, textarea").count()).toBe(0);
+
+  await row.getByRole("link", { name: "Edit cmp-scratch" }).click();
+  const edit = admin.getByRole("region", { name: "Edit assignment cmp-scratch" });
+  await expect(edit.getByLabel("Cluster selector")).toHaveValue("fleet=compliance");
+  editUrl = admin.url();
+  await edit.getByLabel("Cluster selector").fill("fleet=compliance, env=dev");
+  await edit.getByRole("button", { name: "Save cmp-scratch" }).click();
+  await expect(edit.getByRole("status")).toContainText("Saved assignment cmp-scratch.");
+  await expect(row.getByRole("link", { name: "1 cluster" })).toBeVisible();
+
+  await row.getByRole("link", { name: "Delete cmp-scratch" }).click();
+  const remove = admin.getByRole("region", { name: "Delete assignment cmp-scratch" });
+  await remove.getByLabel("Type cmp-scratch to delete it").fill("cmp-scratc");
+  await remove.getByRole("button", { name: "Delete cmp-scratch" }).click();
+  await expect(remove.getByRole("alert")).toBeVisible();
+  await expect(row).toHaveCount(1);
+  await remove.getByLabel("Type cmp-scratch to delete it").fill("cmp-scratch");
+  await remove.getByRole("button", { name: "Delete cmp-scratch" }).click();
+  await expect(admin.getByRole("status").filter({ hasText: "Deleted assignment cmp-scratch." })).toBeVisible();
+  await expect(row).toHaveCount(0);
+  await expect(admin.getByRole("region", { name: "Create assignment" })).toBeVisible();
+});
+
 test("a viewer reads the compliance page and exports, but gets no assignment form; no session gets nothing", async ({ browser, playwright }) => {
   await ensureViewer(admin);
   const viewer = await (await browser.newContext()).newPage();
@@ -139,7 +174,10 @@ test("a viewer reads the compliance page and exports, but gets no assignment for
   await viewer.goto("/compliance?tab=assignments");
   await expect(viewer.getByRole("row").filter({ hasText: "cmp-baseline-prod" })).toBeVisible();
   await expect(viewer.getByRole("region", { name: "Create assignment" })).toHaveCount(0);
-  await expect(viewer.getByText("Edit cmp-baseline-prod")).toHaveCount(0);
+  await expect(viewer.getByRole("link", { name: "Edit cmp-baseline-prod" })).toHaveCount(0);
+  // Nor by the admin's link: the panel is not there for a viewer.
+  await viewer.goto(editUrl);
+  await expect(viewer.getByRole("region", { name: /Edit assignment/ })).toHaveCount(0);
   expect((await viewer.request.get("/api/compliance/export?format=csv")).status()).toBe(200);
   const anonymous = await playwright.request.newContext({ baseURL: new URL(admin.url()).origin });
   expect((await anonymous.get("/api/compliance/export?format=csv")).status()).toBe(401);

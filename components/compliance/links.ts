@@ -10,6 +10,6 @@ export function complianceHref(tab: ComplianceTab, filter: Partial<MatrixFilter>
 }
 
 export function exportHref(format: "csv" | "json", filter: MatrixFilter): string {
-  // The export is the whole filtered matrix, so the page number is not part of it.
-  return `/api/compliance/export${queryString({ format, ...matrixParams({ ...filter, page: 1 }) })}`;
+  // The export is the whole filtered matrix, so neither page number is part of it.
+  return `/api/compliance/export${queryString({ format, ...matrixParams({ ...filter, page: 1, cols: 1 }) })}`;
 }

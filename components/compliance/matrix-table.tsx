@@ -64,7 +64,7 @@ export function MatrixTable({ matrix, filter }: { matrix: Matrix; filter: Matrix
             <SortHeader label="Failing" column="failing" sort={filter.sort} dir={filter.dir} hrefFor={sortLink} />
             {matrix.columns.map((c) => (
               <th key={c.id} scope="col" title={c.effect ? `${c.effect === "audit" ? "Audit-only assignment" : "The configuration's own targets"} for ${c.configurationName}` : undefined}>
-                <span className="whitespace-nowrap font-mono normal-case tracking-normal">{c.name}</span>
+                <span className="font-mono normal-case tracking-normal [overflow-wrap:anywhere]">{c.name}</span>
                 {c.effect ? <span className="block text-[10px] font-normal normal-case text-zinc-500">{c.effect === "audit" ? `audit · ${c.configurationName}` : "targets"}</span> : null}
               </th>
             ))}

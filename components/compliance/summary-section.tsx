@@ -46,7 +46,7 @@ function Breakdown({ title, rows, empty }: { title: string; rows: BreakdownRow[]
               {rows.map((r) => (
                 <tr key={r.key}>
                   <td>
-                    <Link href={r.href} className="whitespace-nowrap text-sky-800 hover:underline dark:text-sky-300">{r.label}</Link>
+                    <Link href={r.href} className="text-sky-800 hover:underline dark:text-sky-300">{r.label}</Link>
                   </td>
                   <td className="text-right font-medium"><Percent counts={r.counts} /></td>
                   <td className="min-w-48 space-y-1">

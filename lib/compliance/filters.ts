@@ -4,6 +4,8 @@ import { COMPLIANCE_STATES } from "@/db/schema-status";
 import { checkLabelKey } from "@/lib/validation/names";
 
 export const MATRIX_PAGE_SIZE = 50;
+/** Configuration (or assignment) columns per page: what fits beside the cluster at 1280 px. */
+export const MATRIX_COLUMN_PAGE_SIZE = 5;
 const MATRIX_SORTS = ["name", "worst", "failing"] as const;
 const MATRIX_VIEWS = ["configurations", "assignments"] as const;
 const DRIFT_FILTERS = ["any", "config", "revision", "resource"] as const;
@@ -30,6 +32,9 @@ export const matrixFilterSchema = z.object({
   sort: z.enum(MATRIX_SORTS).default("name").catch("name"),
   dir: z.enum(["asc", "desc"]).default("asc").catch("asc"),
   page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
+  // The page of columns, like `page` for rows: a matrix with many configurations pages sideways
+  // instead of scrolling sideways.
+  cols: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
 });
 
 export type MatrixFilter = z.infer<typeof matrixFilterSchema>;
@@ -52,5 +57,6 @@ export function matrixParams(f: MatrixFilter): Record<string, string | number | 
     sort: f.sort === "name" ? undefined : f.sort,
     dir: f.dir === "asc" ? undefined : f.dir,
     page: f.page > 1 ? f.page : undefined,
+    cols: f.cols > 1 ? f.cols : undefined,
   };
 }

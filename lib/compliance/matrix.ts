@@ -6,7 +6,7 @@ import type { ComplianceState } from "@/db/schema-status";
 import { labelCondition } from "@/lib/queries/clusters";
 import type { Assignment } from "./assignments";
 import { assignmentIdsOf, cellDetail, cellsCte } from "./cells-sql";
-import { MATRIX_PAGE_SIZE, type MatrixFilter } from "./filters";
+import { MATRIX_COLUMN_PAGE_SIZE, MATRIX_PAGE_SIZE, type MatrixFilter } from "./filters";
 import { isComplianceState, stateOfRank } from "./states";
 
 // Clusters x configurations (or x assignments): rows are clusters with at least one cell left
@@ -14,7 +14,6 @@ import { isComplianceState, stateOfRank } from "./states";
 // the export always show the same cells.
 
 // Wider than this the table stops being readable; the export still carries every column.
-const MAX_MATRIX_COLUMNS = 40;
 
 export type MatrixCell = {
   columnId: string;
@@ -36,7 +35,8 @@ export type MatrixCell = {
 
 export type MatrixRow = { id: string; name: string; labels: Record<string, string>; group: string | null; worst: ComplianceState; failing: number; cells: Map<string, MatrixCell> };
 export type MatrixColumn = { id: string; name: string; configurationId: string; configurationName: string; effect: AssignmentEffect | null; cellCount: number };
-export type Matrix = { rows: MatrixRow[]; total: number; columns: MatrixColumn[]; hiddenColumns: number };
+/** `columns` is one page of `columnTotal` columns, starting at `columnOffset` (see MATRIX_COLUMN_PAGE_SIZE). */
+export type Matrix = { rows: MatrixRow[]; total: number; columns: MatrixColumn[]; columnOffset: number; columnTotal: number };
 
 type CellRecord = {
   column_id: string;
@@ -164,7 +164,7 @@ type PagePayloads = {
 type PageRecord = { [K in keyof PagePayloads]: { kind: K; payload: string } }[keyof PagePayloads];
 
 /** A page of the matrix without its cells: rows in order, the filtered total and the columns (what the cache keeps). */
-export type MatrixFrame = { rows: Omit<MatrixRow, "cells">[]; total: number; columns: MatrixColumn[]; hiddenColumns: number };
+export type MatrixFrame = Omit<Matrix, "rows"> & { rows: Omit<MatrixRow, "cells">[] };
 
 /**
  * One page's rows, the filtered total and the columns, from one statement (the cells worked out
@@ -201,7 +201,10 @@ export function loadMatrixFrame(f: MatrixFilter, all: readonly Assignment[]): Ma
   // A compound statement does not keep a branch's order: the rows carry their position.
   rows.sort((a, b) => (positions.get(a.id) ?? 0) - (positions.get(b.id) ?? 0));
   columns.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-  return { rows, total, columns: columns.slice(0, MAX_MATRIX_COLUMNS), hiddenColumns: Math.max(0, columns.length - MAX_MATRIX_COLUMNS) };
+  // A column page past the end (the columns shrank under a filter) shows the last one.
+  const lastPage = Math.max(1, Math.ceil(columns.length / MATRIX_COLUMN_PAGE_SIZE));
+  const columnOffset = (Math.min(f.cols, lastPage) - 1) * MATRIX_COLUMN_PAGE_SIZE;
+  return { rows, total, columns: columns.slice(columnOffset, columnOffset + MATRIX_COLUMN_PAGE_SIZE), columnOffset, columnTotal: columns.length };
 }
 
 /**
@@ -213,5 +216,5 @@ export function loadMatrix(f: MatrixFilter, all: readonly Assignment[], frame: M
   const rows: MatrixRow[] = frame.rows.map((row) => ({ ...row, cells: new Map() }));
   const rowById = new Map(rows.map((r) => [r.id, r]));
   for (const cell of matrixCells(f, all, rows.map((r) => r.id))) rowById.get(cell.clusterId)?.cells.set(cell.columnId, cell);
-  return { rows, total: frame.total, columns: frame.columns, hiddenColumns: frame.hiddenColumns };
+  return { ...frame, rows };
 }

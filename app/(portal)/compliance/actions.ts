@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import { z } from "zod";
 import type { AssignmentRow } from "@/db/schema-compliance";
 import { formFields } from "@/lib/actions/form";
@@ -57,5 +58,6 @@ export async function deleteAssignmentAction(_prev: unknown, form: FormData): Pr
   if (!deleted) return { status: "error", message: "That assignment no longer exists." };
   recordAudit({ ...target, targetId: deleted.name, actor: auditActor(actor), outcome: "success", details: described(deleted) });
   revalidatePath("/compliance");
-  return { status: "ok", message: `Deleted assignment ${deleted.name}.` };
+  // The form lived in the side panel of the row it deleted: back to the list, saying what went.
+  redirect(`/compliance?tab=assignments&deleted=${encodeURIComponent(deleted.name)}`);
 }

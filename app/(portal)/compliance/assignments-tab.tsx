@@ -1,11 +1,11 @@
 import Link from "@/components/ui/link";
-import { AssignmentForm, DeleteAssignmentForm } from "@/components/compliance/assignment-forms";
+import { AssignmentForm, DeleteAssignmentForm, type ConfigurationOption } from "@/components/compliance/assignment-forms";
 import { complianceHref } from "@/components/compliance/links";
 import { Percent, StateCountList } from "@/components/compliance/state-counts";
 import { Badge } from "@/components/ui/badges";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Time } from "@/components/ui/time";
-import { listConfigurations, listStoredAssignments, loadSummary, type Assignment } from "@/lib/queries/compliance";
+import { listConfigurations, listStoredAssignments, loadSummary, type Assignment, type AssignmentListing } from "@/lib/queries/compliance";
 import { formatSelector } from "@/lib/compliance/selector-text";
 import { emptyCounts, type StateCounts } from "@/lib/compliance/states";
 import { createAssignmentAction, deleteAssignmentAction, updateAssignmentAction } from "./actions";
@@ -25,15 +25,56 @@ function ScopeCell({ id, counts }: { id: string; counts: StateCounts | undefined
   );
 }
 
+export type AssignmentPanel = { edit?: string; delete?: string; deleted?: string };
+
+const panelHref = (mode: "edit" | "delete", id: string) => `/compliance?tab=assignments&${mode}=${encodeURIComponent(id)}#assignment-panel`;
+
+/**
+ * Beside the tables (below them on narrower screens): create, or edit or delete the assignment a
+ * row's link chose. The forms live here rather than in the rows so the table stays narrow.
+ */
+function SidePanel({ selected, configurations }: { selected: { mode: "edit" | "delete"; assignment: AssignmentListing } | null; configurations: ConfigurationOption[] }) {
+  if (!selected) {
+    return (
+      <section id="assignment-panel" aria-labelledby="create-assignment" className="card h-fit p-4">
+        <h2 id="create-assignment" className="mb-3 font-semibold">Create assignment</h2>
+        {configurations.length === 0 ? (
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">Add a configuration first: an assignment checks that clusters run one.</p>
+        ) : (
+          <AssignmentForm action={createAssignmentAction} configurations={configurations} />
+        )}
+      </section>
+    );
+  }
+  const { mode, assignment: a } = selected;
+  return (
+    <section id="assignment-panel" aria-labelledby="assignment-panel-title" className="card h-fit p-4">
+      <h2 id="assignment-panel-title" className="mb-3 font-semibold">
+        {mode === "edit" ? "Edit" : "Delete"} assignment <span className="font-mono [overflow-wrap:anywhere]">{a.name}</span>
+      </h2>
+      {mode === "edit" ? (
+        <AssignmentForm key={a.id} action={updateAssignmentAction} configurations={configurations} initial={{ id: a.id, name: a.name, configurationId: a.configurationId, selector: formatSelector(a.selector) }} />
+      ) : (
+        <DeleteAssignmentForm key={a.id} action={deleteAssignmentAction} id={a.id} name={a.name} />
+      )}
+      <Link href="/compliance?tab=assignments" className="mt-3 inline-block text-sm text-sky-800 hover:underline dark:text-sky-300">Cancel</Link>
+    </section>
+  );
+}
+
 /** Audit-only assignments (stored, editable) and the configurations' own targets (derived, read-only). */
-export function AssignmentsTab({ assignments, canWrite }: { assignments: Assignment[]; canWrite: boolean }) {
+export function AssignmentsTab({ assignments, canWrite, panel = {} }: { assignments: Assignment[]; canWrite: boolean; panel?: AssignmentPanel }) {
   const stored = listStoredAssignments();
+  const chosen = stored.find((a) => a.id === (panel.edit ?? panel.delete));
+  // A deleted configuration's assignment can only be deleted.
+  const selected = chosen && canWrite ? (panel.edit && !chosen.isConfigurationDeleted ? { mode: "edit" as const, assignment: chosen } : panel.delete ? { mode: "delete" as const, assignment: chosen } : null) : null;
   const deployed = assignments.filter((a) => a.effect === "deploy");
   const counts = new Map(loadSummary(assignments).byAssignment.map((a) => [a.assignment.id, a.counts]));
   const configurations = canWrite ? listConfigurations().map((c) => ({ id: c.id, name: c.name })) : [];
   return (
-    <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
+    <div className="grid gap-6 2xl:grid-cols-[1fr_22rem]">
       <div className="min-w-0 space-y-6">
+        {panel.deleted ? <p role="status" className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">Deleted assignment {panel.deleted}.</p> : null}
         <section aria-labelledby="audit-assignments">
           <h2 id="audit-assignments" className="mb-2 font-semibold">Audit-only assignments</h2>
           <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
@@ -63,30 +104,22 @@ export function AssignmentsTab({ assignments, canWrite }: { assignments: Assignm
                 <tbody>
                   {stored.map((a) => (
                     <tr key={a.id}>
-                      <td className="whitespace-nowrap font-mono">{a.name}</td>
+                      <td className="font-mono">{a.name}</td>
                       <td>
                         <span className="font-mono">{a.configurationName}</span>
                         {a.isConfigurationDeleted ? <Badge tone="grey" icon="–">deleted: not evaluated</Badge> : null}
                       </td>
                       <td className="font-mono text-xs">{formatSelector(a.selector)}</td>
                       <ScopeCell id={a.id} counts={counts.get(a.id)} />
-                      <td className="whitespace-nowrap text-xs"><Time date={a.updatedAt} /> by {a.updatedBy}</td>
+                      <td className="text-xs"><Time date={a.updatedAt} /> by {a.updatedBy}</td>
                       {canWrite ? (
-                        <td className="min-w-64 space-y-1">
-                          {a.isConfigurationDeleted ? null : (
-                            <details>
-                              <summary className="cursor-pointer text-xs text-sky-800 dark:text-sky-300">Edit {a.name}</summary>
-                              <div className="mt-2">
-                                <AssignmentForm action={updateAssignmentAction} configurations={configurations} initial={{ id: a.id, name: a.name, configurationId: a.configurationId, selector: formatSelector(a.selector) }} />
-                              </div>
-                            </details>
-                          )}
-                          <details>
-                            <summary className="cursor-pointer text-xs text-red-800 dark:text-red-300">Delete {a.name}</summary>
-                            <div className="mt-2">
-                              <DeleteAssignmentForm action={deleteAssignmentAction} id={a.id} name={a.name} />
-                            </div>
-                          </details>
+                        <td>
+                          <div className="flex flex-wrap gap-x-3 gap-y-1 text-xs">
+                            {a.isConfigurationDeleted ? null : (
+                              <Link href={panelHref("edit", a.id)} aria-label={`Edit ${a.name}`} className="text-sky-800 hover:underline dark:text-sky-300">Edit</Link>
+                            )}
+                            <Link href={panelHref("delete", a.id)} aria-label={`Delete ${a.name}`} className="text-red-800 hover:underline dark:text-red-300">Delete</Link>
+                          </div>
                         </td>
                       ) : null}
                     </tr>
@@ -134,16 +167,7 @@ export function AssignmentsTab({ assignments, canWrite }: { assignments: Assignm
           )}
         </section>
       </div>
-      {canWrite ? (
-        <section aria-labelledby="create-assignment" className="card h-fit p-4">
-          <h2 id="create-assignment" className="mb-3 font-semibold">Create assignment</h2>
-          {configurations.length === 0 ? (
-            <p className="text-sm text-zinc-600 dark:text-zinc-400">Add a configuration first: an assignment checks that clusters run one.</p>
-          ) : (
-            <AssignmentForm action={createAssignmentAction} configurations={configurations} />
-          )}
-        </section>
-      ) : null}
+      {canWrite ? <SidePanel selected={selected} configurations={configurations} /> : null}
     </div>
   );
 }

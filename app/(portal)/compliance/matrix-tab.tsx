@@ -3,9 +3,29 @@ import { MatrixFilters } from "@/components/compliance/matrix-filters";
 import { MatrixTable } from "@/components/compliance/matrix-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Pagination } from "@/components/ui/pagination";
-import { MATRIX_PAGE_SIZE, isMatrixFiltered, type MatrixFilter } from "@/lib/compliance/filters";
+import Link from "@/components/ui/link";
+import { MATRIX_COLUMN_PAGE_SIZE, MATRIX_PAGE_SIZE, isMatrixFiltered, type MatrixFilter } from "@/lib/compliance/filters";
+import type { Matrix } from "@/lib/compliance/matrix";
 import { loadMatrix, type Assignment } from "@/lib/queries/compliance";
 import { plural } from "@/lib/words";
+
+/** The matrix pages sideways, MATRIX_COLUMN_PAGE_SIZE columns at a time, instead of scrolling sideways. */
+function ColumnPager({ matrix, filter }: { matrix: Matrix; filter: MatrixFilter }) {
+  if (matrix.columnTotal <= matrix.columns.length) return null;
+  const unit = filter.view === "assignments" ? "Assignments" : "Configurations";
+  const page = matrix.columnOffset / MATRIX_COLUMN_PAGE_SIZE + 1;
+  const pages = Math.ceil(matrix.columnTotal / MATRIX_COLUMN_PAGE_SIZE);
+  const to = (cols: number) => complianceHref("matrix", { ...filter, cols });
+  return (
+    <nav aria-label="Matrix columns" className="mb-2 flex flex-wrap items-center gap-2 text-sm">
+      <span className="text-zinc-600 dark:text-zinc-400">
+        {unit} {matrix.columnOffset + 1}–{matrix.columnOffset + matrix.columns.length} of {matrix.columnTotal}
+      </span>
+      {page > 1 ? <Link className="btn-secondary py-1" href={to(page - 1)}>← Previous {unit.toLowerCase()}</Link> : null}
+      {page < pages ? <Link className="btn-secondary py-1" href={to(page + 1)}>Next {unit.toLowerCase()} →</Link> : null}
+    </nav>
+  );
+}
 
 export function MatrixTab({ assignments, filter }: { assignments: Assignment[]; filter: MatrixFilter }) {
   const matrix = loadMatrix(filter, assignments);
@@ -14,8 +34,7 @@ export function MatrixTab({ assignments, filter }: { assignments: Assignment[]; 
       <MatrixFilters filter={filter} assignments={assignments} />
       <div className="mb-2 flex flex-wrap items-center justify-between gap-2 text-sm">
         <p className="text-zinc-600 dark:text-zinc-400">
-          {matrix.total.toLocaleString("en")} cluster{matrix.total === 1 ? "" : "s"} × {plural(matrix.columns.length + matrix.hiddenColumns, filter.view === "assignments" ? "assignment" : "configuration")}
-          {matrix.hiddenColumns > 0 ? ` (the first ${matrix.columns.length} shown; filter by configuration or export to see the rest)` : ""}
+          {matrix.total.toLocaleString("en")} cluster{matrix.total === 1 ? "" : "s"} × {plural(matrix.columnTotal, filter.view === "assignments" ? "assignment" : "configuration")}
         </p>
         <div className="flex gap-2">
           <a className="btn-secondary" href={exportHref("csv", filter)} download>Export CSV</a>
@@ -31,7 +50,10 @@ export function MatrixTab({ assignments, filter }: { assignments: Assignment[]; 
           </EmptyState>
         )
       ) : (
-        <MatrixTable matrix={matrix} filter={filter} />
+        <>
+          <ColumnPager matrix={matrix} filter={filter} />
+          <MatrixTable matrix={matrix} filter={filter} />
+        </>
       )}
       <Pagination page={filter.page} pageSize={MATRIX_PAGE_SIZE} total={matrix.total} hrefFor={(page) => complianceHref("matrix", { ...filter, page })} />
     </>

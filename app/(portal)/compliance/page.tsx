@@ -6,6 +6,7 @@ import { requirePageAccess } from "@/lib/auth/current";
 import { can } from "@/lib/auth/permissions";
 import { listAssignments } from "@/lib/queries/compliance";
 import { matrixFilterSchema } from "@/lib/compliance/filters";
+import { checkDnsLabel } from "@/lib/validation/names";
 import { AssignmentsTab } from "./assignments-tab";
 import { MatrixTab } from "./matrix-tab";
 import { OverviewTab } from "./overview-tab";
@@ -17,6 +18,11 @@ const TABS: { id: ComplianceTab; label: string }[] = [
   { id: "matrix", label: "Matrix" },
   { id: "assignments", label: "Assignments" },
 ];
+
+const one = (v: string | string[] | undefined) => (typeof v === "string" ? v.slice(0, 200) : undefined);
+// "Deleted assignment X." only for a name an assignment could have: a link cannot make the page say anything else.
+const deletedName = (v: string | undefined) => (v && !checkDnsLabel(v) ? v : undefined);
+const assignmentPanel = (p: Record<string, string | string[]>) => ({ edit: one(p.edit), delete: one(p.delete), deleted: deletedName(one(p.deleted)) });
 
 /** Everyone may read every tab; only operators and admins see the assignment forms. */
 export default async function CompliancePage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
@@ -30,7 +36,7 @@ export default async function CompliancePage({ searchParams }: { searchParams: P
       <TabLinks tabs={TABS} active={tab} hrefFor={(t) => complianceHref(t as ComplianceTab)} />
       {tab === "overview" ? <OverviewTab assignments={assignments} /> : null}
       {tab === "matrix" ? <MatrixTab assignments={assignments} filter={matrixFilterSchema.parse(params)} /> : null}
-      {tab === "assignments" ? <AssignmentsTab assignments={assignments} canWrite={can(user.role, "assignments.write")} /> : null}
+      {tab === "assignments" ? <AssignmentsTab assignments={assignments} canWrite={can(user.role, "assignments.write")} panel={assignmentPanel(params)} /> : null}
     </>
   );
 }

@@ -16,7 +16,7 @@ export default async function CredentialsPage() {
   return (
     <>
       <PageHeader title="Git and registry credentials" description="Encrypted at rest and never shown again: only a fingerprint, the host and (for SSH) the public key. On a cluster each becomes a Secret in Flux's key layout." />
-      <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
+      <div className="grid gap-6 2xl:grid-cols-[1fr_22rem]">
         {rows.length === 0 ? (
           <EmptyState title="No credentials yet">Public repositories need none. Private ones need a credential bound to their host.</EmptyState>
         ) : (

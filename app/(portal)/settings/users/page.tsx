@@ -14,7 +14,7 @@ export default async function UsersPage() {
   return (
     <>
       <PageHeader title="Users" description="Who may sign in, and with which role. Disabling a user or resetting a password ends their sessions." />
-      <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
+      <div className="grid gap-6 2xl:grid-cols-[1fr_20rem]">
         <div className="card overflow-x-auto">
           <table className="table-dense">
             <caption className="sr-only">Users</caption>
