@@ -39,7 +39,7 @@ test.beforeAll(async ({ browser }) => {
 test("registering an API server again warns and waits for a confirmation", async () => {
   await admin.goto("/clusters/new");
   await admin.getByLabel("Name", { exact: true }).fill("ux-twice");
-  await admin.getByLabel("Labels").fill("fleet=twice");
+  await admin.getByRole("textbox", { name: "Labels" }).fill("fleet=twice");
   await admin.getByRole("textbox", { name: "Kubeconfig" }).fill(fleetCluster("e2e-1").kubeconfig);
   await admin.getByRole("button", { name: "Register cluster" }).click();
   await expect(admin.getByRole("alert").filter({ hasText: "is already registered as" })).toContainText("ux-a", { timeout: 30_000 });
@@ -257,7 +257,7 @@ test("every page at 1280 px: no table or control needs a horizontal scroll, long
   await admin.setViewportSize({ width: 1280, height: 900 });
   // What a real fleet has and a short test name does not: long label keys and values, a long user.
   await admin.goto(`${clusterUrl}?tab=labels`);
-  await admin.getByLabel("Labels").fill(
+  await admin.getByRole("textbox", { name: "Labels" }).fill(
     "fleet=ux, env=prod, topology.kubernetes.io/region=europe-west-1-availability-zone-b-rack-17, team.platform.example.com/owner=observability-and-reliability-engineering",
   );
   await admin.getByRole("button", { name: "Save labels" }).click();

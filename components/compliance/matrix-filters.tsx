@@ -12,7 +12,7 @@ const DRIFT_LABELS = { any: "Drifted (any kind)", config: "Configuration", revis
 export function MatrixFilters({ filter, assignments }: { filter: MatrixFilter; assignments: readonly Assignment[] }) {
   const configurations = [...new Map(assignments.map((a) => [a.configurationId, a.configurationName]))].sort((a, b) => a[1].localeCompare(b[1]));
   return (
-    <form method="get" action="/compliance" role="search" aria-label="Filter the matrix" className="card mb-4 grid gap-3 p-3 sm:grid-cols-4 lg:grid-cols-8">
+    <form method="get" action="/compliance" role="search" aria-label="Filter the matrix" className="card mb-4 grid gap-3 p-3 sm:grid-cols-4 2xl:grid-cols-8">
       <input type="hidden" name="tab" value="matrix" />
       {filter.sort !== "name" ? <input type="hidden" name="sort" value={filter.sort} /> : null}
       {filter.dir !== "asc" ? <input type="hidden" name="dir" value={filter.dir} /> : null}
@@ -43,7 +43,7 @@ export function MatrixFilters({ filter, assignments }: { filter: MatrixFilter; a
           <option value="assignments">Assignments</option>
         </select>
       </div>
-      <div className="flex items-end gap-2 sm:col-span-4 lg:col-span-8">
+      <div className="flex items-end gap-2 sm:col-span-4 2xl:col-span-8">
         <button type="submit" className="btn-primary">Apply filters</button>
         {isMatrixFiltered(filter) || filter.group || filter.view !== "configurations" ? (
           <Link href={complianceHref("matrix")} className="btn-secondary">Clear</Link>

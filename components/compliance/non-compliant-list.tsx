@@ -40,7 +40,7 @@ export function NonCompliantList({ rows, total }: { rows: NonCompliantCell[]; to
                   <td>
                     <Link href={`/configurations/${r.configurationId}`} className="font-mono text-sky-800 hover:underline dark:text-sky-300">{r.configurationName}</Link>
                   </td>
-                  <td className="min-w-48 max-w-xs">
+                  <td className="min-w-28 max-w-xs">
                     <span className="line-clamp-2 break-words" title={r.message ? `${r.reason ?? ""}: ${r.message}` : (r.reason ?? undefined)}>{r.reason ?? "—"}</span>
                     {r.message ? <span className="sr-only">{r.message}</span> : null}
                   </td>

@@ -39,7 +39,7 @@ function Breakdown({ title, rows, empty }: { title: string; rows: BreakdownRow[]
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col" className="text-right">Compliant</th>
-                <th scope="col">By state</th>
+                <th scope="col" className="w-2/5">By state</th>
               </tr>
             </thead>
             <tbody>
@@ -49,7 +49,7 @@ function Breakdown({ title, rows, empty }: { title: string; rows: BreakdownRow[]
                     <Link href={r.href} className="text-sky-800 hover:underline dark:text-sky-300">{r.label}</Link>
                   </td>
                   <td className="text-right font-medium"><Percent counts={r.counts} /></td>
-                  <td className="min-w-48 space-y-1">
+                  <td className="min-w-32 space-y-1">
                     <StateBar counts={r.counts} />
                     <StateCountList counts={r.counts} />
                   </td>

@@ -183,7 +183,7 @@ describe("matrix", () => {
     expect(grouped.total).toBe(4);
   });
 
-  it("pages its columns five at a time, in name order, past the end showing the last page", () => {
+  it("pages its columns four at a time, in name order, past the end showing the last page", () => {
     const extra = ["page-a", "page-b", "page-c", "page-d"].map((name) => {
       const created = compliance.createAssignment({ name, configurationId: monitoring, selector: "region in (eu)" }, "op@example.com");
       if (created.status !== "ok") throw new Error(JSON.stringify(created));
@@ -192,14 +192,14 @@ describe("matrix", () => {
     try {
       const page = (cols: number) => matrix.loadMatrix(filter({ view: "assignments", cols }), compliance.listAssignments());
       const first = page(1);
-      expect(first.columns.map((c) => c.name)).toEqual(["baseline", "baseline-everywhere", "monitoring-eu", "page-a", "page-b"]);
+      expect(first.columns.map((c) => c.name)).toEqual(["baseline", "baseline-everywhere", "monitoring-eu", "page-a"]);
       expect([first.columnOffset, first.columnTotal]).toEqual([0, 7]);
       const second = page(2);
-      expect(second.columns.map((c) => c.name)).toEqual(["page-c", "page-d"]);
-      expect(second.columnOffset).toBe(5);
+      expect(second.columns.map((c) => c.name)).toEqual(["page-b", "page-c", "page-d"]);
+      expect(second.columnOffset).toBe(4);
       // Rows and their worst state are over every column, whichever page of columns is shown.
       expect(second.rows.map((r) => [r.name, r.worst])).toEqual(first.rows.map((r) => [r.name, r.worst]));
-      expect(page(9).columns.map((c) => c.name)).toEqual(["page-c", "page-d"]);
+      expect(page(9).columns.map((c) => c.name)).toEqual(["page-b", "page-c", "page-d"]);
       expect(filters.matrixParams(filter({ cols: 2 })).cols).toBe(2);
       expect(filters.matrixParams(filter({ cols: "x" })).cols).toBeUndefined();
     } finally {

@@ -79,7 +79,7 @@ export default async function ClustersPage({ searchParams }: { searchParams: Pro
             <tbody>
               {rows.map((c) => (
                 <tr key={c.id}>
-                  <td>
+                  <td className="min-w-36">
                     <Link href={`/clusters/${c.id}`} className="font-medium text-sky-800 hover:underline dark:text-sky-300">
                       {c.name}
                     </Link>

@@ -18,7 +18,7 @@ export function OverviewTab({ assignments }: { assignments: Assignment[] }) {
   return (
     <div className="space-y-4">
       <SummarySection summary={summary} />
-      <div className="grid gap-4 xl:grid-cols-2">
+      <div className="grid gap-4 2xl:grid-cols-2">
         <TrendChart trend={loadTrend(assignments)} />
         <NonCompliantList rows={summary.nonCompliant} total={summary.fleet["Non-Compliant"]} />
       </div>
