@@ -1,6 +1,8 @@
 import "server-only";
 import { listCredentials } from "@/lib/credentials/store";
+import { reconcilerById } from "@/lib/reconcilers";
 import { maskedCredential, maskSecrets, renderFluxObjects, toYaml } from "@/lib/reconcilers/flux/render";
+import type { Reconciler } from "@/db/enums";
 import { diffOffThread } from "@/lib/diff-worker";
 import type { DiffHunk } from "@/lib/text-diff";
 import type { ClusterFacts } from "@/lib/reconcilers/cluster-values";
@@ -8,13 +10,15 @@ import type { ConfigurationSpec } from "@/lib/validation/configuration";
 import { getVersion } from "./store";
 
 /**
- * A version's Flux objects as YAML, Secret values masked (the secret itself is never decrypted
- * here). With a cluster: as that cluster gets them (its variables and overrides applied; throws
- * UnresolvedVariableError when it cannot resolve one); without: as written.
+ * A version's objects as YAML, Secret values masked (the secret itself is never decrypted here).
+ * With a cluster: as that cluster gets them, from its own reconciler (Applications for Argo CD),
+ * its variables and overrides applied (throws UnresolvedVariableError when it cannot resolve
+ * one); without: Flux's objects as written.
  */
 export function renderedYaml(configurationId: string, version: number, spec: ConfigurationSpec, { forDiff = false, cluster }: { forDiff?: boolean; cluster?: ClusterFacts } = {}): string {
   const credentialType = spec.source.credentialId ? listCredentials().find((c) => c.id === spec.source.credentialId)?.type : undefined;
-  const objects = renderFluxObjects({ spec, version, configurationId, credential: credentialType ? maskedCredential(credentialType) : undefined, ...(cluster ? { cluster } : {}) });
+  const render = reconcilerById(cluster?.reconciler as Reconciler | undefined)?.render ?? renderFluxObjects;
+  const objects = render({ spec, version, configurationId, credential: credentialType ? maskedCredential(credentialType) : undefined, ...(cluster ? { cluster } : {}) });
   const yaml = toYaml(maskSecrets(objects));
   // The version annotation differs between any two versions; in a diff it is noise.
   return forDiff ? yaml.replace(/^\s+fleetline\.io\/version: .*\n/gm, "") : yaml;
