@@ -120,6 +120,8 @@ export const rollouts = sqliteTable(
     actor: text("actor", { mode: "json" }).$type<AuditActor>().notNull(),
     createdAt: createdAt(),
     finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+    // An admin's override of maintenance windows for this rollout (who and why; audited).
+    windowOverride: text("window_override", { mode: "json" }).$type<{ by: string; reason: string; at: string }>(),
   },
   (t) => [uniqueIndex("rollouts_sequence_unique").on(t.sequence), index("rollouts_configuration_idx").on(t.configurationId, t.sequence), index("rollouts_state_idx").on(t.state)],
 );

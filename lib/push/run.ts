@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import { and, asc, desc, eq, gt, inArray, notInArray } from "drizzle-orm";
 import { getDb } from "@/db";
 import type { Cluster, Reconciler } from "@/db/schema";
+import { clusters } from "@/db/schema";
 import {
   configurations,
   configurationTargets,
@@ -29,6 +30,8 @@ import { clusterRenderKey } from "@/lib/reconcilers/cluster-values";
 import type { RenderCredential } from "@/lib/reconcilers/flux/types";
 import { UnresolvedVariableError } from "@/lib/validation/cluster-variables";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
+import { windowVerdict } from "@/lib/windows/evaluate";
+import { listWindows } from "@/lib/windows/store";
 import { getRolloutProgress, type RolloutProgress } from "./rollouts";
 
 /*
@@ -232,14 +235,86 @@ async function execute(rolloutId: string, settings: PushSettings): Promise<Rollo
   if (rollout.state === "queued") db.update(rollouts).set({ state: "running" }).where(eq(rollouts.id, rolloutId)).run();
   const name = db.select({ name: configurations.name }).from(configurations).where(eq(configurations.id, rollout.configurationId)).get()?.name ?? "";
   // "applying" rows are left over from a crash; applying again is idempotent.
-  const rows = db
+  const rows = unfinishedRows(rolloutId);
+  const renderVersion = versionRenderer(rollout);
+  // Rows a maintenance window holds stay pending, saying why and until when; the rest apply. The
+  // rollout waits (a newer rollout, a changed window or an override wakes it) and tries again.
+  for (let pending = rows; pending.length > 0; pending = unfinishedRows(rolloutId)) {
+    // A wake while the ready rows apply is not lost: the wait returns at once if one came.
+    const wakesSeen = wakes.get(rollout.configurationId) ?? 0;
+    const current = db.select().from(rollouts).where(eq(rollouts.id, rolloutId)).get() ?? rollout;
+    const { ready, held, until } = holdForWindows(current, pending, new Date());
+    await mapWithConcurrency(ready, settings.concurrency, (row) => runRow(current, name, row, renderVersion, settings));
+    if (held === 0) break;
+    await waitForWindows(rollout.configurationId, until, wakesSeen);
+  }
+  return finish(rollout, name);
+}
+
+function unfinishedRows(rolloutId: string): RolloutCluster[] {
+  return getDb()
     .select()
     .from(rolloutClusters)
     .where(and(eq(rolloutClusters.rolloutId, rolloutId), inArray(rolloutClusters.state, ["pending", "applying"])))
     .all();
-  const renderVersion = versionRenderer(rollout);
-  await mapWithConcurrency(rows, settings.concurrency, (row) => runRow(rollout, name, row, renderVersion, settings));
-  return finish(rollout, name);
+}
+
+/** How often held rows look again even when nothing wakes them (another process changed a window). */
+const HOLD_RECHECK_MS = 30_000;
+const wakers = new Map<string, () => void>();
+// Wakes per configuration: one that comes while the ready rows apply is not lost.
+const wakes = new Map<string, number>();
+
+/**
+ * Splits the rows into those that may apply now and those a window holds (their reason says
+ * which window and until when). A rollout an admin let through ignores windows.
+ */
+function holdForWindows(rollout: Rollout, rows: RolloutCluster[], now: Date): { ready: RolloutCluster[]; held: number; until: Date | null } {
+  const windows = rollout.windowOverride ? [] : listWindows();
+  if (windows.length === 0) return { ready: rows, held: 0, until: null };
+  const labelsOf = new Map(
+    getDb()
+      .select({ id: clusters.id, labels: clusters.labels })
+      .from(clusters)
+      .where(inArray(clusters.id, rows.map((row) => row.clusterId)))
+      .all()
+      .map((c) => [c.id, c.labels]),
+  );
+  const ready: RolloutCluster[] = [];
+  let held = 0;
+  let until: Date | null = null;
+  for (const row of rows) {
+    const verdict = windowVerdict(labelsOf.get(row.clusterId) ?? {}, windows, now);
+    if (verdict.allowed) {
+      ready.push(row);
+      continue;
+    }
+    held++;
+    if (verdict.until && (!until || verdict.until < until)) until = verdict.until;
+    if (row.reason !== verdict.message || row.state !== "pending") updateRow(row, { state: "pending", reason: verdict.message });
+  }
+  return { ready, held, until };
+}
+
+/** Sleeps until the earliest window change, at most HOLD_RECHECK_MS; wakeHeldRollouts ends it early. */
+function waitForWindows(configurationId: string, until: Date | null, wakesSeen: number): Promise<void> {
+  if ((wakes.get(configurationId) ?? 0) !== wakesSeen) return Promise.resolve();
+  const ms = Math.min(HOLD_RECHECK_MS, Math.max(250, until ? until.getTime() - Date.now() + 50 : HOLD_RECHECK_MS));
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      if (wakers.get(configurationId) === done) wakers.delete(configurationId);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    wakers.set(configurationId, done);
+  });
+}
+
+/** Held rollouts look at their windows again now (a window was added or removed, an override given, a newer push recorded). */
+export function wakeHeldRollouts(configurationId?: string): void {
+  for (const id of configurationId ? [configurationId] : [...new Set([...drains.keys(), ...wakers.keys()])]) wakes.set(id, (wakes.get(id) ?? 0) + 1);
+  for (const [id, wake] of [...wakers]) if (!configurationId || id === configurationId) wake();
 }
 
 /** A rollout whose run crashed (a bug, the database): its unfinished rows are marked, so the queue moves on. */
@@ -286,7 +361,11 @@ async function drain(configurationId: string): Promise<void> {
 
 /** Starts the configuration's drain unless this process already runs it (which picks new rollouts up as it goes). */
 function kick(configurationId: string): void {
-  if (drains.has(configurationId)) return;
+  if (drains.has(configurationId)) {
+    // A drain held by a window wakes, so a newer rollout's superseding is seen at once.
+    wakeHeldRollouts(configurationId);
+    return;
+  }
   const running = drain(configurationId)
     .catch((error: unknown) => log.error("push: coordinator stopped", { configurationId, error: errorMessage(error) }))
     .finally(() => {

@@ -39,6 +39,14 @@ const LABELS: Record<string, string> = {
   selector: "Label selector",
   configurationId: "Configuration",
   argoProject: "Argo CD project",
+  kind: "Kind",
+  schedule: "Schedule",
+  cron: "Starts (cron)",
+  durationMinutes: "Open for (minutes)",
+  timeZone: "Time zone",
+  startsAt: "From",
+  endsAt: "Until",
+  reason: "Reason",
 };
 
 const WORKLOAD_LABELS: Record<string, string> = {
