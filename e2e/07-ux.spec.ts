@@ -119,6 +119,7 @@ function everyPage(): string[] {
     "/settings/account",
     "/settings/credentials",
     "/settings/users",
+    "/settings/windows",
   ];
 }
 

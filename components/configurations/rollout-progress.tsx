@@ -6,6 +6,7 @@ import { useEffect, useRef } from "react";
 import { fetchJson } from "@/components/session/fetch-json";
 import { Badge } from "@/components/ui/badges";
 import type { RolloutProgress } from "@/lib/push/rollouts";
+import { WindowOverrideForm, type OverrideAction } from "./window-override";
 
 const STATE_BADGE: Record<string, { tone: "green" | "amber" | "red" | "grey" | "blue" | "neutral"; icon: string }> = {
   pending: { tone: "neutral", icon: "…" },
@@ -21,7 +22,8 @@ const STATE_BADGE: Record<string, { tone: "green" | "amber" | "red" | "grey" | "
 const isUnfinished = (state: string | undefined) => state === "running" || state === "queued";
 
 /** Per-cluster rows filling in while a push runs; polling stops once the rollout is done. */
-export function RolloutProgressPanel({ rolloutId, initial }: { rolloutId: string; initial?: RolloutProgress }) {
+/** `overrideWindows`: given to admins, who may let a push held by a maintenance window through. */
+export function RolloutProgressPanel({ rolloutId, initial, overrideWindows }: { rolloutId: string; initial?: RolloutProgress; overrideWindows?: OverrideAction }) {
   const { data, error } = useQuery({
     queryKey: ["rollout", rolloutId],
     queryFn: () => fetchJson<RolloutProgress>(`/api/rollouts/${rolloutId}`, "progress"),
@@ -39,6 +41,8 @@ export function RolloutProgressPanel({ rolloutId, initial }: { rolloutId: string
   if (error) return <p role="alert" className="text-sm text-red-700">{error.message}</p>;
   if (!data) return <p role="status">Loading push progress…</p>;
   const c = data.counts;
+  // Rows a maintenance window holds wait as pending, their reason saying which window and until when.
+  const held = data.clusters.filter((row) => row.state === "pending" && row.reason?.startsWith("held:")).length;
   return (
     <section aria-labelledby={`rollout-${rolloutId}`} className="card p-4">
       <h2 id={`rollout-${rolloutId}`} className="mb-1 font-semibold">
@@ -47,8 +51,14 @@ export function RolloutProgressPanel({ rolloutId, initial }: { rolloutId: string
       <p role="status" className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
         {c.applied + c.removed} of {c.total} done{c.failed ? `, ${c.failed} failed` : ""}{c.interrupted ? `, ${c.interrupted} interrupted` : ""}
         {c.superseded ? `, ${c.superseded} superseded by a later push (not on v${data.version})` : ""}
-        {c.pending + c.applying ? `, ${c.pending + c.applying} in progress` : ""}
+        {c.pending + c.applying - held > 0 ? `, ${c.pending + c.applying - held} in progress` : ""}
+        {held ? `, ${held} held by a maintenance window` : ""}
       </p>
+      {data.windowOverride ? (
+        <p className="mb-3 text-sm text-amber-900 dark:text-amber-200">
+          Windows overridden by {data.windowOverride.by}: {data.windowOverride.reason}
+        </p>
+      ) : null}
       <table className="table-dense">
         <thead>
           <tr><th scope="col">Cluster</th><th scope="col">State</th><th scope="col">Reason</th><th scope="col">Objects</th></tr>
@@ -70,6 +80,7 @@ export function RolloutProgressPanel({ rolloutId, initial }: { rolloutId: string
           })}
         </tbody>
       </table>
+      {held && overrideWindows && isUnfinished(data.state) && !data.windowOverride ? <WindowOverrideForm rolloutId={rolloutId} held={held} action={overrideWindows} /> : null}
     </section>
   );
 }

@@ -156,12 +156,12 @@ export type RolloutProgress = PublicRollout & {
   clusters: RolloutClusterProgress[];
 };
 
-type PublicRollout = Pick<Rollout, "id" | "configurationId" | "version" | "trigger" | "state" | "createdBy" | "createdAt" | "finishedAt">;
+type PublicRollout = Pick<Rollout, "id" | "configurationId" | "version" | "trigger" | "state" | "createdBy" | "createdAt" | "finishedAt" | "windowOverride">;
 
 /** The rollout as the UI sees it: the stored actor (with its IP address) stays on the server. */
 function publicFields(rollout: Rollout): PublicRollout {
-  const { id, configurationId, version, trigger, state, createdBy, createdAt, finishedAt } = rollout;
-  return { id, configurationId, version, trigger, state, createdBy, createdAt, finishedAt };
+  const { id, configurationId, version, trigger, state, createdBy, createdAt, finishedAt, windowOverride } = rollout;
+  return { id, configurationId, version, trigger, state, createdBy, createdAt, finishedAt, windowOverride };
 }
 
 export function countStates(states: readonly { state: RolloutClusterState; n: number }[]): RolloutCounts {

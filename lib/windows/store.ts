@@ -13,6 +13,7 @@ import { dnsLabelSchema } from "@/lib/validation/names";
 
 const MAX_DURATION_MINUTES = 7 * 24 * 60;
 const MAX_RANGE_MS = 366 * 86_400_000;
+const DATE_MESSAGE = "is not a date and time (YYYY-MM-DDTHH:MM)";
 const DURATION_MESSAGE = `must be a whole number of minutes from 1 to ${MAX_DURATION_MINUTES} (a week)`;
 
 function isDuration(value: string): boolean {
@@ -61,22 +62,32 @@ const windowInputSchema = z
     }),
     durationMinutes: optionalText(10).refine((value) => value === undefined || isDuration(value), DURATION_MESSAGE),
     timeZone: text(100).default("UTC").refine((zone) => isTimeZone(zone || "UTC"), "is not a time zone known here (an IANA name such as Europe/Berlin, or UTC)"),
-    startsAt: optionalText(40),
-    endsAt: optionalText(40),
+    startsAt: optionalText(40).refine((value) => value === undefined || DateTime.fromISO(value).isValid, DATE_MESSAGE),
+    endsAt: optionalText(40).refine((value) => value === undefined || DateTime.fromISO(value).isValid, DATE_MESSAGE),
     reason: text(500).default(""),
   })
+  // What the schedule requires, checked even when other fields failed, so one submit names them all.
+  .superRefine(
+    (input, ctx) => {
+      if (input.schedule === "recurring") {
+        if (!input.cron) ctx.addIssue({ code: "custom", path: ["cron"], message: "is required for a recurring window" });
+        if (!input.durationMinutes) ctx.addIssue({ code: "custom", path: ["durationMinutes"], message: DURATION_MESSAGE });
+      } else if (input.schedule === "once") {
+        for (const field of ["startsAt", "endsAt"] as const) if (!input[field]) ctx.addIssue({ code: "custom", path: [field], message: "is required for a one-off window" });
+      }
+    },
+    { when: () => true },
+  )
   .transform((input, ctx) => {
     const zone = input.timeZone || "UTC";
     const base = { name: input.name, kind: input.kind, selector: input.selector, timeZone: zone, reason: input.reason };
     if (input.schedule === "recurring") {
-      if (!input.cron) ctx.addIssue({ code: "custom", path: ["cron"], message: "is required for a recurring window" });
-      if (!input.durationMinutes) ctx.addIssue({ code: "custom", path: ["durationMinutes"], message: DURATION_MESSAGE });
       return { ...base, cron: input.cron ?? null, durationMinutes: Number(input.durationMinutes), startsAt: null, endsAt: null };
     }
     // datetime-local values ("2026-12-24T00:00") are read in the window's time zone.
     const read = (value: string | undefined, field: "startsAt" | "endsAt") => {
       const parsed = value ? DateTime.fromISO(value, { zone }) : null;
-      if (!parsed?.isValid) ctx.addIssue({ code: "custom", path: [field], message: value ? "is not a date and time (YYYY-MM-DDTHH:MM)" : "is required for a one-off window" });
+      if (value && !parsed?.isValid) ctx.addIssue({ code: "custom", path: [field], message: DATE_MESSAGE });
       return parsed?.isValid ? parsed.toJSDate() : null;
     };
     const startsAt = read(input.startsAt, "startsAt");

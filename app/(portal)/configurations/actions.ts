@@ -19,6 +19,7 @@ import { env } from "@/lib/env";
 import { dryRunConfiguration, type ClusterDryRun, type DistinctRender } from "@/lib/push/dry-run";
 import { startRollout } from "@/lib/push/rollouts";
 import { runRollout } from "@/lib/push/run";
+import { overrideWindows } from "@/lib/push/window-override";
 import { runStatusSweep } from "@/lib/observe/loop";
 import { reconcileNow, setSuspended, type ReconcileVerb } from "@/lib/status/verbs";
 import { collectSpecWarnings, type ConfigurationSpec } from "@/lib/validation/configuration";
@@ -240,4 +241,15 @@ export async function saveOverridesAction(configurationId: string, overrides: un
   recordAudit({ ...target, targetId: configuration.name, actor: auditActor(actor), outcome: "success", details: { version: saved.version, overrides: count } });
   revalidatePath(`/configurations/${configurationId}`);
   return { status: "ok", version: saved.version, warnings: stored ? overrideWarnings(stored.spec.overrides, listFleetLabels()) : {} };
+}
+
+/** An admin lets one held push through its maintenance windows, with a reason (audited). */
+export async function overrideWindowsAction(_prev: unknown, form: FormData): Promise<ActionResult> {
+  const values = formFields(form);
+  const rolloutId = values.rolloutId?.slice(0, 100) ?? "";
+  const target = { action: "rollout.window-override", targetType: "rollout", targetId: rolloutId };
+  const actor = await requirePermission("settings.write", target);
+  const result = overrideWindows(rolloutId, auditActor(actor), values.reason);
+  if (result.status !== "ok") return result.status === "invalid" ? { ...result, message: highlightedFields(Object.keys(result.fieldErrors)) } : result;
+  return { status: "ok", message: "The push no longer waits for its windows." };
 }

@@ -12,6 +12,7 @@ export default async function SettingsPage() {
     { href: "/settings/account", title: "Your account", body: "Change your password.", show: user.authSource === "local" },
     { href: "/settings/users", title: "Users and roles", body: "Create users, change roles, disable accounts.", show: can(user.role, "users.read") },
     { href: "/settings/credentials", title: "Git and registry credentials", body: "SSH keys, HTTPS tokens and CA certificates for sources.", show: can(user.role, "credentials.read") },
+    { href: "/settings/windows", title: "Maintenance windows", body: "Freezes and allowed times for pushes, per cluster selector.", show: true },
   ].filter((s) => s.show);
   return (
     <>

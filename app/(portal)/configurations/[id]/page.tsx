@@ -21,7 +21,7 @@ import { DriftTab } from "./drift-tab";
 import { StatusTab } from "./status-tab";
 import { VersionsTab } from "./versions-tab";
 import { versionWords } from "@/lib/words";
-import { previewConfigurationAction, saveConfigurationAction, saveOverridesAction } from "../actions";
+import { overrideWindowsAction, previewConfigurationAction, saveConfigurationAction, saveOverridesAction } from "../actions";
 import { OverridesEditor } from "@/components/configurations/overrides-editor";
 import { overridesOf } from "@/lib/validation/configuration-overrides";
 
@@ -71,7 +71,7 @@ export default async function ConfigurationPage({ params, searchParams }: Props)
       <TabLinks tabs={tabs} active={active} hrefFor={(t) => `/configurations/${configuration.id}${t === "overview" ? "" : `?tab=${t}`}`} />
       {active === "overview" ? (
         <div className="space-y-4">
-          {progress ? <RolloutProgressPanel rolloutId={progress.id} initial={progress} /> : <p className="text-sm text-zinc-600">Not pushed yet.</p>}
+          {progress ? <RolloutProgressPanel rolloutId={progress.id} initial={progress} {...(can(user.role, "settings.write") ? { overrideWindows: overrideWindowsAction } : {})} /> : <p className="text-sm text-zinc-600">Not pushed yet.</p>}
           <StatusTab configurationId={configuration.id} repoUrl={repoUrl} canAct={can(user.role, "configurations.reconcile")} filter={{ state: sp.state, drift: sp.drift, q: sp.q, page: sp.page }} />
           <section className="card p-4" aria-labelledby="targets">
             <h2 id="targets" className="mb-2 font-semibold">Targets ({configuration.targetCount})</h2>
