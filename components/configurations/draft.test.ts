@@ -58,3 +58,22 @@ describe("overrides in the draft", () => {
     expect(configurationSpecSchema.parse(toSpecInput(fromSpec(spec))).overrides).toEqual(spec.overrides);
   });
 });
+
+describe("source fields in the wizard", () => {
+  it("round-trip a sparse Git checkout (lines) and an OCI layer and signers, extra signers kept", () => {
+    const git = { ...emptyDraft(), name: "monorepo", targets: { clusterIds: ["c1"], matchLabels: "", expressions: [] } };
+    git.source = { ...git.source, url: "https://github.com/acme/monorepo", sparseCheckout: " deploy/prod \n\n./charts\n" };
+    const gitSpec = configurationSpecSchema.parse(toSpecInput(git));
+    expect(gitSpec.source).toMatchObject({ kind: "GitRepository", sparseCheckout: ["deploy/prod", "charts"] });
+    expect(fromSpec(gitSpec).source.sparseCheckout).toBe("deploy/prod\ncharts");
+    // Empty stays absent: the whole repository.
+    expect(configurationSpecSchema.parse(toSpecInput({ ...git, source: { ...git.source, sparseCheckout: " \n" } })).source).not.toHaveProperty("sparseCheckout");
+
+    const oci = { ...git, name: "signed" };
+    const signers = [{ issuer: "^https://token\\.actions\\.githubusercontent\\.com$", subject: "^https://github\\.com/acme/.*$" }, { issuer: "^https://accounts\\.google\\.com$", subject: "^ci@acme\\.iam$" }];
+    oci.source = { ...oci.source, kind: "OCIRepository", url: "oci://ghcr.io/acme/manifests", refType: "tag", refValue: "1.0.0", layerMediaType: "application/x-tar", layerOperation: "copy", verifyIdentities: signers };
+    const ociSpec = configurationSpecSchema.parse(toSpecInput(oci));
+    expect(ociSpec.source).toMatchObject({ layerSelector: { mediaType: "application/x-tar", operation: "copy" }, verify: { provider: "cosign", matchOIDCIdentity: signers } });
+    expect(configurationSpecSchema.parse(toSpecInput(fromSpec(ociSpec))).source).toEqual(ociSpec.source);
+  });
+});

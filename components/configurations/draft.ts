@@ -73,6 +73,12 @@ export type Draft = {
     prefix: string;
     insecure: boolean;
     helmType: "default" | "oci";
+    /** Git: directories to check out, one per line (empty: the whole repository). */
+    sparseCheckout: string;
+    /** OCI: the layer to use (media type, extract or copy), and the keyless cosign signers to trust. */
+    layerMediaType: string;
+    layerOperation: string;
+    verifyIdentities: { issuer: string; subject: string }[];
   };
   kustomizations: KustomizationDraft[];
   helmReleases: HelmReleaseDraft[];
@@ -144,6 +150,10 @@ export function emptyDraft(): Draft {
       prefix: "",
       insecure: false,
       helmType: "default",
+      sparseCheckout: "",
+      layerMediaType: "",
+      layerOperation: "",
+      verifyIdentities: [],
     },
     kustomizations: [emptyKustomization("apps")],
     helmReleases: [],
@@ -187,10 +197,22 @@ export function parseSubstitutions(text: string): Record<string, string> {
 function sourceInput(s: Draft["source"]): ConfigurationSpecInput["source"] {
   const timing = { interval: s.interval, timeout: s.timeout, credentialId: opt(s.credentialId) };
   switch (s.kind) {
-    case "GitRepository":
-      return { kind: s.kind, url: s.url.trim(), ref: { type: s.refType, value: s.refValue.trim() } as never, ...timing, provider: (opt(s.provider) ?? "generic") as "generic" };
-    case "OCIRepository":
-      return { kind: s.kind, url: s.url.trim(), ref: { type: s.refType, value: s.refValue.trim() } as never, ...timing, provider: (opt(s.provider) ?? "generic") as "generic" };
+    case "GitRepository": {
+      const sparseCheckout = s.sparseCheckout.split("\n").map((line) => line.trim()).filter(Boolean);
+      return { kind: s.kind, url: s.url.trim(), ref: { type: s.refType, value: s.refValue.trim() } as never, ...timing, provider: (opt(s.provider) ?? "generic") as "generic", ...(sparseCheckout.length ? { sparseCheckout } : {}) };
+    }
+    case "OCIRepository": {
+      const identities = s.verifyIdentities.filter((m) => m.issuer.trim() || m.subject.trim()).map((m) => ({ issuer: m.issuer.trim(), subject: m.subject.trim() }));
+      return {
+        kind: s.kind,
+        url: s.url.trim(),
+        ref: { type: s.refType, value: s.refValue.trim() } as never,
+        ...timing,
+        provider: (opt(s.provider) ?? "generic") as "generic",
+        ...(s.layerMediaType.trim() || s.layerOperation ? { layerSelector: { mediaType: s.layerMediaType.trim(), ...(s.layerOperation ? { operation: s.layerOperation as "extract" } : {}) } } : {}),
+        ...(identities.length ? { verify: { provider: "cosign" as const, matchOIDCIdentity: identities } } : {}),
+      };
+    }
     case "Bucket":
       return {
         kind: s.kind,
@@ -277,6 +299,10 @@ export function fromSpec(spec: ConfigurationSpec): Draft {
   const s = spec.source;
   const source: Draft["source"] = { ...base.source, kind: s.kind, interval: s.interval, timeout: s.timeout, credentialId: s.credentialId ?? "" };
   if (s.kind === "GitRepository" || s.kind === "OCIRepository") Object.assign(source, { url: s.url, refType: s.ref.type, refValue: s.ref.value, provider: s.provider ?? "generic" });
+  if (s.kind === "GitRepository") Object.assign(source, { sparseCheckout: (s.sparseCheckout ?? []).join("\n") });
+  if (s.kind === "OCIRepository") {
+    Object.assign(source, { layerMediaType: s.layerSelector?.mediaType ?? "", layerOperation: s.layerSelector?.operation ?? "", verifyIdentities: s.verify?.matchOIDCIdentity.map((m) => ({ ...m })) ?? [] });
+  }
   if (s.kind === "Bucket") Object.assign(source, { bucketName: s.bucketName, endpoint: s.endpoint, provider: s.provider, region: s.region ?? "", prefix: s.prefix ?? "", insecure: s.insecure });
   if (s.kind === "HelmRepository") Object.assign(source, { url: s.url, helmType: s.type });
   const selector = spec.targets.selector;

@@ -1,7 +1,7 @@
 "use client";
 
 import type { Draft, SourceKind } from "./draft";
-import { Checkbox, Select, TextInput } from "./fields";
+import { Checkbox, Select, TextArea, TextInput } from "./fields";
 
 export type CredentialOption = { id: string; name: string; type: string; host: string | null };
 
@@ -73,6 +73,37 @@ export function SourceStep({ draft, update, errors, credentials, warnings }: Ste
       ) : null}
       {PROVIDERS[s.kind].length > 0 ? (
         <Select path="source.provider" label="Provider" value={s.provider} onChange={(provider) => set({ provider })} errors={errors} options={PROVIDERS[s.kind].map((p) => ({ value: p, label: p }))} />
+      ) : null}
+      {s.kind === "GitRepository" ? (
+        <div className="sm:col-span-2">
+          <TextArea path="source.sparseCheckout" label="Sparse checkout (optional)" value={s.sparseCheckout} onChange={(sparseCheckout) => set({ sparseCheckout })} errors={errors} rows={2} hint="Directories to check out, one per line (a monorepo's deploy/prod); empty checks out the whole repository." />
+        </div>
+      ) : null}
+      {s.kind === "OCIRepository" ? (
+        <>
+          <TextInput path="source.layerSelector.mediaType" label="Layer media type (optional)" value={s.layerMediaType} onChange={(layerMediaType) => set({ layerMediaType })} errors={errors} mono placeholder="application/vnd.cncf.flux.content.v1.tar+gzip" hint="Which layer of the artifact holds the manifests; empty takes the first." />
+          <Select path="source.layerSelector.operation" label="Layer operation" value={s.layerOperation} onChange={(layerOperation) => set({ layerOperation })} errors={errors} options={[{ value: "", label: "Default (extract)" }, { value: "extract", label: "extract (a tarball)" }, { value: "copy", label: "copy (the layer as is)" }]} />
+          <TextInput
+            path="source.verify.matchOIDCIdentity.0.issuer"
+            label="Signer issuer (regex, optional)"
+            value={s.verifyIdentities[0]?.issuer ?? ""}
+            onChange={(issuer) => set({ verifyIdentities: [{ issuer, subject: s.verifyIdentities[0]?.subject ?? "" }, ...s.verifyIdentities.slice(1)] })}
+            errors={errors}
+            mono
+            placeholder="^https://token\.actions\.githubusercontent\.com$"
+            hint="With a subject: clusters apply only artifacts signed with cosign keyless by this identity."
+          />
+          <TextInput
+            path="source.verify.matchOIDCIdentity.0.subject"
+            label="Signer subject (regex)"
+            value={s.verifyIdentities[0]?.subject ?? ""}
+            onChange={(subject) => set({ verifyIdentities: [{ issuer: s.verifyIdentities[0]?.issuer ?? "", subject }, ...s.verifyIdentities.slice(1)] })}
+            errors={errors}
+            mono
+            placeholder="^https://github\.com/org/repo/\.github/workflows/release\.yml@.*$"
+            hint={s.verifyIdentities.length > 1 ? `${s.verifyIdentities.length - 1} more identities are kept as they are.` : undefined}
+          />
+        </>
       ) : null}
       <TextInput path="source.interval" label="Sync interval" value={s.interval} onChange={(interval) => set({ interval })} errors={errors} mono hint="Go duration: 10m, 1h, 1m30s." />
       <TextInput path="source.timeout" label="Timeout" value={s.timeout} onChange={(timeout) => set({ timeout })} errors={errors} mono />

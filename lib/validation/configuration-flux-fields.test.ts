@@ -81,3 +81,23 @@ describe("HelmRelease fields", () => {
     expect(Object.values(errorsOf(input)).join()).toContain("forms a dependency cycle");
   });
 });
+
+describe("source fields", () => {
+  const oci = (fields: Record<string, unknown>) =>
+    spec({}, undefined, { source: { kind: "OCIRepository", url: "oci://ghcr.io/acme/manifests", ref: { type: "tag", value: "1.0.0" }, ...fields } as never });
+  const git = (fields: Record<string, unknown>) =>
+    spec({}, undefined, { source: { kind: "GitRepository", url: "https://github.com/acme/platform", ref: { type: "branch", value: "main" }, ...fields } as never });
+  it.each<[string, ConfigurationSpecInput, string, string]>([
+    ["sparse checkout outside the repository", git({ sparseCheckout: ["deploy", "../secrets"] }), "source.sparseCheckout", "line 2: must not contain '..' segments"],
+    ["sparse checkout of the root", git({ sparseCheckout: ["./"] }), "source.sparseCheckout", "line 1: must name a directory"],
+    ["too many sparse directories", git({ sparseCheckout: Array.from({ length: 51 }, (_, i) => `d${i}`) }), "source.sparseCheckout", "must be at most 50 directories"],
+    ["layer media type", oci({ layerSelector: { mediaType: "tar gz" } }), "source.layerSelector.mediaType", "must be a media type"],
+    ["layer operation", oci({ layerSelector: { mediaType: "application/x-tar", operation: "unpack" } }), "source.layerSelector.operation", "must be extract or copy"],
+    ["verify provider", oci({ verify: { provider: "notation", matchOIDCIdentity: [{ issuer: "a", subject: "b" }] } }), "source.verify.provider", "must be cosign"],
+    ["verify without an identity", oci({ verify: { provider: "cosign", matchOIDCIdentity: [] } }), "source.verify.matchOIDCIdentity", "needs at least one issuer and subject"],
+    ["verify bad regular expression", oci({ verify: { provider: "cosign", matchOIDCIdentity: [{ issuer: "^https://(", subject: ".*" }] } }), "source.verify.matchOIDCIdentity.0.issuer", "is not a valid regular expression"],
+    ["verify lookahead (not in RE2)", oci({ verify: { provider: "cosign", matchOIDCIdentity: [{ issuer: ".*", subject: "^(?!evil).*$" }] } }), "source.verify.matchOIDCIdentity.0.subject", "must not use lookaround"],
+  ])("%s", (_, input, path, message) => {
+    expect(errorsOf(input)[path]).toContain(message);
+  });
+});

@@ -3,6 +3,7 @@ import { DEFAULT_INTERVAL, intervalSchema, timeoutSchema } from "./duration";
 import { resourceIdSchema } from "./limits";
 import { checkBucketName, checkCommitSha, checkGitRefName, checkOciDigest, checkOciTag } from "./refs";
 import { boundedText, requiredString, ruleString, type CheckResult } from "./rules";
+import { normalizeRepoPath } from "./repo-path";
 import { checkSemverRange } from "./semver-range";
 import {
   checkBucketEndpoint,
@@ -15,6 +16,8 @@ import {
 /** The source half of a configuration: one Flux source object, named after the configuration. */
 
 export const DEFAULT_SOURCE_TIMEOUT = "60s";
+export const MAX_SPARSE_CHECKOUT_PATHS = 50;
+export const MAX_OIDC_IDENTITIES = 10;
 export const MAX_IGNORE_LENGTH = 64 * 1024;
 
 function checkedString(check: (value: string) => CheckResult) {
@@ -45,6 +48,49 @@ const ociRefSchema = z.discriminatedUnion(
   { error: "must be a tag, semver or digest reference" },
 );
 
+/**
+ * Directories of the repository (sparseCheckout), by the Kustomization path's rules; each problem
+ * is reported on the list, by line, as the wizard edits it as lines.
+ */
+const sparseCheckoutSchema = z
+  .array(z.string({ error: "must be a list of directories" }))
+  .max(MAX_SPARSE_CHECKOUT_PATHS, `must be at most ${MAX_SPARSE_CHECKOUT_PATHS} directories`)
+  .transform((dirs, ctx) =>
+    dirs.map((dir, i) => {
+      const result = normalizeRepoPath(dir.trim());
+      const problem = !result.ok ? result.error : result.path === "./" ? "must name a directory: leave the list empty to check out the whole repository" : undefined;
+      if (problem) ctx.addIssue({ code: "custom", message: `line ${i + 1}: ${problem}` });
+      // Rendered as git's sparse-checkout takes directories: "deploy/prod", not "./deploy/prod".
+      return result.ok ? result.path.replace(/^\.\//, "") : dir;
+    }),
+  );
+
+/** A Go regular expression Flux matches the keyless signer's issuer or subject against (checked here with JavaScript's syntax, which shares RE2's common core). */
+const identityPatternSchema = requiredString()
+  .max(1024, "must be at most 1024 characters")
+  .superRefine((value, ctx) => {
+    if (/\(\?[=!<]/.test(value)) ctx.addIssue({ code: "custom", message: "must not use lookaround: Go's regular expressions (RE2) have none" });
+    else
+      try {
+        new RegExp(value);
+      } catch {
+        ctx.addIssue({ code: "custom", message: "is not a valid regular expression" });
+      }
+  });
+
+// OCI artifacts: which layer to use, and cosign keyless verification (the signer's OIDC identity).
+const ociLayerSelectorSchema = z.object({
+  mediaType: ruleString((value) => (/^[\w.+-]+\/[\w.+-]+$/.test(value) && value.length <= 255 ? undefined : "must be a media type such as application/vnd.cncf.flux.content.v1.tar+gzip")),
+  operation: z.enum(["extract", "copy"], { error: "must be extract or copy" }).optional(),
+});
+const ociVerifySchema = z.object({
+  provider: z.literal("cosign", { error: "must be cosign (keyless, by the signer's identity)" }),
+  matchOIDCIdentity: z
+    .array(z.object({ issuer: identityPatternSchema, subject: identityPatternSchema }))
+    .min(1, "needs at least one issuer and subject to match the signer against")
+    .max(MAX_OIDC_IDENTITIES, `must be at most ${MAX_OIDC_IDENTITIES} identities`),
+});
+
 const timing = {
   interval: intervalSchema.default(DEFAULT_INTERVAL),
   timeout: timeoutSchema.default(DEFAULT_SOURCE_TIMEOUT),
@@ -64,6 +110,7 @@ export function makeSourceSchema(options: SourceUrlOptions = {}) {
         provider: z.enum(["generic", "azure", "github"]).optional(),
         ignore: ruleString(boundedText(MAX_IGNORE_LENGTH, { multiline: true })).optional(),
         recurseSubmodules: z.boolean().optional(),
+        sparseCheckout: sparseCheckoutSchema.optional(),
       }),
       z.object({
         kind: z.literal("OCIRepository"),
@@ -72,6 +119,8 @@ export function makeSourceSchema(options: SourceUrlOptions = {}) {
         ...timing,
         credentialId: resourceIdSchema.optional(),
         provider: z.enum(["generic", "aws", "azure", "gcp"]).default("generic"),
+        layerSelector: ociLayerSelectorSchema.optional(),
+        verify: ociVerifySchema.optional(),
       }),
       z.object({
         kind: z.literal("Bucket"),

@@ -11,6 +11,8 @@ import {
   gitHttpsInput,
   helmInput,
   ociInput,
+  signedOciInput,
+  sparseGitInput,
   suspendedNamespacedInput,
 } from "./test-fixtures";
 import type { KubeObject, RenderInput } from "./types";
@@ -22,6 +24,8 @@ const GOLDEN_CASES: Array<[string, RenderInput]> = [
   ["helm-repository.yaml", helmInput],
   ["suspended-namespace-scoped.yaml", suspendedNamespacedInput],
   ["flux-fields.yaml", fluxFieldsInput],
+  ["sparse-git.yaml", sparseGitInput],
+  ["signed-oci.yaml", signedOciInput],
 ];
 
 describe("renderFluxObjects golden output", () => {

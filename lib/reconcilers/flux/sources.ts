@@ -35,6 +35,7 @@ function sourceSpec(source: SourceSpec, refs: SourceAuthRefs, suspend: boolean):
         provider: source.provider,
         ignore: source.ignore,
         recurseSubmodules: source.recurseSubmodules,
+        sparseCheckout: source.sparseCheckout?.length ? source.sparseCheckout : undefined,
       });
     case "OCIRepository":
       return withoutUndefined({
@@ -43,6 +44,8 @@ function sourceSpec(source: SourceSpec, refs: SourceAuthRefs, suspend: boolean):
         timeout: source.timeout,
         ref: { [source.ref.type]: source.ref.value },
         provider: source.provider,
+        layerSelector: source.layerSelector ? withoutUndefined({ mediaType: source.layerSelector.mediaType, operation: source.layerSelector.operation }) : undefined,
+        verify: source.verify ? { provider: source.verify.provider, matchOIDCIdentity: source.verify.matchOIDCIdentity.map((m) => ({ issuer: m.issuer, subject: m.subject })) } : undefined,
       });
     case "Bucket":
       return withoutUndefined({

@@ -210,3 +210,32 @@ export const fluxFieldsInput = input(
   },
   4,
 );
+
+/** (g) Source fields (issue 18 §3): a sparse Git checkout; an OCI artifact's layer and its keyless cosign signer. */
+export const sparseGitInput = input(
+  {
+    name: "monorepo",
+    scope: "cluster",
+    source: { kind: "GitRepository", url: "https://github.com/acme/monorepo", ref: { type: "branch", value: "main" }, sparseCheckout: ["./deploy/prod", "charts/"] },
+    kustomizations: [{ name: "prod", path: "./deploy/prod" }],
+    targets: { selector: { matchLabels: { env: "prod" } } },
+  },
+  1,
+);
+
+export const signedOciInput = input(
+  {
+    name: "signed-manifests",
+    scope: "cluster",
+    source: {
+      kind: "OCIRepository",
+      url: "oci://ghcr.io/acme/manifests/podinfo",
+      ref: { type: "tag", value: "6.7.0" },
+      layerSelector: { mediaType: "application/vnd.cncf.flux.content.v1.tar+gzip", operation: "extract" },
+      verify: { provider: "cosign", matchOIDCIdentity: [{ issuer: "^https://token\\.actions\\.githubusercontent\\.com$", subject: "^https://github\\.com/acme/manifests/\\.github/workflows/release\\.yml@refs/tags/v.*$" }] },
+    },
+    kustomizations: [{ name: "podinfo", targetNamespace: "podinfo" }],
+    targets: { selector: { matchLabels: { env: "prod" } } },
+  },
+  2,
+);
