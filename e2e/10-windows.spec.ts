@@ -54,7 +54,8 @@ test("a push to a frozen cluster waits, naming the window; an admin's override l
   await expect(formAlert(admin).filter({ hasText: "Reason" })).toBeVisible();
   await override.fill("e2e: hotfix that cannot wait");
   await panel.getByRole("button", { name: "Override the window" }).click();
-  await expect(panel.getByRole("status").filter({ hasText: "The push no longer waits for its windows." })).toBeVisible();
+  // The form (and its "no longer waits" message) goes as soon as the panel sees the override, which
+  // can be before this line runs: what stays is the count and the override's author and reason.
   await expect(panel.getByRole("status").filter({ hasText: /of 1 done/ })).toContainText("1 of 1 done", { timeout: 30_000 });
   await expect(panel).toContainText(`Windows overridden by ${ADMIN.email}: e2e: hotfix that cannot wait`);
 
