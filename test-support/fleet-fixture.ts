@@ -17,7 +17,7 @@ export type FleetFixture = {
   /** Starts a rollout and runs it to the end. */
   push(id: string, version: number, clusterIds?: string[]): Promise<NonNullable<Awaited<ReturnType<typeof import("@/lib/push/run").runRollout>>>>;
   /** Stores an HTTPS credential bound to the harness Git server's host. */
-  createHttpsCredential(name: string, username: string, password: string): string;
+  createHttpsCredential(name: string, username: string, password: string): Promise<string>;
   stop(): Promise<void>;
 };
 
@@ -59,8 +59,8 @@ export async function startFleetFixture(options: FleetOptions = {}): Promise<Fle
       if (!progress) throw new Error("the rollout vanished");
       return progress;
     },
-    createHttpsCredential(name, username, password) {
-      const created = credentials.createCredential({ type: "https", name, host: "127.0.0.1", username, password }, { author: "admin" });
+    async createHttpsCredential(name, username, password) {
+      const created = await credentials.createCredential({ type: "https", name, host: "127.0.0.1", username, password }, { author: "admin" });
       if (created.status !== "ok") throw new Error(JSON.stringify(created));
       return created.credential.id;
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { configurationSpecSchema } from "@/lib/validation/configuration";
-import { emptyDraft, emptyHelmRelease, fromSpec, toSpecInput } from "./draft";
+import { emptyDraft, emptyHelmRelease, emptyKustomization, fromSpec, toSpecInput } from "./draft";
 
 describe("the Argo CD project in the draft", () => {
   const draft = { ...emptyDraft(), name: "demo", source: { ...emptyDraft().source, url: "https://github.com/acme/fleet" }, targets: { clusterIds: ["c1"], matchLabels: "", expressions: [] } };
@@ -75,5 +75,25 @@ describe("source fields in the wizard", () => {
     const ociSpec = configurationSpecSchema.parse(toSpecInput(oci));
     expect(ociSpec.source).toMatchObject({ layerSelector: { mediaType: "application/x-tar", operation: "copy" }, verify: { provider: "cosign", matchOIDCIdentity: signers } });
     expect(configurationSpecSchema.parse(toSpecInput(fromSpec(ociSpec))).source).toEqual(ociSpec.source);
+  });
+
+  it("round-trip signature checks, included repositories and SOPS decryption, and leave them out when off", () => {
+    const draft = { ...emptyDraft(), name: "signed", targets: { clusterIds: ["c1"], matchLabels: "", expressions: [] } };
+    draft.source = { ...draft.source, url: "https://github.com/acme/platform", refType: "tag", refValue: "v1.2.0", verifyMode: "TagAndHEAD", verifyCredentialId: "pgp-1", include: "- repository:\n    name: shared\n  toPath: vendor/shared\n" };
+    draft.kustomizations = [{ ...emptyKustomization("apps"), decrypt: true, decryptionCredentialId: "age-1" }, { ...emptyKustomization("kms"), decrypt: true }, emptyKustomization("plain")];
+    const spec = configurationSpecSchema.parse(toSpecInput(draft));
+    expect(spec.source).toMatchObject({ verify: { mode: "TagAndHEAD", credentialId: "pgp-1" }, include: [{ repository: { name: "shared" }, toPath: "vendor/shared" }] });
+    expect(spec.kustomizations.map((k) => k.decryption)).toEqual([{ provider: "sops", credentialId: "age-1" }, { provider: "sops" }, undefined]);
+    expect(configurationSpecSchema.parse(toSpecInput(fromSpec(spec)))).toEqual(spec);
+
+    const off = configurationSpecSchema.parse(toSpecInput({ ...draft, source: { ...draft.source, verifyMode: "", include: " " }, kustomizations: [emptyKustomization("apps")] }));
+    expect(off.source).not.toHaveProperty("verify");
+    expect(off.source).not.toHaveProperty("include");
+    expect(off.kustomizations[0]?.decryption).toBeUndefined();
+
+    const oci = { ...draft, source: { ...emptyDraft().source, kind: "OCIRepository" as const, url: "oci://ghcr.io/acme/app", refType: "tag", refValue: "1.0.0", verifyCredentialId: "cosign-1" }, kustomizations: [emptyKustomization("apps")] };
+    const ociSpec = configurationSpecSchema.parse(toSpecInput(oci));
+    expect(ociSpec.source).toMatchObject({ verify: { provider: "cosign", credentialId: "cosign-1", matchOIDCIdentity: [] } });
+    expect(fromSpec(ociSpec).source.verifyCredentialId).toBe("cosign-1");
   });
 });

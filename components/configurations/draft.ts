@@ -25,6 +25,9 @@ export type KustomizationDraft = {
   components: string;
   deletionPolicy: string;
   serviceAccountName: string;
+  /** SOPS decryption: off, or on with a key credential ("" uses the controller's own identity). */
+  decrypt: boolean;
+  decryptionCredentialId: string;
 };
 
 export type HelmReleaseDraft = {
@@ -79,6 +82,11 @@ export type Draft = {
     layerMediaType: string;
     layerOperation: string;
     verifyIdentities: { issuer: string; subject: string }[];
+    /** Git: the signature check ("" off, HEAD, Tag, TagAndHEAD); Git and OCI: the key credential it uses. */
+    verifyMode: string;
+    verifyCredentialId: string;
+    /** Git: other GitRepositories copied into the artifact, as a YAML list in Flux's shape. */
+    include: string;
   };
   kustomizations: KustomizationDraft[];
   helmReleases: HelmReleaseDraft[];
@@ -106,6 +114,8 @@ export const emptyKustomization = (name = ""): KustomizationDraft => ({
   components: "",
   deletionPolicy: "",
   serviceAccountName: "",
+  decrypt: false,
+  decryptionCredentialId: "",
 });
 
 export const emptyHelmRelease = (): HelmReleaseDraft => ({
@@ -154,6 +164,9 @@ export function emptyDraft(): Draft {
       layerMediaType: "",
       layerOperation: "",
       verifyIdentities: [],
+      verifyMode: "",
+      verifyCredentialId: "",
+      include: "",
     },
     kustomizations: [emptyKustomization("apps")],
     helmReleases: [],
@@ -199,7 +212,16 @@ function sourceInput(s: Draft["source"]): ConfigurationSpecInput["source"] {
   switch (s.kind) {
     case "GitRepository": {
       const sparseCheckout = s.sparseCheckout.split("\n").map((line) => line.trim()).filter(Boolean);
-      return { kind: s.kind, url: s.url.trim(), ref: { type: s.refType, value: s.refValue.trim() } as never, ...timing, provider: (opt(s.provider) ?? "generic") as "generic", ...(sparseCheckout.length ? { sparseCheckout } : {}) };
+      return {
+        kind: s.kind,
+        url: s.url.trim(),
+        ref: { type: s.refType, value: s.refValue.trim() } as never,
+        ...timing,
+        provider: (opt(s.provider) ?? "generic") as "generic",
+        ...(sparseCheckout.length ? { sparseCheckout } : {}),
+        ...(s.verifyMode ? { verify: { mode: s.verifyMode as "HEAD", credentialId: s.verifyCredentialId } } : {}),
+        ...(s.include.trim() ? { include: s.include } : {}),
+      };
     }
     case "OCIRepository": {
       const identities = s.verifyIdentities.filter((m) => m.issuer.trim() || m.subject.trim()).map((m) => ({ issuer: m.issuer.trim(), subject: m.subject.trim() }));
@@ -210,7 +232,9 @@ function sourceInput(s: Draft["source"]): ConfigurationSpecInput["source"] {
         ...timing,
         provider: (opt(s.provider) ?? "generic") as "generic",
         ...(s.layerMediaType.trim() || s.layerOperation ? { layerSelector: { mediaType: s.layerMediaType.trim(), ...(s.layerOperation ? { operation: s.layerOperation as "extract" } : {}) } } : {}),
-        ...(identities.length ? { verify: { provider: "cosign" as const, matchOIDCIdentity: identities } } : {}),
+        ...(identities.length || s.verifyCredentialId
+          ? { verify: { provider: "cosign" as const, ...(s.verifyCredentialId ? { credentialId: s.verifyCredentialId } : {}), matchOIDCIdentity: identities } }
+          : {}),
       };
     }
     case "Bucket":
@@ -259,6 +283,7 @@ export function toSpecInput(d: Draft): ConfigurationSpecInput {
       components: optText(k.components),
       deletionPolicy: opt(k.deletionPolicy) as "Delete" | undefined,
       serviceAccountName: opt(k.serviceAccountName),
+      decryption: k.decrypt ? { provider: "sops" as const, credentialId: opt(k.decryptionCredentialId) } : undefined,
     })),
     helmReleases: d.helmReleases.map((h) => ({
       name: h.name.trim(),
@@ -299,9 +324,16 @@ export function fromSpec(spec: ConfigurationSpec): Draft {
   const s = spec.source;
   const source: Draft["source"] = { ...base.source, kind: s.kind, interval: s.interval, timeout: s.timeout, credentialId: s.credentialId ?? "" };
   if (s.kind === "GitRepository" || s.kind === "OCIRepository") Object.assign(source, { url: s.url, refType: s.ref.type, refValue: s.ref.value, provider: s.provider ?? "generic" });
-  if (s.kind === "GitRepository") Object.assign(source, { sparseCheckout: (s.sparseCheckout ?? []).join("\n") });
+  if (s.kind === "GitRepository") {
+    Object.assign(source, { sparseCheckout: (s.sparseCheckout ?? []).join("\n"), verifyMode: s.verify?.mode ?? "", verifyCredentialId: s.verify?.credentialId ?? "", include: listYaml(s.include) });
+  }
   if (s.kind === "OCIRepository") {
-    Object.assign(source, { layerMediaType: s.layerSelector?.mediaType ?? "", layerOperation: s.layerSelector?.operation ?? "", verifyIdentities: s.verify?.matchOIDCIdentity.map((m) => ({ ...m })) ?? [] });
+    Object.assign(source, {
+      layerMediaType: s.layerSelector?.mediaType ?? "",
+      layerOperation: s.layerSelector?.operation ?? "",
+      verifyIdentities: s.verify?.matchOIDCIdentity.map((m) => ({ ...m })) ?? [],
+      verifyCredentialId: s.verify?.credentialId ?? "",
+    });
   }
   if (s.kind === "Bucket") Object.assign(source, { bucketName: s.bucketName, endpoint: s.endpoint, provider: s.provider, region: s.region ?? "", prefix: s.prefix ?? "", insecure: s.insecure });
   if (s.kind === "HelmRepository") Object.assign(source, { url: s.url, helmType: s.type });
@@ -333,6 +365,8 @@ export function fromSpec(spec: ConfigurationSpec): Draft {
       components: (k.components ?? []).join("\n"),
       deletionPolicy: k.deletionPolicy ?? "",
       serviceAccountName: k.serviceAccountName ?? "",
+      decrypt: k.decryption !== undefined,
+      decryptionCredentialId: k.decryption?.credentialId ?? "",
     })),
     helmReleases: spec.helmReleases.map((h) => ({
       name: h.name,

@@ -1,11 +1,12 @@
 import "server-only";
 import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "@/db";
-import { configurations, configurationVersions, credentials } from "@/db/schema-configurations";
-import { maskedCredential, type KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
+import { configurations, configurationVersions } from "@/db/schema-configurations";
+import type { KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
 import { helmReleaseObjectName, kustomizationObjectName } from "@/lib/reconcilers/labels";
 import { describeRef } from "@/lib/reconcilers/kinds";
 import { RECONCILERS } from "@/db/enums";
+import { maskedSecretsFor } from "@/lib/credentials/store";
 import { renderFor } from "@/lib/reconcilers/render";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
 
@@ -18,10 +19,6 @@ import type { ConfigurationSpec } from "@/lib/validation/configuration";
 
 // "Kind namespace/name" -> the spec field whose value produced it.
 type Names = Map<string, string>;
-
-function credentialType(id: string) {
-  return getDb().select({ type: credentials.type, hasCaCert: credentials.hasCaCert }).from(credentials).where(eq(credentials.id, id)).get();
-}
 
 function fieldOf(spec: ConfigurationSpec, object: RenderedObject): string {
   const name = object.metadata.name;
@@ -39,13 +36,12 @@ function fieldOf(spec: ConfigurationSpec, object: RenderedObject): string {
 /** Every object a spec renders for any reconciler, but its Namespace. */
 export function renderedNames(spec: ConfigurationSpec, configurationId = "names"): Names {
   const names: Names = new Map();
-  const stored = spec.source.credentialId === undefined ? undefined : credentialType(spec.source.credentialId);
-  if (spec.source.credentialId !== undefined && !stored) return names;
-  const credential = stored ? maskedCredential(stored.type, { withCaCert: stored.hasCaCert }) : undefined;
+  const { credential, keys, problem } = maskedSecretsFor(spec);
+  if (problem) return names;
   for (const reconciler of RECONCILERS) {
     let objects: RenderedObject[];
     try {
-      objects = renderFor(reconciler, { spec, version: 1, configurationId, ...(credential ? { credential } : {}) });
+      objects = renderFor(reconciler, { spec, version: 1, configurationId, keys, ...(credential ? { credential } : {}) });
     } catch {
       // A spec one reconciler cannot run renders nothing for it, so it cannot collide there.
       continue;

@@ -72,7 +72,7 @@ describe("validation writes nothing and names the field", () => {
 
   it("refuses a credential bound to another host", async () => {
     const { createCredential } = await import("@/lib/credentials/store");
-    const credential = createCredential({ type: "https", name: "gitlab-token", host: "gitlab.com", username: "bot", password: "s3cret" }, { author: "admin" });
+    const credential = await createCredential({ type: "https", name: "gitlab-token", host: "gitlab.com", username: "bot", password: "s3cret" }, { author: "admin" });
     if (credential.status !== "ok") throw new Error("setup");
     const before = rowCounts();
     const input = spec({ source: { kind: "GitRepository", url: "https://github.com/acme/fleet", ref: { type: "branch", value: "main" }, credentialId: credential.credential.id } });
@@ -169,11 +169,29 @@ describe("versions", () => {
 
   it("keeps a credential that a configuration uses", async () => {
     const { createCredential, deleteCredential } = await import("@/lib/credentials/store");
-    const credential = createCredential({ type: "https", name: "github-token", host: "github.com", username: "bot", password: "s3cret" }, { author: "admin" });
+    const credential = await createCredential({ type: "https", name: "github-token", host: "github.com", username: "bot", password: "s3cret" }, { author: "admin" });
     if (credential.status !== "ok") throw new Error("setup");
     const source = { kind: "GitRepository", url: "https://github.com/acme/fleet", ref: { type: "branch", value: "main" }, credentialId: credential.credential.id };
     expect(store.updateConfiguration(id, spec({ source, targets: { clusterIds: [clusterIds["prod-1"]!] } }), { author: "a" }).status).toBe("ok");
     expect(deleteCredential(credential.credential.id)).toEqual({ status: "in-use", configurations: ["baseline"] });
+  });
+
+  it("keeps the keys a configuration verifies and decrypts with", async () => {
+    const { createCredential, deleteCredential } = await import("@/lib/credentials/store");
+    const { generateIdentity } = await import("age-encryption");
+    const { generateKey } = await import("openpgp");
+    const pgp = await generateKey({ type: "ecc", curve: "curve25519Legacy", userIDs: [{ email: "release@example.com" }], format: "armored" });
+    const signing = await createCredential({ type: "pgp", name: "release-keys", publicKeys: pgp.publicKey }, { author: "admin" });
+    const sops = await createCredential({ type: "sops", name: "sops-age", privateKey: await generateIdentity() }, { author: "admin" });
+    const unused = await createCredential({ type: "sops", name: "sops-unused", privateKey: await generateIdentity() }, { author: "admin" });
+    if (signing.status !== "ok" || sops.status !== "ok" || unused.status !== "ok") throw new Error("setup");
+    const source = { kind: "GitRepository", url: "https://github.com/acme/fleet", ref: { type: "branch", value: "main" }, verify: { mode: "HEAD", credentialId: signing.credential.id } };
+    const kustomizations = [{ name: "apps" }, { name: "secrets", decryption: { provider: "sops", credentialId: sops.credential.id } }];
+    const saved = store.updateConfiguration(id, spec({ source, kustomizations, targets: { clusterIds: [clusterIds["prod-1"]!] } }), { author: "a" });
+    expect(saved.status).toBe("ok");
+    expect(deleteCredential(signing.credential.id)).toEqual({ status: "in-use", configurations: ["baseline"] });
+    expect(deleteCredential(sops.credential.id)).toEqual({ status: "in-use", configurations: ["baseline"] });
+    expect(deleteCredential(unused.credential.id)).toEqual({ status: "ok" });
   });
 });
 

@@ -2,7 +2,7 @@ import "server-only";
 import { inArray } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusters } from "@/db/schema";
-import { credentialProblemForSource } from "@/lib/credentials/store";
+import { credentialProblemForSource, keyCredentialProblems } from "@/lib/credentials/store";
 import { env } from "@/lib/env";
 import { formatZodErrors, makeConfigurationSpecSchema, type ConfigurationSpec } from "@/lib/validation/configuration";
 import { boundedText } from "@/lib/validation/rules";
@@ -40,6 +40,7 @@ export function checkConfigurationSpec(input: unknown): SpecCheck {
     const problem = credentialProblemForSource(spec.source.credentialId, spec.source);
     if (problem) fieldErrors["source.credentialId"] = problem;
   }
+  Object.assign(fieldErrors, keyCredentialProblems(spec));
   const ids = spec.targets.clusterIds;
   const overrideIds = spec.overrides.flatMap((override) => (override.clusterId === undefined ? [] : [override.clusterId]));
   if (ids.length > 0 || overrideIds.length > 0) {

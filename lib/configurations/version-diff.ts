@@ -1,7 +1,7 @@
 import "server-only";
-import { listCredentials } from "@/lib/credentials/store";
+import { maskedSecretsFor } from "@/lib/credentials/store";
 import { reconcilerById } from "@/lib/reconcilers";
-import { maskedCredential, maskSecrets, renderFluxObjects, toYaml } from "@/lib/reconcilers/flux/render";
+import { maskSecrets, renderFluxObjects, toYaml } from "@/lib/reconcilers/flux/render";
 import type { Reconciler } from "@/db/enums";
 import { diffOffThread } from "@/lib/diff-worker";
 import type { DiffHunk } from "@/lib/text-diff";
@@ -16,9 +16,9 @@ import { getVersion } from "./store";
  * one); without: Flux's objects as written.
  */
 export function renderedYaml(configurationId: string, version: number, spec: ConfigurationSpec, { forDiff = false, cluster }: { forDiff?: boolean; cluster?: ClusterFacts } = {}): string {
-  const credentialType = spec.source.credentialId ? listCredentials().find((c) => c.id === spec.source.credentialId)?.type : undefined;
+  const { credential, keys } = maskedSecretsFor(spec);
   const render = reconcilerById(cluster?.reconciler as Reconciler | undefined)?.render ?? renderFluxObjects;
-  const objects = render({ spec, version, configurationId, credential: credentialType ? maskedCredential(credentialType) : undefined, ...(cluster ? { cluster } : {}) });
+  const objects = render({ spec, version, configurationId, credential, keys, ...(cluster ? { cluster } : {}) });
   const yaml = toYaml(maskSecrets(objects));
   // The version annotation differs between any two versions; in a diff it is noise.
   return forDiff ? yaml.replace(/^\s+fleetline\.io\/version: .*\n/gm, "") : yaml;

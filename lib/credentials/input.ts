@@ -27,6 +27,12 @@ const pemText = (what: string) =>
     return value.includes(`-----BEGIN ${what}-----`) ? undefined : `must be PEM text (-----BEGIN ${what}-----)`;
   });
 
+const armoredText = (what: string) =>
+  ruleString((value) => {
+    if (value.length > MAX_PEM_LENGTH) return `must be at most ${MAX_PEM_LENGTH} characters`;
+    return value.includes(`-----BEGIN ${what}-----`) ? undefined : `must be ASCII-armored (-----BEGIN ${what}-----)`;
+  });
+
 const base = {
   name: dnsLabelSchema,
   host: ruleString(checkHost),
@@ -57,8 +63,21 @@ export const credentialInputSchema = z.discriminatedUnion(
     }),
     z.object({ ...base, type: z.literal("bearer"), token: secretText }),
     z.object({ ...base, type: z.literal("ca"), caCert: pemText("CERTIFICATE") }),
+    // Keys are bound to no host: they verify or decrypt what a source fetched, they log nothing in.
+    z.object({ name: dnsLabelSchema, type: z.literal("pgp"), publicKeys: armoredText("PGP PUBLIC KEY BLOCK") }),
+    z.object({ name: dnsLabelSchema, type: z.literal("cosign"), publicKey: pemText("PUBLIC KEY") }),
+    z.object({
+      name: dnsLabelSchema,
+      type: z.literal("sops"),
+      privateKey: ruleString((value) => {
+        if (value.length > MAX_PEM_LENGTH) return `must be at most ${MAX_PEM_LENGTH} characters`;
+        const text = value.trim();
+        if (text.includes("AGE-SECRET-KEY-") || text.includes("-----BEGIN PGP PRIVATE KEY BLOCK-----")) return undefined;
+        return "must be an age identity (AGE-SECRET-KEY-1…) or an armored PGP private key (-----BEGIN PGP PRIVATE KEY BLOCK-----)";
+      }),
+    }),
   ],
-  { error: "must be ssh, https, bearer or ca" },
+  { error: "must be ssh, https, bearer, ca, pgp, cosign or sops" },
 );
 
 export type CredentialInput = z.output<typeof credentialInputSchema>;

@@ -36,8 +36,8 @@ async function credentialRowCount(): Promise<number> {
 }
 
 describe("createCredential", () => {
-  it("generates an SSH key and shows only its public half", () => {
-    const result = store.createCredential({ type: "ssh", name: "deploy-key", host: "GitHub.com", knownHosts: `github.com ${hostKey}` }, { author: "admin@example.com" });
+  it("generates an SSH key and shows only its public half", async () => {
+    const result = await store.createCredential({ type: "ssh", name: "deploy-key", host: "GitHub.com", knownHosts: `github.com ${hostKey}` }, { author: "admin@example.com" });
     expect(result.status).toBe("ok");
     if (result.status !== "ok") return;
     const view = result.credential;
@@ -51,8 +51,8 @@ describe("createCredential", () => {
     expect(rendered.type === "ssh" && rendered.identityPub).toBe(view.publicKey);
   });
 
-  it("stores an HTTPS token sealed: the view, the list and the database file never hold it", () => {
-    const result = store.createCredential({ type: "https", name: "git-token", host: "git.example.com", username: "fleet-bot", password: PASSWORD, caCert: "" }, { author: "a" });
+  it("stores an HTTPS token sealed: the view, the list and the database file never hold it", async () => {
+    const result = await store.createCredential({ type: "https", name: "git-token", host: "git.example.com", username: "fleet-bot", password: PASSWORD, caCert: "" }, { author: "a" });
     expect(result.status).toBe("ok");
     if (result.status !== "ok") return;
     expect(result.credential).toMatchObject({ username: "fleet-bot", hasCaCert: false, publicKey: null });
@@ -75,28 +75,28 @@ describe("createCredential", () => {
     ["no known_hosts", { type: "ssh", name: "x", host: "github.com", knownHosts: " " }, "knownHosts"],
   ])("refuses %s, naming the field, and writes nothing", async (_, input, field) => {
     const before = await credentialRowCount();
-    const result = store.createCredential(input, { author: "a" });
+    const result = await store.createCredential(input, { author: "a" });
     expect(result.status).toBe("invalid");
     if (result.status === "invalid") expect(Object.keys(result.fieldErrors)).toContain(field);
     expect(await credentialRowCount()).toBe(before);
   });
 
-  it("does not echo a refused secret back", () => {
-    const result = store.createCredential({ type: "bearer", name: "x", host: "github.com", token: `${PASSWORD}\n` }, { author: "a" });
+  it("does not echo a refused secret back", async () => {
+    const result = await store.createCredential({ type: "bearer", name: "x", host: "github.com", token: `${PASSWORD}\n` }, { author: "a" });
     expect(JSON.stringify(result)).not.toContain(PASSWORD);
   });
 
-  it("refuses a second credential with the same name", () => {
+  it("refuses a second credential with the same name", async () => {
     const input = { type: "bearer", name: "twice", host: "github.com", token: "t" };
-    expect(store.createCredential(input, { author: "a" }).status).toBe("ok");
-    const again = store.createCredential(input, { author: "a" });
+    expect((await store.createCredential(input, { author: "a" })).status).toBe("ok");
+    const again = await store.createCredential(input, { author: "a" });
     expect(again.status === "invalid" && again.fieldErrors.name).toMatch(/already used/);
   });
 });
 
 describe("host binding at use", () => {
-  it("says why a credential cannot go to a source, and refuses to decrypt it for another host", () => {
-    const created = store.createCredential({ type: "bearer", name: "bound", host: "github.com", token: "t0k3n" }, { author: "a" });
+  it("says why a credential cannot go to a source, and refuses to decrypt it for another host", async () => {
+    const created = await store.createCredential({ type: "bearer", name: "bound", host: "github.com", token: "t0k3n" }, { author: "a" });
     if (created.status !== "ok") throw new Error("setup");
     const { id } = created.credential;
     expect(store.credentialProblemForSource(id, gitSource("https://github.com/acme/fleet"))).toBeUndefined();
@@ -110,8 +110,8 @@ describe("host binding at use", () => {
 describe("fingerprints (issue 11 item 9)", () => {
   const unsalted = (json: string) => `sha256:${crypto.createHash("sha256").update(json).digest("hex").slice(0, 16)}`;
 
-  it("are keyed: no offline guess from the username and a candidate password", () => {
-    const result = store.createCredential({ type: "https", name: "fp-token", host: "git.example.com", username: "fleet-bot", password: "Summer2024!" }, { author: "a" });
+  it("are keyed: no offline guess from the username and a candidate password", async () => {
+    const result = await store.createCredential({ type: "https", name: "fp-token", host: "git.example.com", username: "fleet-bot", password: "Summer2024!" }, { author: "a" });
     if (result.status !== "ok") throw new Error(result.message);
     const guess = JSON.stringify({ type: "https", username: "fleet-bot", password: "Summer2024!" });
     expect(result.credential.fingerprint).not.toBe(unsalted(guess));
@@ -119,7 +119,7 @@ describe("fingerprints (issue 11 item 9)", () => {
   });
 
   it("stored unsalted fingerprints are recomputed", async () => {
-    const result = store.createCredential({ type: "bearer", name: "fp-old", host: "git.example.com", token: "old-style-token-1" }, { author: "a" });
+    const result = await store.createCredential({ type: "bearer", name: "fp-old", host: "git.example.com", token: "old-style-token-1" }, { author: "a" });
     if (result.status !== "ok") throw new Error(result.message);
     const { credentials } = await import("@/db/schema-configurations");
     const { eq } = await import("drizzle-orm");
@@ -131,8 +131,8 @@ describe("fingerprints (issue 11 item 9)", () => {
   });
 
   it("a stored credential that no longer opens is skipped, not fatal: start-up goes on and the others are recomputed", async () => {
-    const broken = store.createCredential({ type: "bearer", name: "fp-broken", host: "git.example.com", token: "broken-token-1" }, { author: "a" });
-    const good = store.createCredential({ type: "bearer", name: "fp-good", host: "git.example.com", token: "good-token-1" }, { author: "a" });
+    const broken = await store.createCredential({ type: "bearer", name: "fp-broken", host: "git.example.com", token: "broken-token-1" }, { author: "a" });
+    const good = await store.createCredential({ type: "bearer", name: "fp-good", host: "git.example.com", token: "good-token-1" }, { author: "a" });
     if (broken.status !== "ok" || good.status !== "ok") throw new Error("setup failed");
     const { credentials } = await import("@/db/schema-configurations");
     const { eq } = await import("drizzle-orm");
@@ -142,5 +142,54 @@ describe("fingerprints (issue 11 item 9)", () => {
     expect(() => store.recomputeFingerprints()).not.toThrow();
     expect(temp.db.select().from(credentials).where(eq(credentials.id, good.credential.id)).get()?.fingerprint).toBe(good.credential.fingerprint);
     expect(temp.db.select().from(credentials).where(eq(credentials.id, broken.credential.id)).get()?.fingerprint).toBe("old-1");
+  });
+});
+
+describe("key credentials", () => {
+  const spec = (source: object, kustomizations: object[] = [{ name: "apps" }]) =>
+    configurationSpecSchema.parse({ name: "signed", scope: "cluster", source, kustomizations, targets: { clusterIds: ["c1"] } });
+
+  it("seal a SOPS age identity: the view shows only its recipient, the database file never holds it, a render gets it back", async () => {
+    const { generateIdentity, identityToRecipient } = await import("age-encryption");
+    const identity = await generateIdentity();
+    const result = await store.createCredential({ type: "sops", name: "team-a-age", privateKey: `# public key: ${await identityToRecipient(identity)}\n${identity}\n` }, { author: "a" });
+    expect(result.status).toBe("ok");
+    if (result.status !== "ok") return;
+    expect(result.credential).toMatchObject({ type: "sops", host: "", fingerprint: await identityToRecipient(identity) });
+    expect(JSON.stringify(store.listCredentials())).not.toContain(identity);
+    const bytes = [temp.file, `${temp.file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f).toString("latin1")).join("");
+    expect(bytes).not.toContain(identity.slice(16));
+    const withDecryption = spec({ kind: "GitRepository", url: "https://github.com/acme/x", ref: { type: "branch", value: "main" } }, [{ name: "apps", decryption: { provider: "sops", credentialId: result.credential.id } }]);
+    expect(store.renderKeysFor(withDecryption)).toEqual({ [result.credential.id]: { type: "sops", format: "age", privateKey: `${identity}\n` } });
+    expect(store.maskedSecretsFor(withDecryption).keys).toEqual({ [result.credential.id]: { type: "sops", format: "age", privateKey: "•••• (masked)" } });
+  });
+
+  it("are checked by type where a spec names them, and cannot log in to a source", async () => {
+    const { publicKey } = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const cosign = await store.createCredential({ type: "cosign", name: "release-cosign", publicKey: publicKey.export({ type: "spki", format: "pem" }).toString() }, { author: "a" });
+    if (cosign.status !== "ok") throw new Error(JSON.stringify(cosign));
+    expect(cosign.credential.fingerprint).toMatch(/^SHA256:/);
+    const git = { kind: "GitRepository", url: "https://github.com/acme/x", ref: { type: "tag", value: "v1" } };
+    expect(store.keyCredentialProblems(spec({ ...git, verify: { mode: "Tag", credentialId: cosign.credential.id } }))).toEqual({ "source.verify.credentialId": "must be a PGP public key set credential, not cosign" });
+    expect(store.keyCredentialProblems(spec({ ...git, verify: { mode: "Tag", credentialId: "gone" } }))).toEqual({ "source.verify.credentialId": "no such credential" });
+    const oci = spec({ kind: "OCIRepository", url: "oci://ghcr.io/acme/app", ref: { type: "tag", value: "1.0.0" }, verify: { provider: "cosign", credentialId: cosign.credential.id } });
+    expect(store.keyCredentialProblems(oci)).toEqual({});
+    expect(store.credentialProblemForSource(cosign.credential.id, oci.source)).toMatch(/cosign public key: it verifies or decrypts, it cannot log in/);
+    expect(() => store.toRenderCredential(cosign.credential.id, oci.source)).toThrow(/cannot log in/);
+  });
+
+  it("refuse a missing or mistyped field by name, and write nothing", async () => {
+    const before = await credentialRowCount();
+    const cases: Array<[object, string]> = [
+      [{ type: "pgp", name: "k1", publicKeys: "hello" }, "publicKeys"],
+      [{ type: "cosign", name: "k2", publicKey: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----" }, "publicKey"],
+      [{ type: "sops", name: "k3", privateKey: "AGE-SECRET-KEY-1NOTREALLY" }, "privateKey"],
+      [{ type: "sops", name: "k4", privateKey: "password123" }, "privateKey"],
+    ];
+    for (const [input, field] of cases) {
+      const result = await store.createCredential(input, { author: "a" });
+      expect(result.status === "invalid" && Object.keys(result.fieldErrors)).toEqual([field]);
+    }
+    expect(await credentialRowCount()).toBe(before);
   });
 });

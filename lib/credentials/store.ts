@@ -5,11 +5,13 @@ import { getDb } from "@/db";
 import { configurations, configurationVersions, credentials, type Credential } from "@/db/schema-configurations";
 import { env } from "@/lib/env";
 import { decrypt, encrypt, fingerprint, FINGERPRINT_PREFIX, openOrSkip } from "@/lib/crypto";
-import { credentialSupportProblem, type RenderCredential } from "@/lib/reconcilers/flux/render";
+import { isKeyCredentialType, type KeyCredentialType } from "@/db/enums";
+import { credentialSupportProblem, keyReferences, maskedCredential, maskedKey, type RenderCredential, type RenderKey } from "@/lib/reconcilers/flux/render";
 import { checkCertificateBundle } from "@/lib/k8s/credentials";
-import { formatZodErrors, type SourceSpec } from "@/lib/validation/configuration";
+import { formatZodErrors, type ConfigurationSpec, type SourceSpec } from "@/lib/validation/configuration";
 import { hostBindingProblem, normalizeHost } from "./host-binding";
 import { credentialInputSchema, type CredentialInput } from "./input";
+import { parseCosignPublicKey, parsePgpPublicKeys, parseSopsKey } from "./keys";
 import { knownHostsCover, knownHostsSummary, parseKnownHosts } from "./known-hosts";
 import { generateEd25519KeyPair, parsePrivateKey } from "./ssh-key";
 import { highlightedFields } from "@/lib/validation/field-labels";
@@ -35,7 +37,7 @@ export type CreateCredentialResult =
   | { status: "ok"; credential: CredentialView }
   | { status: "invalid"; fieldErrors: Record<string, string>; message: string };
 
-type Prepared = { secret: RenderCredential; publicKey: string | null; fingerprint: string; knownHosts: string[] };
+type Prepared = { secret: RenderCredential | RenderKey; publicKey: string | null; fingerprint: string; knownHosts: string[] };
 
 const sealContext = (id: string) => `credential:${id}:secret`;
 
@@ -60,7 +62,7 @@ export function toView(row: Credential): CredentialView {
 }
 
 /** The node:crypto half of validation; errors are keyed by field and never quote the input. */
-function prepare(input: CredentialInput): Prepared | { fieldErrors: Record<string, string> } {
+async function prepare(input: CredentialInput): Promise<Prepared | { fieldErrors: Record<string, string> }> {
   const fail = (field: string, message: string) => ({ fieldErrors: { [field]: message } });
   switch (input.type) {
     case "ssh": {
@@ -99,15 +101,40 @@ function prepare(input: CredentialInput): Prepared | { fieldErrors: Record<strin
       const secret: RenderCredential = { type: "ca", caCert: input.caCert };
       return { secret, publicKey: null, fingerprint: fingerprint(JSON.stringify(secret)), knownHosts: [] };
     }
+    // Keys show what identifies them (key fingerprints, age recipients); public keys are kept
+    // in the clear too, for previews.
+    case "pgp": {
+      const parsed = await parsePgpPublicKeys(input.publicKeys);
+      if (!parsed.ok) return fail("publicKeys", parsed.error);
+      const secret: RenderKey = { type: "pgp", publicKeys: parsed.value.keys };
+      return { secret, publicKey: parsed.value.keys.join(""), fingerprint: parsed.value.fingerprints.join(", "), knownHosts: [] };
+    }
+    case "cosign": {
+      const parsed = parseCosignPublicKey(input.publicKey);
+      if (!parsed.ok) return fail("publicKey", parsed.error);
+      const secret: RenderKey = { type: "cosign", publicKey: parsed.value.pem };
+      return { secret, publicKey: parsed.value.pem, fingerprint: parsed.value.fingerprint, knownHosts: [] };
+    }
+    case "sops": {
+      const parsed = await parseSopsKey(input.privateKey);
+      if (!parsed.ok) return fail("privateKey", parsed.error);
+      const key = parsed.value;
+      if (key.format === "age") {
+        const secret: RenderKey = { type: "sops", format: "age", privateKey: key.identities };
+        return { secret, publicKey: key.recipients.join("\n"), fingerprint: key.recipients.join(", "), knownHosts: [] };
+      }
+      const secret: RenderKey = { type: "sops", format: "pgp", privateKey: key.privateKey };
+      return { secret, publicKey: null, fingerprint: key.fingerprint, knownHosts: [] };
+    }
   }
 }
 
 /** Validates and stores a credential, sealed; nothing is written when any field is invalid. */
-export function createCredential(raw: unknown, { author }: { author: string }): CreateCredentialResult {
+export async function createCredential(raw: unknown, { author }: { author: string }): Promise<CreateCredentialResult> {
   const parsed = credentialInputSchema.safeParse(raw);
   if (!parsed.success) return invalid(formatZodErrors(parsed.error));
   const input = parsed.data;
-  const prepared = prepare(input);
+  const prepared = await prepare(input);
   if ("fieldErrors" in prepared) return invalid(prepared.fieldErrors);
   const id = crypto.randomUUID();
   const secret = prepared.secret;
@@ -119,7 +146,7 @@ export function createCredential(raw: unknown, { author }: { author: string }): 
         id,
         name: input.name,
         type: input.type,
-        host: normalizeHost(input.host),
+        host: "host" in input ? normalizeHost(input.host) : "",
         sealed: encrypt(JSON.stringify(secret), sealContext(id)),
         fingerprint: prepared.fingerprint,
         publicKey: prepared.publicKey,
@@ -157,7 +184,12 @@ export function credentialUsers(id: string): { id: string; name: string }[] {
       and(
         isNull(configurations.deletedAt),
         or(eq(configurationVersions.version, configurations.currentVersion), eq(configurationVersions.version, configurations.pushedVersion)),
-        sql`json_extract(${configurationVersions.spec}, '$.source.credentialId') = ${id}`,
+        // Logging in to the source, verifying its signatures, or decrypting a Kustomization's files.
+        or(
+          sql`json_extract(${configurationVersions.spec}, '$.source.credentialId') = ${id}`,
+          sql`json_extract(${configurationVersions.spec}, '$.source.verify.credentialId') = ${id}`,
+          sql`exists (select 1 from json_each(${configurationVersions.spec}, '$.kustomizations') as k where json_extract(k.value, '$.decryption.credentialId') = ${id})`,
+        ),
       ),
     )
     .all();
@@ -178,6 +210,7 @@ export function deleteCredential(id: string): DeleteCredentialResult {
 export function credentialProblemForSource(id: string, source: SourceSpec): string | undefined {
   const row = getDb().select({ type: credentials.type, host: credentials.host }).from(credentials).where(eq(credentials.id, id)).get();
   if (!row) return "no such credential";
+  if (isKeyCredentialType(row.type)) return `is a ${KEY_NOUNS[row.type]}: it verifies or decrypts, it cannot log in to a source`;
   return hostBindingProblem(row.host, source, row.type, { allowLocalSources: env().FLEETLINE_ALLOW_LOCAL_SOURCES }) ?? credentialSupportProblem(source, row.type);
 }
 
@@ -190,9 +223,60 @@ export class CredentialUnavailableError extends Error {}
 export function toRenderCredential(id: string, source: SourceSpec): RenderCredential {
   const row = getDb().select().from(credentials).where(eq(credentials.id, id)).get();
   if (!row) throw new CredentialUnavailableError("the source's credential no longer exists");
+  if (isKeyCredentialType(row.type)) throw new CredentialUnavailableError(`the source's credential is a ${KEY_NOUNS[row.type]}, which cannot log in`);
   const problem = hostBindingProblem(row.host, source, row.type, { allowLocalSources: env().FLEETLINE_ALLOW_LOCAL_SOURCES });
   if (problem) throw new CredentialUnavailableError(problem);
   return JSON.parse(decrypt(row.sealed, sealContext(row.id))) as RenderCredential;
+}
+
+const KEY_NOUNS: Record<KeyCredentialType, string> = { pgp: "PGP public key set", cosign: "cosign public key", sops: "SOPS decryption key" };
+
+/** Why each key credential the spec names cannot be used (missing, of another type), by form path. */
+export function keyCredentialProblems(spec: ConfigurationSpec): Record<string, string> {
+  const problems: Record<string, string> = {};
+  for (const ref of keyReferences(spec)) {
+    const row = getDb().select({ type: credentials.type }).from(credentials).where(eq(credentials.id, ref.credentialId)).get();
+    if (!row) problems[ref.path] = "no such credential";
+    else if (row.type !== ref.type) problems[ref.path] = `must be a ${KEY_NOUNS[ref.type]} credential, not ${row.type}`;
+  }
+  return problems;
+}
+
+/** The decrypted key credentials a spec names, for rendering what is pushed. */
+export function renderKeysFor(spec: ConfigurationSpec): Record<string, RenderKey> {
+  const keys: Record<string, RenderKey> = {};
+  for (const ref of keyReferences(spec)) {
+    const row = getDb().select().from(credentials).where(eq(credentials.id, ref.credentialId)).get();
+    if (!row) throw new CredentialUnavailableError(`the ${KEY_NOUNS[ref.type]} credential (${ref.path}) no longer exists`);
+    if (row.type !== ref.type) throw new CredentialUnavailableError(`${ref.path} names a ${row.type} credential, not a ${KEY_NOUNS[ref.type]}`);
+    keys[ref.credentialId] = JSON.parse(decrypt(row.sealed, sealContext(row.id))) as RenderKey;
+  }
+  return keys;
+}
+
+/** The key credentials a spec names, for previews: nothing is decrypted; a missing or mistyped one is left out (the render says so). */
+export function maskedKeysFor(spec: ConfigurationSpec): Record<string, RenderKey> {
+  const keys: Record<string, RenderKey> = {};
+  for (const ref of keyReferences(spec)) {
+    const row = getDb().select({ type: credentials.type, publicKey: credentials.publicKey }).from(credentials).where(eq(credentials.id, ref.credentialId)).get();
+    if (row && row.type === ref.type) keys[ref.credentialId] = maskedKey(ref.type, row);
+  }
+  return keys;
+}
+
+export type PreviewSecrets = { credential?: RenderCredential; keys: Record<string, RenderKey>; problem?: string };
+
+/**
+ * A spec's source credential and keys with their secrets masked, for previews, status and drift
+ * (names, kinds and specs are what matter there): nothing is decrypted.
+ */
+export function maskedSecretsFor(spec: ConfigurationSpec): PreviewSecrets {
+  const keys = maskedKeysFor(spec);
+  const id = spec.source.credentialId;
+  if (id === undefined) return { keys };
+  const row = getDb().select({ type: credentials.type, hasCaCert: credentials.hasCaCert }).from(credentials).where(eq(credentials.id, id)).get();
+  if (!row || isKeyCredentialType(row.type)) return { keys, problem: "the source's credential no longer exists" };
+  return { keys, credential: maskedCredential(row.type, { withCaCert: row.hasCaCert && row.type === "https" }) };
 }
 
 /**
@@ -203,7 +287,8 @@ export function recomputeFingerprints(): number {
   const db = getDb();
   let changed = 0;
   for (const row of db.select().from(credentials).all()) {
-    if (row.type === "ssh" || row.fingerprint.startsWith(FINGERPRINT_PREFIX)) continue;
+    // SSH keys and key credentials carry their keys' own fingerprints, not hashes of a secret.
+    if (row.type === "ssh" || isKeyCredentialType(row.type) || row.fingerprint.startsWith(FINGERPRINT_PREFIX)) continue;
     // A row sealed under another key stays as it is: start-up goes on, and a push that needs it says why it fails.
     const opened = openOrSkip(() => decrypt(row.sealed, sealContext(row.id)), "credential", row.id);
     if (opened === undefined) continue;

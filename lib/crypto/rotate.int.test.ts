@@ -50,7 +50,7 @@ describe("secret key file and rotation", () => {
   it("re-seals every secret with the new key while the old one is still accepted, then works without it", async () => {
     const { createCredential } = await import("@/lib/credentials/store");
     const { sealCredentials } = await import("@/lib/inventory/credentials");
-    const created = createCredential({ type: "https", name: "git-bot", host: "git.example.test", username: "bot", password: CANARY }, { author: "test" });
+    const created = await createCredential({ type: "https", name: "git-bot", host: "git.example.test", username: "bot", password: CANARY }, { author: "test" });
     expect(created.status).toBe("ok");
     const sealed = sealCredentials(CLUSTER_ID, { server: "https://10.0.0.1:6443", token: CANARY } as never);
     const now = Date.now();

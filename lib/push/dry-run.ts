@@ -6,7 +6,7 @@ import { clusterHealth, clusters, type Reconciler } from "@/db/schema";
 import type { UnsupportedField } from "@/lib/reconcilers/argo/render";
 import { findConfigurationByName } from "@/lib/configurations/store";
 import { checkConfigurationSpec, invalidResult } from "@/lib/configurations/validate";
-import { toRenderCredential } from "@/lib/credentials/store";
+import { renderKeysFor, toRenderCredential } from "@/lib/credentials/store";
 import { maskSecrets, toYaml, type KubeObject as RenderedObject, type RenderInput } from "@/lib/reconcilers/flux/render";
 import { ClusterError, withRetry, type FieldConflict, type KubeObject } from "@/lib/k8s/client";
 import { mapWithConcurrency } from "@/lib/k8s/concurrency";
@@ -147,7 +147,7 @@ export async function dryRunConfiguration(input: unknown, clusterIds: readonly s
   let objects: RenderedObject[];
   try {
     const credential = spec.source.credentialId === undefined ? undefined : toRenderCredential(spec.source.credentialId, spec.source);
-    renderInput = { spec, version, configurationId, ...(credential ? { credential } : {}) };
+    renderInput = { spec, version, configurationId, keys: renderKeysFor(spec), ...(credential ? { credential } : {}) };
     // The Review step's YAML is the first reconciler's (Flux's: Fleetline's configuration model).
     objects = primary.render(renderInput);
   } catch (error) {

@@ -35,7 +35,7 @@ beforeAll(async () => {
     ids.push(insertCluster({ name: cluster.name, displayName: cluster.name, labels, authMethod: "token", credentials, createdBy: "test" }, null).id);
   }
   const { createCredential } = await import("@/lib/credentials/store");
-  const created = createCredential({ type: "https", name: "harness-git", host: "127.0.0.1", username: "fleet-bot", password: TOKEN }, { author: "admin" });
+  const created = await createCredential({ type: "https", name: "harness-git", host: "127.0.0.1", username: "fleet-bot", password: TOKEN }, { author: "admin" });
   if (created.status !== "ok") throw new Error(JSON.stringify(created));
   credentialId = created.credential.id;
 });

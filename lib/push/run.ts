@@ -15,7 +15,7 @@ import {
 } from "@/db/schema-configurations";
 import { recordAudit } from "@/lib/audit";
 import { getVersion } from "@/lib/configurations/store";
-import { toRenderCredential } from "@/lib/credentials/store";
+import { renderKeysFor, toRenderCredential } from "@/lib/credentials/store";
 import type { KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
 import { removeManagedObjects } from "@/lib/inventory/cleanup";
 import { mapWithConcurrency } from "@/lib/k8s/concurrency";
@@ -27,7 +27,7 @@ import { detectReconciler, loadCluster, NO_RECONCILER } from "@/lib/reconcilers"
 import { RECONCILER_NAMES, renderFor } from "@/lib/reconcilers/render";
 import { clusterFacts } from "@/lib/reconcilers/cluster-facts";
 import { clusterRenderKey } from "@/lib/reconcilers/cluster-values";
-import type { RenderCredential } from "@/lib/reconcilers/flux/types";
+import type { RenderCredential, RenderKey } from "@/lib/reconcilers/flux/types";
 import { UnresolvedVariableError } from "@/lib/validation/cluster-variables";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
 import { windowVerdict } from "@/lib/windows/evaluate";
@@ -65,7 +65,7 @@ function updateRow(row: Pick<RolloutCluster, "rolloutId" | "clusterId">, values:
  * cluster's render only, naming the variable and the cluster.
  */
 function versionRenderer(rollout: Rollout): RenderVersion {
-  let loaded: { spec: ConfigurationSpec; credential: RenderCredential | undefined } | string | undefined;
+  let loaded: { spec: ConfigurationSpec; credential: RenderCredential | undefined; keys: Record<string, RenderKey> } | string | undefined;
   const cache = new Map<string, Rendered>();
   return (reconciler, cluster) => {
     if (loaded === undefined) {
@@ -74,21 +74,21 @@ function versionRenderer(rollout: Rollout): RenderVersion {
       else {
         try {
           const { spec } = version;
-          loaded = { spec, credential: spec.source.credentialId === undefined ? undefined : toRenderCredential(spec.source.credentialId, spec.source) };
+          loaded = { spec, credential: spec.source.credentialId === undefined ? undefined : toRenderCredential(spec.source.credentialId, spec.source), keys: renderKeysFor(spec) };
         } catch (error) {
           loaded = `could not render version ${rollout.version}: ${describeFailure(error, { rolloutId: rollout.id })}`;
         }
       }
     }
     if (typeof loaded === "string") return loaded;
-    const { spec, credential } = loaded;
+    const { spec, credential, keys } = loaded;
     const facts = clusterFacts(cluster, reconciler);
     const key = `${reconciler}\u0000${clusterRenderKey(spec, facts)}`;
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
     let rendered: Rendered;
     try {
-      rendered = renderFor(reconciler, { spec, version: rollout.version, configurationId: rollout.configurationId, cluster: facts, ...(credential ? { credential } : {}) });
+      rendered = renderFor(reconciler, { spec, version: rollout.version, configurationId: rollout.configurationId, cluster: facts, keys, ...(credential ? { credential } : {}) });
     } catch (error) {
       rendered =
         error instanceof UnresolvedVariableError

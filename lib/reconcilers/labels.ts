@@ -53,6 +53,16 @@ export function credentialSecretName(configurationName: string): string {
   return `${configurationName}-auth`;
 }
 
+/** The Secret holding the public keys a source's signatures are verified with. */
+export function verifySecretName(configurationName: string): string {
+  return `${configurationName}-verify`;
+}
+
+/** The Secret of the n-th distinct SOPS key the configuration's Kustomizations decrypt with (0: the first). */
+export function sopsSecretName(configurationName: string, index: number): string {
+  return index === 0 ? `${configurationName}-sops` : `${configurationName}-sops-${index + 1}`;
+}
+
 export function fleetlineLabels(configurationName: string, configurationId: string): Record<string, string> {
   return { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [CONFIGURATION_LABEL]: configurationName, [CONFIGURATION_ID_LABEL]: configurationId };
 }

@@ -2,9 +2,10 @@ import "server-only";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusterHealth, clusters, type Reconciler } from "@/db/schema";
-import { configurations, configurationTargets, credentials, rolloutClusters, rollouts } from "@/db/schema-configurations";
+import { configurations, configurationTargets, rolloutClusters, rollouts } from "@/db/schema-configurations";
 import { getVersion } from "@/lib/configurations/store";
-import { maskedCredential, type KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
+import type { KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
+import { maskedSecretsFor } from "@/lib/credentials/store";
 import { RECONCILER_NAMES, renderFor } from "@/lib/reconcilers/render";
 import { clusterFacts } from "@/lib/reconcilers/cluster-facts";
 import { clusterRenderKey } from "@/lib/reconcilers/cluster-values";
@@ -61,9 +62,7 @@ export function renderExpected(configurationId: string, version: number): Expect
     result = { spec: undefined, renderedFor: () => missing };
   } else {
     const { spec } = detail;
-    const credentialId = spec.source.credentialId;
-    const row = credentialId ? getDb().select({ type: credentials.type, hasCaCert: credentials.hasCaCert }).from(credentials).where(eq(credentials.id, credentialId)).get() : undefined;
-    const credential = row ? maskedCredential(row.type, { withCaCert: row.hasCaCert && row.type === "https" }) : undefined;
+    const { credential, keys, problem } = maskedSecretsFor(spec);
     const perCluster = new Map<string, Target["rendered"]>();
     const renderedFor = (reconciler: Reconciler, cluster?: TargetCluster): Target["rendered"] => {
       const facts = cluster ? clusterFacts(cluster, reconciler) : undefined;
@@ -72,8 +71,8 @@ export function renderExpected(configurationId: string, version: number): Expect
       if (cached) return cached;
       let rendered: Target["rendered"];
       try {
-        if (credentialId && !row) throw new Error("the source's credential no longer exists");
-        rendered = renderFor(reconciler, { spec, version, configurationId, ...(facts ? { cluster: facts } : {}), ...(credential ? { credential } : {}) });
+        if (problem) throw new Error(problem);
+        rendered = renderFor(reconciler, { spec, version, configurationId, keys, ...(facts ? { cluster: facts } : {}), ...(credential ? { credential } : {}) });
       } catch (error) {
         rendered = {
           error: error instanceof UnresolvedVariableError ? `could not render version ${version}: ${error.message}` : `could not render version ${version} for ${RECONCILER_NAMES[reconciler]}: ${reasonOf(error)}`,

@@ -144,7 +144,7 @@ describe("revisions and reconcile now", () => {
 describe("faults", () => {
   it("Git errors (a bad ref, an auth failure) are shown, and the collector keeps going", async () => {
     const badRef = fleet.save(spec("badref", { source: { kind: "GitRepository", url: sample().repo.url, ref: { type: "branch", value: "does-not-exist" } }, kustomizations: [{ name: "app", path: "./apps/podinfo" }], targets: { clusterIds: [ids()[1]!] } }));
-    const credentialId = fleet.createHttpsCredential("wrong", "fleet-bot", WRONG_PASSWORD);
+    const credentialId = await fleet.createHttpsCredential("wrong", "fleet-bot", WRONG_PASSWORD);
     await fleet.harness.git!.createRepo("locked", { files: { "README.md": "x\n" }, auth: { username: "fleet-bot", password: "the-real-one-0a7" } });
     const locked = fleet.save(spec("locked", { source: { kind: "GitRepository", url: fleet.harness.git!.url("locked"), ref: { type: "branch", value: "main" }, credentialId }, kustomizations: [{ name: "app", path: "./" }], targets: { clusterIds: [ids()[1]!] } }));
     await fleet.push(badRef.id, badRef.version);

@@ -101,3 +101,38 @@ describe("source fields", () => {
     expect(errorsOf(input)[path]).toContain(message);
   });
 });
+
+describe("signatures, included repositories and SOPS decryption", () => {
+  const git = (extra: Record<string, unknown>, ref: Record<string, unknown> = { type: "branch", value: "main" }) =>
+    spec({}, undefined, { source: { kind: "GitRepository", url: "https://github.com/acme/platform", ref, ...extra } as ConfigurationSpecInput["source"] });
+  const oci = (verify: Record<string, unknown>) =>
+    spec({}, undefined, { source: { kind: "OCIRepository", url: "oci://ghcr.io/acme/app", ref: { type: "tag", value: "1.0.0" }, verify } as ConfigurationSpecInput["source"] });
+
+  it("verifies a branch only at HEAD: a tag mode needs a tag or semver reference", () => {
+    expect(errorsOf(git({ verify: { mode: "Tag", credentialId: "k1" } }))).toEqual({ "source.verify.mode": "Tag needs a tag or semver reference; use HEAD to verify the commit of a branch" });
+    expect(configurationSpecSchema.safeParse(git({ verify: { mode: "TagAndHEAD", credentialId: "k1" } }, { type: "tag", value: "v1.2.0" })).success).toBe(true);
+    expect(errorsOf(git({ verify: { mode: "head", credentialId: "k1" } }))["source.verify.mode"]).toBe("must be HEAD, Tag or TagAndHEAD");
+    expect(errorsOf(git({ verify: { mode: "HEAD" } }))["source.verify.credentialId"]).toBeDefined();
+  });
+
+  it("includes repositories by name with relative paths only", () => {
+    expect(errorsOf(git({ include: "- repository:\n    name: Shared_Repo\n" }))["source.include"]).toMatch(/^item 1: repository.name/);
+    expect(errorsOf(git({ include: [{ repository: { name: "ok" } }, { repository: { name: "ok" }, toPath: "../../etc" }] }))["source.include"]).toMatch(/^item 2: toPath/);
+    expect(errorsOf(git({ include: "- repository: {name: ok}\n  frompath: x\n" }))["source.include"]).toMatch(/unknown field "frompath"/);
+    const parsed = configurationSpecSchema.parse(git({ include: [{ repository: { name: "shared" }, fromPath: "policies/", toPath: "vendor/policies" }] }));
+    expect(parsed.source.kind === "GitRepository" && parsed.source.include).toEqual([{ repository: { name: "shared" }, fromPath: "policies/", toPath: "vendor/policies" }]);
+  });
+
+  it("verifies an OCI artifact by a public key or by the signer's identity, not both, and not by nothing", () => {
+    const identity = { issuer: "^https://token\\.actions\\.githubusercontent\\.com$", subject: "^https://github\\.com/acme/.*$" };
+    expect(configurationSpecSchema.safeParse(oci({ provider: "cosign", credentialId: "k1" })).success).toBe(true);
+    expect(configurationSpecSchema.safeParse(oci({ provider: "cosign", matchOIDCIdentity: [identity] })).success).toBe(true);
+    expect(errorsOf(oci({ provider: "cosign", credentialId: "k1", matchOIDCIdentity: [identity] }))).toEqual({ "source.verify.matchOIDCIdentity": "must be empty when a public key verifies the artifact (Flux would ignore it)" });
+    expect(errorsOf(oci({ provider: "cosign" }))["source.verify.matchOIDCIdentity"]).toMatch(/or a cosign public key/);
+  });
+
+  it("decrypts with sops only", () => {
+    expect(errorsOf(spec({ decryption: { provider: "vault", credentialId: "k1" } }))).toEqual({ "kustomizations.0.decryption.provider": "must be sops" });
+    expect(configurationSpecSchema.parse(spec({ decryption: { provider: "sops" } })).kustomizations[0]?.decryption).toEqual({ provider: "sops" });
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { resourceIdSchema } from "./limits";
 import { timeoutSchema } from "./duration";
 import { checkDnsSubdomain, dnsLabelSchema, dnsSubdomainSchema } from "./names";
 import { boundedText, formatBytes, requiredString, ruleString, utf8ByteLength } from "./rules";
@@ -191,6 +192,9 @@ export const kustomizationFluxFields = {
   components: linesListSchema(componentSchema, { noun: "components", max: 20 }).optional(),
   deletionPolicy: z.enum(DELETION_POLICIES, { error: `must be ${DELETION_POLICIES.join(", ")}` }).optional(),
   serviceAccountName: ruleString(checkDnsSubdomain).optional(),
+  // decryption: kustomize-controller Decryption {provider: sops, secretRef}. Without a key
+  // credential the controller decrypts with its own identity (a cloud KMS through workload identity).
+  decryption: z.object({ provider: z.literal("sops", { error: "must be sops" }), credentialId: resourceIdSchema.optional() }).optional(),
 };
 
 // valuesFrom: helm-controller api/v2 ValuesReference.

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { DEFAULT_INTERVAL, intervalSchema, timeoutSchema } from "./duration";
 import { resourceIdSchema } from "./limits";
+import { dnsLabelSchema } from "./names";
+import { yamlListSchema } from "./configuration-flux-fields";
 import { checkBucketName, checkCommitSha, checkGitRefName, checkOciDigest, checkOciTag } from "./refs";
 import { boundedText, requiredString, ruleString, type CheckResult } from "./rules";
 import { normalizeRepoPath } from "./repo-path";
@@ -83,13 +85,54 @@ const ociLayerSelectorSchema = z.object({
   mediaType: ruleString((value) => (/^[\w.+-]+\/[\w.+-]+$/.test(value) && value.length <= 255 ? undefined : "must be a media type such as application/vnd.cncf.flux.content.v1.tar+gzip")),
   operation: z.enum(["extract", "copy"], { error: "must be extract or copy" }).optional(),
 });
-const ociVerifySchema = z.object({
-  provider: z.literal("cosign", { error: "must be cosign (keyless, by the signer's identity)" }),
-  matchOIDCIdentity: z
-    .array(z.object({ issuer: identityPatternSchema, subject: identityPatternSchema }))
-    .min(1, "needs at least one issuer and subject to match the signer against")
-    .max(MAX_OIDC_IDENTITIES, `must be at most ${MAX_OIDC_IDENTITIES} identities`),
+/**
+ * cosign verification: by a public key (a cosign key credential) or keyless, by the signer's OIDC
+ * identity. Flux ignores the identities when a key is given, so one of the two, not both.
+ */
+const ociVerifySchema = z
+  .object({
+    provider: z.literal("cosign", { error: "must be cosign" }),
+    credentialId: resourceIdSchema.optional(),
+    matchOIDCIdentity: z
+      .array(z.object({ issuer: identityPatternSchema, subject: identityPatternSchema }))
+      .max(MAX_OIDC_IDENTITIES, `must be at most ${MAX_OIDC_IDENTITIES} identities`)
+      .default(() => []),
+  })
+  .superRefine((verify, ctx) => {
+    if (verify.credentialId !== undefined && verify.matchOIDCIdentity.length > 0) {
+      ctx.addIssue({ code: "custom", path: ["matchOIDCIdentity"], message: "must be empty when a public key verifies the artifact (Flux would ignore it)" });
+    }
+    if (verify.credentialId === undefined && verify.matchOIDCIdentity.length === 0) {
+      ctx.addIssue({ code: "custom", path: ["matchOIDCIdentity"], message: "needs at least one issuer and subject to match the signer against, or a cosign public key" });
+    }
+  });
+
+export const GIT_VERIFY_MODES = ["HEAD", "Tag", "TagAndHEAD"] as const;
+
+/** Commit (HEAD) and/or tag signatures checked against the PGP public keys of a pgp credential. */
+const gitVerifySchema = z.object({
+  mode: z.enum(GIT_VERIFY_MODES, { error: "must be HEAD, Tag or TagAndHEAD" }).default("HEAD"),
+  credentialId: resourceIdSchema,
 });
+
+export const MAX_GIT_INCLUDES = 20;
+
+/** A path inside the artifact (toPath) or the included repository (fromPath): relative, no '..'. */
+const includePathSchema = ruleString((value) => {
+  const result = normalizeRepoPath(value.trim());
+  return result.ok ? undefined : result.error;
+});
+
+// include: source-controller GitRepositoryInclude {repository: {name}, fromPath, toPath}, edited
+// as a YAML list in Flux's own shape like the other list fields.
+const gitIncludeItemSchema = z.strictObject(
+  {
+    repository: z.strictObject({ name: dnsLabelSchema }, { error: "must be a mapping with the GitRepository's name" }),
+    fromPath: includePathSchema.optional(),
+    toPath: includePathSchema.optional(),
+  },
+  { error: (issue) => (issue.code === "unrecognized_keys" ? `has an unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")} (Flux would drop it)` : "must be a mapping") },
+);
 
 const timing = {
   interval: intervalSchema.default(DEFAULT_INTERVAL),
@@ -101,7 +144,8 @@ export function makeSourceSchema(options: SourceUrlOptions = {}) {
   return z.discriminatedUnion(
     "kind",
     [
-      z.object({
+      z
+        .object({
         kind: z.literal("GitRepository"),
         url: checkedString((url) => checkGitUrl(url, options)),
         ref: gitRefSchema,
@@ -111,6 +155,14 @@ export function makeSourceSchema(options: SourceUrlOptions = {}) {
         ignore: ruleString(boundedText(MAX_IGNORE_LENGTH, { multiline: true })).optional(),
         recurseSubmodules: z.boolean().optional(),
         sparseCheckout: sparseCheckoutSchema.optional(),
+        verify: gitVerifySchema.optional(),
+        include: yamlListSchema(gitIncludeItemSchema, { noun: "repositories", max: MAX_GIT_INCLUDES }).optional(),
+      })
+      .superRefine((source, ctx) => {
+        // source-controller verifies a tag only when the ref names one.
+        if (source.verify && source.verify.mode !== "HEAD" && source.ref.type !== "tag" && source.ref.type !== "semver") {
+          ctx.addIssue({ code: "custom", path: ["verify", "mode"], message: `${source.verify.mode} needs a tag or semver reference; use HEAD to verify the commit of a branch` });
+        }
       }),
       z.object({
         kind: z.literal("OCIRepository"),

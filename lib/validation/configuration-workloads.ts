@@ -67,6 +67,7 @@ export const kustomizationSchema = z.object({
   components: kustomizationFluxFields.components,
   deletionPolicy: kustomizationFluxFields.deletionPolicy,
   serviceAccountName: kustomizationFluxFields.serviceAccountName,
+  decryption: kustomizationFluxFields.decryption,
 });
 
 export const valuesSchema = requiredString().superRefine((text, ctx) => {

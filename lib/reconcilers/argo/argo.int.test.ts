@@ -52,7 +52,7 @@ beforeAll(async () => {
   ids.argo = await register(argo, true);
   ids.bare = await register(bare, false);
   const { createCredential } = await import("@/lib/credentials/store");
-  const created = createCredential({ type: "https", name: "argo-git", host: "127.0.0.1", username: "fleet-bot", password: TOKEN }, { author: "admin" });
+  const created = await createCredential({ type: "https", name: "argo-git", host: "127.0.0.1", username: "fleet-bot", password: TOKEN }, { author: "admin" });
   if (created.status !== "ok") throw new Error(JSON.stringify(created));
   credentialId = created.credential.id;
 });

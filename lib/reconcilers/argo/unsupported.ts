@@ -41,6 +41,10 @@ function sourceGaps(spec: ConfigurationSpec): UnsupportedField[] {
     gaps.push({ path: "source.provider", reason: "Argo CD authenticates with the repository Secret only, not with a cloud provider's identity" });
   }
   if (source.ignore !== undefined) gaps.push({ path: "source.ignore", reason: "Argo CD has no per-source ignore list" });
+  if (source.verify) {
+    gaps.push({ path: "source.verify", reason: "Argo CD verifies commit signatures per AppProject (signatureKeys) against GnuPG keys in argocd-gpg-keys-cm, not per Application; not set" });
+  }
+  if (source.include?.length) gaps.push({ path: "source.include", reason: "Argo CD has no way to copy other repositories into an Application's source (a multi-source Application is the nearest)" });
   if (source.recurseSubmodules !== undefined) {
     gaps.push({ path: "source.recurseSubmodules", reason: "Argo CD's repo server decides submodule checkout for every repository (ARGOCD_GIT_MODULES_ENABLED)" });
   }
@@ -69,6 +73,9 @@ function kustomizationGaps(spec: ConfigurationSpec): UnsupportedField[] {
       gaps.push({ path: at("force"), reason: "not mapped: Argo CD's Replace=true and Force=true sync options change how every sync applies resources; set them in Argo CD if needed" });
     }
     if (!kustomization.wait) gaps.push({ path: at("wait"), reason: "Argo CD always assesses the health of what it applied" });
+    if (kustomization.decryption) {
+      gaps.push({ path: at("decryption"), reason: "Argo CD does not decrypt SOPS files itself (it needs a config management plugin such as helm-secrets or KSOPS on the repo server)" });
+    }
     if (Object.keys(kustomization.postBuild.substitute).length > 0) {
       gaps.push({ path: at("postBuild.substitute"), reason: "Argo CD has no post-build variable substitution (nor do the overrides' substitutions carry over; their Helm values do)" });
     }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type TestCluster } from "@/test-support/cluster";
 import { renderFluxObjects } from "./render";
-import { fluxFieldsInput, signedOciInput, sparseGitInput, suspendedNamespacedInput } from "./test-fixtures";
+import { fluxFieldsInput, keySignedOciInput, signedGitInput, signedOciInput, sopsInput, sparseGitInput, suspendedNamespacedInput } from "./test-fixtures";
 
 // The harness CRDs declare Flux's schemas, so a field Fleetline misspells is pruned by the API
 // server. Every field of issue 18 §2-§3 is applied and read back: each must land as rendered.
@@ -34,6 +34,9 @@ describe("the rendered Flux fields against the CRDs", () => {
     ["every §3 field", fluxFieldsInput],
     ["a sparse Git checkout", sparseGitInput],
     ["an OCI layer selector and keyless cosign verification", signedOciInput],
+    ["Git signature verification (TagAndHEAD) and included repositories", signedGitInput],
+    ["cosign verification with a public key", keySignedOciInput],
+    ["SOPS decryption with age and PGP keys, and with the controller's identity", sopsInput],
     ["a namespace-scoped configuration's account, binding and serviceAccountName", { ...suspendedNamespacedInput, credential: undefined, spec: { ...suspendedNamespacedInput.spec, source: { ...suspendedNamespacedInput.spec.source, credentialId: undefined } } }],
   ] as const)("%s lands on the API server unpruned", async (_, input) => {
     const rest = cluster.rest();

@@ -11,7 +11,12 @@ import {
   gitHttpsInput,
   helmInput,
   ociInput,
+  KEY_IDS,
+  KEYS,
+  keySignedOciInput,
+  signedGitInput,
   signedOciInput,
+  sopsInput,
   sparseGitInput,
   suspendedNamespacedInput,
 } from "./test-fixtures";
@@ -26,6 +31,9 @@ const GOLDEN_CASES: Array<[string, RenderInput]> = [
   ["flux-fields.yaml", fluxFieldsInput],
   ["sparse-git.yaml", sparseGitInput],
   ["signed-oci.yaml", signedOciInput],
+  ["signed-git.yaml", signedGitInput],
+  ["key-signed-oci.yaml", keySignedOciInput],
+  ["sops.yaml", sopsInput],
 ];
 
 describe("renderFluxObjects golden output", () => {
@@ -183,5 +191,42 @@ describe("renderFluxObjects", () => {
     const postBuild = apps?.spec?.postBuild;
     if (typeof postBuild === "object" && postBuild !== null && !Array.isArray(postBuild)) postBuild.substitute = {};
     expect(JSON.stringify(gitHttpsInput.spec)).toBe(before);
+  });
+});
+
+describe("key credentials", () => {
+  const secretData = (input: RenderInput, name: string) => renderFluxObjects(input).find((o) => o.kind === "Secret" && o.metadata.name === name)?.data;
+  const decode = (value: string | undefined) => Buffer.from(value ?? "", "base64").toString("utf8");
+
+  it("are rendered as Secrets before the source, one armored key per entry, and named by the source and Kustomizations", () => {
+    expect(renderFluxObjects(signedGitInput).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(["Secret/signed-platform-verify", "GitRepository/signed-platform", "Kustomization/signed-platform-platform"]);
+    const data = secretData(signedGitInput, "signed-platform-verify")!;
+    expect(Object.keys(data)).toEqual(["key-1.asc", "key-2.asc"]);
+    expect(decode(data["key-2.asc"])).toBe(KEYS.pgp.publicKeys[1]);
+    expect(Object.keys(secretData(keySignedOciInput, "key-signed-verify")!)).toEqual(["cosign.pub"]);
+  });
+
+  it("give each distinct SOPS key one Secret, in the entry its format needs, and leave a key-less decryption to the controller's identity", () => {
+    const objects = renderFluxObjects(sopsInput);
+    expect(Object.keys(secretData(sopsInput, "secrets-sops")!)).toEqual(["identity.agekey"]);
+    expect(Object.keys(secretData(sopsInput, "secrets-sops-2")!)).toEqual(["identity.asc"]);
+    const decryption = (name: string) => objects.find((o) => o.kind === "Kustomization" && o.metadata.name === `secrets-${name}`)?.spec?.decryption;
+    expect(decryption("apps")).toEqual({ provider: "sops", secretRef: { name: "secrets-sops" } });
+    expect(decryption("jobs")).toEqual({ provider: "sops", secretRef: { name: "secrets-sops" } });
+    expect(decryption("legacy")).toEqual({ provider: "sops", secretRef: { name: "secrets-sops-2" } });
+    expect(decryption("kms")).toEqual({ provider: "sops" });
+    expect(objects.filter((o) => o.kind === "Secret")).toHaveLength(2);
+  });
+
+  it("are required: a spec naming a key that was not passed, or one of another type, is a caller's mistake", () => {
+    expect(() => renderFluxObjects({ ...sopsInput, keys: { [KEY_IDS.age]: KEYS.age } })).toThrow(/kustomizations.2.decryption.credentialId names a key credential that was not passed/);
+    expect(() => renderFluxObjects({ ...signedGitInput, keys: { [KEY_IDS.pgp]: KEYS.cosign } })).toThrow(/needs a pgp key credential, not cosign/);
+  });
+
+  it("never print a private key: masked YAML hides every Secret value", () => {
+    const yaml = toYaml(maskSecrets(renderFluxObjects(sopsInput)));
+    expect(yaml).not.toContain("CANARYAGEIDENTITY");
+    expect(yaml).not.toContain(base64Encode(KEYS.age.privateKey));
+    expect(yaml).not.toContain("canary-sops-pgp");
   });
 });

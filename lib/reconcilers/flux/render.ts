@@ -1,6 +1,7 @@
 import { renderCredentialSecret, type SourceAuthRefs } from "./credentials";
 import { withClusterValues, withHelmValues } from "@/lib/reconcilers/cluster-values";
 import { FLUX_NAMESPACE, objectMeta } from "@/lib/reconcilers/labels";
+import { checkKeys, renderKeySecrets } from "./keys";
 import { renderSource } from "./sources";
 import { renderTenantAccess } from "./tenancy";
 import type { KubeObject, RenderInput } from "./types";
@@ -8,10 +9,11 @@ import { renderHelmRelease, renderKustomization } from "./workloads";
 
 export { maskSecrets, SECRET_MASK, toYaml } from "./yaml-output";
 export { credentialSupportProblem, maskedCredential, type CredentialType } from "./credentials";
-export type { KubeObject, ObjectMeta, RenderCredential, RenderInput } from "./types";
+export { keyReferences, maskedKey, type KeyReference } from "./keys";
+export type { KubeObject, ObjectMeta, RenderCredential, RenderInput, RenderKey } from "./types";
 
 /** Input rules every renderer (Flux, Argo CD) enforces: throws on a caller's mistake. */
-export function checkRenderInput({ spec, version, configurationId, credential }: RenderInput): void {
+export function checkRenderInput({ spec, version, configurationId, credential, keys }: RenderInput): void {
   if (!Number.isInteger(version) || version < 1) throw new Error("version must be a positive integer");
   if (configurationId.length === 0) throw new Error("configurationId must not be empty");
   if (spec.source.credentialId !== undefined && credential === undefined) {
@@ -20,6 +22,7 @@ export function checkRenderInput({ spec, version, configurationId, credential }:
   if (spec.source.credentialId === undefined && credential !== undefined) {
     throw new Error("a credential was passed but the source names none");
   }
+  checkKeys(spec, keys);
 }
 
 /**
@@ -45,6 +48,7 @@ export function renderFluxObjects(target: RenderInput): KubeObject[] {
     objects.push(rendered.secret);
     refs = rendered.refs;
   }
+  objects.push(...renderKeySecrets(input));
   objects.push(renderSource(input, refs));
   for (const kustomization of spec.kustomizations) objects.push(renderKustomization(input, kustomization));
   for (const release of spec.helmReleases) objects.push(withHelmValues(renderHelmRelease(input, release), perCluster, release.name));

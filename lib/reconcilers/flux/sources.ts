@@ -1,7 +1,7 @@
 import type { JsonObject, JsonValue } from "@/lib/validation/json";
 import type { SourceSpec } from "@/lib/validation/configuration";
 import type { SourceAuthRefs } from "./credentials";
-import { objectMeta, sourceObjectName } from "@/lib/reconcilers/labels";
+import { objectMeta, sourceObjectName, verifySecretName } from "@/lib/reconcilers/labels";
 import type { KubeObject, RenderInput } from "./types";
 
 export const SOURCE_API_VERSION = "source.toolkit.fluxcd.io/v1";
@@ -22,7 +22,7 @@ function refsAsJson(refs: SourceAuthRefs): Record<string, JsonValue | undefined>
   };
 }
 
-function sourceSpec(source: SourceSpec, refs: SourceAuthRefs, suspend: boolean): JsonObject {
+function sourceSpec(name: string, source: SourceSpec, refs: SourceAuthRefs, suspend: boolean): JsonObject {
   // Flux reads only `suspend: true`; leaving it out when false keeps the live object minimal.
   const common = { interval: source.interval, ...refsAsJson(refs), suspend: suspend ? true : undefined };
   switch (source.kind) {
@@ -36,6 +36,10 @@ function sourceSpec(source: SourceSpec, refs: SourceAuthRefs, suspend: boolean):
         ignore: source.ignore,
         recurseSubmodules: source.recurseSubmodules,
         sparseCheckout: source.sparseCheckout?.length ? source.sparseCheckout : undefined,
+        verify: source.verify ? { mode: source.verify.mode, secretRef: { name: verifySecretName(name) } } : undefined,
+        include: source.include?.length
+          ? source.include.map((entry) => withoutUndefined({ repository: { name: entry.repository.name }, fromPath: entry.fromPath, toPath: entry.toPath }))
+          : undefined,
       });
     case "OCIRepository":
       return withoutUndefined({
@@ -45,7 +49,13 @@ function sourceSpec(source: SourceSpec, refs: SourceAuthRefs, suspend: boolean):
         ref: { [source.ref.type]: source.ref.value },
         provider: source.provider,
         layerSelector: source.layerSelector ? withoutUndefined({ mediaType: source.layerSelector.mediaType, operation: source.layerSelector.operation }) : undefined,
-        verify: source.verify ? { provider: source.verify.provider, matchOIDCIdentity: source.verify.matchOIDCIdentity.map((m) => ({ issuer: m.issuer, subject: m.subject })) } : undefined,
+        verify: source.verify
+          ? withoutUndefined({
+              provider: source.verify.provider,
+              secretRef: source.verify.credentialId ? { name: verifySecretName(name) } : undefined,
+              matchOIDCIdentity: source.verify.matchOIDCIdentity.length > 0 ? source.verify.matchOIDCIdentity.map((m) => ({ issuer: m.issuer, subject: m.subject })) : undefined,
+            })
+          : undefined,
       });
     case "Bucket":
       return withoutUndefined({
@@ -75,6 +85,6 @@ export function renderSource(input: RenderInput, refs: SourceAuthRefs): KubeObje
     apiVersion: SOURCE_API_VERSION,
     kind: spec.source.kind,
     metadata: objectMeta(input, sourceObjectName(spec.name)),
-    spec: sourceSpec(spec.source, refs, spec.suspend),
+    spec: sourceSpec(spec.name, spec.source, refs, spec.suspend),
   };
 }

@@ -1,5 +1,5 @@
 import { configurationSpecSchema, type ConfigurationSpecInput } from "@/lib/validation/configuration";
-import type { RenderCredential, RenderInput } from "./types";
+import type { RenderCredential, RenderInput, RenderKey } from "./types";
 
 /**
  * Configurations for the renderer tests (goldens included). Secret values are canaries:
@@ -239,3 +239,69 @@ export const signedOciInput = input(
   },
   2,
 );
+
+/** Stand-in key material: the renderer only places it, so any text shows where it goes. */
+export const KEYS = {
+  pgp: { type: "pgp", publicKeys: ["-----BEGIN PGP PUBLIC KEY BLOCK-----\ncanary-pgp-release-key\n-----END PGP PUBLIC KEY BLOCK-----\n", "-----BEGIN PGP PUBLIC KEY BLOCK-----\ncanary-pgp-ops-key\n-----END PGP PUBLIC KEY BLOCK-----\n"] },
+  cosign: { type: "cosign", publicKey: "-----BEGIN PUBLIC KEY-----\ncanary-cosign-key\n-----END PUBLIC KEY-----\n" },
+  age: { type: "sops", format: "age", privateKey: "AGE-SECRET-KEY-1CANARYAGEIDENTITY\n" },
+  sopsPgp: { type: "sops", format: "pgp", privateKey: "-----BEGIN PGP PRIVATE KEY BLOCK-----\ncanary-sops-pgp\n-----END PGP PRIVATE KEY BLOCK-----\n" },
+} as const satisfies Record<string, RenderKey>;
+export const KEY_IDS = { pgp: "cred-pgp-1", cosign: "cred-cosign-1", age: "cred-age-1", sopsPgp: "cred-sops-pgp-1" } as const;
+
+/** Git with signed tags and commits verified, another repository's manifests included. */
+export const signedGitInput: RenderInput = {
+  ...input(
+    {
+      name: "signed-platform",
+      scope: "cluster",
+      source: {
+        kind: "GitRepository",
+        url: "https://github.com/acme/platform",
+        ref: { type: "semver", value: ">=1.4.0 <2.0.0" },
+        verify: { mode: "TagAndHEAD", credentialId: KEY_IDS.pgp },
+        include: [{ repository: { name: "shared-policies" }, fromPath: "policies/", toPath: "vendor/policies" }, { repository: { name: "shared-crds" } }],
+      },
+      kustomizations: [{ name: "platform", path: "./clusters/prod" }],
+      targets: { selector: { matchLabels: { env: "prod" } } },
+    },
+    3,
+  ),
+  keys: { [KEY_IDS.pgp]: KEYS.pgp },
+};
+
+/** OCI artifacts verified with a cosign public key. */
+export const keySignedOciInput: RenderInput = {
+  ...input(
+    {
+      name: "key-signed",
+      scope: "cluster",
+      source: { kind: "OCIRepository", url: "oci://ghcr.io/acme/manifests/app", ref: { type: "semver", value: "^1.0.0" }, verify: { provider: "cosign", credentialId: KEY_IDS.cosign } },
+      kustomizations: [{ name: "app", targetNamespace: "app" }],
+      targets: { selector: { matchLabels: { env: "prod" } } },
+    },
+    1,
+  ),
+  keys: { [KEY_IDS.cosign]: KEYS.cosign },
+};
+
+/** SOPS: two Kustomizations share an age key, a third decrypts with a PGP key, a fourth with the controller's own identity. */
+export const sopsInput: RenderInput = {
+  ...input(
+    {
+      name: "secrets",
+      scope: "namespace",
+      namespace: "team-a",
+      source: { kind: "GitRepository", url: "https://github.com/acme/team-a", ref: { type: "branch", value: "main" } },
+      kustomizations: [
+        { name: "apps", path: "./apps", decryption: { provider: "sops", credentialId: KEY_IDS.age } },
+        { name: "jobs", path: "./jobs", decryption: { provider: "sops", credentialId: KEY_IDS.age } },
+        { name: "legacy", path: "./legacy", decryption: { provider: "sops", credentialId: KEY_IDS.sopsPgp } },
+        { name: "kms", path: "./kms", decryption: { provider: "sops" } },
+      ],
+      targets: { selector: { matchLabels: { env: "prod" } } },
+    },
+    4,
+  ),
+  keys: { [KEY_IDS.age]: KEYS.age, [KEY_IDS.sopsPgp]: KEYS.sopsPgp },
+};

@@ -34,12 +34,24 @@ export type RenderCredential =
   | { type: "ssh"; identity: string; identityPub: string; knownHosts: string }
   | { type: "ca"; caCert: string };
 
+/**
+ * A stored key credential, decrypted by the caller, in the shape the renderer turns into a
+ * Secret: PGP public keys a Git source's signatures are checked against, cosign's public key,
+ * or the SOPS private key (age identities or an armored PGP key) Kustomizations decrypt with.
+ */
+export type RenderKey =
+  | { type: "pgp"; publicKeys: string[] }
+  | { type: "cosign"; publicKey: string }
+  | { type: "sops"; format: "age" | "pgp"; privateKey: string };
+
 export type RenderInput = {
   spec: ConfigurationSpec;
   /** The configuration version being rendered (1, 2, ...). */
   version: number;
   configurationId: string;
   credential?: RenderCredential;
+  /** The key credentials the spec names (verify, decryption), by credential id. */
+  keys?: Readonly<Record<string, RenderKey>>;
   /** The target cluster: its values (variables, overrides) are applied. Absent: the version as written. */
   cluster?: ClusterFacts;
 };

@@ -1,3 +1,4 @@
+import { decryptionSecretName } from "./keys";
 import type { HelmReleaseSpec, KustomizationSpec } from "@/lib/validation/configuration";
 import { normalizeRepoPath } from "@/lib/validation/repo-path";
 import { parseYamlMapping } from "@/lib/validation/safe-yaml";
@@ -40,6 +41,12 @@ function postBuild(kustomization: KustomizationSpec): JsonValue | undefined {
   return Object.keys(fields).length > 0 ? fields : undefined;
 }
 
+function decryption(spec: RenderInput["spec"], kustomization: KustomizationSpec): JsonValue | undefined {
+  if (!kustomization.decryption) return undefined;
+  const secretName = decryptionSecretName(spec, kustomization.decryption.credentialId);
+  return withoutUndefined({ provider: kustomization.decryption.provider, secretRef: secretName ? { name: secretName } : undefined });
+}
+
 export function renderKustomization(input: RenderInput, kustomization: KustomizationSpec): KubeObject {
   const { spec } = input;
   return {
@@ -67,6 +74,7 @@ export function renderKustomization(input: RenderInput, kustomization: Kustomiza
       components: list(kustomization.components),
       deletionPolicy: kustomization.deletionPolicy,
       serviceAccountName: workloadServiceAccount(input, kustomization.serviceAccountName),
+      decryption: decryption(spec, kustomization),
       suspend: spec.suspend ? true : undefined,
     }),
   };
