@@ -146,3 +146,16 @@ export function kubeMergePatch(cluster: FleetCluster, path: string, patch: objec
     req.end(body);
   });
 }
+
+/** An object as the cluster has it (admin token), or the HTTP status when it cannot be read. */
+export function kubeGet<T = Record<string, unknown>>(cluster: FleetCluster, path: string): Promise<T | number> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(new URL(path, cluster.server), { method: "GET", ca: cluster.caData, headers: { Authorization: `Bearer ${cluster.adminToken}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolve(res.statusCode === 200 ? (JSON.parse(Buffer.concat(chunks).toString("utf8")) as T) : (res.statusCode ?? 0)));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}

@@ -134,7 +134,7 @@ export function ConfigurationWizard({ actions, fleet, credentials, allowLocalSou
         ) : null}
         {step === 0 ? <BasicsStep {...stepProps} isEdit={Boolean(configurationId)} /> : null}
         {step === 1 ? <SourceStep {...stepProps} credentials={credentials} warnings={{}} /> : null}
-        {step === 2 ? <WorkloadsStep {...stepProps} /> : null}
+        {step === 2 ? <WorkloadsStep {...stepProps} credentials={credentials} /> : null}
         {step === 3 ? <TargetsStep {...stepProps} fleet={fleet} lockedClusterId={lockedClusterId} /> : null}
         {step === 4 ? <ReviewStep preview={preview} pending={pending} /> : null}
       </section>

@@ -21,6 +21,13 @@ const PROVIDERS: Record<SourceKind, string[]> = {
   HelmRepository: [],
 };
 
+const KEY_TYPES = new Set(["pgp", "cosign", "sops"]);
+
+/** The key credentials of one type as select options, with a first "none" option. */
+export function keyOptions(credentials: CredentialOption[], type: "pgp" | "cosign" | "sops", none: string) {
+  return [{ value: "", label: none }, ...credentials.filter((c) => c.type === type).map((c) => ({ value: c.id, label: c.name }))];
+}
+
 export function SourceStep({ draft, update, errors, credentials, warnings }: StepProps) {
   const s = draft.source;
   const set = (patch: Partial<Draft["source"]>) => update({ ...draft, source: { ...s, ...patch } });
@@ -79,6 +86,38 @@ export function SourceStep({ draft, update, errors, credentials, warnings }: Ste
           <TextArea path="source.sparseCheckout" label="Sparse checkout (optional)" value={s.sparseCheckout} onChange={(sparseCheckout) => set({ sparseCheckout })} errors={errors} rows={2} hint="Directories to check out, one per line (a monorepo's deploy/prod); empty checks out the whole repository." />
         </div>
       ) : null}
+      {s.kind === "GitRepository" ? (
+        <>
+          <Select
+            path="source.verify.mode"
+            label="Verify signatures"
+            value={s.verifyMode}
+            onChange={(verifyMode) => set({ verifyMode })}
+            errors={errors}
+            hint="Clusters apply only commits (HEAD) and/or tags signed by one of the keys."
+            options={[
+              { value: "", label: "Off" },
+              { value: "HEAD", label: "HEAD: the commit checked out" },
+              { value: "Tag", label: "Tag: the tag of the reference" },
+              { value: "TagAndHEAD", label: "TagAndHEAD: the tag and its commit" },
+            ]}
+          />
+          {s.verifyMode ? (
+            <Select
+              path="source.verify.credentialId"
+              label="Signing keys"
+              value={s.verifyCredentialId}
+              onChange={(verifyCredentialId) => set({ verifyCredentialId })}
+              errors={errors}
+              hint="A PGP public keys credential (Settings → Credentials)."
+              options={keyOptions(credentials, "pgp", "Choose the keys…")}
+            />
+          ) : null}
+          <div className="sm:col-span-2">
+            <TextArea path="source.include" label="Include repositories (optional)" value={s.include} onChange={(include) => set({ include })} errors={errors} rows={3} hint="YAML list of - repository: {name: <GitRepository in the same namespace>} with optional fromPath and toPath: their files are copied into this artifact." />
+          </div>
+        </>
+      ) : null}
       {s.kind === "OCIRepository" ? (
         <>
           <TextInput path="source.layerSelector.mediaType" label="Layer media type (optional)" value={s.layerMediaType} onChange={(layerMediaType) => set({ layerMediaType })} errors={errors} mono placeholder="application/vnd.cncf.flux.content.v1.tar+gzip" hint="Which layer of the artifact holds the manifests; empty takes the first." />
@@ -103,6 +142,15 @@ export function SourceStep({ draft, update, errors, credentials, warnings }: Ste
             placeholder="^https://github\.com/org/repo/\.github/workflows/release\.yml@.*$"
             hint={s.verifyIdentities.length > 1 ? `${s.verifyIdentities.length - 1} more identities are kept as they are.` : undefined}
           />
+          <Select
+            path="source.verify.credentialId"
+            label="cosign public key (instead of a signer identity)"
+            value={s.verifyCredentialId}
+            onChange={(verifyCredentialId) => set({ verifyCredentialId })}
+            errors={errors}
+            hint="Clusters apply only artifacts signed with this key's private half."
+            options={keyOptions(credentials, "cosign", "None (keyless, or no verification)")}
+          />
         </>
       ) : null}
       <TextInput path="source.interval" label="Sync interval" value={s.interval} onChange={(interval) => set({ interval })} errors={errors} mono hint="Go duration: 10m, 1h, 1m30s." />
@@ -114,7 +162,7 @@ export function SourceStep({ draft, update, errors, credentials, warnings }: Ste
         onChange={(credentialId) => set({ credentialId })}
         errors={errors}
         hint="Public repositories need none. Admins add credentials under Settings → Credentials."
-        options={[{ value: "", label: "None (public)" }, ...credentials.map((c) => ({ value: c.id, label: `${c.name} (${c.type}${c.host ? `, ${c.host}` : ""})` }))]}
+        options={[{ value: "", label: "None (public)" }, ...credentials.filter((c) => !KEY_TYPES.has(c.type)).map((c) => ({ value: c.id, label: `${c.name} (${c.type}${c.host ? `, ${c.host}` : ""})` }))]}
       />
     </div>
   );

@@ -2,10 +2,11 @@
 
 import { emptyHelmRelease, emptyKustomization, type Draft, type HelmReleaseDraft, type KustomizationDraft } from "./draft";
 import { Checkbox, SectionError, Select, TextArea, TextInput } from "./fields";
+import { keyOptions, type CredentialOption } from "./step-source";
 
-type StepProps = { draft: Draft; update: (d: Draft) => void; errors: Record<string, string> };
+type StepProps = { draft: Draft; update: (d: Draft) => void; errors: Record<string, string>; credentials: CredentialOption[] };
 
-function KustomizationCard({ k, index, draft, update, errors }: StepProps & { k: KustomizationDraft; index: number }) {
+function KustomizationCard({ k, index, draft, update, errors, credentials }: StepProps & { k: KustomizationDraft; index: number }) {
   const p = `kustomizations.${index}`;
   const set = (patch: Partial<KustomizationDraft>) => update({ ...draft, kustomizations: draft.kustomizations.map((x, i) => (i === index ? { ...x, ...patch } : x)) });
   const others = draft.kustomizations.filter((_, i) => i !== index).map((x) => x.name).filter(Boolean);
@@ -46,13 +47,27 @@ function KustomizationCard({ k, index, draft, update, errors }: StepProps & { k:
         <Checkbox path={`${p}.wait`} label="Wait" hint="Ready only when applied objects are ready." checked={k.wait} onChange={(wait) => set({ wait })} />
       </div>
       <TextArea path={`${p}.postBuild.substitute`} label="Substitutions (postBuild)" value={k.substitute} onChange={(substitute) => set({ substitute })} errors={errors} rows={2} hint="KEY=value per line; ${KEY} in manifests is replaced." />
-      <details className="space-y-3" open={Boolean(k.substituteFrom || k.patches || k.images || k.healthChecks || k.components || k.deletionPolicy || k.serviceAccountName)}>
+      <details className="space-y-3" open={Boolean(k.substituteFrom || k.patches || k.images || k.healthChecks || k.components || k.deletionPolicy || k.serviceAccountName || k.decrypt)}>
         <summary className="cursor-pointer text-sm font-medium">More Flux fields</summary>
         <div className="space-y-3 pt-2">
           <TextArea path={`${p}.postBuild.substituteFrom`} label="Substitute from" value={k.substituteFrom} onChange={(substituteFrom) => set({ substituteFrom })} errors={errors} rows={3} hint={"YAML list, e.g. - kind: ConfigMap (or Secret), name: cluster-vars, optional: true. Read from the Kustomization's namespace; inline substitutions win."} />
           <TextArea path={`${p}.patches`} label="Patches" value={k.patches} onChange={(patches) => set({ patches })} errors={errors} rows={4} hint="YAML list of - patch: | (a strategic-merge patch naming its object, or JSON 6902 operations) with an optional target (kind, name, namespace, labelSelector...)." />
           <TextArea path={`${p}.images`} label="Images" value={k.images} onChange={(images) => set({ images })} errors={errors} rows={3} hint="YAML list of - name: with newName, newTag and/or digest." />
           <TextArea path={`${p}.healthChecks`} label="Health checks" value={k.healthChecks} onChange={(healthChecks) => set({ healthChecks })} errors={errors} rows={3} hint="YAML list of - apiVersion, kind, name, namespace: objects that must be ready." />
+          <div className="grid gap-3 sm:grid-cols-2">
+            <Checkbox path={`${p}.decryption`} label="Decrypt SOPS files" hint="Encrypted Secrets in Git are decrypted on the cluster." checked={k.decrypt} onChange={(decrypt) => set({ decrypt })} />
+            {k.decrypt ? (
+              <Select
+                path={`${p}.decryption.credentialId`}
+                label="Decryption key"
+                value={k.decryptionCredentialId}
+                onChange={(decryptionCredentialId) => set({ decryptionCredentialId })}
+                errors={errors}
+                hint="An age or PGP key credential; none uses the controller's own identity (cloud KMS)."
+                options={keyOptions(credentials, "sops", "None: the controller's identity")}
+              />
+            ) : null}
+          </div>
           <TextArea path={`${p}.components`} label="Components" value={k.components} onChange={(components) => set({ components })} errors={errors} rows={2} hint="Kustomize components, one path per line, relative to the Kustomization path." />
           <div className="grid gap-3 sm:grid-cols-2">
             <Select

@@ -30,6 +30,7 @@ const pemText = (what: string) =>
 const armoredText = (what: string) =>
   ruleString((value) => {
     if (value.length > MAX_PEM_LENGTH) return `must be at most ${MAX_PEM_LENGTH} characters`;
+    if (value.includes("PRIVATE KEY")) return "holds a private key: paste only the public keys (gpg --export --armor)";
     return value.includes(`-----BEGIN ${what}-----`) ? undefined : `must be ASCII-armored (-----BEGIN ${what}-----)`;
   });
 

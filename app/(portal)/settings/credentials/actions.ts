@@ -12,7 +12,7 @@ export async function createCredentialAction(_prev: unknown, form: FormData): Pr
   const values = formFields(form);
   const target = { action: "credential.create", targetType: "credential", targetId: values.name?.slice(0, 63) ?? null };
   const actor = await requirePermission("credentials.write", target);
-  const result = createCredential(values, { author: actor.user.email });
+  const result = await createCredential(values, { author: actor.user.email });
   if (result.status === "invalid") {
     recordAudit({ ...target, actor: auditActor(actor), outcome: "invalid", details: { fields: Object.keys(result.fieldErrors) } });
     return result;

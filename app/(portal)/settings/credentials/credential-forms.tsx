@@ -7,7 +7,8 @@ import { idle, type FormState } from "@/lib/actions/result";
 import type { CredentialView } from "@/lib/credentials/store";
 import { createCredentialAction, deleteCredentialAction } from "./actions";
 
-type Kind = "https" | "ssh" | "bearer" | "ca";
+type Kind = "https" | "ssh" | "bearer" | "ca" | "pgp" | "cosign" | "sops";
+const KEY_KINDS: readonly Kind[] = ["pgp", "cosign", "sops"];
 
 function Input({ name, label, errors, type = "text", hint, rows }: { name: string; label: string; errors: Record<string, string>; type?: string; hint?: string; rows?: number }) {
   const id = `cred-${name}`;
@@ -34,10 +35,15 @@ export function CreateCredentialForm() {
           <option value="ssh">SSH key (generated or pasted)</option>
           <option value="bearer">Bearer token</option>
           <option value="ca">CA certificate only</option>
+          <optgroup label="Keys (bound to no host)">
+            <option value="pgp">PGP public keys: verify Git commit and tag signatures</option>
+            <option value="cosign">cosign public key: verify OCI artifacts</option>
+            <option value="sops">SOPS key (age or PGP): decrypt secrets in Git</option>
+          </optgroup>
         </select>
       </div>
       <Input name="name" label="Name" errors={errors} hint="A DNS label, e.g. github-deploy" />
-      <Input name="host" label="Host" errors={errors} hint="The only host this credential is ever sent to, without a port: github.com, 10.0.0.5" />
+      {KEY_KINDS.includes(kind) ? null : <Input name="host" label="Host" errors={errors} hint="The only host this credential is ever sent to, without a port: github.com, 10.0.0.5" />}
       {kind === "https" ? (
         <>
           <Input name="username" label="Username" errors={errors} />
@@ -53,8 +59,16 @@ export function CreateCredentialForm() {
       ) : null}
       {kind === "bearer" ? <Input name="token" label="Token" errors={errors} type="password" /> : null}
       {kind === "ca" ? <Input name="caCert" label="CA certificate (PEM)" errors={errors} rows={4} /> : null}
+      {kind === "pgp" ? <Input name="publicKeys" label="PGP public keys (armored)" errors={errors} rows={5} hint="gpg --export --armor <key id> for each signer; several blocks may be pasted one after another." /> : null}
+      {kind === "cosign" ? <Input name="publicKey" label="cosign public key (PEM)" errors={errors} rows={4} hint="The contents of cosign.pub, never cosign.key." /> : null}
+      {kind === "sops" ? <Input name="privateKey" label="Private key" errors={errors} rows={4} hint="An age identity file (age-keygen's output) or an armored PGP private key without a passphrase. It is sealed here and written only into the clusters' Secret." /> : null}
       <FormMessage state={state} />
-      {created?.publicKey ? (
+      {created?.type === "sops" ? (
+        <p className="text-sm" data-testid="key-identity">
+          Encrypt for this key with: <span className="font-mono text-xs break-all">{created.fingerprint}</span>
+        </p>
+      ) : null}
+      {created?.type === "ssh" && created.publicKey ? (
         <div className="space-y-1">
           <p className="text-sm font-medium">Add this public key to the repository as a read-only deploy key:</p>
           <pre className="card overflow-x-auto p-2 font-mono text-xs" data-testid="public-key">{created.publicKey}</pre>

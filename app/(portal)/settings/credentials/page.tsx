@@ -15,7 +15,7 @@ export default async function CredentialsPage() {
   const canWrite = can(user.role, "credentials.write");
   return (
     <>
-      <PageHeader title="Git and registry credentials" description="Encrypted at rest and never shown again: only a fingerprint, the host and (for SSH) the public key. On a cluster each becomes a Secret in Flux's key layout." />
+      <PageHeader title="Git and registry credentials" description="Encrypted at rest and never shown again: only a fingerprint, the host and (for SSH) the public key. Keys verify signatures (PGP, cosign) or decrypt SOPS files. On a cluster each becomes a Secret in Flux's key layout." />
       <div className="grid gap-6 2xl:grid-cols-[1fr_22rem]">
         {rows.length === 0 ? (
           <EmptyState title="No credentials yet">Public repositories need none. Private ones need a credential bound to their host.</EmptyState>
@@ -31,7 +31,7 @@ export default async function CredentialsPage() {
                   <tr key={c.id}>
                     <td className="font-mono">{c.name}</td>
                     <td>{c.type}{c.username ? ` (${c.username})` : ""}</td>
-                    <td className="font-mono text-xs">{c.host}</td>
+                    <td className="font-mono text-xs">{c.host || <span className="text-zinc-500">none (a key)</span>}</td>
                     <td className="font-mono text-xs">{c.fingerprint}</td>
                     <td><Time date={c.createdAt} /> by {c.createdBy}</td>
                     {canWrite ? <td><DeleteCredentialButton credential={c} /></td> : null}
