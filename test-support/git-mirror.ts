@@ -99,6 +99,18 @@ export class GitMirror {
     return dir;
   }
 
+  /** `git cat-file commit <sha>` from the mirror (after checkout fetched it): what a signature covers. */
+  async rawCommit(url: string, sha: string): Promise<string> {
+    return git(["cat-file", "commit", sha], { cwd: this.mirrorDir(url) });
+  }
+
+  /** The annotated tag object named `tag`, or undefined for a lightweight tag (it has no signature). */
+  async rawTag(url: string, tag: string): Promise<string | undefined> {
+    const dir = this.mirrorDir(url);
+    const type = (await git(["cat-file", "-t", `refs/tags/${tag}`], { cwd: dir }).catch(() => "")).trim();
+    return type === "tag" ? git(["cat-file", "tag", `refs/tags/${tag}`], { cwd: dir }) : undefined;
+  }
+
   /** The files of commit `sha`, extracted once; digest and size are those of its tarball. */
   checkout(url: string, sha: string, creds?: GitCredentials): Promise<Checkout> {
     let pending = this.checkouts.get(sha);

@@ -2,6 +2,8 @@
 // smart HTTP by `git http-backend` behind a Node server on 127.0.0.1, with
 // optional per-repo basic (or bearer) auth. Tests change repositories through
 // this API; pushes over HTTP are refused unless a repository accepts them.
+import { createMessage, readPrivateKey, sign } from "openpgp";
+import { splitCommit } from "./flux-verify-git";
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -41,6 +43,11 @@ export type GitServer = {
   tag(repo: string, tag: string, sha?: string): Promise<void>;
   deletePath(repo: string, pathInRepo: string, branch?: string): Promise<string>;
   head(repo: string, branch?: string): Promise<string>;
+  /**
+   * Re-signs the head commit of `branch` with an armored PGP private key, as `git commit -S`
+   * would have (a gpgsig header over the commit object), and moves the branch to it; returns the sha.
+   */
+  signHead(repo: string, armoredPrivateKey: string, branch?: string): Promise<string>;
   stop(): Promise<void>;
 };
 
@@ -201,6 +208,22 @@ export async function startGitServer(): Promise<GitServer> {
     },
 
     deletePath: (name, pathInRepo, branch) => api.commit(name, { [pathInRepo]: null }, `Remove ${pathInRepo}`, branch),
+
+    async signHead(name, armoredPrivateKey, branch) {
+      const target = branch ?? repoOf(name).defaultBranch;
+      const head = await api.head(name, target);
+      // A signed head is signed again from its unsigned payload.
+      const raw = splitCommit(await inRepo(name, ["cat-file", "commit", head])).payload;
+      const signingKey = await readPrivateKey({ armoredKey: armoredPrivateKey });
+      const signature = (await sign({ message: await createMessage({ binary: Buffer.from(raw, "utf8") }), signingKeys: signingKey, detached: true, format: "armored" })) as string;
+      // The header goes after committer, before the blank line; continuation lines start with a space.
+      const split = raw.indexOf("\n\n");
+      const header = `gpgsig ${signature.trimEnd().split("\n").join("\n ")}`;
+      const signed = `${raw.slice(0, split)}\n${header}${raw.slice(split)}`;
+      const sha = (await inRepo(name, ["hash-object", "-t", "commit", "-w", "--stdin"], undefined, signed)).trim();
+      await inRepo(name, ["update-ref", `refs/heads/${target}`, sha, head]);
+      return sha;
+    },
 
     async head(name, branch) {
       const target = branch ?? repoOf(name).defaultBranch;
