@@ -1,8 +1,9 @@
 // What a fresh test cluster gets after /readyz: the viewer's RBAC, the
-// Flux/Argo CD CRDs (Established before we return) and the namespaces and
-// objects a real installation would have.
-import { argoCrds, FLUX_VERSION, fluxCrds, fluxLabels, type CustomResourceDefinition } from "./crds";
+// Flux/Argo CD (and, opted in, policy engine) CRDs (Established before we
+// return) and the namespaces and objects a real installation would have.
+import { argoCrds, FLUX_VERSION, fluxCrds, fluxLabels, policyCrds, type CustomResourceDefinition } from "./crds";
 import { KubeApiError, type KubeObject, type KubeRest } from "./kube-rest";
+import { installConstraintTemplates, policyInstallObjects } from "./policy-setup";
 import { pollUntil } from "./process-guard";
 
 const MANAGER = "fleetline-harness";
@@ -163,10 +164,10 @@ export async function aggregateClusterRoles(admin: KubeRest): Promise<void> {
 export async function bootstrapCluster(
   admin: KubeRest,
   viewer: KubeRest,
-  opts: { flux: boolean; argo: boolean },
+  opts: { flux: boolean; argo: boolean; policy?: boolean },
 ): Promise<void> {
-  const crds = [...(opts.flux ? fluxCrds : []), ...(opts.argo ? argoCrds : [])];
-  const objects: KubeObject[] = [...viewerRbac(), ...(crds as unknown as KubeObject[])];
+  const crds = [...(opts.flux ? fluxCrds : []), ...(opts.argo ? argoCrds : []), ...(opts.policy ? policyCrds : [])];
+  const objects: KubeObject[] = [...viewerRbac(), ...(crds as unknown as KubeObject[]), ...(opts.policy ? policyInstallObjects() : [])];
   if (opts.flux) objects.push(namespace("flux-system", { "app.kubernetes.io/instance": "flux-system", "app.kubernetes.io/part-of": "flux", "app.kubernetes.io/version": FLUX_VERSION }));
   if (opts.argo) objects.push(namespace("argocd"));
   await Promise.all(objects.map((o) => admin.apply(o, MANAGER)));
@@ -179,7 +180,9 @@ export async function bootstrapCluster(
     }),
   );
   await waitEstablished(admin, crds);
+  // Kyverno's report roles aggregate into view and admin (policyInstallObjects).
   await aggregateClusterRoles(admin);
+  if (opts.policy) await installConstraintTemplates(admin);
   if (opts.argo) {
     await admin.apply(
       {

@@ -18,6 +18,11 @@ export type ClusterOptions = {
   flux?: boolean;
   /** Install the Argo CD CRDs and namespace argocd (default false). */
   argo?: boolean;
+  /**
+   * Install the policy engines' kinds (default false): Gatekeeper's ConstraintTemplate and the
+   * K8sRequiredLabels/K8sAllowedRepos constraint kinds, wgpolicyk8s.io and openreports.io reports.
+   */
+  policy?: boolean;
   name?: string;
 };
 
@@ -196,7 +201,7 @@ async function launch(assets: string, name: string, opts: ClusterOptions): Promi
       }
       return client;
     };
-    await bootstrapCluster(rest("admin"), rest("viewer"), { flux: opts.flux ?? true, argo: opts.argo ?? false });
+    await bootstrapCluster(rest("admin"), rest("viewer"), { flux: opts.flux ?? true, argo: opts.argo ?? false, policy: opts.policy ?? false });
 
     const kubeconfig = (user: ClusterUser = "admin"): string => kubeconfigYaml(name, server, caData, user, tokens[user]);
     const kubeconfigPath = path.join(dir, "kubeconfig.yaml");

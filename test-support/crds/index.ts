@@ -3,9 +3,11 @@
 import { argoCrds } from "./argo";
 import { fluxDeployerCrds } from "./flux-deployers";
 import { fluxSourceCrds } from "./flux-sources";
+import { policyCrds } from "./policy";
 
 export { FLUX_VERSION, fluxLabels } from "./flux-sources";
 export type { CustomResourceDefinition } from "./schema";
 
 export const fluxCrds = [...fluxSourceCrds, ...fluxDeployerCrds];
-export { argoCrds };
+export { argoCrds, policyCrds };
+export { CONSTRAINTS_GROUP, OPENREPORTS_API, TEMPLATES_GROUP, WGPOLICY_API } from "./policy";
