@@ -1,11 +1,12 @@
 // One call for tests that need a fleet: clusters, the git fixture server with
-// the sample repository, and a Flux (and optionally Argo CD) stand-in per
-// cluster, all stopped by a single stop().
+// the sample repository, and a Flux (and optionally Argo CD and policy engine)
+// stand-in per cluster, all stopped by a single stop().
 import { startArgoStandIn, type ArgoStandIn } from "./argo-standin";
 import { startFleet, type TestCluster } from "./cluster";
 import { startFluxStandIn, type FluxStandIn } from "./flux-standin";
 import { createSampleRepo, type SampleRepo } from "./git-fixtures";
 import { startGitServer, type GitServer } from "./git-server";
+import { startPolicyStandIn, type PolicyStandIn, type PolicyStandInOptions } from "./policy-standin";
 
 export type HarnessOptions = {
   clusters?: number;
@@ -15,6 +16,10 @@ export type HarnessOptions = {
   flux?: boolean;
   /** Argo CD CRDs (and the Argo CD stand-in when standIn). Default false. */
   argo?: boolean;
+  /** Gatekeeper and policy report CRDs (and the policy stand-in when standIn). Default false. */
+  policy?: boolean;
+  /** Options of the policy stand-ins (audit interval, violations limit, report group...). */
+  policyOptions?: PolicyStandInOptions;
   /** Run the stand-in controllers. Default true. */
   standIn?: boolean;
   /** Start the git fixture server with the sample repository. Default true. */
@@ -37,6 +42,8 @@ export type Harness = {
   /** Same order as clusters; empty without Flux or stand-ins. */
   flux: FluxStandIn[];
   argo: ArgoStandIn[];
+  /** Same order as clusters; empty without `policy` or stand-ins. */
+  policy: PolicyStandIn[];
   git?: GitServer;
   sample?: SampleRepo;
   stop(): Promise<void>;
@@ -45,17 +52,19 @@ export type Harness = {
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const withFlux = opts.flux ?? true;
   const withArgo = opts.argo ?? false;
+  const withPolicy = opts.policy ?? false;
   const standIn = opts.standIn ?? true;
   const [fleet, gitServer] = await Promise.allSettled([
-    startFleet(opts.clusters ?? 1, { flux: withFlux, argo: withArgo, ...(opts.name ? { name: opts.name } : {}) }),
+    startFleet(opts.clusters ?? 1, { flux: withFlux, argo: withArgo, policy: withPolicy, ...(opts.name ? { name: opts.name } : {}) }),
     opts.git === false ? Promise.resolve(undefined) : startGitServer(),
   ]);
   const clusters = fleet.status === "fulfilled" ? fleet.value : [];
   const git = gitServer.status === "fulfilled" ? gitServer.value : undefined;
   const flux: FluxStandIn[] = [];
   const argo: ArgoStandIn[] = [];
+  const policy: PolicyStandIn[] = [];
   const stop = async (): Promise<void> => {
-    await Promise.all([...flux, ...argo].map((s) => s.stop()));
+    await Promise.all([...flux, ...argo, ...policy].map((s) => s.stop()));
     await Promise.all([...clusters.map((c) => c.stop()), git?.stop()]);
   };
   try {
@@ -68,8 +77,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       const repoErrorGraceMs = opts.repoErrorGraceMs ?? 3000;
       if (withFlux) flux.push(...(await Promise.all(clusters.map((c) => startFluxStandIn(c, { ...resync, dependencyRequeueMs })))));
       if (withArgo) argo.push(...(await Promise.all(clusters.map((c) => startArgoStandIn(c, { ...resync, repoErrorGraceMs })))));
+      if (withPolicy) policy.push(...(await Promise.all(clusters.map((c) => startPolicyStandIn(c, opts.policyOptions)))));
     }
-    return { clusters, flux, argo, ...(git ? { git } : {}), ...(sample ? { sample } : {}), stop };
+    return { clusters, flux, argo, policy, ...(git ? { git } : {}), ...(sample ? { sample } : {}), stop };
   } catch (err) {
     await stop();
     throw err;
