@@ -53,6 +53,16 @@ const envSchema = z
     FLEETLINE_STATUS_INTERVAL_S: z.coerce.number().int().min(1).max(3600).default(30),
     // How often the observation loop fetches each configuration's Git source (for "behind by N").
     FLEETLINE_GIT_INTERVAL_S: z.coerce.number().int().min(1).max(3600).default(60),
+    // Policy results (Gatekeeper, policy reports) are read this often per cluster: Gatekeeper audits
+    // every 60 s by default, so reading faster only re-reads the same audit.
+    FLEETLINE_POLICY_INTERVAL_S: z.coerce.number().int().min(1).max(86400).default(60),
+    // An audit older than this is shown as stale, not as passing: 5 Gatekeeper audit intervals;
+    // 3 of Kyverno's hourly background scans for policy reports.
+    FLEETLINE_POLICY_STALE_S: z.coerce.number().int().min(1).max(30 * 86400).default(300),
+    // A policy read has its own deadline, apart from the status work's: aggregated reports can hold
+    // 100,000 results (about 36 MB), which no status deadline would fit.
+    FLEETLINE_POLICY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
+    FLEETLINE_REPORT_STALE_S: z.coerce.number().int().min(1).max(30 * 86400).default(10800),
     // One limit on concurrent cluster work across observation, pushes, dry runs and drift views.
     FLEETLINE_CLUSTER_WORK_LIMIT: z.coerce.number().int().min(1).max(1024).default(64),
     // Off in tests that drive sweeps themselves.

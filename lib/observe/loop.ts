@@ -21,6 +21,9 @@ import type { Listing } from "@/lib/reconcilers/types";
 import { loadTargets, withReconciler, type Target } from "@/lib/status/expected";
 import { detectReconciler, dueClusterIds, forgetDeletedClusters, healthSettings, recordHealth, type CheckOutcome, type SweepOptions } from "./inventory";
 import { persistCluster, previousRows } from "@/lib/status/persist";
+import { persistPolicies } from "@/lib/policy/persist";
+import { readPolicyEngines } from "@/lib/policy/read";
+import type { ClusterClient } from "@/lib/k8s/client";
 import { applyBehindBy, refreshSourceHeads } from "@/lib/status/revision";
 
 export type StatusSweepOptions = {
@@ -33,6 +36,8 @@ export type StatusSweepOptions = {
   gitMaxAgeMs?: number;
   /** Look for resource drift (field managers on inventory objects) on this sweep. Default true. */
   resourceDrift?: boolean;
+  /** Read policy results when the cluster's policy interval has passed. Default true. */
+  policies?: boolean;
   now?: () => number;
 };
 
@@ -128,6 +133,7 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
     if (!probe) return { check, sweep: await markUnknown(failure ?? { kind: "network", message: "unreachable" }) };
     if (targets.length === 0) {
       await persistCluster(cluster.id, [], previous, []);
+      await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
       return { check, sweep: sweep("ok") };
     }
     const reconciler = reconcilerFor({ reconcilerOverride: cluster.reconcilerOverride, detectedReconciler: detectReconciler(probe) });
@@ -135,6 +141,7 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
     if (!reconciler) {
       const now = o.now();
       await persistCluster(cluster.id, mine.map((t) => noReconcilerRow(t, previous.get(t.configurationId), now)), previous, []);
+      await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
       return { check, sweep: sweep("ok") };
     }
     let listing: Listing;
@@ -149,8 +156,30 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
     // Rows whose reconciler reports resource drift itself (Argo CD) have it set already.
     if (counts) for (const row of observed.rows) if (row.hasResourceDrift === undefined) Object.assign(row, { resourceDriftCount: counts.get(row.configurationId) ?? 0, hasResourceDrift: (counts.get(row.configurationId) ?? 0) > 0 });
     await persistCluster(cluster.id, observed.rows, previous, observed.objects);
+    await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
     return { check, sweep: sweep("ok") };
   }));
+}
+
+/**
+ * Policy results on the policy interval (Gatekeeper audits every 60 s; reading between audits
+ * re-reads the same one), under a deadline of their own (FLEETLINE_POLICY_TIMEOUT_MS): a large
+ * aggregated report does not fit the status work's. A read that fails or runs out of time keeps
+ * the last results, which then show their age.
+ */
+async function observePolicies(cluster: Cluster, client: ClusterClient, o: Settings): Promise<void> {
+  const policyReadAt = (globalForLoop.fleetlinePolicyReadAt ??= new Map<string, number>());
+  const now = o.now();
+  const last = policyReadAt.get(cluster.id);
+  if (!o.policies || (last !== undefined && now - last < env().FLEETLINE_POLICY_INTERVAL_S * 1000)) return;
+  policyReadAt.set(cluster.id, now);
+  try {
+    const policyDeadline = new Deadline(env().FLEETLINE_POLICY_TIMEOUT_MS);
+    const readings = await policyDeadline.race(readPolicyEngines(client.withSignal(policyDeadline.signal)));
+    persistPolicies(cluster.id, readings, new Date(o.now()));
+  } catch (error) {
+    log.debug("policy read skipped", { cluster: cluster.name, error: errorMessage(error) });
+  }
 }
 
 /**
@@ -171,6 +200,7 @@ const globalForLoop = globalThis as unknown as {
   fleetlineObserveLoop?: NodeJS.Timeout;
   fleetlineObserveState?: LoopState;
   fleetlineObservationSlots?: Semaphore;
+  fleetlinePolicyReadAt?: Map<string, number>;
 };
 const inFlight = (globalForLoop.fleetlineObserving ??= new Map());
 
@@ -209,6 +239,7 @@ function settingsFrom(options: ObserveOptions): Settings {
     intervalMs: options.intervalMs ?? healthSettings().intervalMs,
     gitMaxAgeMs: options.gitMaxAgeMs ?? defaults.gitIntervalMs,
     resourceDrift: options.resourceDrift ?? true,
+    policies: options.policies ?? true,
     respectBackoff: options.respectBackoff ?? false,
     now: options.now ?? Date.now,
   };
