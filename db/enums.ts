@@ -35,3 +35,10 @@ export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
 export const KEY_CREDENTIAL_TYPES = ["pgp", "cosign", "sops"] as const satisfies readonly CredentialType[];
 export type KeyCredentialType = (typeof KEY_CREDENTIAL_TYPES)[number];
 export const isKeyCredentialType = (type: string): type is KeyCredentialType => (KEY_CREDENTIAL_TYPES as readonly string[]).includes(type);
+
+/** gatekeeper: constraints.gatekeeper.sh; policyreport: wgpolicyk8s.io reports; openreports: openreports.io reports. */
+export const POLICY_ENGINES = ["gatekeeper", "policyreport", "openreports"] as const;
+export type PolicyEngine = (typeof POLICY_ENGINES)[number];
+
+export const POLICY_SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+export type PolicySeverity = (typeof POLICY_SEVERITIES)[number];

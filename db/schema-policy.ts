@@ -5,12 +5,8 @@ import { clusters } from "./schema";
 // constraint status and the policy reports Kyverno (and others) write, read by the observation
 // loop on its policy interval. One row per cluster and policy; the violations shown are capped.
 
-/** gatekeeper: constraints.gatekeeper.sh; policyreport: wgpolicyk8s.io reports; openreports: openreports.io reports. */
-export const POLICY_ENGINES = ["gatekeeper", "policyreport", "openreports"] as const;
-export type PolicyEngine = (typeof POLICY_ENGINES)[number];
-
-export const POLICY_SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
-export type PolicySeverity = (typeof POLICY_SEVERITIES)[number];
+import { POLICY_ENGINES, POLICY_SEVERITIES } from "./enums";
+export { POLICY_ENGINES, POLICY_SEVERITIES, type PolicyEngine, type PolicySeverity } from "./enums";
 
 export const policyResults = sqliteTable(
   "policy_results",

@@ -159,3 +159,21 @@ export function kubeGet<T = Record<string, unknown>>(cluster: FleetCluster, path
     req.end();
   });
 }
+
+/** Server-side apply of one object with the admin token, as `kubectl apply --server-side` would. */
+export function kubeApply(cluster: FleetCluster, path: string, object: object): Promise<number> {
+  const url = new URL(`${path}?fieldManager=e2e&force=true`, cluster.server);
+  const body = JSON.stringify(object);
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      url,
+      { method: "PATCH", ca: cluster.caData, headers: { Authorization: `Bearer ${cluster.adminToken}`, "Content-Type": "application/apply-patch+yaml", "Content-Length": Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}

@@ -7,6 +7,7 @@ import { startArgoStandIn } from "../argo-standin";
 import { startCluster } from "../cluster";
 import { createSampleRepo } from "../git-fixtures";
 import { startHarness } from "../harness";
+import { startPolicyStandIn } from "../policy-standin";
 
 async function main(): Promise<void> {
   const out = process.argv[2];
@@ -18,10 +19,12 @@ async function main(): Promise<void> {
   const resyncMs = 10_000;
   const [harness, bare, argo] = await Promise.all([
     startHarness({ clusters: 2, name: "e2e", resyncMs }),
-    startCluster({ name: "e2e-bare", flux: false }),
+    // No reconciler, but Gatekeeper's and the policy reports' kinds, audited every 2 s.
+    startCluster({ name: "e2e-bare", flux: false, policy: true }),
     startCluster({ name: "e2e-argo", flux: false, argo: true }),
   ]);
   const argoStandIn = await startArgoStandIn(argo, { repoErrorGraceMs: 3000, resyncMs });
+  const policyStandIn = await startPolicyStandIn(bare, { auditIntervalMs: 2000, scanIntervalMs: 0 });
   const all = [...harness.clusters, bare, argo];
   // A private copy of the sample repository, behind basic auth, for credential flows.
   const privateAuth = { username: "fleet-bot", password: crypto.randomBytes(12).toString("hex") };
@@ -29,6 +32,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     // The stand-in first: it watches the cluster stopped next.
     await argoStandIn.stop().catch(() => undefined);
+    await policyStandIn.stop().catch(() => undefined);
     await Promise.allSettled([harness.stop(), bare.stop(), argo.stop()]);
     process.exit(0);
   };

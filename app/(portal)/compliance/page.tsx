@@ -10,6 +10,7 @@ import { checkDnsLabel } from "@/lib/validation/names";
 import { AssignmentsTab } from "./assignments-tab";
 import { MatrixTab } from "./matrix-tab";
 import { OverviewTab } from "./overview-tab";
+import { PoliciesTab } from "./policies-tab";
 
 export const metadata: Metadata = { title: "Compliance" };
 
@@ -17,6 +18,7 @@ const TABS: { id: ComplianceTab; label: string }[] = [
   { id: "overview", label: "Overview" },
   { id: "matrix", label: "Matrix" },
   { id: "assignments", label: "Assignments" },
+  { id: "policies", label: "Policies" },
 ];
 
 const one = (v: string | string[] | undefined) => (typeof v === "string" ? v.slice(0, 200) : undefined);
@@ -32,10 +34,11 @@ export default async function CompliancePage({ searchParams }: { searchParams: P
   const assignments = listAssignments();
   return (
     <>
-      <PageHeader title="Compliance" description="Is every cluster running what it should, and since when not?" />
+      <PageHeader title="Compliance" description="Is every cluster running what it should, and does it pass its policies?" />
       <TabLinks tabs={TABS} active={tab} hrefFor={(t) => complianceHref(t as ComplianceTab)} />
       {tab === "overview" ? <OverviewTab assignments={assignments} /> : null}
       {tab === "matrix" ? <MatrixTab assignments={assignments} filter={matrixFilterSchema.parse(params)} /> : null}
+      {tab === "policies" ? <PoliciesTab params={{ engine: one(params.engine), severity: one(params.severity), state: one(params.state), labels: one(params.labels), cluster: one(params.cluster) }} /> : null}
       {tab === "assignments" ? <AssignmentsTab assignments={assignments} canWrite={can(user.role, "assignments.write")} panel={assignmentPanel(params)} /> : null}
     </>
   );

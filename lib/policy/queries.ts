@@ -1,0 +1,122 @@
+import "server-only";
+import { and, asc, count, eq } from "drizzle-orm";
+import { getDb } from "@/db";
+import { clusters } from "@/db/schema";
+import { policyReads, policyResults, policyViolations, type PolicyEngine, type PolicyResultRow, type PolicySeverity } from "@/db/schema-policy";
+import { configurationStatus, type ComplianceState } from "@/db/schema-status";
+import { env } from "@/lib/env";
+import { matchesSelector } from "@/lib/validation/label-selector";
+
+/**
+ * Pass: audited recently with no failure. Fail: a failing (or erroring) result. Stale: the last
+ * audit is older than a few audit intervals, so it proves nothing either way. Not audited: the
+ * engine has not evaluated it yet. Warnings alone do not fail a policy; they are counted.
+ */
+export const POLICY_STATES = ["fail", "stale", "not-audited", "pass"] as const;
+export type PolicyState = (typeof POLICY_STATES)[number];
+
+export function staleAfterMs(engine: PolicyEngine): number {
+  const e = env();
+  return (engine === "gatekeeper" ? e.FLEETLINE_POLICY_STALE_S : e.FLEETLINE_REPORT_STALE_S) * 1000;
+}
+
+export function policyState(row: Pick<PolicyResultRow, "engine" | "auditedAt" | "fail" | "error">, now: number): PolicyState {
+  if (row.auditedAt === null) return "not-audited";
+  if (now - row.auditedAt.getTime() > staleAfterMs(row.engine)) return "stale";
+  return row.fail + row.error > 0 ? "fail" : "pass";
+}
+
+export type PolicyFilter = { engine?: PolicyEngine; severity?: PolicySeverity; state?: PolicyState; labels?: Record<string, string> };
+
+type ClusterRef = { id: string; name: string; labels: Record<string, string> };
+
+function clustersMatching(labels: Record<string, string> | undefined): ClusterRef[] {
+  const all = getDb().select({ id: clusters.id, name: clusters.name, labels: clusters.labels }).from(clusters).orderBy(asc(clusters.name)).all();
+  return labels && Object.keys(labels).length > 0 ? all.filter((c) => matchesSelector(c.labels, { matchLabels: labels, matchExpressions: [] })) : all;
+}
+
+export type PolicyCounts = Record<PolicyState, number>;
+const emptyCounts = (): PolicyCounts => ({ fail: 0, stale: 0, "not-audited": 0, pass: 0 });
+
+export type ClusterPolicyRow = ClusterRef & {
+  policies: PolicyCounts;
+  violations: number;
+  warnings: number;
+  readError: string | null;
+  readAt: Date | null;
+  gitops: Record<ComplianceState, number>;
+};
+
+/**
+ * The cluster-centric view: each cluster's GitOps states and policy states side by side, worst
+ * first (failing policies and non-compliant configurations, then stale or unknown, by name).
+ */
+export function clusterPolicyRows(filter: PolicyFilter = {}, now = Date.now()): ClusterPolicyRow[] {
+  const db = getDb();
+  const scope = clustersMatching(filter.labels);
+  const byId = new Map<string, ClusterPolicyRow>(
+    scope.map((c) => [c.id, { ...c, policies: emptyCounts(), violations: 0, warnings: 0, readError: null, readAt: null, gitops: { "Non-Compliant": 0, Pending: 0, Unknown: 0, Suspended: 0, Compliant: 0 } }]),
+  );
+  for (const row of db.select().from(policyResults).all()) {
+    const cluster = byId.get(row.clusterId);
+    if (!cluster || (filter.engine && row.engine !== filter.engine) || (filter.severity && row.severity !== filter.severity)) continue;
+    const state = policyState(row, now);
+    cluster.policies[state]++;
+    cluster.violations += row.fail + row.error;
+    cluster.warnings += row.warn;
+  }
+  for (const read of db.select().from(policyReads).all()) {
+    const cluster = byId.get(read.clusterId);
+    if (!cluster) continue;
+    if (read.error) cluster.readError = read.error;
+    if (!cluster.readAt || read.readAt > cluster.readAt) cluster.readAt = read.readAt;
+  }
+  for (const g of db.select({ clusterId: configurationStatus.clusterId, state: configurationStatus.state, n: count() }).from(configurationStatus).groupBy(configurationStatus.clusterId, configurationStatus.state).all()) {
+    const cluster = byId.get(g.clusterId);
+    if (cluster) cluster.gitops[g.state] = g.n;
+  }
+  const rows = [...byId.values()].filter((r) => !filter.state || r.policies[filter.state] > 0);
+  const badness = (r: ClusterPolicyRow) => [r.policies.fail + r.gitops["Non-Compliant"], r.policies.stale + r.gitops.Unknown + (r.readError ? 1 : 0), r.violations];
+  return rows.sort((a, b) => {
+    const [x, y] = [badness(a), badness(b)];
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return y[i]! - x[i]!;
+    return a.name.localeCompare(b.name);
+  });
+}
+
+export type PolicyRow = { engine: PolicyEngine; policy: string; source: string; category: string | null; severity: PolicySeverity | null; clusters: PolicyCounts; violations: number };
+
+/** One row per policy across the (filtered) fleet, failing on most clusters first. */
+export function policyRows(filter: PolicyFilter = {}, now = Date.now()): PolicyRow[] {
+  const scope = new Set(clustersMatching(filter.labels).map((c) => c.id));
+  const byKey = new Map<string, PolicyRow>();
+  for (const row of getDb().select().from(policyResults).all()) {
+    if (!scope.has(row.clusterId) || (filter.engine && row.engine !== filter.engine) || (filter.severity && row.severity !== filter.severity)) continue;
+    const state = policyState(row, now);
+    if (filter.state && state !== filter.state) continue;
+    const key = `${row.engine}\u0000${row.policy}`;
+    let entry = byKey.get(key);
+    if (!entry) {
+      entry = { engine: row.engine, policy: row.policy, source: row.source, category: row.category, severity: row.severity, clusters: emptyCounts(), violations: 0 };
+      byKey.set(key, entry);
+    }
+    entry.clusters[state]++;
+    entry.violations += row.fail + row.error;
+  }
+  return [...byKey.values()].sort((a, b) => b.clusters.fail - a.clusters.fail || b.violations - a.violations || a.policy.localeCompare(b.policy));
+}
+
+export type ClusterPolicyDetail = PolicyResultRow & { state: PolicyState; shown: (typeof policyViolations.$inferSelect)[] };
+
+/** One cluster's policies with the violations kept for each, failing first. */
+export function clusterPolicies(clusterId: string, now = Date.now()): ClusterPolicyDetail[] {
+  const db = getDb();
+  const violations = db.select().from(policyViolations).where(eq(policyViolations.clusterId, clusterId)).orderBy(asc(policyViolations.ordinal)).all();
+  return db
+    .select()
+    .from(policyResults)
+    .where(and(eq(policyResults.clusterId, clusterId)))
+    .all()
+    .map((row) => ({ ...row, state: policyState(row, now), shown: violations.filter((v) => v.engine === row.engine && v.policy === row.policy) }))
+    .sort((a, b) => POLICY_STATES.indexOf(a.state) - POLICY_STATES.indexOf(b.state) || b.fail - a.fail || a.policy.localeCompare(b.policy));
+}
