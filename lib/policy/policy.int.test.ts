@@ -65,6 +65,21 @@ describe("Gatekeeper constraints", () => {
   });
 });
 
+describe("stale audits", () => {
+  it("an audit older than five audit intervals shows as stale, not as passing", async () => {
+    const standIn = fleet.harness.policy[1]!;
+    standIn.pause();
+    const name = "ns-old-audit";
+    await rest(1).apply({ apiVersion: CONSTRAINTS, kind: "K8sRequiredLabels", metadata: { name }, spec: { match: { kinds: [{ apiGroups: [""], kinds: ["Namespace"] }] }, parameters: { labels: [] } } }, "test");
+    // The audit ran an hour ago and found nothing; Gatekeeper's audit pod has been gone since.
+    await rest(1).mergePatch({ apiVersion: CONSTRAINTS, kind: "K8sRequiredLabels", name }, { status: { auditTimestamp: new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d+Z$/, "Z"), totalViolations: 0 } }, "status");
+    await observe(1);
+    const { clusterPolicyRows, clusterPolicies } = await import("./queries");
+    expect(clusterPolicies(fleet.clusterIds[1]!).find((p) => p.policy === `K8sRequiredLabels/${name}`)?.state).toBe("stale");
+    expect(clusterPolicyRows().find((r) => r.id === fleet.clusterIds[1])?.policies).toMatchObject({ stale: 1, pass: 0 });
+  });
+});
+
 describe("policy reports", () => {
   it("folds Kyverno's per-resource reports into one row per policy, the resource taken from each report's scope", async () => {
     await rest(0).apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "shop", labels: { "kyverno-test": "yes" } } }, "test");
