@@ -8,6 +8,7 @@ test.describe.configure({ mode: "serial" });
 test.afterAll(({ browser }) => closeContexts(browser));
 
 let admin: Page;
+let clusterPath = "";
 
 test.beforeAll(async ({ browser }) => {
   test.setTimeout(120_000);
@@ -15,6 +16,7 @@ test.beforeAll(async ({ browser }) => {
   await ensureAdmin(admin);
   await signIn(admin, ADMIN);
   await registerCluster(admin, "policy-bare", fleetCluster("e2e-bare").kubeconfig, "fleet=policy");
+  clusterPath = new URL(admin.url()).pathname;
 });
 
 test("a failing Gatekeeper constraint shows on the Policies tab, and the cluster's violations name the objects", async () => {
@@ -40,6 +42,10 @@ test("a failing Gatekeeper constraint shows on the Policies tab, and the cluster
   await detail.getByText(/^Violations/).first().click();
   await expect(detail.getByRole("cell", { name: /Namespace default/ })).toBeVisible();
   await expect(detail).toContainText("you must provide labels");
+
+  // The cluster's own page lists the same.
+  await admin.goto(`${clusterPath}?tab=policies`);
+  await expect(admin.getByRole("region", { name: "Policies on policy-bare" })).toContainText("K8sRequiredLabels/ns-must-have-owner");
 
   // A label list that does not parse is named, not applied.
   await admin.goto("/compliance?tab=policies&labels=%3D%3D%3D");

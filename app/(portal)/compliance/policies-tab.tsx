@@ -1,29 +1,12 @@
 import Link from "@/components/ui/link";
 import { Badge } from "@/components/ui/badges";
+import { ClusterPolicies, ENGINE_NAMES, STATE_BADGES } from "@/components/compliance/cluster-policies";
 import { EmptyState } from "@/components/ui/empty-state";
-import { LongText } from "@/components/ui/long-text";
 import { Time } from "@/components/ui/time";
 import { POLICY_ENGINES, POLICY_SEVERITIES, type PolicyEngine, type PolicySeverity } from "@/db/enums";
 import { parseLabelsText } from "@/lib/inventory/cluster-input";
 import { clusterPolicies, clusterPolicyRows, policyRows, POLICY_STATES, type PolicyFilter, type PolicyState } from "@/lib/policy/queries";
 import { queryString } from "@/lib/url";
-
-const ENGINE_NAMES: Record<PolicyEngine, string> = { gatekeeper: "Gatekeeper", policyreport: "Policy reports (wgpolicyk8s.io)", openreports: "OpenReports" };
-const STATE_BADGES: Record<PolicyState, { tone: "red" | "amber" | "grey" | "green"; icon: string; label: string }> = {
-  fail: { tone: "red", icon: "✕", label: "Failing" },
-  stale: { tone: "amber", icon: "⏱", label: "Stale audit" },
-  "not-audited": { tone: "grey", icon: "?", label: "Not audited yet" },
-  pass: { tone: "green", icon: "✓", label: "Passing" },
-};
-
-export function PolicyStateBadge({ state }: { state: PolicyState }) {
-  const b = STATE_BADGES[state];
-  return (
-    <Badge tone={b.tone} icon={b.icon}>
-      {b.label}
-    </Badge>
-  );
-}
 
 export type PolicyParams = { engine?: string; severity?: string; state?: string; labels?: string; cluster?: string };
 
@@ -72,73 +55,6 @@ function Filters({ params, labelsError }: { params: PolicyParams; labelsError?: 
         </p>
       ) : null}
     </form>
-  );
-}
-
-function ClusterDetail({ clusterId, name }: { clusterId: string; name: string }) {
-  const policies = clusterPolicies(clusterId);
-  return (
-    <section aria-labelledby="cluster-policies" className="card space-y-3 p-4">
-      <h2 id="cluster-policies" className="font-semibold">
-        Policies on {name}
-      </h2>
-      {policies.length === 0 ? (
-        <p className="text-sm text-zinc-600 dark:text-zinc-400">No policy results from this cluster: no Gatekeeper constraints or policy reports were found.</p>
-      ) : (
-        <ul className="space-y-2">
-          {policies.map((p) => {
-            const total = p.fail + p.error + p.warn;
-            return (
-              <li key={`${p.engine}/${p.policy}`} className="rounded border border-zinc-200 p-2 dark:border-zinc-700">
-                <div className="flex flex-wrap items-center gap-2 text-sm">
-                  <PolicyStateBadge state={p.state} />
-                  <span className="font-mono [overflow-wrap:anywhere]">{p.policy}</span>
-                  <span className="text-zinc-600 dark:text-zinc-400">
-                    {ENGINE_NAMES[p.engine]}
-                    {p.severity ? ` · ${p.severity}` : ""}
-                    {p.enforcementAction ? ` · ${p.enforcementAction}` : ""} · {p.fail} failing, {p.warn} warning, {p.pass} passing · audited <Time date={p.auditedAt} />
-                  </span>
-                </div>
-                {p.shown.length > 0 ? (
-                  <details className="mt-1">
-                    <summary className="cursor-pointer text-sm">
-                      Violations{total > p.shown.length ? ` (showing ${p.shown.length} of ${total}: the engine or Fleetline keeps only the first)` : ` (${p.shown.length})`}
-                    </summary>
-                    <table className="table-dense mt-1">
-                      <caption className="sr-only">Violations of {p.policy}</caption>
-                      <thead>
-                        <tr>
-                          <th scope="col">Object</th>
-                          <th scope="col">Result</th>
-                          <th scope="col">Message</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {p.shown.map((v) => (
-                          <tr key={v.ordinal}>
-                            <td className="font-mono text-xs">
-                              {v.resourceKind ?? "?"} {v.resourceNamespace ? `${v.resourceNamespace}/` : ""}
-                              {v.resourceName ?? "?"}
-                            </td>
-                            <td>
-                              {v.result}
-                              {v.rule ? ` (${v.rule})` : ""}
-                            </td>
-                            <td>
-                              <LongText text={v.message} limit={120} />
-                            </td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </details>
-                ) : null}
-              </li>
-            );
-          })}
-        </ul>
-      )}
-    </section>
   );
 }
 
@@ -206,7 +122,7 @@ export function PoliciesTab({ params }: { params: PolicyParams }) {
           </table>
         </section>
       )}
-      {selected ? <ClusterDetail clusterId={selected.id} name={selected.name} /> : null}
+      {selected ? <ClusterPolicies name={selected.name} policies={clusterPolicies(selected.id)} /> : null}
       {policies.length > 0 ? (
         <section aria-labelledby="policy-fleet" className="card overflow-x-auto">
           <h2 id="policy-fleet" className="p-3 font-semibold">
