@@ -95,7 +95,8 @@ describe("health sweep", () => {
     const elapsed = Date.now() - started;
     const byId = new Map(second.map((o) => [o.clusterId, o]));
     expect(byId.get(victim.id)?.state).toBe("unreachable");
-    expect(byId.get(victim.id)?.reason).toMatch(/refused/i);
+    // A new connection is refused; one kept alive from the first pass is reset instead: both say the server is gone.
+    expect(byId.get(victim.id)?.reason).toMatch(/refused|reset/i);
     expect([...byId.values()].filter((o) => o.clusterId !== victim.id).every((o) => o.state === "reachable")).toBe(true);
     // The dead cluster costs at most its own deadline, not the others' time.
     expect(elapsed).toBeLessThan(3000 + 2000);

@@ -291,7 +291,7 @@ export async function runObservation(options: ObserveOptions = {}): Promise<{ ob
 
 /** The named (or due) clusters' inventory facts, observed now. */
 export async function runHealthSweep(options: SweepOptions = {}): Promise<CheckOutcome[]> {
-  const { observations } = await runObservation({ ...options, dueOnly: !options.clusterIds, resourceDrift: false });
+  const { observations } = await runObservation({ ...options, dueOnly: !options.clusterIds, resourceDrift: false, policies: false });
   return observations.map((x) => x.check);
 }
 

@@ -10,6 +10,9 @@ let schema: typeof import("@/db/schema-policy");
 
 beforeAll(async () => {
   process.env.FLEETLINE_POLICY_INTERVAL_S = "1";
+  // The 100,000-result read took 16 s alone and 47 s inside the loaded CI run (the default budget
+  // is 60 s): the test gives it room, and prints what it took.
+  process.env.FLEETLINE_POLICY_TIMEOUT_MS = "240000";
   fleet = await startFleetFixture({ clusters: 2, name: "policy", policy: true, policyOptions: { auditIntervalMs: 0, scanIntervalMs: 0 }, git: false });
   [collector, schema] = await Promise.all([import("@/lib/observe/loop"), import("@/db/schema-policy")]);
 }, 180_000);
