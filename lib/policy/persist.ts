@@ -24,10 +24,10 @@ export function persistPolicies(clusterId: string, readings: readonly EngineRead
       tx.delete(table).where(and(eq(table.clusterId, clusterId), engines.length > 0 ? notInArray(table.engine, engines) : undefined)).run();
     }
     for (const reading of readings) {
-      const key = and(eq(policyReads.clusterId, clusterId), eq(policyReads.engine, reading.engine));
+      const target = [policyReads.clusterId, policyReads.engine];
       if (!reading.ok) {
-        const updated = tx.update(policyReads).set({ readAt: now, error: reading.error }).where(key).run();
-        if (updated.changes === 0) tx.insert(policyReads).values({ clusterId, engine: reading.engine, readAt: now, okAt: null, error: reading.error }).run();
+        // The last good read's time and counts stay with its rows.
+        tx.insert(policyReads).values({ clusterId, engine: reading.engine, readAt: now, okAt: null, error: reading.error }).onConflictDoUpdate({ target, set: { readAt: now, error: reading.error } }).run();
         continue;
       }
       const engine: PolicyEngine = reading.engine;
@@ -42,8 +42,8 @@ export function persistPolicies(clusterId: string, readings: readonly EngineRead
         policies.flatMap((p) => p.violations.map((v, ordinal) => ({ ...v, clusterId, engine, policy: p.policy, ordinal }))),
         (batch) => tx.insert(policyViolations).values(batch).onConflictDoNothing().run(),
       );
-      tx.delete(policyReads).where(key).run();
-      tx.insert(policyReads).values({ clusterId, engine, readAt: now, okAt: now, error: null, results, truncated }).run();
+      const read = { readAt: now, okAt: now, error: null, results, truncated };
+      tx.insert(policyReads).values({ clusterId, engine, ...read }).onConflictDoUpdate({ target, set: read }).run();
     }
   });
 }

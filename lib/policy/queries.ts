@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, count, eq } from "drizzle-orm";
+import { asc, count, eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusters } from "@/db/schema";
 import { policyReads, policyResults, policyViolations, type PolicyEngine, type PolicyResultRow, type PolicySeverity } from "@/db/schema-policy";
@@ -115,7 +115,7 @@ export function clusterPolicies(clusterId: string, now = Date.now()): ClusterPol
   return db
     .select()
     .from(policyResults)
-    .where(and(eq(policyResults.clusterId, clusterId)))
+    .where(eq(policyResults.clusterId, clusterId))
     .all()
     .map((row) => ({ ...row, state: policyState(row, now), shown: violations.filter((v) => v.engine === row.engine && v.policy === row.policy) }))
     .sort((a, b) => POLICY_STATES.indexOf(a.state) - POLICY_STATES.indexOf(b.state) || b.fail - a.fail || a.policy.localeCompare(b.policy));
