@@ -42,3 +42,10 @@ export type PolicyEngine = (typeof POLICY_ENGINES)[number];
 
 export const POLICY_SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 export type PolicySeverity = (typeof POLICY_SEVERITIES)[number];
+
+/**
+ * A risk acceptance (waiver) is requested, then approved or rejected by a second person; either
+ * side may withdraw it. An approved waiver holds until its expiry (expiry is a time, not a status).
+ */
+export const WAIVER_STATUSES = ["pending", "approved", "rejected", "withdrawn"] as const;
+export type WaiverStatus = (typeof WAIVER_STATUSES)[number];

@@ -5,8 +5,9 @@ import { clusters } from "./schema";
 // constraint status and the policy reports Kyverno (and others) write, read by the observation
 // loop on its policy interval. One row per cluster and policy; the violations shown are capped.
 
-import { POLICY_ENGINES, POLICY_SEVERITIES } from "./enums";
-export { POLICY_ENGINES, POLICY_SEVERITIES, type PolicyEngine, type PolicySeverity } from "./enums";
+import type { LabelSelector } from "@/lib/validation/label-selector";
+import { POLICY_ENGINES, POLICY_SEVERITIES, WAIVER_STATUSES } from "./enums";
+export { POLICY_ENGINES, POLICY_SEVERITIES, WAIVER_STATUSES, type PolicyEngine, type PolicySeverity, type WaiverStatus } from "./enums";
 
 export const policyResults = sqliteTable(
   "policy_results",
@@ -78,6 +79,39 @@ export const policyReads = sqliteTable(
   (t) => [primaryKey({ columns: [t.clusterId, t.engine] })],
 );
 
+/**
+ * Risk acceptances: a policy knowingly not met on the clusters a selector matches (optionally one
+ * resource only), until an expiry. Requested by one person, approved by another (operator or above).
+ * While approved and unexpired, the results it covers count as Accepted risk, never as passing.
+ */
+export const policyWaivers = sqliteTable(
+  "policy_waivers",
+  {
+    id: text("id").primaryKey(),
+    engine: text("engine", { enum: POLICY_ENGINES }).notNull(),
+    policy: text("policy").notNull(),
+    // All three or none: one resource's violations only.
+    resourceKind: text("resource_kind"),
+    resourceNamespace: text("resource_namespace"),
+    resourceName: text("resource_name"),
+    selector: text("selector", { mode: "json" }).$type<LabelSelector>().notNull(),
+    reason: text("reason").notNull(),
+    status: text("status", { enum: WAIVER_STATUSES }).notNull(),
+    requestedById: text("requested_by_id").notNull(),
+    requestedBy: text("requested_by").notNull(),
+    requestedAt: integer("requested_at", { mode: "timestamp_ms" }).notNull(),
+    decidedById: text("decided_by_id"),
+    decidedBy: text("decided_by"),
+    decidedAt: integer("decided_at", { mode: "timestamp_ms" }),
+    decisionNote: text("decision_note"),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    // Set once, by whichever process first saw it expire, which audits it.
+    expiryRecordedAt: integer("expiry_recorded_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("policy_waivers_policy_idx").on(t.engine, t.policy), index("policy_waivers_status_idx").on(t.status, t.expiresAt)],
+);
+
 export type PolicyResultRow = typeof policyResults.$inferSelect;
 export type PolicyViolationRow = typeof policyViolations.$inferSelect;
 export type PolicyReadRow = typeof policyReads.$inferSelect;
+export type PolicyWaiver = typeof policyWaivers.$inferSelect;
