@@ -62,6 +62,14 @@ const envSchema = z
     // A policy read has its own deadline, apart from the status work's: aggregated reports can hold
     // 100,000 results (about 36 MB), which no status deadline would fit.
     FLEETLINE_POLICY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
+    // Images and chart versions (the Versions page) are read this often per cluster: they change
+    // only when something is deployed, the page compares the fleet rather than watching one
+    // rollout (the status rows do that), and each read lists up to five workload kinds per cluster,
+    // which at thousands of clusters is load worth sparing the API servers every 30 s.
+    FLEETLINE_VERSIONS_INTERVAL_S: z.coerce.number().int().min(1).max(86400).default(300),
+    // A versions read has its own deadline, apart from the status work's (workload lists and the
+    // Git manifests at the applied revision).
+    FLEETLINE_VERSIONS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
     FLEETLINE_REPORT_STALE_S: z.coerce.number().int().min(1).max(30 * 86400).default(10800),
     // One limit on concurrent cluster work across observation, pushes, dry runs and drift views.
     FLEETLINE_CLUSTER_WORK_LIMIT: z.coerce.number().int().min(1).max(1024).default(64),

@@ -23,6 +23,9 @@ import { detectReconciler, dueClusterIds, forgetDeletedClusters, healthSettings,
 import { persistCluster, previousRows } from "@/lib/status/persist";
 import { persistPolicies } from "@/lib/policy/persist";
 import { readPolicyEngines } from "@/lib/policy/read";
+import { persistVersions } from "@/lib/versions/persist";
+import { readVersions } from "@/lib/versions/read";
+import type { KubeObject } from "@/lib/k8s/client";
 import type { ClusterClient } from "@/lib/k8s/client";
 import { applyBehindBy, refreshSourceHeads } from "@/lib/status/revision";
 
@@ -38,6 +41,8 @@ export type StatusSweepOptions = {
   resourceDrift?: boolean;
   /** Read policy results when the cluster's policy interval has passed. Default true. */
   policies?: boolean;
+  /** Read images and chart versions when the cluster's versions interval has passed. Default true. */
+  versions?: boolean;
   now?: () => number;
 };
 
@@ -134,6 +139,7 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
     if (targets.length === 0) {
       await persistCluster(cluster.id, [], previous, []);
       await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
+      await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), [], [], o);
       return { check, sweep: sweep("ok") };
     }
     const reconciler = reconcilerFor({ reconcilerOverride: cluster.reconcilerOverride, detectedReconciler: detectReconciler(probe) });
@@ -142,6 +148,7 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
       const now = o.now();
       await persistCluster(cluster.id, mine.map((t) => noReconcilerRow(t, previous.get(t.configurationId), now)), previous, []);
       await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
+      await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), [], [], o);
       return { check, sweep: sweep("ok") };
     }
     let listing: Listing;
@@ -157,6 +164,7 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
     if (counts) for (const row of observed.rows) if (row.hasResourceDrift === undefined) Object.assign(row, { resourceDriftCount: counts.get(row.configurationId) ?? 0, hasResourceDrift: (counts.get(row.configurationId) ?? 0) > 0 });
     await persistCluster(cluster.id, observed.rows, previous, observed.objects);
     await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
+    await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), listing.objects, mine, o);
     return { check, sweep: sweep("ok") };
   }));
 }
@@ -183,6 +191,28 @@ async function observePolicies(cluster: Cluster, client: ClusterClient, o: Setti
 }
 
 /**
+ * Images and chart versions on the versions interval (FLEETLINE_VERSIONS_INTERVAL_S, five minutes
+ * by default: they change only on a deployment), from the objects this pass already listed, under
+ * a deadline of their own and in the cluster's observation slot. A read that fails or runs out of
+ * time keeps the last rows and records why.
+ */
+async function observeVersions(cluster: Cluster, client: ClusterClient, objects: readonly KubeObject[], targets: readonly Target[], o: Settings): Promise<void> {
+  const versionsReadAt = (globalForLoop.fleetlineVersionsReadAt ??= new Map<string, number>());
+  const now = o.now();
+  const last = versionsReadAt.get(cluster.id);
+  if (!o.versions || (last !== undefined && now - last < env().FLEETLINE_VERSIONS_INTERVAL_S * 1000)) return;
+  versionsReadAt.set(cluster.id, now);
+  const deadline = new Deadline(env().FLEETLINE_VERSIONS_TIMEOUT_MS);
+  const reading = await deadline.race(readVersions(client.withSignal(deadline.signal), objects, targets)).catch((error: unknown) => ({ ok: false as const, error: classifyError(error).message }));
+  try {
+    persistVersions(cluster.id, reading, new Date(o.now()));
+  } catch (error) {
+    // A configuration deleted during the read: its rows are gone with it; the next read is clean.
+    log.debug("versions not stored", { cluster: cluster.name, error: errorMessage(error) });
+  }
+}
+
+/**
  * The probe already listed every object of the Flux kinds (for the inventory); when those are
  * the reconciler's kinds, its managed objects are the status listing: one list per kind, not two.
  */
@@ -201,6 +231,7 @@ const globalForLoop = globalThis as unknown as {
   fleetlineObserveState?: LoopState;
   fleetlineObservationSlots?: Semaphore;
   fleetlinePolicyReadAt?: Map<string, number>;
+  fleetlineVersionsReadAt?: Map<string, number>;
 };
 const inFlight = (globalForLoop.fleetlineObserving ??= new Map());
 
@@ -240,6 +271,7 @@ function settingsFrom(options: ObserveOptions): Settings {
     gitMaxAgeMs: options.gitMaxAgeMs ?? defaults.gitIntervalMs,
     resourceDrift: options.resourceDrift ?? true,
     policies: options.policies ?? true,
+    versions: options.versions ?? true,
     respectBackoff: options.respectBackoff ?? false,
     now: options.now ?? Date.now,
   };
@@ -291,7 +323,7 @@ export async function runObservation(options: ObserveOptions = {}): Promise<{ ob
 
 /** The named (or due) clusters' inventory facts, observed now. */
 export async function runHealthSweep(options: SweepOptions = {}): Promise<CheckOutcome[]> {
-  const { observations } = await runObservation({ ...options, dueOnly: !options.clusterIds, resourceDrift: false, policies: false });
+  const { observations } = await runObservation({ ...options, dueOnly: !options.clusterIds, resourceDrift: false, policies: false, versions: false });
   return observations.map((x) => x.check);
 }
 
