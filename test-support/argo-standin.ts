@@ -71,6 +71,25 @@ type AppStatus = {
 
 const specAndOperation = (app: KubeObject | undefined): string => JSON.stringify([app?.spec, app?.operation]);
 
+const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"]);
+
+/**
+ * Argo CD's status.summary: the images of the Application's workloads, sorted and deduplicated
+ * (the controller collects them from the live resource tree's pods and pod templates).
+ * Simplified: taken from the synced manifests, since the test clusters run no pods.
+ */
+function summaryOf(objects: readonly KubeObject[]): { images?: string[] } {
+  const images = new Set<string>();
+  for (const o of objects) {
+    if (!WORKLOAD_KINDS.has(o.kind)) continue;
+    const spec = o.spec as { template?: { spec?: PodSpec }; jobTemplate?: { spec?: { template?: { spec?: PodSpec } } }; containers?: unknown } | undefined;
+    const pod = o.kind === "Pod" ? (spec as PodSpec | undefined) : o.kind === "CronJob" ? spec?.jobTemplate?.spec?.template?.spec : spec?.template?.spec;
+    for (const c of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]) if (typeof c.image === "string") images.add(c.image);
+  }
+  return images.size > 0 ? { images: [...images].sort() } : {};
+}
+type PodSpec = { containers?: { image?: unknown }[]; initContainers?: { image?: unknown }[] };
+
 export async function startArgoStandIn(cluster: TestCluster, opts: ArgoStandInOptions = {}): Promise<ArgoStandIn> {
   const rest = cluster.rest("admin");
   const namespace = opts.namespace ?? "argocd";
@@ -184,7 +203,7 @@ export async function startArgoStandIn(cluster: TestCluster, opts: ArgoStandInOp
       health: { status: override?.health ?? comparison.health, ...(override?.message ? { message: override.message } : {}) },
       resources: comparison.resources,
       sourceType: "Directory",
-      summary: {},
+      summary: summaryOf(comparison.sync === "Synced" ? desired : []),
       conditions: syncError,
     });
     return resyncMs;

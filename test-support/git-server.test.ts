@@ -35,7 +35,7 @@ describe("git fixture server", () => {
     await git(["clone", "--quiet", sample.repo.url, dir]);
     expect((await git(["rev-parse", "HEAD"], { cwd: dir })).trim()).toBe(sample.commits.bump);
     const files = (await git(["ls-files"], { cwd: dir })).trim().split("\n");
-    expect(files).toEqual(["README.md", "apps/podinfo/configmap.yaml", "apps/podinfo/service.yaml", "infrastructure/cluster-settings.yaml", "infrastructure/namespace.yaml"]);
+    expect(files).toEqual(["README.md", "apps/frontend/deployment.yaml", "apps/podinfo/configmap.yaml", "apps/podinfo/service.yaml", "infrastructure/cluster-settings.yaml", "infrastructure/namespace.yaml"]);
     expect(fs.readFileSync(path.join(dir, "apps/podinfo/configmap.yaml"), "utf8")).toContain(sample.message);
     const refs = await git(["ls-remote", sample.repo.url]);
     expect(refs).toContain(`${sample.commits.podinfo}\trefs/tags/v1.0.0`);
