@@ -131,6 +131,8 @@ const ACTIONS: Record<string, { args: Args; anon?: number; viewer?: number }> = 
   overrideWindowsAction: { args: "form" },
   updateAssignmentAction: { args: "form" },
   createAssignmentAction: { args: "form" },
+  requestWaiverAction: { args: "form" },
+  decideWaiverAction: { args: "form" },
   previewConfigurationAction: { args: [{}] },
   saveConfigurationAction: { args: [{}, { message: "replayed" }] },
   saveOverridesAction: { args: [ID, [], "replayed"] },
@@ -172,7 +174,7 @@ function serverActions(): ActionEntry[] {
 }
 
 // Rows an action could write, fingerprinted; background loops' own tables (health, status) are left out.
-const GUARDED_TABLES = ["users", "credentials", "configurations", "configuration_versions", "configuration_targets", "assignments", "app_settings"];
+const GUARDED_TABLES = ["users", "credentials", "configurations", "configuration_versions", "configuration_targets", "assignments", "app_settings", "policy_waivers"];
 function snapshot(): string {
   const parts = GUARDED_TABLES.map((t) => JSON.stringify(query(`select * from ${t} order by rowid`)));
   parts.push(JSON.stringify(query("select id, name, display_name, labels, server, credentials, reconciler_override from clusters order by id")));

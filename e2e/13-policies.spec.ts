@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, closeContexts, ensureAdmin, fleetCluster, kubeApply, registerCluster, signIn } from "./support";
+import { ADMIN, APPROVER, closeContexts, ensureAdmin, ensureUser, fleetCluster, kubeApply, registerCluster, signIn } from "./support";
 
 // Issue 15 in the browser: a cluster's Gatekeeper audit shows on the compliance page's Policies
 // tab, beside its GitOps state, worst first; the cluster's violations open with the objects and
@@ -40,7 +40,7 @@ test("a failing Gatekeeper constraint shows on the Policies tab, and the cluster
   await expect(detail).toContainText("K8sRequiredLabels/ns-must-have-owner");
   await expect(detail).toContainText("Failing");
   await detail.getByText(/^Violations/).first().click();
-  await expect(detail.getByRole("cell", { name: /Namespace default/ })).toBeVisible();
+  await expect(detail.getByRole("cell", { name: "Namespace default", exact: true })).toBeVisible();
   await expect(detail).toContainText("you must provide labels");
 
   // The cluster's own page lists the same.
@@ -50,4 +50,56 @@ test("a failing Gatekeeper constraint shows on the Policies tab, and the cluster
   // A label list that does not parse is named, not applied.
   await admin.goto("/compliance?tab=policies&labels=%3D%3D%3D");
   await expect(admin.getByRole("alert").filter({ hasText: "Cluster labels:" })).toBeVisible();
+});
+
+test("a risk acceptance: asked by one person, refused to them, approved by another, then shown as Accepted risk", async ({ browser }) => {
+  test.setTimeout(120_000);
+  await ensureUser(admin, APPROVER, "operator");
+  // From the failing policy on the cluster's page, the request form comes filled in.
+  await admin.goto(`${clusterPath}?tab=policies`);
+  await admin.getByRole("region", { name: "Policies on policy-bare" }).getByRole("link", { name: "Accept risk…" }).first().click();
+  const form = admin.getByRole("form", { name: "Request a risk acceptance" });
+  await expect(form.getByLabel("Policy")).toHaveValue("K8sRequiredLabels/ns-must-have-owner");
+
+  // A selector that matches no cluster, and an expiry in the past, are refused on their fields.
+  await form.getByLabel("Clusters (label selector)").fill("fleet=nowhere");
+  await form.getByLabel("Reason").fill("namespaces get owners in the Q1 clean-up");
+  await form.getByLabel("Holds until (inclusive, UTC)").fill("2020-01-01");
+  await form.getByRole("button", { name: "Ask for approval" }).click();
+  await expect(form.getByRole("alert").filter({ hasText: "matches no registered cluster" })).toBeVisible();
+  await expect(form.getByRole("alert").filter({ hasText: "is in the past" })).toBeVisible();
+
+  const until = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  await form.getByLabel("Clusters (label selector)").fill("fleet=policy");
+  await form.getByLabel("Holds until (inclusive, UTC)").fill(until);
+  await form.getByRole("button", { name: "Ask for approval" }).click();
+  await expect(form.getByRole("status")).toContainText("another operator or admin must approve it");
+  await admin.reload();
+  const row = admin.getByTestId("waiver-row").filter({ hasText: "ns-must-have-owner" }).first();
+  await expect(row).toContainText("Waiting for approval");
+  // The requester is offered no Approve button, only Withdraw.
+  await expect(row.getByRole("button", { name: "Approve" })).toHaveCount(0);
+  await expect(row.getByRole("button", { name: "Withdraw" })).toBeVisible();
+  // Still failing while it waits.
+  await admin.goto("/compliance?tab=policies&labels=fleet%3Dpolicy");
+  await expect(admin.getByTestId("policy-summary")).toContainText("1 of 1 cluster fail a policy");
+
+  const approver = await (await browser.newContext()).newPage();
+  await signIn(approver, APPROVER);
+  await approver.goto("/compliance?tab=waivers");
+  const pending = approver.getByTestId("waiver-row").filter({ hasText: "Waiting for approval" }).filter({ hasText: "ns-must-have-owner" }).first();
+  await pending.getByLabel(/^Note/).fill("agreed with the platform lead");
+  await pending.getByRole("button", { name: "Approve" }).click();
+  await expect(approver.getByRole("status").filter({ hasText: "Approved the waiver" })).toBeVisible();
+
+  await admin.goto("/compliance?tab=policies&labels=fleet%3Dpolicy");
+  await expect(admin.getByTestId("policy-summary")).toContainText("0 of 1 cluster fail a policy");
+  await expect(admin.getByTestId("policy-summary")).toContainText("1 more pass only with an accepted risk");
+  await admin.goto(`${clusterPath}?tab=policies`);
+  await expect(admin.getByRole("region", { name: "Policies on policy-bare" })).toContainText("Accepted risk");
+
+  // Requested and approved, by whom, in the audit log.
+  await admin.goto("/audit");
+  await expect(admin.getByText(/Asked to accept the risk of K8sRequiredLabels\/ns-must-have-owner on fleet=policy/).first()).toBeVisible();
+  await expect(admin.getByText(/Approved the risk acceptance of K8sRequiredLabels\/ns-must-have-owner/).first()).toBeVisible();
 });

@@ -6,6 +6,8 @@ import { expect, type Browser, type Page } from "@playwright/test";
 export const ADMIN = { name: "Ada Admin", email: "ada@fleetline.test", password: "admin-Pa55word-e2e" };
 export const VIEWER = { name: "Vic Viewer", email: "vic@fleetline.test", password: "viewer-Pa55word-e2e" };
 export const OPERATOR = { name: "Otto Operator", email: "otto@fleetline.test", password: "operator-Pa55word-e2e" };
+// A second operator, for four-eyes approvals (its own account: other specs change Otto's role).
+export const APPROVER = { name: "Olga Approver", email: "olga@fleetline.test", password: "approver-Pa55word-e2e" };
 
 export async function signIn(page: Page, user: { email: string; password: string }) {
   await page.goto("/login");
@@ -66,18 +68,24 @@ export async function ensureAdmin(page: Page) {
 }
 
 /** Makes sure the viewer account exists and is enabled (specs may run alone or after others). */
-export async function ensureViewer(admin: Page) {
+export function ensureViewer(admin: Page) {
+  return ensureUser(admin, VIEWER, "viewer");
+}
+
+/** Makes sure an account exists and is enabled; a new one gets the role given. */
+export async function ensureUser(admin: Page, user: typeof ADMIN, role: "viewer" | "operator" | "admin") {
   await admin.goto("/settings/users");
-  if ((await admin.getByText(VIEWER.email).count()) === 0) {
+  if ((await admin.getByText(user.email).count()) === 0) {
     const form = admin.getByRole("region", { name: "Create user" });
-    await form.getByLabel("Name").fill(VIEWER.name);
-    await form.getByLabel("Email").fill(VIEWER.email);
-    await form.getByLabel("Initial password").fill(VIEWER.password);
+    await form.getByLabel("Name").fill(user.name);
+    await form.getByLabel("Email").fill(user.email);
+    await form.getByLabel("Initial password").fill(user.password);
+    await form.getByLabel("Role").selectOption(role);
     await form.getByRole("button", { name: "Create user" }).click();
     await expect(form.getByRole("status")).toBeVisible({ timeout: 30_000 });
-  } else if (await admin.getByRole("button", { name: `Enable ${VIEWER.email}` }).count()) {
-    await admin.getByRole("button", { name: `Enable ${VIEWER.email}` }).click();
-    await expect(admin.getByRole("button", { name: `Disable ${VIEWER.email}` })).toBeVisible();
+  } else if (await admin.getByRole("button", { name: `Enable ${user.email}` }).count()) {
+    await admin.getByRole("button", { name: `Enable ${user.email}` }).click();
+    await expect(admin.getByRole("button", { name: `Disable ${user.email}` })).toBeVisible();
   }
 }
 

@@ -17,6 +17,10 @@ describe("the audit log in words", () => {
     expect(auditSummary(entry("configuration.reconcile", { clusterId: CLUSTER, withSource: true, verb: "reconcile" }), names)).toBe("Asked prod-eu-1 to reconcile podinfo (with the source)");
     expect(auditSummary(entry("configuration.suspend", { clusterId: "all", clusters: 2 }), names)).toBe("Suspended podinfo on every target");
     expect(auditSummary(entry("configuration.resume", { clusterId: CLUSTER }, "denied"), names)).toBe("Resumed podinfo on prod-eu-1 (refused: no permission)");
+    const waiver = { policy: "K8sRequiredLabels/owner", selector: "env=prod", expiresAt: "2027-01-31T00:00:00.000Z", holdsThrough: "2027-01-30" };
+    expect(auditSummary(entry("waiver.request", waiver), names)).toBe("Asked to accept the risk of K8sRequiredLabels/owner on env=prod until 2027-01-30 (inclusive)");
+    expect(auditSummary(entry("waiver.approve", waiver), names)).toBe("Approved the risk acceptance of K8sRequiredLabels/owner on env=prod");
+    expect(auditSummary(entry("waiver.expire", waiver), names)).toBe("The risk acceptance expired for K8sRequiredLabels/owner on env=prod");
   });
 
   it("shows the details whole, each known id followed by its name", () => {

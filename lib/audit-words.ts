@@ -79,6 +79,16 @@ export function auditSummary(entry: AuditEntry, names: AuditNames): string {
       return `Deleted cluster ${target}${outcome}`;
     case "auth.login":
       return `Signed in${outcome}`;
+    case "waiver.request":
+    case "waiver.approve":
+    case "waiver.reject":
+    case "waiver.withdraw":
+    case "waiver.expire": {
+      const verb = { "waiver.request": "Asked to accept the risk of", "waiver.approve": "Approved the risk acceptance of", "waiver.reject": "Rejected the risk acceptance of", "waiver.withdraw": "Withdrew the risk acceptance of", "waiver.expire": "The risk acceptance expired for" }[entry.action];
+      const scope = str(d.policy) ?? "a policy";
+      const until = str(d.holdsThrough) ? ` until ${str(d.holdsThrough)} (inclusive)` : "";
+      return `${verb} ${scope}${str(d.selector) ? ` on ${str(d.selector)}` : ""}${entry.action === "waiver.request" ? until : ""}${outcome}`;
+    }
     default:
       return `${entry.action.replace(/[.-]/g, " ")} ${target}`.trim() + outcome;
   }

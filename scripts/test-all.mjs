@@ -14,7 +14,7 @@ const STEPS = [
 const totals = { passed: 0, failed: 0, skipped: 0 };
 
 // Kept in step with e2e/support.ts: the passwords the browser tests type.
-const CANARIES = ["admin-Pa55word-e2e", "viewer-Pa55word-e2e", "operator-Pa55word-e2e", "template-password-1"];
+const CANARIES = ["admin-Pa55word-e2e", "viewer-Pa55word-e2e", "operator-Pa55word-e2e", "approver-Pa55word-e2e", "template-password-1"];
 
 function count(output) {
   // vitest: "      Tests  62 passed (62)" or "Tests  1 failed | 61 passed (62)"; playwright: "  7 passed (25.9s)"

@@ -5,9 +5,43 @@ import { can } from "@/lib/auth/permissions";
 import { countClusters } from "@/lib/queries/clusters";
 import { dashboardSummary, type DriftKind } from "@/lib/queries/dashboard";
 import { DashboardLive } from "@/components/dashboard/dashboard-live";
+import { expiringWaivers, listWaivers, waiverScope, WAIVER_EXPIRY_WARNING_DAYS } from "@/lib/policy/waivers";
+import { formatSelector } from "@/lib/compliance/selector-text";
 import { toDashboardData } from "@/components/dashboard/types";
 
 const DRIFT_KINDS: readonly DriftKind[] = ["config", "revision", "resource", "any"];
+
+/** Risk acceptances about to end (their results return to failing) and requests waiting for a second person. */
+function WaiverNotices() {
+  const expiring = expiringWaivers();
+  const pending = listWaivers().filter((w) => w.state === "pending").length;
+  if (expiring.length === 0 && pending === 0) return null;
+  return (
+    <section aria-labelledby="waiver-notices" className="card mb-4 space-y-1 p-3 text-sm" data-testid="waiver-notices">
+      <h2 id="waiver-notices" className="font-semibold">
+        Risk acceptances
+      </h2>
+      {expiring.length > 0 ? (
+        <>
+          <p>
+            {expiring.length} end{expiring.length === 1 ? "s" : ""} within {WAIVER_EXPIRY_WARNING_DAYS} days; what they cover returns to failing then:
+          </p>
+          <ul className="list-inside list-disc">
+            {expiring.map((w) => (
+              <li key={w.id}>
+                <span className="font-mono [overflow-wrap:anywhere]">{waiverScope(w).slice(0, 200)}</span> on <span className="font-mono">{formatSelector(w.selector)}</span>, until {new Date(w.expiresAt.getTime() - 1).toISOString().slice(0, 10)}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {pending > 0 ? <p>{pending} request{pending === 1 ? "" : "s"} wait for approval.</p> : null}
+      <Link href="/compliance?tab=waivers" className="underline">
+        Review risk acceptances
+      </Link>
+    </section>
+  );
+}
 
 export default async function DashboardPage({ searchParams }: { searchParams: Promise<{ drift?: string }> }) {
   const { user } = await requirePageAccess("dashboard.read");
@@ -37,6 +71,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
             </form>
           }
         />
+        <WaiverNotices />
         <DashboardLive initial={toDashboardData(summary)} drift={drift} />
       </>
     );

@@ -2,13 +2,16 @@ import { Badge } from "@/components/ui/badges";
 import { LongText } from "@/components/ui/long-text";
 import { Time } from "@/components/ui/time";
 import type { PolicyEngine } from "@/db/enums";
+import Link from "@/components/ui/link";
 import type { ClusterPolicyDetail, PolicyState } from "@/lib/policy/queries";
+import { queryString } from "@/lib/url";
 
 export const ENGINE_NAMES: Record<PolicyEngine, string> = { gatekeeper: "Gatekeeper", policyreport: "Policy reports (wgpolicyk8s.io)", openreports: "OpenReports" };
-export const STATE_BADGES: Record<PolicyState, { tone: "red" | "amber" | "grey" | "green"; icon: string; label: string }> = {
+export const STATE_BADGES: Record<PolicyState, { tone: "red" | "amber" | "grey" | "green" | "blue"; icon: string; label: string }> = {
   fail: { tone: "red", icon: "✕", label: "Failing" },
   stale: { tone: "amber", icon: "⏱", label: "Stale audit" },
   "not-audited": { tone: "grey", icon: "?", label: "Not audited yet" },
+  accepted: { tone: "blue", icon: "⚑", label: "Accepted risk" },
   pass: { tone: "green", icon: "✓", label: "Passing" },
 };
 
@@ -21,8 +24,16 @@ export function PolicyStateBadge({ state }: { state: PolicyState }) {
   );
 }
 
+type WaiverTarget = { engine: string; policy: string; resourceKind?: string | null; resourceNamespace?: string | null; resourceName?: string | null };
+
+/** The Risk acceptances tab with the request form filled in for this policy (or one resource). */
+export const waiverHref = (t: WaiverTarget) =>
+  `/compliance${queryString({ tab: "waivers", engine: t.engine, policy: t.policy, resourceKind: t.resourceKind ?? undefined, resourceNamespace: t.resourceNamespace ?? undefined, resourceName: t.resourceName ?? undefined })}`;
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
 /** One cluster's policies, failing first, each with the violations kept for it. */
-export function ClusterPolicies({ name, policies }: { name: string; policies: ClusterPolicyDetail[] }) {
+export function ClusterPolicies({ name, policies, canWaive = false }: { name: string; policies: ClusterPolicyDetail[]; canWaive?: boolean }) {
   return (
     <section aria-labelledby="cluster-policies" className="card space-y-3 p-4">
       <h2 id="cluster-policies" className="font-semibold">
@@ -44,6 +55,12 @@ export function ClusterPolicies({ name, policies }: { name: string; policies: Cl
                     {p.severity ? ` · ${p.severity}` : ""}
                     {p.enforcementAction ? ` · ${p.enforcementAction}` : ""} · {p.fail} failing, {p.warn} warning, {p.pass} passing · audited <Time date={p.auditedAt} />
                   </span>
+                  {p.acceptedBy ? <span className="text-xs">accepted until {day(new Date(p.acceptedBy.expiresAt.getTime() - 1))}</span> : null}
+                  {canWaive && p.state === "fail" ? (
+                    <Link href={waiverHref(p)} className="text-xs underline">
+                      Accept risk…
+                    </Link>
+                  ) : null}
                 </div>
                 {p.shown.length > 0 ? (
                   <details className="mt-1">
@@ -69,6 +86,15 @@ export function ClusterPolicies({ name, policies }: { name: string; policies: Cl
                             <td>
                               {v.result}
                               {v.rule ? ` (${v.rule})` : ""}
+                              {v.acceptedBy ? (
+                                <span className="ml-1">
+                                  <PolicyStateBadge state="accepted" />
+                                </span>
+                              ) : canWaive && v.resourceName && (v.result === "fail" || v.result === "error") ? (
+                                <Link href={waiverHref({ ...v, policy: p.policy })} className="ml-1 text-xs underline" aria-label={`Accept the risk of ${v.resourceKind ?? ""} ${v.resourceName}`}>
+                                  accept…
+                                </Link>
+                              ) : null}
                             </td>
                             <td>
                               <LongText text={v.message} limit={120} />

@@ -1,7 +1,7 @@
 import { matrixFilterSchema, matrixParams, type MatrixFilter } from "@/lib/compliance/filters";
 import { queryString } from "@/lib/url";
 
-export type ComplianceTab = "overview" | "matrix" | "assignments" | "policies";
+export type ComplianceTab = "overview" | "matrix" | "assignments" | "policies" | "waivers";
 
 /** A link within /compliance that keeps the given matrix filters (defaults left out of the URL). */
 export function complianceHref(tab: ComplianceTab, filter: Partial<MatrixFilter> = {}): string {

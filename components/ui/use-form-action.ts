@@ -18,7 +18,9 @@ export function useFormAction<S extends { status: string }>(
   }, [state, resetOnSuccess]);
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const data = new FormData(event.currentTarget);
+    // The pressed button's name and value go with the fields, as a native submit sends them.
+    const submitter = (event.nativeEvent as SubmitEvent).submitter;
+    const data = new FormData(event.currentTarget, submitter instanceof HTMLButtonElement && submitter.name ? submitter : null);
     startTransition(() => dispatch(data));
   };
   // method "post": a submit before hydration goes out natively, and a GET would put every field

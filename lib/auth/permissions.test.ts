@@ -19,6 +19,7 @@ const EXPECTED: Record<Permission, Role[]> = {
   "credentials.write": ["admin"],
   "compliance.read": ["admin", "operator", "viewer"],
   "assignments.write": ["admin", "operator"],
+  "waivers.write": ["admin", "operator"],
   "audit.read": ["admin", "operator", "viewer"],
   "users.read": ["admin"],
   "users.write": ["admin"],

@@ -17,6 +17,8 @@ export const PERMISSIONS = [
   "credentials.write",
   "compliance.read",
   "assignments.write",
+  // Ask for, approve, reject or withdraw a risk acceptance (never approve one's own).
+  "waivers.write",
   "audit.read",
   "users.read",
   "users.write",
@@ -42,6 +44,7 @@ const OPERATOR: readonly Permission[] = [
   "configurations.delete",
   "credentials.read",
   "assignments.write",
+  "waivers.write",
 ];
 
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {

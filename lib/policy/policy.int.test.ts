@@ -13,7 +13,7 @@ beforeAll(async () => {
   // The 100,000-result read took 16 s alone and 47 s inside the loaded CI run (the default budget
   // is 60 s): the test gives it room, and prints what it took.
   process.env.FLEETLINE_POLICY_TIMEOUT_MS = "240000";
-  fleet = await startFleetFixture({ clusters: 2, name: "policy", policy: true, policyOptions: { auditIntervalMs: 0, scanIntervalMs: 0 }, git: false });
+  fleet = await startFleetFixture({ clusters: 2, name: "policy", policy: true, policyOptions: { auditIntervalMs: 0, scanIntervalMs: 0 }, git: false, labels: (i) => ({ env: "prod", region: i === 0 ? "eu" : "us" }) });
   [collector, schema] = await Promise.all([import("@/lib/observe/loop"), import("@/db/schema-policy")]);
 }, 180_000);
 
@@ -121,4 +121,40 @@ describe("policy reports", () => {
     expect(reads(1).find((r) => r.engine === "policyreport")).toMatchObject({ results: 100_000, truncated: true, error: null });
     console.log(`policy read: ${bulk.results} results in ${bulk.reports.length} reports read in ${elapsed} ms (written in ${bulk.elapsedMs} ms)`);
   }, 240_000);
+});
+
+describe("risk acceptances", () => {
+  const alice = { id: "u-alice", email: "alice@example.com" };
+  const bob = { id: "u-bob", email: "bob@example.com" };
+  const until = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+
+  it("four eyes: a waiver the requester cannot approve makes the audited violations Accepted risk on the clusters it matches, until it expires", async () => {
+    const [waivers, queries] = await Promise.all([import("./waivers"), import("./queries")]);
+    const policy = "K8sRequiredLabels/ns-must-have-owner";
+    // Read from the cluster again: the constraint still fails on cluster 0.
+    await observe(0);
+    const stateOn0 = () => queries.clusterPolicies(fleet.clusterIds[0]!).find((p) => p.policy === policy)?.state;
+    expect(stateOn0()).toBe("fail");
+    // Cluster 1 (region=us) does not report this policy: a waiver there covers nothing, refused.
+    expect(waivers.requestWaiver({ engine: "gatekeeper", policy, selector: "region=us", reason: "r", expiresOn: until }, alice)).toMatchObject({ status: "invalid", fieldErrors: { selector: "matches 1 cluster, none of which reports this policy" } });
+    const asked = waivers.requestWaiver({ engine: "gatekeeper", policy, selector: "region=eu", reason: "namespaces get owners in Q1", expiresOn: until }, alice);
+    if (asked.status !== "ok") throw new Error(JSON.stringify(asked));
+    expect(waivers.decideWaiver(asked.waiver.id, "approve", alice, "").status).toBe("error");
+    expect(stateOn0()).toBe("fail");
+    expect(waivers.decideWaiver(asked.waiver.id, "approve", bob, "").status).toBe("ok");
+    expect(stateOn0()).toBe("accepted");
+
+    // The engine audits again and still finds the violations: the next read keeps them accepted.
+    await fleet.harness.policy[0]!.auditNow();
+    await observe(0);
+    expect(stateOn0()).toBe("accepted");
+    expect(queries.clusterPolicyRows().find((r) => r.id === fleet.clusterIds[0])?.policies.accepted).toBeGreaterThanOrEqual(1);
+
+    // The expiry arrives (moved to a moment from now): the violations fail again, and it is audited once.
+    fleet.temp.db.update(schema.policyWaivers).set({ expiresAt: new Date(Date.now() + 500) }).run();
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(stateOn0()).toBe("fail");
+    expect(waivers.recordWaiverExpiries()).toBe(1);
+    expect(waivers.recordWaiverExpiries()).toBe(0);
+  });
 });

@@ -20,3 +20,14 @@ describe("policy state", () => {
     expect(policyState({ engine: "openreports", auditedAt: at(181), fail: 0, error: 0 }, now)).toBe("stale");
   });
 });
+
+describe("accepted risk", () => {
+  const now = Date.parse("2026-12-02T10:00:00Z");
+  it("replaces failing only: a stale, unaudited or passing result stays what it is under a waiver", () => {
+    const at = new Date(now - 60_000);
+    expect(policyState({ engine: "gatekeeper", auditedAt: at, fail: 2, error: 0 }, now, true)).toBe("accepted");
+    expect(policyState({ engine: "gatekeeper", auditedAt: at, fail: 0, error: 0 }, now, true)).toBe("pass");
+    expect(policyState({ engine: "gatekeeper", auditedAt: new Date(now - 3_600_000), fail: 2, error: 0 }, now, true)).toBe("stale");
+    expect(policyState({ engine: "gatekeeper", auditedAt: null, fail: 0, error: 0 }, now, () => true)).toBe("not-audited");
+  });
+});

@@ -2,17 +2,19 @@ import "server-only";
 import { asc, count, eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusters } from "@/db/schema";
-import { policyReads, policyResults, policyViolations, type PolicyEngine, type PolicyResultRow, type PolicySeverity } from "@/db/schema-policy";
+import { policyReads, policyResults, policyViolations, type PolicyEngine, type PolicyResultRow, type PolicySeverity, type PolicyViolationRow } from "@/db/schema-policy";
 import { configurationStatus, type ComplianceState } from "@/db/schema-status";
 import { env } from "@/lib/env";
 import { matchesSelector } from "@/lib/validation/label-selector";
+import { WaiverCoverage } from "./waivers";
 
 /**
  * Pass: audited recently with no failure. Fail: a failing (or erroring) result. Stale: the last
  * audit is older than a few audit intervals, so it proves nothing either way. Not audited: the
- * engine has not evaluated it yet. Warnings alone do not fail a policy; they are counted.
+ * engine has not evaluated it yet. Accepted: failing, but an approved, unexpired waiver covers
+ * it (counted apart, never as passing). Warnings alone do not fail a policy; they are counted.
  */
-export const POLICY_STATES = ["fail", "stale", "not-audited", "pass"] as const;
+export const POLICY_STATES = ["fail", "stale", "not-audited", "accepted", "pass"] as const;
 export type PolicyState = (typeof POLICY_STATES)[number];
 
 export function staleAfterMs(engine: PolicyEngine): number {
@@ -20,10 +22,16 @@ export function staleAfterMs(engine: PolicyEngine): number {
   return (engine === "gatekeeper" ? e.FLEETLINE_POLICY_STALE_S : e.FLEETLINE_REPORT_STALE_S) * 1000;
 }
 
-export function policyState(row: Pick<PolicyResultRow, "engine" | "auditedAt" | "fail" | "error">, now: number): PolicyState {
+export function policyState(row: Pick<PolicyResultRow, "engine" | "auditedAt" | "fail" | "error">, now: number, accepted: (() => boolean) | boolean = false): PolicyState {
   if (row.auditedAt === null) return "not-audited";
   if (now - row.auditedAt.getTime() > staleAfterMs(row.engine)) return "stale";
-  return row.fail + row.error > 0 ? "fail" : "pass";
+  if (row.fail + row.error === 0) return "pass";
+  return (typeof accepted === "function" ? accepted() : accepted) ? "accepted" : "fail";
+}
+
+/** The state with the waivers in force: a failing result a waiver covers is Accepted risk. */
+function stateWith(coverage: WaiverCoverage, row: PolicyResultRow, now: number): PolicyState {
+  return policyState(row, now, () => !coverage.empty && coverage.forResult(row) !== undefined);
 }
 
 export type PolicyFilter = { engine?: PolicyEngine; severity?: PolicySeverity; state?: PolicyState; labels?: Record<string, string> };
@@ -36,7 +44,7 @@ function clustersMatching(labels: Record<string, string> | undefined): ClusterRe
 }
 
 export type PolicyCounts = Record<PolicyState, number>;
-const emptyCounts = (): PolicyCounts => ({ fail: 0, stale: 0, "not-audited": 0, pass: 0 });
+const emptyCounts = (): PolicyCounts => ({ fail: 0, stale: 0, "not-audited": 0, accepted: 0, pass: 0 });
 
 export type ClusterPolicyRow = ClusterRef & {
   policies: PolicyCounts;
@@ -57,10 +65,11 @@ export function clusterPolicyRows(filter: PolicyFilter = {}, now = Date.now()): 
   const byId = new Map<string, ClusterPolicyRow>(
     scope.map((c) => [c.id, { ...c, policies: emptyCounts(), violations: 0, warnings: 0, readError: null, readAt: null, gitops: { "Non-Compliant": 0, Pending: 0, Unknown: 0, Suspended: 0, Compliant: 0 } }]),
   );
+  const coverage = new WaiverCoverage(new Date(now));
   for (const row of db.select().from(policyResults).all()) {
     const cluster = byId.get(row.clusterId);
     if (!cluster || (filter.engine && row.engine !== filter.engine) || (filter.severity && row.severity !== filter.severity)) continue;
-    const state = policyState(row, now);
+    const state = stateWith(coverage, row, now);
     cluster.policies[state]++;
     cluster.violations += row.fail + row.error;
     cluster.warnings += row.warn;
@@ -90,9 +99,10 @@ export type PolicyRow = { engine: PolicyEngine; policy: string; source: string; 
 export function policyRows(filter: PolicyFilter = {}, now = Date.now()): PolicyRow[] {
   const scope = new Set(clustersMatching(filter.labels).map((c) => c.id));
   const byKey = new Map<string, PolicyRow>();
+  const coverage = new WaiverCoverage(new Date(now));
   for (const row of getDb().select().from(policyResults).all()) {
     if (!scope.has(row.clusterId) || (filter.engine && row.engine !== filter.engine) || (filter.severity && row.severity !== filter.severity)) continue;
-    const state = policyState(row, now);
+    const state = stateWith(coverage, row, now);
     if (filter.state && state !== filter.state) continue;
     const key = `${row.engine}\u0000${row.policy}`;
     let entry = byKey.get(key);
@@ -106,17 +116,28 @@ export function policyRows(filter: PolicyFilter = {}, now = Date.now()): PolicyR
   return [...byKey.values()].sort((a, b) => b.clusters.fail - a.clusters.fail || b.violations - a.violations || a.policy.localeCompare(b.policy));
 }
 
-export type ClusterPolicyDetail = PolicyResultRow & { state: PolicyState; shown: (typeof policyViolations.$inferSelect)[] };
+type AcceptedBy = { waiverId: string; expiresAt: Date } | null;
+export type ShownViolation = PolicyViolationRow & { acceptedBy: AcceptedBy };
+export type ClusterPolicyDetail = PolicyResultRow & { state: PolicyState; acceptedBy: AcceptedBy; shown: ShownViolation[] };
 
-/** One cluster's policies with the violations kept for each, failing first. */
+const acceptedBy = (w: { id: string; expiresAt: Date } | undefined): AcceptedBy => (w ? { waiverId: w.id, expiresAt: w.expiresAt } : null);
+
+/** One cluster's policies with the violations kept for each (and the waivers that accept them), failing first. */
 export function clusterPolicies(clusterId: string, now = Date.now()): ClusterPolicyDetail[] {
   const db = getDb();
+  const coverage = new WaiverCoverage(new Date(now));
   const violations = db.select().from(policyViolations).where(eq(policyViolations.clusterId, clusterId)).orderBy(asc(policyViolations.ordinal)).all();
   return db
     .select()
     .from(policyResults)
     .where(eq(policyResults.clusterId, clusterId))
     .all()
-    .map((row) => ({ ...row, state: policyState(row, now), shown: violations.filter((v) => v.engine === row.engine && v.policy === row.policy) }))
+    .map((row) => {
+      const own = violations.filter((v) => v.engine === row.engine && v.policy === row.policy);
+      const whole = coverage.empty ? undefined : coverage.forResult(row, own);
+      const state = policyState(row, now, whole !== undefined);
+      const shown = own.map((v) => ({ ...v, acceptedBy: acceptedBy(coverage.empty ? undefined : coverage.forViolation(clusterId, row.engine, row.policy, v)) }));
+      return { ...row, state, acceptedBy: state === "accepted" ? acceptedBy(whole) : null, shown };
+    })
     .sort((a, b) => POLICY_STATES.indexOf(a.state) - POLICY_STATES.indexOf(b.state) || b.fail - a.fail || a.policy.localeCompare(b.policy));
 }

@@ -10,6 +10,7 @@ import { recomputeClusterFingerprints } from "@/lib/inventory/credentials";
 import { log } from "@/lib/log";
 import { resumeInterruptedRollouts } from "@/lib/push/run";
 import { startObservationLoop } from "@/lib/observe/loop";
+import { startWaiverExpiryTimer } from "@/lib/policy/waivers";
 
 const globalForBoot = globalThis as unknown as { fleetlineBooted?: Promise<void> };
 
@@ -47,6 +48,7 @@ async function bootOnce() {
   if (e.FLEETLINE_BACKGROUND === "on") {
     // One loop observes every cluster: inventory facts and status rows from one listing.
     startObservationLoop();
+    startWaiverExpiryTimer();
   }
   log.info("fleetline ready", { database: e.DATABASE_URL, users: countUsers() });
 }

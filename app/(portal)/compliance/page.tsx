@@ -11,6 +11,7 @@ import { AssignmentsTab } from "./assignments-tab";
 import { MatrixTab } from "./matrix-tab";
 import { OverviewTab } from "./overview-tab";
 import { PoliciesTab } from "./policies-tab";
+import { WaiversTab } from "./waivers-tab";
 
 export const metadata: Metadata = { title: "Compliance" };
 
@@ -19,6 +20,7 @@ const TABS: { id: ComplianceTab; label: string }[] = [
   { id: "matrix", label: "Matrix" },
   { id: "assignments", label: "Assignments" },
   { id: "policies", label: "Policies" },
+  { id: "waivers", label: "Risk acceptances" },
 ];
 
 const one = (v: string | string[] | undefined) => (typeof v === "string" ? v.slice(0, 200) : undefined);
@@ -38,7 +40,14 @@ export default async function CompliancePage({ searchParams }: { searchParams: P
       <TabLinks tabs={TABS} active={tab} hrefFor={(t) => complianceHref(t as ComplianceTab)} />
       {tab === "overview" ? <OverviewTab assignments={assignments} /> : null}
       {tab === "matrix" ? <MatrixTab assignments={assignments} filter={matrixFilterSchema.parse(params)} /> : null}
-      {tab === "policies" ? <PoliciesTab params={{ engine: one(params.engine), severity: one(params.severity), state: one(params.state), labels: one(params.labels), cluster: one(params.cluster) }} /> : null}
+      {tab === "policies" ? <PoliciesTab params={{ engine: one(params.engine), severity: one(params.severity), state: one(params.state), labels: one(params.labels), cluster: one(params.cluster) }} canWaive={can(user.role, "waivers.write")} /> : null}
+      {tab === "waivers" ? (
+        <WaiversTab
+          userId={user.id}
+          canWrite={can(user.role, "waivers.write")}
+          prefill={{ engine: one(params.engine), policy: one(params.policy), resourceKind: one(params.resourceKind), resourceNamespace: one(params.resourceNamespace), resourceName: one(params.resourceName), selector: one(params.selector) }}
+        />
+      ) : null}
       {tab === "assignments" ? <AssignmentsTab assignments={assignments} canWrite={can(user.role, "assignments.write")} panel={assignmentPanel(params)} /> : null}
     </>
   );

@@ -59,7 +59,7 @@ function Filters({ params, labelsError }: { params: PolicyParams; labelsError?: 
 }
 
 /** Policy compliance beside the GitOps view: one row per cluster (both together, worst first), one cluster's violations, and every policy across the fleet. */
-export function PoliciesTab({ params }: { params: PolicyParams }) {
+export function PoliciesTab({ params, canWaive }: { params: PolicyParams; canWaive: boolean }) {
   const { filter, labelsError } = policyFilter(params);
   const rows = clusterPolicyRows(filter);
   const policies = policyRows(filter);
@@ -67,11 +67,12 @@ export function PoliciesTab({ params }: { params: PolicyParams }) {
   const link = (cluster: string) => `/compliance${queryString({ tab: "policies", engine: params.engine, severity: params.severity, state: params.state, labels: params.labels, cluster })}`;
   const failing = rows.filter((r) => r.policies.fail > 0).length;
   const stale = rows.filter((r) => r.policies.fail === 0 && r.policies.stale > 0).length;
+  const accepted = rows.filter((r) => r.policies.fail === 0 && r.policies.accepted > 0).length;
   return (
     <div className="space-y-4">
       <Filters params={params} labelsError={labelsError} />
       <p className="text-sm" data-testid="policy-summary">
-        {failing} of {rows.length} cluster{rows.length === 1 ? "" : "s"} fail a policy; {stale} more have only stale audits.
+        {failing} of {rows.length} cluster{rows.length === 1 ? "" : "s"} fail a policy; {stale} more have only stale audits; {accepted} more pass only with an accepted risk.
       </p>
       {rows.length === 0 ? (
         <EmptyState title="No clusters match">Change the filters, or register a cluster.</EmptyState>
@@ -88,6 +89,7 @@ export function PoliciesTab({ params }: { params: PolicyParams }) {
                 <th scope="col">Policies failing</th>
                 <th scope="col">Stale</th>
                 <th scope="col">Not audited</th>
+                <th scope="col">Accepted risk</th>
                 <th scope="col">Passing</th>
                 <th scope="col">Violations</th>
                 <th scope="col">Read</th>
@@ -110,6 +112,7 @@ export function PoliciesTab({ params }: { params: PolicyParams }) {
                   <td>{r.policies.fail > 0 ? <Badge tone="red" icon="✕">{r.policies.fail}</Badge> : 0}</td>
                   <td>{r.policies.stale}</td>
                   <td>{r.policies["not-audited"]}</td>
+                  <td>{r.policies.accepted}</td>
                   <td>{r.policies.pass}</td>
                   <td>
                     {r.violations}
@@ -122,7 +125,7 @@ export function PoliciesTab({ params }: { params: PolicyParams }) {
           </table>
         </section>
       )}
-      {selected ? <ClusterPolicies name={selected.name} policies={clusterPolicies(selected.id)} /> : null}
+      {selected ? <ClusterPolicies name={selected.name} policies={clusterPolicies(selected.id)} canWaive={canWaive} /> : null}
       {policies.length > 0 ? (
         <section aria-labelledby="policy-fleet" className="card overflow-x-auto">
           <h2 id="policy-fleet" className="p-3 font-semibold">
@@ -136,6 +139,7 @@ export function PoliciesTab({ params }: { params: PolicyParams }) {
                 <th scope="col">Severity</th>
                 <th scope="col">Clusters failing</th>
                 <th scope="col">Stale</th>
+                <th scope="col">Accepted risk</th>
                 <th scope="col">Passing</th>
                 <th scope="col">Violations</th>
               </tr>
@@ -148,6 +152,7 @@ export function PoliciesTab({ params }: { params: PolicyParams }) {
                   <td>{p.severity ?? "—"}</td>
                   <td>{p.clusters.fail}</td>
                   <td>{p.clusters.stale}</td>
+                  <td>{p.clusters.accepted}</td>
                   <td>{p.clusters.pass}</td>
                   <td>{p.violations}</td>
                 </tr>

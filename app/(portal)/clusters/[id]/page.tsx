@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { ClusterPolicies } from "@/components/compliance/cluster-policies";
 import { clusterPolicies } from "@/lib/policy/queries";
+import { ClusterVersionsView } from "@/components/versions/cluster-versions";
+import { clusterVersions } from "@/lib/versions/queries";
 import Link from "@/components/ui/link";
 import { notFound } from "next/navigation";
 import { Badge, FluxBadge, HealthBadge, LabelChips, LimitedAccessBadge, ReconcilerBadge, StaleBadge } from "@/components/ui/badges";
@@ -198,6 +200,7 @@ export default async function ClusterPage({ params, searchParams }: Props) {
     { id: "objects", label: argo ? `Applications (${argo.length})` : `Flux objects (${cluster.fluxObjects.length})` },
     { id: "values", label: "Values" },
     { id: "policies", label: "Policies" },
+    { id: "versions", label: "Versions" },
     { id: "labels", label: "Labels" },
     ...(isAdmin ? [{ id: "credentials", label: "Credentials" }] : []),
     ...(can(user.role, "clusters.delete") ? [{ id: "delete", label: "Delete" }] : []),
@@ -230,7 +233,7 @@ export default async function ClusterPage({ params, searchParams }: Props) {
       {active === "overview" ? <Overview cluster={cluster} argo={argo} /> : null}
       {active === "objects" ? argo ? <ArgoApplications applications={argo} /> : <FluxObjects cluster={cluster} /> : null}
       {active === "values" ? <ValuesTab values={valuesForCluster(cluster)} /> : null}
-      {active === "policies" ? <ClusterPolicies name={cluster.name} policies={clusterPolicies(cluster.id)} /> : null}
+      {active === "policies" ? <ClusterPolicies name={cluster.name} policies={clusterPolicies(cluster.id)} canWaive={can(user.role, "waivers.write")} /> : null}
       {active === "labels" ? (
         canEditLabels ? (
           <section className="card max-w-xl p-4"><LabelsForm clusterId={cluster.id} labelsText={formatLabels(cluster.labels)} /></section>
