@@ -111,6 +111,26 @@ export const policyWaivers = sqliteTable(
   (t) => [index("policy_waivers_policy_idx").on(t.engine, t.policy), index("policy_waivers_status_idx").on(t.status, t.expiresAt)],
 );
 
+/**
+ * When a cluster's policy started or stopped passing (audited, nothing failing), for the 30-day
+ * trend: walked back from today's counts, as the GitOps trend walks status history. A pair's
+ * first reading has no previous value. Waivers and staleness are not history: they are judged now.
+ */
+export const policyResultHistory = sqliteTable(
+  "policy_result_history",
+  {
+    clusterId: text("cluster_id")
+      .notNull()
+      .references(() => clusters.id, { onDelete: "cascade" }),
+    engine: text("engine", { enum: POLICY_ENGINES }).notNull(),
+    policy: text("policy").notNull(),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    passing: integer("passing", { mode: "boolean" }).notNull(),
+    previousPassing: integer("previous_passing", { mode: "boolean" }),
+  },
+  (t) => [index("policy_result_history_at_idx").on(t.at), index("policy_result_history_pair_idx").on(t.clusterId, t.engine, t.policy, t.at)],
+);
+
 export type PolicyResultRow = typeof policyResults.$inferSelect;
 export type PolicyViolationRow = typeof policyViolations.$inferSelect;
 export type PolicyReadRow = typeof policyReads.$inferSelect;
