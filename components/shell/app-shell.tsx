@@ -10,6 +10,7 @@ const NAV: NavItem[] = [
   { href: "/clusters", label: "Clusters" },
   { href: "/configurations", label: "Configurations" },
   { href: "/compliance", label: "Compliance" },
+  { href: "/versions", label: "Versions" },
   { href: "/audit", label: "Audit" },
   { href: "/settings", label: "Settings" },
 ];

@@ -234,6 +234,7 @@ export default async function ClusterPage({ params, searchParams }: Props) {
       {active === "objects" ? argo ? <ArgoApplications applications={argo} /> : <FluxObjects cluster={cluster} /> : null}
       {active === "values" ? <ValuesTab values={valuesForCluster(cluster)} /> : null}
       {active === "policies" ? <ClusterPolicies name={cluster.name} policies={clusterPolicies(cluster.id)} canWaive={can(user.role, "waivers.write")} /> : null}
+      {active === "versions" ? <ClusterVersionsView name={cluster.name} versions={clusterVersions(cluster.id)} /> : null}
       {active === "labels" ? (
         canEditLabels ? (
           <section className="card max-w-xl p-4"><LabelsForm clusterId={cluster.id} labelsText={formatLabels(cluster.labels)} /></section>
