@@ -31,11 +31,12 @@ test("a failing Gatekeeper constraint shows on the Policies tab, and the cluster
 
   await expect(async () => {
     await admin.goto("/compliance?tab=policies&labels=fleet%3Dpolicy");
-    await expect(admin.getByRole("row", { name: /policy-bare/ })).toContainText("✕", { timeout: 1000 });
+    await expect(admin.getByRole("region", { name: "Clusters: GitOps and policies, worst first" }).getByRole("row", { name: /policy-bare/ })).toContainText("✕", { timeout: 1000 });
   }).toPass({ timeout: 60_000 });
   await expect(admin.getByTestId("policy-summary")).toContainText("1 of 1 cluster fail a policy");
 
-  await admin.getByRole("link", { name: "policy-bare" }).click();
+  await expect(admin.getByTestId("policy-matrix").getByRole("row", { name: /policy-bare/ })).toContainText("Failing");
+  await admin.getByRole("region", { name: "Clusters: GitOps and policies, worst first" }).getByRole("link", { name: "policy-bare" }).click();
   const detail = admin.getByRole("region", { name: "Policies on policy-bare" });
   await expect(detail).toContainText("K8sRequiredLabels/ns-must-have-owner");
   await expect(detail).toContainText("Failing");
@@ -98,7 +99,14 @@ test("a risk acceptance: asked by one person, refused to them, approved by anoth
   await admin.goto(`${clusterPath}?tab=policies`);
   await expect(admin.getByRole("region", { name: "Policies on policy-bare" })).toContainText("Accepted risk");
 
-  // Requested and approved, by whom, in the audit log.
+  // The matrix says it in words for screen readers; the export carries the state and the waiver.
+  await admin.goto("/compliance?tab=policies&labels=fleet%3Dpolicy");
+  await expect(admin.getByTestId("policy-matrix").getByRole("row", { name: /policy-bare/ })).toContainText("Accepted risk");
+  const csv = await (await admin.request.get("/api/compliance/policies/export?format=csv&labels=fleet%3Dpolicy")).text();
+  expect(csv.split("\r\n")[0]).toBe("cluster,labels,engine,policy,severity,state,fail,error,warn,pass,audited_at,accepted_by_waiver,accepted_until");
+  expect(csv).toMatch(/policy-bare,fleet=policy,gatekeeper,K8sRequiredLabels\/ns-must-have-owner,,accepted,\d+,0,0,0,[^,]+,[0-9a-f-]{36},/);
+
+    // Requested and approved, by whom, in the audit log.
   await admin.goto("/audit");
   await expect(admin.getByText(/Asked to accept the risk of K8sRequiredLabels\/ns-must-have-owner on fleet=policy/).first()).toBeVisible();
   await expect(admin.getByText(/Approved the risk acceptance of K8sRequiredLabels\/ns-must-have-owner/).first()).toBeVisible();

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq, notInArray } from "drizzle-orm";
 import { getDb } from "@/db";
-import { policyReads, policyResults, policyViolations, type PolicyEngine } from "@/db/schema-policy";
+import { policyReads, policyResultHistory, policyResults, policyViolations, type PolicyEngine } from "@/db/schema-policy";
 import type { EngineReading } from "./read";
 
 // Rows are written in batches: a cluster may report thousands of policies.
@@ -10,6 +10,9 @@ const BATCH = 200;
 function insertBatched<T>(rows: T[], insert: (batch: T[]) => void): void {
   for (let start = 0; start < rows.length; start += BATCH) insert(rows.slice(start, start + BATCH));
 }
+
+/** Passing, for the trend: audited, and nothing failing or erroring. */
+const isPassing = (r: { auditedAt: Date | null; fail: number; error: number }) => r.auditedAt !== null && r.fail + r.error === 0;
 
 /**
  * One cluster's policy reading, stored: an engine read in full replaces its rows; one that
@@ -31,6 +34,14 @@ export function persistPolicies(clusterId: string, readings: readonly EngineRead
         continue;
       }
       const engine: PolicyEngine = reading.engine;
+      const before = new Map(
+        tx
+          .select({ policy: policyResults.policy, auditedAt: policyResults.auditedAt, fail: policyResults.fail, error: policyResults.error })
+          .from(policyResults)
+          .where(and(eq(policyResults.clusterId, clusterId), eq(policyResults.engine, engine)))
+          .all()
+          .map((r) => [r.policy, isPassing(r)]),
+      );
       tx.delete(policyResults).where(and(eq(policyResults.clusterId, clusterId), eq(policyResults.engine, engine))).run();
       tx.delete(policyViolations).where(and(eq(policyViolations.clusterId, clusterId), eq(policyViolations.engine, engine))).run();
       const { policies, results, truncated } = reading.aggregated;
@@ -41,6 +52,15 @@ export function persistPolicies(clusterId: string, readings: readonly EngineRead
       insertBatched(
         policies.flatMap((p) => p.violations.map((v, ordinal) => ({ ...v, clusterId, engine, policy: p.policy, ordinal }))),
         (batch) => tx.insert(policyViolations).values(batch).onConflictDoNothing().run(),
+      );
+      // A history row when a pair starts or stops passing (or is first seen): the trend's deltas.
+      insertBatched(
+        policies.flatMap((p) => {
+          const passing = isPassing(p);
+          const previous = before.get(p.policy);
+          return previous === passing ? [] : [{ clusterId, engine, policy: p.policy, at: now, passing, previousPassing: previous ?? null }];
+        }),
+        (batch) => tx.insert(policyResultHistory).values(batch).run(),
       );
       const read = { readAt: now, okAt: now, error: null, results, truncated };
       tx.insert(policyReads).values({ clusterId, engine, ...read }).onConflictDoUpdate({ target, set: read }).run();

@@ -7,15 +7,9 @@ import { configurationStatus, type ComplianceState } from "@/db/schema-status";
 import { env } from "@/lib/env";
 import { matchesSelector } from "@/lib/validation/label-selector";
 import { WaiverCoverage } from "./waivers";
+import { POLICY_STATES, type PolicyFilter, type PolicyState } from "./filter";
 
-/**
- * Pass: audited recently with no failure. Fail: a failing (or erroring) result. Stale: the last
- * audit is older than a few audit intervals, so it proves nothing either way. Not audited: the
- * engine has not evaluated it yet. Accepted: failing, but an approved, unexpired waiver covers
- * it (counted apart, never as passing). Warnings alone do not fail a policy; they are counted.
- */
-export const POLICY_STATES = ["fail", "stale", "not-audited", "accepted", "pass"] as const;
-export type PolicyState = (typeof POLICY_STATES)[number];
+export { POLICY_STATES, type PolicyFilter, type PolicyState } from "./filter";
 
 export function staleAfterMs(engine: PolicyEngine): number {
   const e = env();
@@ -34,7 +28,6 @@ function stateWith(coverage: WaiverCoverage, row: PolicyResultRow, now: number):
   return policyState(row, now, () => !coverage.empty && coverage.forResult(row) !== undefined);
 }
 
-export type PolicyFilter = { engine?: PolicyEngine; severity?: PolicySeverity; state?: PolicyState; labels?: Record<string, string> };
 
 type ClusterRef = { id: string; name: string; labels: Record<string, string> };
 
@@ -55,16 +48,32 @@ export type ClusterPolicyRow = ClusterRef & {
   gitops: Record<ComplianceState, number>;
 };
 
+export type PolicyRow = { key: string; engine: PolicyEngine; policy: string; source: string; category: string | null; severity: PolicySeverity | null; clusters: PolicyCounts; violations: number };
+
+export type PolicyView = {
+  /** The cluster-centric view: GitOps and policy states side by side, worst first. */
+  clusters: ClusterPolicyRow[];
+  /** One row per policy across the (filtered) fleet, failing on most clusters first. */
+  policies: PolicyRow[];
+  /** The matrix: each cluster's state for each policy it reports (keyed by PolicyRow.key). */
+  cells: Map<string, Map<string, PolicyState>>;
+};
+
+const policyKey = (engine: PolicyEngine, policy: string) => `${engine}\u0000${policy}`;
+
 /**
- * The cluster-centric view: each cluster's GitOps states and policy states side by side, worst
- * first (failing policies and non-compliant configurations, then stale or unknown, by name).
+ * Every view of the fleet's policies from one pass over the results: each result's state is
+ * judged once (waivers included). Clusters are filtered by labels and, with a state filter, to
+ * those with a result in that state; policies and cells count only results in that state.
  */
-export function clusterPolicyRows(filter: PolicyFilter = {}, now = Date.now()): ClusterPolicyRow[] {
+export function policyView(filter: PolicyFilter = {}, now = Date.now()): PolicyView {
   const db = getDb();
   const scope = clustersMatching(filter.labels);
   const byId = new Map<string, ClusterPolicyRow>(
     scope.map((c) => [c.id, { ...c, policies: emptyCounts(), violations: 0, warnings: 0, readError: null, readAt: null, gitops: { "Non-Compliant": 0, Pending: 0, Unknown: 0, Suspended: 0, Compliant: 0 } }]),
   );
+  const byKey = new Map<string, PolicyRow>();
+  const cells = new Map<string, Map<string, PolicyState>>();
   const coverage = new WaiverCoverage(new Date(now));
   for (const row of db.select().from(policyResults).all()) {
     const cluster = byId.get(row.clusterId);
@@ -73,6 +82,18 @@ export function clusterPolicyRows(filter: PolicyFilter = {}, now = Date.now()): 
     cluster.policies[state]++;
     cluster.violations += row.fail + row.error;
     cluster.warnings += row.warn;
+    if (filter.state && state !== filter.state) continue;
+    const key = policyKey(row.engine, row.policy);
+    let entry = byKey.get(key);
+    if (!entry) {
+      entry = { key, engine: row.engine, policy: row.policy, source: row.source, category: row.category, severity: row.severity, clusters: emptyCounts(), violations: 0 };
+      byKey.set(key, entry);
+    }
+    entry.clusters[state]++;
+    entry.violations += row.fail + row.error;
+    let clusterCells = cells.get(row.clusterId);
+    if (!clusterCells) cells.set(row.clusterId, (clusterCells = new Map()));
+    clusterCells.set(key, state);
   }
   for (const read of db.select().from(policyReads).all()) {
     const cluster = byId.get(read.clusterId);
@@ -86,35 +107,17 @@ export function clusterPolicyRows(filter: PolicyFilter = {}, now = Date.now()): 
   }
   const rows = [...byId.values()].filter((r) => !filter.state || r.policies[filter.state] > 0);
   const badness = (r: ClusterPolicyRow) => [r.policies.fail + r.gitops["Non-Compliant"], r.policies.stale + r.gitops.Unknown + (r.readError ? 1 : 0), r.violations];
-  return rows.sort((a, b) => {
+  rows.sort((a, b) => {
     const [x, y] = [badness(a), badness(b)];
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return y[i]! - x[i]!;
     return a.name.localeCompare(b.name);
   });
+  const policies = [...byKey.values()].sort((a, b) => b.clusters.fail - a.clusters.fail || b.violations - a.violations || a.policy.localeCompare(b.policy));
+  return { clusters: rows, policies, cells };
 }
 
-export type PolicyRow = { engine: PolicyEngine; policy: string; source: string; category: string | null; severity: PolicySeverity | null; clusters: PolicyCounts; violations: number };
-
-/** One row per policy across the (filtered) fleet, failing on most clusters first. */
-export function policyRows(filter: PolicyFilter = {}, now = Date.now()): PolicyRow[] {
-  const scope = new Set(clustersMatching(filter.labels).map((c) => c.id));
-  const byKey = new Map<string, PolicyRow>();
-  const coverage = new WaiverCoverage(new Date(now));
-  for (const row of getDb().select().from(policyResults).all()) {
-    if (!scope.has(row.clusterId) || (filter.engine && row.engine !== filter.engine) || (filter.severity && row.severity !== filter.severity)) continue;
-    const state = stateWith(coverage, row, now);
-    if (filter.state && state !== filter.state) continue;
-    const key = `${row.engine}\u0000${row.policy}`;
-    let entry = byKey.get(key);
-    if (!entry) {
-      entry = { engine: row.engine, policy: row.policy, source: row.source, category: row.category, severity: row.severity, clusters: emptyCounts(), violations: 0 };
-      byKey.set(key, entry);
-    }
-    entry.clusters[state]++;
-    entry.violations += row.fail + row.error;
-  }
-  return [...byKey.values()].sort((a, b) => b.clusters.fail - a.clusters.fail || b.violations - a.violations || a.policy.localeCompare(b.policy));
-}
+export const clusterPolicyRows = (filter: PolicyFilter = {}, now = Date.now()) => policyView(filter, now).clusters;
+export const policyRows = (filter: PolicyFilter = {}, now = Date.now()) => policyView(filter, now).policies;
 
 type AcceptedBy = { waiverId: string; expiresAt: Date } | null;
 export type ShownViolation = PolicyViolationRow & { acceptedBy: AcceptedBy };
@@ -140,4 +143,37 @@ export function clusterPolicies(clusterId: string, now = Date.now()): ClusterPol
       return { ...row, state, acceptedBy: state === "accepted" ? acceptedBy(whole) : null, shown };
     })
     .sort((a, b) => POLICY_STATES.indexOf(a.state) - POLICY_STATES.indexOf(b.state) || b.fail - a.fail || a.policy.localeCompare(b.policy));
+}
+
+export type PolicyExportLine = {
+  cluster: string;
+  labels: Record<string, string>;
+  engine: PolicyEngine;
+  policy: string;
+  severity: PolicySeverity | null;
+  state: PolicyState;
+  fail: number;
+  error: number;
+  warn: number;
+  pass: number;
+  auditedAt: Date | null;
+  acceptedBy: string | null;
+  acceptedUntil: Date | null;
+};
+
+/** Every cluster × policy result the page's filters select, by cluster name then policy, with the waiver accepting it. */
+export function policyExportLines(filter: PolicyFilter = {}, now = Date.now()): PolicyExportLine[] {
+  const scope = new Map(clustersMatching(filter.labels).map((c) => [c.id, c]));
+  const coverage = new WaiverCoverage(new Date(now));
+  const lines: PolicyExportLine[] = [];
+  for (const row of getDb().select().from(policyResults).all()) {
+    const cluster = scope.get(row.clusterId);
+    if (!cluster || (filter.engine && row.engine !== filter.engine) || (filter.severity && row.severity !== filter.severity)) continue;
+    const waiver = row.fail + row.error > 0 && !coverage.empty ? coverage.forResult(row) : undefined;
+    const state = policyState(row, now, waiver !== undefined);
+    if (filter.state && state !== filter.state) continue;
+    const accepted = state === "accepted" ? waiver : undefined;
+    lines.push({ cluster: cluster.name, labels: cluster.labels, engine: row.engine, policy: row.policy, severity: row.severity, state, fail: row.fail, error: row.error, warn: row.warn, pass: row.pass, auditedAt: row.auditedAt, acceptedBy: accepted?.id ?? null, acceptedUntil: accepted?.expiresAt ?? null });
+  }
+  return lines.sort((a, b) => a.cluster.localeCompare(b.cluster) || a.engine.localeCompare(b.engine) || a.policy.localeCompare(b.policy));
 }

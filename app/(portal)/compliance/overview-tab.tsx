@@ -4,6 +4,14 @@ import { SummarySection } from "@/components/compliance/summary-section";
 import { TrendChart } from "@/components/compliance/trend-chart";
 import { EmptyState } from "@/components/ui/empty-state";
 import { loadSummary, loadTrend, type Assignment } from "@/lib/queries/compliance";
+import { loadPolicyTrend } from "@/lib/policy/trend";
+
+/** The GitOps trend, with policy compliance offered for comparison once any cluster reports policies. */
+function trendWithPolicies(assignments: Assignment[]) {
+  const trend = loadTrend(assignments);
+  const policies = loadPolicyTrend();
+  return policies.points.some((p) => p.percent !== null) ? { ...trend, assignments: [...trend.assignments, policies] } : trend;
+}
 
 export function OverviewTab({ assignments }: { assignments: Assignment[] }) {
   if (assignments.length === 0) {
@@ -19,7 +27,7 @@ export function OverviewTab({ assignments }: { assignments: Assignment[] }) {
     <div className="space-y-4">
       <SummarySection summary={summary} />
       <div className="grid gap-4 2xl:grid-cols-2">
-        <TrendChart trend={loadTrend(assignments)} />
+        <TrendChart trend={trendWithPolicies(assignments)} />
         <NonCompliantList rows={summary.nonCompliant} total={summary.fleet["Non-Compliant"]} />
       </div>
     </div>

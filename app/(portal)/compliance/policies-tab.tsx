@@ -3,26 +3,18 @@ import { Badge } from "@/components/ui/badges";
 import { ClusterPolicies, ENGINE_NAMES, STATE_BADGES } from "@/components/compliance/cluster-policies";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Time } from "@/components/ui/time";
-import { POLICY_ENGINES, POLICY_SEVERITIES, type PolicyEngine, type PolicySeverity } from "@/db/enums";
-import { parseLabelsText } from "@/lib/inventory/cluster-input";
-import { clusterPolicies, clusterPolicyRows, policyRows, POLICY_STATES, type PolicyFilter, type PolicyState } from "@/lib/policy/queries";
+import { POLICY_ENGINES, POLICY_SEVERITIES } from "@/db/enums";
+import { policyFilter, POLICY_STATES, type PolicyParams, type PolicyState } from "@/lib/policy/filter";
+import { Pagination } from "@/components/ui/pagination";
+import { clusterPolicies, policyView, type ClusterPolicyRow, type PolicyRow } from "@/lib/policy/queries";
 import { queryString } from "@/lib/url";
+import { TrendChart } from "@/components/compliance/trend-chart";
+import { loadPolicyTrend } from "@/lib/policy/trend";
 
-export type PolicyParams = { engine?: string; severity?: string; state?: string; labels?: string; cluster?: string };
 
-/** The page's filters from its URL; a label list that does not parse is reported, not applied. */
-export function policyFilter(params: PolicyParams): { filter: PolicyFilter; labelsError?: string } {
-  const filter: PolicyFilter = {};
-  if ((POLICY_ENGINES as readonly string[]).includes(params.engine ?? "")) filter.engine = params.engine as PolicyEngine;
-  if ((POLICY_SEVERITIES as readonly string[]).includes(params.severity ?? "")) filter.severity = params.severity as PolicySeverity;
-  if ((POLICY_STATES as readonly string[]).includes(params.state ?? "")) filter.state = params.state as PolicyState;
-  if (params.labels?.trim()) {
-    const parsed = parseLabelsText(params.labels);
-    if (!parsed.ok) return { filter, labelsError: parsed.message };
-    filter.labels = parsed.labels;
-  }
-  return { filter };
-}
+// Clusters per page (the cluster table and the matrix page together), and policy columns shown.
+const PAGE_SIZE = 50;
+const MATRIX_COLUMNS = 30;
 
 function Filters({ params, labelsError }: { params: PolicyParams; labelsError?: string }) {
   const select = (name: keyof PolicyParams, label: string, options: readonly string[], names: Record<string, string> = {}) => (
@@ -58,13 +50,85 @@ function Filters({ params, labelsError }: { params: PolicyParams; labelsError?: 
   );
 }
 
+const CELL_ICONS: Record<PolicyState, string> = { fail: "✕", stale: "⏱", "not-audited": "?", accepted: "⚑", pass: "✓" };
+const CELL_TONES: Record<PolicyState, string> = {
+  fail: "text-red-700 dark:text-red-400",
+  stale: "text-amber-700 dark:text-amber-400",
+  "not-audited": "text-zinc-500",
+  accepted: "text-sky-700 dark:text-sky-300",
+  pass: "text-emerald-700 dark:text-emerald-400",
+};
+
+/** Clusters (this page of them) × policies (most failing first): each cell the state, as an icon with its word for screen readers. */
+function PolicyMatrix({ rows, policies, more, cells, link }: { rows: ClusterPolicyRow[]; policies: PolicyRow[]; more: number; cells: Map<string, Map<string, PolicyState>>; link: (cluster: string) => string }) {
+  return (
+    <section aria-labelledby="policy-matrix" className="card overflow-x-auto">
+      <h2 id="policy-matrix" className="p-3 font-semibold">
+        Clusters × policies
+      </h2>
+      <p className="px-3 pb-2 text-xs text-zinc-600 dark:text-zinc-400">
+        {Object.entries(STATE_BADGES)
+          .map(([state, b]) => `${CELL_ICONS[state as PolicyState]} ${b.label}`)
+          .join(" · ")}{" "}
+        · blank: not reported by that cluster{more > 0 ? ` · ${more} more polic${more === 1 ? "y" : "ies"} not shown: filter by engine, severity or state` : ""}
+      </p>
+      <table className="table-dense" data-testid="policy-matrix">
+        <thead>
+          <tr>
+            <th scope="col">Cluster</th>
+            {policies.map((p) => (
+              <th key={p.key} scope="col" className="max-w-[8rem] align-bottom font-mono text-xs font-normal" title={p.policy}>
+                <span className="block truncate">{p.policy.length > 40 ? `${p.policy.slice(0, 39)}…` : p.policy}</span>
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => {
+            const own = cells.get(r.id);
+            return (
+              <tr key={r.id}>
+                <th scope="row" className="font-mono text-xs font-normal">
+                  <Link href={link(r.id)} className="underline">
+                    {r.name}
+                  </Link>
+                </th>
+                {policies.map((p) => {
+                  const state = own?.get(p.key);
+                  return (
+                    <td key={p.key} className={`text-center ${state ? CELL_TONES[state] : ""}`}>
+                      {state ? (
+                        <>
+                          <span aria-hidden="true">{CELL_ICONS[state]}</span>
+                          <span className="sr-only">{STATE_BADGES[state].label}</span>
+                        </>
+                      ) : (
+                        <span className="sr-only">not reported</span>
+                      )}
+                    </td>
+                  );
+                })}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 /** Policy compliance beside the GitOps view: one row per cluster (both together, worst first), one cluster's violations, and every policy across the fleet. */
 export function PoliciesTab({ params, canWaive }: { params: PolicyParams; canWaive: boolean }) {
   const { filter, labelsError } = policyFilter(params);
-  const rows = clusterPolicyRows(filter);
-  const policies = policyRows(filter);
+  const { clusters: rows, policies, cells } = policyView(filter);
   const selected = params.cluster ? rows.find((r) => r.id === params.cluster) : undefined;
-  const link = (cluster: string) => `/compliance${queryString({ tab: "policies", engine: params.engine, severity: params.severity, state: params.state, labels: params.labels, cluster })}`;
+  const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+  const page = Math.min(pages, Math.max(1, Number.parseInt(params.page ?? "1", 10) || 1));
+  const pageRows = rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+  const filters = { engine: params.engine, severity: params.severity, state: params.state, labels: params.labels };
+  const link = (cluster: string) => `/compliance${queryString({ tab: "policies", ...filters, cluster, page: page > 1 ? String(page) : undefined })}`;
+  const pageHref = (n: number) => `/compliance${queryString({ tab: "policies", ...filters, page: n > 1 ? String(n) : undefined })}`;
+  const exportHref = (format: "csv" | "json") => `/api/compliance/policies/export${queryString({ format, ...filters })}`;
   const failing = rows.filter((r) => r.policies.fail > 0).length;
   const stale = rows.filter((r) => r.policies.fail === 0 && r.policies.stale > 0).length;
   const accepted = rows.filter((r) => r.policies.fail === 0 && r.policies.accepted > 0).length;
@@ -73,6 +137,15 @@ export function PoliciesTab({ params, canWaive }: { params: PolicyParams; canWai
       <Filters params={params} labelsError={labelsError} />
       <p className="text-sm" data-testid="policy-summary">
         {failing} of {rows.length} cluster{rows.length === 1 ? "" : "s"} fail a policy; {stale} more have only stale audits; {accepted} more pass only with an accepted risk.
+      </p>
+      <p className="flex gap-3 text-sm">
+        <span>Export every cluster × policy with these filters:</span>
+        <a href={exportHref("csv")} className="underline" download>
+          CSV
+        </a>
+        <a href={exportHref("json")} className="underline" download>
+          JSON
+        </a>
       </p>
       {rows.length === 0 ? (
         <EmptyState title="No clusters match">Change the filters, or register a cluster.</EmptyState>
@@ -96,7 +169,7 @@ export function PoliciesTab({ params, canWaive }: { params: PolicyParams; canWai
               </tr>
             </thead>
             <tbody>
-              {rows.map((r) => (
+              {pageRows.map((r) => (
                 <tr key={r.id} aria-current={r.id === params.cluster ? "true" : undefined}>
                   <td>
                     <Link href={link(r.id)} className="font-mono underline">
@@ -125,7 +198,10 @@ export function PoliciesTab({ params, canWaive }: { params: PolicyParams; canWai
           </table>
         </section>
       )}
+      {rows.length > PAGE_SIZE ? <Pagination page={page} pageSize={PAGE_SIZE} total={rows.length} hrefFor={pageHref} /> : null}
+      {pageRows.length > 0 && policies.length > 0 ? <PolicyMatrix rows={pageRows} policies={policies.slice(0, MATRIX_COLUMNS)} more={Math.max(0, policies.length - MATRIX_COLUMNS)} cells={cells} link={link} /> : null}
       {selected ? <ClusterPolicies name={selected.name} policies={clusterPolicies(selected.id)} canWaive={canWaive} /> : null}
+      <TrendChart trend={{ fleet: loadPolicyTrend(), assignments: [] }} />
       {policies.length > 0 ? (
         <section aria-labelledby="policy-fleet" className="card overflow-x-auto">
           <h2 id="policy-fleet" className="p-3 font-semibold">
