@@ -43,6 +43,47 @@ function time(runs: number, fn: () => unknown): number[] {
   return samples.sort((a, b) => a - b);
 }
 
+const IMAGES_PER_CLUSTER = Number(process.env.BENCH_IMAGES ?? 50);
+const VERSIONS_RUNS = Number(process.env.BENCH_VERSIONS_RUNS ?? 20);
+
+/**
+ * The Versions page at fleet scale: every cluster runs IMAGES_PER_CLUSTER images (spread over the
+ * configurations), mostly at the newest tag, some a minor or patch behind, some on a non-semver
+ * tag or a digest, a few edited by hand (not what Git says). Returns the page query's times.
+ */
+async function benchVersions(sqlite: import("better-sqlite3").Database, configurationIds: readonly string[], clusterIds: readonly string[]): Promise<number[]> {
+  const { versionsView } = await import("../lib/versions/queries");
+  const { parseVersionsFilter } = await import("../lib/versions/filters");
+  const now = Date.now();
+  const insertImage = sqlite.prepare(
+    "insert into workload_images (cluster_id, ordinal, configuration_id, workload_kind, workload_namespace, workload_name, container, is_init, image, registry, repository, tag, digest, git_image, observed_at) values (?, ?, ?, 'Deployment', ?, ?, 'app', 0, ?, 'ghcr.io', ?, ?, ?, ?, ?)",
+  );
+  const insertSeen = sqlite.prepare("insert or ignore into version_first_seen (kind, name, version, first_seen_at) values ('image', ?, ?, ?)");
+  const t0 = performance.now();
+  sqlite.transaction(() => {
+    for (const clusterId of clusterIds) {
+      for (let i = 0; i < IMAGES_PER_CLUSTER; i++) {
+        const repository = `acme/service-${i}`;
+        const r = random();
+        const tag = r < 0.8 ? "1.4.2" : r < 0.9 ? "1.4.1" : r < 0.95 ? "1.3.9" : r < 0.98 ? `main-${Math.floor(random() * 5)}` : null;
+        const digest = tag === null ? `sha256:${(i * 7919 + Math.floor(random() * 3)).toString(16).padStart(64, "0")}` : null;
+        const image = `ghcr.io/${repository}${tag ? `:${tag}` : `@${digest}`}`;
+        const gitImage = random() < 0.01 ? `ghcr.io/${repository}:1.4.2` : image;
+        insertImage.run(clusterId, i, configurationIds[i % configurationIds.length], `ns-${i % 7}`, `svc-${i}`, image, repository, tag, digest, gitImage, now);
+        insertSeen.run(`ghcr.io/${repository}`, tag ?? digest, now - Math.floor(random() * 30 * DAY_MS));
+      }
+    }
+  })();
+  sqlite.pragma("optimize");
+  console.log(`seeded ${clusterIds.length * IMAGES_PER_CLUSTER} image rows (${clusterIds.length} clusters x ${IMAGES_PER_CLUSTER} images) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const plain = parseVersionsFilter({});
+  versionsView(plain); // warm-up: statement preparation, page cache
+  const times = time(VERSIONS_RUNS, () => versionsView(plain));
+  report("versions page (every image, first cluster page, summary)", times);
+  report("versions page grouped by region, env=prod, behind only", time(VERSIONS_RUNS, () => versionsView(parseVersionsFilter({ group: "region", labels: "env=prod", only: "behind" }))));
+  return times;
+}
+
 const report = (label: string, sorted: number[]) => console.log(`${label}: p50 ${percentile(sorted, 50).toFixed(1)} ms, p95 ${percentile(sorted, 95).toFixed(1)} ms`);
 
 async function main() {
@@ -154,10 +195,12 @@ async function main() {
     const jsonStarted = performance.now();
     const json = JSON.parse(await new Response(exportStream(filter, listAssignments(), "json")).text()) as unknown[];
     console.log(`JSON export of ${json.length} rows: ${(performance.now() - jsonStarted).toFixed(1)} ms`);
+    const versionsTimes = await benchVersions(sqlite, configurationIds, clusterIds);
     console.log(`compliance_page_p95_ms: ${percentile(pageTimes, 95).toFixed(1)}`);
     console.log(`compliance_${SCALE}_p95_ms: ${percentile(pageTimes, 95).toFixed(1)}`);
     console.log(`compliance_${SCALE}_recompute_p95_ms: ${percentile(recomputeTimes, 95).toFixed(1)}`);
     console.log(`export_${rows}_rows_s: ${(percentile(exportTimes, 95) / 1000).toFixed(3)}`);
+    console.log(`versions_page_p95_ms: ${percentile(versionsTimes, 95).toFixed(1)}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

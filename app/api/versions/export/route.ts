@@ -28,7 +28,7 @@ export async function GET(request: Request) {
     not_in_git: l.isNotInGit,
     git_image: l.gitImage,
     app_version: l.appVersion,
-    observed_at: l.observedAt.toISOString(),
+    observed_at: new Date(l.observedAt).toISOString(),
   }));
   const body = format === "json" ? JSON.stringify({ filter: { ...filter, cols: undefined }, lines }) : csvRow([...COLUMNS]) + lines.map((l) => csvRow(COLUMNS.map((c) => l[c]))).join("");
   const date = new Date().toISOString().slice(0, 10);
