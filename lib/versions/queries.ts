@@ -246,9 +246,22 @@ export function versionsView(filter: VersionsFilter): VersionsView {
   const only = [filter.image ? "instr(lower(name), @image)" : "", filter.only === "behind" ? "behind" : filter.only === "not-in-git" ? "nig" : ""].filter(Boolean);
   const lines = `(${judged})${only.length > 0 ? ` WHERE ${only.join(" AND ")}` : ""}`;
   const sqlite = getDb().$client;
-  const summaries = sqlite.prepare(`SELECT name, count(DISTINCT c), count(DISTINCT CASE WHEN behind THEN c END), count(DISTINCT CASE WHEN nig THEN c END) FROM ${lines} GROUP BY name`).raw().all(params) as [string, number, number, number][];
-  const rowKeys = sqlite.prepare(`SELECT DISTINCT cfg, name FROM ${lines}`).raw().all(params) as [string, string][];
-  const shown = (sqlite.prepare(`SELECT DISTINCT c FROM ${lines}`).raw().all(params) as [string][]).map(([c]) => c).filter((c) => inScope.has(c));
+  // Judged once into a temporary table (this connection only), then counted three ways.
+  const { summaries, rowKeys, shown } = sqlite.transaction(() => {
+    sqlite.exec("CREATE TEMP TABLE IF NOT EXISTS versions_view_lines (c TEXT, cfg TEXT, name TEXT, behind INTEGER, nig INTEGER)");
+    sqlite.exec("DELETE FROM temp.versions_view_lines");
+    sqlite.prepare(`INSERT INTO temp.versions_view_lines SELECT c, cfg, name, behind, nig FROM ${lines}`).run(params);
+    const result = {
+      summaries: sqlite
+        .prepare("SELECT name, count(*), sum(b), sum(n) FROM (SELECT name, c, max(behind) AS b, max(nig) AS n FROM temp.versions_view_lines GROUP BY name, c) GROUP BY name")
+        .raw()
+        .all() as [string, number, number, number][],
+      rowKeys: sqlite.prepare("SELECT DISTINCT cfg, name FROM temp.versions_view_lines").raw().all() as [string, string][],
+      shown: (sqlite.prepare("SELECT DISTINCT c FROM temp.versions_view_lines").raw().all() as [string][]).map(([c]) => c).filter((c) => inScope.has(c)),
+    };
+    sqlite.exec("DELETE FROM temp.versions_view_lines");
+    return result;
+  })();
   const group = (c: ClusterRef) => (filter.group ? (c.labels[filter.group] ?? null) : null);
   const ordered = shown.map((id) => inScope.get(id)!).sort((a, b) => (group(a) ?? "\uffff").localeCompare(group(b) ?? "\uffff") || a.name.localeCompare(b.name));
   const pages = Math.max(1, Math.ceil(ordered.length / VERSIONS_COLUMN_PAGE_SIZE));
