@@ -71,6 +71,8 @@ export default defineConfig({
         // two-core VM spends most on (58% system time with a fetch every 2 s).
         FLEETLINE_GIT_INTERVAL_S: "10",
         FLEETLINE_POLICY_INTERVAL_S: "2",
+        // Versions are read every 5 minutes by default; the browser tests cannot wait that long.
+        FLEETLINE_VERSIONS_INTERVAL_S: "3",
       },
     },
     {
