@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startArgoStandIn, type ArgoStandIn } from "@/test-support/argo-standin";
+import { startCluster, type TestCluster } from "@/test-support/cluster";
 import { FRONTEND_IMAGE, FRONTEND_INIT_IMAGE } from "@/test-support/git-fixtures";
 import { startFleetFixture, type FleetFixture } from "@/test-support/fleet-fixture";
 
@@ -6,6 +8,9 @@ import { startFleetFixture, type FleetFixture } from "@/test-support/fleet-fixtu
 // two commits of one repository (podinfo 6.5.0 at the v1.0.0 tag, 6.6.0 at the head of main) on
 // two clusters, Helm charts at two versions, a hand edit Git does not know, and hostile workloads.
 let fleet: FleetFixture;
+let argo: TestCluster;
+let argoStandIn: ArgoStandIn;
+let argoId = "";
 let collector: typeof import("@/lib/observe/loop");
 let schema: typeof import("@/db/schema-versions");
 let queries: typeof import("./queries");
@@ -37,6 +42,12 @@ beforeAll(async () => {
     import("./read"),
     import("./persist"),
   ]);
+  // An Argo CD cluster beside the two Flux ones: its Applications report summary.images.
+  argo = await startCluster({ name: "versions-argo", flux: false, argo: true });
+  argoStandIn = await startArgoStandIn(argo, { resyncMs: 60_000 });
+  const { checkConnection, insertCluster } = await import("@/lib/inventory/registry");
+  const credentials = { server: argo.server, token: argo.adminToken, caData: argo.caData };
+  argoId = insertCluster({ name: argo.name, displayName: argo.name, labels: { env: "dev", fleet: "argo" }, authMethod: "token", credentials, createdBy: "test" }, await checkConnection(credentials)).id;
   const ids = fleet.clusterIds;
   for (const [i, s] of [spec("web-pinned", { type: "tag", value: "v1.0.0" }, "18.0.0", ids[0]!), spec("web-main", { type: "branch", value: "main" }, "18.1.0", ids[1]!)].entries()) {
     const saved = fleet.save(s);
@@ -47,6 +58,8 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  await argoStandIn?.stop();
+  await argo?.stop();
   await fleet?.stop();
 });
 
@@ -185,4 +198,24 @@ describe("versions across the fleet", () => {
     // The page still renders its data.
     expect(queries.versionsView(filters.parseVersionsFilter({ image: "hostile" })).rows.length).toBeGreaterThan(0);
   });
+
+  it("reads an Argo CD Application's summary.images", async () => {
+    const saved = fleet.save({
+      name: "web-argo",
+      scope: "cluster",
+      source: { kind: "GitRepository", url: fleet.harness.sample!.repo.url, ref: { type: "tag", value: "v1.0.0" }, interval: "10m" },
+      kustomizations: [{ name: "apps", path: "./apps/frontend", targetNamespace: "default" }],
+      targets: { clusterIds: [argoId] },
+    });
+    expect((await fleet.push(saved.id, saved.version)).counts.applied).toBe(1);
+    const argoImages = () => fleet.temp.db.select().from(schema.workloadImages).all().filter((r) => r.clusterId === argoId);
+    await sweepUntil(() => argoImages().length === 2);
+    expect(argoImages().map((r) => [r.workloadKind, r.workloadName, r.container, r.image, r.tag, r.gitImage]).sort()).toEqual([
+      ["Application", "web-argo-apps", "", FRONTEND_INIT_IMAGE, "1.36", null],
+      ["Application", "web-argo-apps", "", FRONTEND_IMAGE.podinfo, "6.5.0", null],
+    ]);
+    expect(argoImages()[0]?.configurationId).toBe(saved.id);
+    // Judged against the Flux clusters: 6.5.0 is behind the newest podinfo in the fleet.
+    expect(queries.clusterVersions(argoId).images.find((l) => l.label === "6.5.0")).toMatchObject({ isBehind: true, workload: "Application argocd/web-argo-apps" });
+  }, 120_000);
 });
