@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { ADMIN, closeContexts, createConfiguration, ensureAdmin, fleet, fleetCluster, kubeMergePatch, registerCluster, signIn } from "./support";
 
@@ -86,4 +87,18 @@ test("the cluster's Versions tab lists its images, the behind one marked", async
   await expect(podinfo).toContainText("Behind");
   await expect(podinfo).toContainText("newest 6.6.0");
   await expect(images.getByRole("row").filter({ hasText: "library/busybox" })).not.toContainText("Behind");
+});
+
+test("the Versions page and tab have no serious accessibility violations and fit 1280 px", async () => {
+  test.setTimeout(120_000);
+  await admin.setViewportSize({ width: 1280, height: 900 });
+  for (const url of ["/versions?labels=fleet%3Dversions&group=env", `${clusterPath}?tab=versions`]) {
+    await admin.goto(url);
+    await expect(admin.getByRole("table").first()).toBeVisible();
+    const results = await new AxeBuilder({ page: admin }).analyze();
+    const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${url}: ${v.id} ${v.nodes[0]?.target.join(" ")}`);
+    expect(serious).toEqual([]);
+    const sideways = await admin.evaluate(() => [...document.querySelectorAll<HTMLElement>("main *")].filter((el) => el.scrollWidth > el.clientWidth + 1 && ["auto", "scroll"].includes(getComputedStyle(el).overflowX)).length + (document.documentElement.scrollWidth > document.documentElement.clientWidth + 1 ? 1 : 0));
+    expect(sideways, `${url} scrolls sideways`).toBe(0);
+  }
 });
