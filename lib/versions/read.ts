@@ -70,7 +70,13 @@ export async function readVersions(client: ClusterClient, objects: readonly Kube
     if (object.kind === "Kustomization" && Array.isArray(status?.inventory?.entries)) {
       for (const entry of status.inventory.entries as { id?: unknown }[]) {
         const ref = workloadOfInventoryId(entry?.id);
-        if (ref && !wanted.has(workloadKey(ref))) wanted.set(workloadKey(ref), { ...ref, configurationId: target.configurationId, owner: object });
+        if (!ref || wanted.has(workloadKey(ref))) continue;
+        // An inventory may list any number of objects; past the cap the rest are not read.
+        if (wanted.size >= MAX_IMAGES_PER_CLUSTER) {
+          truncated = true;
+          break;
+        }
+        wanted.set(workloadKey(ref), { ...ref, configurationId: target.configurationId, owner: object });
       }
     } else if (object.kind === "HelmRelease") {
       const chart = deployedChart(target.configurationId, object);

@@ -197,6 +197,14 @@ describe("versions across the fleet", () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     // The page still renders its data.
     expect(queries.versionsView(filters.parseVersionsFilter({ image: "hostile" })).rows.length).toBeGreaterThan(0);
+
+    // An inventory of 20,000 workloads: read up to the cap, within seconds, flagged as cut.
+    const huge = structuredClone(kustomization);
+    (huge.status as typeof status).inventory.entries = Array.from({ length: 20_000 }, (_, i) => ({ id: `podinfo_ghost-${i}_apps_Deployment`, v: "v1" }));
+    const hugeStarted = Date.now();
+    const hugeReading = await read.readVersions(clientFor(cluster, 10_000), [huge], [{ configurationId: configurationIds[0]!, name: "web-pinned" }]);
+    expect(hugeReading).toMatchObject({ ok: true, truncated: true, images: [] });
+    expect(Date.now() - hugeStarted).toBeLessThan(10_000);
   });
 
   it("reads an Argo CD Application's summary.images", async () => {
