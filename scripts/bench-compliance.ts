@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { benchPolicyView } from "./bench-policy-view";
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 1000);
 const CONFIGURATIONS = Number(process.env.BENCH_CONFIGURATIONS ?? 10);
@@ -196,11 +197,14 @@ async function main() {
     const json = JSON.parse(await new Response(exportStream(filter, listAssignments(), "json")).text()) as unknown[];
     console.log(`JSON export of ${json.length} rows: ${(performance.now() - jsonStarted).toFixed(1)} ms`);
     const versionsTimes = await benchVersions(sqlite, configurationIds, clusterIds);
+    const policyTimes = await benchPolicyView(sqlite, clusterIds, random);
+    report("policy view (counts by cluster and policy, a page of matrix cells, one cluster's detail)", policyTimes);
     console.log(`compliance_page_p95_ms: ${percentile(pageTimes, 95).toFixed(1)}`);
     console.log(`compliance_${SCALE}_p95_ms: ${percentile(pageTimes, 95).toFixed(1)}`);
     console.log(`compliance_${SCALE}_recompute_p95_ms: ${percentile(recomputeTimes, 95).toFixed(1)}`);
     console.log(`export_${rows}_rows_s: ${(percentile(exportTimes, 95) / 1000).toFixed(3)}`);
     console.log(`versions_page_p95_ms: ${percentile(versionsTimes, 95).toFixed(1)}`);
+    console.log(`policy_view_p95_ms: ${percentile(policyTimes, 95).toFixed(1)}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

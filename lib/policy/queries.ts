@@ -1,8 +1,8 @@
 import "server-only";
-import { asc, count, eq } from "drizzle-orm";
+import { asc, count, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusters } from "@/db/schema";
-import { policyReads, policyResults, policyViolations, type PolicyEngine, type PolicyResultRow, type PolicySeverity, type PolicyViolationRow } from "@/db/schema-policy";
+import { POLICY_SEVERITIES, policyReads, policyResults, policyViolations, type PolicyEngine, type PolicyResultRow, type PolicySeverity, type PolicyViolationRow } from "@/db/schema-policy";
 import { configurationStatus, type ComplianceState } from "@/db/schema-status";
 import { env } from "@/lib/env";
 import { matchesSelector } from "@/lib/validation/label-selector";
@@ -55,16 +55,49 @@ export type PolicyView = {
   clusters: ClusterPolicyRow[];
   /** One row per policy across the (filtered) fleet, failing on most clusters first. */
   policies: PolicyRow[];
-  /** The matrix: each cluster's state for each policy it reports (keyed by PolicyRow.key). */
-  cells: Map<string, Map<string, PolicyState>>;
 };
 
 const policyKey = (engine: PolicyEngine, policy: string) => `${engine}\u0000${policy}`;
+const SEVERITY_RANK = sql.raw(`case severity ${POLICY_SEVERITIES.map((s, i) => `when '${s}' then ${i}`).join(" ")} end`);
 
 /**
- * Every view of the fleet's policies from one pass over the results: each result's state is
- * judged once (waivers included). Clusters are filtered by labels and, with a state filter, to
- * those with a result in that state; policies and cells count only results in that state.
+ * The filtered results with each one's state as SQLite judges it (before waivers): not audited,
+ * stale (older than the engine's threshold), passing, or failing. Waivers are few; the callers
+ * move the failing results they cover to accepted afterwards.
+ */
+function judgedResults(filter: PolicyFilter, now: number, clusterIds?: readonly string[]) {
+  const gatekeeperCut = now - staleAfterMs("gatekeeper");
+  const reportCut = now - staleAfterMs("policyreport");
+  const where = [
+    filter.engine ? sql`engine = ${filter.engine}` : undefined,
+    filter.severity ? sql`severity = ${filter.severity}` : undefined,
+    clusterIds ? sql`cluster_id in (${sql.join(clusterIds.map((id) => sql`${id}`), sql`, `)})` : undefined,
+  ].filter((w) => w !== undefined);
+  return sql`select cluster_id, engine, policy, source, category, severity, fail, error, warn,
+      case when audited_at is null then 'not-audited'
+           when audited_at < (case when engine = 'gatekeeper' then ${gatekeeperCut} else ${reportCut} end) then 'stale'
+           when fail + error = 0 then 'pass' else 'fail' end as state
+    from policy_results ${where.length > 0 ? sql`where ${sql.join(where, sql` and `)}` : sql``}`;
+}
+
+/** The failing results an approved, unexpired waiver covers (as cluster, policy-key pairs). */
+function acceptedPairs(coverage: WaiverCoverage, filter: PolicyFilter, now: number, clusterIds?: readonly string[]): { clusterId: string; key: string; violations: number }[] {
+  if (coverage.empty) return [];
+  const rows = getDb().all<{ cluster_id: string; engine: PolicyEngine; policy: string; fail: number; error: number; state: PolicyState }>(
+    sql`select cluster_id, engine, policy, fail, error, state from (${judgedResults(filter, now, clusterIds)}) where state = 'fail' and (${sql.join(
+      coverage.policies().map(([engine, policy]) => sql`(engine = ${engine} and policy = ${policy})`),
+      sql` or `,
+    )})`,
+  );
+  return rows
+    .filter((r) => coverage.forResult({ clusterId: r.cluster_id, engine: r.engine, policy: r.policy, fail: r.fail, error: r.error }) !== undefined)
+    .map((r) => ({ clusterId: r.cluster_id, key: policyKey(r.engine, r.policy), violations: r.fail + r.error }));
+}
+
+/**
+ * The fleet's policies, counted by SQLite: per cluster (filtered by labels and, with a state
+ * filter, to those with a result in that state) and per policy (only results in that state),
+ * then the results waivers cover moved from failing to accepted.
  */
 export function policyView(filter: PolicyFilter = {}, now = Date.now()): PolicyView {
   const db = getDb();
@@ -72,28 +105,43 @@ export function policyView(filter: PolicyFilter = {}, now = Date.now()): PolicyV
   const byId = new Map<string, ClusterPolicyRow>(
     scope.map((c) => [c.id, { ...c, policies: emptyCounts(), violations: 0, warnings: 0, readError: null, readAt: null, gitops: { "Non-Compliant": 0, Pending: 0, Unknown: 0, Suspended: 0, Compliant: 0 } }]),
   );
+  // Without a label filter every cluster is in scope (results outlive no cluster: they cascade).
+  const inScope = filter.labels ? sql`where cluster_id in (${sql.join(scope.map((c) => sql`${c.id}`), sql`, `)})` : sql``;
+  type Group = { kind: "c" | "p"; a: string; b: string | null; state: PolicyState; n: number; v: number; w: number; source: string | null; category: string | null; severity: number | null };
+  const groups = db.all<Group>(sql`with r as (${judgedResults(filter, now)})
+    select 'c' as kind, cluster_id as a, null as b, state, count(*) as n, sum(fail + error) as v, sum(warn) as w, null as source, null as category, null as severity from r group by cluster_id, state
+    union all
+    select 'p', engine, policy, state, count(*), sum(fail + error), 0, max(source), max(category), min(${SEVERITY_RANK}) from r ${inScope} group by engine, policy, state`);
   const byKey = new Map<string, PolicyRow>();
-  const cells = new Map<string, Map<string, PolicyState>>();
-  const coverage = new WaiverCoverage(new Date(now));
-  for (const row of db.select().from(policyResults).all()) {
-    const cluster = byId.get(row.clusterId);
-    if (!cluster || (filter.engine && row.engine !== filter.engine) || (filter.severity && row.severity !== filter.severity)) continue;
-    const state = stateWith(coverage, row, now);
-    cluster.policies[state]++;
-    cluster.violations += row.fail + row.error;
-    cluster.warnings += row.warn;
-    if (filter.state && state !== filter.state) continue;
-    const key = policyKey(row.engine, row.policy);
+  for (const g of groups) {
+    if (g.kind === "c") {
+      const cluster = byId.get(g.a);
+      if (!cluster) continue;
+      cluster.policies[g.state] += g.n;
+      cluster.violations += g.v;
+      cluster.warnings += g.w;
+      continue;
+    }
+    const engine = g.a as PolicyEngine;
+    const key = policyKey(engine, g.b!);
     let entry = byKey.get(key);
     if (!entry) {
-      entry = { key, engine: row.engine, policy: row.policy, source: row.source, category: row.category, severity: row.severity, clusters: emptyCounts(), violations: 0 };
+      entry = { key, engine, policy: g.b!, source: g.source ?? "", category: g.category, severity: g.severity === null ? null : (POLICY_SEVERITIES[g.severity] ?? null), clusters: emptyCounts(), violations: 0 };
       byKey.set(key, entry);
-    }
-    entry.clusters[state]++;
-    entry.violations += row.fail + row.error;
-    let clusterCells = cells.get(row.clusterId);
-    if (!clusterCells) cells.set(row.clusterId, (clusterCells = new Map()));
-    clusterCells.set(key, state);
+    } else if (g.severity !== null && (entry.severity === null || g.severity < POLICY_SEVERITIES.indexOf(entry.severity))) entry.severity = POLICY_SEVERITIES[g.severity] ?? entry.severity;
+    entry.clusters[g.state] += g.n;
+    if (!filter.state || g.state === filter.state) entry.violations += g.v;
+  }
+  for (const pair of acceptedPairs(new WaiverCoverage(new Date(now)), filter, now)) {
+    const cluster = byId.get(pair.clusterId);
+    const entry = byKey.get(pair.key);
+    if (!cluster || !entry) continue;
+    cluster.policies.fail--;
+    cluster.policies.accepted++;
+    entry.clusters.fail--;
+    entry.clusters.accepted++;
+    if (filter.state === "fail") entry.violations -= pair.violations;
+    if (filter.state === "accepted") entry.violations += pair.violations;
   }
   for (const read of db.select().from(policyReads).all()) {
     const cluster = byId.get(read.clusterId);
@@ -112,8 +160,26 @@ export function policyView(filter: PolicyFilter = {}, now = Date.now()): PolicyV
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return y[i]! - x[i]!;
     return a.name.localeCompare(b.name);
   });
-  const policies = [...byKey.values()].sort((a, b) => b.clusters.fail - a.clusters.fail || b.violations - a.violations || a.policy.localeCompare(b.policy));
-  return { clusters: rows, policies, cells };
+  const policies = [...byKey.values()]
+    .map((p) => (filter.state ? { ...p, clusters: { ...emptyCounts(), [filter.state]: p.clusters[filter.state] } } : p))
+    .filter((p) => !filter.state || p.clusters[filter.state] > 0)
+    .sort((a, b) => b.clusters.fail - a.clusters.fail || b.violations - a.violations || a.policy.localeCompare(b.policy));
+  return { clusters: rows, policies };
+}
+
+/** The matrix cells of some clusters (a page of them): each one's state for each policy it reports. */
+export function policyCells(filter: PolicyFilter, clusterIds: readonly string[], now = Date.now()): Map<string, Map<string, PolicyState>> {
+  const cells = new Map<string, Map<string, PolicyState>>();
+  if (clusterIds.length === 0) return cells;
+  for (const r of getDb().all<{ cluster_id: string; engine: PolicyEngine; policy: string; state: PolicyState }>(judgedResults(filter, now, clusterIds))) {
+    if (filter.state && r.state !== filter.state && !(filter.state === "accepted" && r.state === "fail")) continue;
+    let own = cells.get(r.cluster_id);
+    if (!own) cells.set(r.cluster_id, (own = new Map()));
+    own.set(policyKey(r.engine, r.policy), r.state);
+  }
+  for (const pair of acceptedPairs(new WaiverCoverage(new Date(now)), filter, now, clusterIds)) cells.get(pair.clusterId)?.set(pair.key, "accepted");
+  if (filter.state) for (const own of cells.values()) for (const [key, state] of own) if (state !== filter.state) own.delete(key);
+  return cells;
 }
 
 export const clusterPolicyRows = (filter: PolicyFilter = {}, now = Date.now()) => policyView(filter, now).clusters;

@@ -83,6 +83,14 @@ describe("four eyes and the state a waiver gives", () => {
     expect(rows.find((r) => r.name === "prod-us")?.policies).toMatchObject({ fail: 1, accepted: 0 });
     expect(queries.policyRows().find((p) => p.policy === "K8sRequiredLabels/owner")?.clusters).toMatchObject({ fail: 1, accepted: 1, pass: 0 });
     expect(queries.clusterPolicies(ids["prod-eu"]!).find((p) => p.policy === "K8sRequiredLabels/owner")?.acceptedBy).toMatchObject({ waiverId });
+    // The matrix cells and the state filter say the same.
+    const cells = queries.policyCells({}, [ids["prod-eu"]!, ids["prod-us"]!]);
+    expect([cells.get(ids["prod-eu"]!)?.get("gatekeeper\u0000K8sRequiredLabels/owner"), cells.get(ids["prod-us"]!)?.get("gatekeeper\u0000K8sRequiredLabels/owner")]).toEqual(["accepted", "fail"]);
+    const accepted = queries.policyView({ state: "accepted" });
+    expect(accepted.clusters.map((c) => c.name)).toEqual(["prod-eu"]);
+    expect(accepted.policies.map((p) => [p.policy, p.clusters.accepted, p.clusters.fail, p.violations])).toEqual([["K8sRequiredLabels/owner", 1, 0, 2]]);
+    expect(queries.policyView({ state: "fail" }).policies.map((p) => [p.policy, p.clusters.fail, p.violations])).toEqual([["K8sRequiredLabels/owner", 1, 1]]);
+    expect([...queries.policyCells({ state: "fail" }, [ids["prod-eu"]!]).get(ids["prod-eu"]!)?.values() ?? []]).toEqual([]);
   });
 
   it("a withdrawn waiver accepts nothing, and cannot be withdrawn twice", () => {

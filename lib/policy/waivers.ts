@@ -246,6 +246,11 @@ export class WaiverCoverage {
     return this.byPolicy.size === 0;
   }
 
+  /** The (engine, policy) pairs some waiver in force names. */
+  policies(): [PolicyEngine, string][] {
+    return [...this.byPolicy.values()].map((list) => [list[0]!.waiver.engine, list[0]!.waiver.policy]);
+  }
+
   private candidates(clusterId: string, engine: PolicyEngine, policy: string) {
     return (this.byPolicy.get(`${engine}\u0000${policy}`) ?? []).filter((c) => c.clusters.has(clusterId)).map((c) => c.waiver);
   }

@@ -6,7 +6,7 @@ import { Time } from "@/components/ui/time";
 import { POLICY_ENGINES, POLICY_SEVERITIES } from "@/db/enums";
 import { policyFilter, POLICY_STATES, type PolicyParams, type PolicyState } from "@/lib/policy/filter";
 import { Pagination } from "@/components/ui/pagination";
-import { clusterPolicies, policyView, type ClusterPolicyRow, type PolicyRow } from "@/lib/policy/queries";
+import { clusterPolicies, policyCells, policyView, type ClusterPolicyRow, type PolicyRow } from "@/lib/policy/queries";
 import { queryString } from "@/lib/url";
 import { TrendChart } from "@/components/compliance/trend-chart";
 import { loadPolicyTrend } from "@/lib/policy/trend";
@@ -120,7 +120,7 @@ function PolicyMatrix({ rows, policies, more, cells, link }: { rows: ClusterPoli
 /** Policy compliance beside the GitOps view: one row per cluster (both together, worst first), one cluster's violations, and every policy across the fleet. */
 export function PoliciesTab({ params, canWaive }: { params: PolicyParams; canWaive: boolean }) {
   const { filter, labelsError } = policyFilter(params);
-  const { clusters: rows, policies, cells } = policyView(filter);
+  const { clusters: rows, policies } = policyView(filter);
   const selected = params.cluster ? rows.find((r) => r.id === params.cluster) : undefined;
   const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
   const page = Math.min(pages, Math.max(1, Number.parseInt(params.page ?? "1", 10) || 1));
@@ -199,7 +199,7 @@ export function PoliciesTab({ params, canWaive }: { params: PolicyParams; canWai
         </section>
       )}
       {rows.length > PAGE_SIZE ? <Pagination page={page} pageSize={PAGE_SIZE} total={rows.length} hrefFor={pageHref} /> : null}
-      {pageRows.length > 0 && policies.length > 0 ? <PolicyMatrix rows={pageRows} policies={policies.slice(0, MATRIX_COLUMNS)} more={Math.max(0, policies.length - MATRIX_COLUMNS)} cells={cells} link={link} /> : null}
+      {pageRows.length > 0 && policies.length > 0 ? <PolicyMatrix rows={pageRows} policies={policies.slice(0, MATRIX_COLUMNS)} more={Math.max(0, policies.length - MATRIX_COLUMNS)} cells={policyCells(filter, pageRows.map((r) => r.id))} link={link} /> : null}
       {selected ? <ClusterPolicies name={selected.name} policies={clusterPolicies(selected.id)} canWaive={canWaive} /> : null}
       <TrendChart trend={{ fleet: loadPolicyTrend(), assignments: [] }} />
       {policies.length > 0 ? (
