@@ -23,12 +23,6 @@ export function policyState(row: Pick<PolicyResultRow, "engine" | "auditedAt" | 
   return (typeof accepted === "function" ? accepted() : accepted) ? "accepted" : "fail";
 }
 
-/** The state with the waivers in force: a failing result a waiver covers is Accepted risk. */
-function stateWith(coverage: WaiverCoverage, row: PolicyResultRow, now: number): PolicyState {
-  return policyState(row, now, () => !coverage.empty && coverage.forResult(row) !== undefined);
-}
-
-
 type ClusterRef = { id: string; name: string; labels: Record<string, string> };
 
 function clustersMatching(labels: Record<string, string> | undefined): ClusterRef[] {
