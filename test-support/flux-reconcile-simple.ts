@@ -67,7 +67,12 @@ export async function reconcileHelmRelease(ctx: Pick<FluxContext, "progress">, f
   const namespace = obj.metadata.namespace ?? "default";
   const releaseNamespace = spec.targetNamespace ?? namespace;
   const releaseName = spec.releaseName ?? (spec.targetNamespace ? `${spec.targetNamespace}-${obj.metadata.name}` : obj.metadata.name);
-  const chartName = spec.chart?.spec.chart ?? spec.chartRef?.name ?? obj.metadata.name;
+  // helm-controller's snapshot names the chart as its Chart.yaml does (`name`), not as the spec
+  // points at it: a chart at a path in a Git repository ("charts/redis") is named by its last
+  // component here, as chart folders are. Its appVersion is Chart.yaml's appVersion, which the
+  // stand-in does not read: it writes the chart version there (a simplification).
+  const chartRefName = spec.chart?.spec.chart ?? spec.chartRef?.name ?? obj.metadata.name;
+  const chartName = chartRefName.replace(/\/+$/, "").split("/").pop() || chartRefName;
   const requested = spec.chart?.spec.version;
   // A range such as "*" or ">=1.0" resolves to some published version; any will do here.
   const chartVersion = requested && parseVersion(requested) ? requested.replace(/^v/, "") : "1.0.0";

@@ -97,7 +97,7 @@ describe("versions across the fleet", () => {
       gitImage: FRONTEND_IMAGE.podinfo,
     });
     expect(images(1).find((r) => r.isInit)).toMatchObject({ container: "wait", image: FRONTEND_INIT_IMAGE, registry: "docker.io", repository: "library/busybox", tag: "1.36", gitImage: FRONTEND_INIT_IMAGE });
-    expect(charts(0)[0]).toMatchObject({ chartVersion: "18.0.0", releaseName: "web-pinned-cache" });
+    expect(charts(0)[0]).toMatchObject({ chartName: "redis", chartVersion: "18.0.0", appVersion: "18.0.0", releaseName: "web-pinned-cache" });
     expect(charts(1)[0]).toMatchObject({ chartVersion: "18.1.0" });
     expect(readOf(0)).toMatchObject({ error: null, truncated: false });
   }, 120_000);
