@@ -13,6 +13,15 @@ const DRIFT_FILTERS = ["any", "config", "revision", "resource"] as const;
 const text = z.string().trim().max(200).optional().catch(undefined);
 const id = z.string().trim().max(100).optional().catch(undefined);
 
+/** A label key to group by, from a URL; anything that is not a valid key is ignored. */
+export const groupKeySchema = z
+  .string()
+  .trim()
+  .max(317)
+  .optional()
+  .catch(undefined)
+  .transform((v) => (v && !checkLabelKey(v) ? v : undefined));
+
 export const matrixFilterSchema = z.object({
   q: text,
   label: text,
@@ -20,14 +29,8 @@ export const matrixFilterSchema = z.object({
   configuration: id,
   assignment: id,
   drift: z.enum(DRIFT_FILTERS).optional().catch(undefined),
-  // A label key; rows are grouped by its value. Anything that is not a valid key is ignored.
-  group: z
-    .string()
-    .trim()
-    .max(317)
-    .optional()
-    .catch(undefined)
-    .transform((v) => (v && !checkLabelKey(v) ? v : undefined)),
+  // A label key; rows are grouped by its value.
+  group: groupKeySchema,
   view: z.enum(MATRIX_VIEWS).default("configurations").catch("configurations"),
   sort: z.enum(MATRIX_SORTS).default("name").catch("name"),
   dir: z.enum(["asc", "desc"]).default("asc").catch("asc"),

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { parseSelectorText } from "@/lib/compliance/selector-text";
 import type { LabelSelector } from "@/lib/validation/label-selector";
-import { checkLabelKey } from "@/lib/validation/names";
+import { groupKeySchema } from "@/lib/compliance/filters";
 
 /** Cluster columns per page: what fits beside the image names at 1280 px. */
 export const VERSIONS_COLUMN_PAGE_SIZE = 6;
@@ -21,13 +21,7 @@ export const versionsFilterSchema = z.object({
   // Only rows (and export lines) where some cell is behind or not what Git says.
   only: z.enum(["behind", "not-in-git"]).optional().catch(undefined),
   // A label key; cluster columns are grouped by its value.
-  group: z
-    .string()
-    .trim()
-    .max(317)
-    .optional()
-    .catch(undefined)
-    .transform((v) => (v && !checkLabelKey(v) ? v : undefined)),
+  group: groupKeySchema,
   cols: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
 });
 
