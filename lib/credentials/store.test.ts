@@ -162,6 +162,9 @@ describe("key credentials", () => {
     const withDecryption = spec({ kind: "GitRepository", url: "https://github.com/acme/x", ref: { type: "branch", value: "main" } }, [{ name: "apps", decryption: { provider: "sops", credentialId: result.credential.id } }]);
     expect(store.renderKeysFor(withDecryption)).toEqual({ [result.credential.id]: { type: "sops", format: "age", privateKey: `${identity}\n` } });
     expect(store.maskedSecretsFor(withDecryption).keys).toEqual({ [result.credential.id]: { type: "sops", format: "age", privateKey: "•••• (masked)" } });
+    // A key deleted under the spec: previews still render (a masked placeholder); status gets the reason in words.
+    const gone = spec({ kind: "GitRepository", url: "https://github.com/acme/x", ref: { type: "branch", value: "main" } }, [{ name: "apps", decryption: { provider: "sops", credentialId: "deleted-key" } }]);
+    expect(store.maskedSecretsFor(gone)).toEqual({ keys: { "deleted-key": { type: "sops", format: "pgp", privateKey: "•••• (masked)" } }, problem: "the SOPS decryption key credential (kustomizations.0.decryption.credentialId) no longer exists" });
   });
 
   it("are checked by type where a spec names them, and cannot log in to a source", async () => {

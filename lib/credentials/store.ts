@@ -254,14 +254,23 @@ export function renderKeysFor(spec: ConfigurationSpec): Record<string, RenderKey
   return keys;
 }
 
-/** The key credentials a spec names, for previews: nothing is decrypted; a missing or mistyped one is left out (the render says so). */
-export function maskedKeysFor(spec: ConfigurationSpec): Record<string, RenderKey> {
+/**
+ * The key credentials a spec names, for previews: nothing is decrypted. A missing or mistyped one
+ * renders as a masked placeholder (a preview shows the objects either way) and is named in
+ * `problems`, in words a person reads (status shows them).
+ */
+export function maskedKeysFor(spec: ConfigurationSpec): { keys: Record<string, RenderKey>; problems: string[] } {
   const keys: Record<string, RenderKey> = {};
+  const problems: string[] = [];
   for (const ref of keyReferences(spec)) {
     const row = getDb().select({ type: credentials.type, publicKey: credentials.publicKey }).from(credentials).where(eq(credentials.id, ref.credentialId)).get();
     if (row && row.type === ref.type) keys[ref.credentialId] = maskedKey(ref.type, row);
+    else {
+      keys[ref.credentialId] ??= maskedKey(ref.type, { publicKey: null });
+      problems.push(row ? `${ref.path} names a ${row.type} credential, not a ${KEY_NOUNS[ref.type]}` : `the ${KEY_NOUNS[ref.type]} credential (${ref.path}) no longer exists`);
+    }
   }
-  return keys;
+  return { keys, problems };
 }
 
 export type PreviewSecrets = { credential?: RenderCredential; keys: Record<string, RenderKey>; problem?: string };
@@ -271,12 +280,13 @@ export type PreviewSecrets = { credential?: RenderCredential; keys: Record<strin
  * (names, kinds and specs are what matter there): nothing is decrypted.
  */
 export function maskedSecretsFor(spec: ConfigurationSpec): PreviewSecrets {
-  const keys = maskedKeysFor(spec);
+  const { keys, problems } = maskedKeysFor(spec);
+  const keyProblem = problems.length > 0 ? { problem: problems.join("; ") } : {};
   const id = spec.source.credentialId;
-  if (id === undefined) return { keys };
+  if (id === undefined) return { keys, ...keyProblem };
   const row = getDb().select({ type: credentials.type, hasCaCert: credentials.hasCaCert }).from(credentials).where(eq(credentials.id, id)).get();
-  if (!row || isKeyCredentialType(row.type)) return { keys, problem: "the source's credential no longer exists" };
-  return { keys, credential: maskedCredential(row.type, { withCaCert: row.hasCaCert && row.type === "https" }) };
+  if (!row || isKeyCredentialType(row.type)) return { keys, problem: ["the source's credential no longer exists", ...problems].join("; ") };
+  return { keys, credential: maskedCredential(row.type, { withCaCert: row.hasCaCert && row.type === "https" }), ...keyProblem };
 }
 
 /**
