@@ -71,6 +71,13 @@ const envSchema = z
     // Git manifests at the applied revision).
     FLEETLINE_VERSIONS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
     FLEETLINE_REPORT_STALE_S: z.coerce.number().int().min(1).max(30 * 86400).default(10800),
+    // Retention (issue 17): how long rows are kept, pruned hourly in small batches. History keeps
+    // more than the 30-day trend, and each pair's newest row whatever its age (the trend walks
+    // back from it).
+    FLEETLINE_RETAIN_AUDIT_DAYS: z.coerce.number().int().min(1).max(36500).default(365),
+    FLEETLINE_RETAIN_HISTORY_DAYS: z.coerce.number().int().min(31, "must be at least 31: the compliance trend reads 30 days of history").max(36500).default(90),
+    FLEETLINE_RETAIN_ROLLOUT_DAYS: z.coerce.number().int().min(1).max(36500).default(180),
+    FLEETLINE_RETAIN_SESSION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     // One limit on concurrent cluster work across observation, pushes, dry runs and drift views.
     FLEETLINE_CLUSTER_WORK_LIMIT: z.coerce.number().int().min(1).max(1024).default(64),
     // Off in tests that drive sweeps themselves.

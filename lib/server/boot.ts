@@ -11,6 +11,7 @@ import { log } from "@/lib/log";
 import { resumeInterruptedRollouts } from "@/lib/push/run";
 import { startObservationLoop } from "@/lib/observe/loop";
 import { startWaiverExpiryTimer } from "@/lib/policy/waivers";
+import { startRetentionTimer } from "@/lib/retention";
 
 const globalForBoot = globalThis as unknown as { fleetlineBooted?: Promise<void> };
 
@@ -49,6 +50,7 @@ async function bootOnce() {
     // One loop observes every cluster: inventory facts and status rows from one listing.
     startObservationLoop();
     startWaiverExpiryTimer();
+    startRetentionTimer();
   }
   log.info("fleetline ready", { database: e.DATABASE_URL, users: countUsers() });
 }
