@@ -32,3 +32,14 @@ export function openDatabase(url: string): Db {
 export function migrateDatabase(db: Db): void {
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
 }
+
+/**
+ * How many of the committed migrations the database has not applied (readiness: a replica
+ * started from a newer build against an older database is not ready until it has migrated).
+ */
+export function pendingMigrations(db: Db): number {
+  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, "meta", "_journal.json"), "utf8")) as { entries: unknown[] };
+  const hasTable = db.$client.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get();
+  const applied = hasTable ? (db.$client.prepare("select count(*) as n from __drizzle_migrations").get() as { n: number }).n : 0;
+  return Math.max(0, journal.entries.length - applied);
+}
