@@ -58,6 +58,32 @@ export const sessions = sqliteTable(
   (t) => [index("sessions_user_idx").on(t.userId)],
 );
 
+/**
+ * Personal API tokens for pipelines and scripts (issue 16): shown once, stored as a SHA-256 hash
+ * (the token is 32 random bytes: no dictionary to try), with a role no higher than their owner's.
+ */
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    // The first characters, to tell tokens apart in lists and logs (never enough to use).
+    prefix: text("prefix").notNull(),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+    lastUsedIp: text("last_used_ip"),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    revokedBy: text("revoked_by"),
+  },
+  (t) => [uniqueIndex("api_tokens_hash_unique").on(t.tokenHash), index("api_tokens_user_idx").on(t.userId)],
+);
+
 // Failed-login counters per account and per client address; in the database so a restart does not reset them.
 export const loginThrottle = sqliteTable("login_throttle", {
   key: text("key").primaryKey(),

@@ -133,6 +133,9 @@ const ACTIONS: Record<string, { args: Args; anon?: number; viewer?: number }> = 
   createAssignmentAction: { args: "form" },
   requestWaiverAction: { args: "form" },
   decideWaiverAction: { args: "form" },
+  // Every signed-in user may hold API tokens: a viewer's replayed form is invalid (200), nothing is written.
+  createTokenAction: { args: "form", viewer: 200 },
+  revokeTokenAction: { args: "form", viewer: 200 },
   previewConfigurationAction: { args: [{}] },
   saveConfigurationAction: { args: [{}, { message: "replayed" }] },
   saveOverridesAction: { args: [ID, [], "replayed"] },
@@ -174,7 +177,7 @@ function serverActions(): ActionEntry[] {
 }
 
 // Rows an action could write, fingerprinted; background loops' own tables (health, status) are left out.
-const GUARDED_TABLES = ["users", "credentials", "configurations", "configuration_versions", "configuration_targets", "assignments", "app_settings", "policy_waivers"];
+const GUARDED_TABLES = ["users", "credentials", "configurations", "configuration_versions", "configuration_targets", "assignments", "app_settings", "policy_waivers", "api_tokens"];
 function snapshot(): string {
   const parts = GUARDED_TABLES.map((t) => JSON.stringify(query(`select * from ${t} order by rowid`)));
   parts.push(JSON.stringify(query("select id, name, display_name, labels, server, credentials, reconciler_override from clusters order by id")));

@@ -20,6 +20,7 @@ describe("the audit log in words", () => {
     const waiver = { policy: "K8sRequiredLabels/owner", selector: "env=prod", expiresAt: "2027-01-31T00:00:00.000Z", holdsThrough: "2027-01-30" };
     expect(auditSummary(entry("waiver.request", waiver), names)).toBe("Asked to accept the risk of K8sRequiredLabels/owner on env=prod until 2027-01-30 (inclusive)");
     expect(auditSummary(entry("waiver.approve", waiver), names)).toBe("Approved the risk acceptance of K8sRequiredLabels/owner on env=prod");
+    expect(auditSummary(entry("api.clusters.list", { via: "API token deploy-pipeline", method: "GET" }), names)).toBe("API: clusters.list with API token deploy-pipeline");
     expect(auditSummary(entry("waiver.expire", waiver), names)).toBe("The risk acceptance expired for K8sRequiredLabels/owner on env=prod");
   });
 

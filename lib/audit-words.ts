@@ -79,6 +79,10 @@ export function auditSummary(entry: AuditEntry, names: AuditNames): string {
       return `Deleted cluster ${target}${outcome}`;
     case "auth.login":
       return `Signed in${outcome}`;
+    case "token.create":
+      return `Created API token ${target}${str(d.role) ? ` (${str(d.role)})` : ""}${outcome}`;
+    case "token.revoke":
+      return `Revoked API token ${target}${outcome}`;
     case "waiver.request":
     case "waiver.approve":
     case "waiver.reject":
@@ -90,6 +94,7 @@ export function auditSummary(entry: AuditEntry, names: AuditNames): string {
       return `${verb} ${scope}${str(d.selector) ? ` on ${str(d.selector)}` : ""}${entry.action === "waiver.request" ? until : ""}${outcome}`;
     }
     default:
+      if (entry.action.startsWith("api.")) return `API: ${entry.action.slice(4)}${str(d.via) ? ` with ${str(d.via)}` : ""}${outcome}`;
       return `${entry.action.replace(/[.-]/g, " ")} ${target}`.trim() + outcome;
   }
 }

@@ -25,6 +25,7 @@ describe("redactText", () => {
     ["a bare classic GitHub token", "token ghp_0123456789abcdefABCDEF0123456789abcd rejected", "ghp_0123456789abcdefABCDEF0123456789abcd"],
     ["a bare fine-grained GitHub token", "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123", "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123"],
     ["a bare GitLab token", "got glpat-AbCdEfGhIjKlMnOpQrSt from the user", "glpat-AbCdEfGhIjKlMnOpQrSt"],
+    ["a bare Fleetline API token", "pipeline used flt_q3Vd0yH-8x_Zr2mKp1LwT9sB4nC6fA7eD5gJ0hIkMoN", "flt_q3Vd0yH-8x_Zr2mKp1LwT9sB4nC6fA7eD5gJ0hIkMoN"],
     ["an EKS token", "Unauthorized for k8s-aws-v1.aHR0cHM6Ly9zdHMuYW1hem9uYXdzLmNvbS8_QWN0aW9u", "k8s-aws-v1.aHR0cHM6Ly9zdHMuYW1hem9uYXdzLmNvbS8_QWN0aW9u"],
     ["a JWT", "token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.c2lnbmF0dXJl was refused", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.c2lnbmF0dXJl"],
   ])("scrubs %s", (_, input, secret) => {

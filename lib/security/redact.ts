@@ -24,8 +24,8 @@ const TEXT_PATTERNS: [RegExp, Replacement][] = [
   ],
   // JWTs
   [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, REDACTED],
-  // Bare tokens by their published prefixes: GitHub (classic and fine-grained), GitLab, EKS.
-  [/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|k8s-aws-v1\.[A-Za-z0-9_-]{16,})/g, REDACTED],
+  // Bare tokens by their published prefixes: GitHub (classic and fine-grained), GitLab, EKS, and Fleetline's own API tokens.
+  [/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|k8s-aws-v1\.[A-Za-z0-9_-]{16,}|flt_[A-Za-z0-9_-]{40,})/g, REDACTED],
 ];
 
 export function redactText(text: string): string {
