@@ -114,12 +114,18 @@ function everyPage(): string[] {
     "/compliance",
     "/compliance?tab=matrix",
     "/compliance?tab=assignments",
+    "/compliance?tab=policies",
+    "/compliance?tab=waivers",
+    "/versions",
+    `${clusterUrl}?tab=policies`,
+    `${clusterUrl}?tab=versions`,
     "/audit",
     "/settings",
     "/settings/account",
     "/settings/credentials",
     "/settings/users",
     "/settings/windows",
+    "/settings/tokens",
   ];
 }
 
