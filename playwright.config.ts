@@ -72,7 +72,7 @@ export default defineConfig({
         FLEETLINE_GIT_INTERVAL_S: "10",
         FLEETLINE_POLICY_INTERVAL_S: "2",
         // Versions are read every 5 minutes by default; the browser tests cannot wait that long.
-        FLEETLINE_VERSIONS_INTERVAL_S: "3",
+        FLEETLINE_VERSIONS_INTERVAL_S: "10",
       },
     },
     {

@@ -80,7 +80,7 @@ test("the Versions page finds the cluster behind on podinfo, and its CSV export 
 test("the cluster's Versions tab lists its images, the behind one marked", async () => {
   await admin.goto(clusterPath);
   await admin.getByRole("main").getByRole("link", { name: "Versions", exact: true }).click();
-  await expect(admin).toHaveURL(/tab=versions/);
+  await expect(admin).toHaveURL(/tab=versions/, { timeout: 30_000 });
   const images = admin.getByRole("table", { name: "Images on versions-a" });
   const podinfo = images.getByRole("row").filter({ hasText: "stefanprodan/podinfo" });
   await expect(podinfo).toContainText("6.5.0");

@@ -22,6 +22,10 @@ export type GitImages = { byOwner: Map<KubeObject, Map<string, Map<string, strin
 const CACHE_LIMIT = 256;
 const globalForGit = globalThis as unknown as { fleetlineGitImages?: Map<string, Map<string, Map<string, string>> | { error: string }> };
 const cache = (globalForGit.fleetlineGitImages ??= new Map());
+// A Git read that failed is not tried again for the same commit for a while: every cluster on it
+// would otherwise start a fetch from an unreachable host on every versions read.
+export const GIT_RETRY_AFTER_MS = 5 * 60_000;
+const failures = ((globalThis as unknown as { fleetlineGitImageFailures?: Map<string, { at: number; message: string }> }).fleetlineGitImageFailures ??= new Map());
 
 type KustomizationSpec = { path?: string; targetNamespace?: string; postBuild?: { substitute?: Record<string, string>; substituteFrom?: unknown[] }; patches?: unknown; components?: unknown; images?: unknown; decryption?: unknown };
 
@@ -47,6 +51,11 @@ export async function gitImagesFor(owners: readonly KubeObject[], targets: reado
     }
     const key = JSON.stringify([target.spec.source.url, sha, spec.path ?? "", spec.targetNamespace ?? "", spec.postBuild?.substitute ?? {}]);
     let built = cache.get(key);
+    const failed = failures.get(key);
+    if (!built && failed && Date.now() - failed.at < GIT_RETRY_AFTER_MS) {
+      notes.add(`${owner.metadata.name}: ${failed.message}`);
+      continue;
+    }
     if (!built) {
       try {
         const repository = repositoryFor(target.spec.source);
@@ -54,12 +63,16 @@ export async function gitImagesFor(owners: readonly KubeObject[], targets: reado
         const result = buildDesired(await repository.readTree(sha, path), path, spec.postBuild?.substitute);
         built = result.ok ? desiredImages(result.objects, "default", spec.targetNamespace) : { error: result.reason };
       } catch (error) {
-        // A Git host that cannot be read is tried again next time; nothing is cached.
-        notes.add(`${owner.metadata.name}: the manifests could not be read from Git (${error instanceof GitError ? error.message : "error"})`);
+        // A Git host that cannot be read is tried again after GIT_RETRY_AFTER_MS; no build is cached.
+        const message = `the manifests could not be read from Git (${error instanceof GitError ? error.message : "error"})`;
+        if (failures.size >= CACHE_LIMIT) failures.delete(failures.keys().next().value!);
+        failures.set(key, { at: Date.now(), message });
+        notes.add(`${owner.metadata.name}: ${message}`);
         continue;
       }
       if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
       cache.set(key, built);
+      failures.delete(key);
     }
     if ("error" in built && typeof built.error === "string") notes.add(`${owner.metadata.name}: ${built.error}`);
     else byOwner.set(owner, built as Map<string, Map<string, string>>);
