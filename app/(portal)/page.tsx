@@ -5,7 +5,7 @@ import { can } from "@/lib/auth/permissions";
 import { countClusters } from "@/lib/queries/clusters";
 import { dashboardSummary, type DriftKind } from "@/lib/queries/dashboard";
 import { DashboardLive } from "@/components/dashboard/dashboard-live";
-import { expiringWaivers, listWaivers, waiverScope, WAIVER_EXPIRY_WARNING_DAYS } from "@/lib/policy/waivers";
+import { expiringWaivers, pendingWaiverCount, waiverScope, WAIVER_EXPIRY_WARNING_DAYS } from "@/lib/policy/waivers";
 import { formatSelector } from "@/lib/compliance/selector-text";
 import { toDashboardData } from "@/components/dashboard/types";
 
@@ -14,7 +14,7 @@ const DRIFT_KINDS: readonly DriftKind[] = ["config", "revision", "resource", "an
 /** Risk acceptances about to end (their results return to failing) and requests waiting for a second person. */
 function WaiverNotices() {
   const expiring = expiringWaivers();
-  const pending = listWaivers().filter((w) => w.state === "pending").length;
+  const pending = pendingWaiverCount();
   if (expiring.length === 0 && pending === 0) return null;
   return (
     <section aria-labelledby="waiver-notices" className="card mb-4 space-y-1 p-3 text-sm" data-testid="waiver-notices">

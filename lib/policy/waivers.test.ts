@@ -69,6 +69,7 @@ describe("four eyes and the state a waiver gives", () => {
     if (asked.status !== "ok") throw new Error(JSON.stringify(asked));
     waiverId = asked.waiver.id;
     expect(stateOn("prod-eu")).toBe("fail");
+    expect(waivers.pendingWaiverCount()).toBe(1);
     expect(waivers.decideWaiver(waiverId, "approve", alice, "")).toEqual({ status: "error", message: "You asked for this waiver: another operator or admin must approve or reject it." });
     expect(waivers.decideWaiver(waiverId, "reject", bob, "  ")).toEqual({ status: "error", message: "Say why it is rejected: the requester reads this." });
     expect(waivers.decideWaiver(waiverId, "approve", bob, "ok until Q1")).toMatchObject({ status: "ok", waiver: { status: "approved", decidedBy: "bob@example.com", decisionNote: "ok until Q1" } });

@@ -1,6 +1,6 @@
 import "server-only";
 import crypto from "node:crypto";
-import { and, asc, desc, eq, gt, isNull, lte } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, isNull, lte } from "drizzle-orm";
 import { DateTime } from "luxon";
 import { z } from "zod";
 import { getDb } from "@/db";
@@ -162,6 +162,11 @@ export function listWaivers(now = new Date()): WaiverView[] {
     .orderBy(desc(policyWaivers.requestedAt))
     .all()
     .map((w) => ({ ...w, state: w.status === "approved" && w.expiresAt <= now ? "expired" : w.status, clusters: all.filter((c) => matchesSelector(c.labels, w.selector)).length }));
+}
+
+/** How many requests wait for a second person (the dashboard says so). */
+export function pendingWaiverCount(): number {
+  return getDb().select({ n: count() }).from(policyWaivers).where(eq(policyWaivers.status, "pending")).get()?.n ?? 0;
 }
 
 /** Approved waivers that end within the warning period (the dashboard shows them). */
