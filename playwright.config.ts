@@ -73,6 +73,8 @@ export default defineConfig({
         FLEETLINE_POLICY_INTERVAL_S: "2",
         // Versions are read every 5 minutes by default; the browser tests cannot wait that long.
         FLEETLINE_VERSIONS_INTERVAL_S: "10",
+        // A wave's gate reads the status every 2 s by default; the browser tests watch it move.
+        FLEETLINE_GATE_POLL_MS: "500",
       },
     },
     {

@@ -3,6 +3,7 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 import type { AuditActor } from "@/lib/audit";
 import type { FieldConflict } from "@/lib/k8s/errors";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
+import type { RolloutControl, Strategy } from "@/lib/push/waves";
 import { CREDENTIAL_TYPES } from "./enums";
 import { clusters } from "./schema";
 
@@ -96,11 +97,12 @@ export const configurationTargets = sqliteTable(
 );
 
 // queued: waiting for an earlier rollout of the same configuration (one applies at a time).
-export const ROLLOUT_STATES = ["queued", "running", "done", "interrupted"] as const;
+// aborted: an operator stopped it; rows not yet applied never apply.
+export const ROLLOUT_STATES = ["queued", "running", "done", "interrupted", "aborted"] as const;
 /** Not finished: the coordinator runs these one at a time per configuration, oldest first. */
 export const UNFINISHED_ROLLOUT_STATES = ["queued", "running"] as const;
 export type RolloutState = (typeof ROLLOUT_STATES)[number];
-export const ROLLOUT_TRIGGERS = ["push", "target-change", "delete"] as const;
+export const ROLLOUT_TRIGGERS = ["push", "target-change", "delete", "rollback"] as const;
 export type RolloutTrigger = (typeof ROLLOUT_TRIGGERS)[number];
 
 export const rollouts = sqliteTable(
@@ -122,6 +124,12 @@ export const rollouts = sqliteTable(
     finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
     // An admin's override of maintenance windows for this rollout (who and why; audited).
     windowOverride: text("window_override", { mode: "json" }).$type<{ by: string; reason: string; at: string }>(),
+    // The version's rollout strategy, copied when the rollout was recorded (null: one wave, all targets).
+    strategy: text("strategy", { mode: "json" }).$type<Strategy>(),
+    // Where the waves stand (current wave, gate, approvals, pause, abort): survives a restart.
+    control: text("control", { mode: "json" }).$type<RolloutControl>(),
+    // The version the target set ran before this push: what abort-with-rollback goes back to.
+    previousVersion: integer("previous_version"),
   },
   (t) => [uniqueIndex("rollouts_sequence_unique").on(t.sequence), index("rollouts_configuration_idx").on(t.configurationId, t.sequence), index("rollouts_state_idx").on(t.state)],
 );
@@ -129,7 +137,8 @@ export const rollouts = sqliteTable(
 export const ROLLOUT_ACTIONS = ["apply", "remove"] as const;
 export type RolloutAction = (typeof ROLLOUT_ACTIONS)[number];
 // superseded: a newer rollout of the configuration (or its deletion) took over this cluster before this row applied.
-export const ROLLOUT_CLUSTER_STATES = ["pending", "applying", "applied", "failed", "interrupted", "removed", "superseded"] as const;
+// skipped: an operator took the cluster out of the rollout; aborted: the rollout stopped before the row applied.
+export const ROLLOUT_CLUSTER_STATES = ["pending", "applying", "applied", "failed", "interrupted", "removed", "superseded", "skipped", "aborted"] as const;
 export type RolloutClusterState = (typeof ROLLOUT_CLUSTER_STATES)[number];
 
 /** One row per (rollout, cluster): what happened to that version on that cluster. */
@@ -152,6 +161,8 @@ export const rolloutClusters = sqliteTable(
     // "Kind namespace/name" of every object applied (or removed), then of every object pruned.
     objects: text("objects", { mode: "json" }).$type<string[]>().notNull().default([]),
     pruned: text("pruned", { mode: "json" }).$type<string[]>().notNull().default([]),
+    // The wave (index into the rollout's planned waves) the cluster belongs to.
+    wave: integer("wave").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.rolloutId, t.clusterId] }), index("rollout_clusters_cluster_idx").on(t.clusterId, t.state)],
 );

@@ -78,6 +78,7 @@ test("the wizard creates a Git configuration with two dependent Kustomizations a
   await admin.getByLabel("Match labels").fill("fleet=wizard");
   await expect(admin.getByRole("heading", { name: "Targets right now: 2 clusters" })).toBeVisible();
   await expect(admin.getByRole("list", { name: "Matched clusters" })).toContainText("wiz-a");
+  await admin.getByRole("button", { name: "Next: Rollout" }).click();
   await admin.getByRole("button", { name: "Next: Review" }).click();
 
   // Review: masked YAML and a real server-side dry run on each target.

@@ -40,6 +40,7 @@ test("the Review step for an Argo CD target shows the Application YAML and the f
   await admin.getByRole("button", { name: "Next: Targets" }).click();
   await admin.getByLabel("Match labels").fill("fleet=argo-e2e");
   await expect(admin.getByRole("list", { name: "Matched clusters" })).toContainText("argo-a");
+  await admin.getByRole("button", { name: "Next: Rollout" }).click();
   await admin.getByRole("button", { name: "Next: Review" }).click();
 
   // The dry run names the reconciler and what would be created on the Argo CD cluster.

@@ -116,6 +116,7 @@ test("case 25: a Git credential bound to another host is not sent to this reposi
   await card.getByLabel("Path", { exact: true }).fill("./infrastructure");
   await admin.getByRole("button", { name: "Next: Targets" }).click();
   await admin.getByLabel("Match labels").fill("env=nowhere");
+  await admin.getByRole("button", { name: "Next: Rollout" }).click();
   await admin.getByRole("button", { name: "Next: Review" }).click();
   // The server's check (the browser cannot know where a credential may go): the field and both hosts named.
   await expect(admin.getByText(`the credential is bound to host git.other.test; this source is on ${repoHost}`).first()).toBeVisible({ timeout: 30_000 });

@@ -120,6 +120,7 @@ type Args = "form" | unknown[];
 // viewer: what a viewer gets (403 unless the action is the viewer's own business).
 const ACTIONS: Record<string, { args: Args; anon?: number; viewer?: number }> = {
   deleteClusterAction: { args: "form" },
+  rolloutControlAction: { args: "form" },
   rotateClusterCredentialsAction: { args: "form" },
   setReconcilerAction: { args: "form" },
   updateClusterLabelsAction: { args: "form" },
@@ -369,6 +370,7 @@ test("a Git token, a cluster token and an SSH key entered in the forms never lea
   await first.getByLabel("Path", { exact: true }).fill("./infrastructure");
   await admin.getByRole("button", { name: "Next: Targets" }).click();
   await admin.getByLabel("Match labels").fill("canary=yes");
+  await admin.getByRole("button", { name: "Next: Rollout" }).click();
   await admin.getByRole("button", { name: "Next: Review" }).click();
   await expect(admin.getByTestId("rendered-yaml")).toContainText("(masked)", { timeout: 30_000 });
   await admin.getByRole("button", { name: "Create configuration" }).click();
@@ -511,6 +513,7 @@ test("a 5 MiB Helm values file is refused with the field and limit named, by the
   await values.fill("replicaCount: 2\n");
   await admin.getByRole("button", { name: "Next: Targets" }).click();
   await admin.getByLabel("Match labels").fill("env=nowhere");
+  await admin.getByRole("button", { name: "Next: Rollout" }).click();
   const [preview] = await Promise.all([
     admin.waitForRequest((r) => r.method() === "POST" && Boolean(r.headers()["next-action"])),
     admin.getByRole("button", { name: "Next: Review" }).click(),
@@ -587,6 +590,7 @@ test("stored markup in a cluster's display name, a configuration's description a
   await kustomization.getByLabel("Path", { exact: true }).fill("./infrastructure");
   await admin.getByRole("button", { name: "Next: Targets" }).click();
   await admin.getByLabel("Match labels").fill("env=markup");
+  await admin.getByRole("button", { name: "Next: Rollout" }).click();
   await admin.getByRole("button", { name: "Next: Review" }).click();
   await expect(admin.getByTestId("rendered-yaml")).toBeVisible({ timeout: 30_000 });
   await admin.getByRole("button", { name: "Create configuration" }).click();

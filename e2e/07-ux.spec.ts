@@ -164,6 +164,10 @@ test("every step of the wizard has no serious or critical accessibility violatio
   await admin.getByRole("button", { name: "Next: Targets" }).click();
   await admin.getByLabel("Match labels").fill("fleet=ux");
   found.push(...(await seriousViolations(admin, "wizard: Targets")));
+  await admin.getByRole("button", { name: "Next: Rollout" }).click();
+  await admin.getByLabel("Roll out in waves").check();
+  found.push(...(await seriousViolations(admin, "wizard: Rollout")));
+  await admin.getByLabel("Roll out in waves").uncheck();
   await admin.getByRole("button", { name: "Next: Review" }).click();
   await expect(admin.getByTestId("rendered-yaml")).toBeVisible({ timeout: 30_000 });
   found.push(...(await seriousViolations(admin, "wizard: Review")));
@@ -254,6 +258,7 @@ test("the Review step reads the ref and says a missing branch before anything is
   await admin.getByRole("group", { name: /^Kustomization 1/ }).getByLabel("Path", { exact: true }).fill("./infrastructure");
   await admin.getByRole("button", { name: "Next: Targets" }).click();
   await admin.getByLabel("Match labels").fill("fleet=ux");
+  await admin.getByRole("button", { name: "Next: Rollout" }).click();
   await admin.getByRole("button", { name: "Next: Review" }).click();
   await expect(admin.getByRole("alert").filter({ hasText: "branch does-not-exist not found" })).toContainText("Reference", { timeout: 30_000 });
   await expect(admin.getByTestId("rendered-yaml")).toHaveCount(0);

@@ -35,7 +35,7 @@ test("an override in the Overrides tab gives one cluster its own values; Review 
   await expect(admin.getByRole("status").filter({ hasText: "Saved as v2." })).toBeVisible({ timeout: 30_000 });
 
   await admin.goto(`${configurationUrl}?tab=edit`);
-  await admin.getByRole("button", { name: "5. Review" }).click();
+  await admin.getByRole("button", { name: "6. Review" }).click();
   await expect(admin.getByTestId("distinct-renders")).toHaveText("The 2 previewed clusters get 2 distinct renders.", { timeout: 30_000 });
   const picker = admin.getByLabel("Show the YAML for cluster");
   await picker.selectOption({ label: "ov-us (render 2)" });

@@ -69,6 +69,7 @@ test("the wizard verifies the source and decrypts with the keys; Review and the 
   await card.getByLabel("Decryption key").selectOption({ label: "team-age" });
   await admin.getByRole("button", { name: "Next: Targets" }).click();
   await admin.getByLabel("Match labels").fill("fleet=keys");
+  await admin.getByRole("button", { name: "Next: Rollout" }).click();
   await admin.getByRole("button", { name: "Next: Review" }).click();
 
   const yaml = admin.getByTestId("rendered-yaml");

@@ -129,6 +129,7 @@ export async function createConfiguration(page: Page, input: WizardInput) {
   }
   await page.getByRole("button", { name: "Next: Targets" }).click();
   await page.getByLabel("Match labels").fill(input.matchLabels);
+  await page.getByRole("button", { name: "Next: Rollout" }).click();
   await page.getByRole("button", { name: "Next: Review" }).click();
   // Review reads the ref first (ls-remote, up to 15 s against a host that never answers).
   await expect(page.getByTestId("rendered-yaml")).toBeVisible({ timeout: 30_000 });

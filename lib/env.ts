@@ -74,6 +74,9 @@ const envSchema = z
     // Retention (issue 17): how long rows are kept, pruned hourly in small batches. History keeps
     // more than the 30-day trend, and each pair's newest row whatever its age (the trend walks
     // back from it).
+    // How often a wave's gate reads the status the observation loop wrote (a database read, no
+    // cluster I/O): how soon after the last cluster turns Compliant the soak starts counting.
+    FLEETLINE_GATE_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
     FLEETLINE_RETAIN_AUDIT_DAYS: z.coerce.number().int().min(1).max(36500).default(365),
     FLEETLINE_RETAIN_HISTORY_DAYS: z.coerce.number().int().min(31, "must be at least 31: the compliance trend reads 30 days of history").max(36500).default(90),
     FLEETLINE_RETAIN_ROLLOUT_DAYS: z.coerce.number().int().min(1).max(36500).default(180),

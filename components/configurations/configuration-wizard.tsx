@@ -4,12 +4,13 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import type { ZodType } from "zod";
 import type { PreviewResult, previewConfigurationAction, saveConfigurationAction } from "@/app/(portal)/configurations/actions";
-import { basicsStepSchema, formatZodErrors, makeSourceStepSchema, targetsStepSchema, workloadsStepSchema } from "@/lib/validation/configuration";
+import { basicsStepSchema, formatZodErrors, makeSourceStepSchema, rolloutStepSchema, targetsStepSchema, workloadsStepSchema } from "@/lib/validation/configuration";
 import { useHydrated } from "@/components/ui/use-hydrated";
 import { fieldLabel } from "@/lib/validation/field-labels";
 import { emptyDraft, toSpecInput, type Draft } from "./draft";
 import { BasicsStep } from "./step-basics";
 import { ReviewStep } from "./step-review";
+import { RolloutStep } from "./step-rollout";
 import { SourceStep, type CredentialOption } from "./step-source";
 import { TargetsStep, type FleetCluster } from "./step-targets";
 import { WorkloadsStep } from "./step-workloads";
@@ -22,7 +23,7 @@ function requestFailure(error: unknown): string {
     : "The request failed before the server could answer; try again.";
 }
 
-const STEPS = ["Basics", "Source", "Kustomizations / Helm releases", "Targets", "Review"] as const;
+const STEPS = ["Basics", "Source", "Kustomizations / Helm releases", "Targets", "Rollout", "Review"] as const;
 
 /** The server actions, handed down by the page: a shared component imports nothing from app/ routes. */
 export type WizardActions = { preview: typeof previewConfigurationAction; save: typeof saveConfigurationAction };
@@ -54,7 +55,7 @@ export function ConfigurationWizard({ actions, fleet, credentials, allowLocalSou
   const [saveError, setSaveError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
 
-  const stepSchemas: ZodType[] = [basicsStepSchema, makeSourceStepSchema({ allowLocalSources }), workloadsStepSchema, targetsStepSchema];
+  const stepSchemas: ZodType[] = [basicsStepSchema, makeSourceStepSchema({ allowLocalSources }), workloadsStepSchema, targetsStepSchema, rolloutStepSchema];
 
   function validate(index: number): boolean {
     const schema = stepSchemas[index];
@@ -136,7 +137,8 @@ export function ConfigurationWizard({ actions, fleet, credentials, allowLocalSou
         {step === 1 ? <SourceStep {...stepProps} credentials={credentials} warnings={{}} /> : null}
         {step === 2 ? <WorkloadsStep {...stepProps} credentials={credentials} /> : null}
         {step === 3 ? <TargetsStep {...stepProps} fleet={fleet} lockedClusterId={lockedClusterId} /> : null}
-        {step === 4 ? <ReviewStep preview={preview} pending={pending} /> : null}
+        {step === 4 ? <RolloutStep {...stepProps} /> : null}
+        {step === 5 ? <ReviewStep preview={preview} pending={pending} /> : null}
       </section>
       {step === STEPS.length - 1 && preview?.status === "ok" ? (
         <section aria-labelledby="save" className="card space-y-3 p-5">

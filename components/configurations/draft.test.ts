@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { configurationSpecSchema } from "@/lib/validation/configuration";
-import { emptyDraft, emptyHelmRelease, emptyKustomization, fromSpec, toSpecInput } from "./draft";
+import { emptyDraft, emptyHelmRelease, emptyKustomization, emptyWave, fromSpec, toSpecInput } from "./draft";
 
 describe("the Argo CD project in the draft", () => {
   const draft = { ...emptyDraft(), name: "demo", source: { ...emptyDraft().source, url: "https://github.com/acme/fleet" }, targets: { clusterIds: ["c1"], matchLabels: "", expressions: [] } };
@@ -95,5 +95,34 @@ describe("source fields in the wizard", () => {
     const ociSpec = configurationSpecSchema.parse(toSpecInput(oci));
     expect(ociSpec.source).toMatchObject({ verify: { provider: "cosign", credentialId: "cosign-1", matchOIDCIdentity: [] } });
     expect(fromSpec(ociSpec).source.verifyCredentialId).toBe("cosign-1");
+  });
+});
+
+describe("the rollout strategy in the draft", () => {
+  const base = { ...emptyDraft(), name: "demo", source: { ...emptyDraft().source, url: "https://github.com/acme/fleet" }, targets: { clusterIds: ["c1"], matchLabels: "", expressions: [] } };
+
+  it("is left out when off (all targets at once), and round-trips its waves when on", () => {
+    expect(configurationSpecSchema.parse(toSpecInput(base)).strategy).toBeUndefined();
+    const waves = [{ ...emptyWave("dev", "env=dev"), soakSeconds: "30" }, { ...emptyWave("canary", "env in (prod)"), percent: "10", approval: "second-person" as const }, emptyWave("prod")];
+    const spec = configurationSpecSchema.parse(toSpecInput({ ...base, strategy: { enabled: true, waves } }));
+    expect(spec.strategy?.waves.map((w) => [w.name, w.selector, w.percent, w.soakSeconds, w.approval])).toEqual([
+      ["dev", { matchLabels: { env: "dev" } }, undefined, 30, "auto"],
+      ["canary", { matchExpressions: [{ key: "env", operator: "In", values: ["prod"] }] }, 10, 120, "second-person"],
+      ["prod", undefined, undefined, 120, "auto"],
+    ]);
+    expect(fromSpec(spec).strategy.waves.map((w) => [w.name, w.selector, w.percent])).toEqual([["dev", "env=dev", ""], ["canary", "env in (prod)", "10"], ["prod", "", ""]]);
+    expect(configurationSpecSchema.parse(toSpecInput(fromSpec(spec))).strategy).toEqual(spec.strategy);
+  });
+
+  it("names each bad wave field", () => {
+    const waves = [{ ...emptyWave("dev", "tier in web"), soakSeconds: "soon" }, { ...emptyWave("dev"), concurrency: "0" }];
+    const result = configurationSpecSchema.safeParse(toSpecInput({ ...base, strategy: { enabled: true, waves } }));
+    const issues = Object.fromEntries(result.error!.issues.map((i) => [i.path.join("."), i.message]));
+    expect(issues).toMatchObject({
+      "strategy.waves.0.soakSeconds": "must be from 0 to 86400 seconds (a day)",
+      "strategy.waves.1.concurrency": "must be from 1 to 256",
+      "strategy.waves.1.name": "is already the name of an earlier wave",
+    });
+    expect(issues["strategy.waves.0.selector"]).toMatch(/tier in web/);
   });
 });

@@ -1,5 +1,6 @@
 // Pure: the wizard's editable draft and its conversion to the configuration spec the schemas validate.
 import { stringify } from "yaml";
+import { formatSelector } from "@/lib/compliance/selector-text";
 import { parseLabelsText } from "@/lib/inventory/cluster-input";
 import type { ConfigurationSpec, ConfigurationSpecInput } from "@/lib/validation/configuration";
 import { overridesOf, type OverrideSpec } from "@/lib/validation/configuration-overrides";
@@ -93,7 +94,23 @@ export type Draft = {
   targets: { clusterIds: string[]; matchLabels: string; expressions: ExpressionDraft[] };
   /** Per-cluster overrides: carried through unchanged (the configuration's Overrides tab edits them). */
   overrides: OverrideSpec[];
+  /** Rollout strategy: off means every target at once, 16 at a time. */
+  strategy: { enabled: boolean; waves: WaveDraft[] };
 };
+
+/** One wave as typed: numbers stay text so the schema can name a bad one. */
+export type WaveDraft = {
+  name: string;
+  selector: string;
+  percent: string;
+  concurrency: string;
+  soakSeconds: string;
+  maxFailures: string;
+  maxFailurePercent: string;
+  approval: "auto" | "operator" | "second-person";
+};
+
+export const emptyWave = (name = "", selector = ""): WaveDraft => ({ name, selector, percent: "", concurrency: "16", soakSeconds: "120", maxFailures: "0", maxFailurePercent: "", approval: "auto" });
 
 export const emptyKustomization = (name = ""): KustomizationDraft => ({
   name,
@@ -172,6 +189,7 @@ export function emptyDraft(): Draft {
     helmReleases: [],
     targets: { clusterIds: [], matchLabels: "", expressions: [] },
     overrides: [],
+    strategy: { enabled: false, waves: [emptyWave("dev", "env=dev"), emptyWave("staging", "env=staging"), emptyWave("prod")] },
   };
 }
 
@@ -315,6 +333,20 @@ export function toSpecInput(d: Draft): ConfigurationSpecInput {
         : undefined,
     },
     overrides: d.overrides,
+    strategy: d.strategy.enabled
+      ? {
+          waves: d.strategy.waves.map((w) => ({
+            name: w.name.trim(),
+            selector: w.selector.trim() === "" ? undefined : w.selector,
+            percent: optNumber(w.percent),
+            concurrency: optNumber(w.concurrency),
+            soakSeconds: optNumber(w.soakSeconds),
+            maxFailures: optNumber(w.maxFailures),
+            maxFailurePercent: optNumber(w.maxFailurePercent),
+            approval: w.approval,
+          })),
+        }
+      : undefined,
   };
 }
 
@@ -392,5 +424,20 @@ export function fromSpec(spec: ConfigurationSpec): Draft {
       expressions: (selector?.matchExpressions ?? []).map((e) => ({ key: e.key, operator: e.operator, values: (e.values ?? []).join(", ") })),
     },
     overrides: [...overridesOf(spec)],
+    strategy: spec.strategy
+      ? {
+          enabled: true,
+          waves: spec.strategy.waves.map((w) => ({
+            name: w.name,
+            selector: w.selector ? formatSelector(w.selector) : "",
+            percent: w.percent === undefined ? "" : String(w.percent),
+            concurrency: String(w.concurrency),
+            soakSeconds: String(w.soakSeconds),
+            maxFailures: String(w.maxFailures),
+            maxFailurePercent: w.maxFailurePercent === undefined ? "" : String(w.maxFailurePercent),
+            approval: w.approval,
+          })),
+        }
+      : base.strategy,
   };
 }

@@ -8,7 +8,8 @@ import { Badge } from "@/components/ui/badges";
 import type { RolloutProgress } from "@/lib/push/rollouts";
 import { WindowOverrideForm, type OverrideAction } from "./window-override";
 
-const STATE_BADGE: Record<string, { tone: "green" | "amber" | "red" | "grey" | "blue" | "neutral"; icon: string }> = {
+/** A rollout row's state as a badge: an icon and a word, never colour alone. */
+export const STATE_BADGE: Record<string, { tone: "green" | "amber" | "red" | "grey" | "blue" | "neutral"; icon: string }> = {
   pending: { tone: "neutral", icon: "…" },
   applying: { tone: "amber", icon: "⟳" },
   applied: { tone: "green", icon: "✓" },
@@ -17,7 +18,11 @@ const STATE_BADGE: Record<string, { tone: "green" | "amber" | "red" | "grey" | "
   interrupted: { tone: "red", icon: "■" },
   // A later rollout (or the deletion) took this cluster over before this row applied: not on this version.
   superseded: { tone: "grey", icon: "↷" },
+  skipped: { tone: "grey", icon: "⤼" },
+  aborted: { tone: "grey", icon: "■" },
 };
+
+const WAVE_PHASE: Record<string, string> = { applying: "applying", gate: "gate", halted: "halted", approval: "waiting for approval", finished: "finished" };
 
 const isUnfinished = (state: string | undefined) => state === "running" || state === "queued";
 
@@ -47,10 +52,18 @@ export function RolloutProgressPanel({ rolloutId, initial, overrideWindows }: { 
     <section aria-labelledby={`rollout-${rolloutId}`} className="card p-4">
       <h2 id={`rollout-${rolloutId}`} className="mb-1 font-semibold">
         Push of v{data.version} · {data.state === "queued" ? "waiting for the previous push of this configuration to finish" : data.state}
+        {isUnfinished(data.state) && data.control.waves.length > 1 ? ` · wave ${data.control.current + 1} of ${data.control.waves.length} (${data.control.waves[data.control.current]?.name ?? ""}): ${WAVE_PHASE[data.control.phase] ?? data.control.phase}` : ""}
       </h2>
+      <p className="mb-1 text-sm">
+        <a className="text-sky-800 underline dark:text-sky-300" href={`/rollouts/${rolloutId}`}>Open the rollout page</a>
+        {data.control.waves.length > 1 ? " (waves, gates, approvals, pause and abort)" : " (pause and abort)"}
+      </p>
+      {isUnfinished(data.state) && data.control.gate && data.control.phase !== "applying" ? <p className={`mb-1 text-sm ${data.control.phase === "halted" ? "text-red-800 dark:text-red-300" : ""}`}>{data.control.gate.message}</p> : null}
       <p role="status" className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
         {c.applied + c.removed} of {c.total} done{c.failed ? `, ${c.failed} failed` : ""}{c.interrupted ? `, ${c.interrupted} interrupted` : ""}
         {c.superseded ? `, ${c.superseded} superseded by a later push (not on v${data.version})` : ""}
+        {c.skipped ? `, ${c.skipped} skipped` : ""}
+        {c.aborted ? `, ${c.aborted} aborted` : ""}
         {c.pending + c.applying - held > 0 ? `, ${c.pending + c.applying - held} in progress` : ""}
         {held ? `, ${held} held by a maintenance window` : ""}
       </p>

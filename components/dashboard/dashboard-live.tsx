@@ -109,7 +109,7 @@ export function DashboardLive({ initial, drift }: { initial: DashboardData; drif
               ) : (
                 <>
                   <Badge tone="blue" icon="↑">Push</Badge>
-                  <Link className="font-mono text-xs hover:underline" href={`/configurations/${e.configurationId}?rollout=${e.rolloutId}`}>{e.configurationName} v{e.version}</Link>
+                  <Link className="font-mono text-xs hover:underline" href={`/rollouts/${e.rolloutId}`}>{e.configurationName} v{e.version}</Link>
                   <span className="text-xs text-zinc-500">by {e.createdBy} ({e.trigger}, {e.state})</span>
                 </>
               )}

@@ -180,10 +180,27 @@ export async function findDropped(step: ClusterStep, configurationName: string, 
   return computePruneSet(await listManaged(step, configurationName, namespacesOf(rendered), configurationId), rendered.map(refOf));
 }
 
-/** Deletes what the new version dropped; returns what was deleted. */
-export async function pruneDropped(step: ClusterStep, configurationName: string, rendered: readonly RenderedObject[]): Promise<string[]> {
+/** "Kind namespace/name" (describeRef) back into a reference; undefined for anything else. */
+export function parseRef(text: string): ObjectRef | undefined {
+  const match = /^(\S+) (?:([^/\s]+)\/)?([^/\s]+)$/.exec(text);
+  if (!match) return undefined;
+  return { kind: match[1]!, name: match[3]!, ...(match[2] ? { namespace: match[2] } : {}) };
+}
+
+/**
+ * Deletes what the new version dropped; returns what was deleted. `known`: what the cluster
+ * holds of the configuration, as the last push that reached it recorded (its objects, all
+ * applied and its own prune done): the dropped objects follow from it without listing every
+ * kind. Without it, the cluster is asked.
+ */
+export async function pruneDropped(step: ClusterStep, configurationName: string, rendered: readonly RenderedObject[], known?: readonly string[]): Promise<string[]> {
   const deleted: string[] = [];
-  for (const ref of await findDropped(step, configurationName, rendered)) {
+  const knownRefs = known?.map(parseRef);
+  const dropped =
+    knownRefs && knownRefs.every((ref) => ref !== undefined)
+      ? computePruneSet(knownRefs as ObjectRef[], rendered.map(refOf))
+      : await findDropped(step, configurationName, rendered);
+  for (const ref of dropped) {
     try {
       await call(step, () => step.client.delete(objectPath(ref), { propagationPolicy: "Background" }));
     } catch (error) {

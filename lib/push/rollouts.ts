@@ -3,6 +3,8 @@ import crypto from "node:crypto";
 import { and, asc, count, desc, eq, inArray, isNull, max } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusters } from "@/db/schema";
+import type { ComplianceState } from "@/db/enums";
+import { configurationStatus } from "@/db/schema-status";
 import {
   configurations,
   configurationTargets,
@@ -23,6 +25,7 @@ import { currentTargets, resolveTargets } from "@/lib/configurations/targets";
 import { invalidResult } from "@/lib/configurations/validate";
 import { formatZodErrors } from "@/lib/validation/configuration";
 import { pushClusterIdsSchema } from "@/lib/validation/limits";
+import { initialControl, planWaves, singleWave, type RolloutControl, type Strategy } from "./waves";
 
 export type StartRolloutOptions = {
   actor: AuditActor;
@@ -33,7 +36,7 @@ export type StartRolloutOptions = {
 
 export type StartRolloutResult = { status: "ok"; rolloutId: string; clusterCount: number } | ReturnType<typeof invalidResult> | { status: "not-found" };
 
-type PlannedRow = { clusterId: string; action: RolloutAction; reason?: TargetReason };
+type PlannedRow = { clusterId: string; action: RolloutAction; reason?: TargetReason; wave?: number };
 
 function liveConfiguration(id: string) {
   return getDb().select().from(configurations).where(and(eq(configurations.id, id), isNull(configurations.deletedAt))).get();
@@ -41,7 +44,19 @@ function liveConfiguration(id: string) {
 
 const INSERT_CHUNK = 500;
 
-type NewRollout = { configurationId: string; version: number; trigger: RolloutTrigger; actor: AuditActor; rows: PlannedRow[]; isFullPush: boolean };
+type NewRollout = {
+  configurationId: string;
+  version: number;
+  trigger: RolloutTrigger;
+  actor: AuditActor;
+  rows: PlannedRow[];
+  isFullPush: boolean;
+  strategy?: Strategy | undefined;
+  control?: RolloutControl | undefined;
+  previousVersion?: number | null;
+  /** The version the whole target set runs once this rollout is recorded (a rollback's). */
+  pushedVersion?: number | null;
+};
 
 const SUPERSEDED_BY_DELETE = "superseded: the configuration is being deleted";
 
@@ -52,7 +67,7 @@ const SUPERSEDED_BY_DELETE = "superseded: the configuration is being deleted";
  * finish, and the coordinator (run.ts) starts this rollout only once the earlier ones are done.
  * While a deletion is unfinished nothing else is recorded (undefined); a second deletion joins it.
  */
-function insertRollout({ configurationId, version, trigger, actor, rows, isFullPush }: NewRollout): string | undefined {
+export function insertRollout({ configurationId, version, trigger, actor, rows, isFullPush, strategy, control, previousVersion, pushedVersion }: NewRollout): string | undefined {
   const id = crypto.randomUUID();
   const now = new Date();
   return getDb().transaction((tx) => {
@@ -66,7 +81,9 @@ function insertRollout({ configurationId, version, trigger, actor, rows, isFullP
     // Inside the write transaction, so two rollouts can never draw the same number.
     const sequence = (tx.select({ last: max(rollouts.sequence) }).from(rollouts).get()?.last ?? 0) + 1;
     const state = earlier.length > 0 ? "queued" : "running";
-    tx.insert(rollouts).values({ id, sequence, configurationId, version, trigger, state, createdBy: actor.email, actor, createdAt: now }).run();
+    tx.insert(rollouts)
+      .values({ id, sequence, configurationId, version, trigger, state, createdBy: actor.email, actor, createdAt: now, strategy: strategy ?? null, control: control ?? singleWave(rows.map((row) => row.clusterId)), previousVersion: previousVersion ?? null })
+      .run();
     if (earlier.length > 0) {
       const earlierIds = earlier.map((rollout) => rollout.id);
       const superseded = { state: "superseded" as const, reason: trigger === "delete" ? SUPERSEDED_BY_DELETE : `superseded by version ${version} (a later rollout of this configuration)`, finishedAt: now };
@@ -80,7 +97,7 @@ function insertRollout({ configurationId, version, trigger, actor, rows, isFullP
     // In chunks: one statement for thousands of rows would pass SQLite's bound-parameter limit.
     for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
       const chunk = rows.slice(start, start + INSERT_CHUNK);
-      tx.insert(rolloutClusters).values(chunk.map((row) => ({ rolloutId: id, clusterId: row.clusterId, action: row.action, state: "pending" as const }))).run();
+      tx.insert(rolloutClusters).values(chunk.map((row) => ({ rolloutId: id, clusterId: row.clusterId, action: row.action, state: "pending" as const, wave: row.wave ?? 0 }))).run();
     }
     for (const row of rows) {
       if (row.action !== "apply" || !row.reason) continue;
@@ -90,9 +107,27 @@ function insertRollout({ configurationId, version, trigger, actor, rows, isFullP
         .run();
     }
     // The version the whole target set now runs: clusters that start matching later get this one.
-    if (isFullPush) tx.update(configurations).set({ pushedVersion: version }).where(eq(configurations.id, configurationId)).run();
+    const nowPushed = isFullPush ? version : pushedVersion;
+    if (nowPushed !== undefined) tx.update(configurations).set({ pushedVersion: nowPushed }).where(eq(configurations.id, configurationId)).run();
     return id;
   });
+}
+
+/**
+ * Puts each row in its wave (removals from clusters no longer targeted go with the first wave)
+ * and returns the rollout's starting control.
+ */
+function assignWaves(strategy: Strategy, rows: PlannedRow[]): RolloutControl {
+  const applying = rows.filter((row) => row.action === "apply").map((row) => row.clusterId);
+  const known = new Map<string, { name: string; labels: Record<string, string> }>();
+  for (let start = 0; start < applying.length; start += INSERT_CHUNK) {
+    const chunk = applying.slice(start, start + INSERT_CHUNK);
+    for (const c of getDb().select({ id: clusters.id, name: clusters.name, labels: clusters.labels }).from(clusters).where(inArray(clusters.id, chunk)).all()) known.set(c.id, c);
+  }
+  const plan = planWaves(strategy, [...known].map(([clusterId, c]) => ({ clusterId, name: c.name, labels: c.labels })));
+  const waveOf = new Map(plan.flatMap((wave) => wave.clusterIds.map((id) => [id, wave.index] as const)));
+  for (const row of rows) row.wave = waveOf.get(row.clusterId) ?? 0;
+  return initialControl(plan);
 }
 
 /**
@@ -124,7 +159,11 @@ export function startRollout(configurationId: string, version: number, options: 
     }
   }
   const trigger = options.trigger ?? "push";
-  const rolloutId = insertRollout({ configurationId, version, trigger, actor: options.actor, rows, isFullPush: options.clusterIds === undefined });
+  const isFullPush = options.clusterIds === undefined;
+  // Waves are for pushes of the whole target set; a retry of some clusters and a removal go at once.
+  const strategy = isFullPush && trigger === "push" ? detail.spec.strategy : undefined;
+  const control = strategy ? assignWaves(strategy, rows) : undefined;
+  const rolloutId = insertRollout({ configurationId, version, trigger, actor: options.actor, rows, isFullPush, strategy, control, previousVersion: configuration.pushedVersion });
   // Being deleted: no new version may land after the removal.
   if (rolloutId === undefined) return { status: "not-found" };
   return { status: "ok", rolloutId, clusterCount: rows.length };
@@ -147,8 +186,13 @@ export type RolloutCounts = Record<RolloutClusterState, number> & { total: numbe
 
 export type RolloutClusterProgress = Pick<
   RolloutCluster,
-  "clusterId" | "action" | "state" | "reason" | "conflicts" | "attempts" | "startedAt" | "finishedAt" | "objects" | "pruned"
-> & { clusterName: string };
+  "clusterId" | "action" | "state" | "reason" | "conflicts" | "attempts" | "startedAt" | "finishedAt" | "objects" | "pruned" | "wave"
+> & {
+  clusterName: string;
+  /** What the observation loop last read for the configuration on the cluster (the gate reads the same). */
+  compliance: ComplianceState | null;
+  appliedVersion: number | null;
+};
 
 export type RolloutProgress = PublicRollout & {
   configurationName: string;
@@ -156,12 +200,14 @@ export type RolloutProgress = PublicRollout & {
   clusters: RolloutClusterProgress[];
 };
 
-type PublicRollout = Pick<Rollout, "id" | "configurationId" | "version" | "trigger" | "state" | "createdBy" | "createdAt" | "finishedAt" | "windowOverride">;
+type PublicRollout = Pick<Rollout, "id" | "configurationId" | "version" | "trigger" | "state" | "createdBy" | "createdAt" | "finishedAt" | "windowOverride" | "strategy" | "previousVersion"> & {
+  control: RolloutControl;
+};
 
 /** The rollout as the UI sees it: the stored actor (with its IP address) stays on the server. */
 function publicFields(rollout: Rollout): PublicRollout {
-  const { id, configurationId, version, trigger, state, createdBy, createdAt, finishedAt, windowOverride } = rollout;
-  return { id, configurationId, version, trigger, state, createdBy, createdAt, finishedAt, windowOverride };
+  const { id, configurationId, version, trigger, state, createdBy, createdAt, finishedAt, windowOverride, strategy, previousVersion } = rollout;
+  return { id, configurationId, version, trigger, state, createdBy, createdAt, finishedAt, windowOverride, strategy, previousVersion, control: rollout.control ?? singleWave([]) };
 }
 
 export function countStates(states: readonly { state: RolloutClusterState; n: number }[]): RolloutCounts {
@@ -193,9 +239,13 @@ export function getRolloutProgress(rolloutId: string): RolloutProgress | undefin
       finishedAt: rolloutClusters.finishedAt,
       objects: rolloutClusters.objects,
       pruned: rolloutClusters.pruned,
+      wave: rolloutClusters.wave,
+      compliance: configurationStatus.state,
+      appliedVersion: configurationStatus.appliedVersion,
     })
     .from(rolloutClusters)
     .innerJoin(clusters, eq(clusters.id, rolloutClusters.clusterId))
+    .leftJoin(configurationStatus, and(eq(configurationStatus.configurationId, rollout.configurationId), eq(configurationStatus.clusterId, rolloutClusters.clusterId)))
     .where(eq(rolloutClusters.rolloutId, rolloutId))
     .orderBy(asc(clusters.name))
     .all();

@@ -1,6 +1,6 @@
 import "server-only";
 import crypto from "node:crypto";
-import { and, asc, desc, eq, gt, inArray, notInArray } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lt, notInArray } from "drizzle-orm";
 import { getDb } from "@/db";
 import type { Cluster, Reconciler } from "@/db/schema";
 import { clusters } from "@/db/schema";
@@ -12,6 +12,7 @@ import {
   UNFINISHED_ROLLOUT_STATES,
   type Rollout,
   type RolloutCluster,
+  type RolloutClusterState,
 } from "@/db/schema-configurations";
 import { recordAudit } from "@/lib/audit";
 import { getVersion } from "@/lib/configurations/store";
@@ -33,6 +34,9 @@ import type { ConfigurationSpec } from "@/lib/validation/configuration";
 import { windowVerdict } from "@/lib/windows/evaluate";
 import { listWindows } from "@/lib/windows/store";
 import { getRolloutProgress, type RolloutProgress } from "./rollouts";
+import { initialControl, singleWave, waveSettings, withinFailureBudget, type GateCluster, type RolloutControl, type Wave } from "./waves";
+import { configurationStatus } from "@/db/schema-status";
+import { env } from "@/lib/env";
 
 /*
  * The coordinator. Rollouts are recorded in the database (rollouts.ts) as the newest intent for
@@ -109,11 +113,11 @@ async function objectsFor(step: ClusterStep, cluster: Cluster, renderVersion: Re
   return rendered;
 }
 
-async function applyVersion(step: ClusterStep, name: string, objects: readonly RenderedObject[]): Promise<Work> {
+async function applyVersion(step: ClusterStep, name: string, objects: readonly RenderedObject[], known: readonly string[] | undefined): Promise<Work> {
   const applied = await applyObjects(step, objects);
   // Only once everything applied: a half-applied version must not also lose its predecessor's objects.
   try {
-    return { objects: applied, pruned: await pruneDropped(step, name, objects) };
+    return { objects: applied, pruned: await pruneDropped(step, name, objects, known) };
   } catch (error) {
     throw error instanceof ObjectFailure ? new ObjectFailure(error.object, error.error, applied) : error;
   }
@@ -163,6 +167,11 @@ function supersededReason(rollout: Rollout, row: RolloutCluster): string | undef
 }
 
 async function runRow(rollout: Rollout, name: string, row: RolloutCluster, renderVersion: RenderVersion, settings: PushSettings): Promise<void> {
+  // An operator paused the rollout, aborted it or skipped this cluster since the wave started.
+  const latest = readRollout(rollout.id);
+  if (latest && (controlOf(latest).paused || controlOf(latest).aborted)) return;
+  const now = getDb().select({ state: rolloutClusters.state }).from(rolloutClusters).where(and(eq(rolloutClusters.rolloutId, row.rolloutId), eq(rolloutClusters.clusterId, row.clusterId))).get();
+  if (now && now.state !== "pending" && now.state !== "applying") return;
   const superseded = supersededReason(rollout, row);
   if (superseded) {
     updateRow(row, { state: "superseded", reason: superseded, finishedAt: new Date() });
@@ -182,7 +191,7 @@ async function runRow(rollout: Rollout, name: string, row: RolloutCluster, rende
   try {
     const work = await onCluster(cluster, settings, async (step) => {
       if (row.action === "remove") return removeAll(step, name, rollout.configurationId);
-      return applyVersion(step, name, known ?? (await objectsFor(step, cluster, renderVersion)));
+      return applyVersion(step, name, known ?? (await objectsFor(step, cluster, renderVersion)), lastKnownObjects(rollout, row.clusterId));
     });
     updateRow(row, { state: row.action === "apply" ? "applied" : "removed", finishedAt: new Date(), objects: work.objects, pruned: work.pruned });
     // A cluster leaves the target set only once its objects are gone, so a failed removal is retried
@@ -201,13 +210,41 @@ async function runRow(rollout: Rollout, name: string, row: RolloutCluster, rende
   }
 }
 
+/**
+ * What the cluster holds of the configuration, when the last row that reached it says so for
+ * certain: applied (every object applied, its prune done) or removed (nothing left). A failed or
+ * interrupted row, or none (a first push, or history pruned by retention): undefined, and the
+ * prune lists the cluster. Rows that never reached the cluster (superseded, skipped, aborted)
+ * are looked past. The coordinator runs one rollout of a configuration at a time, so no other
+ * row of it changes the cluster meanwhile.
+ */
+function lastKnownObjects(rollout: Rollout, clusterId: string): string[] | undefined {
+  const last = getDb()
+    .select({ state: rolloutClusters.state, objects: rolloutClusters.objects, pruned: rolloutClusters.pruned })
+    .from(rolloutClusters)
+    .innerJoin(rollouts, eq(rollouts.id, rolloutClusters.rolloutId))
+    .where(and(eq(rollouts.configurationId, rollout.configurationId), eq(rolloutClusters.clusterId, clusterId), lt(rollouts.sequence, rollout.sequence), inArray(rolloutClusters.state, ["applied", "removed", "failed", "interrupted", "applying"])))
+    .orderBy(desc(rollouts.sequence))
+    .limit(1)
+    .get();
+  if (last?.state === "removed") return [];
+  return last?.state === "applied" ? last.objects : undefined;
+}
+
 function finish(rollout: Rollout, name: string): RolloutProgress | undefined {
   const progress = getRolloutProgress(rollout.id);
   if (!progress) return undefined;
-  const state = progress.counts.interrupted > 0 ? "interrupted" : "done";
+  const latest = readRollout(rollout.id) ?? rollout;
+  const control = controlOf(latest);
+  const state = control.aborted ? "aborted" : progress.counts.interrupted > 0 ? "interrupted" : "done";
   const db = getDb();
   db.transaction((tx) => {
-    tx.update(rollouts).set({ state, finishedAt: new Date() }).where(eq(rollouts.id, rollout.id)).run();
+    // Rows of waves that never started: a newer push took their clusters over, or an operator aborted.
+    tx.update(rolloutClusters)
+      .set(control.aborted ? { state: "aborted", reason: `aborted by ${control.aborted.by}`, finishedAt: new Date() } : { state: "superseded", reason: "superseded by a later rollout of this configuration before its wave started", finishedAt: new Date() })
+      .where(and(eq(rolloutClusters.rolloutId, rollout.id), eq(rolloutClusters.state, "pending")))
+      .run();
+    tx.update(rollouts).set({ state, finishedAt: new Date(), control: { ...control, phase: "finished" } }).where(eq(rollouts.id, rollout.id)).run();
     // A deletion ends here, also when a restart finished it: only once every cluster is clean
     // (a failed removal keeps the configuration, so nothing is orphaned without the user choosing it).
     if (rollout.trigger === "delete" && progress.counts.failed === 0 && progress.counts.interrupted === 0) {
@@ -222,41 +259,217 @@ function finish(rollout: Rollout, name: string): RolloutProgress | undefined {
     targetType: "configuration",
     targetId: rollout.configurationId,
     outcome: failed > 0 ? "failed" : "success",
-    details: { rolloutId: rollout.id, configuration: name, version: rollout.version, trigger: rollout.trigger, clusters: total, applied, removed, failed, interrupted },
+    details: { rolloutId: rollout.id, configuration: name, version: rollout.version, trigger: rollout.trigger, clusters: total, applied, removed, failed, interrupted, ...(control.aborted ? { abortedBy: control.aborted.by } : {}) },
   });
   log.info("push: rollout finished", { rolloutId: rollout.id, configuration: name, version: rollout.version, applied, removed, failed, interrupted });
   return getRolloutProgress(rollout.id);
 }
 
+/** The stored control, or (a rollout recorded before waves existed) one wave of every row. */
+function controlOf(rollout: Rollout): RolloutControl {
+  return rollout.control ?? { ...initialControl([{ index: 0, name: "all", clusterIds: [], implicit: false }]) };
+}
+
+function readRollout(rolloutId: string): Rollout | undefined {
+  return getDb().select().from(rollouts).where(eq(rollouts.id, rolloutId)).get();
+}
+
+/** Changes the rollout's control in one write transaction (operators' actions write it too). */
+export function updateControl(rolloutId: string, change: (control: RolloutControl) => RolloutControl): RolloutControl | undefined {
+  return getDb().transaction((tx) => {
+    const rollout = tx.select().from(rollouts).where(eq(rollouts.id, rolloutId)).get();
+    if (!rollout) return undefined;
+    const next = change(controlOf(rollout));
+    tx.update(rollouts).set({ control: next }).where(eq(rollouts.id, rolloutId)).run();
+    return next;
+  });
+}
+
 async function execute(rolloutId: string, settings: PushSettings): Promise<RolloutProgress | undefined> {
   const db = getDb();
-  const rollout = db.select().from(rollouts).where(eq(rollouts.id, rolloutId)).get();
+  const rollout = readRollout(rolloutId);
   if (!rollout || !(UNFINISHED_ROLLOUT_STATES as readonly string[]).includes(rollout.state)) return getRolloutProgress(rolloutId);
   if (rollout.state === "queued") db.update(rollouts).set({ state: "running" }).where(eq(rollouts.id, rolloutId)).run();
   const name = db.select({ name: configurations.name }).from(configurations).where(eq(configurations.id, rollout.configurationId)).get()?.name ?? "";
-  // "applying" rows are left over from a crash; applying again is idempotent.
-  const rows = unfinishedRows(rolloutId);
   const renderVersion = versionRenderer(rollout);
-  // Rows a maintenance window holds stay pending, saying why and until when; the rest apply. The
-  // rollout waits (a newer rollout, a changed window or an override wakes it) and tries again.
-  for (let pending = rows; pending.length > 0; pending = unfinishedRows(rolloutId)) {
-    // A wake while the ready rows apply is not lost: the wait returns at once if one came.
-    const wakesSeen = wakes.get(rollout.configurationId) ?? 0;
-    const current = db.select().from(rollouts).where(eq(rollouts.id, rolloutId)).get() ?? rollout;
-    const { ready, held, until } = holdForWindows(current, pending, new Date());
-    await mapWithConcurrency(ready, settings.concurrency, (row) => runRow(current, name, row, renderVersion, settings));
-    if (held === 0) break;
-    await waitForWindows(rollout.configurationId, until, wakesSeen);
+  // Waves one after another: each applies, then (but the last) its gate must pass before the
+  // next starts. A restart goes on from the wave and gate state stored on the rollout.
+  const waveCount = Math.max(1, controlOf(rollout).waves.length);
+  for (let wave = controlOf(rollout).current; wave < waveCount; ) {
+    // On a restart the stored wave keeps its phase and gate (the soak goes on from where it was).
+    updateControl(rolloutId, (c) => (c.current === wave ? c : { ...c, current: wave, phase: "applying", gate: null }));
+    const concurrency = rollout.strategy ? waveSettings(rollout.strategy, wave).concurrency : settings.concurrency;
+    if ((await applyWave(rollout, name, wave, concurrency, renderVersion, settings)) === "stopped") break;
+    if (!rollout.strategy || wave === waveCount - 1) {
+      wave++;
+      continue;
+    }
+    const gate = await gateWave(rollout, wave, waveSettings(rollout.strategy, wave));
+    if (gate === "stopped") break;
+    // "retry": an operator sent failed clusters of this wave back to pending; they apply again first.
+    if (gate === "passed") wave++;
   }
   return finish(rollout, name);
 }
 
-function unfinishedRows(rolloutId: string): RolloutCluster[] {
+/**
+ * Applies a wave's rows at its concurrency. Rows a maintenance window holds stay pending,
+ * saying why and until when, and the wave waits (a newer rollout, a changed window, an override
+ * or an operator wakes it); a paused rollout starts no new row until it is resumed.
+ */
+async function applyWave(rollout: Rollout, name: string, wave: number, concurrency: number, renderVersion: RenderVersion, settings: PushSettings): Promise<"applied" | "stopped"> {
+  for (let pending = unfinishedRows(rollout.id, wave); pending.length > 0; pending = unfinishedRows(rollout.id, wave)) {
+    // A wake while the ready rows apply is not lost: the wait returns at once if one came.
+    const wakesSeen = wakes.get(rollout.configurationId) ?? 0;
+    const current = readRollout(rollout.id) ?? rollout;
+    const control = controlOf(current);
+    if (control.aborted) return "stopped";
+    if (control.paused) {
+      await waitForWake(rollout.configurationId, HOLD_RECHECK_MS, wakesSeen);
+      continue;
+    }
+    const { ready, held, until } = holdForWindows(current, pending, new Date());
+    await mapWithConcurrency(ready, concurrency, (row) => runRow(current, name, row, renderVersion, settings));
+    if (held === 0) continue;
+    await waitForWake(rollout.configurationId, windowWaitMs(until), wakesSeen);
+  }
+  return controlOf(readRollout(rollout.id) ?? rollout).aborted ? "stopped" : "applied";
+}
+
+const gatePollMs = () => env().FLEETLINE_GATE_POLL_MS;
+
+/**
+ * A wave's gate, read from the status the observation loop writes: every cluster of the wave
+ * Compliant on this version (or later), staying so for the soak time, and failures within the
+ * wave's budget; then an operator's approval where the wave asks for one. A gate over its
+ * failure budget halts the rollout, saying which clusters and why; it keeps looking, so a
+ * cluster that recovers (or is retried or skipped) lets it go on. A newer rollout of the
+ * configuration ends this one here: the newer one is the intent for the waves not yet applied.
+ */
+async function gateWave(rollout: Rollout, wave: number, settings: Wave): Promise<"passed" | "stopped" | "retry"> {
+  for (;;) {
+    const wakesSeen = wakes.get(rollout.configurationId) ?? 0;
+    const current = readRollout(rollout.id) ?? rollout;
+    const control = controlOf(current);
+    if (control.aborted) return "stopped";
+    if (unfinishedRows(rollout.id, wave).length > 0) return "retry";
+    // A newer push took every cluster of the later waves over: nothing is left for this one to do.
+    if (!hasPendingAfter(rollout.id, wave) && hasNewerRollout(current)) return "stopped";
+    let waitMs = gatePollMs();
+    if (!control.paused) {
+      const now = new Date();
+      const verdict = evaluateGate(current, wave, settings);
+      const passingSince = verdict.passing ? (control.gate?.passingSince ?? now.toISOString()) : null;
+      const soakLeftMs = passingSince ? settings.soakSeconds * 1000 - (now.getTime() - Date.parse(passingSince)) : Infinity;
+      const approved = settings.approval === "auto" || control.approvals.some((a) => a.wave === wave);
+      if (soakLeftMs <= 0 && approved) {
+        updateControl(rollout.id, (c) => ({ ...c, current: wave + 1, phase: "applying", gate: null }));
+        log.info("push: wave gate passed", { rolloutId: rollout.id, wave, name: control.waves[wave]?.name });
+        return "passed";
+      }
+      const phase = soakLeftMs <= 0 ? "approval" : verdict.halted ? "halted" : "gate";
+      const message = soakLeftMs <= 0 ? `${verdict.message}; waiting for ${settings.approval === "second-person" ? "a second person (not the one who pushed)" : "an operator"} to approve the next wave` : verdict.message;
+      const gate = { passingSince, message, failing: verdict.failing, waiting: verdict.waiting };
+      if (control.phase !== phase || JSON.stringify(control.gate) !== JSON.stringify(gate)) {
+        if (phase === "halted" && control.phase !== "halted") log.warn("push: wave gate halted the rollout", { rolloutId: rollout.id, wave, message });
+        updateControl(rollout.id, (c) => ({ ...c, phase, gate }));
+      }
+      if (Number.isFinite(soakLeftMs) && soakLeftMs > 0) waitMs = Math.min(waitMs, soakLeftMs + 10);
+    }
+    await waitForWake(rollout.configurationId, control.paused ? HOLD_RECHECK_MS : waitMs, wakesSeen);
+  }
+}
+function unfinishedRows(rolloutId: string, wave?: number): RolloutCluster[] {
+  const unfinished = and(eq(rolloutClusters.rolloutId, rolloutId), inArray(rolloutClusters.state, ["pending", "applying"]));
   return getDb()
     .select()
     .from(rolloutClusters)
-    .where(and(eq(rolloutClusters.rolloutId, rolloutId), inArray(rolloutClusters.state, ["pending", "applying"])))
+    .where(wave === undefined ? unfinished : and(unfinished, eq(rolloutClusters.wave, wave)))
     .all();
+}
+
+function hasPendingAfter(rolloutId: string, wave: number): boolean {
+  const row = getDb()
+    .select({ clusterId: rolloutClusters.clusterId })
+    .from(rolloutClusters)
+    .where(and(eq(rolloutClusters.rolloutId, rolloutId), gt(rolloutClusters.wave, wave), eq(rolloutClusters.state, "pending")))
+    .limit(1)
+    .get();
+  return row !== undefined;
+}
+
+function hasNewerRollout(rollout: Rollout): boolean {
+  const newer = getDb()
+    .select({ id: rollouts.id })
+    .from(rollouts)
+    .where(and(eq(rollouts.configurationId, rollout.configurationId), gt(rollouts.sequence, rollout.sequence)))
+    .limit(1)
+    .get();
+  return newer !== undefined;
+}
+
+type GateVerdict = { passing: boolean; halted: boolean; message: string; failing: GateCluster[]; waiting: GateCluster[] };
+
+/** Rows that no longer count for a gate: the cluster left the rollout. */
+const OUT_OF_GATE = new Set<RolloutClusterState>(["skipped", "superseded", "removed", "aborted"]);
+const GATE_LIST_LIMIT = 50;
+
+/** The wave's clusters against its gate, from their rows and the status the observation loop wrote. */
+export function evaluateGate(rollout: Rollout, wave: number, settings: Pick<Wave, "maxFailures" | "maxFailurePercent">): GateVerdict {
+  const rows = getDb()
+    .select({
+      clusterId: rolloutClusters.clusterId,
+      cluster: clusters.name,
+      action: rolloutClusters.action,
+      rowState: rolloutClusters.state,
+      rowReason: rolloutClusters.reason,
+      finishedAt: rolloutClusters.finishedAt,
+      state: configurationStatus.state,
+      reason: configurationStatus.reason,
+      appliedVersion: configurationStatus.appliedVersion,
+      observedAt: configurationStatus.observedAt,
+    })
+    .from(rolloutClusters)
+    .innerJoin(clusters, eq(clusters.id, rolloutClusters.clusterId))
+    .leftJoin(configurationStatus, and(eq(configurationStatus.configurationId, rollout.configurationId), eq(configurationStatus.clusterId, rolloutClusters.clusterId)))
+    .where(and(eq(rolloutClusters.rolloutId, rollout.id), eq(rolloutClusters.wave, wave)))
+    .orderBy(asc(clusters.name))
+    .all();
+  // A cluster a later rollout of the configuration has taken over (a relabel, a retry) is that one's.
+  const takenOver = new Set(
+    getDb()
+      .select({ clusterId: rolloutClusters.clusterId })
+      .from(rolloutClusters)
+      .innerJoin(rollouts, eq(rollouts.id, rolloutClusters.rolloutId))
+      .where(and(eq(rollouts.configurationId, rollout.configurationId), gt(rollouts.sequence, rollout.sequence)))
+      .all()
+      .map((row) => row.clusterId),
+  );
+  const failing: GateCluster[] = [];
+  const waiting: GateCluster[] = [];
+  let size = 0;
+  for (const row of rows) {
+    if (OUT_OF_GATE.has(row.rowState) || row.action === "remove" || takenOver.has(row.clusterId)) continue;
+    size++;
+    const entry = (state: string, reason: string | null) => ({ clusterId: row.clusterId, cluster: row.cluster, state, reason });
+    if (row.rowState === "failed" || row.rowState === "interrupted") failing.push(entry(`push ${row.rowState}`, row.rowReason));
+    else if (row.rowState !== "applied") waiting.push(entry(row.rowState, row.rowReason));
+    else if (row.state === "Compliant" && (row.appliedVersion ?? 0) >= rollout.version) continue;
+    // Non-Compliant counts against the gate once it was observed after the push: before, it may be the old version's.
+    else if (row.state === "Non-Compliant" && row.observedAt && row.finishedAt && row.observedAt > row.finishedAt) failing.push(entry(row.state, row.reason));
+    else waiting.push(entry(row.state ?? "not observed yet", row.state === "Compliant" ? `still on v${row.appliedVersion ?? "?"}` : row.reason));
+  }
+  const halted = !withinFailureBudget(settings, failing.length, size);
+  const passing = !halted && waiting.length === 0;
+  const v = `v${rollout.version}`;
+  const names = (list: GateCluster[]) => list.slice(0, 5).map((c) => `${c.cluster} (${c.state}${c.reason ? `: ${c.reason}` : ""})`).join(", ") + (list.length > 5 ? ` and ${list.length - 5} more` : "");
+  const budget = settings.maxFailurePercent === undefined ? `${settings.maxFailures}` : `${settings.maxFailures} or ${settings.maxFailurePercent} %`;
+  const message = halted
+    ? `halted: ${failing.length} of ${size} clusters failing, more than the gate allows (${budget}): ${names(failing)}`
+    : waiting.length > 0
+      ? `waiting for ${waiting.length} of ${size} clusters to be Compliant on ${v}: ${names(waiting)}`
+      : `all ${size - failing.length} of ${size} clusters Compliant on ${v}${failing.length ? ` (${failing.length} failing, within the gate's budget)` : ""}`;
+  return { passing, halted, message, failing: failing.slice(0, GATE_LIST_LIMIT), waiting: waiting.slice(0, GATE_LIST_LIMIT) };
 }
 
 /** How often held rows look again even when nothing wakes them (another process changed a window). */
@@ -296,10 +509,12 @@ function holdForWindows(rollout: Rollout, rows: RolloutCluster[], now: Date): { 
   return { ready, held, until };
 }
 
-/** Sleeps until the earliest window change, at most HOLD_RECHECK_MS; wakeHeldRollouts ends it early. */
-function waitForWindows(configurationId: string, until: Date | null, wakesSeen: number): Promise<void> {
+/** Until the earliest window change, at most HOLD_RECHECK_MS. */
+const windowWaitMs = (until: Date | null) => Math.min(HOLD_RECHECK_MS, Math.max(250, until ? until.getTime() - Date.now() + 50 : HOLD_RECHECK_MS));
+
+/** Sleeps `ms`; wakeHeldRollouts (a window changed, an operator acted, a newer push) ends it early. */
+function waitForWake(configurationId: string, ms: number, wakesSeen: number): Promise<void> {
   if ((wakes.get(configurationId) ?? 0) !== wakesSeen) return Promise.resolve();
-  const ms = Math.min(HOLD_RECHECK_MS, Math.max(250, until ? until.getTime() - Date.now() + 50 : HOLD_RECHECK_MS));
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
@@ -424,7 +639,7 @@ function retryLeftovers(report: ResumeReport): void {
     const unfinishedAhead = oldestUnfinished(rollout.configurationId) !== undefined;
     db.transaction((tx) => {
       tx.insert(rollouts)
-        .values({ ...rollout, id, sequence, state: unfinishedAhead ? "queued" : "running", createdAt: new Date(), finishedAt: null })
+        .values({ ...rollout, id, sequence, state: unfinishedAhead ? "queued" : "running", createdAt: new Date(), finishedAt: null, strategy: null, control: singleWave(retry.map((row) => row.clusterId)) })
         .run();
       tx.insert(rolloutClusters).values(retry.map((row) => ({ rolloutId: id, clusterId: row.clusterId, action: row.action, state: "pending" as const }))).run();
     });

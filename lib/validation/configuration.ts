@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { strategySchema } from "@/lib/push/waves";
 import { makeSourceSchema, sourceWarnings, type SourceSpec } from "./configuration-sources";
 import {
   checkWorkloads,
@@ -53,6 +54,9 @@ const targetsSchema = z
   });
 
 export const basicsStepSchema = z.object(basicsShape);
+// How a push of the version reaches its targets: waves with gates (absent: all at once, 16 at a time).
+const rolloutShape = { strategy: strategySchema.optional() };
+export const rolloutStepSchema = z.object(rolloutShape);
 export const targetsStepSchema = z.object({ targets: targetsSchema });
 export function makeSourceStepSchema(options: SourceUrlOptions = {}) {
   return z.object({ source: makeSourceSchema(options) });
@@ -138,6 +142,7 @@ export function makeConfigurationSpecSchema(options: SourceUrlOptions = {}) {
       ...workloadsShape,
       targets: targetsSchema,
       ...overridesShape,
+      ...rolloutShape,
     })
     .superRefine(
       (spec, ctx) => {

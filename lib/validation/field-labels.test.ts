@@ -11,6 +11,8 @@ describe("messages name fields by their labels", () => {
     expect(fieldLabel("kustomizations.0.postBuild.substitute.cluster_env")).toBe("Kustomization 1 substitution cluster_env");
     expect(fieldLabel("someUnknownField")).toBe("Some unknown field");
     expect(fieldLabel("")).toBe("The form");
+    expect(fieldLabel("strategy.waves.1.soakSeconds")).toBe("Wave 2 soak (seconds)");
+    expect(fieldLabel("strategy.waves")).toBe("Waves");
   });
 
   it("an action's invalid result says labels, never internal paths", () => {

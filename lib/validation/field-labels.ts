@@ -97,6 +97,18 @@ const WORKLOAD_LABELS: Record<string, string> = {
   helmValues: "Helm values",
 };
 
+// The Rollout step's fields, as its form labels them.
+const WAVE_LABELS: Record<string, string> = {
+  name: "name",
+  selector: "clusters (label selector)",
+  percent: "share (%)",
+  concurrency: "clusters at a time",
+  soakSeconds: "soak (seconds)",
+  maxFailures: "failures allowed",
+  maxFailurePercent: "failures allowed (%)",
+  approval: "approval",
+};
+
 const GROUPS: Record<string, string> = { kustomizations: "Kustomization", helmReleases: "Helm release", overrides: "Override" };
 
 /** "someFieldName" -> "Some field name", for a path no label is known for. */
@@ -124,6 +136,11 @@ export function fieldLabel(path: string): string {
     return `${item} ${leaf.charAt(0).toLowerCase()}${leaf.slice(1)}`;
   }
   if (head === "labels" && index) return `Label ${[index, ...rest].join(".")}`;
+  if (head === "strategy" && index === "waves") {
+    const [n, leaf] = rest;
+    if (n === undefined || !/^\d+$/.test(n)) return "Waves";
+    return `Wave ${Number(n) + 1}${leaf ? ` ${WAVE_LABELS[leaf] ?? words(leaf).toLowerCase()}` : ""}`;
+  }
   return words(path.split(".").filter((p) => !/^\d+$/.test(p)).at(-1) ?? path);
 }
 

@@ -170,7 +170,7 @@ export type ObjectRef = { kind: string; namespace: string; name: string };
 export type PushOutcome = {
   version: number;
   action: "apply" | "remove";
-  state: "pending" | "applying" | "applied" | "failed" | "interrupted" | "removed" | "superseded";
+  state: "pending" | "applying" | "applied" | "failed" | "interrupted" | "removed" | "superseded" | "skipped" | "aborted";
   reason: string | null;
 };
 

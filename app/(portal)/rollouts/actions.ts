@@ -1,0 +1,34 @@
+"use server";
+
+import { formFields } from "@/lib/actions/form";
+import type { ActionResult } from "@/lib/actions/result";
+import { auditActor, requirePermission } from "@/lib/auth/current";
+import { abortRollout, approveWave, CONTROL_VERBS, pauseRollout, resumeRollout, skipCluster, type ControlVerb } from "@/lib/push/rollout-control";
+
+/**
+ * One action for a rollout's buttons: the pressed button's value is the verb. Every verb needs
+ * configurations.push, as pushing does; the second-person rule for approvals is checked below it.
+ */
+export async function rolloutControlAction(_prev: unknown, form: FormData): Promise<ActionResult<{ rolloutId?: string }>> {
+  const values = formFields(form);
+  const rolloutId = values.rolloutId?.slice(0, 100) ?? "";
+  const verb = values.verb as ControlVerb;
+  const known = (CONTROL_VERBS as readonly string[]).includes(verb);
+  const actor = auditActor(await requirePermission("configurations.push", { action: `rollout.${known ? verb : "control"}`, targetType: "rollout", targetId: rolloutId }));
+  if (!known) return { status: "invalid", fieldErrors: { verb: `must be one of ${CONTROL_VERBS.join(", ")}` }, message: "Unknown rollout action." };
+  const clusterId = values.clusterId?.slice(0, 100) ?? "";
+  if (verb === "skip" && clusterId === "") return { status: "invalid", fieldErrors: { clusterId: "is required: which cluster to skip" }, message: "Choose a cluster to skip." };
+  const result =
+    verb === "pause"
+      ? pauseRollout(rolloutId, actor)
+      : verb === "resume"
+        ? resumeRollout(rolloutId, actor)
+        : verb === "approve"
+          ? approveWave(rolloutId, actor)
+          : verb === "skip"
+            ? skipCluster(rolloutId, clusterId, actor)
+            : abortRollout(rolloutId, actor, { rollback: verb === "abort-rollback" });
+  if (result.status === "not-found") return { status: "error", message: "No such rollout or cluster." };
+  if (result.status === "refused") return { status: "error", message: result.message };
+  return { status: "ok", message: result.message, ...(result.rolloutId ? { data: { rolloutId: result.rolloutId } } : {}) };
+}
