@@ -152,16 +152,20 @@ async function main(): Promise<void> {
       return wallMs;
     };
 
-    // The first push lists every prunable kind on each cluster (nothing is recorded of it yet);
-    // later pushes prune from what the last push recorded.
-    const wallFirst = await push("first push, one wave, 16 at a time", created.version, 16);
-    const wall16 = await push("re-push, one wave, 16 at a time", created.version, 16);
-    const wall64 = await push("re-push, one wave, 64 at a time", created.version, 64);
-    // The same objects in three waves (a third, a third, the rest), each 64 at a time, zero soak.
+    // The first push creates the objects and lists every prunable kind on each cluster (nothing
+    // is recorded of it yet); each later push is a new version (its objects change, so every
+    // apply writes) and prunes from what the last push recorded.
+    const version = (description: string, strategy?: object) => {
+      const saved = updateConfiguration(configurationId, { ...spec(strategy), description }, { author: "bench" });
+      if (saved.status !== "ok") throw new Error(`could not save: ${JSON.stringify(saved)}`);
+      return saved.version;
+    };
+    const wallFirst = await push("first push (creates), one wave, 16 at a time", created.version, 16);
+    const wall16 = await push("new version, one wave, 16 at a time", version("v2"), 16);
+    const wall64 = await push("new version, one wave, 64 at a time", version("v3"), 64);
+    // The same in three waves (a third, half the rest, the rest), each 64 at a time, zero soak.
     const waves = { waves: [{ name: "first", percent: 34, concurrency: 64, soakSeconds: 0 }, { name: "second", percent: 50, concurrency: 64, soakSeconds: 0 }, { name: "rest", concurrency: 64, soakSeconds: 0 }] };
-    const waved = updateConfiguration(configurationId, spec(waves), { author: "bench" });
-    if (waved.status !== "ok") throw new Error(`could not save the waves: ${JSON.stringify(waved)}`);
-    const wallWaves = await push("three waves, 64 at a time, zero soak", waved.version, 64);
+    const wallWaves = await push("new version, three waves, 64 at a time, zero soak", version("v4", waves), 64);
     console.log(`push_1000_clusters_first_s: ${seconds(wallFirst)}`);
     console.log(`push_1000_clusters_16_s: ${seconds(wall16)}`);
     console.log(`push_1000_clusters_s: ${seconds(wall64)}`);

@@ -166,6 +166,58 @@ describe("rollout waves", () => {
     expect(fleet.temp.db.select().from(configurations).all().find((c) => c.id === v1.id)?.pushedVersion).toBe(1);
   }, 120_000);
 
+  it("a portal process killed (SIGKILL) during a wave's soak: the next one goes on from the stored gate, applying nothing twice", async () => {
+    const { spawn } = await import("node:child_process");
+    const strategy = { waves: [{ name: "dev", selector: env("dev"), soakSeconds: 5 }, { name: "rest" }] };
+    const v1 = save("killed", "first", strategy);
+    const rolloutId = start(v1.id, v1.version);
+    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "test-support/cli/run-rollout.ts", rolloutId], {
+      env: { ...process.env, FLEETLINE_BACKGROUND: "off", FLEETLINE_GATE_POLL_MS: "200" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    try {
+      await until("dev soaking in the other process", () => progress(rolloutId).control.gate?.passingSince != null, 60_000);
+      child.kill("SIGKILL");
+      expect(await exited).toBe("SIGKILL");
+    } finally {
+      child.kill("SIGKILL");
+    }
+    const soakStarted = Date.parse(progress(rolloutId).control.gate!.passingSince!);
+    expect(progress(rolloutId)).toMatchObject({ state: "running", control: { current: 0, phase: "gate" } });
+    expect([rowOf(rolloutId, staging).state, rowOf(rolloutId, prod).state]).toEqual(["pending", "pending"]);
+
+    const report = await run.resumeInterruptedRollouts(settings);
+    expect(report.resumed).toContain(rolloutId);
+    const final = progress(rolloutId);
+    expect(final.state).toBe("done");
+    // Dev was applied once, by the killed process; the soak counted from when it started there.
+    expect(rowOf(rolloutId, dev).attempts).toBe(1);
+    expect(rowOf(rolloutId, staging).startedAt!.getTime()).toBeGreaterThanOrEqual(soakStarted + 5000);
+    expect(final.clusters.map((row) => row.state)).toEqual(["applied", "applied", "applied"]);
+    for (const cluster of [dev, staging, prod]) expect(await versionOn(cluster, "killed")).toBe("1");
+  }, 120_000);
+
+  it("a deny window holds the wave of the clusters it matches, saying until when, and releases it when it ends", async () => {
+    const windows = await import("@/lib/windows/store");
+    const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+    const created = windows.createWindow({ name: "prod-freeze", kind: "deny", selector: "env=prod", schedule: "once", startsAt: iso(Date.now() - 60_000), endsAt: iso(Date.now() + 30_000), timeZone: "UTC", reason: "test freeze" }, "admin@example.com");
+    if (created.status !== "ok") throw new Error(JSON.stringify(created));
+    // Dev first (its gate passes within seconds), then the rest: staging at once, prod held.
+    const strategy = { waves: [{ name: "dev", selector: env("dev"), soakSeconds: 0 }, { name: "rest" }] };
+    const v1 = save("frozen", "first", strategy);
+    const rolloutId = start(v1.id, v1.version);
+    const done = run.runRollout(rolloutId, settings);
+    await until("prod held in the second wave", () => progress(rolloutId).control.current === 1 && rowOf(rolloutId, prod).reason?.startsWith("held:") === true);
+    expect(rowOf(rolloutId, dev).state).toBe("applied");
+    expect(rowOf(rolloutId, prod)).toMatchObject({ state: "pending", reason: `held: deny window prod-freeze is open until ${created.window.endsAt!.toISOString().slice(0, 16).replace("T", " ")} UTC` });
+    expect(await versionOn(prod, "frozen")).toBeUndefined();
+    const final = (await done)!;
+    expect(rowOf(rolloutId, prod).startedAt!.getTime()).toBeGreaterThanOrEqual(created.window.endsAt!.getTime());
+    expect(final.clusters.map((row) => row.state)).toEqual(["applied", "applied", "applied"]);
+    windows.deleteWindow(created.window.id);
+  }, 120_000);
+
   it("a restart in the middle of a rollout goes on from its stored wave: applied waves are not applied again", async () => {
     const { and, eq } = await import("drizzle-orm");
     const { rolloutClusters, rollouts: table } = await import("@/db/schema-configurations");
