@@ -174,12 +174,17 @@ describe("rollout waves", () => {
     const rolloutId = start(v1.id, v1.version);
     const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "test-support/cli/run-rollout.ts", rolloutId], {
       env: { ...process.env, FLEETLINE_BACKGROUND: "off", FLEETLINE_GATE_POLL_MS: "200" },
-      stdio: ["ignore", "pipe", "inherit"],
+      stdio: ["ignore", "pipe", "pipe"],
     });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
     try {
       // The child loads the app's modules cold (tsx): on a loaded CI machine that alone took over a minute.
-      await until("dev soaking in the other process", () => progress(rolloutId).control.gate?.passingSince != null, 240_000);
+      await until("dev soaking in the other process", () => progress(rolloutId).control.gate?.passingSince != null, 240_000).catch((error: Error) => {
+        throw new Error(`${error.message}; the process said: ${output.slice(-2000) || "nothing"}; rollout: ${JSON.stringify(progress(rolloutId).control)}`);
+      });
       child.kill("SIGKILL");
       expect(await exited).toBe("SIGKILL");
     } finally {
