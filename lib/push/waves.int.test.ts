@@ -208,22 +208,31 @@ describe("rollout waves", () => {
   it("a deny window holds the wave of the clusters it matches, saying until when, and releases it when it ends", async () => {
     const windows = await import("@/lib/windows/store");
     const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19);
-    const created = windows.createWindow({ name: "prod-freeze", kind: "deny", selector: "env=prod", schedule: "once", startsAt: iso(Date.now() - 60_000), endsAt: iso(Date.now() + 30_000), timeZone: "UTC", reason: "test freeze" }, "admin@example.com");
-    if (created.status !== "ok") throw new Error(JSON.stringify(created));
-    // Dev first (its gate passes within seconds), then the rest: staging at once, prod held.
+    const freeze = (name: string, endsInMs: number) => {
+      const created = windows.createWindow({ name, kind: "deny", selector: "env=prod", schedule: "once", startsAt: iso(Date.now() - 60_000), endsAt: iso(Date.now() + endsInMs), timeZone: "UTC", reason: "test freeze" }, "admin@example.com");
+      if (created.status !== "ok") throw new Error(JSON.stringify(created));
+      return created.window;
+    };
+    const long = freeze("prod-freeze", 3_600_000);
+    // Dev first, then the rest: staging at once, prod held for as long as the freeze lasts.
     const strategy = { waves: [{ name: "dev", selector: env("dev"), soakSeconds: 0 }, { name: "rest" }] };
     const v1 = save("frozen", "first", strategy);
     const rolloutId = start(v1.id, v1.version);
     const done = run.runRollout(rolloutId, settings);
-    await until("prod held in the second wave", () => progress(rolloutId).control.current === 1 && rowOf(rolloutId, prod).reason?.startsWith("held:") === true);
+    await until("prod held in the second wave", () => progress(rolloutId).control.current === 1 && rowOf(rolloutId, prod).reason?.startsWith("held:") === true, 180_000);
     expect(rowOf(rolloutId, dev).state).toBe("applied");
-    expect(rowOf(rolloutId, prod)).toMatchObject({ state: "pending", reason: `held: deny window prod-freeze is open until ${created.window.endsAt!.toISOString().slice(0, 16).replace("T", " ")} UTC` });
+    expect(rowOf(rolloutId, prod)).toMatchObject({ state: "pending", reason: `held: deny window prod-freeze is open until ${long.endsAt!.toISOString().slice(0, 16).replace("T", " ")} UTC` });
     expect(await versionOn(prod, "frozen")).toBeUndefined();
+    // The freeze is cut short: replaced by one that ends in three seconds (the settings action wakes held rollouts).
+    const short = freeze("short-freeze", 3000);
+    windows.deleteWindow(long.id);
+    run.wakeHeldRollouts();
+    await until("prod held by the shorter freeze", () => rowOf(rolloutId, prod).reason?.startsWith("held: deny window short-freeze") === true || rowOf(rolloutId, prod).state !== "pending");
     const final = (await done)!;
-    expect(rowOf(rolloutId, prod).startedAt!.getTime()).toBeGreaterThanOrEqual(created.window.endsAt!.getTime());
+    expect(rowOf(rolloutId, prod).startedAt!.getTime()).toBeGreaterThanOrEqual(short.endsAt!.getTime());
     expect(final.clusters.map((row) => row.state)).toEqual(["applied", "applied", "applied"]);
-    windows.deleteWindow(created.window.id);
-  }, 120_000);
+    windows.deleteWindow(short.id);
+  }, 300_000);
 
   it("a restart in the middle of a rollout goes on from its stored wave: applied waves are not applied again", async () => {
     const { and, eq } = await import("drizzle-orm");
