@@ -22,7 +22,8 @@ export const STATE_BADGE: Record<string, { tone: "green" | "amber" | "red" | "gr
   aborted: { tone: "grey", icon: "■" },
 };
 
-const WAVE_PHASE: Record<string, string> = { applying: "applying", gate: "gate", halted: "halted", approval: "waiting for approval", finished: "finished" };
+/** Where a rollout's current wave stands, in words (the push panel and the rollout page). */
+export const WAVE_PHASE_WORDS: Record<string, string> = { applying: "applying", gate: "gate: waiting", halted: "halted", approval: "waiting for approval", finished: "finished" };
 
 const isUnfinished = (state: string | undefined) => state === "running" || state === "queued";
 
@@ -52,7 +53,7 @@ export function RolloutProgressPanel({ rolloutId, initial, overrideWindows }: { 
     <section aria-labelledby={`rollout-${rolloutId}`} className="card p-4">
       <h2 id={`rollout-${rolloutId}`} className="mb-1 font-semibold">
         Push of v{data.version} · {data.state === "queued" ? "waiting for the previous push of this configuration to finish" : data.state}
-        {isUnfinished(data.state) && data.control.waves.length > 1 ? ` · wave ${data.control.current + 1} of ${data.control.waves.length} (${data.control.waves[data.control.current]?.name ?? ""}): ${WAVE_PHASE[data.control.phase] ?? data.control.phase}` : ""}
+        {isUnfinished(data.state) && data.control.waves.length > 1 ? ` · wave ${data.control.current + 1} of ${data.control.waves.length} (${data.control.waves[data.control.current]?.name ?? ""}): ${WAVE_PHASE_WORDS[data.control.phase] ?? data.control.phase}` : ""}
       </h2>
       <p className="mb-1 text-sm">
         <a className="text-sky-800 underline dark:text-sky-300" href={`/rollouts/${rolloutId}`}>Open the rollout page</a>

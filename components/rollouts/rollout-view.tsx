@@ -2,7 +2,7 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { STATE_BADGE } from "@/components/configurations/rollout-progress";
+import { STATE_BADGE, WAVE_PHASE_WORDS } from "@/components/configurations/rollout-progress";
 import { fetchJson } from "@/components/session/fetch-json";
 import { Badge } from "@/components/ui/badges";
 import { FormMessage } from "@/components/ui/field";
@@ -14,13 +14,6 @@ export type ControlAction = (prev: FormState<{ rolloutId?: string }>, form: Form
 
 const isUnfinished = (state: string | undefined) => state === "running" || state === "queued";
 
-const PHASE_WORDS: Record<string, string> = {
-  applying: "applying",
-  gate: "gate: waiting",
-  halted: "halted",
-  approval: "waiting for approval",
-  finished: "finished",
-};
 
 /** Seconds as "1 m 05 s". */
 function duration(ms: number): string {
@@ -88,7 +81,7 @@ export function RolloutView({ initial, canPush, action }: { initial: RolloutProg
     <div className="space-y-4">
       <section aria-labelledby="rollout-state" className="card space-y-2 p-4">
         <h2 id="rollout-state" className="font-semibold">
-          {data.state === "queued" ? "Waiting for the previous push of this configuration to finish" : data.state === "running" ? `Wave ${control.current + 1} of ${waves.length}: ${waves[control.current]?.name ?? ""} · ${PHASE_WORDS[control.phase] ?? control.phase}` : `Rollout ${data.state}`}
+          {data.state === "queued" ? "Waiting for the previous push of this configuration to finish" : data.state === "running" ? `Wave ${control.current + 1} of ${waves.length}: ${waves[control.current]?.name ?? ""} · ${WAVE_PHASE_WORDS[control.phase] ?? control.phase}` : `Rollout ${data.state}`}
         </h2>
         <p role="status" className="text-sm">
           {data.counts.applied + data.counts.removed} of {data.counts.total} clusters done
@@ -143,7 +136,7 @@ export function RolloutView({ initial, canPush, action }: { initial: RolloutProg
             const isCurrent = running && index === control.current;
             const isDone = !running || index < control.current;
             const approval = control.approvals.find((a) => a.wave === index);
-            const word = isCurrent ? PHASE_WORDS[control.phase] ?? control.phase : isDone ? (data.state === "aborted" && index >= control.current ? "aborted" : "done") : "not started";
+            const word = isCurrent ? WAVE_PHASE_WORDS[control.phase] ?? control.phase : isDone ? (data.state === "aborted" && index >= control.current ? "aborted" : "done") : "not started";
             return (
               <li key={wave.name} aria-current={isCurrent ? "step" : undefined} className={`rounded-md border p-3 ${isCurrent ? "border-sky-600" : "border-zinc-200 dark:border-zinc-700"}`}>
                 <p className="flex flex-wrap items-center gap-2">

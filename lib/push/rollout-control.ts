@@ -50,16 +50,13 @@ export function resumeRollout(rolloutId: string, actor: AuditActor): ControlResu
   const control = rollout.control;
   const halted = control?.phase === "halted";
   if (!control?.paused && !halted) return { status: "refused", message: "The rollout is neither paused nor halted." };
-  let retried = 0;
-  getDb().transaction((tx) => {
-    if (halted) {
-      retried = tx
+  const retried = halted
+    ? getDb()
         .update(rolloutClusters)
         .set({ state: "pending", reason: `retried by ${actor.email}`, finishedAt: null })
         .where(and(eq(rolloutClusters.rolloutId, rolloutId), eq(rolloutClusters.wave, control.current), inArray(rolloutClusters.state, ["failed", "interrupted"])))
-        .run().changes;
-    }
-  });
+        .run().changes
+    : 0;
   // A retried wave applies again before its gate looks again (the gate sees the pending rows).
   updateControl(rolloutId, (c) => ({ ...c, paused: null, ...(retried > 0 ? { phase: "applying" as const, gate: null } : {}) }));
   audit(actor, "resume", rollout, { retried });
@@ -114,14 +111,11 @@ export function abortRollout(rolloutId: string, actor: AuditActor, { rollback }:
   if (rollout.control?.aborted) return { status: "refused", message: `Already aborted by ${rollout.control.aborted.by}.` };
   const db = getDb();
   const now = new Date();
-  const aborted = db.transaction((tx) => {
-    const changes = tx
-      .update(rolloutClusters)
-      .set({ state: "aborted", reason: `aborted by ${actor.email}`, finishedAt: now })
-      .where(and(eq(rolloutClusters.rolloutId, rolloutId), eq(rolloutClusters.state, "pending")))
-      .run().changes;
-    return changes;
-  });
+  const aborted = db
+    .update(rolloutClusters)
+    .set({ state: "aborted", reason: `aborted by ${actor.email}`, finishedAt: now })
+    .where(and(eq(rolloutClusters.rolloutId, rolloutId), eq(rolloutClusters.state, "pending")))
+    .run().changes;
   updateControl(rolloutId, (c) => ({ ...c, aborted: { by: actor.email, at: now.toISOString(), rollback } }));
   let rollbackId: string | undefined;
   if (rollback) rollbackId = startRollback(rollout, actor);

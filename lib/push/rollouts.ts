@@ -204,10 +204,15 @@ type PublicRollout = Pick<Rollout, "id" | "configurationId" | "version" | "trigg
   control: RolloutControl;
 };
 
+/** The stored control, or (a rollout recorded before waves existed) one wave of every row. */
+export function controlOf(rollout: Pick<Rollout, "control">): RolloutControl {
+  return rollout.control ?? singleWave([]);
+}
+
 /** The rollout as the UI sees it: the stored actor (with its IP address) stays on the server. */
 function publicFields(rollout: Rollout): PublicRollout {
   const { id, configurationId, version, trigger, state, createdBy, createdAt, finishedAt, windowOverride, strategy, previousVersion } = rollout;
-  return { id, configurationId, version, trigger, state, createdBy, createdAt, finishedAt, windowOverride, strategy, previousVersion, control: rollout.control ?? singleWave([]) };
+  return { id, configurationId, version, trigger, state, createdBy, createdAt, finishedAt, windowOverride, strategy, previousVersion, control: controlOf(rollout) };
 }
 
 export function countStates(states: readonly { state: RolloutClusterState; n: number }[]): RolloutCounts {

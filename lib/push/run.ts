@@ -33,8 +33,8 @@ import { UnresolvedVariableError } from "@/lib/validation/cluster-variables";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
 import { windowVerdict } from "@/lib/windows/evaluate";
 import { listWindows } from "@/lib/windows/store";
-import { getRolloutProgress, type RolloutProgress } from "./rollouts";
-import { initialControl, singleWave, waveSettings, withinFailureBudget, type GateCluster, type RolloutControl, type Wave } from "./waves";
+import { controlOf, getRolloutProgress, type RolloutProgress } from "./rollouts";
+import { singleWave, waveSettings, withinFailureBudget, type GateCluster, type RolloutControl, type Wave } from "./waves";
 import { configurationStatus } from "@/db/schema-status";
 import { env } from "@/lib/env";
 
@@ -134,8 +134,9 @@ async function removeAll(step: ClusterStep, name: string, configurationId: strin
 
 /**
  * Why this row must not apply any more, or undefined: a later rollout of the configuration has
- * a row for the same cluster, the configuration is being (or was) deleted, or the row was marked
- * superseded meanwhile. Checked right before the row applies, not once for the whole rollout.
+ * a row for the same cluster, or the configuration is being (or was) deleted. Checked right
+ * before the row applies, not once for the whole rollout (runRow has already left alone a row
+ * marked superseded, skipped or aborted meanwhile).
  */
 function supersededReason(rollout: Rollout, row: RolloutCluster): string | undefined {
   const db = getDb();
@@ -157,17 +158,12 @@ function supersededReason(rollout: Rollout, row: RolloutCluster): string | undef
     const configuration = db.select({ deletedAt: configurations.deletedAt }).from(configurations).where(eq(configurations.id, rollout.configurationId)).get();
     if (deletion || !configuration || configuration.deletedAt !== null) return "superseded: the configuration is being deleted";
   }
-  const current = db
-    .select({ state: rolloutClusters.state, reason: rolloutClusters.reason })
-    .from(rolloutClusters)
-    .where(and(eq(rolloutClusters.rolloutId, row.rolloutId), eq(rolloutClusters.clusterId, row.clusterId)))
-    .get();
-  if (current?.state === "superseded") return current.reason ?? "superseded by a later rollout of this configuration";
   return undefined;
 }
 
 async function runRow(rollout: Rollout, name: string, row: RolloutCluster, renderVersion: RenderVersion, settings: PushSettings): Promise<void> {
-  // An operator paused the rollout, aborted it or skipped this cluster since the wave started.
+  // An operator paused the rollout, aborted it or skipped this cluster since the wave started, or
+  // a later rollout marked the row superseded: it stays as it is.
   const latest = readRollout(rollout.id);
   if (latest && (controlOf(latest).paused || controlOf(latest).aborted)) return;
   const now = getDb().select({ state: rolloutClusters.state }).from(rolloutClusters).where(and(eq(rolloutClusters.rolloutId, row.rolloutId), eq(rolloutClusters.clusterId, row.clusterId))).get();
@@ -220,7 +216,7 @@ async function runRow(rollout: Rollout, name: string, row: RolloutCluster, rende
  */
 function lastKnownObjects(rollout: Rollout, clusterId: string): string[] | undefined {
   const last = getDb()
-    .select({ state: rolloutClusters.state, objects: rolloutClusters.objects, pruned: rolloutClusters.pruned })
+    .select({ state: rolloutClusters.state, objects: rolloutClusters.objects })
     .from(rolloutClusters)
     .innerJoin(rollouts, eq(rollouts.id, rolloutClusters.rolloutId))
     .where(and(eq(rollouts.configurationId, rollout.configurationId), eq(rolloutClusters.clusterId, clusterId), lt(rollouts.sequence, rollout.sequence), inArray(rolloutClusters.state, ["applied", "removed", "failed", "interrupted", "applying"])))
@@ -263,11 +259,6 @@ function finish(rollout: Rollout, name: string): RolloutProgress | undefined {
   });
   log.info("push: rollout finished", { rolloutId: rollout.id, configuration: name, version: rollout.version, applied, removed, failed, interrupted });
   return getRolloutProgress(rollout.id);
-}
-
-/** The stored control, or (a rollout recorded before waves existed) one wave of every row. */
-function controlOf(rollout: Rollout): RolloutControl {
-  return rollout.control ?? { ...initialControl([{ index: 0, name: "all", clusterIds: [], implicit: false }]) };
 }
 
 function readRollout(rolloutId: string): Rollout | undefined {
