@@ -70,6 +70,7 @@ const SUPERSEDED_BY_DELETE = "superseded: the configuration is being deleted";
 export function insertRollout({ configurationId, version, trigger, actor, rows, isFullPush, strategy, control, previousVersion, pushedVersion }: NewRollout): string | undefined {
   const id = crypto.randomUUID();
   const now = new Date();
+  // Immediate, as it reads and then writes (see updateControl in run.ts): another process may write in between.
   return getDb().transaction((tx) => {
     const earlier = tx
       .select({ id: rollouts.id, trigger: rollouts.trigger })
@@ -110,7 +111,7 @@ export function insertRollout({ configurationId, version, trigger, actor, rows, 
     const nowPushed = isFullPush ? version : pushedVersion;
     if (nowPushed !== undefined) tx.update(configurations).set({ pushedVersion: nowPushed }).where(eq(configurations.id, configurationId)).run();
     return id;
-  });
+  }, { behavior: "immediate" });
 }
 
 /**

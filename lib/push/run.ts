@@ -265,15 +265,22 @@ function readRollout(rolloutId: string): Rollout | undefined {
   return getDb().select().from(rollouts).where(eq(rollouts.id, rolloutId)).get();
 }
 
-/** Changes the rollout's control in one write transaction (operators' actions write it too). */
+/**
+ * Changes the rollout's control in one write transaction (operators' actions write it too).
+ * Immediate: a read-then-write transaction that starts deferred cannot take the write lock once
+ * another process has written meanwhile (SQLITE_BUSY at once, the busy timeout not consulted).
+ */
 export function updateControl(rolloutId: string, change: (control: RolloutControl) => RolloutControl): RolloutControl | undefined {
-  return getDb().transaction((tx) => {
-    const rollout = tx.select().from(rollouts).where(eq(rollouts.id, rolloutId)).get();
-    if (!rollout) return undefined;
-    const next = change(controlOf(rollout));
-    tx.update(rollouts).set({ control: next }).where(eq(rollouts.id, rolloutId)).run();
-    return next;
-  });
+  return getDb().transaction(
+    (tx) => {
+      const rollout = tx.select().from(rollouts).where(eq(rollouts.id, rolloutId)).get();
+      if (!rollout) return undefined;
+      const next = change(controlOf(rollout));
+      tx.update(rollouts).set({ control: next }).where(eq(rollouts.id, rolloutId)).run();
+      return next;
+    },
+    { behavior: "immediate" },
+  );
 }
 
 async function execute(rolloutId: string, settings: PushSettings): Promise<RolloutProgress | undefined> {
