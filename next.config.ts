@@ -2,6 +2,9 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  // The container image (Dockerfile) ships Next's standalone output: the server with the
+  // node_modules it traces, not the whole install. scripts/image-root.mjs picks what runs.
+  output: "standalone",
   // The build checks the app only; `npm run typecheck` covers tests and the harness too.
   typescript: { tsconfigPath: "tsconfig.build.json" },
   // Native and Node-only modules stay out of the server bundle.

@@ -10,6 +10,12 @@ describe("parseEnv", () => {
     expect(e.FLEETLINE_ALLOW_LOCAL_SOURCES).toBe(false);
   });
 
+  it("in-cluster mode is off by default and its cluster name must be a DNS label", () => {
+    expect(parseEnv({})).toMatchObject({ FLEETLINE_IN_CLUSTER: false, FLEETLINE_IN_CLUSTER_NAME: "in-cluster" });
+    expect(parseEnv({ FLEETLINE_IN_CLUSTER: "true", FLEETLINE_IN_CLUSTER_NAME: "home" })).toMatchObject({ FLEETLINE_IN_CLUSTER: true, FLEETLINE_IN_CLUSTER_NAME: "home" });
+    expect(() => parseEnv({ FLEETLINE_IN_CLUSTER_NAME: "Home_Cluster" })).toThrow(/FLEETLINE_IN_CLUSTER_NAME: must be lowercase/);
+  });
+
   it("accepts a hex or base64 32-byte secret key", () => {
     const hex = "ab".repeat(32);
     expect(parseEnv({ FLEETLINE_SECRET_KEY: hex }).FLEETLINE_SECRET_KEY).toBe(hex);

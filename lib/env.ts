@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { dnsLabelSchema } from "@/lib/validation/names";
 
 const optionalText = z
   .string()
@@ -85,6 +86,13 @@ const envSchema = z
     FLEETLINE_CLUSTER_WORK_LIMIT: z.coerce.number().int().min(1).max(1024).default(64),
     // Off in tests that drive sweeps themselves.
     FLEETLINE_BACKGROUND: z.enum(["on", "off"]).default("on"),
+    // In-cluster mode (deploy/): register the cluster Fleetline runs in through its ServiceAccount.
+    FLEETLINE_IN_CLUSTER: booleanFlag,
+    FLEETLINE_IN_CLUSTER_NAME: z
+      .string()
+      .trim()
+      .default("in-cluster")
+      .pipe(dnsLabelSchema),
     // Test-only escape hatch: Git/chart sources on loopback (the harness's Git server).
     FLEETLINE_ALLOW_LOCAL_SOURCES: booleanFlag,
   })

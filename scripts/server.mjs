@@ -4,6 +4,7 @@
 // token is random per process and shared with lib/auth/request.ts through a global: a client
 // cannot forge it.
 import crypto from "node:crypto";
+import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { listenAddress } from "./listen-address.mjs";
@@ -34,6 +35,15 @@ if (!publicUrl.startsWith("https://") && !/^http:\/\/(localhost|127\.0\.0\.1|\[:
 
 if (!/^(127\.|::1$|localhost$)/.test(hostname) && !publicUrl.startsWith("https://")) {
   console.warn(`WARNING: listening on ${hostname} over plain HTTP: anyone on that network can read sessions and passwords. Put a TLS proxy in front and set NEXTAUTH_URL to its https:// address.`);
+}
+
+// The configuration the build used (body limits, authInterrupts, output: "standalone"), as the
+// build wrote it, rather than next.config.ts read again: the container image runs Next's
+// standalone output, which has no next.config.ts, and Next takes this variable as the mark of a
+// standalone server (without it, it warns that "next start" does not suit standalone output).
+const builtConfig = path.join(dir, ".next", "required-server-files.json");
+if (fs.existsSync(builtConfig)) {
+  process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(JSON.parse(fs.readFileSync(builtConfig, "utf8")).config);
 }
 
 const app = next({ dev: false, dir, hostname, port });

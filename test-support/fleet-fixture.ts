@@ -21,7 +21,11 @@ export type FleetFixture = {
   stop(): Promise<void>;
 };
 
-export type FleetOptions = HarnessOptions & { labels?: (index: number) => Record<string, string> };
+export type FleetOptions = HarnessOptions & {
+  labels?: (index: number) => Record<string, string>;
+  /** Register the harness clusters with their admin tokens (default true). */
+  register?: boolean;
+};
 
 export async function startFleetFixture(options: FleetOptions = {}): Promise<FleetFixture> {
   process.env.FLEETLINE_SECRET_KEY = "11".repeat(32);
@@ -37,7 +41,7 @@ export async function startFleetFixture(options: FleetOptions = {}): Promise<Fle
     import("@/lib/credentials/store"),
   ]);
   const actor: AuditActor = { id: "u1", email: "op@example.com", role: "operator" };
-  const clusterIds = harness.clusters.map((cluster, index) => {
+  const clusterIds = (options.register === false ? [] : harness.clusters).map((cluster, index) => {
     const credentials = { server: cluster.server, token: cluster.adminToken, caData: cluster.caData };
     const labels = options.labels?.(index) ?? { env: "prod" };
     return registry.insertCluster({ name: cluster.name, displayName: cluster.name, labels, authMethod: "token", credentials, createdBy: "test" }, null).id;

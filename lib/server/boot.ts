@@ -7,6 +7,7 @@ import { env } from "@/lib/env";
 import { recomputeFingerprints } from "@/lib/credentials/store";
 import { removeHalfClones } from "@/lib/git/repository";
 import { recomputeClusterFingerprints } from "@/lib/inventory/credentials";
+import { startInClusterSync } from "@/lib/inventory/in-cluster";
 import { log } from "@/lib/log";
 import { resumeInterruptedRollouts } from "@/lib/push/run";
 import { startObservationLoop } from "@/lib/observe/loop";
@@ -39,6 +40,7 @@ async function bootOnce() {
   const fingerprints = recomputeFingerprints() + recomputeClusterFingerprints();
   if (fingerprints > 0) log.info("replaced unsalted credential fingerprints with keyed ones", { count: fingerprints });
   await seedAdminFromEnv();
+  if (e.FLEETLINE_IN_CLUSTER) startInClusterSync(e.FLEETLINE_IN_CLUSTER_NAME);
   const halfClones = removeHalfClones();
   if (halfClones > 0) log.info("removed half-made clones from the git cache", { count: halfClones });
   // Before any new push is accepted (register() awaits boot before the server serves): what a
