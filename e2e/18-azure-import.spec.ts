@@ -28,7 +28,7 @@ test("import a configuration from Azure JSON: pick one of two, see what did not 
   await json.fill(pasted);
   await admin.getByRole("button", { name: "Import", exact: true }).click();
   const chooser = admin.getByRole("group", { name: "The JSON holds 2 configurations: which one?" });
-  await chooser.getByLabel(/^store-apps \(Flux v1/).check();
+  await chooser.getByRole("radio", { name: /^store-apps \(Flux v1/ }).check();
   await chooser.getByRole("button", { name: "Load this configuration" }).click();
   await expect(admin.getByText(/^Needs a credential:.*ssh credential/)).toBeVisible();
   const notCarried = admin.getByRole("list", { name: "Not carried over", exact: true });
@@ -36,7 +36,7 @@ test("import a configuration from Azure JSON: pick one of two, see what did not 
   await expect(notCarried).toContainText("Helm operator");
   await expect(admin.getByLabel("Name", { exact: true })).toHaveValue("store-apps");
 
-  await chooser.getByLabel(/^cluster-config \(Flux configuration, cluster aks-westeu-1\)/).check();
+  await chooser.getByRole("radio", { name: "cluster-config (Flux configuration, cluster aks-westeu-1)" }).check();
   await chooser.getByRole("button", { name: "Load this configuration" }).click();
   await expect(admin.getByRole("status").filter({ hasText: "Loaded cluster-config" })).toBeVisible();
   await expect(notCarried).toContainText("Azure applied it to cluster aks-westeu-1");
