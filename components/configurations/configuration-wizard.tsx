@@ -8,6 +8,7 @@ import { basicsStepSchema, formatZodErrors, makeSourceStepSchema, rolloutStepSch
 import { useHydrated } from "@/components/ui/use-hydrated";
 import { fieldLabel } from "@/lib/validation/field-labels";
 import { emptyDraft, toSpecInput, type Draft } from "./draft";
+import { ImportFromAzure } from "./import-azure";
 import { BasicsStep } from "./step-basics";
 import { ReviewStep } from "./step-review";
 import { RolloutStep } from "./step-rollout";
@@ -110,6 +111,17 @@ export function ConfigurationWizard({ actions, fleet, credentials, allowLocalSou
   const stepProps = { draft, update: setDraft, errors };
   return (
     <fieldset disabled={!hydrated} className="min-w-0 space-y-5">
+      {configurationId ? null : (
+        <ImportFromAzure
+          current={draft}
+          allowLocalSources={allowLocalSources}
+          onImport={(imported, importErrors) => {
+            setDraft(imported);
+            setErrors(importErrors);
+            setStep(0);
+          }}
+        />
+      )}
       <nav aria-label="Wizard steps">
         <ol className="flex flex-wrap gap-2 text-sm">
           {STEPS.map((label, i) => (

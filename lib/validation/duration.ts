@@ -36,7 +36,8 @@ export function parseDurationMs(text: string): number | undefined {
   return Number.isFinite(total) ? total : undefined;
 }
 
-function describe(ms: number): string {
+/** Milliseconds as the shortest whole-unit Flux duration: 600000 -> "10m", 90000 -> "90s". */
+export function formatDurationMs(ms: number): string {
   if (ms % HOUR === 0) return `${ms / HOUR}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms % SECOND === 0) return `${ms / SECOND}s`;
@@ -50,8 +51,8 @@ export function checkDuration(value: string, bounds: DurationBounds): string | u
     return "must be a duration of numbers with units ms, s, m or h, such as 10m or 1m30s (Flux duration)";
   }
   if (ms === 0) return "must be longer than zero (Flux duration)";
-  if (ms < bounds.minMs) return `must be at least ${describe(bounds.minMs)} (duration lower bound)`;
-  if (ms > bounds.maxMs) return `must be at most ${describe(bounds.maxMs)} (duration upper bound)`;
+  if (ms < bounds.minMs) return `must be at least ${formatDurationMs(bounds.minMs)} (duration lower bound)`;
+  if (ms > bounds.maxMs) return `must be at most ${formatDurationMs(bounds.maxMs)} (duration upper bound)`;
   return undefined;
 }
 
