@@ -337,3 +337,13 @@ export const alertsInput: RenderInput = {
   ),
   keys: { [WEBHOOK_IDS.slack]: WEBHOOK_KEYS.slack, [WEBHOOK_IDS.github]: WEBHOOK_KEYS.github },
 };
+
+/** What a version without alertsInput's notifications prunes, in deletion order: Alerts, Providers, their Secrets. */
+export const ALERTED_PRUNE_ORDER = [
+  "Alert flux-system/alerted-commits",
+  "Alert flux-system/alerted-failures",
+  "Provider flux-system/alerted-slack",
+  "Provider flux-system/alerted-status",
+  "Secret flux-system/alerted-slack-notify",
+  "Secret flux-system/alerted-status-notify",
+];
