@@ -144,6 +144,32 @@ describe("Flux alerts pushed to a cluster", () => {
     expect(byId.get(ids[1]!)?.reason).toBe(`Provider flux-system/alerted-slack: the cluster does not serve Provider in ${NOTIFY} (is its CRD installed?)`);
   });
 
+  it("cleanup removes them where the group's preferred version (v1, for Receivers) lacks Alerts and Providers", async () => {
+    const cluster = harness.clusters[0]!;
+    const admin = cluster.rest();
+    const receiver = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "receivers.notification.toolkit.fluxcd.io" },
+      spec: {
+        group: "notification.toolkit.fluxcd.io",
+        scope: "Namespaced",
+        names: { kind: "Receiver", listKind: "ReceiverList", plural: "receivers", singular: "receiver" },
+        versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } }],
+      },
+    };
+    await admin.apply(receiver as never, "test");
+    const { createClusterClient } = await import("@/lib/k8s/client");
+    const client = createClusterClient({ server: cluster.server, caData: cluster.caData, token: cluster.adminToken });
+    await expect.poll(async () => (await client.get<{ preferredVersion?: { version?: string } }>("/apis/notification.toolkit.fluxcd.io")).preferredVersion?.version, { timeout: 30_000 }).toBe("v1");
+    expect(await get(0, NOTIFY, "Alert", "alerted-failures")).toBeDefined();
+    const { removeManagedObjects } = await import("@/lib/inventory/cleanup");
+    const { deleted } = await removeManagedObjects(client, "alerted", config.id);
+    expect(deleted).toEqual(expect.arrayContaining(["Alert/flux-system/alerted-failures", "Provider/flux-system/alerted-slack", "secrets/flux-system/alerted-slack-notify"]));
+    expect(await get(0, NOTIFY, "Alert", "alerted-failures")).toBeUndefined();
+    expect(await get(0, NOTIFY, "Provider", "alerted-status")).toBeUndefined();
+  });
+
   it("refuses Flux alerts for a configuration that targets an Argo CD cluster, on the notifications field", async () => {
     const { getDb } = await import("@/db");
     const { clusters } = await import("@/db/schema");
