@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditActor } from "@/lib/audit";
 import { ALERTED_PRUNE_ORDER } from "@/lib/reconcilers/flux/test-fixtures";
+import { fluxLabels } from "@/test-support/crds";
+import { anyJson, col, crd } from "@/test-support/crds/schema";
 import { startHarness, type Harness } from "@/test-support/harness";
 import { pushVersion, saveVersion } from "@/test-support/push-steps";
 import { useTempDatabase } from "@/test-support/temp-db";
@@ -147,17 +149,7 @@ describe("Flux alerts pushed to a cluster", () => {
   it("cleanup removes them where the group's preferred version (v1, for Receivers) lacks Alerts and Providers", async () => {
     const cluster = harness.clusters[0]!;
     const admin = cluster.rest();
-    const receiver = {
-      apiVersion: "apiextensions.k8s.io/v1",
-      kind: "CustomResourceDefinition",
-      metadata: { name: "receivers.notification.toolkit.fluxcd.io" },
-      spec: {
-        group: "notification.toolkit.fluxcd.io",
-        scope: "Namespaced",
-        names: { kind: "Receiver", listKind: "ReceiverList", plural: "receivers", singular: "receiver" },
-        versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } }],
-      },
-    };
+    const receiver = crd({ group: "notification.toolkit.fluxcd.io", version: "v1", kind: "Receiver", plural: "receivers", singular: "receiver", labels: fluxLabels("notification-controller"), columns: [col.age], properties: { spec: anyJson() } });
     await admin.apply(receiver as never, "test");
     const { createClusterClient } = await import("@/lib/k8s/client");
     const client = createClusterClient({ server: cluster.server, caData: cluster.caData, token: cluster.adminToken });
