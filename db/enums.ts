@@ -28,11 +28,13 @@ export type AssignmentEffect = (typeof ASSIGNMENT_EFFECTS)[number];
 /**
  * ssh, https, bearer and ca log a source in and are bound to its host; pgp (public keys a Git
  * source's commits must be signed by), cosign (the public key an OCI artifact must be signed by)
- * and sops (the private key Kustomizations decrypt with) are keys, bound to no host.
+ * and sops (the private key Kustomizations decrypt with) are keys, bound to no host. webhook
+ * (the address and/or token a Flux notification Provider posts with) logs no source in either:
+ * it is handled like a key, and its host is the address's, for display.
  */
-export const CREDENTIAL_TYPES = ["ssh", "https", "bearer", "ca", "pgp", "cosign", "sops"] as const;
+export const CREDENTIAL_TYPES = ["ssh", "https", "bearer", "ca", "pgp", "cosign", "sops", "webhook"] as const;
 export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
-export const KEY_CREDENTIAL_TYPES = ["pgp", "cosign", "sops"] as const satisfies readonly CredentialType[];
+export const KEY_CREDENTIAL_TYPES = ["pgp", "cosign", "sops", "webhook"] as const satisfies readonly CredentialType[];
 export type KeyCredentialType = (typeof KEY_CREDENTIAL_TYPES)[number];
 export const isKeyCredentialType = (type: string): type is KeyCredentialType => (KEY_CREDENTIAL_TYPES as readonly string[]).includes(type);
 

@@ -12,6 +12,8 @@ test.afterAll(({ browser }) => closeContexts(browser));
 
 let admin: Page;
 let identity = "";
+// Issue 16: a Flux alert's webhook address is a credential too, entered once and never shown again.
+const HOOK = "https://hooks.slack.com/services/T0/B0/canary-e2e-hook-5c1d";
 
 test.beforeAll(async ({ browser }) => {
   test.setTimeout(120_000);
@@ -46,6 +48,16 @@ test("an admin stores PGP public keys and a SOPS age key; the page shows the rec
   await expect(admin.getByRole("row", { name: /team-age/ })).toContainText("none (a key)");
   expect(await admin.content()).not.toContain(identity);
   expect(databaseBytes().toString("latin1")).not.toContain(identity.slice(16));
+
+  await form.getByLabel("Type").selectOption("webhook");
+  await form.getByLabel("Name", { exact: true }).fill("team-slack");
+  await expect(form.getByLabel("Webhook address")).toHaveAttribute("type", "password");
+  await form.getByLabel("Webhook address").fill(HOOK);
+  await form.getByRole("button", { name: "Create credential" }).click();
+  await expect(form.getByRole("status")).toContainText("Created credential team-slack");
+  await expect(admin.getByRole("row", { name: /team-slack/ })).toContainText("hooks.slack.com");
+  expect(await admin.content()).not.toContain("canary-e2e-hook");
+  expect(databaseBytes().toString("latin1")).not.toContain("canary-e2e-hook");
 });
 
 test("the wizard verifies the source and decrypts with the keys; Review and the cluster get them in Flux's layout", async () => {
@@ -67,6 +79,13 @@ test("the wizard verifies the source and decrypts with the keys; Review and the 
   await card.getByText("More Flux fields").click();
   await card.getByLabel("Decrypt SOPS files").check();
   await card.getByLabel("Decryption key").selectOption({ label: "team-age" });
+  await admin.getByRole("button", { name: "Add provider" }).click();
+  const provider = admin.getByRole("group", { name: /^Provider 1/ });
+  await provider.getByLabel("Name", { exact: true }).fill("slack");
+  await provider.getByLabel("Webhook credential").selectOption({ label: "team-slack (hooks.slack.com)" });
+  await provider.getByLabel("Channel").fill("fleet");
+  await admin.getByRole("button", { name: "Add alert" }).click();
+  await admin.getByRole("group", { name: /^Alert 1/ }).getByLabel("Name", { exact: true }).fill("failures");
   await admin.getByRole("button", { name: "Next: Targets" }).click();
   await admin.getByLabel("Match labels").fill("fleet=keys");
   await admin.getByRole("button", { name: "Next: Rollout" }).click();
@@ -79,6 +98,10 @@ test("the wizard verifies the source and decrypts with the keys; Review and the 
   await expect(yaml).toContainText("mode: HEAD");
   await expect(yaml).toContainText("name: sealed-app-sops");
   await expect(yaml).not.toContainText(identity);
+  await expect(yaml).toContainText("kind: Provider");
+  await expect(yaml).toContainText("name: sealed-app-slack-notify");
+  await expect(yaml).toContainText("kind: Alert");
+  await expect(yaml).not.toContainText("canary-e2e-hook");
   await admin.getByRole("button", { name: "Create configuration" }).click();
   await expect(admin).toHaveURL(/\/configurations\/[0-9a-f-]{36}\?rollout=/, { timeout: 30_000 });
   await expect(admin.getByRole("status").filter({ hasText: "1 of 1 done" })).toBeVisible({ timeout: 60_000 });
@@ -87,4 +110,8 @@ test("the wizard verifies the source and decrypts with the keys; Review and the 
   expect(typeof secret === "object" && Buffer.from(secret.data["identity.agekey"] ?? "", "base64").toString("utf8")).toBe(`${identity}\n`);
   const kustomization = await kubeGet<{ spec: { decryption?: unknown } }>(fleetCluster("e2e-1"), "/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/sealed-app-apps");
   expect(typeof kustomization === "object" && kustomization.spec.decryption).toEqual({ provider: "sops", secretRef: { name: "sealed-app-sops" } });
+  const alert = await kubeGet<{ spec: object }>(fleetCluster("e2e-1"), "/apis/notification.toolkit.fluxcd.io/v1beta3/namespaces/flux-system/alerts/sealed-app-failures");
+  expect(typeof alert === "object" && alert.spec).toMatchObject({ providerRef: { name: "sealed-app-slack" }, eventSeverity: "error", eventSources: [{ kind: "GitRepository", name: "sealed-app", namespace: "flux-system" }, { kind: "Kustomization", name: "sealed-app-apps", namespace: "flux-system" }] });
+  const hook = await kubeGet<{ data: Record<string, string> }>(fleetCluster("e2e-1"), "/api/v1/namespaces/flux-system/secrets/sealed-app-slack-notify");
+  expect(typeof hook === "object" && Buffer.from(hook.data.address ?? "", "base64").toString("utf8")).toBe(HOOK);
 });

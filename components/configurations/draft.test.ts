@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { configurationSpecSchema } from "@/lib/validation/configuration";
-import { emptyDraft, emptyHelmRelease, emptyKustomization, emptyWave, fromSpec, toSpecInput } from "./draft";
+import { emptyAlert, emptyDraft, emptyHelmRelease, emptyKustomization, emptyProvider, emptyWave, fromSpec, toSpecInput } from "./draft";
 
 describe("the Argo CD project in the draft", () => {
   const draft = { ...emptyDraft(), name: "demo", source: { ...emptyDraft().source, url: "https://github.com/acme/fleet" }, targets: { clusterIds: ["c1"], matchLabels: "", expressions: [] } };
@@ -124,5 +124,30 @@ describe("the rollout strategy in the draft", () => {
       "strategy.waves.1.name": "is already the name of an earlier wave",
     });
     expect(issues["strategy.waves.0.selector"]).toMatch(/tier in web/);
+  });
+});
+
+describe("Flux alerts in the draft", () => {
+  const base = { ...emptyDraft(), name: "demo", source: { ...emptyDraft().source, url: "https://github.com/acme/fleet" }, targets: { clusterIds: ["c1"], matchLabels: "", expressions: [] } };
+
+  it("are left out when there are none, and round-trip providers and alerts when there are", () => {
+    expect(toSpecInput(base).notifications).toBeUndefined();
+    const notifications = {
+      providers: [
+        { ...emptyProvider(), name: "slack", channel: " alerts ", credentialId: "cred-1" },
+        { ...emptyProvider(), name: "status", type: "github", address: "https://github.com/acme/fleet", credentialId: "cred-2" },
+      ],
+      alerts: [
+        { ...emptyAlert("slack"), name: "failures", exclusionList: "^Dependencies\n^Health", summary: "prod" },
+        { ...emptyAlert("status"), name: "all", eventSeverity: "info" as const, eventSources: "- kind: Kustomization\n  name: '*'\n", suspend: true },
+      ],
+    };
+    const spec = configurationSpecSchema.parse(toSpecInput({ ...base, notifications }));
+    expect(spec.notifications?.providers.map((p) => [p.name, p.type, p.channel, p.address])).toEqual([["slack", "slack", "alerts", undefined], ["status", "github", undefined, "https://github.com/acme/fleet"]]);
+    expect(spec.notifications?.alerts.map((a) => [a.name, a.eventSeverity, a.exclusionList, a.eventSources, a.suspend])).toEqual([
+      ["failures", "error", ["^Dependencies", "^Health"], undefined, undefined],
+      ["all", "info", undefined, [{ kind: "Kustomization", name: "*" }], true],
+    ]);
+    expect(configurationSpecSchema.parse(toSpecInput(fromSpec(spec))).notifications).toEqual(spec.notifications);
   });
 });

@@ -50,6 +50,15 @@ export type HelmReleaseDraft = {
   driftDetection: string;
 };
 
+/** A Flux notification Provider: the webhook address lives in its webhook credential, never here. */
+export type ProviderDraft = { name: string; type: string; channel: string; username: string; address: string; credentialId: string };
+
+/** A Flux Alert; event sources as YAML (empty: the configuration's own objects), regexes one per line. */
+export type AlertDraft = { name: string; providerRef: string; eventSeverity: "info" | "error"; eventSources: string; inclusionList: string; exclusionList: string; summary: string; suspend: boolean };
+
+export const emptyProvider = (): ProviderDraft => ({ name: "", type: "slack", channel: "", username: "", address: "", credentialId: "" });
+export const emptyAlert = (providerRef = ""): AlertDraft => ({ name: "", providerRef, eventSeverity: "error", eventSources: "", inclusionList: "", exclusionList: "", summary: "", suspend: false });
+
 export type ExpressionDraft = { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values: string };
 
 export type SourceKind = "GitRepository" | "OCIRepository" | "Bucket" | "HelmRepository";
@@ -96,6 +105,8 @@ export type Draft = {
   overrides: OverrideSpec[];
   /** Rollout strategy: off means every target at once, 16 at a time. */
   strategy: { enabled: boolean; waves: WaveDraft[] };
+  /** Flux's own alerts: notification-controller Providers and Alerts. */
+  notifications: { providers: ProviderDraft[]; alerts: AlertDraft[] };
 };
 
 /** One wave as typed: numbers stay text so the schema can name a bad one. */
@@ -190,6 +201,41 @@ export function emptyDraft(): Draft {
     targets: { clusterIds: [], matchLabels: "", expressions: [] },
     overrides: [],
     strategy: { enabled: false, waves: [emptyWave("dev", "env=dev"), emptyWave("staging", "env=staging"), emptyWave("prod")] },
+    notifications: { providers: [], alerts: [] },
+  };
+}
+
+function notificationsInput({ providers, alerts }: Draft["notifications"]): ConfigurationSpecInput["notifications"] {
+  if (providers.length === 0 && alerts.length === 0) return undefined;
+  return {
+    providers: providers.map((p) => ({ name: p.name.trim(), type: p.type as "slack", channel: opt(p.channel), username: opt(p.username), address: opt(p.address), credentialId: opt(p.credentialId) })),
+    alerts: alerts.map((a) => ({
+      name: a.name.trim(),
+      providerRef: a.providerRef,
+      eventSeverity: a.eventSeverity,
+      eventSources: optText(a.eventSources),
+      inclusionList: optText(a.inclusionList),
+      exclusionList: optText(a.exclusionList),
+      summary: opt(a.summary),
+      suspend: a.suspend ? true : undefined,
+    })),
+  };
+}
+
+function notificationsDraft(spec: ConfigurationSpec): Draft["notifications"] {
+  const n = spec.notifications;
+  return {
+    providers: (n?.providers ?? []).map((p) => ({ name: p.name, type: p.type, channel: p.channel ?? "", username: p.username ?? "", address: p.address ?? "", credentialId: p.credentialId ?? "" })),
+    alerts: (n?.alerts ?? []).map((a) => ({
+      name: a.name,
+      providerRef: a.providerRef,
+      eventSeverity: a.eventSeverity,
+      eventSources: listYaml(a.eventSources),
+      inclusionList: (a.inclusionList ?? []).join("\n"),
+      exclusionList: (a.exclusionList ?? []).join("\n"),
+      summary: a.summary ?? "",
+      suspend: a.suspend === true,
+    })),
   };
 }
 
@@ -347,6 +393,7 @@ export function toSpecInput(d: Draft): ConfigurationSpecInput {
           })),
         }
       : undefined,
+    notifications: notificationsInput(d.notifications),
   };
 }
 
@@ -439,5 +486,6 @@ export function fromSpec(spec: ConfigurationSpec): Draft {
           })),
         }
       : base.strategy,
+    notifications: notificationsDraft(spec),
   };
 }

@@ -1,5 +1,6 @@
 "use client";
 
+import { AlertsEditor } from "./alerts-editor";
 import { emptyHelmRelease, emptyKustomization, type Draft, type HelmReleaseDraft, type KustomizationDraft } from "./draft";
 import { Checkbox, SectionError, Select, TextArea, TextInput } from "./fields";
 import { keyOptions, type CredentialOption } from "./step-source";
@@ -202,6 +203,7 @@ export function WorkloadsStep(props: StepProps) {
           Add Helm release
         </button>
       </section>
+      <AlertsEditor {...props} />
     </div>
   );
 }

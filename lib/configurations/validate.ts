@@ -7,7 +7,9 @@ import { env } from "@/lib/env";
 import { formatZodErrors, makeConfigurationSpecSchema, type ConfigurationSpec } from "@/lib/validation/configuration";
 import { boundedText } from "@/lib/validation/rules";
 import { highlightedFields } from "@/lib/validation/field-labels";
+import { loadCluster } from "@/lib/reconcilers";
 import { nameCollisions } from "./object-names";
+import { resolveTargets } from "./targets";
 
 export type SpecCheck = { ok: true; spec: ConfigurationSpec } | { ok: false; fieldErrors: Record<string, string> };
 
@@ -52,10 +54,25 @@ export function checkConfigurationSpec(input: unknown): SpecCheck {
       if (override.clusterId !== undefined && !known.has(override.clusterId)) fieldErrors[`overrides.${index}.clusterId`] = "is not a registered cluster";
     }
   }
+  const argoProblem = argoNotificationsProblem(spec);
+  if (argoProblem) fieldErrors.notifications = argoProblem;
   if (Object.keys(fieldErrors).length > 0) return { ok: false, fieldErrors };
   // Last: it renders the spec, which needs a credential that passed the checks above.
   const collisions = nameCollisions(spec);
   return Object.keys(collisions).length > 0 ? { ok: false, fieldErrors: collisions } : { ok: true, spec };
+}
+
+/**
+ * Flux alerts are Flux objects: a configuration whose targets include an Argo CD cluster (by the
+ * admin's override or by detection) refuses them, rather than push half of what it says.
+ */
+function argoNotificationsProblem(spec: ConfigurationSpec): string | undefined {
+  const { notifications } = spec;
+  if (!notifications || (notifications.providers.length === 0 && notifications.alerts.length === 0)) return undefined;
+  const argo = resolveTargets(spec.targets).filter((target) => loadCluster(target.clusterId)?.reconciler === "argocd");
+  if (argo.length === 0) return undefined;
+  const names = argo.slice(0, 3).map((t) => t.clusterName).join(", ");
+  return `are Flux only (notification-controller Providers and Alerts): ${argo.length === 1 ? "target" : "targets"} ${names}${argo.length > 3 ? ` and ${argo.length - 3} more` : ""} ${argo.length === 1 ? "runs" : "run"} Argo CD; remove the alerts or those targets`;
 }
 
 /** The change message stored with a version: optional, bounded, no control characters but line breaks. */

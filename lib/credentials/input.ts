@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { dnsLabelSchema } from "@/lib/validation/names";
 import { hasControlChars, requiredString, ruleString } from "@/lib/validation/rules";
+import { checkNotifyUrl } from "@/lib/validation/urls";
 import { checkHost } from "./host-binding";
 
 /**
@@ -77,8 +78,23 @@ export const credentialInputSchema = z.discriminatedUnion(
         return "must be an age identity (AGE-SECRET-KEY-1…) or an armored PGP private key (-----BEGIN PGP PRIVATE KEY BLOCK-----)";
       }),
     }),
+    // What a Flux notification Provider posts with: the webhook address (itself a secret) and/or an API token.
+    z
+      .object({
+        name: dnsLabelSchema,
+        type: z.literal("webhook"),
+        address: z.preprocess(
+          blankToUndefined,
+          ruleString((value) => {
+            const result = checkNotifyUrl(value);
+            return result.ok ? undefined : result.error;
+          }).optional(),
+        ),
+        token: z.preprocess(blankToUndefined, secretText.optional()),
+      })
+      .refine((input) => input.address !== undefined || input.token !== undefined, { path: ["address"], message: "or a token is required" }),
   ],
-  { error: "must be ssh, https, bearer, ca, pgp, cosign or sops" },
+  { error: "must be ssh, https, bearer, ca, pgp, cosign, sops or webhook" },
 );
 
 export type CredentialInput = z.output<typeof credentialInputSchema>;

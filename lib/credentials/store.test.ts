@@ -196,3 +196,45 @@ describe("key credentials", () => {
     expect(await credentialRowCount()).toBe(before);
   });
 });
+
+describe("notification webhook credentials", () => {
+  const HOOK = "https://hooks.slack.com/services/T1/B1/canary-webhook-4e2a";
+  const withProviders = (providers: object[]) =>
+    configurationSpecSchema.parse({
+      name: "alerted",
+      scope: "cluster",
+      source: { kind: "GitRepository", url: "https://github.com/acme/x", ref: { type: "branch", value: "main" } },
+      kustomizations: [{ name: "apps" }],
+      targets: { clusterIds: ["c1"] },
+      notifications: { providers },
+    });
+
+  it("seal the address: the view shows its host and which entries it holds, a render gets it back, a preview masks it", async () => {
+    const result = await store.createCredential({ type: "webhook", name: "slack-hook", address: HOOK, token: "" }, { author: "a" });
+    if (result.status !== "ok") throw new Error(JSON.stringify(result));
+    expect(result.credential).toMatchObject({ type: "webhook", host: "hooks.slack.com", publicKey: "address" });
+    expect(JSON.stringify(store.listCredentials())).not.toContain("canary-webhook");
+    const bytes = [temp.file, `${temp.file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f).toString("latin1")).join("");
+    expect(bytes).not.toContain("canary-webhook");
+    const spec = withProviders([{ name: "slack", type: "slack", credentialId: result.credential.id }]);
+    expect(store.keyCredentialProblems(spec)).toEqual({});
+    expect(store.renderKeysFor(spec)).toEqual({ [result.credential.id]: { type: "webhook", address: HOOK } });
+    expect(store.maskedSecretsFor(spec).keys).toEqual({ [result.credential.id]: { type: "webhook", address: "•••• (masked)" } });
+    // A commit status provider reads a token, which this credential does not hold.
+    expect(store.keyCredentialProblems(withProviders([{ name: "status", type: "github", address: "https://github.com/acme/x", credentialId: result.credential.id }]))).toEqual({
+      "notifications.providers.0.credentialId": "must hold an API token for this provider type",
+    });
+    expect(store.credentialProblemForSource(result.credential.id, spec.source)).toMatch(/notification webhook: it sends notifications, it cannot log in/);
+  });
+
+  it.each<[string, object, string]>([
+    ["neither address nor token", { type: "webhook", name: "w1", address: "", token: "" }, "address"],
+    ["a plain http address", { type: "webhook", name: "w2", address: "http://hooks.example.com/x" }, "address"],
+    ["a token with a line break", { type: "webhook", name: "w3", token: "a\nb" }, "token"],
+  ])("refuse %s by name, and write nothing", async (_, input, field) => {
+    const before = await credentialRowCount();
+    const result = await store.createCredential(input, { author: "a" });
+    expect(result.status === "invalid" && Object.keys(result.fieldErrors)).toEqual([field]);
+    expect(await credentialRowCount()).toBe(before);
+  });
+});

@@ -6,6 +6,7 @@ import { configurations, configurationVersions, credentials, type Credential } f
 import { env } from "@/lib/env";
 import { decrypt, encrypt, fingerprint, FINGERPRINT_PREFIX, openOrSkip } from "@/lib/crypto";
 import { isKeyCredentialType, type KeyCredentialType } from "@/db/enums";
+import { webhookEntries } from "@/lib/reconcilers/flux/keys";
 import { credentialSupportProblem, keyReferences, maskedCredential, maskedKey, type RenderCredential, type RenderKey } from "@/lib/reconcilers/flux/render";
 import { checkCertificateBundle } from "@/lib/k8s/credentials";
 import { formatZodErrors, type ConfigurationSpec, type SourceSpec } from "@/lib/validation/configuration";
@@ -126,7 +127,19 @@ async function prepare(input: CredentialInput): Promise<Prepared | { fieldErrors
       const secret: RenderKey = { type: "sops", format: "pgp", privateKey: key.privateKey };
       return { secret, publicKey: null, fingerprint: key.fingerprint, knownHosts: [] };
     }
+    case "webhook": {
+      const secret: RenderKey = { type: "webhook", ...(input.address !== undefined ? { address: input.address } : {}), ...(input.token !== undefined ? { token: input.token } : {}) };
+      // Which entries it holds may be shown (previews render the Secret's keys, masked); their values may not.
+      const entries = [input.address !== undefined ? "address" : undefined, input.token !== undefined ? "token" : undefined].filter(Boolean).join(",");
+      return { secret, publicKey: entries, fingerprint: fingerprint(JSON.stringify(secret)), knownHosts: [] };
+    }
   }
+}
+
+/** A webhook credential's address host, shown in the list (the address itself is never shown). */
+function webhookHost(input: CredentialInput): string {
+  if (input.type !== "webhook" || input.address === undefined) return "";
+  return normalizeHost(new URL(input.address).hostname);
 }
 
 /** Validates and stores a credential, sealed; nothing is written when any field is invalid. */
@@ -146,7 +159,7 @@ export async function createCredential(raw: unknown, { author }: { author: strin
         id,
         name: input.name,
         type: input.type,
-        host: "host" in input ? normalizeHost(input.host) : "",
+        host: "host" in input ? normalizeHost(input.host) : webhookHost(input),
         sealed: encrypt(JSON.stringify(secret), sealContext(id)),
         fingerprint: prepared.fingerprint,
         publicKey: prepared.publicKey,
@@ -189,6 +202,7 @@ export function credentialUsers(id: string): { id: string; name: string }[] {
           sql`json_extract(${configurationVersions.spec}, '$.source.credentialId') = ${id}`,
           sql`json_extract(${configurationVersions.spec}, '$.source.verify.credentialId') = ${id}`,
           sql`exists (select 1 from json_each(${configurationVersions.spec}, '$.kustomizations') as k where json_extract(k.value, '$.decryption.credentialId') = ${id})`,
+          sql`exists (select 1 from json_each(${configurationVersions.spec}, '$.notifications.providers') as p where json_extract(p.value, '$.credentialId') = ${id})`,
         ),
       ),
     )
@@ -210,7 +224,7 @@ export function deleteCredential(id: string): DeleteCredentialResult {
 export function credentialProblemForSource(id: string, source: SourceSpec): string | undefined {
   const row = getDb().select({ type: credentials.type, host: credentials.host }).from(credentials).where(eq(credentials.id, id)).get();
   if (!row) return "no such credential";
-  if (isKeyCredentialType(row.type)) return `is a ${KEY_NOUNS[row.type]}: it verifies or decrypts, it cannot log in to a source`;
+  if (isKeyCredentialType(row.type)) return `is a ${KEY_NOUNS[row.type]}: it ${row.type === "webhook" ? "sends notifications" : "verifies or decrypts"}, it cannot log in to a source`;
   return hostBindingProblem(row.host, source, row.type, { allowLocalSources: env().FLEETLINE_ALLOW_LOCAL_SOURCES }) ?? credentialSupportProblem(source, row.type);
 }
 
@@ -229,15 +243,17 @@ export function toRenderCredential(id: string, source: SourceSpec): RenderCreden
   return JSON.parse(decrypt(row.sealed, sealContext(row.id))) as RenderCredential;
 }
 
-const KEY_NOUNS: Record<KeyCredentialType, string> = { pgp: "PGP public key set", cosign: "cosign public key", sops: "SOPS decryption key" };
+const KEY_NOUNS: Record<KeyCredentialType, string> = { pgp: "PGP public key set", cosign: "cosign public key", sops: "SOPS decryption key", webhook: "notification webhook" };
 
 /** Why each key credential the spec names cannot be used (missing, of another type), by form path. */
 export function keyCredentialProblems(spec: ConfigurationSpec): Record<string, string> {
   const problems: Record<string, string> = {};
   for (const ref of keyReferences(spec)) {
-    const row = getDb().select({ type: credentials.type }).from(credentials).where(eq(credentials.id, ref.credentialId)).get();
+    const row = getDb().select({ type: credentials.type, publicKey: credentials.publicKey }).from(credentials).where(eq(credentials.id, ref.credentialId)).get();
+    const missing = row?.type === "webhook" ? ref.needs?.find((entry) => !webhookEntries(row.publicKey).includes(entry)) : undefined;
     if (!row) problems[ref.path] = "no such credential";
     else if (row.type !== ref.type) problems[ref.path] = `must be a ${KEY_NOUNS[ref.type]} credential, not ${row.type}`;
+    else if (missing) problems[ref.path] = `must hold ${missing === "address" ? "the webhook address" : "an API token"} for this provider type`;
   }
   return problems;
 }

@@ -59,9 +59,10 @@ export type DriftReport = {
 export type DriftResult = DriftReport | { status: "not-found" } | { status: "unreachable"; error: string };
 
 const BUDGET_MS = 30_000;
-const PLAIN_KINDS = new Set(["Secret", "Namespace", "ServiceAccount", "RoleBinding"]);
+// Flux's notification Providers and Alerts carry no status, so the listing of observed kinds leaves them out.
+const PLAIN_KINDS = new Set(["Secret", "Namespace", "ServiceAccount", "RoleBinding", "Provider", "Alert"]);
 
-/** The plain objects a version renders (Secret, Namespace, a tenant's ServiceAccount and RoleBinding) are read one by one; Secret values are masked as soon as they arrive. */
+/** The plain objects a version renders (Secret, Namespace, a tenant's ServiceAccount and RoleBinding, notification Providers and Alerts) are read one by one; Secret values are masked as soon as they arrive. */
 async function readPlainObjects(client: ClusterClient, rendered: readonly RenderedObject[]): Promise<LiveObject[]> {
   const plain = rendered.filter((o) => PLAIN_KINDS.has(o.kind));
   const found = await Promise.all(plain.map((o) => getLive(client, { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace ?? "", name: o.metadata.name })));

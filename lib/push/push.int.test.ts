@@ -4,6 +4,7 @@ import type { KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render
 import { startHarness, type Harness } from "@/test-support/harness";
 import type { KubeObject } from "@/test-support/kube-rest";
 import { createSampleRepo } from "@/test-support/git-fixtures";
+import { pushVersion, saveVersion } from "@/test-support/push-steps";
 import { useTempDatabase } from "@/test-support/temp-db";
 
 // Pushes against real API servers with the Flux stand-in running: objects read back field by
@@ -59,19 +60,8 @@ function fleetSpec(overrides: Record<string, unknown> = {}) {
   };
 }
 
-function save(spec: Record<string, unknown>, id?: string): { id: string; version: number } {
-  const result = id ? store.updateConfiguration(id, spec, { author: actor.email }) : store.createConfiguration(spec, { author: actor.email });
-  if (result.status !== "ok") throw new Error(JSON.stringify(result));
-  return { id: result.configuration.id, version: result.version };
-}
-
-async function push(id: string, version: number, clusterIds?: string[]) {
-  const started = rollouts.startRollout(id, version, { actor, ...(clusterIds ? { clusterIds } : {}) });
-  if (started.status !== "ok") throw new Error(JSON.stringify(started));
-  const progress = await run.runRollout(started.rolloutId, { retry: { retries: 2, baseMs: 100, maxMs: 500 } });
-  if (!progress) throw new Error("no progress");
-  return progress;
-}
+const save = (spec: Record<string, unknown>, id?: string) => saveVersion(store, spec, actor.email, id);
+const push = (id: string, version: number, clusterIds?: string[]) => pushVersion({ rollouts, run }, id, version, actor, { clusterIds, retry: { retries: 2, baseMs: 100, maxMs: 500 } });
 
 const rest = (index: number) => harness.clusters[index]!.rest();
 

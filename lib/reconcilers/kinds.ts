@@ -2,6 +2,7 @@ import { APPLICATION_API_VERSION } from "@/lib/reconcilers/argo/metadata";
 import { CONFIGURATION_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "./labels";
 import { SOURCE_API_VERSION } from "@/lib/reconcilers/flux/sources";
 import { HELM_RELEASE_API_VERSION, KUSTOMIZATION_API_VERSION } from "@/lib/reconcilers/flux/workloads";
+import { NOTIFICATION_API_VERSION } from "@/lib/reconcilers/flux/notifications";
 import { RBAC_API_VERSION } from "@/lib/reconcilers/flux/tenancy";
 import { resourcePath } from "@/lib/k8s/resource-path";
 import type { Reconciler } from "@/db/schema";
@@ -38,16 +39,20 @@ const entry = (info: Omit<KindInfo, "group">): KindInfo => ({ ...info, group: gr
 export const KIND_CATALOGUE: readonly KindInfo[] = [
   // Argo CD Applications come first in prune order, so a cluster whose reconciler changed loses the other one's objects.
   entry({ kind: "Application", apiVersion: APPLICATION_API_VERSION, plural: "applications", namespaced: true, reconciler: "argocd", observed: true, pruneOrder: 0 }),
-  entry({ kind: "HelmRelease", apiVersion: HELM_RELEASE_API_VERSION, plural: "helmreleases", namespaced: true, reconciler: "flux", observed: true, pruneOrder: 1 }),
-  entry({ kind: "Kustomization", apiVersion: KUSTOMIZATION_API_VERSION, plural: "kustomizations", namespaced: true, reconciler: "flux", observed: true, pruneOrder: 2 }),
-  entry({ kind: "GitRepository", apiVersion: SOURCE_API_VERSION, plural: "gitrepositories", namespaced: true, reconciler: "flux", observed: true, pruneOrder: 3 }),
-  entry({ kind: "OCIRepository", apiVersion: SOURCE_API_VERSION, plural: "ocirepositories", namespaced: true, reconciler: "flux", observed: true, pruneOrder: 4 }),
-  entry({ kind: "Bucket", apiVersion: SOURCE_API_VERSION, plural: "buckets", namespaced: true, reconciler: "flux", observed: true, pruneOrder: 5 }),
-  entry({ kind: "HelmRepository", apiVersion: SOURCE_API_VERSION, plural: "helmrepositories", namespaced: true, reconciler: "flux", observed: true, pruneOrder: 6 }),
-  entry({ kind: "Secret", apiVersion: "v1", plural: "secrets", namespaced: true, reconciler: null, observed: false, pruneOrder: 7 }),
+  // Flux's notification objects have no status in v1beta3: pushed and pruned, never observed. An
+  // Alert goes before the Provider it names, and the Provider before the Secret it reads.
+  entry({ kind: "Alert", apiVersion: NOTIFICATION_API_VERSION, plural: "alerts", namespaced: true, reconciler: "flux", observed: false, pruneOrder: 1 }),
+  entry({ kind: "Provider", apiVersion: NOTIFICATION_API_VERSION, plural: "providers", namespaced: true, reconciler: "flux", observed: false, pruneOrder: 2 }),
+  entry({ kind: "HelmRelease", apiVersion: HELM_RELEASE_API_VERSION, plural: "helmreleases", namespaced: true, reconciler: "flux", observed: true, pruneOrder: 3 }),
+  entry({ kind: "Kustomization", apiVersion: KUSTOMIZATION_API_VERSION, plural: "kustomizations", namespaced: true, reconciler: "flux", observed: true, pruneOrder: 4 }),
+  entry({ kind: "GitRepository", apiVersion: SOURCE_API_VERSION, plural: "gitrepositories", namespaced: true, reconciler: "flux", observed: true, pruneOrder: 5 }),
+  entry({ kind: "OCIRepository", apiVersion: SOURCE_API_VERSION, plural: "ocirepositories", namespaced: true, reconciler: "flux", observed: true, pruneOrder: 6 }),
+  entry({ kind: "Bucket", apiVersion: SOURCE_API_VERSION, plural: "buckets", namespaced: true, reconciler: "flux", observed: true, pruneOrder: 7 }),
+  entry({ kind: "HelmRepository", apiVersion: SOURCE_API_VERSION, plural: "helmrepositories", namespaced: true, reconciler: "flux", observed: true, pruneOrder: 8 }),
+  entry({ kind: "Secret", apiVersion: "v1", plural: "secrets", namespaced: true, reconciler: null, observed: false, pruneOrder: 9 }),
   // A namespace-scoped configuration's tenant account: removed after the workloads that apply as it.
-  entry({ kind: "RoleBinding", apiVersion: RBAC_API_VERSION, plural: "rolebindings", namespaced: true, reconciler: null, observed: false, pruneOrder: 8 }),
-  entry({ kind: "ServiceAccount", apiVersion: "v1", plural: "serviceaccounts", namespaced: true, reconciler: null, observed: false, pruneOrder: 9 }),
+  entry({ kind: "RoleBinding", apiVersion: RBAC_API_VERSION, plural: "rolebindings", namespaced: true, reconciler: null, observed: false, pruneOrder: 10 }),
+  entry({ kind: "ServiceAccount", apiVersion: "v1", plural: "serviceaccounts", namespaced: true, reconciler: null, observed: false, pruneOrder: 11 }),
   entry({ kind: "Namespace", apiVersion: "v1", plural: "namespaces", namespaced: false, reconciler: null, observed: false, pruneOrder: null }),
 ];
 

@@ -63,6 +63,16 @@ export function sopsSecretName(configurationName: string, index: number): string
   return index === 0 ? `${configurationName}-sops` : `${configurationName}-sops-${index + 1}`;
 }
 
+/** A Flux notification Provider or Alert of the configuration: "<configuration>-<name>", as Kustomizations are named. */
+export function notificationObjectName(configurationName: string, name: string): string {
+  return `${configurationName}-${name}`;
+}
+
+/** The Secret holding a Provider's webhook address and/or token. */
+export function providerSecretName(configurationName: string, providerName: string): string {
+  return `${configurationName}-${providerName}-notify`;
+}
+
 export function fleetlineLabels(configurationName: string, configurationId: string): Record<string, string> {
   return { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [CONFIGURATION_LABEL]: configurationName, [CONFIGURATION_ID_LABEL]: configurationId };
 }

@@ -67,8 +67,8 @@ const sparseCheckoutSchema = z
     }),
   );
 
-/** A Go regular expression Flux matches the keyless signer's issuer or subject against (checked here with JavaScript's syntax, which shares RE2's common core). */
-const identityPatternSchema = requiredString()
+/** A Go regular expression (the keyless signer's issuer or subject, an Alert's inclusion or exclusion list), checked here with JavaScript's syntax, which shares RE2's common core. */
+export const identityPatternSchema = requiredString()
   .max(1024, "must be at most 1024 characters")
   .superRefine((value, ctx) => {
     if (/\(\?[=!<]/.test(value)) ctx.addIssue({ code: "custom", message: "must not use lookaround: Go's regular expressions (RE2) have none" });

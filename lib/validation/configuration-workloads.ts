@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { notificationsShape } from "./configuration-notifications";
 import { helmReleaseFluxFields, kustomizationFluxFields } from "./configuration-flux-fields";
 import { DEFAULT_INTERVAL, intervalSchema, timeoutSchema } from "./duration";
 import { dnsLabelSchema } from "./names";
@@ -193,4 +194,5 @@ export function onlyWhenFieldsAreValid(payload: { issues: readonly unknown[] }):
   return payload.issues.length === 0;
 }
 
-export const workloadsStepSchema = z.object(workloadsShape).superRefine(checkWorkloads, { when: onlyWhenFieldsAreValid });
+// The Workloads step edits Flux alerts too, so its schema checks them before Review.
+export const workloadsStepSchema = z.object({ ...workloadsShape, ...notificationsShape }).superRefine(checkWorkloads, { when: onlyWhenFieldsAreValid });

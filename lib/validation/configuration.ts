@@ -9,6 +9,7 @@ import {
   type HelmReleaseSpec,
   type KustomizationSpec,
 } from "./configuration-workloads";
+import { checkNotificationNames, notificationsShape, type AlertSpec, type NotificationsSpec, type ProviderSpec } from "./configuration-notifications";
 import { checkClusterValues, overridesShape, overrideValuesTexts, type OverrideSpec } from "./configuration-overrides";
 import { isEmptySelector, labelSelectorSchema } from "./label-selector";
 import { clusterIdListSchema, MAX_TARGET_CLUSTER_IDS } from "./limits";
@@ -20,7 +21,7 @@ import type { SourceUrlOptions } from "./urls";
 
 export { workloadsStepSchema } from "./configuration-workloads";
 export type { SourceUrlOptions } from "./urls";
-export type { HelmReleaseSpec, KustomizationSpec, OverrideSpec, SourceSpec };
+export type { AlertSpec, HelmReleaseSpec, KustomizationSpec, NotificationsSpec, OverrideSpec, ProviderSpec, SourceSpec };
 
 /**
  * The configuration model: what every immutable configuration version stores, validated
@@ -143,12 +144,14 @@ export function makeConfigurationSpecSchema(options: SourceUrlOptions = {}) {
       targets: targetsSchema,
       ...overridesShape,
       ...rolloutShape,
+      ...notificationsShape,
     })
     .superRefine(
       (spec, ctx) => {
         checkWorkloads(spec, ctx);
         checkAcrossSteps(spec, ctx);
         checkClusterValues(spec, ctx);
+        checkNotificationNames(spec, ctx);
       },
       { when: onlyWhenFieldsAreValid },
     );

@@ -111,6 +111,15 @@ const WAVE_LABELS: Record<string, string> = {
 
 const GROUPS: Record<string, string> = { kustomizations: "Kustomization", helmReleases: "Helm release", overrides: "Override" };
 
+const NOTIFICATION_LABELS: Record<string, string> = { credentialId: "webhook credential", providerRef: "provider", eventSources: "event sources" };
+
+/** "notifications.alerts.0.eventSeverity" -> "Alert 1 event severity". */
+function notificationLabel(group: "providers" | "alerts", [n, leaf]: string[]): string {
+  const noun = group === "providers" ? "Provider" : "Alert";
+  if (n === undefined || !/^\d+$/.test(n)) return `${noun}s`;
+  return `${noun} ${Number(n) + 1}${leaf ? ` ${NOTIFICATION_LABELS[leaf] ?? words(leaf).toLowerCase()}` : ""}`;
+}
+
 /** "someFieldName" -> "Some field name", for a path no label is known for. */
 function words(key: string): string {
   const spaced = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
@@ -136,6 +145,7 @@ export function fieldLabel(path: string): string {
     return `${item} ${leaf.charAt(0).toLowerCase()}${leaf.slice(1)}`;
   }
   if (head === "labels" && index) return `Label ${[index, ...rest].join(".")}`;
+  if (head === "notifications" && (index === "providers" || index === "alerts")) return notificationLabel(index, rest);
   if (head === "strategy" && index === "waves") {
     const [n, leaf] = rest;
     if (n === undefined || !/^\d+$/.test(n)) return "Waves";

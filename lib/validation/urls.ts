@@ -27,6 +27,8 @@ type UrlRules = {
 const GIT_RULES: UrlRules = { schemes: ["http", "https", "ssh"], allowSshUser: true, allowQuery: true };
 const OCI_RULES: UrlRules = { schemes: ["oci"], allowSshUser: false, allowQuery: false };
 const HELM_RULES: UrlRules = { schemes: ["http", "https"], allowSshUser: false, allowQuery: true };
+// Where a cluster's notification-controller posts events: https only, since the address or a token travels with them.
+const NOTIFY_RULES: UrlRules = { schemes: ["https"], allowSshUser: false, allowQuery: true };
 
 // Repository names as the OCI distribution spec defines them: lowercase path components.
 const OCI_REPOSITORY_PATH = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/;
@@ -106,6 +108,11 @@ function checkUrl(url: string, rules: UrlRules, options: SourceUrlOptions): Chec
   const problem = checkParsedUrl(parsed, rules, options);
   if (problem) return fail(problem);
   return parsed.protocol === "http:" ? { ok: true, warning: PLAIN_HTTP_WARNING } : { ok: true };
+}
+
+/** A Flux Provider's address (a webhook, or the repository a commit status is written to): https only. */
+export function checkNotifyUrl(url: string, options: SourceUrlOptions = {}): CheckResult {
+  return checkUrl(url, NOTIFY_RULES, options);
 }
 
 /** GitRepository URL: http://, https:// or ssh:// as Flux accepts; plain http warns. */

@@ -94,5 +94,8 @@ export function unsupportedFields(spec: ConfigurationSpec, credential?: RenderCr
     ...credentialGaps(credential),
     ...kustomizationGaps(spec),
     ...spec.helmReleases.map((_, index) => ({ path: `helmReleases.${index}.interval`, reason: GLOBAL_SCHEDULE })),
+    ...(spec.notifications && (spec.notifications.providers.length > 0 || spec.notifications.alerts.length > 0)
+      ? [{ path: "notifications", reason: "Flux alerts are notification-controller objects; Argo CD notifies through argocd-notifications-cm, which Fleetline does not write" }]
+      : []),
   ];
 }

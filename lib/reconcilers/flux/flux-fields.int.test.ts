@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type TestCluster } from "@/test-support/cluster";
 import { renderFluxObjects } from "./render";
-import { fluxFieldsInput, keySignedOciInput, signedGitInput, signedOciInput, sopsInput, sparseGitInput, suspendedNamespacedInput } from "./test-fixtures";
+import { alertsInput, fluxFieldsInput, keySignedOciInput, signedGitInput, signedOciInput, sopsInput, sparseGitInput, suspendedNamespacedInput } from "./test-fixtures";
 
 // The harness CRDs declare Flux's schemas, so a field Fleetline misspells is pruned by the API
 // server. Every field of issue 18 §2-§3 is applied and read back: each must land as rendered.
@@ -37,6 +37,7 @@ describe("the rendered Flux fields against the CRDs", () => {
     ["Git signature verification (TagAndHEAD) and included repositories", signedGitInput],
     ["cosign verification with a public key", keySignedOciInput],
     ["SOPS decryption with age and PGP keys, and with the controller's identity", sopsInput],
+    ["notification Providers and Alerts (v1beta3)", alertsInput],
     ["a namespace-scoped configuration's account, binding and serviceAccountName", { ...suspendedNamespacedInput, credential: undefined, spec: { ...suspendedNamespacedInput.spec, source: { ...suspendedNamespacedInput.spec.source, credentialId: undefined } } }],
   ] as const)("%s lands on the API server unpruned", async (_, input) => {
     const rest = cluster.rest();

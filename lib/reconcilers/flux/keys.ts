@@ -1,5 +1,6 @@
 import type { KeyCredentialType } from "@/db/enums";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
+import { secretKeysFor } from "@/lib/validation/configuration-notifications";
 import { objectMeta, sopsSecretName, verifySecretName } from "@/lib/reconcilers/labels";
 import { base64Encode, MASK } from "./credentials";
 import type { KubeObject, RenderInput, RenderKey } from "./types";
@@ -13,7 +14,20 @@ import type { KubeObject, RenderInput, RenderKey } from "./types";
  *   `.asc` (PGP private keys) of `decryption.secretRef`.
  */
 
-export type KeyReference = { path: string; credentialId: string; type: KeyCredentialType };
+export type KeyReference = {
+  path: string;
+  credentialId: string;
+  type: KeyCredentialType;
+  /** webhook only: the Secret keys the provider's type reads, which the credential must hold. */
+  needs?: WebhookEntry[];
+};
+
+export type WebhookEntry = "address" | "token";
+
+/** The entries a webhook credential holds, as stored (non-secret) in its publicKey column: "address,token". */
+export function webhookEntries(stored: string | null): WebhookEntry[] {
+  return (stored ?? "").split(",").filter((entry): entry is WebhookEntry => entry === "address" || entry === "token");
+}
 
 /** Every key credential a spec names, where (form path) and of which type it must be. */
 export function keyReferences(spec: ConfigurationSpec): KeyReference[] {
@@ -24,6 +38,12 @@ export function keyReferences(spec: ConfigurationSpec): KeyReference[] {
   spec.kustomizations.forEach((kustomization, index) => {
     const id = kustomization.decryption?.credentialId;
     if (id) refs.push({ path: `kustomizations.${index}.decryption.credentialId`, credentialId: id, type: "sops" });
+  });
+  spec.notifications?.providers.forEach((provider, index) => {
+    if (!provider.credentialId) return;
+    const needs = secretKeysFor(provider.type);
+    const entries: WebhookEntry[] = [...(needs.address ? (["address"] as const) : []), ...(needs.token ? (["token"] as const) : [])];
+    refs.push({ path: `notifications.providers.${index}.credentialId`, credentialId: provider.credentialId, type: "webhook", needs: entries });
   });
   return refs;
 }
@@ -39,6 +59,10 @@ export function checkKeys(spec: ConfigurationSpec, keys: RenderInput["keys"]): v
     const key = keys?.[ref.credentialId];
     if (!key) throw new Error(`${ref.path} names a key credential that was not passed (use maskedKey for previews)`);
     if (key.type !== ref.type) throw new Error(`${ref.path} needs a ${ref.type} key credential, not ${key.type}`);
+    if (key.type === "webhook") {
+      const missing = ref.needs?.find((entry) => key[entry] === undefined);
+      if (missing) throw new Error(`${ref.path} needs a webhook credential with a ${missing}`);
+    }
   }
 }
 
@@ -50,10 +74,12 @@ function keyEntries(key: RenderKey): Record<string, string> {
       return { "cosign.pub": key.publicKey };
     case "sops":
       return key.format === "age" ? { "identity.agekey": key.privateKey } : { "identity.asc": key.privateKey };
+    case "webhook":
+      return { ...(key.address !== undefined ? { address: key.address } : {}), ...(key.token !== undefined ? { token: key.token } : {}) };
   }
 }
 
-function keySecret(input: RenderInput, name: string, key: RenderKey): KubeObject {
+export function keySecret(input: RenderInput, name: string, key: RenderKey): KubeObject {
   const data = Object.fromEntries(Object.entries(keyEntries(key)).map(([entry, value]) => [entry, base64Encode(value)]));
   return { apiVersion: "v1", kind: "Secret", metadata: objectMeta(input, name), type: "Opaque", data };
 }
@@ -89,6 +115,8 @@ export function maskedKey(type: KeyCredentialType, stored: { publicKey: string |
       return { type, publicKey: stored.publicKey ?? MASK };
     case "sops":
       return { type, format: stored.publicKey?.startsWith("age1") ? "age" : "pgp", privateKey: MASK };
+    case "webhook":
+      return { type, ...Object.fromEntries(webhookEntries(stored.publicKey).map((entry) => [entry, MASK])) };
   }
 }
 

@@ -2,6 +2,7 @@ import { renderCredentialSecret, type SourceAuthRefs } from "./credentials";
 import { withClusterValues, withHelmValues } from "@/lib/reconcilers/cluster-values";
 import { FLUX_NAMESPACE, objectMeta } from "@/lib/reconcilers/labels";
 import { checkKeys, renderKeySecrets } from "./keys";
+import { renderNotifications } from "./notifications";
 import { renderSource } from "./sources";
 import { renderTenantAccess } from "./tenancy";
 import type { KubeObject, RenderInput } from "./types";
@@ -28,7 +29,7 @@ export function checkRenderInput({ spec, version, configurationId, credential, k
 /**
  * Renders one configuration version into the Flux objects to apply, in apply order:
  * Namespace, the tenant's ServiceAccount and RoleBinding (namespace scope), credential Secret,
- * source, Kustomizations, HelmReleases. Pure: the same
+ * source, Kustomizations, HelmReleases, then notification Secrets, Providers and Alerts. Pure: the same
  * input always yields the same objects, in the browser or on the server.
  */
 export function renderFluxObjects(target: RenderInput): KubeObject[] {
@@ -52,5 +53,6 @@ export function renderFluxObjects(target: RenderInput): KubeObject[] {
   objects.push(renderSource(input, refs));
   for (const kustomization of spec.kustomizations) objects.push(renderKustomization(input, kustomization));
   for (const release of spec.helmReleases) objects.push(withHelmValues(renderHelmRelease(input, release), perCluster, release.name));
+  objects.push(...renderNotifications(input));
   return objects;
 }

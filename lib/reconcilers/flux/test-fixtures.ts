@@ -305,3 +305,45 @@ export const sopsInput: RenderInput = {
   ),
   keys: { [KEY_IDS.age]: KEYS.age, [KEY_IDS.sopsPgp]: KEYS.sopsPgp },
 };
+
+export const WEBHOOK_KEYS = {
+  slack: { type: "webhook", address: "https://hooks.slack.com/services/T000/B000/canary-slack-hook" },
+  github: { type: "webhook", token: "canary-github-status-token" },
+} as const satisfies Record<string, RenderKey>;
+export const WEBHOOK_IDS = { slack: "cred-slack-1", github: "cred-github-1" } as const;
+
+/** Flux alerts: a Slack provider from a webhook credential, a GitHub commit status provider, an Alert on the configuration's own objects and one on chosen sources. */
+export const alertsInput: RenderInput = {
+  ...input(
+    {
+      name: "alerted",
+      scope: "cluster",
+      source: { kind: "GitRepository", url: "https://github.com/acme/platform", ref: { type: "branch", value: "main" } },
+      kustomizations: [{ name: "infra", path: "./infra" }, { name: "apps", path: "./apps", dependsOn: ["infra"] }],
+      helmReleases: [{ name: "web", chart: "charts/web" }],
+      targets: { selector: { matchLabels: { env: "prod" } } },
+      notifications: {
+        providers: [
+          { name: "slack", type: "slack", channel: "fleet-alerts", username: "flux", credentialId: WEBHOOK_IDS.slack },
+          { name: "status", type: "github", address: "https://github.com/acme/platform", credentialId: WEBHOOK_IDS.github },
+        ],
+        alerts: [
+          { name: "failures", providerRef: "slack", eventSeverity: "error", summary: "prod platform", exclusionList: "^Dependencies do not meet", inclusionList: ".*failed.*\n^Health check" },
+          { name: "commits", providerRef: "status", eventSources: "- kind: Kustomization\n  name: '*'\n  matchLabels:\n    team: platform\n", suspend: true },
+        ],
+      },
+    },
+    2,
+  ),
+  keys: { [WEBHOOK_IDS.slack]: WEBHOOK_KEYS.slack, [WEBHOOK_IDS.github]: WEBHOOK_KEYS.github },
+};
+
+/** What a version without alertsInput's notifications prunes, in deletion order: Alerts, Providers, their Secrets. */
+export const ALERTED_PRUNE_ORDER = [
+  "Alert flux-system/alerted-commits",
+  "Alert flux-system/alerted-failures",
+  "Provider flux-system/alerted-slack",
+  "Provider flux-system/alerted-status",
+  "Secret flux-system/alerted-slack-notify",
+  "Secret flux-system/alerted-status-notify",
+];

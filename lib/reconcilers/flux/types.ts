@@ -42,7 +42,9 @@ export type RenderCredential =
 export type RenderKey =
   | { type: "pgp"; publicKeys: string[] }
   | { type: "cosign"; publicKey: string }
-  | { type: "sops"; format: "age" | "pgp"; privateKey: string };
+  | { type: "sops"; format: "age" | "pgp"; privateKey: string }
+  /** A Flux notification Provider's webhook address and/or API token (the Secret keys `address`, `token`). */
+  | { type: "webhook"; address?: string; token?: string };
 
 export type RenderInput = {
   spec: ConfigurationSpec;

@@ -7,8 +7,8 @@ import { idle, type FormState } from "@/lib/actions/result";
 import type { CredentialView } from "@/lib/credentials/store";
 import { createCredentialAction, deleteCredentialAction } from "./actions";
 
-type Kind = "https" | "ssh" | "bearer" | "ca" | "pgp" | "cosign" | "sops";
-const KEY_KINDS: readonly Kind[] = ["pgp", "cosign", "sops"];
+type Kind = "https" | "ssh" | "bearer" | "ca" | "pgp" | "cosign" | "sops" | "webhook";
+const KEY_KINDS: readonly Kind[] = ["pgp", "cosign", "sops", "webhook"];
 
 function Input({ name, label, errors, type = "text", hint, rows }: { name: string; label: string; errors: Record<string, string>; type?: string; hint?: string; rows?: number }) {
   const id = `cred-${name}`;
@@ -40,6 +40,7 @@ export function CreateCredentialForm() {
             <option value="cosign">cosign public key: verify OCI artifacts</option>
             <option value="sops">SOPS key (age or PGP): decrypt secrets in Git</option>
           </optgroup>
+          <option value="webhook">Notification webhook: where Flux alerts are sent</option>
         </select>
       </div>
       <Input name="name" label="Name" errors={errors} hint="A DNS label, e.g. github-deploy" />
@@ -62,6 +63,12 @@ export function CreateCredentialForm() {
       {kind === "pgp" ? <Input name="publicKeys" label="PGP public keys (armored)" errors={errors} rows={5} hint="gpg --export --armor <key id> for each signer; several blocks may be pasted one after another." /> : null}
       {kind === "cosign" ? <Input name="publicKey" label="cosign public key (PEM)" errors={errors} rows={4} hint="The contents of cosign.pub, never cosign.key." /> : null}
       {kind === "sops" ? <Input name="privateKey" label="Private key" errors={errors} rows={4} hint="An age identity file (age-keygen's output) or an armored PGP private key without a passphrase. It is sealed here and written only into the clusters' Secret." /> : null}
+      {kind === "webhook" ? (
+        <>
+          <Input name="address" label="Webhook address" errors={errors} type="password" hint="https:// only. Slack, Teams, Discord and generic providers post here; it is sealed and never shown again." />
+          <Input name="token" label="Token (optional)" errors={errors} type="password" hint="The API token of a commit status provider (github, gitlab…), or generic-hmac's signing key." />
+        </>
+      ) : null}
       <FormMessage state={state} />
       {created?.type === "sops" ? (
         <p className="text-sm" data-testid="key-identity">
