@@ -10,6 +10,16 @@ let temp: Awaited<ReturnType<typeof useTempDatabase>>;
 const tokens = { viewer: "", operator: "" };
 let configurationId = "";
 let rolloutId = "";
+let clusterId = "";
+const SPEC = {
+  name: "api-fleet",
+  scope: "cluster",
+  source: { kind: "GitRepository", url: "https://git.example.com/fleet.git", ref: { type: "branch", value: "main" }, interval: "1m", timeout: "30s" },
+  kustomizations: [{ name: "apps", path: "./apps", prune: true }],
+  targets: { selector: { matchLabels: { env: "api" } } },
+  // The first wave's cluster refuses connections: its push fails, the gate halts the rollout, and it stays unfinished for the control verbs.
+  strategy: { waves: [{ name: "early", selector: { matchLabels: { tier: "early" } } }, { name: "late" }] },
+};
 
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Response | Promise<Response>;
 type RouteModule = Partial<Record<"GET" | "POST", Handler>>;
@@ -38,20 +48,12 @@ beforeAll(async () => {
     if (created.status !== "ok") throw new Error(JSON.stringify(created));
     tokens[role] = created.token;
   }
-  // A target whose API server refuses connections: its push retries, so the rollout stays running for the control verbs.
+  // Targets whose API servers refuse connections.
   const { insertCluster } = await import("@/lib/inventory/registry");
-  insertCluster({ name: "refusing", displayName: "refusing", labels: { env: "api" }, authMethod: "token", credentials: { server: "https://127.0.0.1:9", token: "t" }, createdBy: "test" }, null);
+  insertCluster({ name: "refusing-late", displayName: "refusing-late", labels: { env: "api", tier: "late" }, authMethod: "token", credentials: { server: "https://127.0.0.1:9", token: "t" }, createdBy: "test" }, null);
+  clusterId = insertCluster({ name: "refusing", displayName: "refusing", labels: { env: "api", tier: "early" }, authMethod: "token", credentials: { server: "https://127.0.0.1:9", token: "t" }, createdBy: "test" }, null).id;
   const { createConfiguration } = await import("@/lib/configurations/store");
-  const saved = createConfiguration(
-    {
-      name: "api-fleet",
-      scope: "cluster",
-      source: { kind: "GitRepository", url: "https://git.example.com/fleet.git", ref: { type: "branch", value: "main" }, interval: "1m", timeout: "30s" },
-      kustomizations: [{ name: "apps", path: "./apps", prune: true }],
-      targets: { selector: { matchLabels: { env: "api" } } },
-    },
-    { author: "op@example.com" },
-  );
+  const saved = createConfiguration(SPEC, { author: "op@example.com" });
   if (saved.status !== "ok") throw new Error(JSON.stringify(saved));
   configurationId = saved.configuration.id;
 });
@@ -70,6 +72,8 @@ describe("the token gate on every route", () => {
 
     const reads: [string, string, Record<string, string>][] = [
       ["clusters/route.ts", "/api/v1/clusters", {}],
+      ["clusters/[id]/route.ts", `/api/v1/clusters/${clusterId}`, { id: clusterId }],
+      ["status/route.ts", "/api/v1/status", {}],
       ["configurations/route.ts", "/api/v1/configurations", {}],
       ["configurations/[id]/route.ts", `/api/v1/configurations/${configurationId}`, id],
       ["configurations/[id]/versions/route.ts", `/api/v1/configurations/${configurationId}/versions`, id],
@@ -81,6 +85,10 @@ describe("the token gate on every route", () => {
     const writes: [string, string, Record<string, string>][] = [
       ["configurations/[id]/push/route.ts", `/api/v1/configurations/${configurationId}/push`, id],
       ["rollouts/[id]/[action]/route.ts", `/api/v1/rollouts/${rolloutId}/pause`, { ...rollout, action: "pause" }],
+      ["configurations/[id]/versions/route.ts", `/api/v1/configurations/${configurationId}/versions`, id],
+      ["configurations/[id]/reconcile/route.ts", `/api/v1/configurations/${configurationId}/reconcile`, id],
+      ["configurations/[id]/suspend/route.ts", `/api/v1/configurations/${configurationId}/suspend`, id],
+      ["configurations/[id]/resume/route.ts", `/api/v1/configurations/${configurationId}/resume`, id],
     ];
     for (const [file, url, params] of reads) {
       expect((await call(file, "GET", url, { params })).status, url).toBe(401);
@@ -92,14 +100,14 @@ describe("the token gate on every route", () => {
       expect(anonymous.status, url).toBe(401);
       const viewer = await call(file, "POST", url, { token: tokens.viewer, params, body: "{}" });
       expect(viewer.status, url).toBe(403);
-      expect(viewer.body.error).toMatch(/viewer.*configurations\.push/);
+      expect(viewer.body.error).toMatch(/^this token's role \(viewer\) may not configurations\.(push|write|reconcile)$/);
     }
 
     // What the reads said.
     const list = await call("configurations/route.ts", "GET", "/api/v1/configurations", { token: tokens.viewer });
-    expect(list.body).toMatchObject({ page: 1, pageSize: 50, total: 1, items: [{ id: configurationId, name: "api-fleet", currentVersion: 1, targetCount: 1 }] });
+    expect(list.body).toMatchObject({ page: 1, pageSize: 50, total: 1, items: [{ id: configurationId, name: "api-fleet", currentVersion: 1, targetCount: 2 }] });
     const progress = await call("rollouts/[id]/route.ts", "GET", `/api/v1/rollouts/${rolloutId}`, { token: tokens.viewer, params: rollout });
-    expect(progress.body).toMatchObject({ id: rolloutId, configurationId, version: 1, clusters: [{ clusterName: "refusing" }] });
+    expect(progress.body).toMatchObject({ id: rolloutId, configurationId, version: 1, clusters: expect.arrayContaining([expect.objectContaining({ clusterName: "refusing", wave: 0 }), expect.objectContaining({ clusterName: "refusing-late", wave: 1 })]) });
 
     // The operator's verbs on the running rollout, then one refused.
     const pause = await call("rollouts/[id]/[action]/route.ts", "POST", `/api/v1/rollouts/${rolloutId}/pause`, { token: tokens.operator, params: { ...rollout, action: "pause" } });
@@ -109,9 +117,25 @@ describe("the token gate on every route", () => {
     const abort = await call("rollouts/[id]/[action]/route.ts", "POST", `/api/v1/rollouts/${rolloutId}/abort`, { token: tokens.operator, params: { ...rollout, action: "abort" } });
     expect(abort.status).toBe(200);
 
+    // A new version, validated as the wizard's save is.
+    const versions = (body: unknown) => call("configurations/[id]/versions/route.ts", "POST", `/api/v1/configurations/${configurationId}/versions`, { token: tokens.operator, params: id, body: JSON.stringify(body) });
+    expect(await versions({ spec: { ...SPEC, kustomizations: [{ name: "apps", path: "./apps/v2", prune: true }] }, message: "from the pipeline" })).toEqual({ status: 201, body: { configurationId, version: 2 } });
+    const bad = await versions({ spec: { ...SPEC, kustomizations: [{ name: "Apps!", path: "./apps" }] } });
+    expect(bad.status).toBe(422);
+    expect(Object.keys(bad.body.fieldErrors as object)).toEqual(["spec.kustomizations.0.name"]);
+    expect((await call("configurations/[id]/versions/route.ts", "GET", `/api/v1/configurations/${configurationId}/versions`, { token: tokens.viewer, params: id })).body).toMatchObject({ total: 2, items: [{ version: 2, author: "operator@example.com", message: "from the pipeline" }, { version: 1 }] });
+
+    // Suspend reaches the cluster, which refuses connections: 502 naming it.
+    const suspended = await call("configurations/[id]/suspend/route.ts", "POST", `/api/v1/configurations/${configurationId}/suspend`, { token: tokens.operator, params: id, body: "{}" });
+    expect(suspended).toMatchObject({ status: 502, body: { error: "suspend failed on 2 of 2 clusters", clusters: [{ status: "failed" }, { status: "failed" }] } });
+
+    const reconcile = await call("configurations/[id]/reconcile/route.ts", "POST", `/api/v1/configurations/${configurationId}/reconcile`, { token: tokens.operator, params: id, body: JSON.stringify({ clusterId }) });
+    // Its push failed, so nothing of the configuration is there to reconcile.
+    expect(reconcile).toEqual({ status: 404, body: { error: "no such configuration on that cluster" } });
+
     // Every call is in the audit log under the token's name; the viewer's refusals as denied.
     const audit = await call("audit/route.ts", "GET", "/api/v1/audit?action=api.&outcome=denied&actor=viewer@example.com", { token: tokens.viewer });
-    expect(audit.body.total).toBe(2);
+    expect(audit.body.total).toBe(writes.length);
     expect(audit.body.items).toContainEqual(expect.objectContaining({ action: "api.configurations.push", actorEmail: "viewer@example.com", details: expect.objectContaining({ via: "API token viewer-pipeline" }) }));
   });
 });
@@ -180,7 +204,7 @@ describe("the OpenAPI document", () => {
     const found: string[] = [];
     for (const file of routeFiles(ROUTE_DIR)) {
       const apiPath = `/api/v1/${path.relative(ROUTE_DIR, path.dirname(file)).split(path.sep).map((part) => part.replace(/^\[(\w+)\]$/, "{$1}")).join("/")}`;
-      const methods = [...fs.readFileSync(file, "utf8").matchAll(/export (?:async )?function (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]!.toLowerCase());
+      const methods = [...fs.readFileSync(file, "utf8").matchAll(/export (?:(?:async )?function|const) (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]!.toLowerCase());
       expect(methods.length, file).toBeGreaterThan(0);
       for (const method of methods) {
         found.push(`${method} ${apiPath}`);

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { AUDIT_OUTCOMES } from "@/db/enums";
-import { COMPLIANCE_STATES } from "@/db/enums";
+import { AUDIT_OUTCOMES, COMPLIANCE_STATES } from "@/db/enums";
 import { ROLLOUT_CLUSTER_STATES, ROLLOUT_STATES } from "@/db/schema-configurations";
 import { parseDurationMs } from "@/lib/validation/duration";
-import { pushClusterIdsSchema } from "@/lib/validation/limits";
+import { configurationSpecSchema } from "@/lib/validation/configuration";
+import { pushClusterIdsSchema, resourceIdSchema } from "@/lib/validation/limits";
 import { MAX_WAIT_MS } from "@/lib/push/reconciliation-wait";
 
 // The request and response shapes of /api/v1: the route handlers parse with these, and
@@ -119,3 +119,21 @@ export const auditEntrySchema = z.object({
   outcome: z.enum(AUDIT_OUTCOMES),
   details: z.record(z.string(), z.unknown()),
 });
+
+export const createVersionBodySchema = z.object({
+  spec: configurationSpecSchema.meta({ description: "The whole configuration as the wizard saves it; errors come back keyed spec.<field>." }),
+  message: z.string().optional().meta({ description: "The change message, as on the page (one line or more, at most 1,000 characters)." }),
+});
+/** What the handler reads before the store validates the spec itself (with its cross-field checks). */
+export const createVersionEnvelopeSchema = z.object({ spec: z.looseObject({}, { error: "is required: the configuration" }), message: z.string({ error: "must be text" }).optional() });
+export const createdVersionSchema = z.object({ configurationId: z.string(), version: z.number() });
+
+export const reconcileBodySchema = z.object({
+  clusterId: resourceIdSchema,
+  withSource: z.boolean({ error: "must be true or false" }).default(false).meta({ description: "Flux: reconcile the source first; Argo CD: sync, not only refresh." }),
+});
+export const suspendBodySchema = z.object({ clusterId: resourceIdSchema.optional().meta({ description: "One cluster; omitted: every target." }) });
+export const verbResultSchema = z.object({ message: z.string(), clusters: z.array(z.object({ clusterId: z.string(), clusterName: z.string(), status: z.enum(["ok", "failed"]), error: z.string().optional() })).optional() });
+
+export const clusterDetailSchema = z.looseObject({ id: z.string(), name: z.string(), labels: z.record(z.string(), z.string()), server: z.string(), health: z.record(z.string(), z.unknown()).nullable(), fluxObjects: z.array(z.record(z.string(), z.unknown())) });
+export const fleetStatusSchema = z.looseObject({ totals: z.record(z.string(), z.unknown()), attention: z.object({ total: z.number(), rows: z.array(z.record(z.string(), z.unknown())) }), mostNonCompliant: z.array(z.record(z.string(), z.unknown())) });
