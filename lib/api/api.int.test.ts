@@ -80,8 +80,21 @@ describe("the token gate on every route", () => {
       ["configurations/[id]/status/route.ts", `/api/v1/configurations/${configurationId}/status`, id],
       ["rollouts/[id]/route.ts", `/api/v1/rollouts/${rolloutId}`, rollout],
       ["compliance/summary/route.ts", "/api/v1/compliance/summary", {}],
+      ["compliance/matrix/route.ts", "/api/v1/compliance/matrix", {}],
       ["audit/route.ts", "/api/v1/audit", {}],
     ];
+    // Streamed downloads: 401 and 200 as the JSON reads, checked on their text.
+    const downloads: [string, string, RegExp][] = [
+      ["compliance/export/route.ts", "/api/v1/compliance/export?format=csv", /^cluster,labels,configuration,.*\nrefusing,"env=api, tier=early",api-fleet,api-fleet,deploy,Non-Compliant,not applied,/s],
+      ["audit/export/route.ts", "/api/v1/audit/export?action=api.configurations.push", /^id,at,actor,role,action,.*\n\d+,.*,operator@example.com,operator,api.configurations.push,/s],
+    ];
+    for (const [file, url, head] of downloads) {
+      const handler = (await load(file)).GET!;
+      expect((await handler(new Request(`http://fleetline.test${url}`), { params: Promise.resolve({}) })).status, url).toBe(401);
+      const download = await handler(new Request(`http://fleetline.test${url}`, { headers: { authorization: `Bearer ${tokens.viewer}` } }), { params: Promise.resolve({}) });
+      expect(download.status, url).toBe(200);
+      expect(await download.text(), url).toMatch(head);
+    }
     const writes: [string, string, Record<string, string>][] = [
       ["configurations/[id]/push/route.ts", `/api/v1/configurations/${configurationId}/push`, id],
       ["rollouts/[id]/[action]/route.ts", `/api/v1/rollouts/${rolloutId}/pause`, { ...rollout, action: "pause" }],

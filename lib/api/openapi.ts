@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { Permission } from "@/lib/auth/permissions";
+import { EXPORT_FORMATS } from "@/lib/compliance/export-format";
+import { matrixFilterSchema } from "@/lib/compliance/filters";
 import { clusterFilterSchema } from "@/lib/queries/clusters";
 import {
   auditEntrySchema,
@@ -108,6 +110,23 @@ export const API_ROUTES: ApiRoute[] = [
     responses: { 404: "No such rollout, cluster or action.", 409: "Refused (finished, already paused, second-person rule…).", 413: "The body is over the limit." },
   },
   { method: "get", path: "/api/v1/compliance/summary", summary: "The fleet's compliance: counts, per configuration, the longest-failing cells.", permission: "compliance.read", response: complianceSummarySchema },
+  {
+    method: "get",
+    path: "/api/v1/compliance/matrix",
+    summary: "One page of the Compliance matrix (rows, columns, cells), with the page's filters.",
+    permission: "compliance.read",
+    query: matrixFilterSchema,
+    response: z.looseObject({ page: z.number(), total: z.number(), rows: z.array(z.record(z.string(), z.unknown())), columns: z.array(z.record(z.string(), z.unknown())), columnOffset: z.number(), columnTotal: z.number() }),
+  },
+  {
+    method: "get",
+    path: "/api/v1/compliance/export",
+    summary: "The whole matrix as CSV (format=csv, the default) or JSON (format=json), with the matrix's filters, streamed.",
+    permission: "compliance.read",
+    query: matrixFilterSchema.extend({ format: z.enum(EXPORT_FORMATS).optional() }),
+    response: z.string().meta({ description: "text/csv or application/json" }),
+  },
+  { method: "get", path: "/api/v1/audit/export", summary: "The filtered audit log as CSV, every page, streamed.", permission: "audit.read", query: auditQuerySchema.omit({ page: true }), response: z.string().meta({ description: "text/csv" }) },
   { method: "get", path: "/api/v1/audit", summary: "The audit log, newest first, 50 a page, with the Audit page's filters.", permission: "audit.read", query: auditQuerySchema, response: pageOf(auditEntrySchema) },
 ];
 
