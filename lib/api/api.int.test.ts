@@ -166,6 +166,9 @@ describe("bad input", () => {
     expect(bad.body.fieldErrors).toEqual({ wait: "must be a duration such as 90s, 10m or 1h", "clusterIds.1": "is listed twice", "clusterIds.2": expect.stringMatching(/letters, digits/) });
     expect(bad.body.error).toMatch(/^invalid request: .*wait must be a duration such as 90s, 10m or 1h/);
     expect((await push(JSON.stringify({ wait: "31m" }))).body.fieldErrors).toEqual({ wait: "must be at most 30m" });
+    // A misspelt key would otherwise push without waiting.
+    expect((await push(JSON.stringify({ wiat: "10m" }))).body.fieldErrors).toEqual({ wiat: "is not a field of this request" });
+    expect(await push("[]")).toMatchObject({ status: 422, body: { fieldErrors: { form: expect.any(String) } } });
     // An id that is well-formed but not a target is the domain's refusal, named the same way.
     const stranger = await push(JSON.stringify({ clusterIds: ["not-a-target"] }));
     expect(stranger.status).toBe(422);

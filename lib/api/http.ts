@@ -50,10 +50,21 @@ export async function readJsonBody(request: Request, limit = MAX_API_BODY_BYTES)
   }
 }
 
+/** Field path -> message; a key the body may not have is named itself (zod reports it on the object). */
+function apiFieldErrors(error: z.ZodError): Record<string, string> {
+  const unknown: Record<string, string> = {};
+  for (const issue of error.issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    for (const key of issue.keys) unknown[[...issue.path.map(String), key].join(".")] = "is not a field of this request";
+  }
+  const rest = new z.ZodError(error.issues.filter((issue) => issue.code !== "unrecognized_keys"));
+  return { ...fieldErrors(rest), ...unknown };
+}
+
 /** Parses with zod; a failure is the 422 naming each field. */
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown): Parsed<z.output<S>> {
   const parsed = schema.safeParse(input);
-  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, response: validationProblem(fieldErrors(parsed.error)) };
+  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, response: validationProblem(apiFieldErrors(parsed.error)) };
 }
 
 export const parseQuery = <S extends z.ZodType>(schema: S, request: Request) => parseWith(schema, Object.fromEntries(new URL(request.url).searchParams));

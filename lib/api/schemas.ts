@@ -7,7 +7,8 @@ import { pushClusterIdsSchema, resourceIdSchema } from "@/lib/validation/limits"
 import { MAX_WAIT_MS } from "@/lib/push/reconciliation-wait";
 
 // The request and response shapes of /api/v1: the route handlers parse with these, and
-// lib/api/openapi.ts turns the same objects into the OpenAPI document.
+// lib/api/openapi.ts turns the same objects into the OpenAPI document. Bodies are strict: a
+// misspelt key ("wiat") is a 422 naming it, not a push that silently does not wait.
 
 const MAX_WAIT_TEXT = "30m";
 
@@ -19,12 +20,12 @@ export const waitSchema = z
   .refine((text) => (parseDurationMs(text) ?? 0) <= MAX_WAIT_MS, `must be at most ${MAX_WAIT_TEXT}`)
   .meta({ description: `A Go duration (90s, 10m); at most ${MAX_WAIT_TEXT}.`, examples: ["10m"] });
 
-export const pushBodySchema = z.object({
+export const pushBodySchema = z.strictObject({
   clusterIds: pushClusterIdsSchema.optional().meta({ description: "Re-push to these targets only (ids); omitted: every target." }),
   wait: waitSchema.optional(),
 });
 
-export const rolloutActionBodySchema = z.object({
+export const rolloutActionBodySchema = z.strictObject({
   clusterId: z.string().max(100).optional().meta({ description: "skip: the cluster to skip." }),
 });
 
@@ -120,19 +121,19 @@ export const auditEntrySchema = z.object({
   details: z.record(z.string(), z.unknown()),
 });
 
-export const createVersionBodySchema = z.object({
+export const createVersionBodySchema = z.strictObject({
   spec: configurationSpecSchema.meta({ description: "The whole configuration as the wizard saves it; errors come back keyed spec.<field>." }),
   message: z.string().optional().meta({ description: "The change message, as on the page (one line or more, at most 1,000 characters)." }),
 });
 /** What the handler reads before the store validates the spec itself (with its cross-field checks). */
-export const createVersionEnvelopeSchema = z.object({ spec: z.looseObject({}, { error: "is required: the configuration" }), message: z.string({ error: "must be text" }).optional() });
+export const createVersionEnvelopeSchema = z.strictObject({ spec: z.looseObject({}, { error: "is required: the configuration" }), message: z.string({ error: "must be text" }).optional() });
 export const createdVersionSchema = z.object({ configurationId: z.string(), version: z.number() });
 
-export const reconcileBodySchema = z.object({
+export const reconcileBodySchema = z.strictObject({
   clusterId: resourceIdSchema,
   withSource: z.boolean({ error: "must be true or false" }).default(false).meta({ description: "Flux: reconcile the source first; Argo CD: sync, not only refresh." }),
 });
-export const suspendBodySchema = z.object({ clusterId: resourceIdSchema.optional().meta({ description: "One cluster; omitted: every target." }) });
+export const suspendBodySchema = z.strictObject({ clusterId: resourceIdSchema.optional().meta({ description: "One cluster; omitted: every target." }) });
 export const verbResultSchema = z.object({ message: z.string(), clusters: z.array(z.object({ clusterId: z.string(), clusterName: z.string(), status: z.enum(["ok", "failed"]), error: z.string().optional() })).optional() });
 
 export const clusterDetailSchema = z.looseObject({ id: z.string(), name: z.string(), labels: z.record(z.string(), z.string()), server: z.string(), health: z.record(z.string(), z.unknown()).nullable(), fluxObjects: z.array(z.record(z.string(), z.unknown())) });
