@@ -45,6 +45,15 @@ test("a viewer-role token reads the clusters API, is audited by name, and stops 
   expect((await call("flt_not-a-real-token")).status()).toBe(401);
   expect((await api.get("/api/v1/clusters")).status()).toBe(401);
 
+  // The OpenAPI document is public; a viewer's token may not push.
+  const openapi = await api.get("/api/v1/openapi.json");
+  expect(openapi.status()).toBe(200);
+  const doc = (await openapi.json()) as { openapi: string; paths: Record<string, unknown> };
+  expect(doc.openapi).toBe("3.1.0");
+  expect(Object.keys(doc.paths)).toContain("/api/v1/configurations/{id}/push");
+  const refused = await api.post("/api/v1/configurations/any/push", { headers: { authorization: `Bearer ${token}` }, data: {} });
+  expect(refused.status()).toBe(403);
+
   // The list shows it with its last use; the audit log names it.
   await admin.goto("/settings/tokens");
   const row = admin.getByRole("row", { name: /e2e-pipeline/ });
@@ -58,5 +67,21 @@ test("a viewer-role token reads the clusters API, is audited by name, and stops 
   // The row says so (its Revoke button, and the form's message with it, are gone).
   await expect(row).toContainText(`revoked by ${ADMIN.email}`);
   expect((await call(token)).status()).toBe(401);
+  await api.dispose();
+});
+
+test("an operator-role token's push names the bad field, and reaches the configuration lookup once valid", async ({ playwright, baseURL }) => {
+  await admin.goto("/settings/tokens");
+  const form = admin.getByRole("form", { name: "Create an API token" });
+  await form.getByLabel("Name").fill("e2e-deployer");
+  await form.getByLabel("Expires after (days)").fill("1");
+  await form.getByLabel("Role").selectOption("operator");
+  await form.getByRole("button", { name: "Create token" }).click();
+  const token = await form.getByLabel("Your new token (shown once)").inputValue();
+  const api = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${token}` } });
+  const invalid = await api.post("/api/v1/configurations/no-such-configuration/push", { data: { wait: "forever" } });
+  expect(invalid.status()).toBe(422);
+  expect(await invalid.json()).toMatchObject({ fieldErrors: { wait: "must be a duration such as 90s, 10m or 1h" } });
+  expect((await api.post("/api/v1/configurations/no-such-configuration/push", { data: { wait: "1m" } })).status()).toBe(404);
   await api.dispose();
 });

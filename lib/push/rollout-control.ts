@@ -159,3 +159,22 @@ function startRollback(rollout: Rollout, actor: AuditActor): string | undefined 
     pushedVersion: previous?.version ?? null,
   });
 }
+
+/** One verb on a rollout, as the rollout page's buttons and `POST /api/v1/rollouts/{id}/{action}` name it. */
+export function controlRollout(verb: ControlVerb, rolloutId: string, actor: AuditActor, clusterId = ""): ControlResult {
+  switch (verb) {
+    case "pause":
+      return pauseRollout(rolloutId, actor);
+    case "resume":
+      return resumeRollout(rolloutId, actor);
+    case "approve":
+      return approveWave(rolloutId, actor);
+    case "skip":
+      return skipCluster(rolloutId, clusterId, actor);
+    case "abort":
+    case "abort-rollback":
+      return abortRollout(rolloutId, actor, { rollback: verb === "abort-rollback" });
+  }
+}
+
+export const isControlVerb = (value: unknown): value is ControlVerb => (CONTROL_VERBS as readonly unknown[]).includes(value);

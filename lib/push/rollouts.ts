@@ -192,6 +192,8 @@ export type RolloutClusterProgress = Pick<
   clusterName: string;
   /** What the observation loop last read for the configuration on the cluster (the gate reads the same). */
   compliance: ComplianceState | null;
+  /** Why the cluster is in that state, as the observation loop read it. */
+  complianceReason: string | null;
   appliedVersion: number | null;
 };
 
@@ -247,6 +249,7 @@ export function getRolloutProgress(rolloutId: string): RolloutProgress | undefin
       pruned: rolloutClusters.pruned,
       wave: rolloutClusters.wave,
       compliance: configurationStatus.state,
+      complianceReason: configurationStatus.reason,
       appliedVersion: configurationStatus.appliedVersion,
     })
     .from(rolloutClusters)

@@ -20,6 +20,7 @@ import { dryRunConfiguration, type ClusterDryRun, type DistinctRender } from "@/
 import { startRollout } from "@/lib/push/rollouts";
 import { runRollout } from "@/lib/push/run";
 import { overrideWindows } from "@/lib/push/window-override";
+import { pushCurrentVersion } from "@/lib/push/push-current";
 import { runStatusSweep } from "@/lib/observe/loop";
 import { reconcileNow, setSuspended, type ReconcileVerb } from "@/lib/status/verbs";
 import { collectSpecWarnings, type ConfigurationSpec } from "@/lib/validation/configuration";
@@ -125,13 +126,9 @@ export async function saveConfigurationAction(input: unknown, meta: SaveMeta): P
 export async function pushConfigurationAction(configurationId: string, clusterIds?: string[]): Promise<{ status: "ok"; rolloutId: string } | { status: "error"; message: string }> {
   const target = { action: "configuration.push", targetType: "configuration", targetId: configurationId };
   const actor = await requirePermission("configurations.push", target);
-  const configuration = getConfiguration(configurationId);
-  if (!configuration) return { status: "error", message: "That configuration no longer exists." };
-  const ids = Array.isArray(clusterIds) ? clusterIds.filter((id): id is string => typeof id === "string") : undefined;
-  const started = startRollout(configuration.id, configuration.currentVersion, { actor: auditActor(actor), trigger: "push", ...(ids?.length ? { clusterIds: ids } : {}) });
+  const started = pushCurrentVersion(configurationId, auditActor(actor), Array.isArray(clusterIds) ? clusterIds : undefined);
   if (started.status !== "ok") return { status: "error", message: started.status === "invalid" ? started.message : "That configuration no longer exists." };
-  void runRollout(started.rolloutId);
-  revalidatePath(`/configurations/${configuration.id}`);
+  revalidatePath(`/configurations/${configurationId}`);
   return { status: "ok", rolloutId: started.rolloutId };
 }
 

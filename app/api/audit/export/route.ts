@@ -1,47 +1,11 @@
 import { requirePermission } from "@/lib/auth/current";
-import { csvRow } from "@/lib/csv";
-import { auditSummary, auditTargetName } from "@/lib/audit-words";
-import { auditFilterSchema, auditNames, iterateAudit } from "@/lib/queries/audit";
+import { auditCsvResponse } from "@/lib/exports/audit-csv";
+import { auditFilterSchema } from "@/lib/queries/audit";
 
 export const dynamic = "force-dynamic";
-
-// Every stored field, plus the target's name and the page's summary for people reading the file.
-const COLUMNS = ["id", "at", "actor", "role", "action", "target_type", "target_id", "target_name", "outcome", "ip", "summary", "details"] as const;
-
-type AuditRow = ReturnType<typeof iterateAudit> extends Generator<infer R> ? R : never;
 
 /** The audit log as CSV, with the same filters as the page; streamed in batches. */
 export async function GET(request: Request) {
   await requirePermission("audit.read", { action: "audit.export", targetType: "audit" });
-  const filter = auditFilterSchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const rows = iterateAudit(filter);
-  const encoder = new TextEncoder();
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(encoder.encode(csvRow([...COLUMNS])));
-    },
-    pull(controller) {
-      const batch: AuditRow[] = [];
-      for (let i = 0; i < 500; i++) {
-        const next = rows.next();
-        if (next.done) break;
-        batch.push(next.value);
-      }
-      // Names are looked up per batch: one query for the ids 500 entries mention.
-      const names = auditNames(batch);
-      const chunk = batch
-        .map((r) => csvRow([r.id, r.at, r.actorEmail, r.actorRole, r.action, r.targetType, r.targetId, auditTargetName(r, names), r.outcome, r.ip, auditSummary(r, names), r.details]))
-        .join("");
-      if (chunk) controller.enqueue(encoder.encode(chunk));
-      if (batch.length < 500) controller.close();
-    },
-  });
-  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-  return new Response(stream, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="fleetline-audit-${stamp}.csv"`,
-      "Cache-Control": "no-store",
-    },
-  });
+  return auditCsvResponse(auditFilterSchema.parse(Object.fromEntries(new URL(request.url).searchParams)));
 }
