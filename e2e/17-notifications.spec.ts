@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import Database from "better-sqlite3";
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
 import { ADMIN, closeContexts, ensureAdmin, signIn } from "./support";
 
@@ -76,6 +77,9 @@ test("an admin adds a webhook channel and a rule, sends a test message and sees 
     const log = admin.getByRole("table", { name: "Delivery log" });
     await expect(log.getByRole("row").filter({ hasText: "sent 200" })).toHaveCount(1);
     await expect(log.getByRole("row").filter({ hasText: "failed 500" })).toContainText("answered 500: receiver broke");
+    // The page with a channel, a rule and both kinds of log rows, checked for accessibility.
+    const axe = await new AxeBuilder({ page: admin }).analyze();
+    expect(axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes[0]?.target.join(" ")}`)).toEqual([]);
   } finally {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));

@@ -8,8 +8,9 @@ import { SELECTOR_SYNTAX_HINT } from "@/lib/compliance/selector-text";
 import { CHANNEL_TYPES, CHANNEL_TYPE_LABELS, EVENT_INFO, NOTIFICATION_EVENTS, SEVERITIES, type ChannelType } from "@/lib/notify/vocabulary";
 import { createNotificationChannelAction, createNotificationRuleAction, deleteNotificationChannelAction, deleteNotificationRuleAction, testNotificationChannelAction } from "./actions";
 
-function Input({ name, label, errors, hint, type = "text", placeholder }: { name: string; label: string; errors: Record<string, string>; hint?: string; type?: string; placeholder?: string }) {
-  const id = `notify-${name}`;
+// Two forms on one page: ids carry the form's prefix, or a label would name the other form's field.
+function Input({ form, name, label, errors, hint, type = "text", placeholder }: { form: "channel" | "rule"; name: string; label: string; errors: Record<string, string>; hint?: string; type?: string; placeholder?: string }) {
+  const id = `${form}-${name}`;
   const error = errors[name];
   return (
     <Field id={id} label={label} error={error} hint={hint}>
@@ -24,15 +25,15 @@ export function CreateChannelForm() {
   const errors = state.status === "invalid" ? state.fieldErrors : {};
   return (
     <form {...formProps} className="space-y-3" noValidate>
-      <Input name="name" label="Channel name" errors={errors} hint="e.g. platform-alerts" />
+      <Input form="channel" name="name" label="Channel name" errors={errors} hint="e.g. platform-alerts" />
       <div>
-        <label htmlFor="notify-type" className="block text-sm font-medium">Type</label>
-        <select id="notify-type" name="type" value={type} onChange={(e) => setType(e.target.value as ChannelType)} className="input">
+        <label htmlFor="channel-type" className="block text-sm font-medium">Type</label>
+        <select id="channel-type" name="type" value={type} onChange={(e) => setType(e.target.value as ChannelType)} className="input">
           {CHANNEL_TYPES.map((t) => <option key={t} value={t}>{CHANNEL_TYPE_LABELS[t]}</option>)}
         </select>
       </div>
-      <Input name="url" label="Webhook URL" type="password" errors={errors} hint="https:// only. Kept sealed and never shown again." />
-      {type === "webhook" ? <Input name="signingKey" label="Signing key" type="password" errors={errors} hint="16 to 256 characters; the receiver checks X-Fleetline-Signature with it" /> : null}
+      <Input form="channel" name="url" label="Webhook URL" type="password" errors={errors} hint="https:// only. Kept sealed and never shown again." />
+      {type === "webhook" ? <Input form="channel" name="signingKey" label="Signing key" type="password" errors={errors} hint="16 to 256 characters; the receiver checks X-Fleetline-Signature with it" /> : null}
       <FormMessage state={state} />
       <button type="submit" className="btn-primary" disabled={pending}>{pending ? "Saving…" : "Create channel"}</button>
     </form>
@@ -44,7 +45,7 @@ export function CreateRuleForm({ channels, configurations }: { channels: { id: s
   const errors = state.status === "invalid" ? state.fieldErrors : {};
   return (
     <form {...formProps} className="space-y-3" noValidate>
-      <Input name="name" label="Rule name" errors={errors} hint="e.g. prod-compliance" />
+      <Input form="rule" name="name" label="Rule name" errors={errors} hint="e.g. prod-compliance" />
       <fieldset>
         <legend className="text-sm font-medium">Events</legend>
         {NOTIFICATION_EVENTS.map((e) => (
@@ -55,17 +56,17 @@ export function CreateRuleForm({ channels, configurations }: { channels: { id: s
         {errors.events ? <p role="alert" className="text-xs font-medium text-red-700">Events {errors.events}</p> : null}
       </fieldset>
       <div>
-        <label htmlFor="notify-configurationId" className="block text-sm font-medium">Configuration</label>
-        <select id="notify-configurationId" name="configurationId" defaultValue="" className="input">
+        <label htmlFor="rule-configurationId" className="block text-sm font-medium">Configuration</label>
+        <select id="rule-configurationId" name="configurationId" defaultValue="" className="input">
           <option value="">Every configuration</option>
           {configurations.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
         </select>
         {errors.configurationId ? <p role="alert" className="text-xs font-medium text-red-700">Configuration {errors.configurationId}</p> : null}
       </div>
-      <Input name="selector" label="Clusters (label selector)" errors={errors} hint={`Empty: every cluster. ${SELECTOR_SYNTAX_HINT}`} placeholder="env=prod" />
+      <Input form="rule" name="selector" label="Clusters (label selector)" errors={errors} hint={`Empty: every cluster. ${SELECTOR_SYNTAX_HINT}`} placeholder="env=prod" />
       <div>
-        <label htmlFor="notify-minSeverity" className="block text-sm font-medium">Lowest severity</label>
-        <select id="notify-minSeverity" name="minSeverity" defaultValue="info" className="input">
+        <label htmlFor="rule-minSeverity" className="block text-sm font-medium">Lowest severity</label>
+        <select id="rule-minSeverity" name="minSeverity" defaultValue="info" className="input">
           {SEVERITIES.map((s) => <option key={s} value={s}>{s}</option>)}
         </select>
       </div>
