@@ -129,6 +129,11 @@ const ACTIONS: Record<string, { args: Args; anon?: number; viewer?: number }> = 
   deleteAssignmentAction: { args: "form" },
   createWindowAction: { args: "form" },
   deleteWindowAction: { args: "form" },
+  createNotificationChannelAction: { args: "form" },
+  deleteNotificationChannelAction: { args: "form" },
+  testNotificationChannelAction: { args: "form" },
+  createNotificationRuleAction: { args: "form" },
+  deleteNotificationRuleAction: { args: "form" },
   overrideWindowsAction: { args: "form" },
   updateAssignmentAction: { args: "form" },
   createAssignmentAction: { args: "form" },
@@ -178,7 +183,7 @@ function serverActions(): ActionEntry[] {
 }
 
 // Rows an action could write, fingerprinted; background loops' own tables (health, status) are left out.
-const GUARDED_TABLES = ["users", "credentials", "configurations", "configuration_versions", "configuration_targets", "assignments", "app_settings", "policy_waivers", "api_tokens"];
+const GUARDED_TABLES = ["users", "credentials", "configurations", "configuration_versions", "configuration_targets", "assignments", "app_settings", "policy_waivers", "api_tokens", "notification_channels", "notification_rules", "notification_deliveries"];
 function snapshot(): string {
   const parts = GUARDED_TABLES.map((t) => JSON.stringify(query(`select * from ${t} order by rowid`)));
   parts.push(JSON.stringify(query("select id, name, display_name, labels, server, credentials, reconciler_override from clusters order by id")));

@@ -126,6 +126,7 @@ function everyPage(): string[] {
     "/settings/users",
     "/settings/windows",
     "/settings/tokens",
+    "/settings/notifications",
   ];
 }
 

@@ -93,6 +93,13 @@ const envSchema = z
       .trim()
       .default("in-cluster")
       .pipe(dnsLabelSchema),
+    // Notifications (issue 16): events arriving within this window of the first pending one go out
+    // as one message per rule, channel and event type (a sweep that flips 300 clusters sends one).
+    FLEETLINE_NOTIFY_GROUP_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+    // Each webhook request's deadline, sends per channel at most one per this interval, attempts on 429/5xx.
+    FLEETLINE_NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    FLEETLINE_NOTIFY_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
+    FLEETLINE_NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
     // Test-only escape hatch: Git/chart sources on loopback (the harness's Git server).
     FLEETLINE_ALLOW_LOCAL_SOURCES: booleanFlag,
   })

@@ -59,6 +59,9 @@ describe("secret key file and rotation", () => {
         "insert into clusters (id, name, display_name, server, auth_method, credentials, credentials_fingerprint, credentials_rotated_at, updated_at, created_by) values (?, 'rot', 'rot', 'https://10.0.0.1:6443', 'token', ?, ?, ?, ?, 'test')",
       )
       .run(CLUSTER_ID, sealed.sealed, sealed.fingerprint, now, now);
+    const { createChannel } = await import("@/lib/notify/store");
+    const channel = createChannel({ name: "hooks", type: "webhook", url: `https://hooks.example.test/${CANARY}`, signingKey: `${CANARY}-signing` }, "test");
+    expect(channel.status).toBe("ok");
 
     // Step 1: the server restarts on the new key with the old one as previous; both read.
     await restartWith({ FLEETLINE_SECRET_KEY_FILE: fileB, FLEETLINE_SECRET_KEY_PREVIOUS: keyA.toString("hex") });
@@ -68,7 +71,7 @@ describe("secret key file and rotation", () => {
 
     // Step 2: npm run keys:rotate.
     const { resealAllSecrets } = await import("./rotate");
-    expect(resealAllSecrets(temp.db)).toEqual({ resealed: 2, fromPreviousKey: 2, byTable: { credentials: 1, clusters: 1 } });
+    expect(resealAllSecrets(temp.db)).toEqual({ resealed: 3, fromPreviousKey: 3, byTable: { credentials: 1, clusters: 1, notification_channels: 1 } });
 
     // Step 3: the previous key is removed; everything opens with the new key alone, nothing with the old.
     await restartWith({ FLEETLINE_SECRET_KEY_PREVIOUS: undefined });
@@ -79,6 +82,8 @@ describe("secret key file and rotation", () => {
     const credentialRow = temp.db.$client.prepare("select id, sealed from credentials").get() as { id: string; sealed: string };
     expect(decryptWithKey(keyB, credentialRow.sealed, `credential:${credentialRow.id}:secret`)).toContain(CANARY);
     expect(databaseBytes().includes(Buffer.from(CANARY))).toBe(false);
+    const notify = await import("@/lib/notify/store");
+    expect(notify.openChannel(notify.listChannels()[0]!).url).toContain(CANARY);
     // Fingerprints are keyed from the master key: recomputed under the new one, as a fresh seal would give.
     const { fingerprint } = await import("./index");
     const fp = temp.db.$client.prepare("select credentials_fingerprint as f from clusters where id = ?").get(CLUSTER_ID) as { f: string };

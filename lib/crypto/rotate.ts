@@ -9,6 +9,8 @@ import { decryptWithAnyKey, encrypt, fingerprint } from "./index";
 const SEALED_COLUMNS = [
   { table: "credentials", column: "sealed", fingerprintColumn: "fingerprint", context: (id: string) => `credential:${id}:secret` },
   { table: "clusters", column: "credentials", fingerprintColumn: "credentials_fingerprint", context: (id: string) => `cluster:${id}:credentials` },
+  // Webhook URLs and signing keys (lib/notify/store.ts); no fingerprint: nothing compares them.
+  { table: "notification_channels", column: "secret", fingerprintColumn: null, context: (id: string) => `notification-channel:${id}` },
 ] as const;
 
 export type RotationReport = { resealed: number; fromPreviousKey: number; byTable: Record<string, number> };
@@ -26,7 +28,9 @@ export function resealAllSecrets(db: Db): RotationReport {
       for (const { table, column, fingerprintColumn, context } of SEALED_COLUMNS) {
         const rows = sqlite.prepare(`select id, ${column} as sealed from ${table}`).all() as { id: string; sealed: string }[];
         // Fingerprints are keyed from the master key too: recomputed under the new one.
-        const update = sqlite.prepare(`update ${table} set ${column} = ?, ${fingerprintColumn} = ? where id = ?`);
+        const update = fingerprintColumn
+          ? sqlite.prepare(`update ${table} set ${column} = ?, ${fingerprintColumn} = ? where id = ?`)
+          : sqlite.prepare(`update ${table} set ${column} = ? where id = ?`);
         for (const row of rows) {
           let opened;
           try {
@@ -34,7 +38,9 @@ export function resealAllSecrets(db: Db): RotationReport {
           } catch {
             throw new Error(`${table} ${row.id}: opens with neither the current key nor FLEETLINE_SECRET_KEY_PREVIOUS; nothing was changed`);
           }
-          update.run(encrypt(opened.plaintext, context(row.id)), fingerprint(opened.plaintext), row.id);
+          const sealed = encrypt(opened.plaintext, context(row.id));
+          if (fingerprintColumn) update.run(sealed, fingerprint(opened.plaintext), row.id);
+          else update.run(sealed, row.id);
           report.resealed++;
           if (opened.withPrevious) report.fromPreviousKey++;
         }

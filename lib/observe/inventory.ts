@@ -6,6 +6,7 @@ import { redactText } from "@/lib/security/redact";
 import { clusterFluxObjects, clusterHealth, clusterHealthEvents, clusters, type ClusterHealth, type HealthState, type Reconciler } from "@/db/schema";
 import type { ClusterProbe, FluxObjectSummary } from "@/lib/k8s/discovery";
 import { env } from "@/lib/env";
+import { healthChange, healthEvent, insertEvents } from "@/lib/notify/emit";
 import { forgetClientsExcept } from "@/lib/inventory/client-cache";
 import { detectFromGroups } from "@/lib/reconcilers";
 
@@ -112,6 +113,8 @@ export async function recordHealth(clusterId: string, previous: ClusterHealth | 
       tx.insert(clusterHealthEvents)
         .values({ clusterId, at: new Date(now), state, reason, kubernetesVersion: probe?.kubernetesVersion ?? null })
         .run();
+      const event = healthEvent(previous?.state, state);
+      if (event) insertEvents(tx, [healthChange(clusterId, event, reason, new Date(now))]);
     }
   }));
   return { clusterId, state, durationMs: 0, ...(reason ? { reason } : {}) };

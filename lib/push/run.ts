@@ -22,6 +22,8 @@ import { removeManagedObjects } from "@/lib/inventory/cleanup";
 import { mapWithConcurrency } from "@/lib/k8s/concurrency";
 import { withRetry } from "@/lib/k8s/client";
 import { errorMessage, log } from "@/lib/log";
+import { insertEvents, rolloutChange } from "@/lib/notify/emit";
+import type { NotificationEvent } from "@/lib/notify/vocabulary";
 import { applyObjects, ObjectFailure, pruneDropped, type ClusterStep } from "./apply";
 import { describeFailure, onCluster, PushRefused, pushSettings, type PushSettings } from "./cluster-run";
 import { detectReconciler, loadCluster, NO_RECONCILER } from "@/lib/reconcilers";
@@ -227,6 +229,16 @@ function lastKnownObjects(rollout: Rollout, clusterId: string): string[] | undef
   return last?.state === "applied" ? last.objects : undefined;
 }
 
+/** Into the notification outbox; a failure to record it never stops the rollout. */
+function notifyRollout(rollout: Rollout, type: NotificationEvent, detail: string, name?: string): void {
+  try {
+    const configurationName = name ?? getDb().select({ name: configurations.name }).from(configurations).where(eq(configurations.id, rollout.configurationId)).get()?.name ?? "";
+    insertEvents(getDb(), [rolloutChange(rollout, configurationName, type, detail)]);
+  } catch (error) {
+    log.warn("push: notification event not recorded", { rolloutId: rollout.id, error: errorMessage(error) });
+  }
+}
+
 function finish(rollout: Rollout, name: string): RolloutProgress | undefined {
   const progress = getRolloutProgress(rollout.id);
   if (!progress) return undefined;
@@ -249,6 +261,7 @@ function finish(rollout: Rollout, name: string): RolloutProgress | undefined {
     }
   });
   const { applied, removed, failed, interrupted, total } = progress.counts;
+  if (!control.aborted) notifyRollout(rollout, failed > 0 ? "rollout.failed" : "rollout.finished", `version ${rollout.version}: ${applied} applied, ${removed} removed, ${failed} failed, ${interrupted} interrupted of ${total}`, name);
   recordAudit({
     actor: rollout.actor,
     action: "configuration.push",
@@ -371,6 +384,7 @@ async function gateWave(rollout: Rollout, wave: number, settings: Wave): Promise
       if (control.phase !== phase || JSON.stringify(control.gate) !== JSON.stringify(gate)) {
         if (phase === "halted" && control.phase !== "halted") log.warn("push: wave gate halted the rollout", { rolloutId: rollout.id, wave, message });
         updateControl(rollout.id, (c) => ({ ...c, phase, gate }));
+        if (control.phase !== phase && (phase === "halted" || phase === "approval")) notifyRollout(rollout, phase === "halted" ? "rollout.halted" : "rollout.approval", `wave ${wave + 1}: ${message}`);
       }
       if (Number.isFinite(soakLeftMs) && soakLeftMs > 0) waitMs = Math.min(waitMs, soakLeftMs + 10);
     }

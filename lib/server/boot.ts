@@ -11,6 +11,7 @@ import { startInClusterSync } from "@/lib/inventory/in-cluster";
 import { log } from "@/lib/log";
 import { resumeInterruptedRollouts } from "@/lib/push/run";
 import { startObservationLoop } from "@/lib/observe/loop";
+import { startNotificationDispatcher } from "@/lib/notify/dispatch";
 import { startWaiverExpiryTimer } from "@/lib/policy/waivers";
 import { startRetentionTimer } from "@/lib/retention";
 
@@ -53,6 +54,7 @@ async function bootOnce() {
     startObservationLoop();
     startWaiverExpiryTimer();
     startRetentionTimer();
+    startNotificationDispatcher();
   }
   log.info("fleetline ready", { database: e.DATABASE_URL, users: countUsers() });
 }

@@ -3,6 +3,8 @@ import { and, eq, notInArray } from "drizzle-orm";
 import { getDb } from "@/db";
 import { backgroundWrite } from "@/db/busy";
 import { configurationStatus, configurationStatusHistory, objectStatus, type ConfigurationStatus } from "@/db/schema-status";
+import { complianceChange, complianceEvent, insertEvents } from "@/lib/notify/emit";
+import type { NewNotificationEvent } from "@/db/schema-notifications";
 import type { ObjectValues, StatusValues } from "@/lib/reconcilers/flux/rows";
 
 const INSERT_CHUNK = 200;
@@ -20,6 +22,7 @@ export function previousRows(clusterId: string): Map<string, ConfigurationStatus
 export function persistCluster(clusterId: string, rows: readonly StatusValues[], previous: ReadonlyMap<string, ConfigurationStatus>, objects: readonly ObjectValues[] | undefined): Promise<void> {
   // A background write: when another process holds the lock it waits off the event loop.
   return backgroundWrite(getDb(), () => getDb().transaction((tx) => {
+    const events: NewNotificationEvent[] = [];
     for (const row of rows) {
       // The key columns are "updated" to the values they already have; simpler than omitting them.
       tx.insert(configurationStatus)
@@ -31,8 +34,12 @@ export function persistCluster(clusterId: string, rows: readonly StatusValues[],
         tx.insert(configurationStatusHistory)
           .values({ configurationId: row.configurationId, clusterId, at: row.observedAt, state: row.state, previousState: before?.state ?? null, reason: row.reason ?? null })
           .run();
+        const type = complianceEvent(before?.state, row.state);
+        if (type) events.push(complianceChange(clusterId, row.configurationId, type, row.reason ?? null, row.observedAt));
       }
     }
+    // The outbox for notifications: one statement for the cluster's changes, none when nothing changed.
+    insertEvents(tx, events);
     const kept = rows.map((row) => row.configurationId);
     const stale = kept.length > 0 ? notInArray(configurationStatus.configurationId, kept) : undefined;
     tx.delete(configurationStatus).where(and(eq(configurationStatus.clusterId, clusterId), stale)).run();

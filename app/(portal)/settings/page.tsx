@@ -13,6 +13,7 @@ export default async function SettingsPage() {
     { href: "/settings/users", title: "Users and roles", body: "Create users, change roles, disable accounts.", show: can(user.role, "users.read") },
     { href: "/settings/credentials", title: "Git and registry credentials", body: "SSH keys, HTTPS tokens and CA certificates for sources.", show: can(user.role, "credentials.read") },
     { href: "/settings/windows", title: "Maintenance windows", body: "Freezes and allowed times for pushes, per cluster selector.", show: true },
+    { href: "/settings/notifications", title: "Notifications", body: "Slack, Teams, Discord, Rocket.Chat and signed webhooks: channels, rules and the delivery log.", show: can(user.role, "settings.write") },
     { href: "/settings/tokens", title: "API tokens", body: "Personal tokens for pipelines and scripts calling /api/v1.", show: true },
   ].filter((s) => s.show);
   return (
