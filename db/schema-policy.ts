@@ -107,6 +107,8 @@ export const policyWaivers = sqliteTable(
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
     // Set once, by whichever process first saw it expire, which audits it.
     expiryRecordedAt: integer("expiry_recorded_at", { mode: "timestamp_ms" }),
+    // Set once, with the outbox row, when it came within the warning window: the notice is never repeated.
+    expiryNotifiedAt: integer("expiry_notified_at", { mode: "timestamp_ms" }),
   },
   (t) => [index("policy_waivers_policy_idx").on(t.engine, t.policy), index("policy_waivers_status_idx").on(t.status, t.expiresAt)],
 );

@@ -100,6 +100,8 @@ const envSchema = z
     FLEETLINE_NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     FLEETLINE_NOTIFY_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
     FLEETLINE_NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(5),
+    // An approved waiver this many days (or fewer) from its end is announced once (waiver.expiring).
+    FLEETLINE_NOTIFY_WAIVER_WARN_DAYS: z.coerce.number().int().min(1).max(90).default(3),
     // Test-only escape hatch: Git/chart sources on loopback (the harness's Git server).
     FLEETLINE_ALLOW_LOCAL_SOURCES: booleanFlag,
   })

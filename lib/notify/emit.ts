@@ -44,3 +44,17 @@ export function healthChange(clusterId: string, type: NotificationEvent, reason:
 export function rolloutChange(rollout: { id: string; configurationId: string }, configurationName: string, type: NotificationEvent, detail: string | null): NewNotificationEvent {
   return { type, dedupeKey: `rollout/${rollout.id}`, configurationId: rollout.configurationId, configurationName, detail, link: `/rollouts/${rollout.id}`, createdAt: new Date() };
 }
+
+/** Drift entered (a row that had none now has some); drift that stays, clears or is first seen says nothing. */
+export function driftEntered(before: boolean | undefined, after: boolean | undefined): boolean {
+  return before === false && after === true;
+}
+
+export function driftChange(clusterId: string, configurationId: string, detail: string | null, at: Date): NewNotificationEvent {
+  // Its own key: a drift and a state change of the same pair in one batch are two messages, not one collapsed.
+  return { type: "drift.detected", dedupeKey: `drift/${configurationId}/${clusterId}`, clusterId, configurationId, detail, link: `/configurations/${configurationId}?tab=drift&cluster=${clusterId}`, createdAt: at };
+}
+
+export function waiverExpiring(waiverId: string, detail: string, at: Date): NewNotificationEvent {
+  return { type: "waiver.expiring", dedupeKey: `waiver/${waiverId}`, detail, link: "/compliance?tab=waivers", createdAt: at };
+}

@@ -27,6 +27,8 @@ describe("summaries and grouping", () => {
     const items = Array.from({ length: 300 }, (_, i) => ({ cluster: `c-${i}`, configuration: "web", detail: "failed" }));
     expect(summarize("configuration.non-compliant", items)).toBe("web became Non-Compliant on 300 clusters");
     expect(summarize("cluster.unreachable", [{ cluster: "edge-1" }])).toBe("Cluster edge-1 is unreachable");
+    expect(summarize("drift.detected", [{ cluster: "edge-1", configuration: "web" }])).toBe("web started drifting on 1 cluster");
+    expect(summarize("waiver.expiring", [{ detail: "a" }, { detail: "b" }])).toBe("2 waivers are about to expire");
   });
 
   it("lists the first few items in chat messages and counts the rest", () => {

@@ -94,12 +94,15 @@ const PLURAL: Record<NotificationEvent, (n: number, subject: string) => string> 
   "configuration.non-compliant": (n, s) => `${s} became Non-Compliant on ${n} cluster${n === 1 ? "" : "s"}`,
   "configuration.unknown": (n, s) => `${s} became Unknown on ${n} cluster${n === 1 ? "" : "s"}`,
   "configuration.compliant": (n, s) => `${s} returned to Compliant on ${n} cluster${n === 1 ? "" : "s"}`,
+  "drift.detected": (n, s) => `${s} started drifting on ${n} cluster${n === 1 ? "" : "s"}`,
   "rollout.failed": (n, s) => (n === 1 ? `A rollout of ${s} finished with failed clusters` : `${n} rollouts finished with failed clusters`),
   "rollout.halted": (n, s) => (n === 1 ? `A rollout of ${s} halted at a wave gate` : `${n} rollouts halted at a wave gate`),
   "rollout.approval": (n, s) => (n === 1 ? `A rollout of ${s} waits for approval` : `${n} rollouts wait for approval`),
   "rollout.finished": (n, s) => (n === 1 ? `A rollout of ${s} finished` : `${n} rollouts finished`),
   "cluster.unreachable": (n, s) => (n === 1 ? `Cluster ${s} is unreachable` : `${n} clusters became unreachable`),
   "cluster.reachable": (n, s) => (n === 1 ? `Cluster ${s} is reachable again` : `${n} clusters are reachable again`),
+  // Waivers name no configuration or cluster: each item's detail says which one and when.
+  "waiver.expiring": (n) => (n === 1 ? "A waiver is about to expire" : `${n} waivers are about to expire`),
 };
 
 /** "web became Non-Compliant on 300 clusters"; the subject is the one configuration (or cluster) when all share it. */

@@ -10,7 +10,9 @@ import { fieldErrors } from "@/lib/actions/result";
 import { recordAudit, type AuditActor } from "@/lib/audit";
 import { formatSelector, parseSelectorText } from "@/lib/compliance/selector-text";
 import { invalidResult } from "@/lib/configurations/validate";
+import { env } from "@/lib/env";
 import { errorMessage, log } from "@/lib/log";
+import { insertEvents, waiverExpiring } from "@/lib/notify/emit";
 import { matchesSelector } from "@/lib/validation/label-selector";
 
 // Risk acceptances (issue 15). A waiver names a policy (optionally one resource), the clusters
@@ -221,6 +223,36 @@ export function recordWaiverExpiries(now = new Date()): number {
   return recorded;
 }
 
+/**
+ * Writes one waiver.expiring event per approved waiver that has come within `days` of its end,
+ * once: the mark and the outbox row share a transaction, and the conditional update decides
+ * which process writes it. Returns how many were written.
+ */
+export function notifyExpiringWaivers(now = new Date(), days = env().FLEETLINE_NOTIFY_WAIVER_WARN_DAYS): number {
+  const db = getDb();
+  const due = db
+    .select()
+    .from(policyWaivers)
+    .where(and(eq(policyWaivers.status, "approved"), gt(policyWaivers.expiresAt, now), lte(policyWaivers.expiresAt, new Date(now.getTime() + days * 86_400_000)), isNull(policyWaivers.expiryNotifiedAt)))
+    .all();
+  let written = 0;
+  for (const w of due) {
+    const won = db.transaction((tx) => {
+      const marked = tx
+        .update(policyWaivers)
+        .set({ expiryNotifiedAt: now })
+        .where(and(eq(policyWaivers.id, w.id), isNull(policyWaivers.expiryNotifiedAt)))
+        .returning({ id: policyWaivers.id })
+        .get();
+      if (!marked) return false;
+      insertEvents(tx, [waiverExpiring(w.id, `${waiverScope(w)} (${w.engine}) holds through ${waiverAuditDetails(w).holdsThrough}`, now)]);
+      return true;
+    });
+    if (won) written++;
+  }
+  return written;
+}
+
 type ViolationRef = { resourceKind: string | null; resourceNamespace: string | null; resourceName: string | null };
 
 /**
@@ -290,7 +322,7 @@ export class WaiverCoverage {
 
 const globalForWaivers = globalThis as unknown as { fleetlineWaiverTimer?: NodeJS.Timeout };
 
-/** Audits expiries within a minute of them (background work; once per process). */
+/** Audits expiries, and announces ones coming up, within a minute (background work; once per process). */
 export function startWaiverExpiryTimer(everyMs = 60_000): void {
   if (globalForWaivers.fleetlineWaiverTimer) return;
   const run = () => {
@@ -298,6 +330,11 @@ export function startWaiverExpiryTimer(everyMs = 60_000): void {
       recordWaiverExpiries();
     } catch (error) {
       log.error("recording waiver expiries failed", { error: errorMessage(error) });
+    }
+    try {
+      notifyExpiringWaivers();
+    } catch (error) {
+      log.error("announcing expiring waivers failed", { error: errorMessage(error) });
     }
   };
   globalForWaivers.fleetlineWaiverTimer = setInterval(run, everyMs);

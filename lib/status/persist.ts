@@ -3,7 +3,7 @@ import { and, eq, notInArray } from "drizzle-orm";
 import { getDb } from "@/db";
 import { backgroundWrite } from "@/db/busy";
 import { configurationStatus, configurationStatusHistory, objectStatus, type ConfigurationStatus } from "@/db/schema-status";
-import { complianceChange, complianceEvent, insertEvents } from "@/lib/notify/emit";
+import { complianceChange, complianceEvent, driftChange, driftEntered, insertEvents } from "@/lib/notify/emit";
 import type { NewNotificationEvent } from "@/db/schema-notifications";
 import type { ObjectValues, StatusValues } from "@/lib/reconcilers/flux/rows";
 
@@ -12,6 +12,11 @@ const INSERT_CHUNK = 200;
 export function previousRows(clusterId: string): Map<string, ConfigurationStatus> {
   const rows = getDb().select().from(configurationStatus).where(eq(configurationStatus.clusterId, clusterId)).all();
   return new Map(rows.map((row) => [row.configurationId, row]));
+}
+
+function driftDetail(row: StatusValues): string | null {
+  const n = row.configDrift?.length ?? 0;
+  return n > 0 ? (n === 1 ? "1 object differs from the spec" : `${n} objects differ from the spec`) : null;
 }
 
 /**
@@ -37,6 +42,7 @@ export function persistCluster(clusterId: string, rows: readonly StatusValues[],
         const type = complianceEvent(before?.state, row.state);
         if (type) events.push(complianceChange(clusterId, row.configurationId, type, row.reason ?? null, row.observedAt));
       }
+      if (driftEntered(before?.hasConfigDrift, row.hasConfigDrift)) events.push(driftChange(clusterId, row.configurationId, driftDetail(row), row.observedAt));
     }
     // The outbox for notifications: one statement for the cluster's changes, none when nothing changed.
     insertEvents(tx, events);

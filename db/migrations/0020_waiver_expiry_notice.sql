@@ -1,0 +1,1 @@
+ALTER TABLE `policy_waivers` ADD `expiry_notified_at` integer;
