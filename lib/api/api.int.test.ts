@@ -22,12 +22,12 @@ const SPEC = {
 };
 
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Response | Promise<Response>;
-type RouteModule = Partial<Record<"GET" | "POST", Handler>>;
+type RouteModule = Partial<Record<"GET" | "POST" | "PUT", Handler>>;
 
 const ROUTE_DIR = path.join(process.cwd(), "app/api/v1");
 const load = (file: string) => import(/* @vite-ignore */ path.join(ROUTE_DIR, file)) as Promise<RouteModule>;
 
-async function call(file: string, method: "GET" | "POST", url: string, { token, params = {}, body, headers = {} }: { token?: string; params?: Record<string, string>; body?: BodyInit; headers?: Record<string, string> } = {}) {
+async function call(file: string, method: "GET" | "POST" | "PUT", url: string, { token, params = {}, body, headers = {} }: { token?: string; params?: Record<string, string>; body?: BodyInit; headers?: Record<string, string> } = {}) {
   const handler = (await load(file))[method];
   if (!handler) throw new Error(`${file} exports no ${method}`);
   const init: RequestInit & { duplex?: "half" } = { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } };
@@ -73,6 +73,7 @@ describe("the token gate on every route", () => {
     const reads: [string, string, Record<string, string>][] = [
       ["clusters/route.ts", "/api/v1/clusters", {}],
       ["clusters/[id]/route.ts", `/api/v1/clusters/${clusterId}`, { id: clusterId }],
+      ["clusters/[id]/status/route.ts", `/api/v1/clusters/${clusterId}/status`, { id: clusterId }],
       ["status/route.ts", "/api/v1/status", {}],
       ["configurations/route.ts", "/api/v1/configurations", {}],
       ["configurations/[id]/route.ts", `/api/v1/configurations/${configurationId}`, id],
@@ -95,8 +96,10 @@ describe("the token gate on every route", () => {
       expect(download.status, url).toBe(200);
       expect(await download.text(), url).toMatch(head);
     }
-    const writes: [string, string, Record<string, string>][] = [
+    const writes: [string, string, Record<string, string>, ("POST" | "PUT")?][] = [
       ["configurations/[id]/push/route.ts", `/api/v1/configurations/${configurationId}/push`, id],
+      ["configurations/[id]/rollback/route.ts", `/api/v1/configurations/${configurationId}/rollback`, id],
+      ["clusters/[id]/labels/route.ts", `/api/v1/clusters/${clusterId}/labels`, { id: clusterId }, "PUT"],
       ["rollouts/[id]/[action]/route.ts", `/api/v1/rollouts/${rolloutId}/pause`, { ...rollout, action: "pause" }],
       ["configurations/[id]/versions/route.ts", `/api/v1/configurations/${configurationId}/versions`, id],
       ["configurations/[id]/reconcile/route.ts", `/api/v1/configurations/${configurationId}/reconcile`, id],
@@ -108,13 +111,19 @@ describe("the token gate on every route", () => {
       const read = await call(file, "GET", url, { token: tokens.viewer, params });
       expect(read.status, url).toBe(200);
     }
-    for (const [file, url, params] of writes) {
-      const anonymous = await call(file, "POST", url, { params, body: "{}" });
+    // This many anonymous calls from one address reach its bad-token limit (every call here comes from it).
+    const { clearFailures } = await import("@/lib/auth/rate-limit");
+    const { tokenAddressKey } = await import("@/lib/auth/tokens");
+    const clearBadTokens = () => clearFailures(tokenAddressKey("unknown"));
+    clearBadTokens();
+    for (const [file, url, params, method = "POST"] of writes) {
+      const anonymous = await call(file, method, url, { params, body: "{}" });
       expect(anonymous.status, url).toBe(401);
-      const viewer = await call(file, "POST", url, { token: tokens.viewer, params, body: "{}" });
+      const viewer = await call(file, method, url, { token: tokens.viewer, params, body: "{}" });
       expect(viewer.status, url).toBe(403);
-      expect(viewer.body.error).toMatch(/^this token's role \(viewer\) may not configurations\.(push|write|reconcile)$/);
+      expect(viewer.body.error).toMatch(/^this token's role \(viewer\) may not (configurations\.(push|write|reconcile)|clusters\.update)$/);
     }
+    clearBadTokens();
 
     // What the reads said.
     const list = await call("configurations/route.ts", "GET", "/api/v1/configurations", { token: tokens.viewer });
@@ -145,6 +154,37 @@ describe("the token gate on every route", () => {
     const reconcile = await call("configurations/[id]/reconcile/route.ts", "POST", `/api/v1/configurations/${configurationId}/reconcile`, { token: tokens.operator, params: id, body: JSON.stringify({ clusterId }) });
     // Its push failed, so nothing of the configuration is there to reconcile.
     expect(reconcile).toEqual({ status: 404, body: { error: "no such configuration on that cluster" } });
+
+    // Roll back to v1 (the page's rule: the caller confirms how many clusters it pushes to).
+    const rollback = (body: unknown) => call("configurations/[id]/rollback/route.ts", "POST", `/api/v1/configurations/${configurationId}/rollback`, { token: tokens.operator, params: id, body: JSON.stringify(body) });
+    const unconfirmed = await rollback({ version: 1, confirmedTargets: 5 });
+    expect(unconfirmed).toMatchObject({ status: 422, body: { fieldErrors: { confirmedTargets: expect.stringMatching(/would now push to 2 clusters/) } } });
+    expect((await rollback({ version: 9, confirmedTargets: 2 })).body.fieldErrors).toEqual({ version: "does not exist" });
+    expect((await rollback({ version: 1 })).body.fieldErrors).toEqual({ confirmedTargets: expect.stringMatching(/^is required/) });
+    const rolledBack = await rollback({ version: 1, confirmedTargets: 2 });
+    expect(rolledBack).toMatchObject({ status: 202, body: { version: 3, result: "started", rolloutId: expect.any(String) } });
+    const { getVersion } = await import("@/lib/configurations/store");
+    expect(getVersion(configurationId, 3)).toMatchObject({ author: "operator@example.com", message: "Roll back to v1", spec: { kustomizations: [{ path: "./apps" }] } });
+    expect((await call("configurations/[id]/rollback/route.ts", "POST", "/api/v1/configurations/nope/rollback", { token: tokens.operator, params: { id: "nope" }, body: JSON.stringify({ version: 1, confirmedTargets: 0 }) })).status).toBe(404);
+
+    // Labels replaced as the Labels tab does (still matching the selectors, so the targets stay).
+    const labels = (target: string, body: unknown) => call("clusters/[id]/labels/route.ts", "PUT", `/api/v1/clusters/${target}/labels`, { token: tokens.operator, params: { id: target }, body: JSON.stringify(body) });
+    const relabelled = await labels(clusterId, { labels: { env: "api", tier: "early", team: "payments" } });
+    expect(relabelled).toEqual({ status: 200, body: { clusterId, labels: { env: "api", tier: "early", team: "payments" } } });
+    expect((await call("clusters/[id]/route.ts", "GET", `/api/v1/clusters/${clusterId}`, { token: tokens.viewer, params: { id: clusterId } })).body.labels).toEqual({ env: "api", tier: "early", team: "payments" });
+    expect((await labels("nope", { labels: {} })).status).toBe(404);
+    const pageAudit = await call("audit/route.ts", "GET", "/api/v1/audit?action=cluster.update-labels", { token: tokens.viewer });
+    expect(pageAudit.body.items).toEqual([expect.objectContaining({ actorEmail: "operator@example.com", targetId: "refusing", outcome: "success", details: expect.objectContaining({ to: { env: "api", tier: "early", team: "payments" } }) })]);
+
+    // Every configuration's state on the cluster, as the observer writes it (it is off here).
+    const { getDb } = await import("@/db");
+    const { configurationStatus } = await import("@/db/schema-status");
+    const observedAt = new Date();
+    getDb().insert(configurationStatus).values({ configurationId, clusterId, state: "Non-Compliant", reason: "connection refused", appliedVersion: 1, stateChangedAt: observedAt, observedAt, lastSeenAt: observedAt }).run();
+    const clusterStatus = await call("clusters/[id]/status/route.ts", "GET", `/api/v1/clusters/${clusterId}/status`, { token: tokens.viewer, params: { id: clusterId } });
+    expect(clusterStatus.body).toMatchObject({ clusterId, clusterName: "refusing" });
+    expect(clusterStatus.body.items).toEqual([{ configurationId, configurationName: "api-fleet", state: "Non-Compliant", reason: "connection refused", appliedVersion: 1, isStale: false, observedAt: observedAt.toISOString() }]);
+    expect((await call("clusters/[id]/status/route.ts", "GET", "/api/v1/clusters/nope/status", { token: tokens.viewer, params: { id: "nope" } })).status).toBe(404);
 
     // Every call is in the audit log under the token's name; the viewer's refusals as denied.
     const audit = await call("audit/route.ts", "GET", "/api/v1/audit?action=api.&outcome=denied&actor=viewer@example.com", { token: tokens.viewer });
@@ -184,6 +224,12 @@ describe("bad input", () => {
     expect(Object.keys(status.body.fieldErrors as object)).toEqual(["state"]);
     const skip = await call("rollouts/[id]/[action]/route.ts", "POST", `/api/v1/rollouts/${rolloutId}/skip`, { token: tokens.operator, params: { id: rolloutId, action: "skip" }, body: "{}" });
     expect(skip).toMatchObject({ status: 422, body: { fieldErrors: { clusterId: "is required: which cluster to skip" } } });
+    const { findCluster } = await import("@/lib/inventory/registry");
+    const labelsBefore = findCluster(clusterId)?.labels;
+    const badLabels = await call("clusters/[id]/labels/route.ts", "PUT", `/api/v1/clusters/${clusterId}/labels`, { token: tokens.operator, params: { id: clusterId }, body: JSON.stringify({ labels: { env: "api", "Bad Key!": "x", tier: "no spaces" } }) });
+    expect(badLabels.status).toBe(422);
+    expect(Object.keys(badLabels.body.fieldErrors as object).sort()).toEqual(["labels.Bad Key!", "labels.tier"]);
+    expect(findCluster(clusterId)?.labels).toEqual(labelsBefore);
     expect((await call("configurations/[id]/route.ts", "GET", "/api/v1/configurations/nope", { token: tokens.viewer, params: { id: "nope" } })).status).toBe(404);
   });
 

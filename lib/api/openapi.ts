@@ -9,6 +9,11 @@ import {
   complianceSummarySchema,
   configurationDetailSchema,
   clusterDetailSchema,
+  clusterLabelsBodySchema,
+  clusterLabelsResultSchema,
+  clusterStatusSchema,
+  rollbackBodySchema,
+  rollbackResultSchema,
   configurationSchema,
   controlResultSchema,
   createdVersionSchema,
@@ -33,7 +38,7 @@ import { pageQuerySchema } from "./http";
 // Every route file under app/api/v1 has a descriptor here (api.int.test.ts walks them).
 
 export type ApiRoute = {
-  method: "get" | "post";
+  method: "get" | "post" | "put";
   /** OpenAPI form: /api/v1/configurations/{id}. */
   path: string;
   summary: string;
@@ -62,6 +67,16 @@ export const API_ROUTES: ApiRoute[] = [
   { method: "get", path: "/api/v1/openapi.json", summary: "This document.", permission: null, response: z.record(z.string(), z.unknown()) },
   { method: "get", path: "/api/v1/clusters", summary: "Clusters with the Clusters page's filters, 50 a page.", permission: "clusters.read", query: clusterFilterSchema, response: pageOf(clusterSchema) },
   { method: "get", path: "/api/v1/clusters/{id}", summary: "A cluster: labels, health, recent health events, Flux objects (never credentials).", permission: "clusters.read", response: clusterDetailSchema, responses: { 404: "No such cluster." } },
+  {
+    method: "put",
+    path: "/api/v1/clusters/{id}/labels",
+    summary: "Replaces the cluster's labels (as its Labels tab does); configurations whose selectors match follow. Errors keyed labels.<key>.",
+    permission: "clusters.update",
+    body: clusterLabelsBodySchema,
+    response: clusterLabelsResultSchema,
+    responses: { 404: "No such cluster.", 413: "The body is over the limit." },
+  },
+  { method: "get", path: "/api/v1/clusters/{id}/status", summary: "Every configuration's state on the cluster (applied version, reason, last observed), worst first.", permission: "clusters.read", response: clusterStatusSchema, responses: { 404: "No such cluster." } },
   { method: "get", path: "/api/v1/status", summary: "The fleet summary the dashboard shows.", permission: "dashboard.read", response: fleetStatusSchema },
   { method: "get", path: "/api/v1/configurations", summary: "Configurations by name.", permission: "configurations.read", query: pageQuerySchema, response: pageOf(configurationSchema) },
   { method: "get", path: "/api/v1/configurations/{id}", summary: "A configuration: its current spec and targets.", permission: "configurations.read", response: configurationDetailSchema, responses: { 404: "No such configuration." } },
@@ -97,6 +112,17 @@ export const API_ROUTES: ApiRoute[] = [
     response: pushResultSchema,
     status: 202,
     responses: { 200: "Waited: every target is Compliant on the pushed version.", 404: "No such configuration.", 409: "Waited: the push failed or the time ran out (the body names the clusters).", 413: "The body is over the limit." },
+  },
+  {
+    method: "post",
+    path: "/api/v1/configurations/{id}/rollback",
+    summary:
+      "Rolls back as the Versions tab does: saves version's spec as a new version and pushes it (202). confirmedTargets is the number of clusters it pushes to, as the page asks the person to confirm; a different number is a 422 naming the current one.",
+    permission: "configurations.push",
+    body: rollbackBodySchema,
+    response: rollbackResultSchema,
+    status: 202,
+    responses: { 404: "No such configuration.", 413: "The body is over the limit." },
   },
   { method: "get", path: "/api/v1/configurations/{id}/status", summary: "Per-cluster status of a configuration, worst first.", permission: "configurations.read", query: pageQuerySchema.extend(statusQuerySchema.shape), response: statusPageSchema, responses: { 404: "No such configuration." } },
   { method: "get", path: "/api/v1/rollouts/{id}", summary: "A rollout (a push): waves, gate, counts and one row per cluster.", permission: "configurations.read", response: rolloutSchema, responses: { 404: "No such rollout." } },

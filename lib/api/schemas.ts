@@ -4,6 +4,7 @@ import { ROLLOUT_CLUSTER_STATES, ROLLOUT_STATES } from "@/db/schema-configuratio
 import { parseDurationMs } from "@/lib/validation/duration";
 import { configurationSpecSchema } from "@/lib/validation/configuration";
 import { pushClusterIdsSchema, resourceIdSchema } from "@/lib/validation/limits";
+import { labelsSchema } from "@/lib/validation/names";
 import { MAX_WAIT_MS } from "@/lib/push/reconciliation-wait";
 
 // The request and response shapes of /api/v1: the route handlers parse with these, and
@@ -138,3 +139,24 @@ export const verbResultSchema = z.object({ message: z.string(), clusters: z.arra
 
 export const clusterDetailSchema = z.looseObject({ id: z.string(), name: z.string(), labels: z.record(z.string(), z.string()), server: z.string(), health: z.record(z.string(), z.unknown()).nullable(), fluxObjects: z.array(z.record(z.string(), z.unknown())) });
 export const fleetStatusSchema = z.looseObject({ totals: z.record(z.string(), z.unknown()), attention: z.object({ total: z.number(), rows: z.array(z.record(z.string(), z.unknown())) }), mostNonCompliant: z.array(z.record(z.string(), z.unknown())) });
+
+export const clusterLabelsBodySchema = z.strictObject({
+  labels: labelsSchema.meta({ description: "Every label the cluster will have (replaces them); keys and values as Kubernetes labels, at most 64." }),
+});
+export const clusterLabelsResultSchema = z.object({ clusterId: z.string(), labels: z.record(z.string(), z.string()) });
+
+export const clusterStatusSchema = z.object({
+  clusterId: z.string(),
+  clusterName: z.string(),
+  items: z.array(z.object({ configurationId: z.string(), configurationName: z.string(), state: z.enum(COMPLIANCE_STATES), reason: z.string().nullable(), appliedVersion: z.number().nullable(), isStale: z.boolean(), observedAt: isoDate })),
+});
+
+export const rollbackBodySchema = z.strictObject({
+  version: z.number({ error: "must be a version number" }).int("must be a whole version number").min(1, "must be a version number from 1").meta({ description: "The earlier version whose spec is saved as a new version and pushed." }),
+  confirmedTargets: z
+    .number({ error: "is required: the number of clusters the rolled-back version targets, as the page's confirmation" })
+    .int("must be a whole number")
+    .min(0, "must be 0 or more")
+    .meta({ description: "The number of clusters the rollback pushes to (as the Versions tab asks the person to confirm); a 422 names the current number when it differs." }),
+});
+export const rollbackResultSchema = z.object({ version: z.number(), rolloutId: z.string().nullable(), result: z.literal("started") });

@@ -2,6 +2,7 @@ import "server-only";
 import { and, asc, desc, eq, like, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusterHealth, clusters } from "@/db/schema";
+import { configurations } from "@/db/schema-configurations";
 import { COMPLIANCE_STATES, configurationStatus, configurationStatusHistory, objectStatus, sourceStatus, type ComplianceState, type ConfigurationStatus, type ObjectStatus, type SourceStatus } from "@/db/schema-status";
 import { driftCondition, staleBefore, type DriftKind } from "./dashboard";
 
@@ -48,6 +49,10 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+const isStale = (status: ConfigurationStatus, stale: Date) => status.observedAt < stale || (status.lastSeenAt ?? new Date(0)) < stale;
+
+const worstFirst = () => sql`case ${cs.state} ${sql.join(COMPLIANCE_STATES.map((state, index) => sql`when ${state} then ${index}`), sql` `)} end`;
+
 /** One row per target cluster (worst first, then by name), with counts by state over all targets. */
 export function configurationStatusRows(configurationId: string, filter: StatusRowFilter = {}): ConfigurationStatusPage {
   const db = getDb();
@@ -57,7 +62,7 @@ export function configurationStatusRows(configurationId: string, filter: StatusR
     driftCondition(filter.drift),
     filter.search ? like(clusters.name, sql`${`%${escapeLike(filter.search)}%`} escape '\\'`) : undefined,
   );
-  const severity = sql`case ${cs.state} ${sql.join(COMPLIANCE_STATES.map((state, index) => sql`when ${state} then ${index}`), sql` `)} end`;
+  const severity = worstFirst();
   const stale = staleBefore();
   const rows = db
     .select({ status: cs, clusterName: clusters.name, clusterDisplayName: clusters.displayName, reachability: clusterHealth.state })
@@ -69,7 +74,7 @@ export function configurationStatusRows(configurationId: string, filter: StatusR
     .limit(Math.min(filter.limit ?? 100, MAX_PAGE))
     .offset(filter.offset ?? 0)
     .all()
-    .map(({ status, ...rest }): ClusterStatusRow => ({ ...status, ...rest, isStale: status.observedAt < stale || (status.lastSeenAt ?? new Date(0)) < stale }));
+    .map(({ status, ...rest }): ClusterStatusRow => ({ ...status, ...rest, isStale: isStale(status, stale) }));
   const counts = db.select({ state: cs.state, n: sql<number>`count(*)` }).from(cs).where(eq(cs.configurationId, configurationId)).groupBy(cs.state).all();
   const byState = Object.fromEntries(COMPLIANCE_STATES.map((state) => [state, 0])) as Record<ComplianceState, number>;
   for (const { state, n } of counts) byState[state] = n;
@@ -117,4 +122,20 @@ export function complianceByConfiguration(): Map<string, Record<ComplianceState,
     out.set(configurationId, counts);
   }
   return out;
+}
+
+export type ClusterConfigurationStatus = ConfigurationStatus & { configurationName: string; isStale: boolean };
+
+/** One cluster's row for every configuration observed there, worst first, then by name. */
+export function clusterConfigurationStatuses(clusterId: string): ClusterConfigurationStatus[] {
+  const severity = worstFirst();
+  const stale = staleBefore();
+  return getDb()
+    .select({ status: cs, configurationName: configurations.name })
+    .from(cs)
+    .innerJoin(configurations, eq(configurations.id, cs.configurationId))
+    .where(eq(cs.clusterId, clusterId))
+    .orderBy(severity, asc(configurations.name))
+    .all()
+    .map(({ status, configurationName }) => ({ ...status, configurationName, isStale: isStale(status, stale) }));
 }

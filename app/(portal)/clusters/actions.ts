@@ -18,8 +18,8 @@ import {
   insertCluster,
   replaceClusterCredentials,
   setReconcilerOverride,
-  updateClusterLabels,
 } from "@/lib/inventory/registry";
+import { replaceClusterLabels } from "@/lib/inventory/cluster-labels";
 import { reconcileTargetsForCluster } from "@/lib/configurations/retarget";
 import { clustersOnServer } from "@/lib/inventory/same-server";
 import { createClusterClient } from "@/lib/k8s/client";
@@ -144,13 +144,9 @@ export async function updateClusterLabelsAction(_prev: unknown, form: FormData):
   const actor = await requirePermission("clusters.update", target);
   const parsed = labelsUpdateSchema.safeParse(values);
   if (!parsed.success) return invalid(parsed.error);
-  const cluster = findCluster(parsed.data.clusterId);
-  if (!cluster) return { status: "error", message: "That cluster no longer exists." };
-  updateClusterLabels(cluster.id, parsed.data.labels);
-  recordAudit({ ...target, targetId: cluster.name, actor: auditActor(actor), outcome: "success", details: { from: cluster.labels, to: parsed.data.labels } });
-  // A cluster that newly matches a selector gets that configuration; one that stops matching loses it.
-  void reconcileTargetsForCluster(cluster.id, { actor: auditActor(actor) });
-  revalidatePath(`/clusters/${cluster.id}`);
+  const replaced = replaceClusterLabels(parsed.data.clusterId, parsed.data.labels, auditActor(actor));
+  if (replaced.status === "not-found") return { status: "error", message: "That cluster no longer exists." };
+  revalidatePath(`/clusters/${parsed.data.clusterId}`);
   revalidatePath("/clusters");
   return { status: "ok", message: "Labels saved." };
 }

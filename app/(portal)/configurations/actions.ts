@@ -26,7 +26,7 @@ import { reconcileNow, setSuspended, type ReconcileVerb } from "@/lib/status/ver
 import { collectSpecWarnings, type ConfigurationSpec } from "@/lib/validation/configuration";
 import { highlightedFields } from "@/lib/validation/field-labels";
 import { plural } from "@/lib/words";
-import { rollbackConfirmationProblem, rollbackPlan } from "@/lib/configurations/rollback-plan";
+import { rollBackConfiguration } from "@/lib/configurations/rollback-plan";
 import { CredentialUnavailableError, toRenderCredential } from "@/lib/credentials/store";
 import { checkRemoteRef, type RefCheck } from "@/lib/git/ref-check";
 
@@ -158,23 +158,11 @@ export async function deleteConfigurationAction(_prev: unknown, form: FormData):
 export async function rollbackConfigurationAction(configurationId: string, version: number, confirmedTargets: number): Promise<{ status: "ok"; version: number; rolloutId?: string } | { status: "error"; message: string }> {
   const target = { action: "configuration.rollback", targetType: "configuration", targetId: configurationId, details: { to: version } };
   const actor = await requirePermission("configurations.push", target);
-  const old = Number.isInteger(version) ? getVersion(configurationId, version) : undefined;
-  if (!old) return { status: "error", message: `Version ${version} does not exist.` };
-  // The person confirmed a number of clusters: a target set that changed since is reviewed again.
-  const plan = rollbackPlan(configurationId, version);
-  const problem = plan ? rollbackConfirmationProblem(plan, Number(confirmedTargets)) : "That configuration no longer exists.";
-  if (problem) return { status: "error", message: problem };
-  const saved = updateConfiguration(configurationId, old.spec, { author: actor.user.email, message: `Roll back to v${version}` });
-  if (saved.status === "not-found") return { status: "error", message: "That configuration no longer exists." };
-  if (saved.status === "invalid") {
-    recordAudit({ ...target, actor: auditActor(actor), outcome: "invalid", details: { to: version, fields: Object.keys(saved.fieldErrors) } });
-    return { status: "error", message: `v${version} is no longer valid here: ${Object.entries(saved.fieldErrors).map(([k, m]) => `${k} ${m}`).join("; ")}` };
-  }
-  recordAudit({ ...target, targetId: saved.configuration.name, actor: auditActor(actor), outcome: "success", details: { to: version, newVersion: saved.version } });
-  const started = startRollout(configurationId, saved.version, { actor: auditActor(actor), trigger: "push" });
-  if (started.status === "ok") void runRollout(started.rolloutId);
+  const result = rollBackConfiguration(configurationId, version, Number(confirmedTargets), auditActor(actor));
+  if (result.status === "not-found") return { status: "error", message: "That configuration no longer exists." };
+  if (result.status !== "ok") return { status: "error", message: result.message };
   revalidatePath(`/configurations/${configurationId}`);
-  return { status: "ok", version: saved.version, rolloutId: started.status === "ok" ? started.rolloutId : undefined };
+  return { status: "ok", version: result.version, rolloutId: result.rolloutId };
 }
 
 export type VerbResult = { status: "ok"; message: string } | { status: "error"; message: string };
