@@ -12,7 +12,7 @@ export default defineConfig({
   },
   test: {
     include: ["lib/**/*.test.ts", "eslint/**/*.test.ts", "db/**/*.test.ts", "components/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts"],
-    exclude: ["**/*.int.test.ts", "node_modules/**"],
+    exclude: ["**/*.int.test.ts", "node_modules/**", ".next/**"],
     environment: "node",
     // scrypt at production cost and a migrated SQLite file per test take a few seconds on a busy two-core machine.
     testTimeout: 30_000,

@@ -11,7 +11,7 @@ export default defineConfig({
   },
   test: {
     include: ["**/*.int.test.ts", "test-support/**/*.test.ts"],
-    exclude: ["node_modules/**", "e2e/**"],
+    exclude: ["node_modules/**", "e2e/**", ".next/**"],
     environment: "node",
     pool: "forks",
     // Each file starts its own API servers; two cores cannot run many at once.
