@@ -67,6 +67,9 @@ export default defineConfig({
         // Chromium share it): at 3 s registrations failed as "timed out" under load in CI.
         FLEETLINE_HEALTH_TIMEOUT_MS: "10000",
         FLEETLINE_STATUS_INTERVAL_S: "2",
+        // Watch mode (the default): facts read in full every 4 s, passes in between only check each
+        // cluster answers, so the specs exercise both kinds of pass and the watches' own updates.
+        FLEETLINE_INVENTORY_INTERVAL_S: "4",
         // Every fetch is a handful of git processes on both sides; process start-up is what a
         // two-core VM spends most on (58% system time with a fetch every 2 s).
         FLEETLINE_GIT_INTERVAL_S: "10",

@@ -52,6 +52,13 @@ const envSchema = z
     FLEETLINE_HEALTH_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
     // The status collector shares the health sweep's concurrency and per-cluster timeout.
     FLEETLINE_STATUS_INTERVAL_S: z.coerce.number().int().min(1).max(3600).default(30),
+    // "watch": the loop lists then watches the reconciler kinds each cluster's configurations use,
+    // so a change reaches the rows within a second; between full observations (every
+    // FLEETLINE_INVENTORY_INTERVAL_S) a pass only checks the cluster answers. "list": every pass lists.
+    FLEETLINE_OBSERVE_MODE: z.enum(["watch", "list"]).default("watch"),
+    // In watch mode, how often the inventory facts (nodes, controllers, every Flux object, discovery)
+    // are read again in full; the status rows come from the watches in between.
+    FLEETLINE_INVENTORY_INTERVAL_S: z.coerce.number().int().min(1).max(86400).default(300),
     // How often the observation loop fetches each configuration's Git source (for "behind by N").
     FLEETLINE_GIT_INTERVAL_S: z.coerce.number().int().min(1).max(3600).default(60),
     // Policy results (Gatekeeper, policy reports) are read this often per cluster: Gatekeeper audits

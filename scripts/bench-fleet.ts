@@ -155,6 +155,14 @@ async function main() {
     };
     const countRows = sqlite.prepare<[string, string], { n: number }>("select count(*) as n from configuration_status where configuration_id = ? and applied_revision like '%' || ?");
     const rowsShowing = (sha: string) => countRows.get(configurationId, sha)?.n ?? 0;
+    const countChecked = sqlite.prepare<[number], { n: number }>("select count(*) as n from cluster_health where checked_at >= ?");
+    /** Steady state: the loop process has observed every registration once (and, in watch mode, started following it). */
+    const settle = async (loopStartedAtEpochMs: number, registrations: number) => {
+      const t0 = performance.now();
+      const done = await waitUntil(`the loop to observe all ${registrations} registrations once`, () => (countChecked.get(loopStartedAtEpochMs)?.n ?? 0) >= registrations, 250);
+      if (done !== undefined) say(`the loop process observed all ${registrations} registrations ${seconds(done - t0)} s after its start`);
+      await sleep(3000);
+    };
 
     /**
      * The change made on all servers at once: a new commit on main, and a reconcile request on
@@ -207,12 +215,14 @@ async function main() {
 
     // ---- 200 registrations ----
     const pass200 = await directPasses(SMALL);
+    let loopStartedAt = Date.now();
     let loop = startLoop(dir, "small");
     loops.push(loop);
     // The loop has observed every registration (some may have missed their deadline in the direct passes).
     t = performance.now();
     const settled = await waitUntil(`${SMALL} rows to show the pushed revision`, () => rowsShowing(harness.sample!.commits.bump) >= SMALL);
     if (settled) say(`the loop process shows the pushed revision on all ${SMALL} rows ${seconds(performance.now() - t)} s after its start`);
+    await settle(loopStartedAt, SMALL);
     const refreshSmall = await refresh(SMALL);
 
     // The peer: kubectl over the same registrations as contexts, PEER_PARALLEL at a time.
@@ -232,14 +242,16 @@ async function main() {
       await push(configurationId, saved.version, ids.slice(before));
       passN = await directPasses(N);
     }
+    loopStartedAt = Date.now();
     loop = startLoop(dir, "full");
     loops.push(loop);
     if (N > SMALL) {
       t = performance.now();
       const caughtUp = await waitUntil(`${N} rows to show the last change`, () => rowsShowing(refreshSmall.sha) >= N);
       if (caughtUp) say(`the loop process shows the last change on all ${N} rows ${seconds(performance.now() - t)} s after its start`);
-      refreshN = await refresh(N);
     }
+    await settle(loopStartedAt, N);
+    if (N > SMALL) refreshN = await refresh(N);
 
     // From a status change on one cluster (registration 0, on server 0) to the dashboard's query showing it.
     const watched = ids[0]!;
@@ -290,7 +302,13 @@ async function main() {
     const steadyS = (performance.now() - loop.startedAt) / 1000;
     const rss = rssMib(loop.pid);
 
-    console.log(`observation: the loop lists on an interval (every ${intervalS} s per cluster, ${statusSettings().concurrency} at a time; no watches)`);
+    const mode = process.env.FLEETLINE_OBSERVE_MODE ?? "watch";
+    console.log(
+      mode === "watch"
+        ? `observation: list, then watch the kinds in use; a pass every ${intervalS} s checks each cluster answers, a full one every ${process.env.FLEETLINE_INVENTORY_INTERVAL_S ?? 300} s`
+        : `observation: the loop lists on an interval (every ${intervalS} s per cluster, ${statusSettings().concurrency} at a time; no watches)`,
+    );
+    console.log(`observe_mode: ${mode}`);
     console.log(`observe_pass_${SMALL}_s: ${pass200.toFixed(2)}`);
     if (N > SMALL) console.log(`observe_pass_${N}_s: ${passN.toFixed(2)}`);
     console.log(`refresh_${SMALL}_s: ${show(refreshSmall.figure)}`);

@@ -1,5 +1,6 @@
 import "server-only";
 import https from "node:https";
+import tls from "node:tls";
 import { KubeConfig } from "@kubernetes/client-node";
 import { ClusterError } from "./errors";
 import { createGuardedLookup } from "./guarded-lookup";
@@ -257,7 +258,12 @@ async function connect(credentials: ClusterCredentials): Promise<Connection> {
   }
   // Same TLS settings, but connections are kept and reused: a probe makes a dozen calls and a
   // sweep repeats them every minute, and a TLS handshake costs more than the call itself.
-  const agent = new https.Agent({ ...made.options, keepAlive: true, maxSockets: 8, maxFreeSockets: 2, scheduling: "lifo" });
+  // One TLS context per cluster, shared by every connection to it: without it each new socket
+  // parses the CA bundle and keys again (CPU per handshake, memory per open watch).
+  const { ca, cert, key } = made.options;
+  const secureContext = tls.createSecureContext({ ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) });
+  const agent = new https.Agent({ ...made.options, secureContext, keepAlive: true, maxSockets: 8, maxFreeSockets: 2, scheduling: "lifo" });
+  const watchAgent = new https.Agent({ ...made.options, secureContext, keepAlive: false });
   const url = new URL(credentials.server);
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(options.headers ?? {})) {
@@ -268,6 +274,7 @@ async function connect(credentials: ClusterCredentials): Promise<Connection> {
     port: url.port ? Number(url.port) : 443,
     basePath: url.pathname.replace(/\/+$/, ""),
     agent,
+    watchAgent,
     headers,
     lookup: createGuardedLookup(),
   };

@@ -11,6 +11,8 @@ export type Connection = {
   port: number;
   basePath: string;
   agent: https.Agent;
+  /** Long-lived watches: sockets of their own, so they never wait for (or hold) a request's. */
+  watchAgent?: https.Agent;
   headers: Record<string, string>;
   lookup: LookupFunction;
 };

@@ -55,7 +55,7 @@ export async function watchResource<T>(
   let lastVersion = resourceVersion;
   try {
     const separator = path.includes("?") ? "&" : "?";
-    const response = await send(connection, { method: "GET", path: `${path}${separator}${query}` }, controller.signal);
+    const response = await send({ ...connection, agent: connection.watchAgent ?? connection.agent }, { method: "GET", path: `${path}${separator}${query}` }, controller.signal);
     const status = response.statusCode ?? 0;
     if (status === 410) return { outcome: "relist" };
     if (status < 200 || status > 299) {

@@ -8,6 +8,7 @@ import type { ClusterProbe, FluxObjectSummary } from "@/lib/k8s/discovery";
 import { env } from "@/lib/env";
 import { healthChange, healthEvent, insertEvents } from "@/lib/notify/emit";
 import { forgetClientsExcept } from "@/lib/inventory/client-cache";
+import { stopWatchesExcept } from "./watches";
 import { detectFromGroups } from "@/lib/reconcilers";
 
 export type SweepOptions = {
@@ -73,7 +74,15 @@ export function replaceFluxObjects(tx: Tx, clusterId: string, objects: FluxObjec
  * nodes, reconcilers, the Flux object snapshot, and a health event when state or reason changed.
  * A kind whose list failed keeps the cluster reachable; the reason names the kind.
  */
-export async function recordHealth(clusterId: string, previous: ClusterHealth | undefined, probe: ClusterProbe | undefined, failure: { kind: string; message: string } | undefined, now: number, intervalMs: number): Promise<CheckOutcome & { durationMs: number }> {
+export async function recordHealth(
+  clusterId: string,
+  previous: ClusterHealth | undefined,
+  probe: ClusterProbe | undefined,
+  failure: { kind: string; message: string } | undefined,
+  now: number,
+  intervalMs: number,
+  options: { keepObjectSnapshot?: boolean } = {},
+): Promise<CheckOutcome & { durationMs: number }> {
   const db = getDb();
   const failures = probe ? 0 : (previous?.consecutiveFailures ?? 0) + 1;
   const state: HealthState = probe ? "reachable" : "unreachable";
@@ -108,7 +117,8 @@ export async function recordHealth(clusterId: string, previous: ClusterHealth | 
   // A background write: when another process holds the lock it waits off the event loop.
   await backgroundWrite(db, () => db.transaction((tx) => {
     tx.insert(clusterHealth).values(row).onConflictDoUpdate({ target: clusterHealth.clusterId, set: row }).run();
-    if (probe) replaceFluxObjects(tx, clusterId, probe.fluxObjectList, new Date(now));
+    // A watch-mode pass reuses the last full probe: its object snapshot is already stored.
+    if (probe && !options.keepObjectSnapshot) replaceFluxObjects(tx, clusterId, probe.fluxObjectList, new Date(now));
     if (!previous || previous.state !== state || previous.reason !== reason) {
       tx.insert(clusterHealthEvents)
         .values({ clusterId, at: new Date(now), state, reason, kubernetesVersion: probe?.kubernetesVersion ?? null })
@@ -133,5 +143,7 @@ export function dueClusterIds(now: number): string[] {
 
 /** Drops cached clients of clusters that no longer exist. */
 export function forgetDeletedClusters() {
-  forgetClientsExcept(new Set(getDb().select({ id: clusters.id }).from(clusters).all().map((c) => c.id)));
+  const live = new Set(getDb().select({ id: clusters.id }).from(clusters).all().map((c) => c.id));
+  forgetClientsExcept(live);
+  stopWatchesExcept(live);
 }

@@ -20,7 +20,7 @@ import { noReconcilerRow } from "@/lib/reconcilers/observation";
 import type { Listing } from "@/lib/reconcilers/types";
 import { loadTargets, withReconciler, type Target } from "@/lib/status/expected";
 import { detectReconciler, dueClusterIds, forgetDeletedClusters, healthSettings, recordHealth, type CheckOutcome, type SweepOptions } from "./inventory";
-import { persistCluster, previousRows } from "@/lib/status/persist";
+import { persistObserved } from "@/lib/status/persist";
 import { persistPolicies } from "@/lib/policy/persist";
 import { readPolicyEngines } from "@/lib/policy/read";
 import { persistVersions } from "@/lib/versions/persist";
@@ -28,6 +28,7 @@ import { readVersions } from "@/lib/versions/read";
 import type { KubeObject } from "@/lib/k8s/client";
 import type { ClusterClient } from "@/lib/k8s/client";
 import { applyBehindBy, refreshSourceHeads } from "@/lib/status/revision";
+import { ensureWatches, stopWatches, watchedListing, watchesChangedSince } from "./watches";
 
 export type StatusSweepOptions = {
   /** Only these clusters (all registered clusters by default). */
@@ -99,7 +100,7 @@ function backingOff(health: ClusterHealth | undefined, now: number): { kind: str
   return { kind: health.reasonKind ?? "unreachable", message: `${health.reason ?? "unreachable"} (checked again at the next health check)` };
 }
 
-type Settings = Required<Omit<ObserveOptions, "clusterIds" | "dueOnly" | "respectBackoff">> & { intervalMs: number; respectBackoff: boolean };
+type Settings = Required<Omit<ObserveOptions, "clusterIds" | "dueOnly" | "respectBackoff" | "watch">> & { intervalMs: number; respectBackoff: boolean; watch: boolean };
 type ClusterObservation = { check: CheckOutcome; sweep: ClusterSweepOutcome };
 
 /**
@@ -110,11 +111,10 @@ type ClusterObservation = { check: CheckOutcome; sweep: ClusterSweepOutcome };
  */
 async function observeCluster(cluster: Cluster, targets: readonly Target[], health: ClusterHealth | undefined, o: Settings): Promise<ClusterObservation> {
   const started = Date.now();
-  const previous = previousRows(cluster.id);
   const sweep = (status: ClusterSweepOutcome["status"], reason?: string): ClusterSweepOutcome => ({ clusterId: cluster.id, status, durationMs: Date.now() - started, configurations: targets.length, ...(reason ? { reason } : {}) });
   const markUnknown = async (failure: { kind: string; message: string }) => {
     const now = o.now();
-    await persistCluster(cluster.id, targets.map((t) => unreachableRow(t, previous.get(t.configurationId), failure, now)), previous, undefined);
+    await persistObserved(cluster.id, (previous) => ({ rows: targets.map((t) => unreachableRow(t, previous.get(t.configurationId), failure, now)), objects: undefined }));
     return sweep("unreachable", failure.message);
   };
   const away = o.respectBackoff ? backingOff(health, o.now()) : undefined;
@@ -126,6 +126,8 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
     const deadline = new Deadline(o.timeoutMs);
     // The deadline aborts the request in flight, so a black hole holds a socket no longer than this.
     const client = clientFor(cluster, requestTimeoutMs()).withSignal(deadline.signal);
+    const light = await lightPass(cluster, targets, health, o, client, deadline, markUnknown, sweep);
+    if (light) return light;
     const namespaces = namespacesOf(targets);
     let probe: ClusterProbe | undefined;
     let failure: { kind: string; message: string } | undefined;
@@ -135,9 +137,14 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
       failure = classifyError(error);
     }
     const check = { ...(await recordHealth(cluster.id, health, probe, failure, o.now(), o.intervalMs)), durationMs: Date.now() - started };
-    if (!probe) return { check, sweep: await markUnknown(failure ?? { kind: "network", message: "unreachable" }) };
+    if (!probe) {
+      fullProbes.delete(cluster.id);
+      return { check, sweep: await markUnknown(failure ?? { kind: "network", message: "unreachable" }) };
+    }
+    if (o.watch) fullProbes.set(cluster.id, { at: o.now(), probe, fingerprint: cluster.credentialsFingerprint });
     if (targets.length === 0) {
-      await persistCluster(cluster.id, [], previous, []);
+      stopWatches(cluster.id);
+      await persistObserved(cluster.id, () => ({ rows: [], objects: [] }));
       await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
       await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), [], [], o);
       return { check, sweep: sweep("ok") };
@@ -145,8 +152,9 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
     const reconciler = reconcilerFor({ reconcilerOverride: cluster.reconcilerOverride, detectedReconciler: detectReconciler(probe) });
     const mine = targets.map((t) => withReconciler(t, reconciler?.id ?? null));
     if (!reconciler) {
+      stopWatches(cluster.id);
       const now = o.now();
-      await persistCluster(cluster.id, mine.map((t) => noReconcilerRow(t, previous.get(t.configurationId), now)), previous, []);
+      await persistObserved(cluster.id, (previous) => ({ rows: mine.map((t) => noReconcilerRow(t, previous.get(t.configurationId), now)), objects: [] }));
       await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
       await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), [], [], o);
       return { check, sweep: sweep("ok") };
@@ -157,16 +165,110 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
     } catch (error) {
       return { check, sweep: await markUnknown(classifyError(error)) };
     }
-    const controllers = probe.flux.controllers;
-    const observed = reconciler.observe(listing, { targets: mine, previous, now: o.now(), ...(controllers.length > 0 ? { controllersReady: controllers.every((c) => c.ready) } : {}) });
-    const counts = o.resourceDrift ? await resourceDriftCounts(cluster, mine, listing.objects as LiveFluxObject[], deadline) : undefined;
-    // Rows whose reconciler reports resource drift itself (Argo CD) have it set already.
-    if (counts) for (const row of observed.rows) if (row.hasResourceDrift === undefined) Object.assign(row, { resourceDriftCount: counts.get(row.configurationId) ?? 0, hasResourceDrift: (counts.get(row.configurationId) ?? 0) > 0 });
-    await persistCluster(cluster.id, observed.rows, previous, observed.objects);
+    await persistRows(cluster.id, reconciler, mine, listing, probe, await driftCounts(cluster, mine, listing, deadline, o), o);
+    if (o.watch) {
+      ensureWatches(cluster, reconciler, kindsInUse(reconciler, mine), () => refreshFromWatch(cluster.id)).catch((error: unknown) =>
+        log.debug("watch: not started", { cluster: cluster.name, error: errorMessage(error) }),
+      );
+    }
     await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
     await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), listing.objects, mine, o);
     return { check, sweep: sweep("ok") };
   }));
+}
+
+/** Edited inventory objects per configuration, when this pass looks for them. */
+function driftCounts(cluster: Cluster, targets: readonly Target[], listing: Listing, deadline: Deadline, o: Settings): Promise<Map<string, number> | undefined> {
+  return o.resourceDrift ? resourceDriftCounts(cluster, targets, listing.objects as LiveFluxObject[], deadline) : Promise.resolve(undefined);
+}
+
+/**
+ * The status rows from a listing, worked out inside the write against the rows stored then. In
+ * watch mode the watch cache, when in sync, is the listing: it is never older than a pass's own,
+ * so a pass cannot put back a state an event already replaced.
+ */
+function persistRows(clusterId: string, reconciler: ReconcilerModule, targets: readonly Target[], listing: Listing, probe: ClusterProbe, counts: Map<string, number> | undefined, o: Pick<Settings, "watch" | "now">): Promise<void> {
+  const controllers = probe.flux.controllers;
+  return persistObserved(clusterId, (previous) => {
+    const current = (o.watch ? watchedListing(clusterId, kindsInUse(reconciler, targets)) : undefined) ?? listing;
+    const observed = reconciler.observe(current, { targets, previous, now: o.now(), ...(controllers.length > 0 ? { controllersReady: controllers.every((c) => c.ready) } : {}) });
+    // Rows whose reconciler reports resource drift itself (Argo CD) have it set already.
+    if (counts) for (const row of observed.rows) if (row.hasResourceDrift === undefined) Object.assign(row, { resourceDriftCount: counts.get(row.configurationId) ?? 0, hasResourceDrift: (counts.get(row.configurationId) ?? 0) > 0 });
+    return observed;
+  });
+}
+
+/** The kinds of its reconciler that a cluster's configurations render: what is watched. */
+function kindsInUse(reconciler: ReconcilerModule, targets: readonly Target[]): Set<string> {
+  const own = new Set(reconciler.kinds.map((k) => k.kind));
+  return new Set(targets.flatMap((t) => (Array.isArray(t.rendered) ? t.rendered.map((o) => o.kind).filter((kind) => own.has(kind)) : [])));
+}
+
+type FullProbe = { at: number; probe: ClusterProbe; fingerprint: string };
+
+/**
+ * A watch-mode pass between full observations: the watches hold the reconciler's objects, so the
+ * pass only asks the cluster for its version (it answers, and how fast) and works the rows out
+ * from the cache. Undefined when a full observation is due: never made, older than
+ * FLEETLINE_INVENTORY_INTERVAL_S, other credentials, a watch not in sync, or watched objects
+ * that changed since (the object list and counts on the cluster page are read again).
+ */
+async function lightPass(cluster: Cluster, targets: readonly Target[], health: ClusterHealth | undefined, o: Settings, client: ClusterClient, deadline: Deadline, markUnknown: (failure: { kind: string; message: string }) => Promise<ClusterSweepOutcome>, sweep: (status: ClusterSweepOutcome["status"]) => ClusterSweepOutcome): Promise<ClusterObservation | undefined> {
+  const full = fullProbes.get(cluster.id);
+  if (!o.watch || !full || full.fingerprint !== cluster.credentialsFingerprint || o.now() - full.at >= env().FLEETLINE_INVENTORY_INTERVAL_S * 1000) return undefined;
+  // Objects changed since the last full observation: the inventory facts (object list, counts) are read again.
+  if (watchesChangedSince(cluster.id, full.at)) return undefined;
+  const reconciler = reconcilerFor({ reconcilerOverride: cluster.reconcilerOverride, detectedReconciler: detectReconciler(full.probe) });
+  if (!reconciler || targets.length === 0) return undefined;
+  const mine = targets.map((t) => withReconciler(t, reconciler.id));
+  const listing = watchedListing(cluster.id, kindsInUse(reconciler, mine));
+  if (!listing) return undefined;
+  const started = performance.now();
+  let version: Awaited<ReturnType<ClusterClient["version"]>> | undefined;
+  let failure: { kind: string; message: string } | undefined;
+  try {
+    version = await deadline.race(client.version());
+  } catch (error) {
+    failure = classifyError(error);
+  }
+  if (!version) {
+    fullProbes.delete(cluster.id);
+    const check = await recordHealth(cluster.id, health, undefined, failure, o.now(), o.intervalMs);
+    return { check, sweep: await markUnknown(failure ?? { kind: "network", message: "unreachable" }) };
+  }
+  const probe: ClusterProbe = { ...full.probe, kubernetesVersion: version.gitVersion, latencyMs: Math.round(performance.now() - started) };
+  const check = await recordHealth(cluster.id, health, probe, undefined, o.now(), o.intervalMs, { keepObjectSnapshot: true });
+  await persistRows(cluster.id, reconciler, mine, listing, probe, await driftCounts(cluster, mine, listing, deadline, o), o);
+  await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
+  await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), listing.objects, mine, o);
+  return { check, sweep: sweep("ok") };
+}
+
+/**
+ * Rows worked out again from the watch cache after an event: no request to the cluster, so a
+ * change reaches the dashboard within a second of the controller writing it. It does not wait
+ * for a pass in flight: both work their rows out inside their write (persistRows).
+ */
+function refreshFromWatch(clusterId: string): void {
+  refreshRows(clusterId).catch((error: unknown) => log.warn("watch: rows not refreshed", { clusterId, error: errorMessage(error) }));
+}
+
+async function refreshRows(clusterId: string): Promise<void> {
+  const full = fullProbes.get(clusterId);
+  const row = getDb().select({ cluster: clusters, health: clusterHealth }).from(clusters).leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id)).where(eq(clusters.id, clusterId)).get();
+  if (!row) {
+    stopWatches(clusterId);
+    fullProbes.delete(clusterId);
+    return;
+  }
+  // A cluster found down keeps its Unknown rows until a pass sees it back.
+  if (!full || row.health?.state !== "reachable") return;
+  const reconciler = reconcilerFor({ reconcilerOverride: row.cluster.reconcilerOverride, detectedReconciler: detectReconciler(full.probe) });
+  if (!reconciler) return;
+  const mine = (loadTargets([clusterId]).get(clusterId) ?? []).map((t) => withReconciler(t, reconciler.id));
+  const listing = watchedListing(clusterId, kindsInUse(reconciler, mine));
+  if (!listing || mine.length === 0) return;
+  await persistRows(clusterId, reconciler, mine, listing, full.probe, undefined, { watch: true, now: Date.now });
 }
 
 /**
@@ -232,8 +334,12 @@ const globalForLoop = globalThis as unknown as {
   fleetlineObservationSlots?: Semaphore;
   fleetlinePolicyReadAt?: Map<string, number>;
   fleetlineVersionsReadAt?: Map<string, number>;
+  fleetlineFullProbes?: Map<string, FullProbe>;
+  fleetlineWatching?: boolean;
 };
 const inFlight = (globalForLoop.fleetlineObserving ??= new Map());
+// The last full observation of each cluster in watch mode (what a light pass reuses).
+const fullProbes: Map<string, FullProbe> = (globalForLoop.fleetlineFullProbes ??= new Map());
 
 /**
  * At most FLEETLINE_HEALTH_CONCURRENCY clusters observed at once across every pass: the loop
@@ -260,6 +366,8 @@ export type ObserveOptions = StatusSweepOptions & {
   dueOnly?: boolean;
   /** A cluster being backed off from is marked Unknown without being contacted. */
   respectBackoff?: boolean;
+  /** Follow each cluster's reconciler kinds with watches (the running loop in watch mode does). */
+  watch?: boolean;
 };
 
 function settingsFrom(options: ObserveOptions): Settings {
@@ -273,6 +381,7 @@ function settingsFrom(options: ObserveOptions): Settings {
     policies: options.policies ?? true,
     versions: options.versions ?? true,
     respectBackoff: options.respectBackoff ?? false,
+    watch: options.watch ?? globalForLoop.fleetlineWatching === true,
     now: options.now ?? Date.now,
   };
 }
@@ -363,12 +472,16 @@ export function startObservationLoop(tickMs = 1_000) {
   if (globalForLoop.fleetlineObserveLoop) return;
   const state: LoopState = { startedAt: Date.now(), lastTickAt: null, lastPassEndedAt: null, running: true, intervalMs: healthSettings().intervalMs };
   globalForLoop.fleetlineObserveState = state;
+  globalForLoop.fleetlineWatching = env().FLEETLINE_OBSERVE_MODE === "watch";
   let ticking = false;
+  let ticks = 0;
   const tick = () => {
     if (ticking) return;
     ticking = true;
     state.lastTickAt = Date.now();
     try {
+      // Deleted clusters give up their clients and watches within a minute.
+      if (++ticks % 60 === 0) forgetDeletedClusters();
       const due = dueClusterIds(Date.now()).filter((id) => !inFlight.has(id));
       if (due.length > 0) {
         void runObservation({ clusterIds: due })

@@ -32,6 +32,9 @@ export type Listing = {
   failedKinds: ReadonlyMap<string, string>;
 };
 
+/** One kind's collection on one cluster: `path` null when the cluster does not serve the kind. */
+export type Collection = { kind: string; apiVersion: string; path: string | null; labelSelector: string };
+
 export type Observation = { rows: StatusValues[]; objects: ObjectValues[] };
 
 export type ObserveInput = {
@@ -60,6 +63,12 @@ export type Reconciler = {
   unsupported(spec: ConfigurationSpec, credential?: RenderCredential): { path: string; reason: string }[];
   /** The only lister: the managed objects of its kinds, one list call per kind, failures per kind. */
   list(client: ClusterClient, scope: { namespaces: readonly string[]; served?: Served }): Promise<Listing>;
+  /**
+   * Where each of its kinds is listed and watched (collection path in the version the cluster
+   * serves, null when not served) with the selector of the objects Fleetline manages: the watch
+   * cache lists and watches exactly what `list` reads.
+   */
+  collections(client: ClusterClient): Promise<Collection[]>;
   /** Pure: listing -> status rows and object rows. */
   observe(listing: Listing, input: ObserveInput): Observation;
   verbs: {

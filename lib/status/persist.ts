@@ -26,31 +26,53 @@ function driftDetail(row: StatusValues): string | null {
  */
 export function persistCluster(clusterId: string, rows: readonly StatusValues[], previous: ReadonlyMap<string, ConfigurationStatus>, objects: readonly ObjectValues[] | undefined): Promise<void> {
   // A background write: when another process holds the lock it waits off the event loop.
-  return backgroundWrite(getDb(), () => getDb().transaction((tx) => {
-    const events: NewNotificationEvent[] = [];
-    for (const row of rows) {
-      // The key columns are "updated" to the values they already have; simpler than omitting them.
-      tx.insert(configurationStatus)
-        .values(row)
-        .onConflictDoUpdate({ target: [configurationStatus.configurationId, configurationStatus.clusterId], set: row })
+  return backgroundWrite(getDb(), () => getDb().transaction((tx) => writeCluster(tx, clusterId, rows, previous, objects)));
+}
+
+/**
+ * As persistCluster, with the rows worked out inside the transaction from the rows stored at
+ * that moment: two writers of one cluster (a pass, and a refresh from the watch cache) each
+ * compare with what the other wrote, so no change is recorded twice or against a stale state.
+ */
+export function persistObserved(clusterId: string, compute: (previous: ReadonlyMap<string, ConfigurationStatus>) => { rows: readonly StatusValues[]; objects: readonly ObjectValues[] | undefined }): Promise<void> {
+  return backgroundWrite(getDb(), () =>
+    getDb().transaction(
+      (tx) => {
+        const previous = previousRows(clusterId);
+        const { rows, objects } = compute(previous);
+        writeCluster(tx, clusterId, rows, previous, objects);
+      },
+      { behavior: "immediate" },
+    ),
+  );
+}
+
+type Tx = Parameters<Parameters<ReturnType<typeof getDb>["transaction"]>[0]>[0];
+
+function writeCluster(tx: Tx, clusterId: string, rows: readonly StatusValues[], previous: ReadonlyMap<string, ConfigurationStatus>, objects: readonly ObjectValues[] | undefined): void {
+  const events: NewNotificationEvent[] = [];
+  for (const row of rows) {
+    // The key columns are "updated" to the values they already have; simpler than omitting them.
+    tx.insert(configurationStatus)
+      .values(row)
+      .onConflictDoUpdate({ target: [configurationStatus.configurationId, configurationStatus.clusterId], set: row })
+      .run();
+    const before = previous.get(row.configurationId);
+    if (!before || before.state !== row.state || before.reason !== (row.reason ?? null)) {
+      tx.insert(configurationStatusHistory)
+        .values({ configurationId: row.configurationId, clusterId, at: row.observedAt, state: row.state, previousState: before?.state ?? null, reason: row.reason ?? null })
         .run();
-      const before = previous.get(row.configurationId);
-      if (!before || before.state !== row.state || before.reason !== (row.reason ?? null)) {
-        tx.insert(configurationStatusHistory)
-          .values({ configurationId: row.configurationId, clusterId, at: row.observedAt, state: row.state, previousState: before?.state ?? null, reason: row.reason ?? null })
-          .run();
-        const type = complianceEvent(before?.state, row.state);
-        if (type) events.push(complianceChange(clusterId, row.configurationId, type, row.reason ?? null, row.observedAt));
-      }
-      if (driftEntered(before?.hasConfigDrift, row.hasConfigDrift)) events.push(driftChange(clusterId, row.configurationId, driftDetail(row), row.observedAt));
+      const type = complianceEvent(before?.state, row.state);
+      if (type) events.push(complianceChange(clusterId, row.configurationId, type, row.reason ?? null, row.observedAt));
     }
-    // The outbox for notifications: one statement for the cluster's changes, none when nothing changed.
-    insertEvents(tx, events);
-    const kept = rows.map((row) => row.configurationId);
-    const stale = kept.length > 0 ? notInArray(configurationStatus.configurationId, kept) : undefined;
-    tx.delete(configurationStatus).where(and(eq(configurationStatus.clusterId, clusterId), stale)).run();
-    if (!objects) return;
-    tx.delete(objectStatus).where(eq(objectStatus.clusterId, clusterId)).run();
-    for (let i = 0; i < objects.length; i += INSERT_CHUNK) tx.insert(objectStatus).values(objects.slice(i, i + INSERT_CHUNK)).run();
-  }));
+    if (driftEntered(before?.hasConfigDrift, row.hasConfigDrift)) events.push(driftChange(clusterId, row.configurationId, driftDetail(row), row.observedAt));
+  }
+  // The outbox for notifications: one statement for the cluster's changes, none when nothing changed.
+  insertEvents(tx, events);
+  const kept = rows.map((row) => row.configurationId);
+  const stale = kept.length > 0 ? notInArray(configurationStatus.configurationId, kept) : undefined;
+  tx.delete(configurationStatus).where(and(eq(configurationStatus.clusterId, clusterId), stale)).run();
+  if (!objects) return;
+  tx.delete(objectStatus).where(eq(objectStatus.clusterId, clusterId)).run();
+  for (let i = 0; i < objects.length; i += INSERT_CHUNK) tx.insert(objectStatus).values(objects.slice(i, i + INSERT_CHUNK)).run();
 }

@@ -5,8 +5,9 @@ import type { RenderedObject } from "../types";
 import { failedKindOf, unreadableKindRow } from "../observation";
 import { observedKinds } from "../kinds";
 import type { ObjectValues, StatusValues } from "../flux/rows";
-import { APPLICATION_API_VERSION } from "./metadata";
-import { listManagedApplications, observeArgoTargets, type ArgoListing, type ArgoTarget } from "./observe";
+import { APPLICATION_API_VERSION, ARGO_NAMESPACE } from "./metadata";
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "../labels";
+import { applicationsPath, listManagedApplications, observeArgoTargets, type ArgoListing, type ArgoTarget } from "./observe";
 import { renderArgoObjects } from "./render";
 import { observeArgoTarget } from "./rows";
 import type { ArgoApplication } from "./status";
@@ -38,6 +39,8 @@ export const argo: Reconciler = {
       return { objects: [], unservedKinds: new Set(), failedKinds: new Map([["Application", `listing applications.argoproj.io failed: ${(error as Error).message}`]]) };
     }
   },
+  // Applications live in Argo CD's namespace at the one version it serves; a 404 there reads as not served.
+  collections: async () => [{ kind: "Application", apiVersion: APPLICATION_API_VERSION, path: applicationsPath(ARGO_NAMESPACE), labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}` }],
   observe(listing, { targets, previous, now }) {
     const argoListing: ArgoListing = { applications: listing.objects as unknown as ArgoApplication[], isServed: !listing.unservedKinds.has("Application") };
     const rows: StatusValues[] = [];

@@ -28,7 +28,7 @@ export type ArgoTarget = {
 export type ArgoListing = { applications: ArgoApplication[]; isServed: boolean };
 export type ArgoObservation = { configurationId: string; verdict: ArgoConfigurationVerdict };
 
-const applicationsPath = (namespace: string) => resourcePath({ apiVersion: APPLICATION_API_VERSION, plural: "applications", namespace });
+export const applicationsPath = (namespace: string) => resourcePath({ apiVersion: APPLICATION_API_VERSION, plural: "applications", namespace });
 
 /** Applications Fleetline manages in the Argo CD namespace (optionally of one configuration); a cluster without Argo CD says so. */
 export async function listManagedApplications(client: ClusterClient, options: { namespace?: string; configuration?: string } = {}): Promise<ArgoListing> {

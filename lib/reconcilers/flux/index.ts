@@ -2,7 +2,7 @@ import type { Reconciler, VerbPlan } from "../types";
 import { mergePatchAct, REQUESTED_AT } from "../verb-acts";
 import { failedKindOf, unreadableKindRow } from "../observation";
 import { isFluxKind, FLUX_KIND_INFO } from "./kinds";
-import { listFluxKinds, SELECTOR, type LiveFluxObject } from "./list";
+import { listFluxKinds, SELECTOR, servedVersions, type LiveFluxObject } from "./list";
 import { renderFluxObjects } from "./render";
 import { observeTarget, type ObjectValues, type StatusValues } from "./rows";
 
@@ -18,6 +18,13 @@ export const flux: Reconciler = {
   // Fleetline's configuration model is Flux's: everything renders (a credential that does not fit its source is refused at render).
   unsupported: () => [],
   list: (client, { namespaces, served }) => listFluxKinds(client, { namespaces, selector: SELECTOR, ...(served ? { served } : {}) }),
+  async collections(client) {
+    const versions = await servedVersions(client);
+    return FLUX_KIND_INFO.map(({ kind, group, plural }) => {
+      const version = versions.get(group);
+      return { kind, apiVersion: version ? `${group}/${version}` : "", path: version ? `/apis/${group}/${version}/${plural}` : null, labelSelector: SELECTOR };
+    });
+  },
   observe(listing, { targets, previous, now, controllersReady }) {
     const rows: StatusValues[] = [];
     const objects: ObjectValues[] = [];

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ConfigurationStatus } from "@/db/schema-status";
+import type { KubeObject } from "@/lib/k8s/client";
+import { startFleetFixture, type FleetFixture } from "@/test-support/fleet-fixture";
+
+// Watch mode against real API servers with the Flux stand-in: after one full observation the loop
+// follows the kinds each cluster's configuration uses, works rows out from events with no pass,
+// relists when its resourceVersion has expired, and a later pass that finds the cluster gone
+// turns its rows Unknown.
+let fleet: FleetFixture;
+let loop: typeof import("./loop");
+let watches: typeof import("./watches");
+let db: typeof import("@/db/schema-status");
+let configurationId: string;
+
+beforeAll(async () => {
+  fleet = await startFleetFixture({ clusters: 2, name: "watches", resyncMs: 0 });
+  [loop, watches, db] = await Promise.all([import("./loop"), import("./watches"), import("@/db/schema-status")]);
+});
+
+afterAll(async () => {
+  watches?.stopAllWatches();
+  await fleet?.stop();
+});
+
+const rowOf = (clusterId: string): ConfigurationStatus | undefined =>
+  fleet.temp.db.select().from(db.configurationStatus).all().find((r) => r.clusterId === clusterId && r.configurationId === configurationId);
+
+describe("watch mode", () => {
+  it("after one full pass, a change on the cluster reaches the rows from the watch, with no pass", async () => {
+    const saved = fleet.save({
+      name: "watched",
+      scope: "cluster",
+      source: { kind: "GitRepository", url: fleet.harness.sample!.repo.url, ref: { type: "branch", value: "main" }, interval: "10m" },
+      kustomizations: [{ name: "infra", path: "./infrastructure", prune: true }],
+      targets: { clusterIds: fleet.clusterIds },
+    });
+    configurationId = saved.id;
+    await fleet.push(saved.id, saved.version);
+    await expect
+      .poll(async () => {
+        await loop.runObservation({ clusterIds: fleet.clusterIds, gitMaxAgeMs: 0, timeoutMs: 10_000, watch: true });
+        return fleet.clusterIds.map((id) => rowOf(id)?.state);
+      }, { timeout: 60_000, interval: 500 })
+      .toEqual(["Compliant", "Compliant"]);
+    // Each cluster follows exactly the two kinds its configuration renders.
+    await expect.poll(() => watches.watchStats(), { timeout: 15_000 }).toEqual({ clusters: 2, kinds: 4, synced: 4 });
+
+    const before = rowOf(fleet.clusterIds[0]!)!;
+    const rest = fleet.harness.clusters[0]!.rest();
+    const listed = await rest.json<{ items: KubeObject[] }>("GET", "/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations");
+    const kustomization = listed.items.find((o) => o.metadata.name === "watched-infra")!;
+    await rest.json("DELETE", `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${kustomization.metadata.namespace}/kustomizations/watched-infra`);
+    await expect.poll(() => rowOf(fleet.clusterIds[0]!)?.reason, { timeout: 10_000, interval: 100 }).toMatch(/ObjectMissing$/);
+    expect(rowOf(fleet.clusterIds[0]!)!.observedAt.getTime()).toBeGreaterThan(before.observedAt.getTime());
+    // The other cluster's row was not touched.
+    expect(rowOf(fleet.clusterIds[1]!)?.state).toBe("Compliant");
+  });
+
+  it("a watch whose resourceVersion has expired lists again", async () => {
+    const { flux } = await import("@/lib/reconcilers/flux");
+    const { createClusterClient } = await import("@/lib/k8s/client");
+    const cluster = fleet.harness.clusters[1]!;
+    const client = createClusterClient({ server: cluster.server, caData: cluster.caData, token: cluster.adminToken });
+    const collection = (await flux.collections(client)).find((c) => c.kind === "GitRepository")!;
+    const stop = new AbortController();
+    const snapshots: KubeObject[][] = [];
+    const failures: unknown[] = [];
+    // Version 1 is long compacted away: the API server answers 410 Gone, and the follower relists.
+    const following = watches.followCollection(client, collection, { snapshot: (objects) => snapshots.push(objects), event: () => undefined, failed: (error) => failures.push(error) }, stop.signal, { initialResourceVersion: "1" });
+    await expect.poll(() => snapshots.length, { timeout: 15_000 }).toBeGreaterThan(0);
+    stop.abort();
+    await following;
+    expect(failures).toEqual([]);
+    expect(snapshots[0]!.map((o) => [o.kind, o.metadata.name])).toEqual([["GitRepository", "watched"]]);
+  });
+
+  it("a pass between full observations finds a stopped cluster and turns its rows Unknown at once", async () => {
+    const started = Date.now();
+    await fleet.harness.clusters[0]!.stop();
+    const result = await loop.runObservation({ clusterIds: fleet.clusterIds, gitMaxAgeMs: 0, timeoutMs: 8000, watch: true });
+    expect(fleet.clusterIds.map((id) => result.observations.find((x) => x.sweep.clusterId === id)?.sweep.status)).toEqual(["unreachable", "ok"]);
+    expect(rowOf(fleet.clusterIds[0]!)).toMatchObject({ state: "Unknown" });
+    expect(rowOf(fleet.clusterIds[0]!)!.reason).toMatch(/^ClusterUnreachable/);
+    expect(rowOf(fleet.clusterIds[1]!)).toMatchObject({ state: "Compliant" });
+    expect(rowOf(fleet.clusterIds[1]!)!.observedAt.getTime()).toBeGreaterThanOrEqual(started);
+  });
+});

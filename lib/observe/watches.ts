@@ -1,0 +1,257 @@
+import "server-only";
+import type { Cluster } from "@/db/schema";
+import { env } from "@/lib/env";
+import { ClusterError, type ClusterClient, type KubeObject } from "@/lib/k8s/client";
+import { classifyError } from "@/lib/k8s/errors";
+import { clientFor } from "@/lib/inventory/client-cache";
+import { isKindLevelFailure } from "@/lib/reconcilers/flux/list";
+import type { ReconcilerModule } from "@/lib/reconcilers";
+import type { Collection, Listing } from "@/lib/reconcilers/types";
+import { errorMessage, log } from "@/lib/log";
+
+/**
+ * The watch cache: for each cluster, the reconciler kinds its configurations use, listed once and
+ * then watched (with bookmarks), relisted on 410 Gone and after a dropped connection. Status rows
+ * are worked out from it when an event arrives, with no request to the cluster; the observation
+ * loop's passes use it instead of listing while every kind it needs is in sync.
+ */
+
+type KindState = "listing" | "synced" | "failed" | "unserved" | "stale";
+
+type KindWatch = {
+  kind: string;
+  state: KindState;
+  /** Why a kind-level failure (500, 429, 403) left the kind unreadable. */
+  reason?: string;
+  objects: Map<string, KubeObject>;
+  stop: AbortController;
+};
+
+type ClusterWatch = {
+  clusterId: string;
+  fingerprint: string;
+  reconciler: string;
+  client: ClusterClient;
+  kinds: Map<string, KindWatch>;
+  onChange: () => void;
+  debounce?: NodeJS.Timeout;
+  /** When the cache last changed after its first listing (an event, or a relist). */
+  changedAt: number;
+};
+
+const globalForWatches = globalThis as unknown as { fleetlineWatches?: Map<string, ClusterWatch> };
+const watches = (globalForWatches.fleetlineWatches ??= new Map());
+
+// Events that arrive together (a controller writing status on several objects) are worked out once.
+const DEBOUNCE_MS = 150;
+const MIN_RETRY_MS = 1000;
+const MAX_RETRY_MS = 60_000;
+
+const keyOf = (object: KubeObject) => `${object.metadata.namespace ?? ""}/${object.metadata.name}`;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done);
+  });
+}
+
+export type FollowHandlers = {
+  /** The whole collection as just listed (first, and after every relist). */
+  snapshot(objects: KubeObject[]): void;
+  event(type: "ADDED" | "MODIFIED" | "DELETED", object: KubeObject): void;
+  /** The kind cannot be read or followed for now (the reason), or is not served (null path). */
+  failed(error: unknown): void;
+};
+
+/**
+ * Lists one collection and follows it until `signal` fires: watch from the list's
+ * resourceVersion, resume after the server ends a watch, list again on 410 Gone and after any
+ * failure (with jittered backoff). `initialResourceVersion` starts with a watch instead of a list.
+ */
+export async function followCollection(client: ClusterClient, collection: Collection, handlers: FollowHandlers, signal: AbortSignal, options: { initialResourceVersion?: string } = {}): Promise<void> {
+  if (!collection.path) return;
+  const path = collection.path;
+  const query = `?labelSelector=${encodeURIComponent(collection.labelSelector)}`;
+  const withKind = (object: KubeObject): KubeObject => ({ ...object, apiVersion: collection.apiVersion, kind: collection.kind });
+  let retryMs = MIN_RETRY_MS;
+  let resourceVersion = options.initialResourceVersion;
+  while (!signal.aborted) {
+    try {
+      if (resourceVersion === undefined) {
+        const list = await client.withSignal(signal).list(path, { labelSelector: collection.labelSelector });
+        handlers.snapshot(list.items.map(withKind));
+        resourceVersion = list.metadata.resourceVersion ?? "0";
+      }
+      const end = await client.watch(`${path}${query}`, resourceVersion, (event) => handlers.event(event.type, withKind(event.object)), signal);
+      if (end.outcome === "aborted") return;
+      if (end.outcome === "relist") resourceVersion = undefined;
+      else resourceVersion = end.resourceVersion;
+      retryMs = MIN_RETRY_MS;
+    } catch (error) {
+      if (signal.aborted) return;
+      handlers.failed(error);
+      resourceVersion = undefined;
+      await sleep(Math.round(retryMs * (0.8 + 0.4 * Math.random())), signal);
+      retryMs = Math.min(MAX_RETRY_MS, retryMs * 2);
+    }
+  }
+}
+
+function startKind(watch: ClusterWatch, collection: Collection): KindWatch {
+  const entry: KindWatch = { kind: collection.kind, state: collection.path ? "listing" : "unserved", objects: new Map(), stop: new AbortController() };
+  if (!collection.path) return entry;
+  let listed = false;
+  const schedule = () => {
+    if (watch.debounce) return;
+    watch.debounce = setTimeout(() => {
+      watch.debounce = undefined;
+      watch.onChange();
+    }, DEBOUNCE_MS);
+    watch.debounce.unref();
+  };
+  const changed = () => {
+    watch.changedAt = Date.now();
+    schedule();
+  };
+  void followCollection(
+    watch.client,
+    collection,
+    {
+      snapshot(objects) {
+        entry.objects = new Map(objects.map((o) => [keyOf(o), o]));
+        entry.state = "synced";
+        delete entry.reason;
+        // The first listing is what the full observation that started the watch just read.
+        if (listed) changed();
+        else schedule();
+        listed = true;
+      },
+      event(type, object) {
+        if (type === "DELETED") entry.objects.delete(keyOf(object));
+        else entry.objects.set(keyOf(object), object);
+        changed();
+      },
+      failed(error) {
+        if (error instanceof ClusterError && error.kind === "not-found") {
+          entry.state = "unserved";
+          entry.objects.clear();
+        } else if (isKindLevelFailure(error)) {
+          // As a listing reports it: the kind is unreadable, the cluster stays reachable.
+          entry.state = "failed";
+          entry.reason = `listing ${collection.path} failed: ${classifyError(error).message}`;
+          entry.objects.clear();
+        } else {
+          // The connection: the loop's next pass finds out whether the cluster is down.
+          entry.state = "stale";
+        }
+        log.debug("watch: kind not followed", { clusterId: watch.clusterId, kind: collection.kind, error: errorMessage(error) });
+      },
+    },
+    entry.stop.signal,
+  ).catch((error: unknown) => log.error("watch: follower ended", { clusterId: watch.clusterId, kind: collection.kind, error: errorMessage(error) }));
+  return entry;
+}
+
+/** The cluster's one client (its watches go over sockets of their own, on one TLS context). */
+function watchClient(cluster: Cluster): ClusterClient {
+  return clientFor(cluster, env().FLEETLINE_HEALTH_TIMEOUT_MS);
+}
+
+/**
+ * Follows exactly `kinds` of `reconciler` on the cluster (the kinds its configurations use):
+ * starts what is missing, stops what is no longer needed, and starts over when the credentials
+ * or the reconciler changed. `onChange` runs (debounced) after the cache changed.
+ */
+export async function ensureWatches(cluster: Cluster, reconciler: ReconcilerModule, kinds: ReadonlySet<string>, onChange: () => void): Promise<void> {
+  let watch = watches.get(cluster.id);
+  if (watch && (watch.fingerprint !== cluster.credentialsFingerprint || watch.reconciler !== reconciler.id)) {
+    stopWatches(cluster.id);
+    watch = undefined;
+  }
+  if (kinds.size === 0) {
+    if (watch) stopWatches(cluster.id);
+    return;
+  }
+  if (!watch) {
+    watch = { clusterId: cluster.id, fingerprint: cluster.credentialsFingerprint, reconciler: reconciler.id, client: watchClient(cluster), kinds: new Map(), onChange, changedAt: 0 };
+    watches.set(cluster.id, watch);
+  }
+  watch.onChange = onChange;
+  for (const [kind, entry] of watch.kinds) {
+    if (kinds.has(kind)) continue;
+    entry.stop.abort();
+    watch.kinds.delete(kind);
+  }
+  const missing = [...kinds].filter((kind) => !watch.kinds.has(kind));
+  if (missing.length === 0) return;
+  const collections = await reconciler.collections(watch.client);
+  if (watches.get(cluster.id) !== watch) return;
+  for (const collection of collections) {
+    if (!missing.includes(collection.kind) || watch.kinds.has(collection.kind)) continue;
+    watch.kinds.set(collection.kind, startKind(watch, collection));
+  }
+}
+
+/**
+ * The cached listing of `kinds` when every one of them is in sync (or known not served, or
+ * unreadable with a kind-level reason); undefined while any is being listed or its connection
+ * failed: then the caller lists for itself.
+ */
+export function watchedListing(clusterId: string, kinds: ReadonlySet<string>): Listing | undefined {
+  const watch = watches.get(clusterId);
+  if (!watch || kinds.size === 0) return undefined;
+  const objects: KubeObject[] = [];
+  const unservedKinds = new Set<string>();
+  const failedKinds = new Map<string, string>();
+  for (const kind of kinds) {
+    const entry = watch.kinds.get(kind);
+    if (!entry || entry.state === "listing" || entry.state === "stale") return undefined;
+    if (entry.state === "unserved") unservedKinds.add(kind);
+    else if (entry.state === "failed") failedKinds.set(kind, entry.reason ?? `listing ${kind} failed`);
+    else objects.push(...entry.objects.values());
+  }
+  return { objects, unservedKinds, failedKinds };
+}
+
+/** Whether the watched objects changed after `since` (then the inventory facts are read in full again). */
+export function watchesChangedSince(clusterId: string, since: number): boolean {
+  return (watches.get(clusterId)?.changedAt ?? 0) > since;
+}
+
+export function stopWatches(clusterId: string): void {
+  const watch = watches.get(clusterId);
+  if (!watch) return;
+  for (const entry of watch.kinds.values()) entry.stop.abort();
+  clearTimeout(watch.debounce);
+  watches.delete(clusterId);
+}
+
+/** Stops the watches of clusters that no longer exist. */
+export function stopWatchesExcept(liveIds: ReadonlySet<string>): void {
+  for (const id of [...watches.keys()]) if (!liveIds.has(id)) stopWatches(id);
+}
+
+export function stopAllWatches(): void {
+  for (const id of [...watches.keys()]) stopWatches(id);
+}
+
+/** Counts for /api/health and the benchmark: clusters followed, open watches, kinds in sync. */
+export function watchStats(): { clusters: number; kinds: number; synced: number } {
+  let kinds = 0;
+  let synced = 0;
+  for (const watch of watches.values()) {
+    for (const entry of watch.kinds.values()) {
+      if (entry.state === "unserved") continue;
+      kinds += 1;
+      if (entry.state === "synced") synced += 1;
+    }
+  }
+  return { clusters: watches.size, kinds, synced };
+}
