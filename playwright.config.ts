@@ -70,6 +70,8 @@ export default defineConfig({
         // Watch mode (the default): facts read in full every 4 s, passes in between only check each
         // cluster answers, so the specs exercise both kinds of pass and the watches' own updates.
         FLEETLINE_INVENTORY_INTERVAL_S: "4",
+        // Resource drift is looked for every 5 minutes by default; the specs edit objects and look.
+        FLEETLINE_DRIFT_INTERVAL_S: "2",
         // Every fetch is a handful of git processes on both sides; process start-up is what a
         // two-core VM spends most on (58% system time with a fetch every 2 s).
         FLEETLINE_GIT_INTERVAL_S: "10",

@@ -59,6 +59,10 @@ const envSchema = z
     // In watch mode, how often the inventory facts (nodes, controllers, every Flux object, discovery)
     // are read again in full; the status rows come from the watches in between.
     FLEETLINE_INVENTORY_INTERVAL_S: z.coerce.number().int().min(1).max(86400).default(300),
+    // How often the running loop looks for resource drift (inventory objects edited outside Git) on
+    // each cluster: one list per kind in the Kustomizations' inventories, more requests than the
+    // rest of a pass together, so not on every pass.
+    FLEETLINE_DRIFT_INTERVAL_S: z.coerce.number().int().min(1).max(86400).default(300),
     // How often the observation loop fetches each configuration's Git source (for "behind by N").
     FLEETLINE_GIT_INTERVAL_S: z.coerce.number().int().min(1).max(3600).default(60),
     // Policy results (Gatekeeper, policy reports) are read this often per cluster: Gatekeeper audits

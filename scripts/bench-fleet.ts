@@ -52,7 +52,9 @@ type Loop = { pid: number; startedAt: number; stop(): Promise<void> };
 function startLoop(dir: string, label: string): Loop {
   const logFile = path.join(dir, `loop-${label}.log`);
   const out = fs.openSync(logFile, "a");
-  const child: ChildProcess = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(root, "scripts/bench-fleet-loop.ts")], {
+  // BENCH_LOOP_NODE_ARGS: extra node flags for the loop process alone (e.g. --cpu-prof --cpu-prof-dir=DIR).
+  const extra = (process.env.BENCH_LOOP_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...extra, "--conditions=react-server", "--import", "tsx", path.join(root, "scripts/bench-fleet-loop.ts")], {
     cwd: root,
     env: { ...process.env, FLEETLINE_BACKGROUND: "on" },
     stdio: ["ignore", out, out],

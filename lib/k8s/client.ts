@@ -263,7 +263,8 @@ async function connect(credentials: ClusterCredentials): Promise<Connection> {
   const { ca, cert, key } = made.options;
   const secureContext = tls.createSecureContext({ ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) });
   const agent = new https.Agent({ ...made.options, secureContext, keepAlive: true, maxSockets: 8, maxFreeSockets: 2, scheduling: "lifo" });
-  const watchAgent = new https.Agent({ ...made.options, secureContext, keepAlive: false });
+  // A watch the server ends (every few minutes) is resumed on the same connection, not a new handshake.
+  const watchAgent = new https.Agent({ ...made.options, secureContext, keepAlive: true, maxFreeSockets: 8, scheduling: "lifo" });
   const url = new URL(credentials.server);
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(options.headers ?? {})) {

@@ -28,7 +28,7 @@ import { readVersions } from "@/lib/versions/read";
 import type { KubeObject } from "@/lib/k8s/client";
 import type { ClusterClient } from "@/lib/k8s/client";
 import { applyBehindBy, refreshSourceHeads } from "@/lib/status/revision";
-import { ensureWatches, stopWatches, watchedListing, watchesChangedSince } from "./watches";
+import { ensureWatches, stopWatches, watchedListing, watchesChangedSince, watchStats } from "./watches";
 
 export type StatusSweepOptions = {
   /** Only these clusters (all registered clusters by default). */
@@ -167,7 +167,7 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
     }
     await persistRows(cluster.id, reconciler, mine, listing, probe, await driftCounts(cluster, mine, listing, deadline, o), o);
     if (o.watch) {
-      ensureWatches(cluster, reconciler, kindsInUse(reconciler, mine), () => refreshFromWatch(cluster.id)).catch((error: unknown) =>
+      ensureWatches(cluster, reconciler, kindsInUse(reconciler, mine), () => refreshFromWatch(cluster.id), () => observeSoon(cluster.id)).catch((error: unknown) =>
         log.debug("watch: not started", { cluster: cluster.name, error: errorMessage(error) }),
       );
     }
@@ -177,9 +177,18 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
   }));
 }
 
-/** Edited inventory objects per configuration, when this pass looks for them. */
+/**
+ * Edited inventory objects per configuration, when this pass looks for them: every pass of a
+ * sweep run directly, every `driftIntervalMs` per cluster in the running loop. Undefined keeps
+ * the counts the rows have.
+ */
 function driftCounts(cluster: Cluster, targets: readonly Target[], listing: Listing, deadline: Deadline, o: Settings): Promise<Map<string, number> | undefined> {
-  return o.resourceDrift ? resourceDriftCounts(cluster, targets, listing.objects as LiveFluxObject[], deadline) : Promise.resolve(undefined);
+  if (!o.resourceDrift) return Promise.resolve(undefined);
+  const driftReadAt = (globalForLoop.fleetlineDriftReadAt ??= new Map<string, number>());
+  const last = driftReadAt.get(cluster.id);
+  if (o.driftIntervalMs > 0 && last !== undefined && o.now() - last < o.driftIntervalMs) return Promise.resolve(undefined);
+  driftReadAt.set(cluster.id, o.now());
+  return resourceDriftCounts(cluster, targets, listing.objects as LiveFluxObject[], deadline);
 }
 
 /**
@@ -249,6 +258,14 @@ async function lightPass(cluster: Cluster, targets: readonly Target[], health: C
  * change reaches the dashboard within a second of the controller writing it. It does not wait
  * for a pass in flight: both work their rows out inside their write (persistRows).
  */
+/**
+ * A watch lost its connection to a cluster last seen answering: observed at the next tick, not
+ * at its next interval, so a cluster that stops shows as down within a second or two.
+ */
+function observeSoon(clusterId: string): void {
+  if (fullProbes.has(clusterId)) urgent.add(clusterId);
+}
+
 function refreshFromWatch(clusterId: string): void {
   refreshRows(clusterId).catch((error: unknown) => log.warn("watch: rows not refreshed", { clusterId, error: errorMessage(error) }));
 }
@@ -334,12 +351,15 @@ const globalForLoop = globalThis as unknown as {
   fleetlineObservationSlots?: Semaphore;
   fleetlinePolicyReadAt?: Map<string, number>;
   fleetlineVersionsReadAt?: Map<string, number>;
+  fleetlineDriftReadAt?: Map<string, number>;
   fleetlineFullProbes?: Map<string, FullProbe>;
   fleetlineWatching?: boolean;
 };
 const inFlight = (globalForLoop.fleetlineObserving ??= new Map());
 // The last full observation of each cluster in watch mode (what a light pass reuses).
 const fullProbes: Map<string, FullProbe> = (globalForLoop.fleetlineFullProbes ??= new Map());
+// Clusters to observe at the next tick whether due or not (observeSoon).
+const urgent = new Set<string>();
 
 /**
  * At most FLEETLINE_HEALTH_CONCURRENCY clusters observed at once across every pass: the loop
@@ -368,6 +388,8 @@ export type ObserveOptions = StatusSweepOptions & {
   respectBackoff?: boolean;
   /** Follow each cluster's reconciler kinds with watches (the running loop in watch mode does). */
   watch?: boolean;
+  /** Look for resource drift on a cluster at most this often (0: on every pass). */
+  driftIntervalMs?: number;
 };
 
 function settingsFrom(options: ObserveOptions): Settings {
@@ -382,6 +404,7 @@ function settingsFrom(options: ObserveOptions): Settings {
     versions: options.versions ?? true,
     respectBackoff: options.respectBackoff ?? false,
     watch: options.watch ?? globalForLoop.fleetlineWatching === true,
+    driftIntervalMs: options.driftIntervalMs ?? 0,
     now: options.now ?? Date.now,
   };
 }
@@ -452,15 +475,19 @@ export function observationLoopState(): LoopState | null {
 /**
  * Whether the fleet picture is current, for /api/health: "off" (the loop was not started in this
  * process), "stopped" (its timer has not ticked for 10 s), "behind" (some cluster is overdue by
- * more than two intervals: the loop cannot keep up), else "ok". Counts only, nothing sensitive.
+ * more than two intervals: the loop cannot keep up), else "ok"; in watch mode, how many watches
+ * are open and in sync. Counts only, nothing sensitive.
  */
-export function observationHealth(now = Date.now()): { state: "off" | "stopped" | "behind" | "ok"; overdueClusters: number } {
+export function observationHealth(now = Date.now()): { state: "off" | "stopped" | "behind" | "ok"; overdueClusters: number; mode?: "watch" | "list"; watches?: ReturnType<typeof watchStats> } {
   const state = observationLoopState();
   if (!state) return { state: "off", overdueClusters: 0 };
+  const mode = globalForLoop.fleetlineWatching ? ("watch" as const) : ("list" as const);
   const overdueBefore = new Date(now - 2 * state.intervalMs);
   const overdueClusters = getDb().select({ n: count() }).from(clusterHealth).where(lt(clusterHealth.nextCheckAt, overdueBefore)).get()?.n ?? 0;
-  if (state.lastTickAt === null || now - state.lastTickAt > 10_000) return { state: "stopped", overdueClusters };
-  return { state: overdueClusters > 0 ? "behind" : "ok", overdueClusters };
+  // Counts only: clusters followed, open watches, and how many of them are in sync.
+  const detail = { mode, ...(mode === "watch" ? { watches: watchStats() } : {}) };
+  if (state.lastTickAt === null || now - state.lastTickAt > 10_000) return { state: "stopped", overdueClusters, ...detail };
+  return { state: overdueClusters > 0 ? "behind" : "ok", overdueClusters, ...detail };
 }
 
 /**
@@ -482,9 +509,10 @@ export function startObservationLoop(tickMs = 1_000) {
     try {
       // Deleted clusters give up their clients and watches within a minute.
       if (++ticks % 60 === 0) forgetDeletedClusters();
-      const due = dueClusterIds(Date.now()).filter((id) => !inFlight.has(id));
+      const due = [...new Set([...dueClusterIds(Date.now()), ...urgent])].filter((id) => !inFlight.has(id));
+      urgent.clear();
       if (due.length > 0) {
-        void runObservation({ clusterIds: due })
+        void runObservation({ clusterIds: due, driftIntervalMs: env().FLEETLINE_DRIFT_INTERVAL_S * 1000 })
           .then(() => (state.lastPassEndedAt = Date.now()))
           .catch((error: unknown) => log.error("observation pass failed", { error: errorMessage(error) }));
       }

@@ -34,6 +34,8 @@ type ClusterWatch = {
   client: ClusterClient;
   kinds: Map<string, KindWatch>;
   onChange: () => void;
+  /** A watch's connection failed: the cluster may be down, and is worth observing now. */
+  onLost: () => void;
   debounce?: NodeJS.Timeout;
   /** When the cache last changed after its first listing (an event, or a relist). */
   changedAt: number;
@@ -148,8 +150,9 @@ function startKind(watch: ClusterWatch, collection: Collection): KindWatch {
           entry.reason = `listing ${collection.path} failed: ${classifyError(error).message}`;
           entry.objects.clear();
         } else {
-          // The connection: the loop's next pass finds out whether the cluster is down.
+          // The connection: a pass finds out now whether the cluster is down.
           entry.state = "stale";
+          watch.onLost();
         }
         log.debug("watch: kind not followed", { clusterId: watch.clusterId, kind: collection.kind, error: errorMessage(error) });
       },
@@ -167,9 +170,10 @@ function watchClient(cluster: Cluster): ClusterClient {
 /**
  * Follows exactly `kinds` of `reconciler` on the cluster (the kinds its configurations use):
  * starts what is missing, stops what is no longer needed, and starts over when the credentials
- * or the reconciler changed. `onChange` runs (debounced) after the cache changed.
+ * or the reconciler changed. `onChange` runs (debounced) after the cache changed, `onLost` when a
+ * watch's connection failed.
  */
-export async function ensureWatches(cluster: Cluster, reconciler: ReconcilerModule, kinds: ReadonlySet<string>, onChange: () => void): Promise<void> {
+export async function ensureWatches(cluster: Cluster, reconciler: ReconcilerModule, kinds: ReadonlySet<string>, onChange: () => void, onLost: () => void = () => undefined): Promise<void> {
   let watch = watches.get(cluster.id);
   if (watch && (watch.fingerprint !== cluster.credentialsFingerprint || watch.reconciler !== reconciler.id)) {
     stopWatches(cluster.id);
@@ -180,10 +184,11 @@ export async function ensureWatches(cluster: Cluster, reconciler: ReconcilerModu
     return;
   }
   if (!watch) {
-    watch = { clusterId: cluster.id, fingerprint: cluster.credentialsFingerprint, reconciler: reconciler.id, client: watchClient(cluster), kinds: new Map(), onChange, changedAt: 0 };
+    watch = { clusterId: cluster.id, fingerprint: cluster.credentialsFingerprint, reconciler: reconciler.id, client: watchClient(cluster), kinds: new Map(), onChange, onLost, changedAt: 0 };
     watches.set(cluster.id, watch);
   }
   watch.onChange = onChange;
+  watch.onLost = onLost;
   for (const [kind, entry] of watch.kinds) {
     if (kinds.has(kind)) continue;
     entry.stop.abort();
