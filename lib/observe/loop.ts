@@ -28,7 +28,7 @@ import { readVersions } from "@/lib/versions/read";
 import type { KubeObject } from "@/lib/k8s/client";
 import type { ClusterClient } from "@/lib/k8s/client";
 import { applyBehindBy, refreshSourceHeads } from "@/lib/status/revision";
-import { ensureWatches, stopWatches, watchedListing, watchesChangedSince, watchStats } from "./watches";
+import { ensureWatches, stopWatches, watchedListing, watchStats } from "./watches";
 
 export type StatusSweepOptions = {
   /** Only these clusters (all registered clusters by default). */
@@ -141,7 +141,10 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
       fullProbes.delete(cluster.id);
       return { check, sweep: await markUnknown(failure ?? { kind: "network", message: "unreachable" }) };
     }
-    if (o.watch) fullProbes.set(cluster.id, { at: o.now(), probe, fingerprint: cluster.credentialsFingerprint });
+    if (o.watch) {
+      const at = o.now();
+      fullProbes.set(cluster.id, { at, dueAt: at + Math.round(env().FLEETLINE_INVENTORY_INTERVAL_S * 1000 * (0.9 + 0.2 * Math.random())), probe, fingerprint: cluster.credentialsFingerprint });
+    }
     if (targets.length === 0) {
       stopWatches(cluster.id);
       await persistObserved(cluster.id, () => ({ rows: [], objects: [] }));
@@ -213,20 +216,20 @@ function kindsInUse(reconciler: ReconcilerModule, targets: readonly Target[]): S
   return new Set(targets.flatMap((t) => (Array.isArray(t.rendered) ? t.rendered.map((o) => o.kind).filter((kind) => own.has(kind)) : [])));
 }
 
-type FullProbe = { at: number; probe: ClusterProbe; fingerprint: string };
+/** The last full observation, and when the next is due (the inventory interval, jittered so a fleet registered together spreads out). */
+type FullProbe = { at: number; dueAt: number; probe: ClusterProbe; fingerprint: string };
 
 /**
  * A watch-mode pass between full observations: the watches hold the reconciler's objects, so the
  * pass only asks the cluster for its version (it answers, and how fast) and works the rows out
  * from the cache. Undefined when a full observation is due: never made, older than
- * FLEETLINE_INVENTORY_INTERVAL_S, other credentials, a watch not in sync, or watched objects
- * that changed since (the object list and counts on the cluster page are read again).
+ * FLEETLINE_INVENTORY_INTERVAL_S (jittered), other credentials, or a watch not in sync. A change
+ * does not bring the full observation forward: a commit applied fleet-wide would otherwise have
+ * every cluster read in full at once, which is what interval listing cost.
  */
 async function lightPass(cluster: Cluster, targets: readonly Target[], health: ClusterHealth | undefined, o: Settings, client: ClusterClient, deadline: Deadline, markUnknown: (failure: { kind: string; message: string }) => Promise<ClusterSweepOutcome>, sweep: (status: ClusterSweepOutcome["status"]) => ClusterSweepOutcome): Promise<ClusterObservation | undefined> {
   const full = fullProbes.get(cluster.id);
-  if (!o.watch || !full || full.fingerprint !== cluster.credentialsFingerprint || o.now() - full.at >= env().FLEETLINE_INVENTORY_INTERVAL_S * 1000) return undefined;
-  // Objects changed since the last full observation: the inventory facts (object list, counts) are read again.
-  if (watchesChangedSince(cluster.id, full.at)) return undefined;
+  if (!o.watch || !full || full.fingerprint !== cluster.credentialsFingerprint || o.now() >= full.dueAt) return undefined;
   const reconciler = reconcilerFor({ reconcilerOverride: cluster.reconcilerOverride, detectedReconciler: detectReconciler(full.probe) });
   if (!reconciler || targets.length === 0) return undefined;
   const mine = targets.map((t) => withReconciler(t, reconciler.id));

@@ -37,8 +37,6 @@ type ClusterWatch = {
   /** A watch's connection failed: the cluster may be down, and is worth observing now. */
   onLost: () => void;
   debounce?: NodeJS.Timeout;
-  /** When the cache last changed after its first listing (an event, or a relist). */
-  changedAt: number;
 };
 
 const globalForWatches = globalThis as unknown as { fleetlineWatches?: Map<string, ClusterWatch> };
@@ -109,18 +107,13 @@ export async function followCollection(client: ClusterClient, collection: Collec
 function startKind(watch: ClusterWatch, collection: Collection): KindWatch {
   const entry: KindWatch = { kind: collection.kind, state: collection.path ? "listing" : "unserved", objects: new Map(), stop: new AbortController() };
   if (!collection.path) return entry;
-  let listed = false;
-  const schedule = () => {
+  const changed = () => {
     if (watch.debounce) return;
     watch.debounce = setTimeout(() => {
       watch.debounce = undefined;
       watch.onChange();
     }, DEBOUNCE_MS);
     watch.debounce.unref();
-  };
-  const changed = () => {
-    watch.changedAt = Date.now();
-    schedule();
   };
   void followCollection(
     watch.client,
@@ -130,10 +123,7 @@ function startKind(watch: ClusterWatch, collection: Collection): KindWatch {
         entry.objects = new Map(objects.map((o) => [keyOf(o), o]));
         entry.state = "synced";
         delete entry.reason;
-        // The first listing is what the full observation that started the watch just read.
-        if (listed) changed();
-        else schedule();
-        listed = true;
+        changed();
       },
       event(type, object) {
         if (type === "DELETED") entry.objects.delete(keyOf(object));
@@ -184,7 +174,7 @@ export async function ensureWatches(cluster: Cluster, reconciler: ReconcilerModu
     return;
   }
   if (!watch) {
-    watch = { clusterId: cluster.id, fingerprint: cluster.credentialsFingerprint, reconciler: reconciler.id, client: watchClient(cluster), kinds: new Map(), onChange, onLost, changedAt: 0 };
+    watch = { clusterId: cluster.id, fingerprint: cluster.credentialsFingerprint, reconciler: reconciler.id, client: watchClient(cluster), kinds: new Map(), onChange, onLost };
     watches.set(cluster.id, watch);
   }
   watch.onChange = onChange;
@@ -223,11 +213,6 @@ export function watchedListing(clusterId: string, kinds: ReadonlySet<string>): L
     else objects.push(...entry.objects.values());
   }
   return { objects, unservedKinds, failedKinds };
-}
-
-/** Whether the watched objects changed after `since` (then the inventory facts are read in full again). */
-export function watchesChangedSince(clusterId: string, since: number): boolean {
-  return (watches.get(clusterId)?.changedAt ?? 0) > since;
 }
 
 export function stopWatches(clusterId: string): void {
