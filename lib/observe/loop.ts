@@ -257,11 +257,6 @@ async function lightPass(cluster: Cluster, targets: readonly Target[], health: C
 }
 
 /**
- * Rows worked out again from the watch cache after an event: no request to the cluster, so a
- * change reaches the dashboard within a second of the controller writing it. It does not wait
- * for a pass in flight: both work their rows out inside their write (persistRows).
- */
-/**
  * A watch lost its connection to a cluster last seen answering: observed at the next tick, not
  * at its next interval, so a cluster that stops shows as down within a second or two.
  */
@@ -269,6 +264,11 @@ function observeSoon(clusterId: string): void {
   if (fullProbes.has(clusterId)) urgent.add(clusterId);
 }
 
+/**
+ * Rows worked out again from the watch cache after an event: no request to the cluster, so a
+ * change reaches the dashboard within a second of the controller writing it. It does not wait
+ * for a pass in flight: both work their rows out inside their write (persistRows).
+ */
 function refreshFromWatch(clusterId: string): void {
   refreshRows(clusterId).catch((error: unknown) => log.warn("watch: rows not refreshed", { clusterId, error: errorMessage(error) }));
 }
