@@ -3,22 +3,21 @@ import { relativeTime } from "./time";
 
 type Tone = "green" | "red" | "amber" | "grey" | "neutral" | "blue";
 
+// Utilities in app/globals.css (badge, badge-<tone>): a status table repeats a badge a few times per
+// row, and the spelled-out Tailwind classes were a sixth of a 20-row page's HTML and RSC payload.
 const TONES: Record<Tone, string> = {
-  green: "border-emerald-300 bg-emerald-50 text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200",
-  red: "border-red-300 bg-red-50 text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200",
-  amber: "border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200",
-  grey: "border-zinc-300 bg-zinc-100 text-zinc-700 dark:border-zinc-700 dark:bg-zinc-800 dark:text-zinc-300",
-  neutral: "border-zinc-300 bg-white text-zinc-700 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-300",
-  blue: "border-sky-300 bg-sky-50 text-sky-900 dark:border-sky-800 dark:bg-sky-950 dark:text-sky-200",
+  green: "badge-green",
+  red: "badge-red",
+  amber: "badge-amber",
+  grey: "badge-grey",
+  neutral: "badge-neutral",
+  blue: "badge-blue",
 };
 
 /** Always icon + word: state is never carried by colour alone. */
 export function Badge({ tone, icon, children, title }: { tone: Tone; icon: string; children: ReactNode; title?: string }) {
   return (
-    <span
-      title={title}
-      className={`inline-flex items-center gap-1 whitespace-nowrap rounded-full border px-2 py-0.5 text-xs font-medium ${TONES[tone]}`}
-    >
+    <span title={title} className={`badge ${TONES[tone]}`}>
       <span aria-hidden="true">{icon}</span>
       {children}
     </span>

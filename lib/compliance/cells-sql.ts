@@ -20,6 +20,12 @@ export type CellScope = {
   clusterIds?: readonly string[] | undefined;
   /** Columns of the `cell` CTE: one per configuration, or one per assignment. */
   view?: CellView;
+  /**
+   * The assignment list compliance_cells currently holds (lib/compliance/stored-cells.ts), of
+   * which `assignments` is all or part: the pairs are then read from that table, kept per pair
+   * by triggers, instead of being worked out from selectors, targets and status rows again.
+   */
+  stored?: readonly Pick<Assignment, "id" | "configurationId">[] | undefined;
 };
 
 // Label keys are validated (no quotes) before they are stored; the path is a bound parameter either way.
@@ -72,8 +78,13 @@ const rankOf = (state: SQL): SQL =>
  * (ten configurations on env=prod) are matched against the clusters once, and per-assignment
  * questions group by `assignments` instead of joining every assignment to every pair again.
  */
-export function cellsCte({ assignments, clusterWhere, clusterIds, view = "configurations" }: CellScope): SQL {
+export function cellsCte({ assignments, clusterWhere, clusterIds, view = "configurations", stored }: CellScope): SQL {
   const restrict = and(clusterWhere, clusterIds ? sql`clusters.id in ${jsonList(clusterIds)}` : undefined);
+  const cell =
+    view === "assignments"
+      ? sql`select covering.value as column_id, pair_cell.* from pair_cell, json_each(pair_cell.assignments) covering`
+      : sql`select pair_cell.configuration_id as column_id, pair_cell.* from pair_cell`;
+  if (stored) return sql`with pair_cell as not materialized (${storedPairs(assignments, stored, restrict)}), cell as (${cell})`;
   const targetIndex = new Map<string, number>();
   const targets: SQL[] = [];
   const list = assignments.map((a) => {
@@ -87,10 +98,6 @@ export function cellsCte({ assignments, clusterWhere, clusterIds, view = "config
     return [a.id, a.configurationId, index];
   });
   const matched = unionAll(targets.map((condition, i) => sql`select ${i} as target, clusters.id as cluster_id from clusters where ${restrict ? sql`${condition} and ${restrict}` : condition}`));
-  const cell =
-    view === "assignments"
-      ? sql`select covering.value as column_id, pair_cell.* from pair_cell, json_each(pair_cell.assignments) covering`
-      : sql`select pair_cell.configuration_id as column_id, pair_cell.* from pair_cell`;
   return sql`with
     assignment_list as (select json_extract(value, '$[0]') as assignment_id, json_extract(value, '$[1]') as configuration_id, json_extract(value, '$[2]') as target from json_each(${JSON.stringify(list)})),
     matched as materialized (${matched}),
@@ -116,6 +123,35 @@ export function cellsCte({ assignments, clusterWhere, clusterIds, view = "config
       from raw_pair
     ),
     cell as (${cell})`;
+}
+
+/** pair_cell's columns in order: what compliance_cells stores (lib/compliance/stored-cells.ts). */
+export const PAIR_CELL_COLUMNS = sql.raw("configuration_id, cluster_id, assignments, not_applied, state, rank, since, has_config_drift, has_revision_drift, has_resource_drift");
+
+/**
+ * pair_cell from compliance_cells, built for `stored` (the whole list): a part of the list keeps
+ * the pairs its assignments cover (a configuration's, or one assignment's) with only their ids.
+ * Not materialized: each aggregate then reads the table's covering indexes directly.
+ */
+function storedPairs(part: CellScope["assignments"], stored: NonNullable<CellScope["stored"]>, restrict: SQL | undefined): SQL {
+  const kept = new Set(part.map((a) => a.id));
+  const configurations = [...new Set(part.map((a) => a.configurationId))];
+  const conditions: SQL[] = [];
+  let covering = sql`cc.assignments`;
+  if (stored.some((a) => !kept.has(a.id))) {
+    conditions.push(sql`cc.configuration_id in ${jsonList(configurations)}`);
+    // Some assignment of a kept configuration is left out: keep the pairs (and ids) of the kept ones only.
+    if (stored.some((a) => !kept.has(a.id) && configurations.includes(a.configurationId))) {
+      const ids = jsonList([...kept]);
+      covering = sql`(select json_group_array(k.value) from json_each(cc.assignments) k where k.value in ${ids})`;
+      conditions.push(sql`exists (select 1 from json_each(cc.assignments) k where k.value in ${ids})`);
+    }
+  }
+  if (restrict) conditions.push(restrict);
+  return sql`select cc.configuration_id, cc.cluster_id, ${covering} as assignments, cc.not_applied, cc.state, cc.rank, cc.since,
+      cc.has_config_drift, cc.has_revision_drift, cc.has_resource_drift
+    from compliance_cells cc ${restrict ? sql`join clusters on clusters.id = cc.cluster_id` : sql``}
+    ${conditions.length > 0 ? sql`where ${sql.join(conditions, sql` and `)}` : sql``}`;
 }
 
 /** The assignment ids an aggregate over pair_cell.assignments belongs to. */

@@ -4,6 +4,7 @@ import { getDb } from "@/db";
 import { COMPLIANCE_STATES, type ComplianceState } from "@/db/schema-status";
 import type { Assignment } from "./assignments";
 import { cellsCte } from "./cells-sql";
+import { cellScope } from "./stored-cells";
 
 // The dashboard's totals over the same pairs as /compliance (cellsCte): every configuration's
 // targets and every audit-only assignment's scope, "not applied" included. Counting status rows
@@ -26,7 +27,7 @@ function pairDriftCondition(kind: PairDrift | undefined): SQL {
 }
 
 export function fleetPairTotals(all: readonly Assignment[], drift?: PairDrift): PairTotals {
-  const rows = getDb().all<{ state: string; n: number; config: number; revision: number; resource: number }>(sql`${cellsCte({ assignments: all })}
+  const rows = getDb().all<{ state: string; n: number; config: number; revision: number; resource: number }>(sql`${cellsCte(cellScope(all))}
     select state, count(*) as n, coalesce(sum(has_config_drift), 0) as config, coalesce(sum(has_revision_drift), 0) as revision, coalesce(sum(has_resource_drift), 0) as resource
     from pair_cell where ${pairDriftCondition(drift)} group by state`);
   const byState = Object.fromEntries(COMPLIANCE_STATES.map((state) => [state, 0])) as Record<ComplianceState, number>;

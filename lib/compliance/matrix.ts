@@ -6,6 +6,7 @@ import type { ComplianceState } from "@/db/schema-status";
 import { labelCondition } from "@/lib/queries/clusters";
 import type { Assignment } from "./assignments";
 import { assignmentIdsOf, cellDetail, cellsCte } from "./cells-sql";
+import { cellScope } from "./stored-cells";
 import { MATRIX_COLUMN_PAGE_SIZE, MATRIX_PAGE_SIZE, type MatrixFilter } from "./filters";
 import { isComplianceState, stateOfRank } from "./states";
 
@@ -77,7 +78,7 @@ function cellWhere(f: Pick<MatrixFilter, "state" | "drift">): SQL {
 }
 
 function scopeOf(f: MatrixFilter, all: readonly Assignment[], clusterIds?: readonly string[]) {
-  return cellsCte({ assignments: assignmentsFor(f, all), clusterWhere: clusterWhere(f), clusterIds, view: f.view });
+  return cellsCte(cellScope(all, { assignments: assignmentsFor(f, all), clusterWhere: clusterWhere(f), clusterIds, view: f.view }));
 }
 
 // Ascending puts the most urgent first for severity and failure counts, like the name sort puts A first.

@@ -4,6 +4,7 @@ import { getDb } from "@/db";
 import type { ComplianceState } from "@/db/schema-status";
 import type { Assignment } from "./assignments";
 import { cellDetail, cellsCte } from "./cells-sql";
+import { cellScope } from "./stored-cells";
 import { addCount, emptyCounts, stateOfRank, type StateCounts } from "./states";
 
 // The fleet at a glance: counts by state fleet-wide, per cluster, per assignment, per
@@ -52,17 +53,18 @@ const bySince = (a: NonCompliantCell, b: NonCompliantCell) =>
 
 function query(all: readonly Assignment[], labelKeys: readonly string[]) {
   const nonCompliant = sql`${"Non-Compliant" satisfies ComplianceState}`;
-  // Label values are read once per cluster, not once per cell.
-  return sql`${cellsCte({ assignments: all })},
-    cluster_label as (select c.id as cluster_id, k.value as label_key, json_extract(c.labels, '$."' || k.value || '"') as value from clusters c, json_each(${JSON.stringify(labelKeys)}) k)
+  // Label values are read once per cluster, and joined to each cluster's counts by state rather than to every cell.
+  return sql`${cellsCte(cellScope(all))},
+    cluster_state as (select cluster_id, rank, state, count(*) as n from pair_cell group by cluster_id, rank, state),
+    cluster_label as materialized (select c.id as cluster_id, k.value as label_key, json_extract(c.labels, '$."' || k.value || '"') as value from clusters c, json_each(${JSON.stringify(labelKeys)}) k)
     select 'configuration' as kind, json_array(configuration_id, state, count(*)) as payload from pair_cell group by configuration_id, state
     union all
     select 'assignments', json_array(json(assignments), state, count(*)) from pair_cell group by assignments, state
     union all
-    select 'cluster', json_array(worst, count(*)) from (select min(rank) as worst from pair_cell group by cluster_id) group by worst
+    select 'cluster', json_array(worst, count(*)) from (select min(rank) as worst from cluster_state group by cluster_id) group by worst
     union all
-    select 'label', json_array(l.label_key, l.value, pair_cell.state, count(*)) from pair_cell join cluster_label l on l.cluster_id = pair_cell.cluster_id
-      group by l.label_key, l.value, pair_cell.state
+    select 'label', json_array(l.label_key, l.value, s.state, sum(s.n)) from cluster_state s join cluster_label l on l.cluster_id = s.cluster_id
+      group by l.label_key, l.value, s.state
     union all
     select 'noncompliant', json_array(cell.cluster_id, c.name, cell.configuration_id, cfg.name, ${cellDetail.reason}, detail.message, cell.since) from (
       select pair_cell.* from pair_cell join clusters on clusters.id = pair_cell.cluster_id

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import type { Assignment } from "./assignments";
 import { assignmentIdsOf, cellsCte } from "./cells-sql";
+import { cellScope } from "./stored-cells";
 import { DAY_MS, TREND_DAYS, trendPoints, windowStart, type ComplianceTrend, type TrendAnchor, type TrendSeries } from "./trend-math";
 
 // "% compliant per day" without replaying every pair: the current count of Compliant cells, walked
@@ -18,7 +19,7 @@ export function loadTrend(all: readonly Assignment[], now = Date.now(), days = T
   // the sets are then spread over the fleet and each assignment here. CROSS JOIN keeps pair_cell
   // as the outer loop, so history is read through its (cluster, configuration, at) index rather
   // than scanned by time and matched to pairs by cluster alone.
-  const records = getDb().all<TrendRecord>(sql`${cellsCte({ assignments: all })}
+  const records = getDb().all<TrendRecord>(sql`${cellsCte(cellScope(all))}
     select 'anchor' as kind, assignments, null as day, count(*) as total, sum(state = 'Compliant') as value from pair_cell group by assignments
     union all
     select 'delta', p.assignments, cast((h.at - ${start}) / ${DAY_MS} as integer), null, sum(h.state = 'Compliant') - sum(coalesce(h.previous_state = 'Compliant', 0))

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, like, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, like, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusterHealth, clusters } from "@/db/schema";
 import { configurations } from "@/db/schema-configurations";
@@ -85,12 +85,21 @@ export function configurationStatusRows(configurationId: string, filter: StatusR
 
 /** The Flux objects behind one row, with their Ready words and Kustomization inventories. */
 export function objectStatuses(clusterId: string, configurationId: string): ObjectStatus[] {
-  return getDb()
+  return objectStatusesByCluster(configurationId, [clusterId]).get(clusterId) ?? [];
+}
+
+/** The objects behind a page of rows, by cluster: one indexed read for the page, not one per row. */
+export function objectStatusesByCluster(configurationId: string, clusterIds: readonly string[]): Map<string, ObjectStatus[]> {
+  const byCluster = new Map<string, ObjectStatus[]>();
+  if (clusterIds.length === 0) return byCluster;
+  const rows = getDb()
     .select()
     .from(objectStatus)
-    .where(and(eq(objectStatus.configurationId, configurationId), eq(objectStatus.clusterId, clusterId)))
-    .orderBy(asc(objectStatus.kind), asc(objectStatus.namespace), asc(objectStatus.name))
+    .where(and(eq(objectStatus.configurationId, configurationId), inArray(objectStatus.clusterId, [...clusterIds])))
+    .orderBy(asc(objectStatus.clusterId), asc(objectStatus.kind), asc(objectStatus.namespace), asc(objectStatus.name))
     .all();
+  for (const row of rows) byCluster.set(row.clusterId, [...(byCluster.get(row.clusterId) ?? []), row]);
+  return byCluster;
 }
 
 /** One pair's current row (for a detail panel), or undefined. */

@@ -9,7 +9,8 @@ import { Time } from "@/components/ui/time";
 import { commitUrl, shaOf } from "@/lib/commit-links";
 import { plural, revisionDriftText } from "@/lib/words";
 import { Pagination } from "@/components/ui/pagination";
-import { configurationStatusRows, objectStatuses, STATUS_PAGE_SIZE, statusPage, type ClusterStatusRow } from "@/lib/queries/configuration-status";
+import { configurationStatusRows, objectStatusesByCluster, STATUS_PAGE_SIZE, statusPage, type ClusterStatusRow } from "@/lib/queries/configuration-status";
+import type { ObjectStatus } from "@/db/schema-status";
 import { queryString } from "@/lib/url";
 import type { DriftKind } from "@/lib/queries/dashboard";
 import { COMPLIANCE_STATES, type ComplianceState } from "@/db/enums";
@@ -41,8 +42,7 @@ function ArgoWords({ row }: { row: ClusterStatusRow }) {
   );
 }
 
-function ObjectsDetails({ clusterId, configurationId }: { clusterId: string; configurationId: string }) {
-  const objects = objectStatuses(clusterId, configurationId);
+function ObjectsDetails({ objects }: { objects: readonly ObjectStatus[] }) {
   return (
     <details>
       <summary className="cursor-pointer text-xs text-sky-800 dark:text-sky-300">{plural(objects.length, "object")}</summary>
@@ -94,6 +94,7 @@ export function StatusTab({ configurationId, repoUrl, canAct, filter }: Props) {
   const pageNumber = statusPage(filter.page);
   // Server-side pages: the counts above cover every target, the table shows one page of the filtered rows.
   const page = configurationStatusRows(configurationId, { state, drift, search, limit: STATUS_PAGE_SIZE, offset: (pageNumber - 1) * STATUS_PAGE_SIZE });
+  const objects = objectStatusesByCluster(configurationId, page.rows.map((r) => r.clusterId));
   const hrefFor = (p: number) => `/configurations/${configurationId}${queryString({ state, drift, q: search, page: p > 1 ? p : undefined })}`;
   return (
     <section aria-labelledby="per-cluster" className="space-y-3">
@@ -147,7 +148,7 @@ export function StatusTab({ configurationId, repoUrl, canAct, filter }: Props) {
                     <Link href={`/clusters/${r.clusterId}`} className="font-mono text-xs text-sky-800 hover:underline dark:text-sky-300">{r.clusterName}</Link>
                     <span className="ml-1"><ReconcilerBadge reconciler={r.reconciler} /></span>
                     {r.isStale ? <span className="ml-1"><Badge tone="amber" icon="◷" title={r.lastSeenAt ? `Last seen ${r.lastSeenAt.toISOString()}` : undefined}>Stale</Badge></span> : null}
-                    <ObjectsDetails clusterId={r.clusterId} configurationId={configurationId} />
+                    <ObjectsDetails objects={objects.get(r.clusterId) ?? []} />
                   </td>
                   <td data-label="Compliance"><ComplianceBadge state={r.state} reason={r.reason} /><ArgoWords row={r} /><div className="text-xs text-zinc-500">since <Time date={r.stateChangedAt} /></div></td>
                   <td data-label="Reason" className="text-xs"><LongText text={r.reason} detail={r.message} /></td>
