@@ -8,6 +8,7 @@ import { isKindLevelFailure } from "@/lib/reconcilers/flux/list";
 import type { ReconcilerModule } from "@/lib/reconcilers";
 import type { Collection, Listing } from "@/lib/reconcilers/types";
 import { errorMessage, log } from "@/lib/log";
+import { abortableSleep } from "@/lib/abortable-sleep";
 
 /**
  * The watch cache: for each cluster, the reconciler kinds its configurations use, listed once and
@@ -49,19 +50,6 @@ const MAX_RETRY_MS = 60_000;
 
 const keyOf = (object: KubeObject) => `${object.metadata.namespace ?? ""}/${object.metadata.name}`;
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done);
-  });
-}
-
 export type FollowHandlers = {
   /** The whole collection as just listed (first, and after every relist). */
   snapshot(objects: KubeObject[]): void;
@@ -98,7 +86,7 @@ export async function followCollection(client: ClusterClient, collection: Collec
       if (signal.aborted) return;
       handlers.failed(error);
       resourceVersion = undefined;
-      await sleep(Math.round(retryMs * (0.8 + 0.4 * Math.random())), signal);
+      await abortableSleep(Math.round(retryMs * (0.8 + 0.4 * Math.random())), signal);
       retryMs = Math.min(MAX_RETRY_MS, retryMs * 2);
     }
   }

@@ -1,6 +1,7 @@
 import "server-only";
 import type { RolloutClusterState } from "@/db/schema-configurations";
 import { getRolloutProgress, type RolloutProgress } from "./rollouts";
+import { abortableSleep } from "@/lib/abortable-sleep";
 
 /*
  * A pipeline's "wait for reconciliation" (issue 16): after a push, wait until every target
@@ -46,18 +47,6 @@ export function judgeReconciliation(progress: RolloutProgress): Pick<WaitOutcome
   return { result: behind.length === 0 ? "compliant" : failed ? "failed" : "timeout", settled: behind.length === 0 || failed, targets: counted.length, compliant: counted.length - behind.length, clusters };
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
 export type WaitOptions = { timeoutMs: number; pollMs: number; signal?: AbortSignal };
 
 /** Polls the rollout's rows and status until it settles, the time runs out or the signal aborts. */
@@ -72,6 +61,6 @@ export async function waitForReconciliation(rolloutId: string, { timeoutMs, poll
     if (signal?.aborted) return { ...base, result: "cancelled" };
     const left = deadline - Date.now();
     if (left <= 0) return { ...base, result: "timeout" };
-    await sleep(Math.min(pollMs, left), signal);
+    await abortableSleep(Math.min(pollMs, left), signal);
   }
 }
