@@ -216,6 +216,15 @@ function kindsInUse(reconciler: ReconcilerModule, targets: readonly Target[]): S
   return new Set(targets.flatMap((t) => (Array.isArray(t.rendered) ? t.rendered.map((o) => o.kind).filter((kind) => own.has(kind)) : [])));
 }
 
+/** The reconciler, its targets and their watched objects, from the last full observation and the watch cache; undefined when the cache cannot serve them. */
+function cachedView(cluster: Cluster, full: FullProbe, targets: readonly Target[]): { reconciler: ReconcilerModule; mine: Target[]; listing: Listing } | undefined {
+  const reconciler = reconcilerFor({ reconcilerOverride: cluster.reconcilerOverride, detectedReconciler: detectReconciler(full.probe) });
+  if (!reconciler || targets.length === 0) return undefined;
+  const mine = targets.map((t) => withReconciler(t, reconciler.id));
+  const listing = watchedListing(cluster.id, kindsInUse(reconciler, mine));
+  return listing ? { reconciler, mine, listing } : undefined;
+}
+
 /** The last full observation, and when the next is due (the inventory interval, jittered so a fleet registered together spreads out). */
 type FullProbe = { at: number; dueAt: number; probe: ClusterProbe; fingerprint: string };
 
@@ -230,11 +239,9 @@ type FullProbe = { at: number; dueAt: number; probe: ClusterProbe; fingerprint: 
 async function lightPass(cluster: Cluster, targets: readonly Target[], health: ClusterHealth | undefined, o: Settings, client: ClusterClient, deadline: Deadline, markUnknown: (failure: { kind: string; message: string }) => Promise<ClusterSweepOutcome>, sweep: (status: ClusterSweepOutcome["status"]) => ClusterSweepOutcome): Promise<ClusterObservation | undefined> {
   const full = fullProbes.get(cluster.id);
   if (!o.watch || !full || full.fingerprint !== cluster.credentialsFingerprint || o.now() >= full.dueAt) return undefined;
-  const reconciler = reconcilerFor({ reconcilerOverride: cluster.reconcilerOverride, detectedReconciler: detectReconciler(full.probe) });
-  if (!reconciler || targets.length === 0) return undefined;
-  const mine = targets.map((t) => withReconciler(t, reconciler.id));
-  const listing = watchedListing(cluster.id, kindsInUse(reconciler, mine));
-  if (!listing) return undefined;
+  const view = cachedView(cluster, full, targets);
+  if (!view) return undefined;
+  const { reconciler, mine, listing } = view;
   const started = performance.now();
   let version: Awaited<ReturnType<ClusterClient["version"]>> | undefined;
   let failure: { kind: string; message: string } | undefined;
@@ -283,12 +290,9 @@ async function refreshRows(clusterId: string): Promise<void> {
   }
   // A cluster found down keeps its Unknown rows until a pass sees it back.
   if (!full || row.health?.state !== "reachable") return;
-  const reconciler = reconcilerFor({ reconcilerOverride: row.cluster.reconcilerOverride, detectedReconciler: detectReconciler(full.probe) });
-  if (!reconciler) return;
-  const mine = (loadTargets([clusterId]).get(clusterId) ?? []).map((t) => withReconciler(t, reconciler.id));
-  const listing = watchedListing(clusterId, kindsInUse(reconciler, mine));
-  if (!listing || mine.length === 0) return;
-  await persistRows(clusterId, reconciler, mine, listing, full.probe, undefined, { watch: true, now: Date.now });
+  const view = cachedView(row.cluster, full, loadTargets([clusterId]).get(clusterId) ?? []);
+  if (!view) return;
+  await persistRows(clusterId, view.reconciler, view.mine, view.listing, full.probe, undefined, { watch: true, now: Date.now });
 }
 
 /**
