@@ -25,13 +25,24 @@ export function isBusyError(error: unknown): boolean {
   return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
 }
 
+// The two busy-timeout statements, prepared once per connection: the loop sets them around every background write.
+const busyStatements = new WeakMap<Db["$client"], Map<number, { run(): unknown }>>();
+
+function setBusyTimeout(db: Db, ms: number): void {
+  let byMs = busyStatements.get(db.$client);
+  if (!byMs) busyStatements.set(db.$client, (byMs = new Map()));
+  let statement = byMs.get(ms);
+  if (!statement) byMs.set(ms, (statement = db.$client.prepare(`PRAGMA busy_timeout = ${Math.trunc(ms)}`)));
+  statement.run();
+}
+
 /** Runs `fn` (synchronous database work) with the connection's busy timeout set to `ms`. */
 function withBusyTimeout<T>(db: Db, ms: number, fn: () => T): T {
-  db.$client.pragma(`busy_timeout = ${ms}`);
+  setBusyTimeout(db, ms);
   try {
     return fn();
   } finally {
-    db.$client.pragma(`busy_timeout = ${PAGE_BUSY_TIMEOUT_MS}`);
+    setBusyTimeout(db, PAGE_BUSY_TIMEOUT_MS);
   }
 }
 

@@ -143,7 +143,9 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
     }
     if (o.watch) {
       const at = o.now();
-      fullProbes.set(cluster.id, { at, dueAt: at + Math.round(env().FLEETLINE_INVENTORY_INTERVAL_S * 1000 * (0.9 + 0.2 * Math.random())), probe, fingerprint: cluster.credentialsFingerprint });
+      // Without its listings: the watch cache holds the objects, and a light pass keeps the stored snapshot.
+      const kept: ClusterProbe = { ...probe, fluxObjectList: [], fluxListing: null };
+      fullProbes.set(cluster.id, { at, dueAt: at + Math.round(env().FLEETLINE_INVENTORY_INTERVAL_S * 1000 * (0.9 + 0.2 * Math.random())), probe: kept, fingerprint: cluster.credentialsFingerprint });
     }
     if (targets.length === 0) {
       stopWatches(cluster.id);
