@@ -257,13 +257,14 @@ async function connect(credentials: ClusterCredentials): Promise<Connection> {
     throw new ClusterError("tls", "could not set up a verifying TLS connection");
   }
   // Same TLS settings, but connections are kept and reused: a probe makes a dozen calls and a
-  // sweep repeats them every minute, and a TLS handshake costs more than the call itself. One
-  // idle connection is kept per cluster (what a light pass uses): each costs ~50 KB at rest.
+  // sweep repeats them every minute, and a TLS handshake costs more than the call itself. Two
+  // idle connections are kept per cluster (~50 KB each at rest): with one, the policy and
+  // version reads beside a light pass made a new handshake every time (bench:fleet at rest).
   // One TLS context per cluster, shared by every connection to it: without it each new socket
   // parses the CA bundle and keys again (CPU per handshake, memory per open watch).
   const { ca, cert, key } = made.options;
   const secureContext = tls.createSecureContext({ ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) });
-  const agent = new https.Agent({ ...made.options, secureContext, keepAlive: true, maxSockets: 8, maxFreeSockets: 1, scheduling: "lifo" });
+  const agent = new https.Agent({ ...made.options, secureContext, keepAlive: true, maxSockets: 8, maxFreeSockets: 2, scheduling: "lifo" });
   // A watch the server ends (every few minutes) is resumed on the same connection, not a new handshake.
   const watchAgent = new https.Agent({ ...made.options, secureContext, keepAlive: true, maxFreeSockets: 8, scheduling: "lifo" });
   const url = new URL(credentials.server);

@@ -276,25 +276,48 @@ function observeSoon(clusterId: string): void {
 /**
  * Rows worked out again from the watch cache after an event: no request to the cluster, so a
  * change reaches the dashboard within a second of the controller writing it. It does not wait
- * for a pass in flight: both work their rows out inside their write (persistRows).
+ * for a pass in flight: both work their rows out inside their write (persistRows). Clusters
+ * whose caches changed within a few milliseconds of each other are worked out as one batch, with
+ * one read of their targets: a commit applied fleet-wide changes every cluster's cache at once.
  */
 function refreshFromWatch(clusterId: string): void {
-  refreshRows(clusterId).catch((error: unknown) => log.warn("watch: rows not refreshed", { clusterId, error: errorMessage(error) }));
+  pendingRefresh.add(clusterId);
+  if (refreshTimer) return;
+  refreshTimer = setTimeout(() => {
+    refreshTimer = undefined;
+    const batch = [...pendingRefresh];
+    pendingRefresh.clear();
+    refreshRows(batch).catch((error: unknown) => log.warn("watch: rows not refreshed", { clusters: batch.length, error: errorMessage(error) }));
+  }, REFRESH_BATCH_MS);
+  refreshTimer.unref();
 }
 
-async function refreshRows(clusterId: string): Promise<void> {
-  const full = fullProbes.get(clusterId);
-  const row = getDb().select({ cluster: clusters, health: clusterHealth }).from(clusters).leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id)).where(eq(clusters.id, clusterId)).get();
-  if (!row) {
-    stopWatches(clusterId);
-    fullProbes.delete(clusterId);
-    return;
+const REFRESH_BATCH_MS = 20;
+const pendingRefresh = new Set<string>();
+let refreshTimer: NodeJS.Timeout | undefined;
+
+async function refreshRows(clusterIds: readonly string[]): Promise<void> {
+  const rows = getDb().select({ cluster: clusters, health: clusterHealth }).from(clusters).leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id)).where(inArray(clusters.id, [...clusterIds])).all();
+  const found = new Set(rows.map((row) => row.cluster.id));
+  for (const id of clusterIds) {
+    if (found.has(id)) continue;
+    stopWatches(id);
+    fullProbes.delete(id);
   }
   // A cluster found down keeps its Unknown rows until a pass sees it back.
-  if (!full || row.health?.state !== "reachable") return;
-  const view = cachedView(row.cluster, full, loadTargets([clusterId]).get(clusterId) ?? []);
-  if (!view) return;
-  await persistRows(clusterId, view.reconciler, view.mine, view.listing, full.probe, undefined, { watch: true, now: Date.now });
+  const live = rows.filter((row) => fullProbes.has(row.cluster.id) && row.health?.state === "reachable");
+  if (live.length === 0) return;
+  const targets = loadTargets(live.map((row) => row.cluster.id));
+  for (const { cluster } of live) {
+    const full = fullProbes.get(cluster.id);
+    const view = full && cachedView(cluster, full, targets.get(cluster.id) ?? []);
+    if (!full || !view) continue;
+    try {
+      await persistRows(cluster.id, view.reconciler, view.mine, view.listing, full.probe, undefined, { watch: true, now: Date.now });
+    } catch (error) {
+      log.warn("watch: rows not refreshed", { clusterId: cluster.id, error: errorMessage(error) });
+    }
+  }
 }
 
 /**

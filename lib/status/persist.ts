@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, notInArray } from "drizzle-orm";
+import { and, eq, notInArray, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { backgroundWrite } from "@/db/busy";
 import { configurationStatus, configurationStatusHistory, objectStatus, type ConfigurationStatus } from "@/db/schema-status";
@@ -9,8 +9,32 @@ import type { ObjectValues, StatusValues } from "@/lib/reconcilers/flux/rows";
 
 const INSERT_CHUNK = 200;
 
+/**
+ * The statements every observation runs, prepared once per connection: building and preparing
+ * them on each call was a fifth of the loop's CPU at rest (bench:fleet, 600 clusters).
+ */
+function statementsFor(db: ReturnType<typeof getDb>) {
+  const clusterId = sql.placeholder("clusterId");
+  // Set through SQL, so the values go to SQLite as they are: milliseconds, as timestamp_ms stores them.
+  const at = sql`${sql.placeholder("at")}`;
+  return {
+    rows: db.select().from(configurationStatus).where(eq(configurationStatus.clusterId, clusterId)).prepare(),
+    objects: db.select().from(objectStatus).where(eq(objectStatus.clusterId, clusterId)).prepare(),
+    touchRows: db.update(configurationStatus).set({ observedAt: at, lastSeenAt: sql`${sql.placeholder("seen")}` }).where(eq(configurationStatus.clusterId, clusterId)).prepare(),
+    touchRowsSeenKept: db.update(configurationStatus).set({ observedAt: at }).where(eq(configurationStatus.clusterId, clusterId)).prepare(),
+    touchObjects: db.update(objectStatus).set({ observedAt: at }).where(eq(objectStatus.clusterId, clusterId)).prepare(),
+  };
+}
+const prepared = new WeakMap<ReturnType<typeof getDb>, ReturnType<typeof statementsFor>>();
+function statements() {
+  const db = getDb();
+  let found = prepared.get(db);
+  if (!found) prepared.set(db, (found = statementsFor(db)));
+  return found;
+}
+
 export function previousRows(clusterId: string): Map<string, ConfigurationStatus> {
-  const rows = getDb().select().from(configurationStatus).where(eq(configurationStatus.clusterId, clusterId)).all();
+  const rows = statements().rows.all({ clusterId });
   return new Map(rows.map((row) => [row.configurationId, row]));
 }
 
@@ -79,20 +103,19 @@ function touchUnchanged(tx: Tx, clusterId: string, rows: readonly StatusValues[]
     if (!before || timeOf(row.observedAt) !== timeOf(observedAt) || timeOf(row.lastSeenAt) !== timeOf(lastSeenAt)) return false;
     if (!sameValues(before, row)) return false;
   }
+  const prepared = statements();
   if (objects) {
-    const stored = tx.select().from(objectStatus).where(eq(objectStatus.clusterId, clusterId)).all();
+    const stored = prepared.objects.all({ clusterId });
     if (stored.length !== objects.length) return false;
     const byKey = new Map(stored.map((o) => [objectKey(o), o]));
     for (const object of objects) {
       const before = byKey.get(objectKey(object));
       if (!before || !sameValues(before, object)) return false;
     }
-    tx.update(objectStatus).set({ observedAt: objects[0]?.observedAt ?? observedAt }).where(eq(objectStatus.clusterId, clusterId)).run();
+    prepared.touchObjects.run({ clusterId, at: (objects[0]?.observedAt ?? observedAt).getTime() });
   }
-  tx.update(configurationStatus)
-    .set({ observedAt, ...(lastSeenAt !== undefined ? { lastSeenAt } : {}) })
-    .where(eq(configurationStatus.clusterId, clusterId))
-    .run();
+  if (lastSeenAt === undefined) prepared.touchRowsSeenKept.run({ clusterId, at: observedAt.getTime() });
+  else prepared.touchRows.run({ clusterId, at: observedAt.getTime(), seen: timeOf(lastSeenAt) });
   return true;
 }
 
