@@ -1,4 +1,6 @@
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "@/test-support/harness";
@@ -7,7 +9,8 @@ import { useTempDatabase as openTempDatabase } from "@/test-support/temp-db";
 
 // Two real portal processes (test-support/replica-process.ts: boot() with FLEETLINE_BACKGROUND on)
 // on one SQLite file, observing 40 registrations on two real API servers. Who observed each
-// cluster is the health row's observed_by, written by the observing process itself.
+// cluster is the health row's observed_by, written by the observing process itself; both
+// processes' notification dispatchers race for one outbox.
 const CLUSTERS = 40;
 const INTERVAL_S = 5;
 const REPLICAS = ["replica-a", "replica-b"] as const;
@@ -32,6 +35,9 @@ function startReplica(id: string): GuardedProcess {
     FLEETLINE_HEALTH_TIMEOUT_MS: "4000",
     // The default TTL (15 s): the takeover below is measured with what a deployment gets.
     FLEETLINE_REPLICA_TTL_S: "15",
+    // Both dispatchers look for pending notifications every 100 ms: as close a race as they can run.
+    FLEETLINE_NOTIFY_GROUP_MS: "0",
+    FLEETLINE_ALLOW_LOCAL_SOURCES: "true",
   };
   const script = path.join(process.cwd(), "test-support", "replica-process.ts");
   const child = spawnGuarded("env", [...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, "--conditions=react-server", "--import", "tsx", script], path.join(temp.dir, `${id}.log`));
@@ -67,6 +73,7 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | unde
 beforeAll(async () => {
   process.env.FLEETLINE_SECRET_KEY = "33".repeat(32);
   process.env.FLEETLINE_BACKGROUND = "off";
+  process.env.FLEETLINE_ALLOW_LOCAL_SOURCES = "true";
   temp = await openTempDatabase();
   harness = await startHarness({ clusters: 2, name: "replicas", standIn: false, git: false });
   [schema, replicaSchema, { rendezvousOwner }] = await Promise.all([import("@/db/schema"), import("@/db/schema-replicas"), import("./rendezvous")]);
@@ -118,6 +125,47 @@ describe("two replicas on one database", () => {
     expect(leases.map((l) => l.name).sort()).toEqual(["retention", "waiver-expiry"]);
     for (const lease of leases) expect(REPLICAS).toContain(lease.holder);
   }, 240_000);
+
+  it("each notification is sent once, by one of the two dispatchers", async () => {
+    const received: { count: number; items: { detail?: string }[] }[] = [];
+    const server = http.createServer((req, res) => {
+      let body = "";
+      req.setEncoding("utf8");
+      req.on("data", (chunk: string) => (body += chunk));
+      req.on("end", () => {
+        received.push(JSON.parse(body) as (typeof received)[number]);
+        res.end("ok");
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const store = await import("@/lib/notify/store");
+      const channel = store.createChannel({ name: "replicas", type: "webhook", url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, signingKey: "a-long-random-signing-key-0123456789" }, "admin@test");
+      if (channel.status !== "ok") throw new Error(JSON.stringify(channel));
+      expect(store.createRule({ name: "all", events: ["cluster.unreachable"], minSeverity: "info", channelIds: [channel.channel.id] }, "admin@test").status).toBe("ok");
+      const { insertEvents } = await import("@/lib/notify/emit");
+      // 20 waves of 10 while both dispatchers poll; each event its own (no two share a dedupe key).
+      const details: string[] = [];
+      for (let wave = 0; wave < 20; wave++) {
+        const events = Array.from({ length: 10 }, (_, i) => {
+          const detail = `event ${wave * 10 + i}`;
+          details.push(detail);
+          return { type: "cluster.unreachable" as const, dedupeKey: `replicas-test/${detail}`, clusterId: clusterIds[i]!, detail, link: `/clusters/${clusterIds[i]}`, createdAt: new Date() };
+        });
+        insertEvents(temp.db, events);
+        await sleep(100);
+      }
+      await waitFor("every event sent", 30_000, () => received.reduce((n, m) => n + m.count, 0) >= details.length);
+      // A late duplicate would arrive within a dispatcher pass or two.
+      await sleep(2000);
+      expect(received.reduce((n, m) => n + m.count, 0)).toBe(details.length);
+      expect(received.flatMap((m) => m.items.map((item) => item.detail)).sort()).toEqual([...details].sort());
+      expect(received.length).toBeGreaterThan(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 60_000);
 
   it("SIGKILL one: within 30 s the survivor observes every cluster, removes the dead row and takes its leases", async () => {
     const killedAt = Date.now();
