@@ -9,7 +9,7 @@ import { removeHalfClones } from "@/lib/git/repository";
 import { recomputeClusterFingerprints } from "@/lib/inventory/credentials";
 import { startInClusterSync } from "@/lib/inventory/in-cluster";
 import { log } from "@/lib/log";
-import { resumeInterruptedRollouts } from "@/lib/push/run";
+import { resumeInterruptedRollouts, startRolloutResumer } from "@/lib/push/run";
 import { startObservationLoop } from "@/lib/observe/loop";
 import { startNotificationDispatcher } from "@/lib/notify/dispatch";
 import { startWaiverExpiryTimer } from "@/lib/policy/waivers";
@@ -63,6 +63,8 @@ async function bootOnce() {
     startWaiverExpiryTimer(undefined, () => holdsLease(WAIVER_LEASE));
     startRetentionTimer(undefined, () => holdsLease(RETENTION_LEASE));
     startNotificationDispatcher();
+    // Rollouts a replica that died was running go on here once their lease expires.
+    startRolloutResumer();
   }
   log.info("fleetline ready", { database: e.DATABASE_URL, users: countUsers() });
 }

@@ -65,7 +65,7 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | unde
   for (;;) {
     const value = probe();
     if (value) return { value, elapsedMs: Date.now() - started };
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms\n${REPLICAS.map((id) => `--- ${id}\n${logTail(id)}`).join("\n")}`);
+    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms\n${[...processes.keys()].map((id) => `--- ${id}\n${logTail(id)}`).join("\n")}`);
     await sleep(250);
   }
 }
@@ -185,4 +185,38 @@ describe("two replicas on one database", () => {
     const since = Date.now();
     await waitFor("a second round by the survivor", 2 * INTERVAL_S * 1000 + 5000, () => checks().every((r) => r.checkedAt > since && r.observedBy === "replica-b"));
   }, 120_000);
+
+  it("a rollout whose replica is SIGKILLed mid-way is finished by the other from the database, every cluster applied once", async () => {
+    startReplica("replica-c");
+    await waitFor("replica-c live", 90_000, () => temp.db.select().from(replicaSchema.replicas).all().length === 2);
+    const [{ createConfiguration }, { startRollout }, windows, configurations] = await Promise.all([import("@/lib/configurations/store"), import("@/lib/push/rollouts"), import("@/db/schema-windows"), import("@/db/schema-configurations")]);
+    const targets = clusterIds.slice(0, 10);
+    const created = createConfiguration(
+      { name: "replicated", scope: "cluster", source: { kind: "GitRepository", url: "https://github.com/acme/fleet", ref: { type: "branch", value: "main" }, interval: "1m" }, kustomizations: [{ name: "apps", path: "./apps" }], targets: { clusterIds: targets } },
+      { author: "test" },
+    );
+    if (created.status !== "ok") throw new Error(JSON.stringify(created));
+    const configurationId = created.configuration.id;
+    // A deny window open for 30 s holds every row: the rollout is running, nothing applied, when its replica dies.
+    const windowEnds = Date.now() + 30_000;
+    temp.db.insert(windows.maintenanceWindows).values({ id: "hold", name: "hold", kind: "deny", selector: {}, startsAt: new Date(Date.now() - 60_000), endsAt: new Date(windowEnds), createdBy: "test", createdAt: new Date() }).run();
+    // Recorded here, run by neither on request: a replica's resumer takes the drain up.
+    const started = startRollout(configurationId, created.version, { actor: { id: null, email: "test", role: null }, clusterIds: targets });
+    if (started.status !== "ok") throw new Error(JSON.stringify(started));
+    const lease = () => temp.db.select().from(replicaSchema.leases).all().find((l) => l.name === `rollout:${configurationId}` && l.expiresAt.getTime() > Date.now());
+    const rows = () => temp.db.select().from(configurations.rolloutClusters).all().filter((r) => r.rolloutId === started.rolloutId);
+    const { value: holder } = await waitFor("a replica draining the rollout", 20_000, () => lease()?.holder);
+    await waitFor("its rows held by the window", 10_000, () => rows().every((r) => r.state === "pending" && r.reason?.includes("deny window hold")));
+    const survivor = holder === "replica-b" ? "replica-c" : "replica-b";
+    await processes.get(holder)!.kill();
+    await waitFor("the survivor draining the rollout", 30_000, () => lease()?.holder === survivor);
+    await waitFor("the rollout finished", 60_000, () => temp.db.select().from(configurations.rollouts).all().find((r) => r.id === started.rolloutId)?.state === "done");
+    const final = rows();
+    expect(final).toHaveLength(targets.length);
+    for (const row of final) {
+      expect(row.state, row.clusterId).toBe("applied");
+      expect(row.attempts, row.clusterId).toBe(1);
+      expect(row.startedAt!.getTime(), row.clusterId).toBeGreaterThanOrEqual(windowEnds - 1000);
+    }
+  }, 240_000);
 });
