@@ -2,6 +2,7 @@ import "server-only";
 import crypto from "node:crypto";
 import { and, asc, desc, eq, gt, inArray, lt, notInArray } from "drizzle-orm";
 import { getDb } from "@/db";
+import { backgroundWrite } from "@/db/busy";
 import type { Cluster, Reconciler } from "@/db/schema";
 import { clusters } from "@/db/schema";
 import {
@@ -619,8 +620,13 @@ function kick(configurationId: string): void {
     followElsewhere();
     return;
   }
+  // Renewed off the event loop's busy wait: another process holding the write lock must not stall pages.
   const renew = setInterval(() => {
-    if (!takeDrainLease(configurationId)) log.error("push: drain lease lost to another replica", { configurationId });
+    backgroundWrite(getDb(), () => takeLease(drainLease(configurationId), replicaId(), drainLeaseMs()), { budgetMs: drainLeaseMs() / 3 })
+      .then((held) => {
+        if (!held) log.error("push: drain lease lost to another replica", { configurationId });
+      })
+      .catch((error: unknown) => log.warn("push: drain lease not renewed", { configurationId, error: errorMessage(error) }));
   }, drainLeaseMs() / 3);
   renew.unref();
   const running = drain(configurationId)
