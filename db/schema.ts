@@ -186,6 +186,8 @@ export const clusterHealth = sqliteTable(
     detectedReconciler: text("detected_reconciler", { enum: RECONCILERS }),
     fluxObjectCounts: text("flux_object_counts", { mode: "json" }).$type<FluxObjectCount[]>().notNull().default([]),
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    // The replica (lib/server/replicas.ts) that wrote this check: with several, each cluster has one.
+    observedBy: text("observed_by"),
     nextCheckAt: integer("next_check_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [index("cluster_health_state_idx").on(t.state), index("cluster_health_next_idx").on(t.nextCheckAt)],

@@ -16,6 +16,14 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ FLEETLINE_IN_CLUSTER_NAME: "Home_Cluster" })).toThrow(/FLEETLINE_IN_CLUSTER_NAME: must be lowercase/);
   });
 
+  it("replica id and TTL: optional id of letters, digits, '.', '_' and '-'; TTL 15 s by default", () => {
+    expect(parseEnv({}).FLEETLINE_REPLICA_ID).toBeUndefined();
+    expect(parseEnv({}).FLEETLINE_REPLICA_TTL_S).toBe(15);
+    expect(parseEnv({ FLEETLINE_REPLICA_ID: "fleetline-7d9f-0", FLEETLINE_REPLICA_TTL_S: "30" })).toMatchObject({ FLEETLINE_REPLICA_ID: "fleetline-7d9f-0", FLEETLINE_REPLICA_TTL_S: 30 });
+    expect(() => parseEnv({ FLEETLINE_REPLICA_ID: "a b" })).toThrow(/FLEETLINE_REPLICA_ID: must be 1 to 63 letters/);
+    expect(() => parseEnv({ FLEETLINE_REPLICA_TTL_S: "1" })).toThrow(/FLEETLINE_REPLICA_TTL_S/);
+  });
+
   it("accepts a hex or base64 32-byte secret key", () => {
     const hex = "ab".repeat(32);
     expect(parseEnv({ FLEETLINE_SECRET_KEY: hex }).FLEETLINE_SECRET_KEY).toBe(hex);

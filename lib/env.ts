@@ -97,6 +97,16 @@ const envSchema = z
     FLEETLINE_CLUSTER_WORK_LIMIT: z.coerce.number().int().min(1).max(1024).default(64),
     // Off in tests that drive sweeps themselves.
     FLEETLINE_BACKGROUND: z.enum(["on", "off"]).default("on"),
+    // Replicas (lib/server/replicas.ts): this process's name among the portal processes sharing the
+    // database (default hostname-pid-random), and how long one may miss its heartbeats before its
+    // share of the clusters and its leases are taken over.
+    FLEETLINE_REPLICA_ID: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, "must be 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        .optional(),
+    ),
+    FLEETLINE_REPLICA_TTL_S: z.coerce.number().int().min(3).max(300).default(15),
     // In-cluster mode (deploy/): register the cluster Fleetline runs in through its ServiceAccount.
     FLEETLINE_IN_CLUSTER: booleanFlag,
     FLEETLINE_IN_CLUSTER_NAME: z

@@ -96,11 +96,14 @@ export async function pruneOnce(now = Date.now(), batchSize = RETENTION_BATCH): 
 
 const globalForRetention = globalThis as unknown as { fleetlineRetentionTimer?: NodeJS.Timeout; fleetlinePruning?: boolean };
 
-/** Prunes an hour after start and every hour after (background work; once per process). */
-export function startRetentionTimer(everyMs = 3_600_000): void {
+/**
+ * Prunes an hour after start and every hour after (background work; once per process), when
+ * `onlyIf` says so: with several replicas, on the one holding the retention lease.
+ */
+export function startRetentionTimer(everyMs = 3_600_000, onlyIf: () => boolean = () => true): void {
   if (globalForRetention.fleetlineRetentionTimer) return;
   globalForRetention.fleetlineRetentionTimer = setInterval(() => {
-    if (globalForRetention.fleetlinePruning) return;
+    if (globalForRetention.fleetlinePruning || !onlyIf()) return;
     globalForRetention.fleetlinePruning = true;
     pruneOnce()
       .then((removed) => {

@@ -175,15 +175,35 @@ export async function sendTestMessage(channel: NotificationChannel, actorEmail: 
   return result;
 }
 
-/** Starts the dispatcher once per process: a pass every second (or the grouping window, if shorter), never two at once. */
+/**
+ * Claims left by a dispatcher that died while sending go back to pending (it may have sent some
+ * of them: at least once, never lost). Returns how many.
+ */
+export function releaseStaleClaims(now = Date.now()): number {
+  return getDb()
+    .update(notificationEvents)
+    .set({ state: "pending", claimToken: null, claimedAt: null })
+    .where(and(eq(notificationEvents.state, "claimed"), lt(notificationEvents.claimedAt, new Date(now - STALE_CLAIM_MS))))
+    .run().changes;
+}
+
+/**
+ * Starts the dispatcher once per process: a pass every second (or the grouping window, if
+ * shorter), never two at once. Stale claims are released at start and every minute after: with
+ * replicas, the one that died is not the one that starts again.
+ */
 export function startNotificationDispatcher(): void {
   if (globalForNotify.fleetlineNotifyTimer) return;
-  const db = getDb();
-  db.update(notificationEvents).set({ state: "pending", claimToken: null, claimedAt: null }).where(and(eq(notificationEvents.state, "claimed"), lt(notificationEvents.claimedAt, new Date(Date.now() - STALE_CLAIM_MS)))).run();
+  releaseStaleClaims();
   let running = false;
+  let lastRelease = Date.now();
   const tick = () => {
     if (running) return;
     running = true;
+    if (Date.now() - lastRelease >= 60_000) {
+      lastRelease = Date.now();
+      releaseStaleClaims();
+    }
     dispatchOnce()
       .catch((error: unknown) => log.error("notification dispatch failed", { error: errorMessage(error) }))
       .finally(() => (running = false));

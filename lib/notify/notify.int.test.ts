@@ -247,4 +247,13 @@ describe("grouping and dedupe", () => {
     expect(first).toHaveLength(1);
     expect(dispatch.claimEvents(0)).toHaveLength(0);
   });
+
+  it("gives a claim left by a dispatcher that died back to pending after 15 minutes, not before", () => {
+    temp.db.$client.prepare("insert into notification_events (type, dedupe_key, link, created_at) values ('cluster.reachable', 'cluster/y', '/clusters/y', ?)").run(Date.now());
+    const claimed = dispatch.claimEvents(0);
+    expect(claimed).toHaveLength(1);
+    expect(dispatch.releaseStaleClaims(Date.now() + 14 * 60_000)).toBe(0);
+    expect(dispatch.releaseStaleClaims(Date.now() + 16 * 60_000)).toBe(1);
+    expect(dispatch.claimEvents(0).map((e) => e.id)).toEqual(claimed.map((e) => e.id));
+  });
 });

@@ -10,6 +10,7 @@ import { healthChange, healthEvent, insertEvents } from "@/lib/notify/emit";
 import { forgetClientsExcept } from "@/lib/inventory/client-cache";
 import { stopWatchesExcept } from "./watches";
 import { detectFromGroups } from "@/lib/reconcilers";
+import { replicaId } from "@/lib/server/replicas";
 
 export type SweepOptions = {
   concurrency?: number;
@@ -97,6 +98,7 @@ export async function recordHealth(
     checkedAt: new Date(now),
     nextCheckAt: new Date(now + nextCheckDelay(failures, intervalMs)),
     consecutiveFailures: failures,
+    observedBy: replicaId(),
     ...(probe
       ? {
           lastSeenAt: new Date(now),

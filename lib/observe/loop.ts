@@ -29,6 +29,7 @@ import type { KubeObject } from "@/lib/k8s/client";
 import type { ClusterClient } from "@/lib/k8s/client";
 import { applyBehindBy, refreshSourceHeads } from "@/lib/status/revision";
 import { ensureWatches, stopWatches, watchedListing, watchStats } from "./watches";
+import { replicaShare } from "@/lib/server/replicas";
 
 export type StatusSweepOptions = {
   /** Only these clusters (all registered clusters by default). */
@@ -541,7 +542,8 @@ export function startObservationLoop(tickMs = 1_000) {
     try {
       // Deleted clusters give up their clients and watches within a minute.
       if (++ticks % 60 === 0) forgetDeletedClusters();
-      const due = [...new Set([...dueClusterIds(Date.now()), ...urgent])].filter((id) => !inFlight.has(id));
+      // With several replicas, only this one's share (lib/server/replicas.ts).
+      const due = replicaShare([...new Set([...dueClusterIds(Date.now()), ...urgent])]).filter((id) => !inFlight.has(id));
       urgent.clear();
       if (due.length > 0) {
         void runObservation({ clusterIds: due, driftIntervalMs: env().FLEETLINE_DRIFT_INTERVAL_S * 1000 })

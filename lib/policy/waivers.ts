@@ -322,10 +322,14 @@ export class WaiverCoverage {
 
 const globalForWaivers = globalThis as unknown as { fleetlineWaiverTimer?: NodeJS.Timeout };
 
-/** Audits expiries, and announces ones coming up, within a minute (background work; once per process). */
-export function startWaiverExpiryTimer(everyMs = 60_000): void {
+/**
+ * Audits expiries, and announces ones coming up, within a minute (background work; once per
+ * process), when `onlyIf` says so: with several replicas, on the one holding the waiver lease.
+ */
+export function startWaiverExpiryTimer(everyMs = 60_000, onlyIf: () => boolean = () => true): void {
   if (globalForWaivers.fleetlineWaiverTimer) return;
   const run = () => {
+    if (!onlyIf()) return;
     try {
       recordWaiverExpiries();
     } catch (error) {

@@ -2,6 +2,7 @@ import "server-only";
 import crypto from "node:crypto";
 import { and, asc, desc, eq, gt, inArray, lt, notInArray } from "drizzle-orm";
 import { getDb } from "@/db";
+import { backgroundWrite } from "@/db/busy";
 import type { Cluster, Reconciler } from "@/db/schema";
 import { clusters } from "@/db/schema";
 import {
@@ -35,6 +36,8 @@ import { UnresolvedVariableError } from "@/lib/validation/cluster-variables";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
 import { windowVerdict } from "@/lib/windows/evaluate";
 import { listWindows } from "@/lib/windows/store";
+import { releaseLease, takeLease } from "@/lib/server/leases";
+import { replicaId } from "@/lib/server/replicas";
 import { controlOf, getRolloutProgress, type RolloutProgress } from "./rollouts";
 import { singleWave, waveSettings, withinFailureBudget, type GateCluster, type RolloutControl, type Wave } from "./waves";
 import { configurationStatus } from "@/db/schema-status";
@@ -586,21 +589,113 @@ async function drain(configurationId: string): Promise<void> {
   }
 }
 
-/** Starts the configuration's drain unless this process already runs it (which picks new rollouts up as it goes). */
+/*
+ * Replicas (issue 17): a configuration's drain runs in the process holding the lease
+ * `rollout:<configuration id>`, renewed while it runs, so two processes never drain one
+ * configuration side by side. A process that cannot take it leaves the rollout to the holder (its
+ * drain picks new rollouts up as it goes) and answers its own callers from the database; when the
+ * holder dies, its lease expires and the next kick (a caller's poll here, the resumer on a
+ * replica with background work) takes the drain over from the rows in the database.
+ */
+const drainLease = (configurationId: string) => `rollout:${configurationId}`;
+const drainLeaseMs = () => env().FLEETLINE_REPLICA_TTL_S * 1000;
+
+function takeDrainLease(configurationId: string): boolean {
+  try {
+    return takeLease(drainLease(configurationId), replicaId(), drainLeaseMs());
+  } catch (error) {
+    log.warn("push: drain lease not taken", { configurationId, error: errorMessage(error) });
+    return false;
+  }
+}
+
+/** Starts the configuration's drain unless this process already runs it (which picks new rollouts up as it goes) or another replica does. */
 function kick(configurationId: string): void {
   if (drains.has(configurationId)) {
     // A drain held by a window wakes, so a newer rollout's superseding is seen at once.
     wakeHeldRollouts(configurationId);
     return;
   }
+  if (!takeDrainLease(configurationId)) {
+    followElsewhere();
+    return;
+  }
+  // Renewed off the event loop's busy wait: another process holding the write lock must not stall pages.
+  const renew = setInterval(() => {
+    backgroundWrite(getDb(), () => takeLease(drainLease(configurationId), replicaId(), drainLeaseMs()), { budgetMs: drainLeaseMs() / 3 })
+      .then((held) => {
+        if (!held) log.error("push: drain lease lost to another replica", { configurationId });
+      })
+      .catch((error: unknown) => log.warn("push: drain lease not renewed", { configurationId, error: errorMessage(error) }));
+  }, drainLeaseMs() / 3);
+  renew.unref();
   const running = drain(configurationId)
     .catch((error: unknown) => log.error("push: coordinator stopped", { configurationId, error: errorMessage(error) }))
     .finally(() => {
+      clearInterval(renew);
       drains.delete(configurationId);
+      try {
+        releaseLease(drainLease(configurationId), replicaId());
+      } catch (error) {
+        log.warn("push: drain lease not released (it expires)", { configurationId, error: errorMessage(error) });
+      }
       // A rollout recorded between the drain's last look and its end would otherwise wait for the next push.
       if (oldestUnfinished(configurationId)) kick(configurationId);
     });
   drains.set(configurationId, running);
+}
+
+const globalForResume = globalThis as unknown as { fleetlineRolloutFollower?: NodeJS.Timeout; fleetlineRolloutResumer?: NodeJS.Timeout };
+
+/**
+ * Callers here waiting on rollouts another replica runs: answered once the database says the
+ * rollout finished; a configuration whose drain lease has lapsed (its holder died) is kicked here.
+ */
+function followElsewhere(): void {
+  if (globalForResume.fleetlineRolloutFollower) return;
+  const timer = setInterval(() => {
+    const ids = [...waiters.keys()].filter((id) => !runningHere(id));
+    if (ids.length === 0) {
+      clearInterval(timer);
+      globalForResume.fleetlineRolloutFollower = undefined;
+      return;
+    }
+    for (const rollout of getDb().select({ id: rollouts.id, state: rollouts.state, configurationId: rollouts.configurationId }).from(rollouts).where(inArray(rollouts.id, ids)).all()) {
+      if ((UNFINISHED_ROLLOUT_STATES as readonly string[]).includes(rollout.state)) {
+        kick(rollout.configurationId);
+        continue;
+      }
+      const progress = getRolloutProgress(rollout.id);
+      for (const resolve of waiters.get(rollout.id) ?? []) resolve(progress);
+      waiters.delete(rollout.id);
+      requestedSettings.delete(rollout.id);
+    }
+  }, 1000);
+  timer.unref();
+  globalForResume.fleetlineRolloutFollower = timer;
+}
+
+function runningHere(rolloutId: string): boolean {
+  const configurationId = getDb().select({ configurationId: rollouts.configurationId }).from(rollouts).where(eq(rollouts.id, rolloutId)).get()?.configurationId;
+  return configurationId !== undefined && drains.has(configurationId);
+}
+
+/**
+ * Background work (one per replica): every few seconds, unfinished rollouts whose configuration
+ * no process is draining are taken up here, so a rollout a dead replica was running resumes from
+ * the database once its lease expires.
+ */
+export function startRolloutResumer(everyMs = 5000): void {
+  if (globalForResume.fleetlineRolloutResumer) return;
+  globalForResume.fleetlineRolloutResumer = setInterval(() => {
+    try {
+      const unfinished = getDb().selectDistinct({ configurationId: rollouts.configurationId }).from(rollouts).where(inArray(rollouts.state, [...UNFINISHED_ROLLOUT_STATES])).all();
+      for (const { configurationId } of unfinished) if (!drains.has(configurationId)) kick(configurationId);
+    } catch (error) {
+      log.warn("push: resumer pass failed", { error: errorMessage(error) });
+    }
+  }, everyMs);
+  globalForResume.fleetlineRolloutResumer.unref();
 }
 
 /**

@@ -9,11 +9,15 @@ import { removeHalfClones } from "@/lib/git/repository";
 import { recomputeClusterFingerprints } from "@/lib/inventory/credentials";
 import { startInClusterSync } from "@/lib/inventory/in-cluster";
 import { log } from "@/lib/log";
-import { resumeInterruptedRollouts } from "@/lib/push/run";
+import { resumeInterruptedRollouts, startRolloutResumer } from "@/lib/push/run";
 import { startObservationLoop } from "@/lib/observe/loop";
 import { startNotificationDispatcher } from "@/lib/notify/dispatch";
 import { startWaiverExpiryTimer } from "@/lib/policy/waivers";
 import { startRetentionTimer } from "@/lib/retention";
+import { holdsLease, startReplicaMembership } from "@/lib/server/replicas";
+
+const RETENTION_LEASE = "retention";
+const WAIVER_LEASE = "waiver-expiry";
 
 const globalForBoot = globalThis as unknown as { fleetlineBooted?: Promise<void> };
 
@@ -50,11 +54,17 @@ async function bootOnce() {
   const resumed = await resumeInterruptedRollouts({}, { wait: false });
   if (resumed.resumed.length || resumed.interrupted.length) log.info("rollouts after restart", resumed);
   if (e.FLEETLINE_BACKGROUND === "on") {
-    // One loop observes every cluster: inventory facts and status rows from one listing.
+    // Replicas on one database divide the clusters between them; retention and waiver expiries
+    // run on whichever holds their lease. The dispatcher needs no lease: each outbox row is
+    // claimed by one conditional UPDATE, so two dispatchers never take the same row.
+    startReplicaMembership({ leases: [RETENTION_LEASE, WAIVER_LEASE] });
+    // One loop observes every cluster (its share of them): inventory facts and status rows from one listing.
     startObservationLoop();
-    startWaiverExpiryTimer();
-    startRetentionTimer();
+    startWaiverExpiryTimer(undefined, () => holdsLease(WAIVER_LEASE));
+    startRetentionTimer(undefined, () => holdsLease(RETENTION_LEASE));
     startNotificationDispatcher();
+    // Rollouts a replica that died was running go on here once their lease expires.
+    startRolloutResumer();
   }
   log.info("fleetline ready", { database: e.DATABASE_URL, users: countUsers() });
 }

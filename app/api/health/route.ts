@@ -1,5 +1,6 @@
 import { observationHealth } from "@/lib/observe/loop";
 import { probeDatabaseHealth } from "@/lib/queries/health";
+import { replicaHealth } from "@/lib/server/replicas";
 
 export const dynamic = "force-dynamic";
 
@@ -9,6 +10,8 @@ export const dynamic = "force-dynamic";
  */
 export function GET() {
   const database = probeDatabaseHealth();
-  if (database === "ok") return Response.json({ status: "ok", database, observation: observationHealth() });
+  // With background work on: this replica's id, how many are live, how many clusters it observes.
+  const replicas = replicaHealth();
+  if (database === "ok") return Response.json({ status: "ok", database, observation: observationHealth(), ...(replicas ? { replicas } : {}) });
   return Response.json({ status: "error", database }, { status: 503 });
 }
