@@ -120,7 +120,7 @@ export async function recordHealth(
     // A light pass that found the cluster as it was: only the times and the latency move.
     let touch = touchStatements.get(db);
     if (!touch) touchStatements.set(db, (touch = prepareTouch(db)));
-    await backgroundWrite(db, () => touch.run({ clusterId, checkedAt: now, nextCheckAt: row.nextCheckAt.getTime(), latencyMs: probe.latencyMs }));
+    await backgroundWrite(db, () => touch.run({ clusterId, checkedAt: now, nextCheckAt: row.nextCheckAt.getTime(), latencyMs: probe.latencyMs, observedBy: row.observedBy }));
     return { clusterId, state, durationMs: 0 };
   }
   // A background write: when another process holds the lock it waits off the event loop.
@@ -146,7 +146,7 @@ function prepareTouch(db: ReturnType<typeof getDb>) {
   const value = (name: string) => sql`${sql.placeholder(name)}`;
   return db
     .update(clusterHealth)
-    .set({ checkedAt: value("checkedAt"), lastSeenAt: value("checkedAt"), nextCheckAt: value("nextCheckAt"), latencyMs: value("latencyMs"), consecutiveFailures: 0 })
+    .set({ checkedAt: value("checkedAt"), lastSeenAt: value("checkedAt"), nextCheckAt: value("nextCheckAt"), latencyMs: value("latencyMs"), observedBy: value("observedBy"), consecutiveFailures: 0 })
     .where(eq(clusterHealth.clusterId, sql.placeholder("clusterId")))
     .prepare();
 }
