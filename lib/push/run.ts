@@ -49,10 +49,21 @@ import { env } from "@/lib/env";
  * one at a time, oldest first, so two rollouts of one configuration never apply side by side.
  * The queue is the database: a restart finds the same unfinished rollouts in the same order.
  */
-const drains = new Map<string, Promise<void>>();
+// On globalThis: Next loads this module once for server actions and once more for the background
+// work (instrumentation), and both must see one set of drains in the process. Module-level maps
+// let the rollout resumer start a second drain of a configuration an action's drain was running
+// (its lease was this replica's own), and the two fought over the gate (e2e 16-waves).
+const globalForCoordinator = globalThis as unknown as {
+  fleetlineDrains?: Map<string, Promise<void>>;
+  fleetlineRolloutWaiters?: Map<string, ((progress: RolloutProgress | undefined) => void)[]>;
+  fleetlineRequestedSettings?: Map<string, Partial<PushSettings>>;
+  fleetlineRolloutWakers?: Map<string, () => void>;
+  fleetlineRolloutWakes?: Map<string, number>;
+};
+const drains = (globalForCoordinator.fleetlineDrains ??= new Map<string, Promise<void>>());
 // Callers awaiting a rollout's end, and settings a caller asked for (tests, benchmarks), by rollout id.
-const waiters = new Map<string, ((progress: RolloutProgress | undefined) => void)[]>();
-const requestedSettings = new Map<string, Partial<PushSettings>>();
+const waiters = (globalForCoordinator.fleetlineRolloutWaiters ??= new Map<string, ((progress: RolloutProgress | undefined) => void)[]>());
+const requestedSettings = (globalForCoordinator.fleetlineRequestedSettings ??= new Map<string, Partial<PushSettings>>());
 
 type Work = { objects: string[]; pruned: string[] };
 /** The rendered objects, or why the version could not be rendered for that reconciler. */
@@ -489,9 +500,9 @@ export function evaluateGate(rollout: Rollout, wave: number, settings: Pick<Wave
 
 /** How often held rows look again even when nothing wakes them (another process changed a window). */
 const HOLD_RECHECK_MS = 30_000;
-const wakers = new Map<string, () => void>();
+const wakers = (globalForCoordinator.fleetlineRolloutWakers ??= new Map<string, () => void>());
 // Wakes per configuration: one that comes while the ready rows apply is not lost.
-const wakes = new Map<string, number>();
+const wakes = (globalForCoordinator.fleetlineRolloutWakes ??= new Map<string, number>());
 
 /**
  * Splits the rows into those that may apply now and those a window holds (their reason says
