@@ -2,6 +2,7 @@ import "server-only";
 import { eq, isNull, lte, or, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { backgroundWrite } from "@/db/busy";
+import { preparedOnce, rawPlaceholder } from "@/db/prepared";
 import { redactText } from "@/lib/security/redact";
 import { clusterFluxObjects, clusterHealth, clusterHealthEvents, clusters, type ClusterHealth, type HealthState, type Reconciler } from "@/db/schema";
 import type { ClusterProbe, FluxObjectSummary } from "@/lib/k8s/discovery";
@@ -118,8 +119,7 @@ export async function recordHealth(
   };
   if (probe && options.keepObjectSnapshot && previous?.state === "reachable" && previous.reason === reason && previous.kubernetesVersion === probe.kubernetesVersion) {
     // A light pass that found the cluster as it was: only the times and the latency move.
-    let touch = touchStatements.get(db);
-    if (!touch) touchStatements.set(db, (touch = prepareTouch(db)));
+    const touch = touchHealth();
     await backgroundWrite(db, () => touch.run({ clusterId, checkedAt: now, nextCheckAt: row.nextCheckAt.getTime(), latencyMs: probe.latencyMs, observedBy: row.observedBy }));
     return { clusterId, state, durationMs: 0 };
   }
@@ -140,16 +140,13 @@ export async function recordHealth(
 }
 
 // Prepared once (bench:fleet at rest: building the upsert on every light pass was a tenth of the loop's CPU).
-const touchStatements = new WeakMap<ReturnType<typeof getDb>, ReturnType<typeof prepareTouch>>();
-function prepareTouch(db: ReturnType<typeof getDb>) {
-  // Through SQL, so the values go to SQLite as they are: milliseconds, as timestamp_ms stores them.
-  const value = (name: string) => sql`${sql.placeholder(name)}`;
-  return db
+const touchHealth = preparedOnce((db) =>
+  db
     .update(clusterHealth)
-    .set({ checkedAt: value("checkedAt"), lastSeenAt: value("checkedAt"), nextCheckAt: value("nextCheckAt"), latencyMs: value("latencyMs"), observedBy: value("observedBy"), consecutiveFailures: 0 })
+    .set({ checkedAt: rawPlaceholder("checkedAt"), lastSeenAt: rawPlaceholder("checkedAt"), nextCheckAt: rawPlaceholder("nextCheckAt"), latencyMs: rawPlaceholder("latencyMs"), observedBy: rawPlaceholder("observedBy"), consecutiveFailures: 0 })
     .where(eq(clusterHealth.clusterId, sql.placeholder("clusterId")))
-    .prepare();
-}
+    .prepare(),
+);
 
 /** Clusters never checked, or due now. */
 export function dueClusterIds(now: number): string[] {
