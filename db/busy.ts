@@ -20,9 +20,12 @@ export class DatabaseBusyError extends Error {
   }
 }
 
+// PostgreSQL (db/pg/client.ts): a lock wait lock_timeout ended, a serialization failure, a deadlock.
+const PG_BUSY = new Set(["55P03", "40001", "40P01"]);
+
 export function isBusyError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
+  return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED") || PG_BUSY.has(code));
 }
 
 // The two busy-timeout statements, prepared once per connection: the loop sets them around every background write.

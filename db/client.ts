@@ -4,11 +4,17 @@ import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { PAGE_BUSY_TIMEOUT_MS } from "./busy";
+import { dialectOf } from "./dialect";
+import { PostgresSyncClient } from "./pg/client";
 import * as schema from "./schema";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
+/** PostgreSQL's migrations: drizzle-kit generates them from the same schema (drizzle.pg.config.ts). */
+export const PG_MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations-pg");
+
+const isPostgres = (db: Db): boolean => db.$client instanceof PostgresSyncClient;
 
 /** Accepts a plain path or a `file:` URL, as DATABASE_URL may be written either way. */
 export function databasePath(url: string): string {
@@ -17,6 +23,10 @@ export function databasePath(url: string): string {
 }
 
 export function openDatabase(url: string): Db {
+  if (dialectOf(url) === "postgres") {
+    // The same drizzle driver and queries; db/pg/client.ts runs them on PostgreSQL.
+    return drizzle(new PostgresSyncClient(url) as unknown as Database.Database, { schema }) as Db;
+  }
   const file = databasePath(url);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file);
@@ -30,7 +40,8 @@ export function openDatabase(url: string): Db {
 }
 
 export function migrateDatabase(db: Db): void {
-  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  if (isPostgres(db)) (db.$client as unknown as PostgresSyncClient).migrate(PG_MIGRATIONS_FOLDER);
+  else migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
 }
 
 /**
@@ -38,8 +49,14 @@ export function migrateDatabase(db: Db): void {
  * started from a newer build against an older database is not ready until it has migrated).
  */
 export function pendingMigrations(db: Db): number {
-  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, "meta", "_journal.json"), "utf8")) as { entries: unknown[] };
-  const hasTable = db.$client.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get();
-  const applied = hasTable ? (db.$client.prepare("select count(*) as n from __drizzle_migrations").get() as { n: number }).n : 0;
+  const postgres = isPostgres(db);
+  const folder = postgres ? PG_MIGRATIONS_FOLDER : MIGRATIONS_FOLDER;
+  const journal = JSON.parse(fs.readFileSync(path.join(folder, "meta", "_journal.json"), "utf8")) as { entries: unknown[] };
+  // drizzle keeps its journal table in the `drizzle` schema on PostgreSQL.
+  const table = postgres ? "drizzle.__drizzle_migrations" : "__drizzle_migrations";
+  const hasTable = postgres
+    ? db.$client.prepare("select to_regclass('drizzle.__drizzle_migrations') is not null as found").pluck().get() === 1
+    : Boolean(db.$client.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get());
+  const applied = hasTable ? (db.$client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n : 0;
   return Math.max(0, journal.entries.length - applied);
 }

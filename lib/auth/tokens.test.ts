@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import fs from "node:fs";
 import { useTempDatabase } from "@/test-support/temp-db";
 
 // API tokens on a real SQLite file (issue 16): shown once, stored hashed, never above the owner's
@@ -44,8 +43,8 @@ describe("API tokens", () => {
     expect(token).toMatch(/^flt_[A-Za-z0-9_-]{43}$/);
     expect(row.tokenHash).toBe(tokens.hashToken(token));
     temp.db.$client.pragma("wal_checkpoint(TRUNCATE)");
-    expect(fs.readFileSync(temp.file!).includes(row.tokenHash)).toBe(true);
-    expect(fs.readFileSync(temp.file!).includes(token.slice(4))).toBe(false);
+    expect(temp.storedText().includes(row.tokenHash)).toBe(true);
+    expect(temp.storedText().includes(token.slice(4))).toBe(false);
     expect(tokens.listTokens("u-op").map((t) => Object.keys(t))).not.toContainEqual(expect.arrayContaining(["tokenHash"]));
     const ok = tokens.verifyBearer(`Bearer ${token}`, "10.0.0.1");
     expect(ok).toMatchObject({ ok: true, caller: { role: "viewer", user: { email: "otto@example.com" }, token: { name: "deploy" } } });

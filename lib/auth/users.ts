@@ -5,6 +5,7 @@ import { getDb } from "@/db";
 import { ROLES, users, type Role, type User } from "@/db/schema";
 import { PASSWORD_MIN_LENGTH, hashPassword } from "./password";
 import { revokeUserSessions } from "./sessions";
+import { isUniqueViolation } from "@/db/errors";
 
 export const emailSchema = z
   .string()
@@ -69,7 +70,7 @@ export async function createUser(input: NewUserInput & { authSource?: "local" })
       .returning()
       .get();
   } catch (e) {
-    if (String(e).includes("UNIQUE constraint failed: users.email")) throw new DuplicateEmailError();
+    if (isUniqueViolation(e, "users", "email")) throw new DuplicateEmailError();
     throw e;
   }
 }

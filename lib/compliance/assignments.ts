@@ -10,6 +10,7 @@ import { invalidResult } from "@/lib/configurations/validate";
 import { dnsLabelSchema } from "@/lib/validation/names";
 import type { LabelSelector } from "@/lib/validation/label-selector";
 import { parseSelectorText } from "./selector-text";
+import { isUniqueViolation } from "@/db/errors";
 
 /** What compliance is evaluated against: stored audit assignments plus one deploy assignment per pushed configuration. */
 export type Assignment = {
@@ -105,7 +106,7 @@ function save(input: unknown, write: (values: z.output<typeof assignmentInputSch
     const row = write(parsed.data);
     return row ? { status: "ok", assignment: row } : { status: "not-found" };
   } catch (error) {
-    if (String(error).includes("UNIQUE constraint failed: assignments.name")) return invalidResult({ name: "is already used by another assignment" });
+    if (isUniqueViolation(error, "assignments", "name")) return invalidResult({ name: "is already used by another assignment" });
     throw error;
   }
 }

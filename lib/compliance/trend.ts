@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { getDb } from "@/db";
+import { orderedJoin } from "@/db/dialect";
 import type { Assignment } from "./assignments";
 import { assignmentIdsOf, cellsCte } from "./cells-sql";
 import { cellScope } from "./stored-cells";
@@ -20,10 +21,10 @@ export function loadTrend(all: readonly Assignment[], now = Date.now(), days = T
   // as the outer loop, so history is read through its (cluster, configuration, at) index rather
   // than scanned by time and matched to pairs by cluster alone.
   const records = getDb().all<TrendRecord>(sql`${cellsCte(cellScope(all))}
-    select 'anchor' as kind, assignments, null as day, count(*) as total, sum(state = 'Compliant') as value from pair_cell group by assignments
+    select 'anchor' as kind, assignments, null as day, count(*) as total, count(*) filter (where state = 'Compliant') as value from pair_cell group by assignments
     union all
-    select 'delta', p.assignments, cast((h.at - ${start}) / ${DAY_MS} as integer), null, sum(h.state = 'Compliant') - sum(coalesce(h.previous_state = 'Compliant', 0))
-      from pair_cell p cross join configuration_status_history h on h.cluster_id = p.cluster_id and h.configuration_id = p.configuration_id and h.at >= ${start}
+    select 'delta', p.assignments, cast((h.at - ${start}) / ${DAY_MS} as integer), null, count(*) filter (where h.state = 'Compliant') - count(*) filter (where h.previous_state = 'Compliant')
+      from pair_cell p ${orderedJoin()} configuration_status_history h on h.cluster_id = p.cluster_id and h.configuration_id = p.configuration_id and h.at >= ${start}
       group by p.assignments, 3
     union all
     select 'first', assignments, null, null, min((select min(h.at) from configuration_status_history h where h.cluster_id = p.cluster_id and h.configuration_id = p.configuration_id))

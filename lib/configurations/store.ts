@@ -6,6 +6,7 @@ import { configurations, configurationTargets, configurationVersions, type Confi
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
 import { currentTargets, type ResolvedTarget } from "./targets";
 import { checkChangeMessage, checkConfigurationSpec, invalidResult } from "./validate";
+import { isUniqueViolation } from "@/db/errors";
 
 export type ConfigurationSummary = Pick<
   Configuration,
@@ -76,7 +77,7 @@ export function createConfiguration(input: unknown, { author, message }: Authors
     });
     return { status: "ok", configuration: summary(row), version: 1 };
   } catch (error) {
-    if (String(error).includes("UNIQUE constraint failed: configurations.name")) return invalidResult({ name: "is already used by another configuration" });
+    if (isUniqueViolation(error, "configurations", "name")) return invalidResult({ name: "is already used by another configuration" });
     throw error;
   }
 }

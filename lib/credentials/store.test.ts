@@ -1,5 +1,4 @@
 import crypto from "node:crypto";
-import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configurationSpecSchema, type SourceSpec } from "@/lib/validation/configuration";
 import { useTempDatabase } from "@/test-support/temp-db";
@@ -57,7 +56,7 @@ describe("createCredential", () => {
     if (result.status !== "ok") return;
     expect(result.credential).toMatchObject({ username: "fleet-bot", hasCaCert: false, publicKey: null });
     expect(JSON.stringify(store.listCredentials())).not.toContain(PASSWORD);
-    const bytes = [temp.file, `${temp.file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f).toString("latin1")).join("");
+    const bytes = temp.storedText();
     expect(bytes).not.toContain(PASSWORD);
     expect(store.toRenderCredential(result.credential.id, gitSource("https://git.example.com/acme/fleet"))).toEqual({ type: "https", username: "fleet-bot", password: PASSWORD });
   });
@@ -157,7 +156,7 @@ describe("key credentials", () => {
     if (result.status !== "ok") return;
     expect(result.credential).toMatchObject({ type: "sops", host: "", fingerprint: await identityToRecipient(identity) });
     expect(JSON.stringify(store.listCredentials())).not.toContain(identity);
-    const bytes = [temp.file, `${temp.file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f).toString("latin1")).join("");
+    const bytes = temp.storedText();
     expect(bytes).not.toContain(identity.slice(16));
     const withDecryption = spec({ kind: "GitRepository", url: "https://github.com/acme/x", ref: { type: "branch", value: "main" } }, [{ name: "apps", decryption: { provider: "sops", credentialId: result.credential.id } }]);
     expect(store.renderKeysFor(withDecryption)).toEqual({ [result.credential.id]: { type: "sops", format: "age", privateKey: `${identity}\n` } });
@@ -214,7 +213,7 @@ describe("notification webhook credentials", () => {
     if (result.status !== "ok") throw new Error(JSON.stringify(result));
     expect(result.credential).toMatchObject({ type: "webhook", host: "hooks.slack.com", publicKey: "address" });
     expect(JSON.stringify(store.listCredentials())).not.toContain("canary-webhook");
-    const bytes = [temp.file, `${temp.file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f).toString("latin1")).join("");
+    const bytes = temp.storedText();
     expect(bytes).not.toContain("canary-webhook");
     const spec = withProviders([{ name: "slack", type: "slack", credentialId: result.credential.id }]);
     expect(store.keyCredentialProblems(spec)).toEqual({});

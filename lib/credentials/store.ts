@@ -16,6 +16,7 @@ import { parseCosignPublicKey, parsePgpPublicKeys, parseSopsKey } from "./keys";
 import { knownHostsCover, knownHostsSummary, parseKnownHosts } from "./known-hosts";
 import { generateEd25519KeyPair, parsePrivateKey } from "./ssh-key";
 import { highlightedFields } from "@/lib/validation/field-labels";
+import { isUniqueViolation } from "@/db/errors";
 
 /** What the browser may see of a credential: never the secret, only what identifies it. */
 export type CredentialView = {
@@ -172,7 +173,7 @@ export async function createCredential(raw: unknown, { author }: { author: strin
       .returning()
       .get();
   } catch (error) {
-    if (String(error).includes("UNIQUE constraint failed: credentials.name")) return invalid({ name: "is already used by another credential" });
+    if (isUniqueViolation(error, "credentials", "name")) return invalid({ name: "is already used by another credential" });
     throw error;
   }
   return { status: "ok", credential: toView(row) };

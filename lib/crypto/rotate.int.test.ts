@@ -37,7 +37,7 @@ async function restartWith(envUpdate: Record<string, string | undefined>) {
 }
 
 function databaseBytes(): Buffer {
-  return Buffer.concat([temp.file, `${temp.file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)));
+  return Buffer.from(temp.storedText(), "latin1");
 }
 
 describe("secret key file and rotation", () => {

@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type TestCluster } from "@/test-support/cluster";
 import { useTempDatabase } from "@/test-support/temp-db";
@@ -72,7 +71,7 @@ describe("registration", () => {
   });
 
   it("keeps no plaintext token in the database file", () => {
-    const bytes = Buffer.concat([temp.file, `${temp.file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f))).toString("latin1");
+    const bytes = temp.storedText();
     expect(bytes).not.toContain(flux.adminToken);
     expect(bytes).not.toContain("BEGIN CERTIFICATE");
   });

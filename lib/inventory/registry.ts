@@ -8,6 +8,7 @@ import { classifyError, probeCluster, type ClusterProbe } from "@/lib/k8s/discov
 import type { ClusterCredentials } from "@/lib/k8s/types";
 import { sealCredentials } from "./credentials";
 import { detectReconciler, forbiddenReason, healthSettings, nextCheckDelay, replaceFluxObjects } from "@/lib/observe/inventory";
+import { isUniqueViolation } from "@/db/errors";
 
 export type ConnectionCheck = { ok: true; probe: ClusterProbe } | { ok: false; kind: string; message: string };
 
@@ -94,7 +95,7 @@ export function insertCluster(input: NewCluster, check: ConnectionCheck | null):
       return cluster;
     });
   } catch (e) {
-    if (String(e).includes("UNIQUE constraint failed: clusters.name")) throw new DuplicateClusterNameError(input.name);
+    if (isUniqueViolation(e, "clusters", "name")) throw new DuplicateClusterNameError(input.name);
     throw e;
   }
 }

@@ -13,6 +13,7 @@ import { env } from "@/lib/env";
 import { isEmptySelector } from "@/lib/validation/label-selector";
 import { checkNotificationUrl, displayHost } from "./url";
 import { CHANNEL_TYPES, NOTIFICATION_EVENTS, SEVERITIES, type ChannelType } from "./vocabulary";
+import { isUniqueViolation } from "@/db/errors";
 
 const NAME = z
   .string()
@@ -62,7 +63,7 @@ export function createChannel(input: unknown, author: string): ChannelResult {
       .get();
     return { status: "ok", channel };
   } catch (error) {
-    if (String(error).includes("UNIQUE constraint failed: notification_channels.name")) return invalidResult({ name: "is already used by another channel" });
+    if (isUniqueViolation(error, "notification_channels", "name")) return invalidResult({ name: "is already used by another channel" });
     throw error;
   }
 }

@@ -143,8 +143,7 @@ describe("push", () => {
     expect(JSON.parse(rows.at(-1)!.details)).toMatchObject({ configuration: "fleet", version: 1, applied: 2, failed: 0, trigger: "push" });
     expect(rows.at(-1)!.actorEmail).toBe("op@example.com");
     expect(JSON.stringify(rows)).not.toContain(TOKEN);
-    const fs = await import("node:fs");
-    const bytes = [temp.file, `${temp.file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f).toString("latin1")).join("");
+    const bytes = temp.storedText();
     expect(bytes).not.toContain(TOKEN);
   });
 

@@ -23,12 +23,14 @@ export type FleetTotals = {
 
 const cs = configurationStatus;
 
+const anyDrift = sql`(${cs.hasConfigDrift} = 1 or ${cs.hasRevisionDrift} = 1 or ${cs.hasResourceDrift} = 1)`;
+
 /** The SQL condition for "has this kind of drift", for every query that filters by drift. */
 export function driftCondition(kind: DriftKind | undefined): SQL | undefined {
   if (kind === "config") return eq(cs.hasConfigDrift, true);
   if (kind === "revision") return eq(cs.hasRevisionDrift, true);
   if (kind === "resource") return eq(cs.hasResourceDrift, true);
-  if (kind === "any") return sql`(${cs.hasConfigDrift} or ${cs.hasRevisionDrift} or ${cs.hasResourceDrift})`;
+  if (kind === "any") return anyDrift;
   return undefined;
 }
 
@@ -85,10 +87,10 @@ export function clustersNeedingAttention({ limit = 20, drift }: DriftFilter & { 
     with per_cluster as (
       select ${cs.clusterId} as cluster_id,
         count(*) as configurations,
-        sum(${cs.state} = 'Non-Compliant') as non_compliant,
-        sum(${cs.state} = 'Unknown') as unknown,
-        sum(${cs.state} = 'Pending') as pending,
-        sum(${cs.hasConfigDrift} or ${cs.hasRevisionDrift} or ${cs.hasResourceDrift}) as drifted,
+        count(*) filter (where ${cs.state} = 'Non-Compliant') as non_compliant,
+        count(*) filter (where ${cs.state} = 'Unknown') as unknown,
+        count(*) filter (where ${cs.state} = 'Pending') as pending,
+        count(*) filter (where ${anyDrift}) as drifted,
         min(${cs.observedAt}) as oldest_observed_at,
         max(${cs.lastSeenAt}) as last_seen_at,
         max(${cs.reconciler}) as seen_reconciler

@@ -10,6 +10,7 @@ import { fieldErrors } from "@/lib/actions/result";
 import { parseSelectorText } from "@/lib/compliance/selector-text";
 import { invalidResult } from "@/lib/configurations/validate";
 import { dnsLabelSchema } from "@/lib/validation/names";
+import { isUniqueViolation } from "@/db/errors";
 
 const MAX_DURATION_MINUTES = 7 * 24 * 60;
 const MAX_RANGE_MS = 366 * 86_400_000;
@@ -114,7 +115,7 @@ export function createWindow(input: unknown, author: string): WindowResult {
       .get();
     return { status: "ok", window: row };
   } catch (error) {
-    if (String(error).includes("UNIQUE constraint failed: maintenance_windows.name")) return invalidResult({ name: "is already used by another window" });
+    if (isUniqueViolation(error, "maintenance_windows", "name")) return invalidResult({ name: "is already used by another window" });
     throw error;
   }
 }

@@ -1,0 +1,210 @@
+import path from "node:path";
+import { createSyncFn } from "synckit";
+
+/**
+ * A PostgreSQL connection with better-sqlite3's synchronous surface (prepare / run / all / get /
+ * raw / pluck, exec, pragma, transaction), so drizzle's better-sqlite3 driver and every query in
+ * lib/ run unchanged on either database (issue 17: the dialect stays in db/).
+ *
+ * Each statement goes to db/pg/worker.mjs and the caller waits for the answer, as it waits for
+ * SQLite's: the event loop is held for a round trip to the server (about 0.2 ms on loopback).
+ *
+ * What differs from SQLite, and how it is met here:
+ * - placeholders: `?` becomes `$1`, `$2`… (outside quoted text and identifiers);
+ * - one writer at a time: SQLite serialises transactions; PostgreSQL runs them side by side.
+ *   Every transaction takes one advisory lock first, so replicas' read-then-write transactions
+ *   (lease takes, rollout gates) see the same order they would on SQLite;
+ * - the busy timeout (db/busy.ts) is PostgreSQL's lock_timeout; a lock wait it ends is reported
+ *   as busy, and background writes retry it as they retry SQLITE_BUSY;
+ * - the one SQL default the schema writes in SQLite's words is rewritten (db/pg/schema.ts).
+ */
+
+type Reply = { rows: unknown[]; count: number; error?: { message: string; code?: string; detail?: string; table?: string; constraint?: string } };
+type Request =
+  | { op: "open"; url: string }
+  | { op: "query"; sql: string; params: unknown[]; array: boolean }
+  | { op: "exec"; sql: string }
+  | { op: "migrate"; folder: string }
+  | { op: "close" };
+
+/** The advisory lock every transaction holds: the single writer SQLite has. */
+const WRITER_LOCK = 7305002;
+
+export class PostgresError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    readonly table?: string,
+    readonly constraint?: string,
+  ) {
+    super(message);
+    this.name = "PostgresError";
+  }
+}
+
+// SQLite's words in SQL drizzle builds from the schema, and PostgreSQL's.
+const REWRITES: [string, string][] = [["(unixepoch('subsec') * 1000)", "(extract(epoch from clock_timestamp()) * 1000)::bigint"]];
+
+/**
+ * SQLite's SQL as PostgreSQL reads it: `?` placeholders become `$1`, `$2`…; camelCase names
+ * (the aliases raw queries give their columns) are quoted, as PostgreSQL folds unquoted names to
+ * lower case where SQLite keeps them. Quoted text and identifiers are left alone.
+ */
+export function toPostgresSql(text: string): string {
+  let n = 0;
+  let out = text.replace(/('(?:[^']|'')*'|"(?:[^"]|"")*")|(\?)|\b([a-z][a-z0-9_]*[A-Z][A-Za-z0-9_]*)\b/g, (_, quoted: string | undefined, mark: string | undefined, camel: string | undefined) =>
+    quoted ?? (mark ? `$${++n}` : `"${camel}"`),
+  );
+  for (const [from, to] of REWRITES) out = out.split(from).join(to);
+  // drizzle's SQLite builder names a conflict target's columns with their table; PostgreSQL takes bare names.
+  return out.replace(/on conflict \(([^()]*)\)/gi, (_, target: string) => `on conflict (${target.replace(/"[^"]+"\./g, "")})`);
+}
+
+function encode(value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "boolean") throw new TypeError("SQLite3 can only bind numbers, strings, bigints, buffers, and null");
+  return value;
+}
+
+export class PostgresStatement {
+  constructor(
+    private readonly client: PostgresSyncClient,
+    private readonly text: string,
+    private readonly mode: "object" | "array" | "pluck" = "object",
+  ) {}
+
+  raw(on = true): PostgresStatement {
+    return new PostgresStatement(this.client, this.text, on ? "array" : "object");
+  }
+
+  pluck(on = true): PostgresStatement {
+    return new PostgresStatement(this.client, this.text, on ? "pluck" : "object");
+  }
+
+  run(...params: unknown[]): { changes: number; lastInsertRowid: number } {
+    return { changes: this.client.query(this.text, params, false).count, lastInsertRowid: 0 };
+  }
+
+  all(...params: unknown[]): unknown[] {
+    const { rows } = this.client.query(this.text, params, this.mode !== "object");
+    return this.mode === "pluck" ? (rows as unknown[][]).map((row) => row[0]) : rows;
+  }
+
+  get(...params: unknown[]): unknown {
+    return this.all(...params)[0];
+  }
+
+  *iterate(...params: unknown[]): IterableIterator<unknown> {
+    yield* this.all(...params);
+  }
+}
+
+export class PostgresSyncClient {
+  readonly dialect = "postgres" as const;
+  private readonly call: (request: Request) => Reply;
+  private depth = 0;
+  open = true;
+
+  constructor(url: string) {
+    this.call = createSyncFn(path.join(process.cwd(), "db", "pg", "worker.mjs"), { timeout: 120_000 }) as (request: Request) => Reply;
+    this.send({ op: "open", url });
+  }
+
+  get inTransaction(): boolean {
+    return this.depth > 0;
+  }
+
+  private send(request: Request): Reply {
+    const reply = this.call(request);
+    if (reply.error && process.env.FLEETLINE_PG_DEBUG && "sql" in request) console.error(`[pg] ${reply.error.message}: ${request.sql}`);
+    if (reply.error) throw new PostgresError(reply.error.message + (reply.error.detail ? ` (${reply.error.detail})` : ""), reply.error.code, reply.error.table, reply.error.constraint);
+    return reply;
+  }
+
+  query(text: string, params: unknown[], array: boolean): Reply {
+    const pragma = /^\s*pragma\s+(.*)$/is.exec(text);
+    if (pragma) return { rows: [this.pragma(pragma[1]!)], count: 0 };
+    // better-sqlite3 takes positional values as arguments, or one array of them.
+    const values = params.length === 1 && Array.isArray(params[0]) ? params[0] : params;
+    return this.send({ op: "query", sql: toPostgresSql(text), params: values.map(encode), array });
+  }
+
+  prepare(text: string): PostgresStatement {
+    return new PostgresStatement(this, text);
+  }
+
+  exec(text: string): this {
+    const statement = text.trim().replace(/;$/, "");
+    if (/^begin(\s+(deferred|immediate|exclusive))?(\s+transaction)?$/i.test(statement)) this.begin();
+    else if (/^(commit|end)(\s+transaction)?$/i.test(statement)) this.finish("COMMIT");
+    else if (/^rollback(\s+transaction)?$/i.test(statement)) this.finish("ROLLBACK");
+    else this.send({ op: "exec", sql: toPostgresSql(text) });
+    return this;
+  }
+
+  private begin(): void {
+    this.send({ op: "exec", sql: "BEGIN" });
+    this.depth = 1;
+    try {
+      this.send({ op: "query", sql: "select pg_advisory_xact_lock($1)", params: [WRITER_LOCK], array: true });
+    } catch (error) {
+      this.finish("ROLLBACK");
+      throw error;
+    }
+  }
+
+  private finish(how: "COMMIT" | "ROLLBACK"): void {
+    this.depth = 0;
+    this.send({ op: "exec", sql: how });
+  }
+
+  /** busy_timeout is PostgreSQL's lock_timeout; SQLite's file settings have no meaning here. */
+  pragma(text: string): unknown {
+    const busy = /^\s*busy_timeout\s*=\s*(\d+)\s*$/i.exec(text);
+    if (busy) this.send({ op: "exec", sql: `SET lock_timeout = ${Number(busy[1])}` });
+    return [];
+  }
+
+  transaction<A extends unknown[], R>(fn: (...args: A) => R) {
+    const run = (...args: A): R => {
+      const nested = this.depth > 0;
+      const savepoint = `fleetline_sp${this.depth}`;
+      if (nested) {
+        this.send({ op: "exec", sql: `SAVEPOINT ${savepoint}` });
+        this.depth++;
+      } else {
+        this.begin();
+      }
+      try {
+        const result = fn(...args);
+        if (result instanceof Promise) throw new TypeError("Transaction function cannot return a promise");
+        if (nested) {
+          this.depth--;
+          this.send({ op: "exec", sql: `RELEASE SAVEPOINT ${savepoint}` });
+        } else {
+          this.finish("COMMIT");
+        }
+        return result;
+      } catch (error) {
+        if (nested) {
+          this.depth--;
+          this.send({ op: "exec", sql: `ROLLBACK TO SAVEPOINT ${savepoint}` });
+        } else if (this.depth > 0) {
+          this.finish("ROLLBACK");
+        }
+        throw error;
+      }
+    };
+    return Object.assign(run, { deferred: run, immediate: run, exclusive: run });
+  }
+
+  migrate(folder: string): void {
+    this.send({ op: "migrate", folder });
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.send({ op: "close" });
+  }
+}

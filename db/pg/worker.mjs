@@ -1,0 +1,77 @@
+// The PostgreSQL connection's worker thread (db/pg/client.ts). Fleetline's data layer is synchronous
+// (drizzle over better-sqlite3); on PostgreSQL each statement is sent from here, on one connection,
+// while the caller waits on synckit's shared-memory handshake. One connection keeps a transaction's
+// statements together and their order the caller's.
+// Plain JavaScript: it runs outside Next's bundle and vitest's transform.
+import pg from "pg";
+import { runAsWorker } from "synckit";
+
+// Values as SQLite gives them: bigint (counts, millisecond times) and numeric as numbers, booleans as 1/0.
+pg.types.setTypeParser(20, (value) => Number(value));
+pg.types.setTypeParser(1700, (value) => Number(value));
+pg.types.setTypeParser(16, (value) => (value === "t" ? 1 : 0));
+
+let url = "";
+let client = null;
+
+async function connection() {
+  if (client) return client;
+  const next = new pg.Client({ connectionString: url, application_name: "fleetline", statement_timeout: 60_000 });
+  // A dropped connection (server restart, failover) is replaced on the next statement; a transaction
+  // it was in is lost, and its caller sees the error.
+  next.on("error", () => {
+    if (client === next) client = null;
+  });
+  await next.connect();
+  client = next;
+  return client;
+}
+
+function failure(error) {
+  return { error: { message: error?.message ?? String(error), code: error?.code, detail: error?.detail, table: error?.table, constraint: error?.constraint } };
+}
+
+runAsWorker(async (request) => {
+  try {
+    switch (request.op) {
+      case "open": {
+        url = request.url;
+        await connection();
+        return { rows: [], count: 0 };
+      }
+      case "query": {
+        const db = await connection();
+        const result = await db.query({ text: request.sql, values: request.params, rowMode: request.array ? "array" : undefined });
+        return { rows: result.rows, count: result.rowCount ?? 0 };
+      }
+      case "exec": {
+        const db = await connection();
+        await db.query(request.sql);
+        return { rows: [], count: 0 };
+      }
+      case "migrate": {
+        const db = await connection();
+        const { drizzle } = await import("drizzle-orm/node-postgres");
+        const { migrate } = await import("drizzle-orm/node-postgres/migrator");
+        // One replica migrates at a time: the others wait on the lock, then find nothing to do.
+        await db.query("select pg_advisory_lock(7305001)");
+        try {
+          await migrate(drizzle(db), { migrationsFolder: request.folder });
+        } finally {
+          await db.query("select pg_advisory_unlock(7305001)");
+        }
+        return { rows: [], count: 0 };
+      }
+      case "close": {
+        const db = client;
+        client = null;
+        if (db) await db.end();
+        return { rows: [], count: 0 };
+      }
+      default:
+        return failure(new Error(`unknown request ${request.op}`));
+    }
+  } catch (error) {
+    return failure(error);
+  }
+});
