@@ -8,7 +8,7 @@ const nextConfig: NextConfig = {
   // The build checks the app only; `npm run typecheck` covers tests and the harness too.
   typescript: { tsconfigPath: "tsconfig.build.json" },
   // Native and Node-only modules stay out of the server bundle.
-  serverExternalPackages: ["better-sqlite3", "@kubernetes/client-node"],
+  serverExternalPackages: ["better-sqlite3", "@kubernetes/client-node", "pg", "synckit"],
   experimental: {
     // Lets server actions answer 401/403 through unauthorized()/forbidden().
     authInterrupts: true,

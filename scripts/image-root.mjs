@@ -30,6 +30,9 @@ const copies = [
   [path.join(root, ".next", "static"), ".next/static"],
   [path.join(root, "public"), "public"],
   [path.join(root, "db", "migrations"), "db/migrations"],
+  [path.join(root, "db", "migrations-pg"), "db/migrations-pg"],
+  // PostgreSQL's connection thread (db/pg/client.ts starts it by path).
+  [path.join(root, "db", "pg", "worker.mjs"), "db/pg/worker.mjs"],
   [path.join(root, "scripts", "server.mjs"), "scripts/server.mjs"],
   [path.join(root, "scripts", "listen-address.mjs"), "scripts/listen-address.mjs"],
 ];

@@ -1,5 +1,6 @@
 import { getDb } from "@/db";
 import { migrateDatabase } from "@/db/client";
+import { describeDatabase } from "@/db/dialect";
 import { recordAudit } from "@/lib/audit";
 import { countUsers, createFirstAdmin } from "@/lib/auth/users";
 import { getMasterKey } from "@/lib/crypto";
@@ -66,7 +67,7 @@ async function bootOnce() {
     // Rollouts a replica that died was running go on here once their lease expires.
     startRolloutResumer();
   }
-  log.info("fleetline ready", { database: e.DATABASE_URL, users: countUsers() });
+  log.info("fleetline ready", { database: describeDatabase(e.DATABASE_URL), users: countUsers() });
 }
 
 export function boot(): Promise<void> {
