@@ -78,7 +78,7 @@ function judgedResults(filter: PolicyFilter, now: number, clusterIds?: readonly 
 function acceptedPairs(coverage: WaiverCoverage, filter: PolicyFilter, now: number, clusterIds?: readonly string[]): { clusterId: string; key: string; violations: number }[] {
   if (coverage.empty) return [];
   const rows = getDb().all<{ cluster_id: string; engine: PolicyEngine; policy: string; fail: number; error: number; state: PolicyState }>(
-    sql`select cluster_id, engine, policy, fail, error, state from (${judgedResults(filter, now, clusterIds)}) where state = 'fail' and (${sql.join(
+    sql`select cluster_id, engine, policy, fail, error, state from (${judgedResults(filter, now, clusterIds)}) as judged where state = 'fail' and (${sql.join(
       coverage.policies().map(([engine, policy]) => sql`(engine = ${engine} and policy = ${policy})`),
       sql` or `,
     )})`,

@@ -12,7 +12,7 @@ type Row = { kind: "anchor" | "delta" | "first"; day: number | null; total: numb
 export function loadPolicyTrend(now = Date.now(), days = TREND_DAYS): TrendSeries {
   const start = windowStart(now, days);
   const rows = getDb().all<Row>(sql`
-    select 'anchor' as kind, null as day, count(*) as total, coalesce(sum(audited_at is not null and fail + error = 0), 0) as value from policy_results
+    select 'anchor' as kind, null as day, count(*) as total, coalesce(sum(case when audited_at is not null and fail + error = 0 then 1 else 0 end), 0) as value from policy_results
     union all
     select 'delta', cast((at - ${start}) / ${DAY_MS} as integer), null, sum(passing) - sum(coalesce(previous_passing, 0)) from policy_result_history where at >= ${start} group by 2
     union all

@@ -48,7 +48,7 @@ export function statusPage(raw: string | undefined): number {
 
 const isStale = (status: ConfigurationStatus, stale: Date) => status.observedAt < stale || (status.lastSeenAt ?? new Date(0)) < stale;
 
-const worstFirst = () => sql`case ${cs.state} ${sql.join(COMPLIANCE_STATES.map((state, index) => sql`when ${state} then ${index}`), sql` `)} end`;
+const worstFirst = () => sql`case ${cs.state} ${sql.join(COMPLIANCE_STATES.map((state, index) => sql`when ${state} then ${sql.raw(String(index))}`), sql` `)} end`;
 
 /** One row per target cluster (worst first, then by name), with counts by state over all targets. */
 export function configurationStatusRows(configurationId: string, filter: StatusRowFilter = {}): ConfigurationStatusPage {

@@ -28,7 +28,7 @@ export function driftCondition(kind: DriftKind | undefined): SQL | undefined {
   if (kind === "config") return eq(cs.hasConfigDrift, true);
   if (kind === "revision") return eq(cs.hasRevisionDrift, true);
   if (kind === "resource") return eq(cs.hasResourceDrift, true);
-  if (kind === "any") return sql`(${cs.hasConfigDrift} or ${cs.hasRevisionDrift} or ${cs.hasResourceDrift})`;
+  if (kind === "any") return sql`(${cs.hasConfigDrift} = 1 or ${cs.hasRevisionDrift} = 1 or ${cs.hasResourceDrift} = 1)`;
   return undefined;
 }
 
@@ -82,23 +82,24 @@ export function clustersNeedingAttention({ limit = 20, drift }: DriftFilter & { 
   const stale = staleBefore().getTime();
   const driftWhere = driftCondition(drift);
   const grouped = getDb().all<AttentionSqlRow>(sql`
+    -- camelCase aliases are quoted: PostgreSQL folds unquoted names to lower case.
     with per_cluster as (
       select ${cs.clusterId} as cluster_id,
         count(*) as configurations,
-        sum(${cs.state} = 'Non-Compliant') as non_compliant,
-        sum(${cs.state} = 'Unknown') as unknown,
-        sum(${cs.state} = 'Pending') as pending,
-        sum(${cs.hasConfigDrift} or ${cs.hasRevisionDrift} or ${cs.hasResourceDrift}) as drifted,
+        sum(case when ${cs.state} = 'Non-Compliant' then 1 else 0 end) as non_compliant,
+        sum(case when ${cs.state} = 'Unknown' then 1 else 0 end) as unknown,
+        sum(case when ${cs.state} = 'Pending' then 1 else 0 end) as pending,
+        sum(case when ${driftCondition("any")} then 1 else 0 end) as drifted,
         min(${cs.observedAt}) as oldest_observed_at,
         max(${cs.lastSeenAt}) as last_seen_at,
         max(${cs.reconciler}) as seen_reconciler
       from ${cs} ${driftWhere ? sql`where ${driftWhere}` : sql``}
       group by ${cs.clusterId}
     )
-    select p.cluster_id as clusterId, c.name as name, c.display_name as displayName, p.configurations as configurations,
-      p.non_compliant as nonCompliant, p.unknown as unknown, p.pending as pending, p.drifted as drifted,
-      p.oldest_observed_at as oldestObservedAt, p.last_seen_at as lastSeenAt,
-      h.state as reachability, h.reason as reachabilityReason,
+    select p.cluster_id as "clusterId", c.name as name, c.display_name as "displayName", p.configurations as configurations,
+      p.non_compliant as "nonCompliant", p.unknown as unknown, p.pending as pending, p.drifted as drifted,
+      p.oldest_observed_at as "oldestObservedAt", p.last_seen_at as "lastSeenAt",
+      h.state as reachability, h.reason as "reachabilityReason",
       coalesce(c.reconciler_override, h.detected_reconciler, p.seen_reconciler) as reconciler,
       count(*) over () as total
     from per_cluster p

@@ -106,7 +106,7 @@ export async function applyBehindBy(heads: ReadonlyMap<string, SourceHead>, clus
     for (const { row, counts } of compared) {
       const isAway = (counts?.behind ?? 0) > 0 || (counts?.ahead ?? 0) > 0;
       tx.update(configurationStatus)
-        .set({ behindBy: counts?.behind ?? null, aheadBy: counts?.ahead ?? null, hasRevisionDrift: sql`(${configurationStatus.revisionMessage} is not null) or ${isAway ? 1 : 0}` })
+        .set({ behindBy: counts?.behind ?? null, aheadBy: counts?.ahead ?? null, hasRevisionDrift: sql`case when ${configurationStatus.revisionMessage} is not null then 1 else ${sql.raw(isAway ? "1" : "0")} end` })
         .where(and(eq(configurationStatus.configurationId, row.configurationId), eq(configurationStatus.clusterId, row.clusterId)))
         .run();
     }
