@@ -56,7 +56,8 @@ function targetCondition({ selector, clusterIds }: Pick<Assignment, "selector" |
 }
 
 function unionAll(selects: SQL[]): SQL {
-  if (selects.length === 0) return sql`select null as target, null as cluster_id where false`;
+  // Typed nulls: PostgreSQL would take an untyped one for text and refuse to join it to the integer target.
+  if (selects.length === 0) return sql`select cast(null as integer) as target, cast(null as text) as cluster_id where false`;
   if (selects.length <= UNION_CHUNK) return sql.join(selects, sql` union all `);
   const chunks: SQL[] = [];
   for (let i = 0; i < selects.length; i += UNION_CHUNK) chunks.push(sql`select * from (${sql.join(selects.slice(i, i + UNION_CHUNK), sql` union all `)}) as chunk`);

@@ -95,7 +95,9 @@ const groupOf = (f: MatrixFilter): SQL => (f.group ? jsonText(sql`c.labels`, f.g
 
 function orderOf(f: MatrixFilter): SQL {
   const group = groupOf(f);
-  return sql`(${group} is null), ${group}, ${ORDER[f.sort]} ${f.dir === "desc" ? sql`desc` : sql`asc`}, c.name`;
+  // Without a group, no group terms: PostgreSQL refuses a constant (null) in ORDER BY.
+  const grouped = f.group ? sql`(${group} is null), ${group}, ` : sql``;
+  return sql`${grouped}${ORDER[f.sort]} ${f.dir === "desc" ? sql`desc` : sql`asc`}, c.name`;
 }
 
 /** Rows are clusters with at least one cell the filters leave; the cells CTE must precede this. */
