@@ -11,9 +11,12 @@ export const POSTGRES_USER = "fleetline";
 
 export type PostgresServer = { url: string; stop(): Promise<void> };
 
-// initdb and postgres refuse to run as root: as root, the data directory goes to the `postgres` account.
+// initdb and postgres refuse to run as root: as root, the data directory goes to the `postgres`
+// account. setpriv execs the server in place (runuser would stay between it and the watchdog,
+// which then killed runuser and left the server running).
 const asRoot = process.getuid?.() === 0;
-const asServerUser = (command: string, args: string[]): [string, string[]] => (asRoot ? ["/usr/sbin/runuser", ["-u", "postgres", "--", command, ...args]] : [command, args]);
+const asServerUser = (command: string, args: string[]): [string, string[]] =>
+  asRoot ? ["/usr/bin/setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", command, ...args]] : [command, args];
 
 function run(command: string, args: string[]): void {
   const [file, argv] = asServerUser(command, args);
