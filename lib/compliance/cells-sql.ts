@@ -32,15 +32,13 @@ export type CellScope = {
 // Label keys are validated (no quotes) before they are stored; the path is a bound parameter either way.
 const labelValue = (key: string): SQL => jsonText(sql`clusters.labels`, key);
 
-const jsonList = textList;
-
 /** Kubernetes selector semantics on clusters.labels: every requirement holds; NotIn also matches a missing key. */
 function selectorCondition(selector: LabelSelector): SQL {
   const parts: SQL[] = Object.entries(selector.matchLabels ?? {}).map(([key, value]) => sql`${labelValue(key)} = ${value}`);
   for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
     const label = labelValue(key);
-    if (operator === "In") parts.push(sql`${label} in ${jsonList(values)}`);
-    else if (operator === "NotIn") parts.push(sql`(${label} is null or ${label} not in ${jsonList(values)})`);
+    if (operator === "In") parts.push(sql`${label} in ${textList(values)}`);
+    else if (operator === "NotIn") parts.push(sql`(${label} is null or ${label} not in ${textList(values)})`);
     else if (operator === "Exists") parts.push(sql`${label} is not null`);
     else parts.push(sql`${label} is null`);
   }
@@ -50,7 +48,7 @@ function selectorCondition(selector: LabelSelector): SQL {
 /** Clusters named explicitly, or matching the selector: a configuration's targets, or an audit assignment's scope. */
 function targetCondition({ selector, clusterIds }: Pick<Assignment, "selector" | "clusterIds">): SQL {
   const terms: SQL[] = [];
-  if (clusterIds.length > 0) terms.push(sql`clusters.id in ${jsonList(clusterIds)}`);
+  if (clusterIds.length > 0) terms.push(sql`clusters.id in ${textList(clusterIds)}`);
   if (selector) terms.push(sql`(${selectorCondition(selector)})`);
   return terms.length === 0 ? sql`false` : sql`(${sql.join(terms, sql` or `)})`;
 }
@@ -81,7 +79,7 @@ const rankOf = (state: SQL): SQL =>
  * questions group by `assignments` instead of joining every assignment to every pair again.
  */
 export function cellsCte({ assignments, clusterWhere, clusterIds, view = "configurations", stored }: CellScope): SQL {
-  const restrict = and(clusterWhere, clusterIds ? sql`clusters.id in ${jsonList(clusterIds)}` : undefined);
+  const restrict = and(clusterWhere, clusterIds ? sql`clusters.id in ${textList(clusterIds)}` : undefined);
   const cell =
     view === "assignments"
       ? sql`select covering.value as column_id, pair_cell.* from pair_cell, ${jsonArrayValues(sql`pair_cell.assignments`, "covering")}`
@@ -142,10 +140,10 @@ function storedPairs(part: CellScope["assignments"], stored: NonNullable<CellSco
   const conditions: SQL[] = [];
   let covering = sql`cc.assignments`;
   if (stored.some((a) => !kept.has(a.id))) {
-    conditions.push(sql`cc.configuration_id in ${jsonList(configurations)}`);
+    conditions.push(sql`cc.configuration_id in ${textList(configurations)}`);
     // Some assignment of a kept configuration is left out: keep the pairs (and ids) of the kept ones only.
     if (stored.some((a) => !kept.has(a.id) && configurations.includes(a.configurationId))) {
-      const ids = jsonList([...kept]);
+      const ids = textList([...kept]);
       covering = sql`(select ${jsonArrayAgg(sql`k.value`)} from ${jsonArrayValues(sql`cc.assignments`, "k")} where k.value in ${ids})`;
       conditions.push(sql`exists (select 1 from ${jsonArrayValues(sql`cc.assignments`, "k")} where k.value in ${ids})`);
     }
