@@ -1,4 +1,3 @@
-import { sql, type SQL } from "drizzle-orm";
 import { env } from "@/lib/env";
 
 /** Which database a DATABASE_URL names: `postgres://` or `postgresql://` is PostgreSQL; a path or `file:` URL is SQLite. */
@@ -24,12 +23,4 @@ export function describeDatabase(url: string): string {
 /** The dialect of this process's database. Only db/ asks: queries elsewhere use db/'s SQL helpers. */
 export function currentDialect(): Dialect {
   return dialectOf(env().DATABASE_URL);
-}
-
-/**
- * A join whose left side the planner must read first: SQLite's CROSS JOIN (its planner never
- * reorders one). PostgreSQL refuses CROSS JOIN with ON, and its planner orders joins by cost.
- */
-export function orderedJoin(): SQL {
-  return currentDialect() === "postgres" ? sql`join` : sql`cross join`;
 }

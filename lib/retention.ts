@@ -37,8 +37,9 @@ function rules(): Rule[] {
     {
       name: "policy_result_history",
       cutoff: days(e.FLEETLINE_RETAIN_HISTORY_DAYS),
-      batch: (cutoff, _now, limit) => sql`delete from policy_result_history where rowid in (
-        select h.rowid from policy_result_history h where h.at < ${cutoff}
+      // No id column: a row is its pair and time (row values, which both databases compare).
+      batch: (cutoff, _now, limit) => sql`delete from policy_result_history where (cluster_id, engine, policy, at) in (
+        select h.cluster_id, h.engine, h.policy, h.at from policy_result_history h where h.at < ${cutoff}
           and exists (select 1 from policy_result_history n where n.cluster_id = h.cluster_id and n.engine = h.engine and n.policy = h.policy and n.at > h.at)
         limit ${limit})`,
     },

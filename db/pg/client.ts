@@ -1,5 +1,5 @@
 import path from "node:path";
-import { createSyncFn } from "synckit";
+import { startWorkerThread } from "synckit";
 
 /**
  * A PostgreSQL connection with better-sqlite3's synchronous surface (prepare / run / all / get /
@@ -48,12 +48,13 @@ const REWRITES: [string, string][] = [["(unixepoch('subsec') * 1000)", "(extract
 /**
  * SQLite's SQL as PostgreSQL reads it: `?` placeholders become `$1`, `$2`…; camelCase names
  * (the aliases raw queries give their columns) are quoted, as PostgreSQL folds unquoted names to
- * lower case where SQLite keeps them. Quoted text and identifiers are left alone.
+ * lower case where SQLite keeps them. Quoted text, identifiers and comments are left alone.
  */
 export function toPostgresSql(text: string): string {
   let n = 0;
-  let out = text.replace(/('(?:[^']|'')*'|"(?:[^"]|"")*")|(\?)|\b([a-z][a-z0-9_]*[A-Z][A-Za-z0-9_]*)\b/g, (_, quoted: string | undefined, mark: string | undefined, camel: string | undefined) =>
-    quoted ?? (mark ? `$${++n}` : `"${camel}"`),
+  let out = text.replace(
+    /('(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/)|(\?)|\b([a-z][a-z0-9_]*[A-Z][A-Za-z0-9_]*)\b/g,
+    (_, kept: string | undefined, mark: string | undefined, camel: string | undefined) => kept ?? (mark ? `$${++n}` : `"${camel}"`),
   );
   for (const [from, to] of REWRITES) out = out.split(from).join(to);
   // drizzle's SQLite builder names a conflict target's columns with their table; PostgreSQL takes bare names.
@@ -106,7 +107,8 @@ export class PostgresSyncClient {
   open = true;
 
   constructor(url: string) {
-    this.call = createSyncFn(path.join(process.cwd(), "db", "pg", "worker.mjs"), { timeout: 120_000 }) as (request: Request) => Reply;
+    // A worker (and connection) of its own: synckit's createSyncFn would share one per file.
+    this.call = startWorkerThread(path.join(process.cwd(), "db", "pg", "worker.mjs"), { timeout: 120_000 }) as (request: Request) => Reply;
     this.send({ op: "open", url });
   }
 

@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { getDb } from "@/db";
+import { jsonInteger, jsonSet } from "@/db/sql-dialect";
 import { auditLog } from "@/db/schema";
 import { redact } from "@/lib/security/redact";
 
@@ -71,7 +72,7 @@ export function flushAnonymousRefusals(now = Date.now()) {
     for (const [key, s] of due) {
       if (s.pending > 0) {
         tx.update(auditLog)
-          .set({ details: sql`json_set(${auditLog.details}, '$.count', coalesce(json_extract(${auditLog.details}, '$.count'), 1) + ${s.pending})` })
+          .set({ details: jsonSet(auditLog.details, ["count"], sql`coalesce(${jsonInteger(auditLog.details, "count")}, 1) + ${s.pending}`) })
           .where(eq(auditLog.id, s.rowId))
           .run();
         s.pending = 0;

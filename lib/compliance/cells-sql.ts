@@ -3,6 +3,7 @@
 // directory starts from these CTEs so the rules live in one place.
 import { and, sql, type SQL } from "drizzle-orm";
 import { COMPLIANCE_STATES } from "@/db/schema-status";
+import { jsonArrayAgg, jsonArrayValues, jsonInteger, jsonText, likeInsensitive, textList } from "@/db/sql-dialect";
 import type { LabelSelector } from "@/lib/validation/label-selector";
 import type { Assignment } from "./assignments";
 import { NOT_APPLIED } from "./states";
@@ -29,42 +30,41 @@ export type CellScope = {
 };
 
 // Label keys are validated (no quotes) before they are stored; the path is a bound parameter either way.
-const labelValue = (key: string): SQL => sql`json_extract(clusters.labels, ${`$."${key}"`})`;
-
-const jsonList = (values: readonly string[]): SQL => sql`(select value from json_each(${JSON.stringify(values)}))`;
+const labelValue = (key: string): SQL => jsonText(sql`clusters.labels`, key);
 
 /** Kubernetes selector semantics on clusters.labels: every requirement holds; NotIn also matches a missing key. */
 function selectorCondition(selector: LabelSelector): SQL {
   const parts: SQL[] = Object.entries(selector.matchLabels ?? {}).map(([key, value]) => sql`${labelValue(key)} = ${value}`);
   for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
     const label = labelValue(key);
-    if (operator === "In") parts.push(sql`${label} in ${jsonList(values)}`);
-    else if (operator === "NotIn") parts.push(sql`(${label} is null or ${label} not in ${jsonList(values)})`);
+    if (operator === "In") parts.push(sql`${label} in ${textList(values)}`);
+    else if (operator === "NotIn") parts.push(sql`(${label} is null or ${label} not in ${textList(values)})`);
     else if (operator === "Exists") parts.push(sql`${label} is not null`);
     else parts.push(sql`${label} is null`);
   }
-  return parts.length === 0 ? sql`1` : sql.join(parts, sql` and `);
+  return parts.length === 0 ? sql`true` : sql.join(parts, sql` and `);
 }
 
 /** Clusters named explicitly, or matching the selector: a configuration's targets, or an audit assignment's scope. */
 function targetCondition({ selector, clusterIds }: Pick<Assignment, "selector" | "clusterIds">): SQL {
   const terms: SQL[] = [];
-  if (clusterIds.length > 0) terms.push(sql`clusters.id in ${jsonList(clusterIds)}`);
+  if (clusterIds.length > 0) terms.push(sql`clusters.id in ${textList(clusterIds)}`);
   if (selector) terms.push(sql`(${selectorCondition(selector)})`);
-  return terms.length === 0 ? sql`0` : sql`(${sql.join(terms, sql` or `)})`;
+  return terms.length === 0 ? sql`false` : sql`(${sql.join(terms, sql` or `)})`;
 }
 
 function unionAll(selects: SQL[]): SQL {
-  if (selects.length === 0) return sql`select null as target, null as cluster_id where 0`;
+  // Typed nulls: PostgreSQL would take an untyped one for text and refuse to join it to the integer target.
+  if (selects.length === 0) return sql`select cast(null as integer) as target, cast(null as text) as cluster_id where false`;
   if (selects.length <= UNION_CHUNK) return sql.join(selects, sql` union all `);
   const chunks: SQL[] = [];
-  for (let i = 0; i < selects.length; i += UNION_CHUNK) chunks.push(sql`select * from (${sql.join(selects.slice(i, i + UNION_CHUNK), sql` union all `)})`);
+  for (let i = 0; i < selects.length; i += UNION_CHUNK) chunks.push(sql`select * from (${sql.join(selects.slice(i, i + UNION_CHUNK), sql` union all `)}) as chunk`);
   return sql.join(chunks, sql` union all `);
 }
 
-/** Worst first, matching COMPLIANCE_STATES: the rank sorts and aggregates by severity in SQL. */
+/** Worst first, matching COMPLIANCE_STATES: the rank sorts and aggregates by severity in SQL (literal integers: a bound one has no type in PostgreSQL). */
 const rankOf = (state: SQL): SQL =>
-  sql`(case ${state} ${sql.join(COMPLIANCE_STATES.map((s, i) => sql`when ${s} then ${i}`), sql` `)} else ${COMPLIANCE_STATES.indexOf("Unknown")} end)`;
+  sql`(case ${state} ${sql.join(COMPLIANCE_STATES.map((s, i) => sql`when ${s} then ${sql.raw(String(i))}`), sql` `)} else ${sql.raw(String(COMPLIANCE_STATES.indexOf("Unknown")))} end)`;
 
 /**
  * `with` CTEs ending in:
@@ -79,10 +79,10 @@ const rankOf = (state: SQL): SQL =>
  * questions group by `assignments` instead of joining every assignment to every pair again.
  */
 export function cellsCte({ assignments, clusterWhere, clusterIds, view = "configurations", stored }: CellScope): SQL {
-  const restrict = and(clusterWhere, clusterIds ? sql`clusters.id in ${jsonList(clusterIds)}` : undefined);
+  const restrict = and(clusterWhere, clusterIds ? sql`clusters.id in ${textList(clusterIds)}` : undefined);
   const cell =
     view === "assignments"
-      ? sql`select covering.value as column_id, pair_cell.* from pair_cell, json_each(pair_cell.assignments) covering`
+      ? sql`select covering.value as column_id, pair_cell.* from pair_cell, ${jsonArrayValues(sql`pair_cell.assignments`, "covering")}`
       : sql`select pair_cell.configuration_id as column_id, pair_cell.* from pair_cell`;
   if (stored) return sql`with pair_cell as not materialized (${storedPairs(assignments, stored, restrict)}), cell as (${cell})`;
   const targetIndex = new Map<string, number>();
@@ -97,12 +97,13 @@ export function cellsCte({ assignments, clusterWhere, clusterIds, view = "config
     }
     return [a.id, a.configurationId, index];
   });
-  const matched = unionAll(targets.map((condition, i) => sql`select ${i} as target, clusters.id as cluster_id from clusters where ${restrict ? sql`${condition} and ${restrict}` : condition}`));
+  const matched = unionAll(targets.map((condition, i) => sql`select ${sql.raw(String(i))} as target, clusters.id as cluster_id from clusters where ${restrict ? sql`${condition} and ${restrict}` : condition}`));
   return sql`with
-    assignment_list as (select json_extract(value, '$[0]') as assignment_id, json_extract(value, '$[1]') as configuration_id, json_extract(value, '$[2]') as target from json_each(${JSON.stringify(list)})),
+    assignment_list as (select ${jsonText(sql`list.value`, 0)} as assignment_id, ${jsonText(sql`list.value`, 1)} as configuration_id, ${jsonInteger(sql`list.value`, 2)} as target
+      from ${jsonArrayValues(sql`${JSON.stringify(list)}`, "list")}),
     matched as materialized (${matched}),
     pair as (
-      select assignment_list.configuration_id, matched.cluster_id, json_group_array(assignment_list.assignment_id) as assignments
+      select assignment_list.configuration_id, matched.cluster_id, ${jsonArrayAgg(sql`assignment_list.assignment_id`)} as assignments
       from assignment_list join matched on matched.target = assignment_list.target
       group by assignment_list.configuration_id, matched.cluster_id
     ),
@@ -110,15 +111,15 @@ export function cellsCte({ assignments, clusterWhere, clusterIds, view = "config
     raw_pair as (
       select p.configuration_id, p.cluster_id, p.assignments, s.state, s.state_changed_at,
         coalesce(s.has_config_drift, 0) as has_config_drift, coalesce(s.has_revision_drift, 0) as has_revision_drift, coalesce(s.has_resource_drift, 0) as has_resource_drift,
-        (ct.cluster_id is null or s.cluster_id is null or (s.applied_version is null and s.reason like ${"%: PushFailed"})) as not_applied
+        case when ct.cluster_id is null or s.cluster_id is null or (s.applied_version is null and ${likeInsensitive(sql`s.reason`, "%: PushFailed")}) then 1 else 0 end as not_applied
       from pair p
       left join configuration_targets ct on ct.configuration_id = p.configuration_id and ct.cluster_id = p.cluster_id
       left join configuration_status s on s.configuration_id = p.configuration_id and s.cluster_id = p.cluster_id
     ),
     pair_cell as materialized (
       select configuration_id, cluster_id, assignments, not_applied,
-        case when not_applied then 'Non-Compliant' else state end as state,
-        case when not_applied then 0 else ${rankOf(sql`state`)} end as rank,
+        case when not_applied = 1 then 'Non-Compliant' else state end as state,
+        case when not_applied = 1 then 0 else ${rankOf(sql`state`)} end as rank,
         state_changed_at as since, has_config_drift, has_revision_drift, has_resource_drift
       from raw_pair
     ),
@@ -139,12 +140,12 @@ function storedPairs(part: CellScope["assignments"], stored: NonNullable<CellSco
   const conditions: SQL[] = [];
   let covering = sql`cc.assignments`;
   if (stored.some((a) => !kept.has(a.id))) {
-    conditions.push(sql`cc.configuration_id in ${jsonList(configurations)}`);
+    conditions.push(sql`cc.configuration_id in ${textList(configurations)}`);
     // Some assignment of a kept configuration is left out: keep the pairs (and ids) of the kept ones only.
     if (stored.some((a) => !kept.has(a.id) && configurations.includes(a.configurationId))) {
-      const ids = jsonList([...kept]);
-      covering = sql`(select json_group_array(k.value) from json_each(cc.assignments) k where k.value in ${ids})`;
-      conditions.push(sql`exists (select 1 from json_each(cc.assignments) k where k.value in ${ids})`);
+      const ids = textList([...kept]);
+      covering = sql`(select ${jsonArrayAgg(sql`k.value`)} from ${jsonArrayValues(sql`cc.assignments`, "k")} where k.value in ${ids})`;
+      conditions.push(sql`exists (select 1 from ${jsonArrayValues(sql`cc.assignments`, "k")} where k.value in ${ids})`);
     }
   }
   if (restrict) conditions.push(restrict);
@@ -159,7 +160,7 @@ export function assignmentIdsOf(assignmentsJson: string): string[] {
   return JSON.parse(assignmentsJson) as string[];
 }
 
-const detailReason = sql`case when cell.not_applied then ${NOT_APPLIED} else detail.reason end`;
+const detailReason = sql`case when cell.not_applied = 1 then ${NOT_APPLIED} else detail.reason end`;
 
 /** The words behind a cell (aliased `cell`), joined only for the rows a page or an export shows. */
 export const cellDetail = {

@@ -19,11 +19,11 @@ export type PairTotals = {
 };
 
 function pairDriftCondition(kind: PairDrift | undefined): SQL {
-  if (kind === "config") return sql`has_config_drift`;
-  if (kind === "revision") return sql`has_revision_drift`;
-  if (kind === "resource") return sql`has_resource_drift`;
-  if (kind === "any") return sql`(has_config_drift or has_revision_drift or has_resource_drift)`;
-  return sql`1`;
+  if (kind === "config") return sql`has_config_drift = 1`;
+  if (kind === "revision") return sql`has_revision_drift = 1`;
+  if (kind === "resource") return sql`has_resource_drift = 1`;
+  if (kind === "any") return sql`(has_config_drift = 1 or has_revision_drift = 1 or has_resource_drift = 1)`;
+  return sql`true`;
 }
 
 export function fleetPairTotals(all: readonly Assignment[], drift?: PairDrift): PairTotals {

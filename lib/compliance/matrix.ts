@@ -1,6 +1,7 @@
 import "server-only";
 import { and, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db";
+import { containsInsensitive, jsonArray, jsonEmbedded, jsonText } from "@/db/sql-dialect";
 import type { AssignmentEffect } from "@/db/schema-compliance";
 import type { ComplianceState } from "@/db/schema-status";
 import { labelCondition } from "@/lib/queries/clusters";
@@ -62,38 +63,41 @@ function assignmentsFor(f: Pick<MatrixFilter, "configuration" | "assignment">, a
 }
 
 function clusterWhere(f: Pick<MatrixFilter, "q" | "label">): SQL | undefined {
-  const pattern = f.q ? `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
-  return and(pattern ? sql`clusters.name like ${pattern} escape '\\'` : undefined, f.label ? labelCondition(f.label) : undefined);
+  return and(f.q ? containsInsensitive(sql`clusters.name`, f.q) : undefined, f.label ? labelCondition(f.label) : undefined);
 }
 
 const DRIFT: Record<NonNullable<MatrixFilter["drift"]>, SQL> = {
-  any: sql`(cell.has_config_drift or cell.has_revision_drift or cell.has_resource_drift)`,
-  config: sql`cell.has_config_drift`,
-  revision: sql`cell.has_revision_drift`,
-  resource: sql`cell.has_resource_drift`,
+  any: sql`(cell.has_config_drift = 1 or cell.has_revision_drift = 1 or cell.has_resource_drift = 1)`,
+  config: sql`cell.has_config_drift = 1`,
+  revision: sql`cell.has_revision_drift = 1`,
+  resource: sql`cell.has_resource_drift = 1`,
 };
 
 function cellWhere(f: Pick<MatrixFilter, "state" | "drift">): SQL {
-  return and(f.state ? sql`cell.state = ${f.state}` : undefined, f.drift ? DRIFT[f.drift] : undefined) ?? sql`1`;
+  return and(f.state ? sql`cell.state = ${f.state}` : undefined, f.drift ? DRIFT[f.drift] : undefined) ?? sql`true`;
 }
 
 function scopeOf(f: MatrixFilter, all: readonly Assignment[], clusterIds?: readonly string[]) {
   return cellsCte(cellScope(all, { assignments: assignmentsFor(f, all), clusterWhere: clusterWhere(f), clusterIds, view: f.view }));
 }
 
+const FAILING = sql`sum(case when cell.state = 'Non-Compliant' then 1 else 0 end)`;
+
 // Ascending puts the most urgent first for severity and failure counts, like the name sort puts A first.
 const ORDER: Record<MatrixFilter["sort"], SQL> = {
   name: sql`c.name`,
   worst: sql`min(cell.rank)`,
-  failing: sql`-sum(cell.state = 'Non-Compliant')`,
+  failing: sql`-${FAILING}`,
 };
 
 // The group-by label's value; rows without the label sort after every group.
-const groupOf = (f: MatrixFilter): SQL => (f.group ? sql`json_extract(c.labels, ${`$."${f.group}"`})` : sql`null`);
+const groupOf = (f: MatrixFilter): SQL => (f.group ? jsonText(sql`c.labels`, f.group) : sql`null`);
 
 function orderOf(f: MatrixFilter): SQL {
   const group = groupOf(f);
-  return sql`(${group} is null), ${group}, ${ORDER[f.sort]} ${f.dir === "desc" ? sql`desc` : sql`asc`}, c.name`;
+  // Without a group, no group terms: PostgreSQL refuses a constant (null) in ORDER BY.
+  const grouped = f.group ? sql`(${group} is null), ${group}, ` : sql``;
+  return sql`${grouped}${ORDER[f.sort]} ${f.dir === "desc" ? sql`desc` : sql`asc`}, c.name`;
 }
 
 /** Rows are clusters with at least one cell the filters leave; the cells CTE must precede this. */
@@ -174,16 +178,16 @@ export type MatrixFrame = Omit<Matrix, "rows"> & { rows: Omit<MatrixRow, "cells"
 export function loadMatrixFrame(f: MatrixFilter, all: readonly Assignment[]): MatrixFrame {
   const page = { limit: MATRIX_PAGE_SIZE, offset: (f.page - 1) * MATRIX_PAGE_SIZE };
   const records = getDb().all<PageRecord>(sql`${scopeOf(f, all)}
-    select 'row' as kind, json_array(id, name, json(labels), grp, worst, failing, position) as payload from (${rowsSelect(
+    select 'row' as kind, ${jsonArray(sql`id`, sql`name`, jsonEmbedded(sql`labels`), sql`grp`, sql`worst`, sql`failing`, sql`position`)} as payload from (${rowsSelect(
       f,
       sql`c.id as id, c.name as name, c.labels as labels, ${groupOf(f)} as grp, min(cell.rank) as worst,
-        sum(cell.state = 'Non-Compliant') as failing, row_number() over (order by ${orderOf(f)}) as position`,
+        ${FAILING} as failing, row_number() over (order by ${orderOf(f)}) as position`,
       page,
-    )})
+    )}) as page_rows
     union all
-    select 'column', json_array(cell.column_id, count(*)) from cell where ${cellWhere(f)} group by cell.column_id
+    select 'column', ${jsonArray(sql`cell.column_id`, sql`count(*)`)} from cell where ${cellWhere(f)} group by cell.column_id
     union all
-    select 'total', json_array(count(distinct cell.cluster_id)) from cell where ${cellWhere(f)}`);
+    select 'total', ${jsonArray(sql`count(distinct cell.cluster_id)`)} from cell where ${cellWhere(f)}`);
   const rows: MatrixFrame["rows"] = [];
   const positions = new Map<string, number>();
   const columns: MatrixColumn[] = [];

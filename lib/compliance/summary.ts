@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { getDb } from "@/db";
+import { jsonArray, jsonArrayValues, jsonEmbedded, jsonText } from "@/db/sql-dialect";
 import type { ComplianceState } from "@/db/schema-status";
 import type { Assignment } from "./assignments";
 import { cellDetail, cellsCte } from "./cells-sql";
@@ -56,17 +57,17 @@ function query(all: readonly Assignment[], labelKeys: readonly string[]) {
   // Label values are read once per cluster, and joined to each cluster's counts by state rather than to every cell.
   return sql`${cellsCte(cellScope(all))},
     cluster_state as (select cluster_id, rank, state, count(*) as n from pair_cell group by cluster_id, rank, state),
-    cluster_label as materialized (select c.id as cluster_id, k.value as label_key, json_extract(c.labels, '$."' || k.value || '"') as value from clusters c, json_each(${JSON.stringify(labelKeys)}) k)
-    select 'configuration' as kind, json_array(configuration_id, state, count(*)) as payload from pair_cell group by configuration_id, state
+    cluster_label as materialized (select c.id as cluster_id, k.value as label_key, ${jsonText(sql`c.labels`, sql`k.value`)} as value from clusters c, ${jsonArrayValues(sql`${JSON.stringify(labelKeys)}`, "k")})
+    select 'configuration' as kind, ${jsonArray(sql`configuration_id`, sql`state`, sql`count(*)`)} as payload from pair_cell group by configuration_id, state
     union all
-    select 'assignments', json_array(json(assignments), state, count(*)) from pair_cell group by assignments, state
+    select 'assignments', ${jsonArray(jsonEmbedded(sql`assignments`), sql`state`, sql`count(*)`)} from pair_cell group by assignments, state
     union all
-    select 'cluster', json_array(worst, count(*)) from (select min(rank) as worst from cluster_state group by cluster_id) group by worst
+    select 'cluster', ${jsonArray(sql`worst`, sql`count(*)`)} from (select min(rank) as worst from cluster_state group by cluster_id) as worst_by_cluster group by worst
     union all
-    select 'label', json_array(l.label_key, l.value, s.state, sum(s.n)) from cluster_state s join cluster_label l on l.cluster_id = s.cluster_id
+    select 'label', ${jsonArray(sql`l.label_key`, sql`l.value`, sql`s.state`, sql`sum(s.n)`)} from cluster_state s join cluster_label l on l.cluster_id = s.cluster_id
       group by l.label_key, l.value, s.state
     union all
-    select 'noncompliant', json_array(cell.cluster_id, c.name, cell.configuration_id, cfg.name, ${cellDetail.reason}, detail.message, cell.since) from (
+    select 'noncompliant', ${jsonArray(sql`cell.cluster_id`, sql`c.name`, sql`cell.configuration_id`, sql`cfg.name`, cellDetail.reason, sql`detail.message`, sql`cell.since`)} from (
       select pair_cell.* from pair_cell join clusters on clusters.id = pair_cell.cluster_id
       where pair_cell.state = ${nonCompliant} order by pair_cell.since is not null, pair_cell.since, clusters.name limit ${NON_COMPLIANT_LIMIT}
     ) cell

@@ -1,7 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { getDb } from "@/db";
-import { orderedJoin } from "@/db/dialect";
 import type { Assignment } from "./assignments";
 import { assignmentIdsOf, cellsCte } from "./cells-sql";
 import { cellScope } from "./stored-cells";
@@ -18,13 +17,14 @@ export function loadTrend(all: readonly Assignment[], now = Date.now(), days = T
   const start = windowStart(now, days);
   // One pass over the window's history, grouped by the set of assignments covering each pair;
   // the sets are then spread over the fleet and each assignment here. CROSS JOIN keeps pair_cell
-  // as the outer loop, so history is read through its (cluster, configuration, at) index rather
+  // as the outer loop (its conditions in WHERE: PostgreSQL allows no ON on a CROSS JOIN), so history is read through its (cluster, configuration, at) index rather
   // than scanned by time and matched to pairs by cluster alone.
   const records = getDb().all<TrendRecord>(sql`${cellsCte(cellScope(all))}
-    select 'anchor' as kind, assignments, null as day, count(*) as total, count(*) filter (where state = 'Compliant') as value from pair_cell group by assignments
+    select 'anchor' as kind, assignments, null as day, count(*) as total, sum(case when state = 'Compliant' then 1 else 0 end) as value from pair_cell group by assignments
     union all
-    select 'delta', p.assignments, cast((h.at - ${start}) / ${DAY_MS} as integer), null, count(*) filter (where h.state = 'Compliant') - count(*) filter (where h.previous_state = 'Compliant')
-      from pair_cell p ${orderedJoin()} configuration_status_history h on h.cluster_id = p.cluster_id and h.configuration_id = p.configuration_id and h.at >= ${start}
+    select 'delta', p.assignments, cast((h.at - ${start}) / ${DAY_MS} as integer), null,
+        sum(case when h.state = 'Compliant' then 1 else 0 end) - sum(case when h.previous_state = 'Compliant' then 1 else 0 end)
+      from pair_cell p cross join configuration_status_history h where h.cluster_id = p.cluster_id and h.configuration_id = p.configuration_id and h.at >= ${start}
       group by p.assignments, 3
     union all
     select 'first', assignments, null, null, min((select min(h.at) from configuration_status_history h where h.cluster_id = p.cluster_id and h.configuration_id = p.configuration_id))

@@ -32,13 +32,20 @@ function outcome(progress: RolloutProgress | undefined, success: RetargetAction[
 
 /** Per configuration, whether the newest rollout row for this cluster is a removal not yet done. */
 function newestIntents(clusterId: string): Map<string, "removing"> {
-  const rows = getDb()
-    .select({ configurationId: rollouts.configurationId, sequence: sql<number>`max(${rollouts.sequence})`, action: rolloutClusters.action, state: rolloutClusters.state })
+  const db = getDb();
+  // Ranked by a window function: bare columns beside max() (SQLite's "the max row") are refused by PostgreSQL.
+  const ranked = db
+    .select({
+      configurationId: rollouts.configurationId,
+      action: rolloutClusters.action,
+      state: rolloutClusters.state,
+      newest: sql<number>`row_number() over (partition by ${rollouts.configurationId} order by ${rollouts.sequence} desc)`.as("newest"),
+    })
     .from(rolloutClusters)
     .innerJoin(rollouts, eq(rollouts.id, rolloutClusters.rolloutId))
     .where(eq(rolloutClusters.clusterId, clusterId))
-    .groupBy(rollouts.configurationId)
-    .all();
+    .as("ranked");
+  const rows = db.select().from(ranked).where(eq(ranked.newest, 1)).all();
   return new Map(rows.filter((row) => row.action === "remove" && (row.state === "pending" || row.state === "applying")).map((row) => [row.configurationId, "removing" as const]));
 }
 

@@ -2,6 +2,7 @@ import "server-only";
 import crypto from "node:crypto";
 import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
 import { getDb } from "@/db";
+import { jsonArrayValues, jsonText } from "@/db/sql-dialect";
 import { configurations, configurationVersions, credentials, type Credential } from "@/db/schema-configurations";
 import { env } from "@/lib/env";
 import { decrypt, encrypt, fingerprint, FINGERPRINT_PREFIX, openOrSkip } from "@/lib/crypto";
@@ -200,10 +201,10 @@ export function credentialUsers(id: string): { id: string; name: string }[] {
         or(eq(configurationVersions.version, configurations.currentVersion), eq(configurationVersions.version, configurations.pushedVersion)),
         // Logging in to the source, verifying its signatures, or decrypting a Kustomization's files.
         or(
-          sql`json_extract(${configurationVersions.spec}, '$.source.credentialId') = ${id}`,
-          sql`json_extract(${configurationVersions.spec}, '$.source.verify.credentialId') = ${id}`,
-          sql`exists (select 1 from json_each(${configurationVersions.spec}, '$.kustomizations') as k where json_extract(k.value, '$.decryption.credentialId') = ${id})`,
-          sql`exists (select 1 from json_each(${configurationVersions.spec}, '$.notifications.providers') as p where json_extract(p.value, '$.credentialId') = ${id})`,
+          sql`${jsonText(configurationVersions.spec, "source", "credentialId")} = ${id}`,
+          sql`${jsonText(configurationVersions.spec, "source", "verify", "credentialId")} = ${id}`,
+          sql`exists (select 1 from ${jsonArrayValues(configurationVersions.spec, "k", "kustomizations")} where ${jsonText(sql`k.value`, "decryption", "credentialId")} = ${id})`,
+          sql`exists (select 1 from ${jsonArrayValues(configurationVersions.spec, "p", "notifications", "providers")} where ${jsonText(sql`p.value`, "credentialId")} = ${id})`,
         ),
       ),
     )

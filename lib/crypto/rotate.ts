@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { decryptWithAnyKey, encrypt, fingerprint } from "./index";
 
@@ -21,16 +22,11 @@ export type RotationReport = { resealed: number; fromPreviousKey: number; byTabl
  * opens with neither key aborts the whole rotation and nothing is written.
  */
 export function resealAllSecrets(db: Db): RotationReport {
-  const sqlite = db.$client;
   const report: RotationReport = { resealed: 0, fromPreviousKey: 0, byTable: {} };
-  sqlite
-    .transaction(() => {
+  db.transaction(
+    (tx) => {
       for (const { table, column, fingerprintColumn, context } of SEALED_COLUMNS) {
-        const rows = sqlite.prepare(`select id, ${column} as sealed from ${table}`).all() as { id: string; sealed: string }[];
-        // Fingerprints are keyed from the master key too: recomputed under the new one.
-        const update = fingerprintColumn
-          ? sqlite.prepare(`update ${table} set ${column} = ?, ${fingerprintColumn} = ? where id = ?`)
-          : sqlite.prepare(`update ${table} set ${column} = ? where id = ?`);
+        const rows = tx.all<{ id: string; sealed: string }>(sql`select id, ${sql.identifier(column)} as sealed from ${sql.identifier(table)}`);
         for (const row of rows) {
           let opened;
           try {
@@ -39,14 +35,17 @@ export function resealAllSecrets(db: Db): RotationReport {
             throw new Error(`${table} ${row.id}: opens with neither the current key nor FLEETLINE_SECRET_KEY_PREVIOUS; nothing was changed`);
           }
           const sealed = encrypt(opened.plaintext, context(row.id));
-          if (fingerprintColumn) update.run(sealed, fingerprint(opened.plaintext), row.id);
-          else update.run(sealed, row.id);
+          // Fingerprints are keyed from the master key too: recomputed under the new one.
+          const fingerprintSet = fingerprintColumn ? sql`, ${sql.identifier(fingerprintColumn)} = ${fingerprint(opened.plaintext)}` : sql``;
+          tx.run(sql`update ${sql.identifier(table)} set ${sql.identifier(column)} = ${sealed}${fingerprintSet} where id = ${row.id}`);
           report.resealed++;
           if (opened.withPrevious) report.fromPreviousKey++;
         }
         report.byTable[table] = rows.length;
       }
-    })
-    .immediate();
+    },
+    // Taken for writing from the start: a rotation racing another writer waits, it does not fail half-way.
+    { behavior: "immediate" },
+  );
   return report;
 }

@@ -69,7 +69,7 @@ function judgedResults(filter: PolicyFilter, now: number, clusterIds?: readonly 
   ].filter((w) => w !== undefined);
   return sql`select cluster_id, engine, policy, source, category, severity, fail, error, warn,
       case when audited_at is null then 'not-audited'
-           when audited_at < (case when engine = 'gatekeeper' then cast(${gatekeeperCut} as bigint) else cast(${reportCut} as bigint) end) then 'stale'
+           when audited_at < (case when engine = 'gatekeeper' then ${gatekeeperCut} else ${reportCut} end) then 'stale'
            when fail + error = 0 then 'pass' else 'fail' end as state
     from policy_results ${where.length > 0 ? sql`where ${sql.join(where, sql` and `)}` : sql``}`;
 }
@@ -78,7 +78,7 @@ function judgedResults(filter: PolicyFilter, now: number, clusterIds?: readonly 
 function acceptedPairs(coverage: WaiverCoverage, filter: PolicyFilter, now: number, clusterIds?: readonly string[]): { clusterId: string; key: string; violations: number }[] {
   if (coverage.empty) return [];
   const rows = getDb().all<{ cluster_id: string; engine: PolicyEngine; policy: string; fail: number; error: number; state: PolicyState }>(
-    sql`select cluster_id, engine, policy, fail, error, state from (${judgedResults(filter, now, clusterIds)}) judged where state = 'fail' and (${sql.join(
+    sql`select cluster_id, engine, policy, fail, error, state from (${judgedResults(filter, now, clusterIds)}) as judged where state = 'fail' and (${sql.join(
       coverage.policies().map(([engine, policy]) => sql`(engine = ${engine} and policy = ${policy})`),
       sql` or `,
     )})`,

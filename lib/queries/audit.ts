@@ -1,7 +1,8 @@
 import "server-only";
-import { and, count, desc, eq, inArray, like, lt, or, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, lt, or, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
+import { containsInsensitive, startsWithInsensitive } from "@/db/sql-dialect";
 import { AUDIT_OUTCOMES, auditLog, clusters } from "@/db/schema";
 import { configurations } from "@/db/schema-configurations";
 import type { AuditNames } from "@/lib/audit-words";
@@ -20,14 +21,11 @@ export const auditFilterSchema = z.object({
 
 export type AuditFilter = z.infer<typeof auditFilterSchema>;
 
-/** LIKE with the user's own % and _ taken literally. */
-const contains = (value: string) => `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 function whereFor(f: AuditFilter): SQL | undefined {
   const clauses: (SQL | undefined)[] = [
-    f.actor ? like(auditLog.actorEmail, contains(f.actor)) : undefined,
-    f.action ? like(auditLog.action, `${f.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) : undefined,
-    f.target ? or(like(auditLog.targetId, contains(f.target)), eq(auditLog.targetType, f.target)) : undefined,
+    f.actor ? containsInsensitive(auditLog.actorEmail, f.actor) : undefined,
+    f.action ? startsWithInsensitive(auditLog.action, f.action) : undefined,
+    f.target ? or(containsInsensitive(auditLog.targetId, f.target), eq(auditLog.targetType, f.target)) : undefined,
     f.outcome ? eq(auditLog.outcome, f.outcome) : undefined,
   ];
   return and(...clauses);

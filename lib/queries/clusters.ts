@@ -1,8 +1,9 @@
 import "server-only";
-import { and, asc, count, desc, eq, isNull, like, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { getDb } from "@/db";
+import { containsInsensitive, jsonObjectEntries } from "@/db/sql-dialect";
 import { HEALTH_STATES, RECONCILERS, clusterFluxObjects, clusterHealth, clusterHealthEvents, clusters } from "@/db/schema";
 import { configurations } from "@/db/schema-configurations";
 import { configurationStatus, objectStatus } from "@/db/schema-status";
@@ -28,21 +29,20 @@ export const clusterFilterSchema = z.object({
 
 export type ClusterFilter = z.infer<typeof clusterFilterSchema>;
 
-const escapeLike = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 // The reconciler in force: an admin's override, else what the health check detected.
 const effectiveReconciler = sql<string | null>`coalesce(${clusters.reconcilerOverride}, ${clusterHealth.detectedReconciler})`;
 
 /** "env=prod" matches the pair; "env" alone matches any cluster that has the key. */
 export function labelCondition(label: string): SQL {
   const eqAt = label.indexOf("=");
-  if (eqAt === -1) return sql`exists (select 1 from json_each(${clusters.labels}) where key = ${label})`;
-  return sql`exists (select 1 from json_each(${clusters.labels}) where key = ${label.slice(0, eqAt).trim()} and value = ${label.slice(eqAt + 1).trim()})`;
+  const labels = jsonObjectEntries(clusters.labels, "l");
+  if (eqAt === -1) return sql`exists (select 1 from ${labels} where l.key = ${label})`;
+  return sql`exists (select 1 from ${labels} where l.key = ${label.slice(0, eqAt).trim()} and l.value = ${label.slice(eqAt + 1).trim()})`;
 }
 
 function whereFor(f: ClusterFilter): SQL | undefined {
   return and(
-    f.q ? or(like(clusters.name, `%${escapeLike(f.q)}%`), like(clusters.displayName, `%${escapeLike(f.q)}%`)) : undefined,
+    f.q ? or(containsInsensitive(clusters.name, f.q), containsInsensitive(clusters.displayName, f.q)) : undefined,
     f.label ? labelCondition(f.label) : undefined,
     f.health ? eq(clusterHealth.state, f.health) : undefined,
     f.flux === "installed" ? eq(clusterHealth.fluxInstalled, true) : undefined,

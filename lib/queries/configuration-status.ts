@@ -1,6 +1,7 @@
 import "server-only";
-import { and, asc, desc, eq, inArray, like, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { getDb } from "@/db";
+import { containsInsensitive } from "@/db/sql-dialect";
 import { clusterHealth, clusters } from "@/db/schema";
 import { configurations } from "@/db/schema-configurations";
 import { COMPLIANCE_STATES, configurationStatus, configurationStatusHistory, objectStatus, sourceStatus, type ComplianceState, type ConfigurationStatus, type ObjectStatus, type SourceStatus } from "@/db/schema-status";
@@ -45,13 +46,9 @@ export function statusPage(raw: string | undefined): number {
   return Number.isInteger(page) && page >= 1 && page <= 1_000_000 ? page : 1;
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 const isStale = (status: ConfigurationStatus, stale: Date) => status.observedAt < stale || (status.lastSeenAt ?? new Date(0)) < stale;
 
-const worstFirst = () => sql`case ${cs.state} ${sql.join(COMPLIANCE_STATES.map((state, index) => sql`when ${state} then ${index}`), sql` `)} end`;
+const worstFirst = () => sql`case ${cs.state} ${sql.join(COMPLIANCE_STATES.map((state, index) => sql`when ${state} then ${sql.raw(String(index))}`), sql` `)} end`;
 
 /** One row per target cluster (worst first, then by name), with counts by state over all targets. */
 export function configurationStatusRows(configurationId: string, filter: StatusRowFilter = {}): ConfigurationStatusPage {
@@ -60,7 +57,7 @@ export function configurationStatusRows(configurationId: string, filter: StatusR
     eq(cs.configurationId, configurationId),
     filter.state ? eq(cs.state, filter.state) : undefined,
     driftCondition(filter.drift),
-    filter.search ? like(clusters.name, sql`${`%${escapeLike(filter.search)}%`} escape '\\'`) : undefined,
+    filter.search ? containsInsensitive(clusters.name, filter.search) : undefined,
   );
   const severity = worstFirst();
   const stale = staleBefore();

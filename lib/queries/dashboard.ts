@@ -84,6 +84,7 @@ export function clustersNeedingAttention({ limit = 20, drift }: DriftFilter & { 
   const stale = staleBefore().getTime();
   const driftWhere = driftCondition(drift);
   const grouped = getDb().all<AttentionSqlRow>(sql`
+    -- camelCase aliases are quoted: PostgreSQL folds unquoted names to lower case.
     with per_cluster as (
       select ${cs.clusterId} as cluster_id,
         count(*) as configurations,
@@ -97,10 +98,10 @@ export function clustersNeedingAttention({ limit = 20, drift }: DriftFilter & { 
       from ${cs} ${driftWhere ? sql`where ${driftWhere}` : sql``}
       group by ${cs.clusterId}
     )
-    select p.cluster_id as clusterId, c.name as name, c.display_name as displayName, p.configurations as configurations,
-      p.non_compliant as nonCompliant, p.unknown as unknown, p.pending as pending, p.drifted as drifted,
-      p.oldest_observed_at as oldestObservedAt, p.last_seen_at as lastSeenAt,
-      h.state as reachability, h.reason as reachabilityReason,
+    select p.cluster_id as "clusterId", c.name as name, c.display_name as "displayName", p.configurations as configurations,
+      p.non_compliant as "nonCompliant", p.unknown as unknown, p.pending as pending, p.drifted as drifted,
+      p.oldest_observed_at as "oldestObservedAt", p.last_seen_at as "lastSeenAt",
+      h.state as reachability, h.reason as "reachabilityReason",
       coalesce(c.reconciler_override, h.detected_reconciler, p.seen_reconciler) as reconciler,
       count(*) over () as total
     from per_cluster p

@@ -88,23 +88,27 @@ export function renderExpected(configurationId: string, version: number): Expect
   return result;
 }
 
-/** The latest rollout row per (cluster, configuration): SQLite returns the bare columns of the max() row. */
+/**
+ * The latest rollout row per (cluster, configuration), ranked by a window function: bare columns
+ * beside max() (SQLite's "the max row") are refused by PostgreSQL.
+ */
 function latestPushes(clusterIds: readonly string[] | undefined): Map<string, PushOutcome> {
-  const rows = getDb()
+  const db = getDb();
+  const ranked = db
     .select({
       clusterId: rolloutClusters.clusterId,
       configurationId: rollouts.configurationId,
-      sequence: sql<number>`max(${rollouts.sequence})`,
       version: rollouts.version,
       action: rolloutClusters.action,
       state: rolloutClusters.state,
       reason: rolloutClusters.reason,
+      newest: sql<number>`row_number() over (partition by ${rolloutClusters.clusterId}, ${rollouts.configurationId} order by ${rollouts.sequence} desc)`.as("newest"),
     })
     .from(rolloutClusters)
     .innerJoin(rollouts, eq(rollouts.id, rolloutClusters.rolloutId))
     .where(clusterIds ? inArray(rolloutClusters.clusterId, [...clusterIds]) : undefined)
-    .groupBy(rolloutClusters.clusterId, rollouts.configurationId)
-    .all();
+    .as("ranked");
+  const rows = db.select().from(ranked).where(eq(ranked.newest, 1)).all();
   return new Map(rows.map((row) => [`${row.configurationId}:${row.clusterId}`, { version: row.version, action: row.action, state: row.state, reason: row.reason }]));
 }
 

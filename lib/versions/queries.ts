@@ -1,6 +1,7 @@
 import "server-only";
-import { eq } from "drizzle-orm";
+import { count, eq, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db";
+import { containsInsensitive, jsonArrayValues, jsonInteger, jsonText, textList } from "@/db/sql-dialect";
 import { clusters } from "@/db/schema";
 import { configurations } from "@/db/schema-configurations";
 import { versionReads, type VersionReadRow } from "@/db/schema-versions";
@@ -40,8 +41,23 @@ export type VersionLine = {
   observedAt: number;
 };
 
-type RawImage = [string, string, string, string, string | null, string | null, string, string | null, string, string, string, string, number, number];
-type RawChart = [string, string, string, string, string, string, string | null, number];
+type RawImage = {
+  cluster_id: string;
+  configuration_id: string;
+  name: string;
+  version: string;
+  tag: string | null;
+  digest: string | null;
+  image: string;
+  git_image: string | null;
+  workload_kind: string;
+  workload_namespace: string;
+  workload_name: string;
+  container: string;
+  is_init: number;
+  observed_at: number;
+};
+type RawChart = { cluster_id: string; configuration_id: string; release_namespace: string; release_name: string; chart_name: string; chart_version: string; app_version: string | null; observed_at: number };
 
 const sameImage = (a: string, b: string): boolean => {
   const x = parseImageRef(a);
@@ -49,19 +65,16 @@ const sameImage = (a: string, b: string): boolean => {
   return x.registry === y.registry && x.repository === y.repository && x.tag === y.tag && (x.digest === null || y.digest === null || x.digest === y.digest);
 };
 
-const inClusters = (ids: readonly string[] | undefined) => (ids ? ` WHERE cluster_id IN (${ids.map(() => "?").join(",") || "NULL"})` : "");
+const inClusters = (ids: readonly string[] | undefined): SQL => (ids ? sql`where cluster_id in ${textList(ids)}` : sql``);
 
 function imageLines(clusterIds?: readonly string[]): VersionLine[] {
   // Name and version are put together by SQLite: 50,000 rows at 1,000 clusters, and the page
   // must stay fast, so the loop below does as little per row as it can.
-  const rows = getDb()
-    .$client.prepare(
-      "SELECT cluster_id, configuration_id, registry || '/' || repository, coalesce(tag, digest, ''), tag, digest, image, git_image, workload_kind, workload_namespace, workload_name, container, is_init, observed_at FROM workload_images" +
-        inClusters(clusterIds),
-    )
-    .raw()
-    .all(...(clusterIds ?? [])) as RawImage[];
-  return rows.map(([clusterId, configurationId, name, version, tag, digest, image, gitImage, kind, namespace, workloadName, container, isInit, observedAt]) => ({
+  const rows = getDb().all<RawImage>(
+    sql`select cluster_id, configuration_id, registry || '/' || repository as name, coalesce(tag, digest, '') as version, tag, digest, image, git_image,
+      workload_kind, workload_namespace, workload_name, container, is_init, observed_at from workload_images ${inClusters(clusterIds)}`,
+  );
+  return rows.map(({ cluster_id: clusterId, configuration_id: configurationId, name, version, tag, digest, image, git_image: gitImage, workload_kind: kind, workload_namespace: namespace, workload_name: workloadName, container, is_init: isInit, observed_at: observedAt }) => ({
     clusterId,
     configurationId,
     kind: "image",
@@ -79,11 +92,10 @@ function imageLines(clusterIds?: readonly string[]): VersionLine[] {
 }
 
 function chartLines(clusterIds?: readonly string[]): VersionLine[] {
-  const rows = getDb()
-    .$client.prepare("SELECT cluster_id, configuration_id, release_namespace, release_name, chart_name, chart_version, app_version, observed_at FROM chart_versions" + inClusters(clusterIds))
-    .raw()
-    .all(...(clusterIds ?? [])) as RawChart[];
-  return rows.map(([clusterId, configurationId, namespace, release, chart, version, appVersion, observedAt]) => ({
+  const rows = getDb().all<RawChart>(
+    sql`select cluster_id, configuration_id, release_namespace, release_name, chart_name, chart_version, app_version, observed_at from chart_versions ${inClusters(clusterIds)}`,
+  );
+  return rows.map(({ cluster_id: clusterId, configuration_id: configurationId, release_namespace: namespace, release_name: release, chart_name: chart, chart_version: version, app_version: appVersion, observed_at: observedAt }) => ({
     clusterId,
     configurationId,
     kind: "chart",
@@ -104,8 +116,8 @@ type FleetOrder = { newest: Map<string, VersionPoint & { label: string }>; point
 /** Every version of every image (or chart) in the fleet with its first-seen time, and the newest of each: semver, else first-seen time. */
 function fleetOrder(kind: VersionKind, lines: readonly VersionLine[]): FleetOrder {
   const firstSeen = new Map<string, number>();
-  const seen = getDb().$client.prepare("SELECT name, version, first_seen_at FROM version_first_seen WHERE kind = ?").raw().all(kind) as [string, string, number][];
-  for (const [name, version, at] of seen) firstSeen.set(`${name}\0${version}`, at);
+  const seen = getDb().all<{ name: string; version: string; first_seen_at: number }>(sql`select name, version, first_seen_at from version_first_seen where kind = ${kind}`);
+  for (const { name, version, first_seen_at: at } of seen) firstSeen.set(`${name}\0${version}`, at);
   const points = new Map<string, VersionPoint>();
   const byName = new Map<string, (VersionPoint & { label: string })[]>();
   for (const line of lines) {
@@ -124,7 +136,7 @@ function fleetOrder(kind: VersionKind, lines: readonly VersionLine[]): FleetOrde
 
 type ClusterRef = { id: string; name: string; labels: Record<string, string> };
 
-const allClusterCount = (): number => (getDb().$client.prepare("SELECT count(*) FROM clusters").pluck().get() as number) ?? 0;
+const allClusterCount = (): number => getDb().select({ n: count() }).from(clusters).get()?.n ?? 0;
 
 /** Clusters matching the filter's name and label selector; the selector's error when it does not parse. */
 function clustersInScope(filter: Pick<VersionsFilter, "cluster" | "labels">): { clusters: ClusterRef[]; labelError?: string } {
@@ -194,12 +206,14 @@ function addToCell(cell: VersionCell, line: JudgedLine): void {
 
 /** Each (name, version) in the fleet with its first-seen time, from a small DISTINCT read: what "behind" needs, without every row. */
 function fleetVersions(kind: VersionKind): FleetOrder {
-  const sql =
+  // Within a group the version is the tag, else the digest: max() picks the one value there is.
+  const query =
     kind === "image"
-      ? "SELECT registry || '/' || repository, coalesce(tag, digest, ''), tag, digest, min(observed_at) FROM workload_images GROUP BY 1, 2"
-      : "SELECT chart_name, chart_version, chart_version, NULL, min(observed_at) FROM chart_versions GROUP BY 1, 2";
-  const rows = getDb().$client.prepare(sql).raw().all() as [string, string, string | null, string | null, number][];
-  const lines = rows.map(([name, version, tag, digest, observedAt]) => ({ name, version, label: tag ?? versionLabel({ tag, digest }), observedAt }) as VersionLine);
+      ? sql`select registry || '/' || repository as name, coalesce(tag, digest, '') as version, max(tag) as tag, max(digest) as digest, min(observed_at) as observed_at
+          from workload_images group by registry || '/' || repository, coalesce(tag, digest, '')`
+      : sql`select chart_name as name, chart_version as version, chart_version as tag, null as digest, min(observed_at) as observed_at from chart_versions group by chart_name, chart_version`;
+  const rows = getDb().all<{ name: string; version: string; tag: string | null; digest: string | null; observed_at: number }>(query);
+  const lines = rows.map(({ name, version, tag, digest, observed_at: observedAt }) => ({ name, version, label: tag ?? versionLabel({ tag, digest }), observedAt }) as VersionLine);
   return fleetOrder(kind, lines);
 }
 
@@ -214,54 +228,52 @@ export function versionsView(filter: VersionsFilter): VersionsView {
   const { clusters: scope, labelError } = clustersInScope(filter);
   const inScope = new Map(scope.map((c) => [c.id, c]));
   const configurationNames = new Map(getDb().select({ id: configurations.id, name: configurations.name }).from(configurations).all().map((c) => [c.id, c.name]));
-  const behindKeys = new Set<string>();
+  const behind: [name: string, version: string][] = [];
   for (const [key, point] of points) {
     const name = key.slice(0, key.indexOf("\0"));
-    if (isBehind(point, newest.get(name))) behindKeys.add(key);
+    if (isBehind(point, newest.get(name))) behind.push([name, key.slice(name.length + 1)]);
   }
   // The few rows whose image text differs from Git's, judged here ("nginx" and
-  // "docker.io/library/nginx:latest" are one image); the rest is counted by SQLite, never row by row in JS.
+  // "docker.io/library/nginx:latest" are one image); the rest is counted in SQL, never row by row in JS.
   const differing =
     kind === "image"
-      ? (getDb().$client.prepare("SELECT cluster_id || char(0) || ordinal, image, git_image FROM workload_images WHERE git_image IS NOT NULL AND git_image != image").raw().all() as [string, string, string][])
-          .filter(([, image, gitImage]) => !sameImage(gitImage, image))
-          .map(([key]) => key)
+      ? getDb()
+          .all<{ cluster_id: string; ordinal: number; image: string; git_image: string }>(sql`select cluster_id, ordinal, image, git_image from workload_images where git_image is not null and git_image != image`)
+          .filter((r) => !sameImage(r.git_image, r.image))
+          .map((r) => [r.cluster_id, r.ordinal])
       : [];
-  const conditions: string[] = [];
-  const params: Record<string, string> = { behind: JSON.stringify([...behindKeys]), differing: JSON.stringify(differing) };
-  if (scope.length < allClusterCount()) {
-    conditions.push("cluster_id IN (SELECT value FROM json_each(@scope))");
-    params.scope = JSON.stringify(scope.map((c) => c.id));
-  }
-  if (filter.configuration) {
-    conditions.push("configuration_id = @configuration");
-    params.configuration = filter.configuration;
-  }
+  // Pairs are bound as one JSON array each and compared as row values: no separator character that
+  // a name could contain (and PostgreSQL text cannot hold the NUL the JS keys use).
+  const pairs = (json: string, second: (value: SQL) => SQL) => sql`(select ${jsonText(sql`v.value`, 0)}, ${second(sql`v.value`)} from ${jsonArrayValues(sql`${json}`, "v")})`;
+  const conditions: SQL[] = [];
+  if (scope.length < allClusterCount()) conditions.push(sql`cluster_id in ${textList(scope.map((c) => c.id))}`);
+  if (filter.configuration) conditions.push(sql`configuration_id = ${filter.configuration}`);
+  const where = conditions.length > 0 ? sql`where ${sql.join(conditions, sql` and `)}` : sql``;
+  const isBehindSql = sql`case when (name, version) in ${pairs(JSON.stringify(behind), (v) => jsonText(v, 1))} then 1 else 0 end`;
   const source =
     kind === "image"
-      ? "SELECT cluster_id AS c, configuration_id AS cfg, registry || '/' || repository AS name, coalesce(tag, digest, '') AS version, cluster_id || char(0) || ordinal AS k FROM workload_images"
-      : "SELECT cluster_id AS c, configuration_id AS cfg, chart_name AS name, chart_version AS version, '' AS k FROM chart_versions";
-  const judged = `SELECT c, cfg, name, (name || char(0) || version) IN (SELECT value FROM json_each(@behind)) AS behind, k IN (SELECT value FROM json_each(@differing)) AS nig FROM (${source}${conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : ""})`;
-  if (filter.image) params.image = filter.image.toLowerCase();
-  const only = [filter.image ? "instr(lower(name), @image)" : "", filter.only === "behind" ? "behind" : filter.only === "not-in-git" ? "nig" : ""].filter(Boolean);
-  const lines = `(${judged})${only.length > 0 ? ` WHERE ${only.join(" AND ")}` : ""}`;
-  const sqlite = getDb().$client;
-  // Judged once into a temporary table (this connection only), then counted three ways.
-  const { summaries, rowKeys, shown } = sqlite.transaction(() => {
-    sqlite.exec("CREATE TEMP TABLE IF NOT EXISTS versions_view_lines (c TEXT, cfg TEXT, name TEXT, behind INTEGER, nig INTEGER)");
-    sqlite.exec("DELETE FROM temp.versions_view_lines");
-    sqlite.prepare(`INSERT INTO temp.versions_view_lines SELECT c, cfg, name, behind, nig FROM ${lines}`).run(params);
-    const result = {
-      summaries: sqlite
-        .prepare("SELECT name, count(*), sum(b), sum(n) FROM (SELECT name, c, max(behind) AS b, max(nig) AS n FROM temp.versions_view_lines GROUP BY name, c) GROUP BY name")
-        .raw()
-        .all() as [string, number, number, number][],
-      rowKeys: sqlite.prepare("SELECT DISTINCT cfg, name FROM temp.versions_view_lines").raw().all() as [string, string][],
-      shown: (sqlite.prepare("SELECT DISTINCT c FROM temp.versions_view_lines").raw().all() as [string][]).map(([c]) => c).filter((c) => inScope.has(c)),
-    };
-    sqlite.exec("DELETE FROM temp.versions_view_lines");
-    return result;
-  })();
+      ? sql`select cluster_id as c, configuration_id as cfg, registry || '/' || repository as name, coalesce(tag, digest, '') as version,
+          case when (cluster_id, ordinal) in ${pairs(JSON.stringify(differing), (v) => jsonInteger(v, 1))} then 1 else 0 end as nig from workload_images ${where}`
+      : sql`select cluster_id as c, configuration_id as cfg, chart_name as name, chart_version as version, 0 as nig from chart_versions ${where}`;
+  const only = [
+    filter.image ? containsInsensitive(sql`name`, filter.image) : undefined,
+    filter.only === "behind" ? sql`behind = 1` : filter.only === "not-in-git" ? sql`nig = 1` : undefined,
+  ].filter((c) => c !== undefined);
+  // Judged once (materialized), then counted three ways in the same statement.
+  const counted = getDb().all<{ kind: "summary" | "row" | "column"; a: string; b: string | null; n: number | null; behind: number | null; nig: number | null }>(sql`
+    with lines as materialized (
+      select c, cfg, name, behind, nig from (select c, cfg, name, ${isBehindSql} as behind, nig from (${source}) src) judged
+      ${only.length > 0 ? sql`where ${sql.join(only, sql` and `)}` : sql``}
+    )
+    select 'summary' as kind, name as a, null as b, count(*) as n, sum(b) as behind, sum(nn) as nig
+      from (select name, c, max(behind) as b, max(nig) as nn from lines group by name, c) per_cluster group by name
+    union all
+    select 'row', cfg, name, null, null, null from (select distinct cfg, name from lines) row_keys
+    union all
+    select 'column', c, null, null, null, null from (select distinct c from lines) shown`);
+  const summaries = counted.filter((r) => r.kind === "summary").map((r) => [r.a, r.n ?? 0, r.behind ?? 0, r.nig ?? 0] as const);
+  const rowKeys = counted.filter((r) => r.kind === "row").map((r) => [r.a, r.b ?? ""] as const);
+  const shown = counted.filter((r) => r.kind === "column" && inScope.has(r.a)).map((r) => r.a);
   const group = (c: ClusterRef) => (filter.group ? (c.labels[filter.group] ?? null) : null);
   const ordered = shown.map((id) => inScope.get(id)!).sort((a, b) => (group(a) ?? "\uffff").localeCompare(group(b) ?? "\uffff") || a.name.localeCompare(b.name));
   const pages = Math.max(1, Math.ceil(ordered.length / VERSIONS_COLUMN_PAGE_SIZE));
