@@ -1,5 +1,6 @@
 // `npm test`: every check the project has, in order, stopping at the first failure:
-// typecheck, lint, unit tests, integration tests (real kube-apiservers), production build, e2e (Chromium).
+// typecheck, lint, unit tests, integration tests (real kube-apiservers), the database suites again on a
+// real PostgreSQL server, production build, e2e (Chromium).
 import { spawn } from "node:child_process";
 
 const STEPS = [
@@ -7,6 +8,7 @@ const STEPS = [
   ["lint", ["run", "lint"]],
   ["unit", ["run", "test:unit"]],
   ["integration", ["run", "test:integration"]],
+  ["postgres", ["run", "test:postgres"]],
   ["build", ["run", "build"]],
   ["e2e", ["run", "test:e2e"]],
 ];
@@ -40,7 +42,7 @@ function run(name, args) {
       output += chunk.toString();
     });
     child.on("exit", (code) => {
-      if (["unit", "integration", "e2e"].includes(name)) count(output.replace(/\x1b\[[0-9;]*m/g, ""));
+      if (["unit", "integration", "postgres", "e2e"].includes(name)) count(output.replace(/\x1b\[[0-9;]*m/g, ""));
       // The browser tests type these passwords; the server's logs (printed as [WebServer]) must never show them.
       const leaked = name === "e2e" ? CANARIES.filter((canary) => output.includes(canary)) : [];
       if (leaked.length > 0) {
