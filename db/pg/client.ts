@@ -28,7 +28,7 @@ type Request =
   | { op: "close" };
 
 /** The advisory lock every transaction holds: the single writer SQLite has. */
-const WRITER_LOCK = 7305002;
+export const WRITER_LOCK = 7305002;
 
 export class PostgresError extends Error {
   constructor(

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { useTempDatabase } from "@/test-support/temp-db";
+import { WRITER_LOCK } from "@/db/pg/client";
+import { onPostgres, useTempDatabase } from "@/test-support/temp-db";
 
 // Hostile suite: another process (a backup tool, a second portal, someone's sqlite3 shell) holds
 // the write lock on the real database file. /api/health must say so, and a background loop's
@@ -22,9 +23,27 @@ afterEach(() => {
 
 afterAll(() => temp?.cleanup());
 
-/** A child holding BEGIN IMMEDIATE on the file until told to let go (or for 30 s at most). */
+/**
+ * A child holding the write lock until told to let go (or for 30 s at most): BEGIN IMMEDIATE on
+ * the SQLite file, or on PostgreSQL a transaction holding the writer lock every Fleetline
+ * transaction takes first (db/pg/client.ts).
+ */
 async function holdWriteLock(): Promise<{ release: () => Promise<void> }> {
-  const source = `
+  const source = onPostgres()
+    ? `
+    const pg = require("pg");
+    const db = new pg.Client(process.argv[1]);
+    (async () => {
+      await db.connect();
+      await db.query("BEGIN");
+      await db.query("select pg_advisory_xact_lock(${WRITER_LOCK})");
+      process.stdout.write("locked\\n");
+    })();
+    const end = async () => { await db.query("ROLLBACK"); await db.end(); process.exit(0); };
+    process.stdin.on("data", end);
+    setTimeout(end, 30000);
+  `
+    : `
     const Database = require("better-sqlite3");
     const db = new Database(process.argv[1]);
     db.exec("BEGIN IMMEDIATE");
