@@ -25,7 +25,10 @@ export function databasePath(url: string): string {
 export function openDatabase(url: string): Db {
   if (dialectOf(url) === "postgres") {
     // The same drizzle driver and queries; db/pg/client.ts runs them on PostgreSQL.
-    return drizzle(new PostgresSyncClient(url) as unknown as Database.Database, { schema }) as Db;
+    const client = new PostgresSyncClient(url);
+    // As SQLite's busy_timeout: a lock another connection holds is waited for 5 s, not forever.
+    client.pragma(`busy_timeout = ${PAGE_BUSY_TIMEOUT_MS}`);
+    return drizzle(client as unknown as Database.Database, { schema }) as Db;
   }
   const file = databasePath(url);
   fs.mkdirSync(path.dirname(file), { recursive: true });
