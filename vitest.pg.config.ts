@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { mergeConfig } from "vitest/config";
+import { defineConfig } from "vitest/config";
 import integration from "./vitest.integration.config";
 
 // The suites that touch the database (they call test-support/temp-db.ts useTempDatabase), run
@@ -19,9 +19,29 @@ function databaseTests(dir: string): string[] {
   return found;
 }
 
-export default mergeConfig(integration, {
+// `npm test` runs every unit file that touches the database and the integration files whose
+// subject is what the database does (replicas, leases, locks, the rollout coordinator, the
+// outbox, the API, compliance, key rotation); FLEETLINE_PG_SUITE=all (`npm run test:postgres:all`)
+// runs every integration file too (README, Tests: how long each takes).
+const INTEGRATION_ON_EVERY_RUN = [
+  "lib/server/replicas.int.test.ts",
+  "lib/hostile/locked-database.int.test.ts",
+  "lib/push/coordinator.int.test.ts",
+  "lib/notify/notify.int.test.ts",
+  "lib/push/notifications.int.test.ts",
+  "lib/api/api.int.test.ts",
+  "lib/compliance/compliance.int.test.ts",
+  "lib/crypto/rotate.int.test.ts",
+  "lib/configurations/configurations.int.test.ts",
+];
+const everyRun = (file: string) => !file.endsWith(".int.test.ts") || INTEGRATION_ON_EVERY_RUN.includes(file);
+
+// Spread, not mergeConfig: merging would add the integration config's include globs to this list.
+export default defineConfig({
+  ...integration,
   test: {
-    include: ["lib", "app", "db", "components", "scripts"].flatMap(databaseTests),
+    ...integration.test,
+    include: ["lib", "app", "db", "components", "scripts"].flatMap(databaseTests).filter((f) => process.env.FLEETLINE_PG_SUITE === "all" || everyRun(f)),
     globalSetup: ["./test-support/pg-global.ts"],
     env: { FLEETLINE_TEST_DB: "postgres" },
   },
