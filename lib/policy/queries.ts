@@ -69,7 +69,7 @@ function judgedResults(filter: PolicyFilter, now: number, clusterIds?: readonly 
   ].filter((w) => w !== undefined);
   return sql`select cluster_id, engine, policy, source, category, severity, fail, error, warn,
       case when audited_at is null then 'not-audited'
-           when audited_at < (case when engine = 'gatekeeper' then ${gatekeeperCut} else ${reportCut} end) then 'stale'
+           when audited_at < (case when engine = 'gatekeeper' then cast(${gatekeeperCut} as bigint) else cast(${reportCut} as bigint) end) then 'stale'
            when fail + error = 0 then 'pass' else 'fail' end as state
     from policy_results ${where.length > 0 ? sql`where ${sql.join(where, sql` and `)}` : sql``}`;
 }
