@@ -8,7 +8,21 @@ const nextConfig: NextConfig = {
   // The build checks the app only; `npm run typecheck` covers tests and the harness too.
   typescript: { tsconfigPath: "tsconfig.build.json" },
   // Native and Node-only modules stay out of the server bundle.
-  serverExternalPackages: ["better-sqlite3", "@kubernetes/client-node", "pg", "synckit"],
+  serverExternalPackages: ["better-sqlite3", "@kubernetes/client-node"],
+  // PostgreSQL's connection runs in a worker thread started by path (db/pg/worker.mjs), so the
+  // tracer cannot see what it loads: pg with its dependencies, and drizzle's migrator for it.
+  outputFileTracingIncludes: {
+    "/**": [
+      "./db/pg/worker.mjs",
+      "./node_modules/pg/**",
+      "./node_modules/pg-*/**",
+      "./node_modules/pgpass/**",
+      "./node_modules/postgres-*/**",
+      "./node_modules/split2/**",
+      "./node_modules/xtend/**",
+      "./node_modules/drizzle-orm/**",
+    ],
+  },
   experimental: {
     // Lets server actions answer 401/403 through unauthorized()/forbidden().
     authInterrupts: true,

@@ -14,7 +14,8 @@ export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
 /** PostgreSQL's migrations: drizzle-kit generates them from the same schema (drizzle.pg.config.ts). */
 export const PG_MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations-pg");
 
-const isPostgres = (db: Db): boolean => db.$client instanceof PostgresSyncClient;
+// By its mark, not instanceof: Next may load this module in more than one chunk, each with its own class.
+const isPostgres = (db: Db): boolean => (db.$client as unknown as { dialect?: string }).dialect === "postgres";
 
 /** Accepts a plain path or a `file:` URL, as DATABASE_URL may be written either way. */
 export function databasePath(url: string): string {

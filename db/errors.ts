@@ -1,4 +1,4 @@
-import { PostgresError } from "./pg/client";
+import type { PostgresError } from "./pg/client";
 
 /**
  * Whether `error` is a write refused because `table.column` must be unique (a duplicate name),
@@ -7,7 +7,11 @@ import { PostgresError } from "./pg/client";
  */
 export function isUniqueViolation(error: unknown, table: string, column: string): boolean {
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-    if (e instanceof PostgresError) return e.code === "23505" && e.table === table && new RegExp(`Key \\((.*, )?${column}(, .*)?\\)=`).test(e.message);
+    // By name, not instanceof: Next may load db/pg/client.ts in more than one chunk.
+    if ((e as Error).name === "PostgresError") {
+      const pgError = e as PostgresError;
+      return pgError.code === "23505" && pgError.table === table && new RegExp(`Key \\((.*, )?${column}(, .*)?\\)=`).test(pgError.message);
+    }
     if (String(e).includes(`UNIQUE constraint failed: ${table}.${column}`)) return true;
   }
   return false;

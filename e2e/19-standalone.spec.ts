@@ -4,6 +4,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { createDatabase, startPgServer } from "../test-support/pg-server";
 
 // Issue 17: the container image runs Next's standalone output, laid out by scripts/image-root.mjs
 // (the Dockerfile's last build step), as a non-root user on a read-only root filesystem. No
@@ -110,4 +111,49 @@ test("the image's standalone layout serves health, readiness and pages without w
   const changed = [...after.keys()].filter((name) => JSON.stringify(after.get(name)) !== JSON.stringify(before.get(name)));
   expect(changed, "files the server wrote in its working directory").toEqual([]);
   expect(after.size).toBe(before.size);
+});
+
+test("the same layout runs on PostgreSQL: migrates it, answers ready, serves a page, and logs the URL without its password", async ({ playwright }) => {
+  test.setTimeout(180_000);
+  const image = path.join(work, "app-pg");
+  const data = path.join(work, "data-pg");
+  fs.mkdirSync(data);
+  const laid = spawnSync(process.execPath, ["scripts/image-root.mjs", image], { encoding: "utf8" });
+  expect(laid.status, laid.stderr).toBe(0);
+  expect(fs.existsSync(path.join(image, "db", "pg", "worker.mjs"))).toBe(true);
+  const pg = await startPgServer();
+  let output = "";
+  try {
+    // A password the server must never print (trust authentication ignores it).
+    const url = (await createDatabase(pg.adminUrl)).replace("fleetline@", "fleetline:pg-Pa55word-e2e@");
+    const port = await freePort();
+    const child = spawn(process.execPath, ["scripts/server.mjs"], {
+      cwd: image,
+      env: { PATH: process.env.PATH, HOME: data, NODE_ENV: "production", PORT: String(port), FLEETLINE_HOST: "127.0.0.1", FLEETLINE_DATA_DIR: data, DATABASE_URL: url, FLEETLINE_SECRET_KEY: "22".repeat(32), FLEETLINE_BACKGROUND: "on" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    server = child;
+    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const api = await playwright.request.newContext({ baseURL: `http://127.0.0.1:${port}` });
+    await expect
+      .poll(async () => (await api.get("/api/ready").catch(() => null))?.status() ?? 0, { timeout: 90_000 })
+      .toBe(200)
+      .catch((error: unknown) => {
+        throw new Error(`the standalone server on PostgreSQL did not become ready: ${String(error)}\n${output}`);
+      });
+    expect(await (await api.get("/api/ready")).json()).toMatchObject({ status: "ready", database: "ok", pendingMigrations: 0 });
+    expect(await (await api.get("/api/health")).json()).toMatchObject({ status: "ok", database: "ok", replicas: { live: 1 } });
+    const setup = await api.get("/setup");
+    expect(setup.status()).toBe(200);
+    expect(await setup.text()).toContain("Create the first administrator");
+    await api.dispose();
+    // Nothing went to a SQLite file, and the log names the database without the password.
+    expect(fs.readdirSync(data).filter((f) => f.endsWith(".db"))).toEqual([]);
+    expect(output).toMatch(/"database":"postgres:\/\/fleetline@127\.0\.0\.1:\d+\//);
+    expect(output).not.toContain("pg-Pa55word-e2e");
+  } finally {
+    server?.kill("SIGKILL");
+    await pg.stop();
+  }
 });

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { startWorkerThread } from "synckit";
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 
 /**
  * A PostgreSQL connection with better-sqlite3's synchronous surface (prepare / run / all / get /
@@ -7,7 +7,9 @@ import { startWorkerThread } from "synckit";
  * lib/ run unchanged on either database (issue 17: the dialect stays in db/).
  *
  * Each statement goes to db/pg/worker.mjs and the caller waits for the answer, as it waits for
- * SQLite's: the event loop is held for a round trip to the server (about 0.2 ms on loopback).
+ * SQLite's: the event loop is held for a round trip to the server. The wait is Atomics.wait on a
+ * flag the worker sets once the answer is on a reply port read with receiveMessageOnPort (synckit
+ * does the same, but Next's bundler cannot trace its package, so the few lines are here).
  *
  * What differs from SQLite, and how it is met here:
  * - placeholders: `?` becomes `$1`, `$2`… (outside quoted text and identifiers);
@@ -100,15 +102,54 @@ export class PostgresStatement {
   }
 }
 
+/** How long one statement may take before its connection is given up (the server's own limit is 60 s). */
+const CALL_TIMEOUT_MS = 120_000;
+
+/** One worker thread, one connection, called synchronously. */
+class WorkerLink {
+  private readonly worker: Worker;
+  private readonly replies: MessagePort;
+  private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  private sequence = 0;
+
+  constructor() {
+    const { port1, port2 } = new MessageChannel();
+    this.replies = port1;
+    this.worker = new Worker(path.join(process.cwd(), "db", "pg", "worker.mjs"), { workerData: { replies: port2, flag: this.flag.buffer }, transferList: [port2] });
+    // Neither keeps the process alive: a server or a test ends when its own work does.
+    this.worker.unref();
+    this.replies.unref();
+  }
+
+  call(request: Request): Reply {
+    const id = ++this.sequence;
+    Atomics.store(this.flag, 0, 0);
+    this.worker.postMessage({ id, request });
+    if (Atomics.wait(this.flag, 0, 0, CALL_TIMEOUT_MS) === "timed-out") {
+      throw new PostgresError(`the database did not answer within ${CALL_TIMEOUT_MS / 1000} s`, "57014");
+    }
+    // The worker puts the answer on the port before it sets the flag; a link whose call timed out
+    // is replaced, so no late answer to an earlier call can be waiting here.
+    const received = receiveMessageOnPort(this.replies)?.message as { id: number; reply: Reply } | undefined;
+    if (received?.id !== id) throw new PostgresError("the database connection's worker answered out of turn", "08006");
+    return received.reply;
+  }
+
+  close(): void {
+    void this.worker.terminate();
+    this.replies.close();
+  }
+}
+
 export class PostgresSyncClient {
   readonly dialect = "postgres" as const;
-  private readonly call: (request: Request) => Reply;
+  private link = new WorkerLink();
   private depth = 0;
+  private readonly url: string;
   open = true;
 
   constructor(url: string) {
-    // A worker (and connection) of its own: synckit's createSyncFn would share one per file.
-    this.call = startWorkerThread(path.join(process.cwd(), "db", "pg", "worker.mjs"), { timeout: 120_000 }) as (request: Request) => Reply;
+    this.url = url;
     this.send({ op: "open", url });
   }
 
@@ -117,7 +158,17 @@ export class PostgresSyncClient {
   }
 
   private send(request: Request): Reply {
-    const reply = this.call(request);
+    let reply: Reply;
+    try {
+      reply = this.link.call(request);
+    } catch (error) {
+      // A connection that did not answer is gone: the next statement starts a new one.
+      this.link.close();
+      this.link = new WorkerLink();
+      this.depth = 0;
+      if (request.op !== "open") this.link.call({ op: "open", url: this.url });
+      throw error;
+    }
     if (reply.error && process.env.FLEETLINE_PG_DEBUG && "sql" in request) console.error(`[pg] ${reply.error.message}: ${request.sql}`);
     if (reply.error) throw new PostgresError(reply.error.message + (reply.error.detail ? ` (${reply.error.detail})` : ""), reply.error.code, reply.error.table, reply.error.constraint);
     return reply;
@@ -208,5 +259,6 @@ export class PostgresSyncClient {
     if (!this.open) return;
     this.open = false;
     this.send({ op: "close" });
+    this.link.close();
   }
 }

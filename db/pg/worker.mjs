@@ -1,10 +1,10 @@
 // The PostgreSQL connection's worker thread (db/pg/client.ts). Fleetline's data layer is synchronous
 // (drizzle over better-sqlite3); on PostgreSQL each statement is sent from here, on one connection,
-// while the caller waits on synckit's shared-memory handshake. One connection keeps a transaction's
-// statements together and their order the caller's.
+// while the caller waits on a shared-memory flag. One connection keeps a transaction's statements
+// together and their order the caller's.
 // Plain JavaScript: it runs outside Next's bundle and vitest's transform.
+import { parentPort, workerData } from "node:worker_threads";
 import pg from "pg";
-import { runAsWorker } from "synckit";
 
 // Values as SQLite gives them: bigint (counts, millisecond times) and numeric as numbers, booleans as 1/0.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -31,7 +31,7 @@ function failure(error) {
   return { error: { message: error?.message ?? String(error), code: error?.code, detail: error?.detail, table: error?.table, constraint: error?.constraint } };
 }
 
-runAsWorker(async (request) => {
+async function answer(request) {
   try {
     switch (request.op) {
       case "open": {
@@ -74,4 +74,15 @@ runAsWorker(async (request) => {
   } catch (error) {
     return failure(error);
   }
+}
+
+// The caller sleeps on `flag` until it is set: the answer goes on the reply port first, where the
+// caller reads it without its event loop (receiveMessageOnPort).
+const { replies, flag } = workerData;
+const signal = new Int32Array(flag);
+parentPort.on("message", async ({ id, request }) => {
+  const reply = await answer(request);
+  replies.postMessage({ id, reply });
+  Atomics.store(signal, 0, 1);
+  Atomics.notify(signal, 0);
 });
