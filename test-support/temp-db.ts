@@ -33,12 +33,14 @@ export async function useTempDatabase() {
       if (!onPostgres()) {
         return [file, `${file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f).toString("latin1")).join("");
       }
-      const tables = db.$client.prepare("select tablename from pg_tables where schemaname = 'public'").pluck().all() as string[];
-      return tables.map((t) => (db.$client.prepare(`select t::text from "${t}" t`).pluck().all() as string[]).join("\n")).join("\n");
+      // The connection of now: a test that restarts the server opened another.
+      const client = getDb().$client;
+      const tables = client.prepare("select tablename from pg_tables where schemaname = 'public'").pluck().all() as string[];
+      return tables.map((t) => (client.prepare(`select t::text from "${t}" t`).pluck().all() as string[]).join("\n")).join("\n");
     },
     /** Takes the newest migration out of the journal: the database as an older build left it. */
     forgetLastMigration(): void {
-      db.$client
+      getDb().$client
         .prepare(
           onPostgres()
             ? "delete from drizzle.__drizzle_migrations where id = (select max(id) from drizzle.__drizzle_migrations)"

@@ -110,6 +110,15 @@ describe("the PostgreSQL connection (real PostgreSQL 15)", () => {
     expect(second.transaction(() => second.prepare("update items set n = 7 where id = 1").run().changes)()).toBe(1);
   });
 
+  it("refuses statements once closed, as better-sqlite3 does, instead of waiting for a worker that is gone", () => {
+    const db = new PostgresSyncClient(url);
+    expect(db.prepare("select 1 as one").get()).toEqual({ one: 1 });
+    db.close();
+    const started = Date.now();
+    expect(() => db.prepare("select 1").get()).toThrow(/not open/);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it("opens a new connection when the server dropped the old one", () => {
     const db = connect();
     const pid = db.prepare("select pg_backend_pid()").pluck().get();

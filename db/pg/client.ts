@@ -158,6 +158,8 @@ export class PostgresSyncClient {
   }
 
   private send(request: Request): Reply {
+    // As better-sqlite3 does: a closed connection refuses, it does not wait for a worker that is gone.
+    if (!this.open) throw new TypeError("The database connection is not open");
     let reply: Reply;
     try {
       reply = this.link.call(request);
@@ -257,8 +259,11 @@ export class PostgresSyncClient {
 
   close(): void {
     if (!this.open) return;
-    this.open = false;
-    this.send({ op: "close" });
-    this.link.close();
+    try {
+      this.send({ op: "close" });
+    } finally {
+      this.open = false;
+      this.link.close();
+    }
   }
 }
