@@ -1,11 +1,12 @@
 import "server-only";
-import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, eq, isNotNull, isNull } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusters } from "@/db/schema";
-import { configurations, configurationTargets, rolloutClusters, rollouts } from "@/db/schema-configurations";
+import { configurations, configurationTargets } from "@/db/schema-configurations";
 import type { AuditActor } from "@/lib/audit";
 import { mapWithConcurrency } from "@/lib/k8s/concurrency";
 import type { PushSettings } from "@/lib/push/cluster-run";
+import { newestRolloutRows } from "@/lib/push/newest-rows";
 import { startRemoval, startRollout, type RolloutProgress } from "@/lib/push/rollouts";
 import { runRollout } from "@/lib/push/run";
 import { getVersion } from "./store";
@@ -32,20 +33,7 @@ function outcome(progress: RolloutProgress | undefined, success: RetargetAction[
 
 /** Per configuration, whether the newest rollout row for this cluster is a removal not yet done. */
 function newestIntents(clusterId: string): Map<string, "removing"> {
-  const db = getDb();
-  // Ranked by a window function: bare columns beside max() (SQLite's "the max row") are refused by PostgreSQL.
-  const ranked = db
-    .select({
-      configurationId: rollouts.configurationId,
-      action: rolloutClusters.action,
-      state: rolloutClusters.state,
-      newest: sql<number>`row_number() over (partition by ${rollouts.configurationId} order by ${rollouts.sequence} desc)`.as("newest"),
-    })
-    .from(rolloutClusters)
-    .innerJoin(rollouts, eq(rollouts.id, rolloutClusters.rolloutId))
-    .where(eq(rolloutClusters.clusterId, clusterId))
-    .as("ranked");
-  const rows = db.select().from(ranked).where(eq(ranked.newest, 1)).all();
+  const rows = newestRolloutRows([clusterId]);
   return new Map(rows.filter((row) => row.action === "remove" && (row.state === "pending" || row.state === "applying")).map((row) => [row.configurationId, "removing" as const]));
 }
 

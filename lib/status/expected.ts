@@ -1,8 +1,8 @@
 import "server-only";
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusterHealth, clusters, type Reconciler } from "@/db/schema";
-import { configurations, configurationTargets, rolloutClusters, rollouts } from "@/db/schema-configurations";
+import { configurations, configurationTargets } from "@/db/schema-configurations";
 import { getVersion } from "@/lib/configurations/store";
 import type { KubeObject as RenderedObject } from "@/lib/reconcilers/flux/render";
 import { maskedSecretsFor } from "@/lib/credentials/store";
@@ -13,6 +13,7 @@ import { UnresolvedVariableError } from "@/lib/validation/cluster-variables";
 import { NO_RECONCILER, reconcilerIdFor } from "@/lib/reconcilers";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
 import type { PushOutcome } from "@/lib/reconcilers/flux/derive";
+import { newestRolloutRows } from "@/lib/push/newest-rows";
 
 /** What a cluster should run of one configuration: the version last pushed to it, rendered. */
 export type Target = {
@@ -88,28 +89,8 @@ export function renderExpected(configurationId: string, version: number): Expect
   return result;
 }
 
-/**
- * The latest rollout row per (cluster, configuration), ranked by a window function: bare columns
- * beside max() (SQLite's "the max row") are refused by PostgreSQL.
- */
 function latestPushes(clusterIds: readonly string[] | undefined): Map<string, PushOutcome> {
-  const db = getDb();
-  const ranked = db
-    .select({
-      clusterId: rolloutClusters.clusterId,
-      configurationId: rollouts.configurationId,
-      version: rollouts.version,
-      action: rolloutClusters.action,
-      state: rolloutClusters.state,
-      reason: rolloutClusters.reason,
-      newest: sql<number>`row_number() over (partition by ${rolloutClusters.clusterId}, ${rollouts.configurationId} order by ${rollouts.sequence} desc)`.as("newest"),
-    })
-    .from(rolloutClusters)
-    .innerJoin(rollouts, eq(rollouts.id, rolloutClusters.rolloutId))
-    .where(clusterIds ? inArray(rolloutClusters.clusterId, [...clusterIds]) : undefined)
-    .as("ranked");
-  const rows = db.select().from(ranked).where(eq(ranked.newest, 1)).all();
-  return new Map(rows.map((row) => [`${row.configurationId}:${row.clusterId}`, { version: row.version, action: row.action, state: row.state, reason: row.reason }]));
+  return new Map(newestRolloutRows(clusterIds).map((row) => [`${row.configurationId}:${row.clusterId}`, { version: row.version, action: row.action, state: row.state, reason: row.reason }]));
 }
 
 /** Every (cluster, configuration) the collector must report on, grouped by cluster. */
