@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { benchPolicyView } from "./bench-policy-view";
+import { percentile, sampleSync } from "./bench-proc";
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 1000);
 const CONFIGURATIONS = Number(process.env.BENCH_CONFIGURATIONS ?? 10);
@@ -17,10 +18,6 @@ const DAY_MS = 86_400_000;
 const ENVS = ["prod", "staging", "dev"] as const;
 const REGIONS = ["eu-west", "eu-north", "us-east", "ap-south"] as const;
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
-
 // Deterministic, so two runs seed the same fleet.
 let seed = 42;
 function random(): number {
@@ -32,16 +29,6 @@ function random(): number {
 function randomState(): string {
   const r = random();
   return r < 0.82 ? "Compliant" : r < 0.9 ? "Non-Compliant" : r < 0.95 ? "Pending" : r < 0.98 ? "Unknown" : "Suspended";
-}
-
-function time(runs: number, fn: () => unknown): number[] {
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    samples.push(performance.now() - t0);
-  }
-  return samples.sort((a, b) => a - b);
 }
 
 const IMAGES_PER_CLUSTER = Number(process.env.BENCH_IMAGES ?? 50);
@@ -79,9 +66,9 @@ async function benchVersions(sqlite: import("better-sqlite3").Database, configur
   console.log(`seeded ${clusterIds.length * IMAGES_PER_CLUSTER} image rows (${clusterIds.length} clusters x ${IMAGES_PER_CLUSTER} images) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const plain = parseVersionsFilter({});
   versionsView(plain); // warm-up: statement preparation, page cache
-  const times = time(VERSIONS_RUNS, () => versionsView(plain));
+  const times = sampleSync(VERSIONS_RUNS, () => versionsView(plain));
   report("versions page (every image, first cluster page, summary)", times);
-  report("versions page grouped by region, env=prod, behind only", time(VERSIONS_RUNS, () => versionsView(parseVersionsFilter({ group: "region", labels: "env=prod", only: "behind" }))));
+  report("versions page grouped by region, env=prod, behind only", sampleSync(VERSIONS_RUNS, () => versionsView(parseVersionsFilter({ group: "region", labels: "env=prod", only: "behind" }))));
   return times;
 }
 
@@ -169,19 +156,19 @@ async function main() {
       return [loadSummary(all), loadMatrix(filter, all)];
     };
     page(); // warm-up: statement preparation, page cache
-    const pageTimes = time(PAGE_RUNS, page);
+    const pageTimes = sampleSync(PAGE_RUNS, page);
     report("page (summary + first matrix page + non-compliant list)", pageTimes);
     // The same page right after a change it depends on (one pair's state flips): everything recomputed.
     const flip = sqlite.prepare("update configuration_status set state = case state when 'Compliant' then 'Pending' else 'Compliant' end where rowid = (select rowid from configuration_status limit 1 offset ?)");
     let flips = 0;
-    const recomputeTimes = time(RECOMPUTE_RUNS, () => {
+    const recomputeTimes = sampleSync(RECOMPUTE_RUNS, () => {
       flip.run(flips++ % 1000);
       return page();
     });
     report("page right after a status change (recomputed)", recomputeTimes);
     const grouped = matrixFilterSchema.parse({ group: "region", sort: "worst", state: "Non-Compliant", label: "env=prod" });
-    report("matrix page grouped by region, Non-Compliant in env=prod, worst first", time(PAGE_RUNS, () => loadMatrix(grouped, listAssignments())));
-    report("trend (fleet + every assignment, 30 days)", time(20, () => loadTrend(listAssignments())));
+    report("matrix page grouped by region, Non-Compliant in env=prod, worst first", sampleSync(PAGE_RUNS, () => loadMatrix(grouped, listAssignments())));
+    report("trend (fleet + every assignment, 30 days)", sampleSync(20, () => loadTrend(listAssignments())));
 
     const exportTimes: number[] = [];
     let rows = 0;

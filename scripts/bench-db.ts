@@ -8,22 +8,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { percentile, sampleSync } from "./bench-proc";
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 1000);
 const CONFIGURATIONS = Number(process.env.BENCH_CONFIGURATIONS ?? 5);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-
 function timeRuns(runs: number, fn: () => unknown): { p50: number; p95: number } {
-  for (let i = 0; i < Math.min(5, runs); i++) fn();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    samples.push(performance.now() - t0);
-  }
-  samples.sort((a, b) => a - b);
+  const samples = sampleSync(runs, fn, Math.min(5, runs));
   return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
 }
 

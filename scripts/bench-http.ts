@@ -5,6 +5,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { percentile } from "./bench-proc";
 
 const root = path.resolve(__dirname, "..");
 const nextBin = path.join(root, "node_modules/next/dist/bin/next");
@@ -70,10 +71,6 @@ export async function signIn(baseUrl: string, email: string, password: string): 
   const session = response.headers.getSetCookie().map((c) => c.split(";")[0]).find((c) => c?.includes("session-token"));
   if (!session) throw new Error(`sign-in failed (${response.status})`);
   return `${jar}; ${session}`;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
 /** Sequential GETs (after warm-up) of a page: p50/p95 of the full response, body read. */

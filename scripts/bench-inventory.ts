@@ -4,14 +4,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { percentile } from "./bench-proc";
 
 const REGISTRATIONS = Number(process.env.BENCH_CLUSTERS ?? 200);
 const SERVERS = Number(process.env.BENCH_SERVERS ?? 4);
 const SWEEPS = Number(process.env.BENCH_SWEEPS ?? 20);
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleetline-bench-"));

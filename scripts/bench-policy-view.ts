@@ -5,6 +5,7 @@
 // page reads: the counted view (clusters, policies), a page of matrix cells and one cluster's detail.
 import { performance } from "node:perf_hooks";
 import type Database from "better-sqlite3";
+import { sampleSync } from "./bench-proc";
 
 const POLICIES = Number(process.env.BENCH_POLICIES ?? 30);
 const RUNS = Number(process.env.BENCH_POLICY_RUNS ?? 20);
@@ -47,12 +48,5 @@ export async function benchPolicyView(sqlite: Database.Database, clusterIds: rea
     policyCells({}, view.clusters.slice(0, 50).map((c) => c.id));
     return clusterPolicies(view.clusters[0]!.id);
   };
-  page();
-  const samples: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const started = performance.now();
-    page();
-    samples.push(performance.now() - started);
-  }
-  return samples.sort((a, b) => a - b);
+  return sampleSync(RUNS, page, 1);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cpuTicksFromStat, percentile, rssKibFromStatus } from "./bench-proc";
+import { cpuTicksFromStat, percentile, rssKibFromStatus, sampleSync } from "./bench-proc";
 
 describe("bench helpers", () => {
   it("percentile takes the nearest rank", () => {
@@ -9,6 +9,20 @@ describe("bench helpers", () => {
     expect(percentile(samples, 100)).toBe(20);
     expect(percentile([7], 95)).toBe(7);
     expect(percentile([], 95)).toBe(0);
+  });
+
+  it("sampleSync times each run after the untimed warm-up calls, ascending", () => {
+    let calls = 0;
+    const samples = sampleSync(4, () => {
+      calls++;
+      const until = performance.now() + (calls % 2) * 3;
+      while (performance.now() < until);
+    }, 2);
+    expect(calls).toBe(6);
+    expect(samples).toHaveLength(4);
+    expect([...samples].sort((a, b) => a - b)).toEqual(samples);
+    expect(samples[3]).toBeGreaterThanOrEqual(3);
+    expect(samples[0]).toBeLessThan(3);
   });
 
   it("reads utime + stime after a command name holding spaces and parentheses", () => {

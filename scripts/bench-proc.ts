@@ -1,11 +1,24 @@
-// Small pure helpers for the benchmarks that watch another process: percentiles, and the CPU time
-// and resident memory Linux reports in /proc/<pid>/stat and /proc/<pid>/status.
+// Small helpers shared by the benchmarks: percentiles, timed samples of a synchronous call, and
+// the CPU time and resident memory Linux reports in /proc/<pid>/stat and /proc/<pid>/status.
 import fs from "node:fs";
+import { performance } from "node:perf_hooks";
 
 /** The p-th percentile (nearest rank) of ascending samples; 0 for none. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+}
+
+/** Milliseconds each of `runs` calls of `fn` took (after `warmup` untimed calls), ascending. */
+export function sampleSync(runs: number, fn: () => unknown, warmup = 0): number[] {
+  for (let i = 0; i < warmup; i++) fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  return samples.sort((a, b) => a - b);
 }
 
 /**

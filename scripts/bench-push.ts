@@ -15,6 +15,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { percentile } from "./bench-proc";
 
 // Server modules import "server-only", which resolves to an empty module only under the
 // react-server condition (as inside Next); re-run this script with it.
@@ -27,10 +28,6 @@ function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
   const value = index === -1 ? undefined : Number(process.argv[index + 1]);
   return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(2);

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { percentile, sampleSync } from "./bench-proc";
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 1000);
 const CONFIGURATIONS = Number(process.env.BENCH_CONFIGURATIONS ?? 10);
@@ -17,20 +18,9 @@ const SWEEPS = Number(process.env.BENCH_SWEEPS ?? 3);
 // "1k", "10k": the suffix of the page figures at this scale.
 const SCALE = CLUSTERS % 1000 === 0 ? `${CLUSTERS / 1000}k` : String(CLUSTERS);
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
-
 /** p50/p95 of `fn` over RUNS runs after a few warm-up runs, in ms. */
 function time(label: string, fn: () => unknown): { p50: number; p95: number } {
-  for (let i = 0; i < 5; i++) fn();
-  const samples: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    fn();
-    samples.push(performance.now() - t0);
-  }
-  samples.sort((a, b) => a - b);
+  const samples = sampleSync(RUNS, fn, 5);
   const result = { p50: percentile(samples, 50), p95: percentile(samples, 95) };
   console.log(`  ${label.padEnd(44)} p50 ${result.p50.toFixed(2).padStart(7)} ms   p95 ${result.p95.toFixed(2).padStart(7)} ms`);
   return result;
@@ -54,8 +44,8 @@ async function benchQueries(): Promise<{ configurationIds: string[] }> {
   time("lastRefreshAt", () => queries.lastRefreshAt());
   time("dashboardSummary (everything the page reads)", () => queries.dashboardSummary());
   console.log("configuration detail queries:");
-  const configurationId = seeded.configurationIds[3]!;
-  const clusterId = seeded.clusterIds[500]!;
+  const configurationId = nth(seeded.configurationIds, 3);
+  const clusterId = nth(seeded.clusterIds, 500);
   time("configurationStatusRows (first 100)", () => detail.configurationStatusRows(configurationId, { limit: 100 }));
   time("configurationStatusRows (drift=any)", () => detail.configurationStatusRows(configurationId, { drift: "any" }));
   time("configurationStatusRows (search)", () => detail.configurationStatusRows(configurationId, { search: "cluster-004" }));
@@ -69,6 +59,9 @@ async function benchQueries(): Promise<{ configurationIds: string[] }> {
   return seeded;
 }
 
+/** The i-th id, or the last one of a smaller seeded fleet (BENCH_CLUSTERS=50 still measures something real). */
+const nth = (ids: readonly string[], i: number): string => ids[Math.min(i, ids.length - 1)]!;
+
 /** Full page renders over HTTP against `next start` on the seeded database. */
 type PageFigures = { dashboardP95: number; apiDashboardP95: number; configPageP95: number; configPageKb: number };
 
@@ -79,12 +72,13 @@ async function benchPages(seeded: { configurationIds: string[] }, env: Record<st
   const portal = await startPortal(env);
   try {
     const cookie = await signIn(portal.baseUrl, "bench@example.com", "bench-password-1");
+    const configurationId = nth(seeded.configurationIds, 3);
     console.log("page renders over HTTP (next start, 50 requests each):");
     const dashboard = await timePage("GET / (fleet dashboard)", `${portal.baseUrl}/`, cookie);
     const api = await timePage("GET /api/dashboard (live polling)", `${portal.baseUrl}/api/dashboard`, cookie);
-    const page = await timePage(`GET /configurations/<id> (${CLUSTERS.toLocaleString("en")} targets)`, `${portal.baseUrl}/configurations/${seeded.configurationIds[3]}`, cookie);
-    await timePage("GET /configurations/<id>?q=… (search)", `${portal.baseUrl}/configurations/${seeded.configurationIds[3]}?q=cluster-004`, cookie);
-    await timePage("GET /configurations/<id>?page=3&state=…", `${portal.baseUrl}/configurations/${seeded.configurationIds[3]}?state=Compliant&page=3`, cookie);
+    const page = await timePage(`GET /configurations/<id> (${CLUSTERS.toLocaleString("en")} targets)`, `${portal.baseUrl}/configurations/${configurationId}`, cookie);
+    await timePage("GET /configurations/<id>?q=… (search)", `${portal.baseUrl}/configurations/${configurationId}?q=cluster-004`, cookie);
+    await timePage("GET /configurations/<id>?page=3&state=…", `${portal.baseUrl}/configurations/${configurationId}?state=Compliant&page=3`, cookie);
     await timePage("GET /configurations (list)", `${portal.baseUrl}/configurations`, cookie);
     return { dashboardP95: dashboard.p95, apiDashboardP95: api.p95, configPageP95: page.p95, configPageKb: page.bytes / 1024 };
   } finally {
