@@ -127,7 +127,7 @@ export class Http2Channel {
   /** No new streams from now on; those in flight finish, then the connection closes. */
   close(): void {
     this.closed = true;
-    this.connecting?.abandon();
+    this.connecting?.abandon(closedError());
     const session = this.session;
     this.session = undefined;
     session?.close();
@@ -184,7 +184,9 @@ export class Http2Channel {
       rejectUnauthorized: true,
       ALPNProtocols: ["h2", "http/1.1"],
     });
+    let fail: (error: Error) => void = () => undefined;
     const outcome = new Promise<ClientHttp2Session | undefined>((resolve, reject) => {
+      fail = reject;
       const failed = (error: Error) => reject(error);
       socket.once("error", failed);
       socket.once("secureConnect", () => {
@@ -211,13 +213,15 @@ export class Http2Channel {
           waiters++;
           const onAbort = () => {
             reject(abortError());
-            if (--waiters === 0) attempt.abandon();
+            if (--waiters === 0) attempt.abandon(abortError());
           };
           signal.addEventListener("abort", onAbort, { once: true });
           outcome.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
         }),
-      abandon: () => {
+      abandon: (reason) => {
         if (this.connecting === attempt) this.connecting = undefined;
+        // Still connecting: whoever waits is told why; a socket already handed to a session is left to it.
+        fail(reason);
         if (!socket.destroyed && socket.alpnProtocol !== "h2") socket.destroy();
       },
     };
@@ -243,7 +247,7 @@ export class Http2Channel {
   }
 }
 
-type Connecting = { join(signal: AbortSignal): Promise<ClientHttp2Session | undefined>; abandon(): void };
+type Connecting = { join(signal: AbortSignal): Promise<ClientHttp2Session | undefined>; abandon(reason: Error): void };
 
 function refusedStream(error: unknown): boolean {
   const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
