@@ -24,6 +24,8 @@ export type ClusterOptions = {
    */
   policy?: boolean;
   name?: string;
+  /** More kube-apiserver flags (e.g. --http2-max-streams-per-connection=3). */
+  apiServerArgs?: readonly string[];
 };
 
 export type TestCluster = {
@@ -166,6 +168,7 @@ async function launch(assets: string, name: string, opts: ClusterOptions): Promi
         "--service-cluster-ip-range=10.0.0.0/24",
         "--allow-privileged=true",
         "--v=0",
+        ...(opts.apiServerArgs ?? []),
       ], apiLog, dir),
     );
     let failure: string | undefined;

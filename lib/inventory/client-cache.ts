@@ -9,18 +9,24 @@ const globalForClients = globalThis as unknown as { fleetlineClients?: Map<strin
 const clients = (globalForClients.fleetlineClients ??= new Map());
 
 /**
- * One client per cluster, kept between sweeps so its keep-alive connections are reused.
- * Rotated credentials change the fingerprint, which replaces the client.
+ * One client per cluster, kept between sweeps so its connection (one HTTP/2 session) is reused.
+ * Rotated credentials change the fingerprint, which replaces the client and closes the old one's
+ * connection (what was in flight on it finishes).
  */
 export function clientFor(cluster: Pick<Cluster, "id" | "credentials" | "credentialsFingerprint">, timeoutMs: number): ClusterClient {
   const cached = clients.get(cluster.id);
   if (cached && cached.fingerprint === cluster.credentialsFingerprint && cached.timeoutMs === timeoutMs) return cached.client;
   const client = createClusterClient(openCredentials(cluster), { timeoutMs });
+  cached?.client.close();
   clients.set(cluster.id, { fingerprint: cluster.credentialsFingerprint, timeoutMs, client });
   return client;
 }
 
-/** Drops clients of clusters that no longer exist. */
+/** Drops (and closes) the clients of clusters that no longer exist. */
 export function forgetClientsExcept(liveIds: Set<string>) {
-  for (const id of clients.keys()) if (!liveIds.has(id)) clients.delete(id);
+  for (const [id, entry] of clients) {
+    if (liveIds.has(id)) continue;
+    entry.client.close();
+    clients.delete(id);
+  }
 }

@@ -50,6 +50,16 @@ describe("a black-holed API server", () => {
     expect(classifyError(error)).toEqual({ kind: "timeout", message: "timed out after 300ms" });
   });
 
+  it("closing the client ends a request still waiting for the connection, at once", async () => {
+    const client = createClusterClient({ server: `https://127.0.0.1:${port}`, token: "t" }, { timeoutMs: 5000 });
+    const started = Date.now();
+    const pending = client.version().catch((e: unknown) => e);
+    setTimeout(() => client.close(), 100);
+    const error = await pending;
+    expect(classifyError(error)).toEqual({ kind: "network", message: "the client of this cluster was closed (its credentials changed or it was removed)" });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it("returns 'aborted' when the caller cancels a watch", async () => {
     const client = createClusterClient({ server: `https://127.0.0.1:${port}`, token: "t" }, { timeoutMs: 5000 });
     const controller = new AbortController();

@@ -39,6 +39,11 @@ describe("toClusterError", () => {
     ["EPROTO", "tls", "TLS handshake failed (EPROTO)"],
     ["ERR_SSL_WRONG_VERSION_NUMBER", "tls", "TLS handshake failed (ERR_SSL_WRONG_VERSION_NUMBER)"],
     ["ECONNRESET", "network", "connection to 10.1.2.3:6443 was reset"],
+    // HTTP/2: the session under a stream was lost, or it was refused by a closing one.
+    ["ERR_STREAM_PREMATURE_CLOSE", "network", "connection to 10.1.2.3:6443 was reset"],
+    ["ERR_HTTP2_STREAM_ERROR", "network", "connection to 10.1.2.3:6443 was reset"],
+    ["ERR_HTTP2_GOAWAY_SESSION", "network", "connection to 10.1.2.3:6443 was reset"],
+    ["EFLEETLINE_CLOSED", "network", "the client of this cluster was closed (its credentials changed or it was removed)"],
     ["EHOSTUNREACH", "network", "10.1.2.3:6443 is unreachable"],
     ["ETIMEDOUT", "timeout", "connecting to 10.1.2.3:6443 timed out"],
     ["EWHATEVER", "network", "network error (EWHATEVER)"],

@@ -1,17 +1,24 @@
 import "server-only";
-import type { IncomingMessage } from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
 import { ClusterError, errorFromResponse, formatDuration } from "./errors";
 import { LINK_LOCAL_CODE } from "./guarded-lookup";
+import { CLOSED_CODE, closedError, type Http2Channel, type Response } from "./http2-channel";
 
-/** What every request to one cluster shares: where, how to verify it, how to authenticate. */
+export type { Response } from "./http2-channel";
+
+/**
+ * What every request to one cluster shares: where, how to verify it, how to authenticate. With a
+ * channel, requests and watches are streams of its one HTTP/2 session; the agents carry them only
+ * when the server does not speak h2 (or without a channel).
+ */
 export type Connection = {
   hostname: string;
   port: number;
   basePath: string;
+  channel?: Http2Channel;
   agent: https.Agent;
-  /** Long-lived watches: sockets of their own, so they never wait for (or hold) a request's. */
+  /** Long-lived watches over HTTP/1.1: sockets of their own, so they never wait for (or hold) a request's. */
   watchAgent?: https.Agent;
   headers: Record<string, string>;
   lookup: LookupFunction;
@@ -35,7 +42,7 @@ export async function requestJson(connection: Connection, request: HttpRequest, 
     const response = await send(connection, request, signal);
     const text = await readBody(response);
     const body = parseJson(text);
-    const status = response.statusCode ?? 0;
+    const status = response.statusCode;
     if (status < 200 || status > 299) throw errorFromResponse(status, body, headerValue(response, "retry-after"));
     if (body === undefined) throw new ClusterError("server", "the API server answered with something other than JSON", { status });
     return body;
@@ -47,45 +54,72 @@ export async function requestJson(connection: Connection, request: HttpRequest, 
   }
 }
 
+/**
+ * Proof of life without a request: an HTTP/2 PING over the cluster's open session, its round trip
+ * in ms. Undefined when there is no open session to ask (HTTP/1.1, or none connected): the caller
+ * then makes a request. No answer within `timeoutMs` is a timeout (and the session is dropped).
+ */
+export async function pingConnection(connection: Connection, timeoutMs: number, cancel?: AbortSignal): Promise<number | undefined> {
+  if (cancel?.aborted) throw cancelledError(cancel);
+  if (!connection.channel || connection.channel.isClosed) return undefined;
+  try {
+    return await connection.channel.ping(timeoutMs, cancel);
+  } catch (error) {
+    if (cancel?.aborted) throw cancelledError(cancel);
+    const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
+    throw toClusterError(error, code === "ETIMEDOUT", timeoutMs, connection);
+  }
+}
+
 /** The reason a caller's signal carries when it is a ClusterError (a Deadline's), else a generic one. */
 export function cancelledError(signal: AbortSignal): ClusterError {
   return signal.reason instanceof ClusterError ? signal.reason : new ClusterError("timeout", "the request was cancelled");
 }
 
-/** Sends a request and resolves with the response once its headers arrive. */
-export function send(connection: Connection, request: HttpRequest, signal: AbortSignal): Promise<IncomingMessage> {
+/**
+ * Sends a request and resolves with the response once its headers arrive: a stream of the
+ * cluster's HTTP/2 session, or an HTTP/1.1 request on `agent` (`watch`: on `watchAgent`) when the
+ * server does not speak h2. `signal` cancels it, before or after the headers.
+ */
+export async function send(connection: Connection, request: HttpRequest, signal: AbortSignal, use: "request" | "watch" = "request"): Promise<Response> {
+  const headers: Record<string, string> = { ...connection.headers, accept: request.accept ?? "application/json", "user-agent": "fleetline" };
+  if (request.body !== undefined) {
+    headers["content-type"] = request.contentType ?? "application/json";
+    headers["content-length"] = String(Buffer.byteLength(request.body));
+  }
+  const path = connection.basePath + request.path;
+  const channel = connection.channel;
+  if (channel?.isClosed) throw closedError();
+  if (channel?.offersH2) {
+    const h2Headers = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+    const response = await channel.request({ ...h2Headers, ":method": request.method, ":path": path }, request.body, signal);
+    if (response) return response;
+  }
+  const agent = use === "watch" ? (connection.watchAgent ?? connection.agent) : connection.agent;
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { ...connection.headers, Accept: request.accept ?? "application/json", "User-Agent": "fleetline" };
-    if (request.body !== undefined) {
-      headers["Content-Type"] = request.contentType ?? "application/json";
-      headers["Content-Length"] = String(Buffer.byteLength(request.body));
-    }
     const outgoing = https.request(
-      {
-        hostname: connection.hostname,
-        port: connection.port,
-        path: connection.basePath + request.path,
-        method: request.method,
-        headers,
-        agent: connection.agent,
-        lookup: connection.lookup,
-        signal,
-      },
-      resolve,
+      { hostname: connection.hostname, port: connection.port, path, method: request.method, headers, agent, lookup: connection.lookup, signal },
+      (message) => resolve({ statusCode: message.statusCode ?? 0, headers: message.headers, body: message }),
     );
     outgoing.on("error", reject);
     outgoing.end(request.body);
   });
 }
 
-export async function readBody(response: IncomingMessage): Promise<string> {
+/** The body's chunks; a body cut short (its connection lost) fails as a reset, never ends as if complete. */
+export async function* bodyChunks(response: Response): AsyncGenerator<Buffer | string> {
+  for await (const chunk of response.body) yield chunk as Buffer | string;
+  if (response.cut?.()) throw Object.assign(new Error("the response was cut short"), { code: "ECONNRESET" });
+}
+
+export async function readBody(response: Response): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of response) {
+  for await (const chunk of bodyChunks(response)) {
     const buffer = chunk as Buffer;
     size += buffer.length;
     if (size > MAX_RESPONSE_BYTES) {
-      response.destroy();
+      response.body.destroy();
       throw new ClusterError("server", "the API server's response is larger than 64 MiB", { status: response.statusCode });
     }
     chunks.push(buffer);
@@ -101,13 +135,15 @@ export function parseJson(text: string): unknown {
   }
 }
 
-export function headerValue(response: IncomingMessage, name: string): string | undefined {
+export function headerValue(response: Response, name: string): string | undefined {
   const value = response.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
 const CERTIFICATE_CODE = /CERT|SELF_SIGNED|UNABLE_TO_|INVALID_CA|CHAIN_TOO_LONG|PATH_LENGTH|^ERR_TLS_/;
 const HANDSHAKE_CODE = /^ERR_SSL_|^EPROTO$/;
+// A connection (or, over HTTP/2, the session under a stream) that ended or was reset mid-request.
+const RESET_CODE = /^(ECONNRESET|EPIPE|ERR_STREAM_PREMATURE_CLOSE|ERR_HTTP2_(STREAM_ERROR|STREAM_CANCEL|SESSION_ERROR|GOAWAY_SESSION|INVALID_SESSION|REFUSED))$/;
 
 /**
  * Maps Node's socket/TLS/DNS errors to ClusterError. Node's own messages are not
@@ -127,7 +163,8 @@ export function toClusterError(error: unknown, timedOut: boolean, timeoutMs: num
   if (code === "CERT_HAS_EXPIRED") return new ClusterError("tls", "TLS certificate has expired");
   if (CERTIFICATE_CODE.test(code)) return new ClusterError("tls", `TLS certificate not trusted (${code})`);
   if (HANDSHAKE_CODE.test(code)) return new ClusterError("tls", `TLS handshake failed (${code})`);
-  if (code === "ECONNRESET" || code === "EPIPE") return new ClusterError("network", `connection to ${host} was reset`);
+  if (code === CLOSED_CODE) return new ClusterError("network", "the client of this cluster was closed (its credentials changed or it was removed)");
+  if (RESET_CODE.test(code)) return new ClusterError("network", `connection to ${host} was reset`);
   if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return new ClusterError("network", `${host} is unreachable`);
   if (code === "ETIMEDOUT") return new ClusterError("timeout", `connecting to ${host} timed out`);
   return new ClusterError("network", code ? `network error (${code})` : `network error talking to ${host}`);

@@ -1,7 +1,6 @@
 import "server-only";
-import type { IncomingMessage } from "node:http";
 import { ClusterError, asStatus, errorFromResponse } from "./errors";
-import { MAX_RESPONSE_BYTES, headerValue, parseJson, readBody, send, toClusterError, type Connection } from "./http";
+import { MAX_RESPONSE_BYTES, bodyChunks, headerValue, parseJson, readBody, send, toClusterError, type Connection, type Response } from "./http";
 
 export type WatchEvent<T> = { type: "ADDED" | "MODIFIED" | "DELETED"; object: T };
 
@@ -55,8 +54,9 @@ export async function watchResource<T>(
   let lastVersion = resourceVersion;
   try {
     const separator = path.includes("?") ? "&" : "?";
-    const response = await send({ ...connection, agent: connection.watchAgent ?? connection.agent }, { method: "GET", path: `${path}${separator}${query}` }, controller.signal);
-    const status = response.statusCode ?? 0;
+    // A stream of the cluster's HTTP/2 session (beside its requests), or a watch socket over HTTP/1.1.
+    const response = await send(connection, { method: "GET", path: `${path}${separator}${query}` }, controller.signal, "watch");
+    const status = response.statusCode;
     if (status === 410) return { outcome: "relist" };
     if (status < 200 || status > 299) {
       const body = parseJson(await readBody(response));
@@ -94,10 +94,10 @@ export async function watchResource<T>(
 }
 
 /** Newline-delimited JSON events; calls alive() on every chunk so the idle timer restarts. */
-async function* lines(response: IncomingMessage, alive: () => void): AsyncGenerator<string> {
+async function* lines(response: Response, alive: () => void): AsyncGenerator<string> {
   let pending = "";
-  response.setEncoding("utf8");
-  for await (const chunk of response) {
+  response.body.setEncoding("utf8");
+  for await (const chunk of bodyChunks(response)) {
     alive();
     pending += chunk as string;
     if (pending.length > MAX_RESPONSE_BYTES) throw new ClusterError("server", "a watch event is larger than 64 MiB");

@@ -233,7 +233,7 @@ type FullProbe = { at: number; dueAt: number; probe: ClusterProbe; fingerprint: 
 
 /**
  * A watch-mode pass between full observations: the watches hold the reconciler's objects, so the
- * pass only asks the cluster for its version (it answers, and how fast) and works the rows out
+ * pass only asks for proof of life (a PING on the cluster's connection, or its version) and works the rows out
  * from the cache. Undefined when a full observation is due: never made, older than
  * FLEETLINE_INVENTORY_INTERVAL_S (jittered), other credentials, or a watch not in sync. A change
  * does not bring the full observation forward: a commit applied fleet-wide would otherwise have
@@ -245,25 +245,37 @@ async function lightPass(cluster: Cluster, targets: readonly Target[], health: C
   const view = cachedView(cluster, full, targets);
   if (!view) return undefined;
   const { reconciler, mine, listing } = view;
-  const started = performance.now();
-  let version: Awaited<ReturnType<ClusterClient["version"]>> | undefined;
+  let alive: { latencyMs: number; kubernetesVersion: string } | undefined;
   let failure: { kind: string; message: string } | undefined;
   try {
-    version = await deadline.race(client.version());
+    alive = await deadline.race(proofOfLife(client, full.probe));
   } catch (error) {
     failure = classifyError(error);
   }
-  if (!version) {
+  if (!alive) {
     fullProbes.delete(cluster.id);
     const check = await recordHealth(cluster.id, health, undefined, failure, o.now(), o.intervalMs);
     return { check, sweep: await markUnknown(failure ?? { kind: "network", message: "unreachable" }) };
   }
-  const probe: ClusterProbe = { ...full.probe, kubernetesVersion: version.gitVersion, latencyMs: Math.round(performance.now() - started) };
+  const probe: ClusterProbe = { ...full.probe, ...alive };
   const check = await recordHealth(cluster.id, health, probe, undefined, o.now(), o.intervalMs, { keepObjectSnapshot: true });
   await persistRows(cluster.id, reconciler, mine, listing, probe, await driftCounts(cluster, mine, listing, deadline, o), o);
   await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
   await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), listing.objects, mine, o);
   return { check, sweep: sweep("ok") };
+}
+
+/**
+ * That the cluster answers, and how fast: a PING on its open HTTP/2 connection (the one its watches
+ * use; no request for the API server to serve), else (HTTP/1.1, or no connection open) a GET
+ * /version. The version a PING cannot tell is the last full observation's: it is read again there.
+ */
+async function proofOfLife(client: ClusterClient, last: ClusterProbe): Promise<{ latencyMs: number; kubernetesVersion: string }> {
+  const started = performance.now();
+  const rtt = await client.ping();
+  if (rtt !== undefined) return { latencyMs: Math.round(rtt), kubernetesVersion: last.kubernetesVersion };
+  const version = await client.version();
+  return { latencyMs: Math.round(performance.now() - started), kubernetesVersion: version.gitVersion };
 }
 
 /**

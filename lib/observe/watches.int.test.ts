@@ -1,6 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { clusterHealth, clusters } from "@/db/schema";
 import type { ConfigurationStatus } from "@/db/schema-status";
-import type { KubeObject } from "@/lib/k8s/client";
+import type { ClusterClient, KubeObject } from "@/lib/k8s/client";
 import { startFleetFixture, type FleetFixture } from "@/test-support/fleet-fixture";
 
 // Watch mode against real API servers with the Flux stand-in: after one full observation the loop
@@ -55,6 +57,37 @@ describe("watch mode", () => {
     expect(rowOf(fleet.clusterIds[0]!)!.observedAt.getTime()).toBeGreaterThan(before.observedAt.getTime());
     // The other cluster's row was not touched.
     expect(rowOf(fleet.clusterIds[1]!)?.state).toBe("Compliant");
+  });
+
+  it("a pass between full observations proves life with a PING on the watches' connection, not a request", async () => {
+    const { clientFor } = await import("@/lib/inventory/client-cache");
+    const id = fleet.clusterIds[1]!;
+    const cluster = fleet.temp.db.select().from(clusters).where(eq(clusters.id, id)).get()!;
+    const client = clientFor(cluster, loop.requestTimeoutMs());
+    const before = await client.connectionState();
+    expect(before).toMatchObject({ protocol: "h2", open: true });
+    // Counts the version() calls of the views the pass makes (client.withSignal(deadline)).
+    let versionCalls = 0;
+    const withSignal = client.withSignal;
+    const spy = vi.spyOn(client, "withSignal").mockImplementation((signal): ClusterClient => {
+      const view = withSignal(signal);
+      return { ...view, version: () => (versionCalls++, view.version()) };
+    });
+    const started = Date.now();
+    try {
+      const result = await loop.runObservation({ clusterIds: [id], gitMaxAgeMs: 0, timeoutMs: 10_000, watch: true });
+      expect(result.observations.map((x) => x.sweep.status)).toEqual(["ok"]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(versionCalls).toBe(0);
+    const health = fleet.temp.db.select().from(clusterHealth).where(eq(clusterHealth.clusterId, id)).get()!;
+    expect(health.state).toBe("reachable");
+    expect(health.checkedAt?.getTime()).toBeGreaterThanOrEqual(started - 1000);
+    expect(health.kubernetesVersion).toMatch(/^v1\./);
+    expect(health.latencyMs).toEqual(expect.any(Number));
+    // The same connection as before: the PING opened nothing.
+    expect(await client.connectionState()).toMatchObject({ protocol: "h2", open: true, sessionsOpened: before.sessionsOpened });
   });
 
   it("a watch whose resourceVersion has expired lists again", async () => {
