@@ -94,6 +94,12 @@ export type ClientOptions = {
   listMaxPages?: number;
   /** A list stops with an error past this many items (default 50,000). */
   listMaxItems?: number;
+  /**
+   * Every request and watch as streams of one HTTP/2 connection (default: FLEETLINE_HTTP2=on).
+   * Off by default while a fleet-wide change at 2,000 clusters reaches the rows slower over it
+   * than over HTTP/1.1 (bench:fleet, README).
+   */
+  http2?: boolean;
 };
 
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -115,7 +121,7 @@ type ApiResource = { name: string; kind: string; namespaced: boolean };
 export function createClusterClient(credentials: ClusterCredentials, options: ClientOptions = {}): ClusterClient {
   const problem = checkApiServerUrl(credentials.server);
   if (problem) throw new ClusterError("invalid", `API server URL ${problem}`);
-  const ready = connect(credentials);
+  const ready = connect(credentials, options.http2 ?? process.env.FLEETLINE_HTTP2 === "on");
   // Failures surface on each call; without this an unused client would raise an unhandled rejection.
   ready.catch(() => undefined);
   return clientOver(ready, options, undefined, {});
@@ -204,7 +210,7 @@ function clientOver(ready: Promise<Connection>, options: ClientOptions, cancel: 
     },
     withSignal: (signal) => clientOver(ready, options, cancel ? AbortSignal.any([cancel, signal]) : signal, identity),
     identity,
-    connectionState: async () => channelOf(await ready).state(),
+    connectionState: async () => (await ready).channel?.state() ?? { protocol: "http/1.1", open: false, sessionsOpened: 0, streams: 0 },
     close: () => void ready.then(closeConnection, () => undefined),
   };
 
@@ -248,7 +254,7 @@ class ExpiredContinue extends Error {
  * Builds the client-node KubeConfig from inline fields only (never loadFromFile,
  * loadFromDefault or exec) and lets it produce the HTTPS agent and auth header.
  */
-async function connect(credentials: ClusterCredentials): Promise<Connection> {
+async function connect(credentials: ClusterCredentials, http2: boolean): Promise<Connection> {
   const base64 = (pem: string | undefined) => (pem === undefined ? undefined : Buffer.from(pem, "utf8").toString("base64"));
   const kc = new KubeConfig();
   kc.loadFromOptions({
@@ -282,10 +288,11 @@ async function connect(credentials: ClusterCredentials): Promise<Connection> {
   const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
   const port = url.port ? Number(url.port) : 443;
   const lookup = createGuardedLookup();
-  // Every request and watch of the cluster as streams of one HTTP/2 connection, as client-go does:
-  // at 2,000 clusters, four idle TLS sockets each (~49 KiB native apiece) were most of the memory.
-  const channel = new Http2Channel({ hostname, port, secureContext, lookup, ...(servername ? { servername } : {}) });
-  // Only for a server that does not speak h2 (a proxy offering HTTP/1.1 only): the same TLS
+  // With http2: every request and watch of the cluster as streams of one HTTP/2 connection, as
+  // client-go does (at 2,000 clusters, four idle TLS sockets each, ~49 KiB native apiece, are most
+  // of the memory).
+  const channel = http2 ? new Http2Channel({ hostname, port, secureContext, lookup, ...(servername ? { servername } : {}) }) : undefined;
+  // Without http2, or for a server that does not speak h2 (a proxy offering HTTP/1.1 only): the same TLS
   // settings, connections kept and reused (a handshake costs more than the call). Two idle ones
   // per cluster: with one, the policy and version reads beside a light pass made a new handshake
   // every time (bench:fleet at rest).
@@ -297,11 +304,6 @@ async function connect(credentials: ClusterCredentials): Promise<Connection> {
     if (typeof value === "string") headers[key] = value;
   }
   return { hostname, port, basePath: url.pathname.replace(/\/+$/, ""), channel, agent, watchAgent, headers, lookup };
-}
-
-function channelOf(connection: Connection): Http2Channel {
-  if (!connection.channel) throw new ClusterError("invalid", "the cluster's connection has no channel");
-  return connection.channel;
 }
 
 function closeConnection(connection: Connection): void {

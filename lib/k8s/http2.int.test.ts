@@ -25,7 +25,7 @@ afterAll(async () => {
 async function throughRelay(options: Parameters<typeof createClusterClient>[1] = {}): Promise<{ relay: TcpRelay; client: ClusterClient }> {
   const relay = await startTcpRelay(cluster.server);
   relays.push(relay);
-  const client = createClusterClient({ server: relay.server, caData: cluster.caData, token: cluster.adminToken }, options);
+  const client = createClusterClient({ server: relay.server, caData: cluster.caData, token: cluster.adminToken }, { http2: true, ...options });
   clients.push(client);
   return { relay, client };
 }
@@ -126,12 +126,27 @@ describe("one HTTP/2 connection per cluster", () => {
   });
 });
 
+describe("without FLEETLINE_HTTP2 (the default)", () => {
+  it("speaks HTTP/1.1 over its agents: a watch has a connection of its own, and a PING is not asked for", async () => {
+    const { relay, client } = await throughRelay({ http2: false });
+    const { metadata } = await client.list(collection);
+    const watch = follow(client, metadata.resourceVersion ?? "0");
+    await client.create(collection, configMap("plain-1"));
+    await expect.poll(() => watch.seen, { timeout: 10_000 }).toContain("ADDED plain-1");
+    expect(relay.accepted).toBeGreaterThanOrEqual(2);
+    expect(await client.connectionState()).toMatchObject({ protocol: "http/1.1", open: false, sessionsOpened: 0 });
+    expect(await client.ping()).toBeUndefined();
+    watch.stop.abort();
+    expect((await watch.ended).outcome).toBe("aborted");
+  });
+});
+
 describe("a server that does not speak HTTP/2", () => {
   it("is spoken to over HTTP/1.1: requests work, a PING is not asked for", async () => {
     // The fault proxy terminates TLS with node's https server: ALPN offers no h2.
     const proxy = await startFaultProxy(cluster, {});
     try {
-      const client = createClusterClient({ server: proxy.server, caData: cluster.caData, token: cluster.adminToken });
+      const client = createClusterClient({ server: proxy.server, caData: cluster.caData, token: cluster.adminToken }, { http2: true });
       clients.push(client);
       expect((await client.version()).gitVersion).toMatch(/^v1\./);
       expect((await client.list(collection)).items.length).toBeGreaterThan(0);

@@ -16,6 +16,8 @@ let db: typeof import("@/db/schema-status");
 let configurationId: string;
 
 beforeAll(async () => {
+  // The light pass's PING needs the HTTP/2 connection (off by default, FLEETLINE_HTTP2).
+  process.env.FLEETLINE_HTTP2 = "on";
   fleet = await startFleetFixture({ clusters: 2, name: "watches", resyncMs: 0 });
   [loop, watches, db] = await Promise.all([import("./loop"), import("./watches"), import("@/db/schema-status")]);
 });
