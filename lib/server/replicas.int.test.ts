@@ -161,11 +161,12 @@ describe("two replicas on one database", () => {
       insertEvents(temp.db, events);
       await sleep(100);
     }
-    await waitFor("every event sent", 30_000, () => received.reduce((n, m) => n + m.count, 0) >= details.length);
+    await waitFor("every event sent", 30_000, () => delivered().filter((detail) => /^event \d+$/.test(detail)).length >= details.length);
     // A late duplicate would arrive within a dispatcher pass or two.
     await sleep(2000);
-    expect(received.reduce((n, m) => n + m.count, 0)).toBe(details.length);
-    expect(delivered().sort()).toEqual([...details].sort());
+    // Only this test's events: the replicas' own loops may report a real cluster.unreachable
+    // (200 clusters on a loaded machine) to the same rule. A duplicate shows as a detail twice.
+    expect(delivered().filter((detail) => /^event \d+$/.test(detail)).sort()).toEqual([...details].sort());
     expect(received.length).toBeGreaterThan(1);
   }, 60_000);
 
