@@ -127,19 +127,18 @@ describe("two replicas on one database", () => {
     expect(share.get("replica-a")).toBeGreaterThan(CLUSTERS / 5);
     expect(share.get("replica-b")).toBeGreaterThan(CLUSTERS / 5);
 
-    // Four intervals, sampled every 200 ms: every check of a cluster, and who wrote it. Three checks
-    // at least: a pass over 100 clusters on a loaded machine (the PostgreSQL run in CI) can end after
-    // its interval, and a cluster then misses one.
+    // Sampled every 200 ms until every cluster has been checked three times: every check of a
+    // cluster, and who wrote it. Not a fixed window: on a loaded machine (CI) a pass over 100 clusters
+    // can end after its interval and a cluster then misses one; what is asserted is who checked and
+    // how far apart, not how fast the machine is.
     const seen = new Map<string, Map<number, string | null>>(clusterIds.map((id) => [id, new Map()]));
-    const windowEnds = Date.now() + 4 * INTERVAL_S * 1000;
-    while (Date.now() < windowEnds) {
+    await waitFor("every cluster checked three times", 30 * INTERVAL_S * 1000, () => {
       for (const r of checks()) seen.get(r.clusterId)!.set(r.checkedAt, r.observedBy);
-      await sleep(200);
-    }
+      return [...seen.values()].every((byTime) => byTime.size >= 3);
+    });
     for (const [clusterId, byTime] of seen) {
       expect(new Set(byTime.values()), clusterId).toEqual(new Set([ownerOf(clusterId)]));
       const times = [...byTime.keys()].sort((a, b) => a - b);
-      expect(times.length, clusterId).toBeGreaterThanOrEqual(3);
       // Two replicas observing the same cluster would check it twice an interval.
       for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!, clusterId).toBeGreaterThan((INTERVAL_S * 1000) / 2);
     }
@@ -147,7 +146,7 @@ describe("two replicas on one database", () => {
     const leases = temp.db.select().from(replicaSchema.leases).all();
     expect(leases.map((l) => l.name).sort()).toEqual(["retention", "waiver-expiry"]);
     for (const lease of leases) expect(REPLICAS).toContain(lease.holder);
-  }, 240_000);
+  }, 330_000);
 
   it("each notification is sent once, by one of the two dispatchers", async () => {
     const store = await import("@/lib/notify/store");
