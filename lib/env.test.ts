@@ -18,7 +18,7 @@ describe("parseEnv", () => {
 
   it("replica id and TTL: optional id of letters, digits, '.', '_' and '-'; TTL 15 s by default", () => {
     expect(parseEnv({}).FLEETLINE_REPLICA_ID).toBeUndefined();
-    expect(parseEnv({}).FLEETLINE_REPLICA_TTL_S).toBe(15);
+    expect(parseEnv({}).FLEETLINE_REPLICA_TTL_S).toBe(10);
     expect(parseEnv({ FLEETLINE_REPLICA_ID: "fleetline-7d9f-0", FLEETLINE_REPLICA_TTL_S: "30" })).toMatchObject({ FLEETLINE_REPLICA_ID: "fleetline-7d9f-0", FLEETLINE_REPLICA_TTL_S: 30 });
     expect(() => parseEnv({ FLEETLINE_REPLICA_ID: "a b" })).toThrow(/FLEETLINE_REPLICA_ID: must be 1 to 63 letters/);
     expect(() => parseEnv({ FLEETLINE_REPLICA_TTL_S: "1" })).toThrow(/FLEETLINE_REPLICA_TTL_S/);

@@ -106,7 +106,7 @@ const envSchema = z
         .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, "must be 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit")
         .optional(),
     ),
-    FLEETLINE_REPLICA_TTL_S: z.coerce.number().int().min(3).max(300).default(15),
+    FLEETLINE_REPLICA_TTL_S: z.coerce.number().int().min(3).max(300).default(10),
     // In-cluster mode (deploy/): register the cluster Fleetline runs in through its ServiceAccount.
     FLEETLINE_IN_CLUSTER: booleanFlag,
     FLEETLINE_IN_CLUSTER_NAME: z
