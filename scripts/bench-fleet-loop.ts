@@ -1,7 +1,10 @@
 // Started by bench-fleet as a child process: the portal's background half (lib/server/boot:
 // migrations, then the one observation loop) on the benchmark's database, so the benchmark can
 // read this process's CPU time and resident memory alone. Runs until it is killed.
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { boot } from "../lib/server/boot";
+import { connectionTotals } from "../lib/inventory/client-cache";
+import { watchStats } from "../lib/observe/watches";
 
 // The loop's timers are unref'd (they must not keep a server alive); this one keeps the process up.
 setInterval(() => undefined, 60_000);
@@ -11,3 +14,39 @@ boot().catch((error: unknown) => {
 });
 // A normal exit on SIGTERM, so what the process was started with (--cpu-prof in NODE_OPTIONS) is written out.
 process.on("SIGTERM", () => process.exit(0));
+
+// Every 10 s, one `bench-stats {json}` line the benchmark reads back: the watches (open, in sync),
+// the connections, and how late this process's event loop ran over those 10 s.
+const delay = monitorEventLoopDelay({ resolution: 20 });
+delay.enable();
+setInterval(() => {
+  void connectionTotals().then((connections) => {
+    const line = { at: Date.now(), watches: watchStats(), connections, loopDelayP99Ms: Math.round(delay.percentile(99) / 1e6), loopDelayMaxMs: Math.round(delay.max / 1e6) };
+    delay.reset();
+    console.log(`bench-stats ${JSON.stringify(line)}`);
+  });
+}, 10_000);
+
+// BENCH_LOOP_PROFILE=DIR: the first SIGUSR2 starts a CPU profile of this process, the second writes
+// it to DIR (the benchmark sends them around its idle period): what the loop costs at rest alone.
+const profileDir = process.env.BENCH_LOOP_PROFILE;
+if (profileDir) {
+  let session: import("node:inspector/promises").Session | undefined;
+  process.on("SIGUSR2", () => {
+    void (async () => {
+      const { Session } = await import("node:inspector/promises");
+      if (!session) {
+        session = new Session();
+        session.connect();
+        await session.post("Profiler.enable");
+        await session.post("Profiler.start");
+        return;
+      }
+      const { profile } = await session.post("Profiler.stop");
+      const { writeFileSync } = await import("node:fs");
+      writeFileSync(`${profileDir}/idle-${process.pid}.cpuprofile`, JSON.stringify(profile));
+      session.disconnect();
+      session = undefined;
+    })();
+  });
+}

@@ -46,7 +46,13 @@ async function waitUntil(label: string, check: () => boolean | Promise<boolean>,
 type Figure = { value: number } | { missing: string };
 const show = (f: Figure, digits = 2) => ("value" in f ? f.value.toFixed(digits) : `not measured (${f.missing})`);
 
-type Loop = { pid: number; startedAt: number; stop(): Promise<void> };
+type Loop = { pid: number; startedAt: number; logFile: string; stop(): Promise<void> };
+
+/** The loop process's last `bench-stats` line (scripts/bench-fleet-loop.ts): watches, connections, event-loop delay. */
+function loopStats(loop: Loop): string {
+  const lines = fs.readFileSync(loop.logFile, "utf8").split("\n").filter((l) => l.startsWith("bench-stats "));
+  return lines.at(-1)?.slice("bench-stats ".length) ?? "(no stats yet)";
+}
 
 /** The portal's background half in its own process: boot() with the observation loop on. */
 function startLoop(dir: string, label: string): Loop {
@@ -69,6 +75,7 @@ function startLoop(dir: string, label: string): Loop {
   return {
     pid: child.pid,
     startedAt: performance.now(),
+    logFile,
     stop: () =>
       new Promise<void>((resolve) => {
         process.off("exit", kill);
@@ -164,6 +171,7 @@ async function main() {
       const done = await waitUntil(`the loop to observe all ${registrations} registrations once`, () => (countChecked.get(loopStartedAtEpochMs)?.n ?? 0) >= registrations, 250);
       if (done !== undefined) say(`the loop process observed all ${registrations} registrations ${seconds(done - t0)} s after its start`);
       await sleep(3000);
+      say(`the loop: ${loopStats(loops.at(-1)!)}`);
     };
 
     /**
@@ -188,13 +196,22 @@ async function main() {
       const applied = await waitUntil(`the stand-ins to apply ${sha}`, () => appliedEverywhere(sha), 50);
       if (applied === undefined) return { figure: { missing: "the stand-ins did not apply the commit" }, sha };
       const early = rowsShowing(sha);
-      const done = await waitUntil(`${registrations} rows to show ${sha}`, () => rowsShowing(sha) >= registrations);
+      let nextReport = performance.now() + 10_000;
+      const done = await waitUntil(`${registrations} rows to show ${sha}`, () => {
+        const showing = rowsShowing(sha);
+        if (performance.now() > nextReport) {
+          nextReport += 10_000;
+          say(`change ${changeNo}: ${showing} of ${registrations} rows show it; the loop: ${loopStats(loops.at(-1)!)}`);
+        }
+        return showing >= registrations;
+      });
       if (done === undefined) {
         const missing = `${rowsShowing(sha)} of ${registrations} rows showed it after ${WAIT_MS / 1000} s`;
         say(`change ${changeNo}: ${missing}`);
         return { figure: { missing }, sha };
       }
       say(`change ${changeNo}: the stand-ins applied it on ${SERVERS} servers in ${seconds(applied - t0)} s (${early} rows already showed it); every one of ${registrations} rows ${seconds(done - applied)} s later`);
+      say(`the loop: ${loopStats(loops.at(-1)!)}`);
       return { figure: { value: (done - applied) / 1000 }, sha };
     };
 
@@ -290,12 +307,17 @@ async function main() {
 
     // Nothing changes now: the loop's own CPU over IDLE_S.
     await sleep(2000);
+    // BENCH_LOOP_PROFILE=DIR: the loop process writes a CPU profile of the idle period there.
+    if (process.env.BENCH_LOOP_PROFILE) process.kill(loop.pid, "SIGUSR2");
     const cpu0 = cpuSeconds(loop.pid);
     const wall0 = performance.now();
     await sleep(IDLE_S * 1000);
+    if (process.env.BENCH_LOOP_PROFILE) process.kill(loop.pid, "SIGUSR2");
     const idleCpuPct = ((cpuSeconds(loop.pid) - cpu0) / ((performance.now() - wall0) / 1000)) * 100;
-    say(`idle: ${idleCpuPct.toFixed(1)} % of one core over ${IDLE_S} s, ${rssMib(loop.pid).toFixed(0)} MiB resident`);
+    say(`idle: ${idleCpuPct.toFixed(1)} % of one core over ${IDLE_S} s, ${rssMib(loop.pid).toFixed(0)} MiB resident; the loop: ${loopStats(loop)}`);
 
+    // The profile is written after the CPU figure is taken, before the loop can be stopped.
+    if (process.env.BENCH_LOOP_PROFILE) await sleep(3000);
     const steadyLeft = loop.startedAt + STEADY_S * 1000 - performance.now();
     if (steadyLeft > 0) {
       say(`waiting ${seconds(steadyLeft)} s more for the steady period (${STEADY_S} s at ${N} registrations)`);

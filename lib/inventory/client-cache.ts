@@ -30,3 +30,16 @@ export function forgetClientsExcept(liveIds: Set<string>) {
     clients.delete(id);
   }
 }
+
+/** For the benchmark's stats line: the cached clients, their open HTTP/2 sessions, sessions opened so far, streams open. */
+export async function connectionTotals(): Promise<{ clients: number; h2Open: number; h2Opened: number; streams: number }> {
+  const states = await Promise.all([...clients.values()].map((entry) => entry.client.connectionState().catch(() => undefined)));
+  const totals = { clients: clients.size, h2Open: 0, h2Opened: 0, streams: 0 };
+  for (const state of states) {
+    if (!state) continue;
+    if (state.protocol === "h2" && state.open) totals.h2Open++;
+    totals.h2Opened += state.sessionsOpened;
+    totals.streams += state.streams;
+  }
+  return totals;
+}
