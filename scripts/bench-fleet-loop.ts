@@ -21,14 +21,24 @@ const delay = monitorEventLoopDelay({ resolution: 20 });
 delay.enable();
 setInterval(() => {
   void connectionTotals().then((connections) => {
-    const line = { at: Date.now(), watches: watchStats(), connections, loopDelayP99Ms: Math.round(delay.percentile(99) / 1e6), loopDelayMaxMs: Math.round(delay.max / 1e6) };
+    const memory = process.memoryUsage();
+    const mib = (bytes: number) => Math.round(bytes / 1048576);
+    const line = {
+      at: Date.now(),
+      watches: watchStats(),
+      connections,
+      loopDelayP99Ms: Math.round(delay.percentile(99) / 1e6),
+      loopDelayMaxMs: Math.round(delay.max / 1e6),
+      // Where the resident memory is: the JS heap, or outside it (buffers, TLS, nghttp2, SQLite).
+      memoryMib: { rss: mib(memory.rss), heapUsed: mib(memory.heapUsed), heapTotal: mib(memory.heapTotal), external: mib(memory.external), arrayBuffers: mib(memory.arrayBuffers) },
+    };
     delay.reset();
     console.log(`bench-stats ${JSON.stringify(line)}`);
   });
 }, 10_000);
 
 // BENCH_LOOP_PROFILE=DIR: the first SIGUSR2 starts a CPU profile of this process, the second writes
-// it to DIR (the benchmark sends them around its idle period): what the loop costs at rest alone.
+// it (and a heap snapshot) to DIR (the benchmark sends them around its idle period): what the loop costs at rest alone.
 const profileDir = process.env.BENCH_LOOP_PROFILE;
 if (profileDir) {
   let session: import("node:inspector/promises").Session | undefined;
@@ -45,6 +55,9 @@ if (profileDir) {
       const { profile } = await session.post("Profiler.stop");
       const { writeFileSync } = await import("node:fs");
       writeFileSync(`${profileDir}/idle-${process.pid}.cpuprofile`, JSON.stringify(profile));
+      // And what the heap holds at rest, for the memory figure.
+      const { writeHeapSnapshot } = await import("node:v8");
+      writeHeapSnapshot(`${profileDir}/idle-${process.pid}.heapsnapshot`);
       session.disconnect();
       session = undefined;
     })();

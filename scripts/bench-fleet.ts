@@ -317,7 +317,7 @@ async function main() {
     say(`idle: ${idleCpuPct.toFixed(1)} % of one core over ${IDLE_S} s, ${rssMib(loop.pid).toFixed(0)} MiB resident; the loop: ${loopStats(loop)}`);
 
     // The profile is written after the CPU figure is taken, before the loop can be stopped.
-    if (process.env.BENCH_LOOP_PROFILE) await sleep(3000);
+    if (process.env.BENCH_LOOP_PROFILE) await sleep(15_000);
     const steadyLeft = loop.startedAt + STEADY_S * 1000 - performance.now();
     if (steadyLeft > 0) {
       say(`waiting ${seconds(steadyLeft)} s more for the steady period (${STEADY_S} s at ${N} registrations)`);
