@@ -16,7 +16,7 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ FLEETLINE_IN_CLUSTER_NAME: "Home_Cluster" })).toThrow(/FLEETLINE_IN_CLUSTER_NAME: must be lowercase/);
   });
 
-  it("replica id and TTL: optional id of letters, digits, '.', '_' and '-'; TTL 15 s by default", () => {
+  it("replica id and TTL: optional id of letters, digits, '.', '_' and '-'; TTL 10 s by default", () => {
     expect(parseEnv({}).FLEETLINE_REPLICA_ID).toBeUndefined();
     expect(parseEnv({}).FLEETLINE_REPLICA_TTL_S).toBe(10);
     expect(parseEnv({ FLEETLINE_REPLICA_ID: "fleetline-7d9f-0", FLEETLINE_REPLICA_TTL_S: "30" })).toMatchObject({ FLEETLINE_REPLICA_ID: "fleetline-7d9f-0", FLEETLINE_REPLICA_TTL_S: 30 });
