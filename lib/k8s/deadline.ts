@@ -8,6 +8,7 @@ import { ClusterError, formatDuration } from "./errors";
 export class Deadline {
   private readonly endsAt: number;
   private controller: AbortController | undefined;
+  private abortTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly ms: number) {
     this.endsAt = Date.now() + ms;
@@ -24,9 +25,21 @@ export class Deadline {
       this.controller = controller;
       const remaining = this.remaining();
       if (remaining === 0) controller.abort(this.error());
-      else setTimeout(() => controller.abort(this.error()), remaining).unref();
+      else (this.abortTimer = setTimeout(() => controller.abort(this.error()), remaining)).unref();
     }
     return this.controller.signal;
+  }
+
+  /**
+   * The work it bounded is over: the signal will not fire. Without it each finished pass left a
+   * timer that later built a timeout error for nothing (bench:fleet at rest, 2,000 clusters: a
+   * few percent of the loop's CPU).
+   */
+  dispose(): void {
+    clearTimeout(this.abortTimer);
+    this.abortTimer = undefined;
+    // Ended by the race at the deadline: what is still in flight is cancelled now, as it would have been.
+    if (this.controller && !this.controller.signal.aborted && this.remaining() === 0) this.controller.abort(this.error());
   }
 
   remaining(): number {
