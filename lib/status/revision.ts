@@ -75,6 +75,8 @@ export async function refreshSourceHeads(specs: ReadonlyMap<string, Configuratio
   return heads;
 }
 
+const isAway = (counts: { behind: number; ahead: number } | null): boolean => (counts?.behind ?? 0) > 0 || (counts?.ahead ?? 0) > 0;
+
 /**
  * "Behind by N" and "diverged": for each row of these clusters whose applied revision names a
  * commit, the commits the head of the tracked ref has beyond it among those the Commits tab
@@ -86,7 +88,15 @@ export async function applyBehindBy(heads: ReadonlyMap<string, SourceHead>, clus
   if (withHead.length === 0 || clusterIds.length === 0) return;
   const db = getDb();
   const rows = db
-    .select({ configurationId: configurationStatus.configurationId, clusterId: configurationStatus.clusterId, appliedRevision: configurationStatus.appliedRevision })
+    .select({
+      configurationId: configurationStatus.configurationId,
+      clusterId: configurationStatus.clusterId,
+      appliedRevision: configurationStatus.appliedRevision,
+      behindBy: configurationStatus.behindBy,
+      aheadBy: configurationStatus.aheadBy,
+      hasRevisionDrift: configurationStatus.hasRevisionDrift,
+      revisionMessage: configurationStatus.revisionMessage,
+    })
     .from(configurationStatus)
     .where(and(inArray(configurationStatus.configurationId, withHead.map((h) => h.configurationId)), inArray(configurationStatus.clusterId, [...clusterIds]), isNotNull(configurationStatus.appliedRevision)))
     .all();
@@ -101,13 +111,18 @@ export async function applyBehindBy(heads: ReadonlyMap<string, SourceHead>, clus
     return head.repository.compare(sha, head.ref, head.paths);
   });
   const counts = new Map(distinct.map((key, index) => [key, settled[index]?.status === "fulfilled" ? settled[index].value : null]));
-  const compared = rows.map((row) => ({ row, counts: counts.get(keyOf(row) ?? "") ?? null }));
+  // Only rows whose counts or flag move are written: at rest (every pass of a fleet that is up
+  // to date) nothing is, where every due row was updated on every pass.
+  const compared = rows
+    .map((row) => ({ row, counts: counts.get(keyOf(row) ?? "") ?? null }))
+    .filter(({ row, counts }) => row.behindBy !== (counts?.behind ?? null) || row.aheadBy !== (counts?.ahead ?? null) || row.hasRevisionDrift !== (row.revisionMessage !== null || isAway(counts)));
+  if (compared.length === 0) return;
   await backgroundWrite(db, () => db.transaction((tx) => {
     for (const { row, counts } of compared) {
-      const isAway = (counts?.behind ?? 0) > 0 || (counts?.ahead ?? 0) > 0;
       tx.update(configurationStatus)
-        .set({ behindBy: counts?.behind ?? null, aheadBy: counts?.ahead ?? null, hasRevisionDrift: sql`case when ${configurationStatus.revisionMessage} is not null or ${isAway ? 1 : 0} = 1 then 1 else 0 end` })
-        .where(and(eq(configurationStatus.configurationId, row.configurationId), eq(configurationStatus.clusterId, row.clusterId)))
+        .set({ behindBy: counts?.behind ?? null, aheadBy: counts?.ahead ?? null, hasRevisionDrift: sql`case when ${configurationStatus.revisionMessage} is not null or ${isAway(counts) ? 1 : 0} = 1 then 1 else 0 end` })
+        // Still at the revision counted: a row that moved on meanwhile is counted on the next pass.
+        .where(and(eq(configurationStatus.configurationId, row.configurationId), eq(configurationStatus.clusterId, row.clusterId), eq(configurationStatus.appliedRevision, row.appliedRevision ?? "")))
         .run();
     }
   }));

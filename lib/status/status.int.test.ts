@@ -129,6 +129,21 @@ describe("revisions and reconcile now", () => {
     expect(rowOf(ids()[1]!, fleetId)).toMatchObject({ behindBy: 1, hasRevisionDrift: true });
   });
 
+  it("behind-by counts that have not moved are not written again", async () => {
+    const { applyBehindBy, refreshSourceHeads } = await import("./revision");
+    const { loadTargets } = await import("./expected");
+    const spec = loadTargets(ids()).get(ids()[0]!)?.find((t) => t.configurationId === fleetId)?.spec;
+    if (!spec) throw new Error("no spec for the configuration");
+    const heads = await refreshSourceHeads(new Map([[fleetId, spec]]), 0);
+    const changes = () => (fleet.temp.db.$client.prepare("select total_changes() as n").get() as { n: number }).n;
+    await applyBehindBy(heads, ids());
+    const before = changes();
+    // Cluster 1 stays one behind, cluster 0 up to date: a pass at rest writes no row.
+    await applyBehindBy(heads, ids());
+    expect(changes() - before).toBe(0);
+    expect(rowOf(ids()[1]!, fleetId)).toMatchObject({ behindBy: 1, hasRevisionDrift: true });
+  });
+
   it("the commit history marks each cluster's applied commit and lists the changed files", async () => {
     const { commitHistory, changedSinceApplied } = await import("./commits");
     const history = await commitHistory(fleetId);
