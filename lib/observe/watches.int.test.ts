@@ -18,6 +18,8 @@ let configurationId: string;
 beforeAll(async () => {
   // The light pass's PING needs the HTTP/2 connection (off by default, FLEETLINE_HTTP2).
   process.env.FLEETLINE_HTTP2 = "on";
+  // Policies are read on every pass a second apart, so a light pass below reads them.
+  process.env.FLEETLINE_POLICY_INTERVAL_S = "1";
   fleet = await startFleetFixture({ clusters: 2, name: "watches", resyncMs: 0 });
   [loop, watches, db] = await Promise.all([import("./loop"), import("./watches"), import("@/db/schema-status")]);
 });
@@ -61,7 +63,7 @@ describe("watch mode", () => {
     expect(rowOf(fleet.clusterIds[1]!)?.state).toBe("Compliant");
   });
 
-  it("a pass between full observations proves life with a PING on the watches' connection, not a request", async () => {
+  it("a pass between full observations proves life with a PING on the watches' connection, and reads policies without discovery again", async () => {
     const { clientFor } = await import("@/lib/inventory/client-cache");
     const id = fleet.clusterIds[1]!;
     const cluster = fleet.temp.db.select().from(clusters).where(eq(clusters.id, id)).get()!;
@@ -70,11 +72,14 @@ describe("watch mode", () => {
     expect(before).toMatchObject({ protocol: "h2", open: true });
     // Counts the version() calls of the views the pass makes (client.withSignal(deadline)).
     let versionCalls = 0;
+    // And the group-list reads (policy engines' discovery, done at the full observation).
+    let groupListReads = 0;
     const withSignal = client.withSignal;
     const spy = vi.spyOn(client, "withSignal").mockImplementation((signal): ClusterClient => {
       const view = withSignal(signal);
-      return { ...view, version: () => (versionCalls++, view.version()) };
+      return { ...view, version: () => (versionCalls++, view.version()), get: <T,>(path: string) => ((groupListReads += path === "/apis" ? 1 : 0), view.get<T>(path)) };
     });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const started = Date.now();
     try {
       const result = await loop.runObservation({ clusterIds: [id], gitMaxAgeMs: 0, timeoutMs: 10_000, watch: true });
@@ -83,6 +88,7 @@ describe("watch mode", () => {
       spy.mockRestore();
     }
     expect(versionCalls).toBe(0);
+    expect(groupListReads).toBe(0);
     const health = fleet.temp.db.select().from(clusterHealth).where(eq(clusterHealth.clusterId, id)).get()!;
     expect(health.state).toBe("reachable");
     expect(health.checkedAt?.getTime()).toBeGreaterThanOrEqual(started - 1000);

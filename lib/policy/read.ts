@@ -32,7 +32,7 @@ type ResourceList = { resources?: { name?: string; kind?: string; namespaced?: b
 type Page = { items?: KubeObject[]; metadata?: { continue?: string } };
 
 /** The served policy groups and their preferred versions, from one discovery call. */
-async function servedEngines(client: ClusterClient): Promise<Map<PolicyEngine, string>> {
+export async function servedEngines(client: ClusterClient): Promise<Map<PolicyEngine, string>> {
   const list = await client.get<GroupList>("/apis");
   const served = new Map<PolicyEngine, string>();
   for (const [engine, group] of Object.entries(GROUPS) as [PolicyEngine, string][]) {
@@ -88,9 +88,9 @@ async function readReports(client: ClusterClient, engine: "policyreport" | "open
   return { ...result, truncated: result.truncated || stopped };
 }
 
-/** Each served engine's reading; an engine that fails is reported on its own, the others stand. */
-export async function readPolicyEngines(client: ClusterClient): Promise<EngineReading[]> {
-  const served = await servedEngines(client);
+/** Each served engine's reading (`known`: the engines discovery found, when already read); an engine that fails is reported on its own, the others stand. */
+export async function readPolicyEngines(client: ClusterClient, known?: ReadonlyMap<PolicyEngine, string>): Promise<EngineReading[]> {
+  const served = known ?? (await servedEngines(client));
   const readings: EngineReading[] = [];
   for (const [engine, version] of served) {
     try {
