@@ -2,6 +2,7 @@ import "server-only";
 import { eq, isNull, lte, or, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { backgroundWrite } from "@/db/busy";
+import { batchedWrite } from "@/db/batch";
 import { preparedOnce, rawPlaceholder } from "@/db/prepared";
 import { redactText } from "@/lib/security/redact";
 import { clusterFluxObjects, clusterHealth, clusterHealthEvents, clusters, type ClusterHealth, type HealthState, type Reconciler } from "@/db/schema";
@@ -120,7 +121,8 @@ export async function recordHealth(
   if (probe && options.keepObjectSnapshot && previous?.state === "reachable" && previous.reason === reason && previous.kubernetesVersion === probe.kubernetesVersion) {
     // A light pass that found the cluster as it was: only the times and the latency move.
     const touch = touchHealth();
-    await backgroundWrite(db, () => touch.run({ clusterId, checkedAt: now, nextCheckAt: row.nextCheckAt.getTime(), latencyMs: probe.latencyMs, observedBy: row.observedBy }));
+    // Within one transaction with other light passes' writes (db/batch.ts).
+    await batchedWrite(db, () => touch.run({ clusterId, checkedAt: now, nextCheckAt: row.nextCheckAt.getTime(), latencyMs: probe.latencyMs, observedBy: row.observedBy }));
     return { clusterId, state, durationMs: 0 };
   }
   // A background write: when another process holds the lock it waits off the event loop.

@@ -22,7 +22,8 @@ import { loadTargets, withReconciler, type Target } from "@/lib/status/expected"
 import { detectReconciler, dueClusterIds, forgetDeletedClusters, healthSettings, recordHealth, type CheckOutcome, type SweepOptions } from "./inventory";
 import { persistObserved } from "@/lib/status/persist";
 import { persistPolicies } from "@/lib/policy/persist";
-import { readPolicyEngines } from "@/lib/policy/read";
+import { readPolicyEngines, servedEngines } from "@/lib/policy/read";
+import type { PolicyEngine } from "@/db/schema-policy";
 import { persistVersions } from "@/lib/versions/persist";
 import { readVersions } from "@/lib/versions/read";
 import type { KubeObject } from "@/lib/k8s/client";
@@ -125,62 +126,79 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
   }
   return observationSlots().run(() => withClusterSlot(async () => {
     const deadline = new Deadline(o.timeoutMs);
-    // The deadline aborts the request in flight, so a black hole holds a socket no longer than this.
-    const client = clientFor(cluster, requestTimeoutMs()).withSignal(deadline.signal);
-    const light = await lightPass(cluster, targets, health, o, client, deadline, markUnknown, sweep);
-    if (light) return light;
-    const namespaces = namespacesOf(targets);
-    let probe: ClusterProbe | undefined;
-    let failure: { kind: string; message: string } | undefined;
     try {
-      probe = await deadline.race(probeCluster(client, { namespaces }));
-    } catch (error) {
-      failure = classifyError(error);
+      return await observeWithin(cluster, targets, health, o, deadline, started, markUnknown, sweep);
+    } finally {
+      deadline.dispose();
     }
-    const check = { ...(await recordHealth(cluster.id, health, probe, failure, o.now(), o.intervalMs)), durationMs: Date.now() - started };
-    if (!probe) {
-      fullProbes.delete(cluster.id);
-      return { check, sweep: await markUnknown(failure ?? { kind: "network", message: "unreachable" }) };
-    }
-    if (o.watch) {
-      const at = o.now();
-      // Without its listings: the watch cache holds the objects, and a light pass keeps the stored snapshot.
-      const kept: ClusterProbe = { ...probe, fluxObjectList: [], fluxListing: null };
-      fullProbes.set(cluster.id, { at, dueAt: at + Math.round(env().FLEETLINE_INVENTORY_INTERVAL_S * 1000 * (0.9 + 0.2 * Math.random())), probe: kept, fingerprint: cluster.credentialsFingerprint });
-    }
-    if (targets.length === 0) {
-      stopWatches(cluster.id);
-      await persistObserved(cluster.id, () => ({ rows: [], objects: [] }));
-      await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
-      await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), [], [], o);
-      return { check, sweep: sweep("ok") };
-    }
-    const reconciler = reconcilerFor({ reconcilerOverride: cluster.reconcilerOverride, detectedReconciler: detectReconciler(probe) });
-    const mine = targets.map((t) => withReconciler(t, reconciler?.id ?? null));
-    if (!reconciler) {
-      stopWatches(cluster.id);
-      const now = o.now();
-      await persistObserved(cluster.id, (previous) => ({ rows: mine.map((t) => noReconcilerRow(t, previous.get(t.configurationId), now)), objects: [] }));
-      await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
-      await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), [], [], o);
-      return { check, sweep: sweep("ok") };
-    }
-    let listing: Listing;
-    try {
-      listing = listingFromProbe(probe, reconciler) ?? (await deadline.race(reconciler.list(client, { namespaces })));
-    } catch (error) {
-      return { check, sweep: await markUnknown(classifyError(error)) };
-    }
-    await persistRows(cluster.id, reconciler, mine, listing, probe, await driftCounts(cluster, mine, listing, deadline, o), o);
-    if (o.watch) {
-      ensureWatches(cluster, reconciler, kindsInUse(reconciler, mine), () => refreshFromWatch(cluster.id), () => observeSoon(cluster.id)).catch((error: unknown) =>
-        log.debug("watch: not started", { cluster: cluster.name, error: errorMessage(error) }),
-      );
-    }
-    await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
-    await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), listing.objects, mine, o);
-    return { check, sweep: sweep("ok") };
   }));
+}
+
+async function observeWithin(
+  cluster: Cluster,
+  targets: readonly Target[],
+  health: ClusterHealth | undefined,
+  o: Settings,
+  deadline: Deadline,
+  started: number,
+  markUnknown: (failure: { kind: string; message: string }) => Promise<ClusterSweepOutcome>,
+  sweep: (status: ClusterSweepOutcome["status"], reason?: string) => ClusterSweepOutcome,
+): Promise<ClusterObservation> {
+  // The deadline aborts the request in flight, so a black hole holds a socket no longer than this.
+  const client = clientFor(cluster, requestTimeoutMs()).withSignal(deadline.signal);
+  const light = await lightPass(cluster, targets, health, o, client, deadline, markUnknown, sweep);
+  if (light) return light;
+  const namespaces = namespacesOf(targets);
+  let probe: ClusterProbe | undefined;
+  let failure: { kind: string; message: string } | undefined;
+  try {
+    probe = await deadline.race(probeCluster(client, { namespaces }));
+  } catch (error) {
+    failure = classifyError(error);
+  }
+  const check = { ...(await recordHealth(cluster.id, health, probe, failure, o.now(), o.intervalMs)), durationMs: Date.now() - started };
+  if (!probe) {
+    fullProbes.delete(cluster.id);
+    return { check, sweep: await markUnknown(failure ?? { kind: "network", message: "unreachable" }) };
+  }
+  if (o.watch) {
+    const at = o.now();
+    // Without its listings: the watch cache holds the objects, and a light pass keeps the stored snapshot.
+    const kept: ClusterProbe = { ...probe, fluxObjectList: [], fluxListing: null };
+    fullProbes.set(cluster.id, { at, dueAt: at + Math.round(env().FLEETLINE_INVENTORY_INTERVAL_S * 1000 * (0.9 + 0.2 * Math.random())), probe: kept, fingerprint: cluster.credentialsFingerprint });
+  }
+  if (targets.length === 0) {
+    stopWatches(cluster.id);
+    await persistObserved(cluster.id, () => ({ rows: [], objects: [] }));
+    await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
+    await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), [], [], o);
+    return { check, sweep: sweep("ok") };
+  }
+  const reconciler = reconcilerFor({ reconcilerOverride: cluster.reconcilerOverride, detectedReconciler: detectReconciler(probe) });
+  const mine = targets.map((t) => withReconciler(t, reconciler?.id ?? null));
+  if (!reconciler) {
+    stopWatches(cluster.id);
+    const now = o.now();
+    await persistObserved(cluster.id, (previous) => ({ rows: mine.map((t) => noReconcilerRow(t, previous.get(t.configurationId), now)), objects: [] }));
+    await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
+    await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), [], [], o);
+    return { check, sweep: sweep("ok") };
+  }
+  let listing: Listing;
+  try {
+    listing = listingFromProbe(probe, reconciler) ?? (await deadline.race(reconciler.list(client, { namespaces })));
+  } catch (error) {
+    return { check, sweep: await markUnknown(classifyError(error)) };
+  }
+  await persistRows(cluster.id, reconciler, mine, listing, probe, await driftCounts(cluster, mine, listing, deadline, o), o);
+  if (o.watch) {
+    ensureWatches(cluster, reconciler, kindsInUse(reconciler, mine), () => refreshFromWatch(cluster.id), () => observeSoon(cluster.id)).catch((error: unknown) =>
+      log.debug("watch: not started", { cluster: cluster.name, error: errorMessage(error) }),
+    );
+  }
+  await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
+  await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), listing.objects, mine, o);
+  return { check, sweep: sweep("ok") };
 }
 
 /**
@@ -202,7 +220,7 @@ function driftCounts(cluster: Cluster, targets: readonly Target[], listing: List
  * watch mode the watch cache, when in sync, is the listing: it is never older than a pass's own,
  * so a pass cannot put back a state an event already replaced.
  */
-function persistRows(clusterId: string, reconciler: ReconcilerModule, targets: readonly Target[], listing: Listing, probe: ClusterProbe, counts: Map<string, number> | undefined, o: Pick<Settings, "watch" | "now">): Promise<void> {
+function persistRows(clusterId: string, reconciler: ReconcilerModule, targets: readonly Target[], listing: Listing, probe: ClusterProbe, counts: Map<string, number> | undefined, o: Pick<Settings, "watch" | "now"> & { batched?: boolean }): Promise<void> {
   const controllers = probe.flux.controllers;
   return persistObserved(clusterId, (previous) => {
     const current = (o.watch ? watchedListing(clusterId, kindsInUse(reconciler, targets)) : undefined) ?? listing;
@@ -210,7 +228,7 @@ function persistRows(clusterId: string, reconciler: ReconcilerModule, targets: r
     // Rows whose reconciler reports resource drift itself (Argo CD) have it set already.
     if (counts) for (const row of observed.rows) if (row.hasResourceDrift === undefined) Object.assign(row, { resourceDriftCount: counts.get(row.configurationId) ?? 0, hasResourceDrift: (counts.get(row.configurationId) ?? 0) > 0 });
     return observed;
-  });
+  }, { batched: o.batched === true });
 }
 
 /** The kinds of its reconciler that a cluster's configurations render: what is watched. */
@@ -258,8 +276,12 @@ async function lightPass(cluster: Cluster, targets: readonly Target[], health: C
     return { check, sweep: await markUnknown(failure ?? { kind: "network", message: "unreachable" }) };
   }
   const probe: ClusterProbe = { ...full.probe, ...alive };
-  const check = await recordHealth(cluster.id, health, probe, undefined, o.now(), o.intervalMs, { keepObjectSnapshot: true });
-  await persistRows(cluster.id, reconciler, mine, listing, probe, await driftCounts(cluster, mine, listing, deadline, o), o);
+  const counts = await driftCounts(cluster, mine, listing, deadline, o);
+  // Both writes join the same batch (db/batch.ts): one transaction for many light passes.
+  const [check] = await Promise.all([
+    recordHealth(cluster.id, health, probe, undefined, o.now(), o.intervalMs, { keepObjectSnapshot: true }),
+    persistRows(cluster.id, reconciler, mine, listing, probe, counts, { ...o, batched: true }),
+  ]);
   await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
   await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), listing.objects, mine, o);
   return { check, sweep: sweep("ok") };
@@ -345,14 +367,28 @@ async function observePolicies(cluster: Cluster, client: ClusterClient, o: Setti
   const last = policyReadAt.get(cluster.id);
   if (!o.policies || (last !== undefined && now - last < env().FLEETLINE_POLICY_INTERVAL_S * 1000)) return;
   policyReadAt.set(cluster.id, now);
+  // In watch mode the engines served are discovered once per full observation, as the
+  // reconciler's kinds are: a light pass does not ask for the cluster's group list again.
+  const full = o.watch ? fullProbes.get(cluster.id) : undefined;
+  const memo = full && policyDiscovery.get(cluster.id)?.fullAt === full.at ? policyDiscovery.get(cluster.id) : undefined;
+  const policyDeadline = new Deadline(env().FLEETLINE_POLICY_TIMEOUT_MS);
   try {
-    const policyDeadline = new Deadline(env().FLEETLINE_POLICY_TIMEOUT_MS);
-    const readings = await policyDeadline.race(readPolicyEngines(client.withSignal(policyDeadline.signal)));
+    const bound = client.withSignal(policyDeadline.signal);
+    const served = memo?.served ?? (await policyDeadline.race(servedEngines(bound)));
+    // No engine served, and none stored since the full observation: nothing to read or clear.
+    if (served.size === 0 && memo?.emptyStored) return;
+    const readings = await policyDeadline.race(readPolicyEngines(bound, served));
     persistPolicies(cluster.id, readings, new Date(o.now()));
+    if (full) policyDiscovery.set(cluster.id, { fullAt: full.at, served, emptyStored: readings.length === 0 });
   } catch (error) {
     log.debug("policy read skipped", { cluster: cluster.name, error: errorMessage(error) });
+  } finally {
+    policyDeadline.dispose();
   }
 }
+
+/** Per cluster: the policy engines its last full observation's time found served, and whether an empty reading is stored. */
+const policyDiscovery = new Map<string, { fullAt: number; served: ReadonlyMap<PolicyEngine, string>; emptyStored: boolean }>();
 
 /**
  * Images and chart versions on the versions interval (FLEETLINE_VERSIONS_INTERVAL_S, five minutes
@@ -367,7 +403,10 @@ async function observeVersions(cluster: Cluster, client: ClusterClient, objects:
   if (!o.versions || (last !== undefined && now - last < env().FLEETLINE_VERSIONS_INTERVAL_S * 1000)) return;
   versionsReadAt.set(cluster.id, now);
   const deadline = new Deadline(env().FLEETLINE_VERSIONS_TIMEOUT_MS);
-  const reading = await deadline.race(readVersions(client.withSignal(deadline.signal), objects, targets)).catch((error: unknown) => ({ ok: false as const, error: classifyError(error).message }));
+  const reading = await deadline
+    .race(readVersions(client.withSignal(deadline.signal), objects, targets))
+    .catch((error: unknown) => ({ ok: false as const, error: classifyError(error).message }))
+    .finally(() => deadline.dispose());
   try {
     persistVersions(cluster.id, reading, new Date(o.now()));
   } catch (error) {

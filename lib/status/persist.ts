@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, notInArray, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { backgroundWrite } from "@/db/busy";
+import { batchedWrite } from "@/db/batch";
 import { preparedOnce, rawPlaceholder } from "@/db/prepared";
 import { configurationStatus, configurationStatusHistory, objectStatus, type ConfigurationStatus } from "@/db/schema-status";
 import { complianceChange, complianceEvent, driftChange, driftEntered, insertEvents } from "@/lib/notify/emit";
@@ -48,8 +49,8 @@ export function persistCluster(clusterId: string, rows: readonly StatusValues[],
  * that moment: two writers of one cluster (a pass, and a refresh from the watch cache) each
  * compare with what the other wrote, so no change is recorded twice or against a stale state.
  */
-export function persistObserved(clusterId: string, compute: (previous: ReadonlyMap<string, ConfigurationStatus>) => { rows: readonly StatusValues[]; objects: readonly ObjectValues[] | undefined }): Promise<void> {
-  return backgroundWrite(getDb(), () =>
+export function persistObserved(clusterId: string, compute: Compute, options: { batched?: boolean } = {}): Promise<void> {
+  const write = () =>
     getDb().transaction(
       (tx) => {
         const previous = previousRows(clusterId);
@@ -57,9 +58,12 @@ export function persistObserved(clusterId: string, compute: (previous: ReadonlyM
         if (!touchUnchanged(tx, clusterId, rows, previous, objects)) writeCluster(tx, clusterId, rows, previous, objects);
       },
       { behavior: "immediate" },
-    ),
-  );
+    );
+  // Batched (a light pass): within one transaction with other passes' writes (db/batch.ts).
+  return options.batched ? batchedWrite(getDb(), write) : backgroundWrite(getDb(), write);
 }
+
+type Compute = (previous: ReadonlyMap<string, ConfigurationStatus>) => { rows: readonly StatusValues[]; objects: readonly ObjectValues[] | undefined };
 
 // When a value was read: moves on every observation, and alone is no change.
 const TIMES_OF_OBSERVATION = new Set(["observedAt", "lastSeenAt"]);
