@@ -79,4 +79,18 @@ describe("configurationDrift", () => {
       { object: "Kustomization flux-system/baseline-old", change: "extra", paths: [] },
     ]);
   });
+
+  it("compares a rendered object with the same live object once; a new live object is compared again", () => {
+    const edited = liveCopy("Kustomization");
+    (edited.spec as Record<string, unknown>).interval = "99m";
+    const first = configurationDrift(rendered, [liveCopy("GitRepository"), edited], new Set(["GitRepository", "Kustomization"]));
+    const again = configurationDrift(rendered, [liveCopy("GitRepository"), edited], new Set(["GitRepository", "Kustomization"]));
+    const changed = (drift: typeof first) => drift.find((d) => d.change === "changed");
+    expect(changed(first)?.fields.map((f) => f.path)).toEqual(["spec.interval"]);
+    // The same answer object: worked out once for this pair.
+    expect(changed(again)).toBe(changed(first));
+    // An event replaces the live object: it is compared afresh.
+    const fixed = liveCopy("Kustomization");
+    expect(changed(configurationDrift(rendered, [liveCopy("GitRepository"), fixed], new Set(["GitRepository", "Kustomization"])))).toBeUndefined();
+  });
 });

@@ -116,6 +116,23 @@ export function diffObject(rendered: RenderedObject, live: LiveObject | undefine
 
 const keyOf = (o: { kind: string; metadata: { name: string; namespace?: string } }) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 
+// Rendered versions are kept (lib/status/expected.ts) and the watch cache keeps each live object
+// until an event replaces it: a pass over a fleet at rest compares the same two objects again,
+// which was a tenth of the loop's CPU (bench:fleet, 2,000 clusters). Each pair is compared once.
+const compared = new WeakMap<RenderedObject, WeakMap<LiveObject, ObjectDrift | null>>();
+const missing = new WeakMap<RenderedObject, ObjectDrift | null>();
+
+function diffOnce(rendered: RenderedObject, live: LiveObject | undefined): ObjectDrift | null {
+  if (!live) {
+    if (!missing.has(rendered)) missing.set(rendered, diffObject(rendered, undefined));
+    return missing.get(rendered)!;
+  }
+  let byLive = compared.get(rendered);
+  if (!byLive) compared.set(rendered, (byLive = new WeakMap()));
+  if (!byLive.has(live)) byLive.set(live, diffObject(rendered, live));
+  return byLive.get(live)!;
+}
+
 /**
  * Every rendered object against the live ones (`kinds` limits the comparison to the kinds
  * that were read), plus live objects of the configuration the pushed version does not have.
@@ -123,7 +140,7 @@ const keyOf = (o: { kind: string; metadata: { name: string; namespace?: string }
 export function configurationDrift(rendered: readonly RenderedObject[], live: readonly LiveObject[], kinds?: ReadonlySet<string>): ObjectDrift[] {
   const liveByKey = new Map(live.map((o) => [keyOf(o), o]));
   const renderedKeys = new Set(rendered.map(keyOf));
-  const drifts = rendered.filter((o) => !kinds || kinds.has(o.kind)).flatMap((o) => diffObject(o, liveByKey.get(keyOf(o))) ?? []);
+  const drifts = rendered.filter((o) => !kinds || kinds.has(o.kind)).flatMap((o) => diffOnce(o, liveByKey.get(keyOf(o))) ?? []);
   for (const object of live) {
     // Objects being deleted (a pruned Kustomization waiting on its finalizer) are on their way out.
     if (renderedKeys.has(keyOf(object)) || object.metadata.deletionTimestamp) continue;
