@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { backgroundWrite } from "@/db/busy";
+import { preparedOnce, rawPlaceholder } from "@/db/prepared";
 import { configurationStatus, sourceStatus } from "@/db/schema-status";
 import { CredentialUnavailableError, toRenderCredential } from "@/lib/credentials/store";
 import { GitError } from "@/lib/git/errors";
@@ -75,6 +76,19 @@ export async function refreshSourceHeads(specs: ReadonlyMap<string, Configuratio
   return heads;
 }
 
+// Only while still at the revision counted: a row that moved on meanwhile is counted on the next pass.
+const setCounts = preparedOnce((db) =>
+  db
+    .update(configurationStatus)
+    .set({
+      behindBy: rawPlaceholder("behindBy"),
+      aheadBy: rawPlaceholder("aheadBy"),
+      hasRevisionDrift: sql`case when ${configurationStatus.revisionMessage} is not null or ${sql.placeholder("away")} = 1 then 1 else 0 end`,
+    })
+    .where(and(eq(configurationStatus.configurationId, sql.placeholder("configurationId")), eq(configurationStatus.clusterId, sql.placeholder("clusterId")), eq(configurationStatus.appliedRevision, sql.placeholder("appliedRevision"))))
+    .prepare(),
+);
+
 const isAway = (counts: { behind: number; ahead: number } | null): boolean => (counts?.behind ?? 0) > 0 || (counts?.ahead ?? 0) > 0;
 
 /**
@@ -117,13 +131,11 @@ export async function applyBehindBy(heads: ReadonlyMap<string, SourceHead>, clus
     .map((row) => ({ row, counts: counts.get(keyOf(row) ?? "") ?? null }))
     .filter(({ row, counts }) => row.behindBy !== (counts?.behind ?? null) || row.aheadBy !== (counts?.ahead ?? null) || row.hasRevisionDrift !== (row.revisionMessage !== null || isAway(counts)));
   if (compared.length === 0) return;
-  await backgroundWrite(db, () => db.transaction((tx) => {
+  // After a commit lands fleet-wide every row moves once: a prepared statement, not one built per row.
+  const update = setCounts();
+  await backgroundWrite(db, () => db.transaction(() => {
     for (const { row, counts } of compared) {
-      tx.update(configurationStatus)
-        .set({ behindBy: counts?.behind ?? null, aheadBy: counts?.ahead ?? null, hasRevisionDrift: sql`case when ${configurationStatus.revisionMessage} is not null or ${isAway(counts) ? 1 : 0} = 1 then 1 else 0 end` })
-        // Still at the revision counted: a row that moved on meanwhile is counted on the next pass.
-        .where(and(eq(configurationStatus.configurationId, row.configurationId), eq(configurationStatus.clusterId, row.clusterId), eq(configurationStatus.appliedRevision, row.appliedRevision ?? "")))
-        .run();
+      update.run({ behindBy: counts?.behind ?? null, aheadBy: counts?.ahead ?? null, away: isAway(counts) ? 1 : 0, configurationId: row.configurationId, clusterId: row.clusterId, appliedRevision: row.appliedRevision ?? "" });
     }
   }));
 }
