@@ -11,27 +11,26 @@ import type { Db } from "./client";
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 type Item = { fn: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void };
-type Batch = { items: Item[]; timer: NodeJS.Timeout };
 
 /** How long a write waits for others to join it. */
-export const BATCH_WINDOW_MS = 50;
+const BATCH_WINDOW_MS = 50;
 
-const pending = new WeakMap<Db, Batch>();
+// The writes waiting for the next flush, per connection.
+const pending = new WeakMap<Db, Item[]>();
 
 /** Runs `fn` (synchronous database work) within the next batch on `db`; resolves once it is committed. */
-export function batchedWrite<T>(db: Db, fn: () => T, windowMs = BATCH_WINDOW_MS): Promise<T> {
+export function batchedWrite<T>(db: Db, fn: () => T): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    let batch = pending.get(db);
-    if (!batch) {
-      const items: Item[] = [];
-      const timer = setTimeout(() => {
-        pending.delete(db);
-        void flush(db, items);
-      }, windowMs);
-      batch = { items, timer };
+    let items = pending.get(db);
+    if (!items) {
+      const batch: Item[] = (items = []);
       pending.set(db, batch);
+      setTimeout(() => {
+        pending.delete(db);
+        void flush(db, batch);
+      }, BATCH_WINDOW_MS);
     }
-    batch.items.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+    items.push({ fn, resolve: resolve as (value: unknown) => void, reject });
   });
 }
 

@@ -370,7 +370,8 @@ async function observePolicies(cluster: Cluster, client: ClusterClient, o: Setti
   // In watch mode the engines served are discovered once per full observation, as the
   // reconciler's kinds are: a light pass does not ask for the cluster's group list again.
   const full = o.watch ? fullProbes.get(cluster.id) : undefined;
-  const memo = full && policyDiscovery.get(cluster.id)?.fullAt === full.at ? policyDiscovery.get(cluster.id) : undefined;
+  const known = policyDiscovery.get(cluster.id);
+  const memo = full && known?.fullAt === full.at ? known : undefined;
   const policyDeadline = new Deadline(env().FLEETLINE_POLICY_TIMEOUT_MS);
   try {
     const bound = client.withSignal(policyDeadline.signal);
