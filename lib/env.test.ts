@@ -24,6 +24,12 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ FLEETLINE_REPLICA_TTL_S: "1" })).toThrow(/FLEETLINE_REPLICA_TTL_S/);
   });
 
+  it("HTTP/2 to clusters is on by default; only on or off is accepted", () => {
+    expect(parseEnv({}).FLEETLINE_HTTP2).toBe("on");
+    expect(parseEnv({ FLEETLINE_HTTP2: "off" }).FLEETLINE_HTTP2).toBe("off");
+    expect(() => parseEnv({ FLEETLINE_HTTP2: "yes" })).toThrow(/FLEETLINE_HTTP2/);
+  });
+
   it("accepts a hex or base64 32-byte secret key", () => {
     const hex = "ab".repeat(32);
     expect(parseEnv({ FLEETLINE_SECRET_KEY: hex }).FLEETLINE_SECRET_KEY).toBe(hex);

@@ -95,9 +95,8 @@ export type ClientOptions = {
   /** A list stops with an error past this many items (default 50,000). */
   listMaxItems?: number;
   /**
-   * Every request and watch as streams of one HTTP/2 connection (default: FLEETLINE_HTTP2=on).
-   * Off by default while a fleet-wide change at 2,000 clusters reaches the rows slower over it
-   * than over HTTP/1.1 (bench:fleet, README).
+   * Every request and watch as streams of one HTTP/2 connection (the default; FLEETLINE_HTTP2=off
+   * for HTTP/1.1 keep-alive agents). A server whose TLS offers no h2 is spoken to over HTTP/1.1.
    */
   http2?: boolean;
 };
@@ -121,7 +120,7 @@ type ApiResource = { name: string; kind: string; namespaced: boolean };
 export function createClusterClient(credentials: ClusterCredentials, options: ClientOptions = {}): ClusterClient {
   const problem = checkApiServerUrl(credentials.server);
   if (problem) throw new ClusterError("invalid", `API server URL ${problem}`);
-  const ready = connect(credentials, options.http2 ?? process.env.FLEETLINE_HTTP2 === "on");
+  const ready = connect(credentials, options.http2 ?? process.env.FLEETLINE_HTTP2 !== "off");
   // Failures surface on each call; without this an unused client would raise an unhandled rejection.
   ready.catch(() => undefined);
   return clientOver(ready, options, undefined, {});

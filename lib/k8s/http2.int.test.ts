@@ -126,7 +126,7 @@ describe("one HTTP/2 connection per cluster", () => {
   });
 });
 
-describe("without FLEETLINE_HTTP2 (the default)", () => {
+describe("with FLEETLINE_HTTP2=off", () => {
   it("speaks HTTP/1.1 over its agents: a watch has a connection of its own, and a PING is not asked for", async () => {
     const { relay, client } = await throughRelay({ http2: false });
     const { metadata } = await client.list(collection);

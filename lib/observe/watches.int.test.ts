@@ -16,8 +16,6 @@ let db: typeof import("@/db/schema-status");
 let configurationId: string;
 
 beforeAll(async () => {
-  // The light pass's PING needs the HTTP/2 connection (off by default, FLEETLINE_HTTP2).
-  process.env.FLEETLINE_HTTP2 = "on";
   // Policies are read on every pass a second apart, so a light pass below reads them.
   process.env.FLEETLINE_POLICY_INTERVAL_S = "1";
   fleet = await startFleetFixture({ clusters: 2, name: "watches", resyncMs: 0 });
