@@ -333,7 +333,7 @@ async function main() {
         : `observation: the loop lists on an interval (every ${intervalS} s per cluster, ${statusSettings().concurrency} at a time; no watches)`,
     );
     console.log(`observe_mode: ${mode}`);
-    console.log(`http2: ${process.env.FLEETLINE_HTTP2 === "on" ? "on" : "off"}`);
+    console.log(`http2: ${process.env.FLEETLINE_HTTP2 === "off" ? "off" : "on"}`);
     console.log(`observe_pass_${SMALL}_s: ${pass200.toFixed(2)}`);
     if (N > SMALL) console.log(`observe_pass_${N}_s: ${passN.toFixed(2)}`);
     console.log(`refresh_${SMALL}_s: ${show(refreshSmall.figure)}`);
