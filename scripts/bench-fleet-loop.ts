@@ -5,6 +5,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { boot } from "../lib/server/boot";
 import { connectionTotals } from "../lib/inventory/client-cache";
 import { watchStats } from "../lib/observe/watches";
+import { observationCounters } from "../lib/observe/loop";
 
 // The loop's timers are unref'd (they must not keep a server alive); this one keeps the process up.
 setInterval(() => undefined, 60_000);
@@ -15,7 +16,7 @@ boot().catch((error: unknown) => {
 // A normal exit on SIGTERM, so what the process was started with (--cpu-prof in NODE_OPTIONS) is written out.
 process.on("SIGTERM", () => process.exit(0));
 
-// Every 10 s, one `bench-stats {json}` line the benchmark reads back: the watches (open, in sync),
+// Every 10 s, one `bench-stats {json}` line the benchmark reads back: the watches (open, in sync), the passes at rest,
 // the connections, and how late this process's event loop ran over those 10 s.
 const delay = monitorEventLoopDelay({ resolution: 20 });
 delay.enable();
@@ -26,6 +27,8 @@ setInterval(() => {
     const line = {
       at: Date.now(),
       watches: watchStats(),
+      // Light passes that found their cluster at rest and only touched its rows, so far.
+      quietPasses: observationCounters().quietPasses,
       connections,
       loopDelayP99Ms: Math.round(delay.percentile(99) / 1e6),
       loopDelayMaxMs: Math.round(delay.max / 1e6),

@@ -20,16 +20,17 @@ import { noReconcilerRow } from "@/lib/reconcilers/observation";
 import type { Listing } from "@/lib/reconcilers/types";
 import { loadTargets, withReconciler, type Target } from "@/lib/status/expected";
 import { detectReconciler, dueClusterIds, forgetDeletedClusters, healthSettings, recordHealth, type CheckOutcome, type SweepOptions } from "./inventory";
-import { persistObserved } from "@/lib/status/persist";
+import { persistObserved, touchObserved, touchOf, wouldBeUnchanged, type PersistOutcome, type Touch } from "@/lib/status/persist";
 import { persistPolicies } from "@/lib/policy/persist";
 import { readPolicyEngines, servedEngines } from "@/lib/policy/read";
 import type { PolicyEngine } from "@/db/schema-policy";
+import type { ConfigurationStatus } from "@/db/schema-status";
 import { persistVersions } from "@/lib/versions/persist";
 import { readVersions } from "@/lib/versions/read";
 import type { KubeObject } from "@/lib/k8s/client";
 import type { ClusterClient } from "@/lib/k8s/client";
 import { applyBehindBy, refreshSourceHeads } from "@/lib/status/revision";
-import { ensureWatches, stopWatches, watchedListing, watchStats } from "./watches";
+import { ensureWatches, stopWatches, watchedListing, watchGeneration, watchStats } from "./watches";
 import { replicaShare } from "@/lib/server/replicas";
 
 export type StatusSweepOptions = {
@@ -115,6 +116,7 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
   const started = Date.now();
   const sweep = (status: ClusterSweepOutcome["status"], reason?: string): ClusterSweepOutcome => ({ clusterId: cluster.id, status, durationMs: Date.now() - started, configurations: targets.length, ...(reason ? { reason } : {}) });
   const markUnknown = async (failure: { kind: string; message: string }) => {
+    quietRows.delete(cluster.id);
     const now = o.now();
     await persistObserved(cluster.id, (previous) => ({ rows: targets.map((t) => unreachableRow(t, previous.get(t.configurationId), failure, now)), objects: undefined }));
     return sweep("unreachable", failure.message);
@@ -148,6 +150,7 @@ async function observeWithin(
   const client = clientFor(cluster, requestTimeoutMs()).withSignal(deadline.signal);
   const light = await lightPass(cluster, targets, health, o, client, deadline, markUnknown, sweep);
   if (light) return light;
+  quietRows.delete(cluster.id);
   const namespaces = namespacesOf(targets);
   let probe: ClusterProbe | undefined;
   let failure: { kind: string; message: string } | undefined;
@@ -220,15 +223,21 @@ function driftCounts(cluster: Cluster, targets: readonly Target[], listing: List
  * watch mode the watch cache, when in sync, is the listing: it is never older than a pass's own,
  * so a pass cannot put back a state an event already replaced.
  */
-function persistRows(clusterId: string, reconciler: ReconcilerModule, targets: readonly Target[], listing: Listing, probe: ClusterProbe, counts: Map<string, number> | undefined, o: Pick<Settings, "watch" | "now"> & { batched?: boolean }): Promise<void> {
-  const controllers = probe.flux.controllers;
+function persistRows(clusterId: string, reconciler: ReconcilerModule, targets: readonly Target[], listing: Listing, probe: ClusterProbe, counts: Map<string, number> | undefined, o: Pick<Settings, "watch" | "now"> & { batched?: boolean; touched?: (touch: Touch | undefined) => void }): Promise<PersistOutcome> {
   return persistObserved(clusterId, (previous) => {
-    const current = (o.watch ? watchedListing(clusterId, kindsInUse(reconciler, targets)) : undefined) ?? listing;
-    const observed = reconciler.observe(current, { targets, previous, now: o.now(), ...(controllers.length > 0 ? { controllersReady: controllers.every((c) => c.ready) } : {}) });
-    // Rows whose reconciler reports resource drift itself (Argo CD) have it set already.
-    if (counts) for (const row of observed.rows) if (row.hasResourceDrift === undefined) Object.assign(row, { resourceDriftCount: counts.get(row.configurationId) ?? 0, hasResourceDrift: (counts.get(row.configurationId) ?? 0) > 0 });
+    const observed = rowsOf(clusterId, reconciler, targets, listing, probe, counts, o.watch, previous, o.now());
+    o.touched?.(touchOf(observed.rows, observed.objects));
     return observed;
   }, { batched: o.batched === true });
+}
+
+function rowsOf(clusterId: string, reconciler: ReconcilerModule, targets: readonly Target[], listing: Listing, probe: ClusterProbe, counts: Map<string, number> | undefined, watch: boolean, previous: ReadonlyMap<string, ConfigurationStatus>, now: number) {
+  const controllers = probe.flux.controllers;
+  const current = (watch ? watchedListing(clusterId, kindsInUse(reconciler, targets)) : undefined) ?? listing;
+  const observed = reconciler.observe(current, { targets, previous, now, ...(controllers.length > 0 ? { controllersReady: controllers.every((c) => c.ready) } : {}) });
+  // Rows whose reconciler reports resource drift itself (Argo CD) have it set already.
+  if (counts) for (const row of observed.rows) if (row.hasResourceDrift === undefined) Object.assign(row, { resourceDriftCount: counts.get(row.configurationId) ?? 0, hasResourceDrift: (counts.get(row.configurationId) ?? 0) > 0 });
+  return observed;
 }
 
 /** The kinds of its reconciler that a cluster's configurations render: what is watched. */
@@ -277,14 +286,65 @@ async function lightPass(cluster: Cluster, targets: readonly Target[], health: C
   }
   const probe: ClusterProbe = { ...full.probe, ...alive };
   const counts = await driftCounts(cluster, mine, listing, deadline, o);
+  const generation = watchGeneration(cluster.id);
+  const key = targetsKey(mine);
+  const quiet = quietRows.get(cluster.id);
+  const now = o.now();
   // Both writes join the same batch (db/batch.ts): one transaction for many light passes.
-  const [check] = await Promise.all([
-    recordHealth(cluster.id, health, probe, undefined, o.now(), o.intervalMs, { keepObjectSnapshot: true }),
-    persistRows(cluster.id, reconciler, mine, listing, probe, counts, { ...o, batched: true }),
-  ]);
+  const health$ = recordHealth(cluster.id, health, probe, undefined, now, o.intervalMs, { keepObjectSnapshot: true });
+  if (!counts && quiet && quiet.generation === generation && quiet.key === key && quiet.fullAt === full.at && now < quiet.until) {
+    // Nothing the rows are worked out from has moved since they were last found as stored.
+    const [check] = await Promise.all([health$, touchObserved(cluster.id, new Date(now), quiet.touch)]);
+    loopCounters.quietPasses += 1;
+    await observeOthers(cluster, listing, mine, o);
+    return { check, sweep: sweep("ok") };
+  }
+  quietRows.delete(cluster.id);
+  let touch: Touch | undefined;
+  const [check, outcome] = await Promise.all([health$, persistRows(cluster.id, reconciler, mine, listing, probe, counts, { ...o, batched: true, touched: (t) => (touch = t) })]);
+  if (outcome === "touched" && touch && generation !== undefined && staysAsStored(cluster.id, reconciler, mine, listing, probe, full.dueAt)) {
+    quietRows.set(cluster.id, { generation, key, fullAt: full.at, until: full.dueAt, touch });
+  }
+  await observeOthers(cluster, listing, mine, o);
+  return { check, sweep: sweep("ok") };
+}
+
+async function observeOthers(cluster: Cluster, listing: Listing, mine: readonly Target[], o: Settings): Promise<void> {
   await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
   await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), listing.objects, mine, o);
-  return { check, sweep: sweep("ok") };
+}
+
+/**
+ * A cluster at rest: per cluster, the watch generation, targets and full observation its rows were
+ * last worked out from and found as stored, and until when that holds (the next full
+ * observation). A light pass that finds all of them unchanged only moves the times of observation
+ * (bench:fleet, 2,000 clusters: reading the rows and working them out again was most of what a
+ * pass at rest cost). Forgotten on every other write of the cluster's rows.
+ */
+type QuietRows = { generation: number; key: string; fullAt: number; until: number; touch: Touch };
+
+/** Light passes that found their cluster at rest and worked nothing out (for bench-stats and tests). */
+export function observationCounters(): Readonly<typeof loopCounters> {
+  return { ...loopCounters };
+}
+
+/** What the rows of these targets are worked out from, besides the cluster's objects. */
+function targetsKey(targets: readonly Target[]): string {
+  return JSON.stringify(targets.map((t) => [t.configurationId, t.name, t.expectedVersion, t.reconciler, t.push ?? null, t.cluster?.name ?? null, t.cluster?.labels ?? null, Array.isArray(t.rendered) ? null : t.rendered.error]));
+}
+
+/**
+ * Whether the rows worked out at `until` from what the cache holds now equal what is stored: then
+ * nothing in them moves with time before then (a grace period ending, "not reconciled in N min").
+ * Time only ever carries a row past a threshold, so equal at both ends means equal between.
+ */
+function staysAsStored(clusterId: string, reconciler: ReconcilerModule, targets: readonly Target[], listing: Listing, probe: ClusterProbe, until: number): boolean {
+  try {
+    return wouldBeUnchanged(clusterId, (previous) => rowsOf(clusterId, reconciler, targets, listing, probe, undefined, true, previous, until));
+  } catch (error) {
+    log.debug("observe: rows not checked for rest", { clusterId, error: errorMessage(error) });
+    return false;
+  }
 }
 
 /**
@@ -338,6 +398,7 @@ async function refreshRows(clusterIds: readonly string[]): Promise<void> {
     if (found.has(id)) continue;
     stopWatches(id);
     fullProbes.delete(id);
+    quietRows.delete(id);
   }
   // A cluster found down keeps its Unknown rows until a pass sees it back.
   const live = rows.filter((row) => fullProbes.has(row.cluster.id) && row.health?.state === "reachable");
@@ -438,11 +499,16 @@ const globalForLoop = globalThis as unknown as {
   fleetlineVersionsReadAt?: Map<string, number>;
   fleetlineDriftReadAt?: Map<string, number>;
   fleetlineFullProbes?: Map<string, FullProbe>;
+  fleetlineQuietRows?: Map<string, QuietRows>;
+  fleetlineLoopCounters?: { quietPasses: number };
   fleetlineWatching?: boolean;
 };
 const inFlight = (globalForLoop.fleetlineObserving ??= new Map());
 // The last full observation of each cluster in watch mode (what a light pass reuses).
 const fullProbes: Map<string, FullProbe> = (globalForLoop.fleetlineFullProbes ??= new Map());
+// Clusters at rest (QuietRows), and how many light passes found theirs so.
+const quietRows: Map<string, QuietRows> = (globalForLoop.fleetlineQuietRows ??= new Map());
+const loopCounters = (globalForLoop.fleetlineLoopCounters ??= { quietPasses: 0 });
 // Clusters to observe at the next tick whether due or not (observeSoon).
 const urgent = new Set<string>();
 

@@ -124,4 +124,38 @@ describe("watch mode", () => {
     expect(rowOf(fleet.clusterIds[1]!)).toMatchObject({ state: "Compliant" });
     expect(rowOf(fleet.clusterIds[1]!)!.observedAt.getTime()).toBeGreaterThanOrEqual(started);
   });
+
+  it("a pass at rest works nothing out; a row that time will change is worked out on every pass", async () => {
+    const id = fleet.clusterIds[1]!;
+    const pass = (now: () => number = Date.now) => loop.runObservation({ clusterIds: [id], gitMaxAgeMs: 0, timeoutMs: 8000, watch: true, resourceDrift: false, now });
+    const quiet = () => loop.observationCounters().quietPasses;
+    // Nothing moves on the cluster: once its rows are found as stored, a pass only touches them.
+    const before = quiet();
+    await expect.poll(async () => (await pass(), quiet()), { timeout: 15_000, interval: 200 }).toBeGreaterThan(before);
+    const touched = Date.now();
+    const resting = quiet();
+    await pass();
+    expect(quiet()).toBe(resting + 1);
+    expect(rowOf(id)).toMatchObject({ state: "Compliant" });
+    expect(rowOf(id)!.observedAt.getTime()).toBeGreaterThanOrEqual(touched);
+
+    // Flux stops on the cluster and its source's spec changes: the new generation is never
+    // reconciled, and how long that has been is in the row's words, so time alone changes it.
+    await fleet.harness.flux[1]!.stop();
+    const rest = fleet.harness.clusters[1]!.rest();
+    const source = (await rest.list("source.toolkit.fluxcd.io/v1", "GitRepository")).items.find((o) => o.metadata.name === "watched")!;
+    const patched = await rest.mergePatch({ apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", namespace: source.metadata.namespace!, name: "watched" }, { spec: { interval: "11m" } });
+    const written = Math.max(...((patched.metadata.managedFields ?? []) as { time?: string }[]).map((f) => Date.parse(f.time ?? "")).filter(Number.isFinite));
+    const message = () => rowOf(id)?.message;
+    // The watch brings the new generation in first, worked out at the real time.
+    await expect.poll(message, { timeout: 10_000, interval: 100 }).toMatch(/generation 2 not reconciled yet/);
+    // 400 s on (a full observation: past the next one due), then two passes between full ones.
+    await pass(() => written + 400_000);
+    expect(message()).toMatch(/not been reconciled in 6 min/);
+    const before2 = quiet();
+    await pass(() => written + 410_000);
+    await pass(() => written + 470_000);
+    expect(message()).toMatch(/not been reconciled in 7 min/);
+    expect(quiet()).toBe(before2);
+  });
 });

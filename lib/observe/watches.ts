@@ -38,10 +38,15 @@ type ClusterWatch = {
   /** A watch's connection failed: the cluster may be down, and is worth observing now. */
   onLost: () => void;
   debounce?: NodeJS.Timeout;
+  /** Moves whenever what the cache holds for the cluster may have changed (watchGeneration). */
+  generation: number;
 };
 
-const globalForWatches = globalThis as unknown as { fleetlineWatches?: Map<string, ClusterWatch> };
+const globalForWatches = globalThis as unknown as { fleetlineWatches?: Map<string, ClusterWatch>; fleetlineWatchGenerations?: { last: number } };
 const watches = (globalForWatches.fleetlineWatches ??= new Map());
+// One counter for every cluster's cache: a cache started over never repeats a generation.
+const generations = (globalForWatches.fleetlineWatchGenerations ??= { last: 0 });
+const moved = (watch: ClusterWatch) => (watch.generation = ++generations.last);
 
 // Events that arrive together (a controller writing status on several objects) are worked out once.
 const DEBOUNCE_MS = 150;
@@ -96,6 +101,7 @@ function startKind(watch: ClusterWatch, collection: Collection): KindWatch {
   const entry: KindWatch = { kind: collection.kind, state: collection.path ? "listing" : "unserved", objects: new Map(), stop: new AbortController() };
   if (!collection.path) return entry;
   const changed = () => {
+    moved(watch);
     if (watch.debounce) return;
     watch.debounce = setTimeout(() => {
       watch.debounce = undefined;
@@ -122,14 +128,17 @@ function startKind(watch: ClusterWatch, collection: Collection): KindWatch {
         if (error instanceof ClusterError && error.kind === "not-found") {
           entry.state = "unserved";
           entry.objects.clear();
+          moved(watch);
         } else if (isKindLevelFailure(error)) {
           // As a listing reports it: the kind is unreadable, the cluster stays reachable.
           entry.state = "failed";
           entry.reason = `listing ${collection.path} failed: ${classifyError(error).message}`;
           entry.objects.clear();
+          moved(watch);
         } else {
           // The connection: a pass finds out now whether the cluster is down.
           entry.state = "stale";
+          moved(watch);
           watch.onLost();
         }
         log.debug("watch: kind not followed", { clusterId: watch.clusterId, kind: collection.kind, error: errorMessage(error) });
@@ -162,7 +171,7 @@ export async function ensureWatches(cluster: Cluster, reconciler: ReconcilerModu
     return;
   }
   if (!watch) {
-    watch = { clusterId: cluster.id, fingerprint: cluster.credentialsFingerprint, reconciler: reconciler.id, client: watchClient(cluster), kinds: new Map(), onChange, onLost };
+    watch = { clusterId: cluster.id, fingerprint: cluster.credentialsFingerprint, reconciler: reconciler.id, client: watchClient(cluster), kinds: new Map(), onChange, onLost, generation: ++generations.last };
     watches.set(cluster.id, watch);
   }
   watch.onChange = onChange;
@@ -171,6 +180,7 @@ export async function ensureWatches(cluster: Cluster, reconciler: ReconcilerModu
     if (kinds.has(kind)) continue;
     entry.stop.abort();
     watch.kinds.delete(kind);
+    moved(watch);
   }
   const missing = [...kinds].filter((kind) => !watch.kinds.has(kind));
   if (missing.length === 0) return;
@@ -179,7 +189,17 @@ export async function ensureWatches(cluster: Cluster, reconciler: ReconcilerModu
   for (const collection of collections) {
     if (!missing.includes(collection.kind) || watch.kinds.has(collection.kind)) continue;
     watch.kinds.set(collection.kind, startKind(watch, collection));
+    moved(watch);
   }
+}
+
+/**
+ * Where the cluster's cache stands: a number that moves on every snapshot, event, failure and
+ * change of the kinds followed (undefined when the cluster is not followed). Rows worked out from
+ * the cache at one generation are what the cache says until it moves.
+ */
+export function watchGeneration(clusterId: string): number | undefined {
+  return watches.get(clusterId)?.generation;
 }
 
 /**

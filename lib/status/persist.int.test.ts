@@ -29,7 +29,7 @@ describe("persistObserved", () => {
         objects: [object(first, new Date(at)), object(second, new Date(at))],
       }));
     // Any write to the status or object tables is counted by SQLite's own change counter.
-    const changesOf = async (run: () => Promise<void>) => {
+    const changesOf = async (run: () => Promise<unknown>) => {
       const before = (sql.prepare("select total_changes() as n").get() as { n: number }).n;
       await run();
       return (sql.prepare("select total_changes() as n").get() as { n: number }).n - before;
@@ -46,8 +46,9 @@ describe("persistObserved", () => {
     expect(sql.prepare("select distinct observed_at as t from object_status where cluster_id = ?").all(clusterId)).toEqual([{ t: 2_000 }]);
     expect(history()).toBe(historyAfterFirst);
 
+    expect(await observe(2_500)).toBe("touched");
     // A state change is written in full: the row, its history, its compliance event.
-    await observe(3_000, "Non-Compliant");
+    expect(await observe(3_000, "Non-Compliant")).toBe("written");
     expect(sql.prepare("select state, reason, observed_at as t from configuration_status where configuration_id = ? and cluster_id = ?").get(second, clusterId)).toEqual({ state: "Non-Compliant", reason: "ReconciliationFailed", t: 3_000 });
     expect(history()).toBe(historyAfterFirst + 1);
     expect((sql.prepare("select count(*) as n from notification_events where type = 'configuration.non-compliant'").get() as { n: number }).n).toBe(1);

@@ -49,18 +49,62 @@ export function persistCluster(clusterId: string, rows: readonly StatusValues[],
  * that moment: two writers of one cluster (a pass, and a refresh from the watch cache) each
  * compare with what the other wrote, so no change is recorded twice or against a stale state.
  */
-export function persistObserved(clusterId: string, compute: Compute, options: { batched?: boolean } = {}): Promise<void> {
+export function persistObserved(clusterId: string, compute: Compute, options: { batched?: boolean } = {}): Promise<PersistOutcome> {
   const write = () =>
     getDb().transaction(
-      (tx) => {
+      (tx): PersistOutcome => {
         const previous = previousRows(clusterId);
         const { rows, objects } = compute(previous);
-        if (!touchUnchanged(tx, clusterId, rows, previous, objects)) writeCluster(tx, clusterId, rows, previous, objects);
+        if (unchanged(clusterId, rows, previous, objects)) {
+          touch(clusterId, rows[0]!, objects);
+          return "touched";
+        }
+        writeCluster(tx, clusterId, rows, previous, objects);
+        return "written";
       },
       { behavior: "immediate" },
     );
   // Batched (a light pass): within one transaction with other passes' writes (db/batch.ts).
   return options.batched ? batchedWrite(getDb(), write) : backgroundWrite(getDb(), write);
+}
+
+/** "touched": only the times of observation moved (the rows and objects were as stored); "written": anything else. */
+export type PersistOutcome = "touched" | "written";
+
+/** What a touch with nothing worked out sets: the times of observation, as the last "touched" write set them. */
+export type Touch = { objects: boolean; seen: "at" | "kept" | "cleared" };
+
+/** The touch a "touched" write of these rows made, for touchObserved to repeat; undefined when it set a time other than the observation's. */
+export function touchOf(rows: readonly StatusValues[], objects: readonly ObjectValues[] | undefined): Touch | undefined {
+  const first = rows[0];
+  if (!first) return undefined;
+  const seen = first.lastSeenAt === undefined ? "kept" : first.lastSeenAt === null ? "cleared" : timeOf(first.lastSeenAt) === timeOf(first.observedAt) ? "at" : undefined;
+  return seen && { objects: objects !== undefined, seen };
+}
+
+/**
+ * A pass whose rows the caller knows are what is stored (nothing they are worked out from has
+ * changed, and nothing in them moves with time): only the times of observation move, with no
+ * read and nothing worked out. Batched as a light pass's writes are.
+ */
+export function touchObserved(clusterId: string, at: Date, kind: Touch): Promise<void> {
+  const time = at.getTime();
+  return batchedWrite(getDb(), () => {
+    const prepared = statements();
+    if (kind.objects) prepared.touchObjects.run({ clusterId, at: time });
+    if (kind.seen === "kept") prepared.touchRowsSeenKept.run({ clusterId, at: time });
+    else prepared.touchRows.run({ clusterId, at: time, seen: kind.seen === "at" ? time : null });
+  });
+}
+
+/**
+ * Whether rows worked out by `compute` (for example at a later time) equal what is stored for the
+ * cluster now, the times of observation aside. Reads only.
+ */
+export function wouldBeUnchanged(clusterId: string, compute: Compute): boolean {
+  const previous = previousRows(clusterId);
+  const { rows, objects } = compute(previous);
+  return unchanged(clusterId, rows, previous, objects);
 }
 
 type Compute = (previous: ReadonlyMap<string, ConfigurationStatus>) => { rows: readonly StatusValues[]; objects: readonly ObjectValues[] | undefined };
@@ -87,9 +131,9 @@ const objectKey = (o: Pick<ObjectValues, "kind" | "namespace" | "name">) => `${o
  * The common case of a pass over a fleet at rest: the cluster's rows and objects are what is
  * stored, one observation later. Then only the times of observation move, in two statements,
  * where a full write upserts every row and replaces every object (bench:fleet: the writes were
- * half the loop's CPU at rest). False, with nothing written, when anything else changed.
+ * half the loop's CPU at rest).
  */
-function touchUnchanged(tx: Tx, clusterId: string, rows: readonly StatusValues[], previous: ReadonlyMap<string, ConfigurationStatus>, objects: readonly ObjectValues[] | undefined): boolean {
+function unchanged(clusterId: string, rows: readonly StatusValues[], previous: ReadonlyMap<string, ConfigurationStatus>, objects: readonly ObjectValues[] | undefined): boolean {
   if (rows.length === 0 || rows.length !== previous.size) return false;
   const { observedAt, lastSeenAt } = rows[0]!;
   for (const row of rows) {
@@ -97,20 +141,22 @@ function touchUnchanged(tx: Tx, clusterId: string, rows: readonly StatusValues[]
     if (!before || timeOf(row.observedAt) !== timeOf(observedAt) || timeOf(row.lastSeenAt) !== timeOf(lastSeenAt)) return false;
     if (!sameValues(before, row)) return false;
   }
+  if (!objects) return true;
+  const stored = statements().objects.all({ clusterId });
+  if (stored.length !== objects.length) return false;
+  const byKey = new Map(stored.map((o) => [objectKey(o), o]));
+  return objects.every((object) => {
+    const before = byKey.get(objectKey(object));
+    return before !== undefined && sameValues(before, object);
+  });
+}
+
+function touch(clusterId: string, first: StatusValues, objects: readonly ObjectValues[] | undefined): void {
   const prepared = statements();
-  if (objects) {
-    const stored = prepared.objects.all({ clusterId });
-    if (stored.length !== objects.length) return false;
-    const byKey = new Map(stored.map((o) => [objectKey(o), o]));
-    for (const object of objects) {
-      const before = byKey.get(objectKey(object));
-      if (!before || !sameValues(before, object)) return false;
-    }
-    prepared.touchObjects.run({ clusterId, at: (objects[0]?.observedAt ?? observedAt).getTime() });
-  }
+  const { observedAt, lastSeenAt } = first;
+  if (objects) prepared.touchObjects.run({ clusterId, at: (objects[0]?.observedAt ?? observedAt).getTime() });
   if (lastSeenAt === undefined) prepared.touchRowsSeenKept.run({ clusterId, at: observedAt.getTime() });
   else prepared.touchRows.run({ clusterId, at: observedAt.getTime(), seen: timeOf(lastSeenAt) });
-  return true;
 }
 
 type Tx = Parameters<Parameters<ReturnType<typeof getDb>["transaction"]>[0]>[0];
