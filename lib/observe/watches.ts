@@ -72,7 +72,7 @@ export async function followCollection(client: ClusterClient, collection: Collec
   if (!collection.path) return;
   const path = collection.path;
   const query = `?labelSelector=${encodeURIComponent(collection.labelSelector)}`;
-  const withKind = (object: KubeObject): KubeObject => ({ ...object, apiVersion: collection.apiVersion, kind: collection.kind });
+  const withKind = (object: KubeObject): KubeObject => ({ ...object, apiVersion: collection.apiVersion, kind: collection.kind, metadata: lean(object.metadata) });
   let retryMs = MIN_RETRY_MS;
   let resourceVersion = options.initialResourceVersion;
   while (!signal.aborted) {
@@ -95,6 +95,33 @@ export async function followCollection(client: ClusterClient, collection: Collec
       retryMs = Math.min(MAX_RETRY_MS, retryMs * 2);
     }
   }
+}
+
+/**
+ * An object's metadata as the cache keeps it: the managedFields entries of status writes without
+ * their field sets. Those are the controller's (conditions, inventory, history: often most of the
+ * object) and nothing reads them: configuration drift and "spec written at" read the other
+ * entries, and the status itself is kept. A status write is an entry of the status sub-resource,
+ * or (API servers before 1.22 do not name the sub-resource) one whose fields are all in status.
+ */
+export function lean(metadata: KubeObject["metadata"]): KubeObject["metadata"] {
+  const entries = metadata.managedFields;
+  if (!Array.isArray(entries) || !entries.some(isStatusWrite)) return metadata;
+  return { ...metadata, managedFields: entries.map((entry: unknown) => (isStatusWrite(entry) ? withoutFields(entry) : entry)) };
+}
+
+function withoutFields(entry: Record<string, unknown>): Record<string, unknown> {
+  const kept = { ...entry };
+  delete kept.fieldsV1;
+  return kept;
+}
+
+function isStatusWrite(entry: unknown): entry is Record<string, unknown> {
+  if (typeof entry !== "object" || entry === null) return false;
+  const { subresource, fieldsV1 } = entry as { subresource?: unknown; fieldsV1?: unknown };
+  if (typeof fieldsV1 !== "object" || fieldsV1 === null) return false;
+  const keys = Object.keys(fieldsV1);
+  return subresource === "status" || (keys.length > 0 && keys.every((key) => key === "f:status"));
 }
 
 function startKind(watch: ClusterWatch, collection: Collection): KindWatch {
