@@ -1,6 +1,6 @@
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConfigurationStatus } from "@/db/schema-status";
+import { startBlackHole, type BlackHole } from "@/test-support/black-hole";
 import { startFleetFixture, type FleetFixture } from "@/test-support/fleet-fixture";
 
 // The one observation loop against real API servers (Flux stand-in, Git server). Cluster 0 gets a
@@ -10,8 +10,7 @@ let fleet: FleetFixture;
 let loop: typeof import("./loop");
 let db: typeof import("@/db/schema-status");
 let schema: typeof import("@/db/schema");
-let blackHole: net.Server;
-const sockets = new Set<net.Socket>();
+let blackHole: BlackHole;
 let blackHoleId: string;
 let configurationId: string;
 
@@ -30,20 +29,13 @@ beforeAll(async () => {
   crd.spec.conversion = { strategy: "Webhook", webhook: { clientConfig: { url: "https://127.0.0.1:1/convert" }, conversionReviewVersions: ["v1"] } };
   await rest.json("PUT", path, { body: crd });
 
-  blackHole = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.resume();
-    socket.on("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => blackHole.listen(0, "127.0.0.1", resolve));
-  const { port } = blackHole.address() as net.AddressInfo;
+  blackHole = await startBlackHole();
   const registry = await import("@/lib/inventory/registry");
-  blackHoleId = registry.insertCluster({ name: "black-hole", displayName: "black-hole", labels: { env: "prod" }, authMethod: "token", credentials: { server: `https://127.0.0.1:${port}`, token: "t" }, createdBy: "test" }, null).id;
+  blackHoleId = registry.insertCluster({ name: "black-hole", displayName: "black-hole", labels: { env: "prod" }, authMethod: "token", credentials: { server: blackHole.server, token: "t" }, createdBy: "test" }, null).id;
 });
 
 afterAll(async () => {
-  for (const socket of sockets) socket.destroy();
-  await new Promise((resolve) => blackHole?.close(resolve));
+  await blackHole?.close();
   await fleet?.stop();
 });
 
@@ -93,6 +85,6 @@ describe("the observation loop", () => {
     const { clustersNeedingAttention } = await import("@/lib/queries/dashboard");
     expect(clustersNeedingAttention().rows.find((r) => r.clusterId === blackHoleId)).toMatchObject({ reachability: "unreachable", reachabilityReason: hole?.reason });
     // The deadline cancelled the request: no socket is left open to the black hole.
-    await expect.poll(() => sockets.size, { timeout: 3000 }).toBe(0);
+    await expect.poll(() => blackHole.open(), { timeout: 3000 }).toBe(0);
   });
 });
