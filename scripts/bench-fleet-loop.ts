@@ -27,7 +27,8 @@ setInterval(() => {
     const line = {
       at: Date.now(),
       watches: watchStats(),
-      // Light passes that found their cluster at rest and only touched its rows, so far.
+      // Observations started so far, and the light passes among them that found their cluster at rest.
+      passes: observationCounters().passes,
       quietPasses: observationCounters().quietPasses,
       connections,
       loopDelayP99Ms: Math.round(delay.percentile(99) / 1e6),
