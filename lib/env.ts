@@ -56,13 +56,13 @@ const envSchema = z
     // so a change reaches the rows within a second; between full observations (every
     // FLEETLINE_INVENTORY_INTERVAL_S) a pass only checks the cluster answers. "list": every pass lists.
     FLEETLINE_OBSERVE_MODE: z.enum(["watch", "list"]).default("watch"),
-    // In watch mode, how often the inventory facts (nodes, controllers, every Flux object, discovery)
-    // are read again in full; the status rows come from the watches in between.
     // "on": each cluster's requests and watches are streams of one HTTP/2 connection, and a pass
     // between full observations proves life with a PING (half the CPU at rest of "off" at 2,000
     // clusters, one socket per cluster instead of up to four). "off": HTTP/1.1 keep-alive agents.
     // A server that does not offer h2 is spoken to over HTTP/1.1 either way.
     FLEETLINE_HTTP2: z.enum(["on", "off"]).default("on"),
+    // In watch mode, how often the inventory facts (nodes, controllers, every Flux object, discovery)
+    // are read again in full; the status rows come from the watches in between.
     FLEETLINE_INVENTORY_INTERVAL_S: z.coerce.number().int().min(1).max(86400).default(300),
     // How often the running loop looks for resource drift (inventory objects edited outside Git) on
     // each cluster: one list per kind in the Kustomizations' inventories, more requests than the
