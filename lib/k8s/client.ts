@@ -2,6 +2,7 @@ import "server-only";
 import https from "node:https";
 import tls from "node:tls";
 import { KubeConfig } from "@kubernetes/client-node";
+import { env } from "@/lib/env";
 import { ClusterError } from "./errors";
 import { createGuardedLookup } from "./guarded-lookup";
 import { cancelledError, pingConnection, requestJson, type Connection, type HttpRequest } from "./http";
@@ -120,7 +121,7 @@ type ApiResource = { name: string; kind: string; namespaced: boolean };
 export function createClusterClient(credentials: ClusterCredentials, options: ClientOptions = {}): ClusterClient {
   const problem = checkApiServerUrl(credentials.server);
   if (problem) throw new ClusterError("invalid", `API server URL ${problem}`);
-  const ready = connect(credentials, options.http2 ?? process.env.FLEETLINE_HTTP2 !== "off");
+  const ready = connect(credentials, options.http2 ?? env().FLEETLINE_HTTP2 === "on");
   // Failures surface on each call; without this an unused client would raise an unhandled rejection.
   ready.catch(() => undefined);
   return clientOver(ready, options, undefined, {});
