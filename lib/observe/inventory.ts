@@ -1,9 +1,8 @@
 import "server-only";
-import { eq, isNull, lte, or, sql } from "drizzle-orm";
+import { eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { backgroundWrite } from "@/db/busy";
 import { batchedWrite } from "@/db/batch";
-import { preparedOnce, rawPlaceholder } from "@/db/prepared";
 import { redactText } from "@/lib/security/redact";
 import { clusterFluxObjects, clusterHealth, clusterHealthEvents, clusters, type ClusterHealth, type HealthState, type Reconciler } from "@/db/schema";
 import type { ClusterProbe, FluxObjectSummary } from "@/lib/k8s/discovery";
@@ -90,8 +89,7 @@ export async function recordHealth(
   const failures = probe ? 0 : (previous?.consecutiveFailures ?? 0) + 1;
   const state: HealthState = probe ? "reachable" : "unreachable";
   const failedKind = probe ? [...probe.failedKinds.values()][0] : undefined;
-  // The cluster's own words (error bodies, messages) are stored and shown: redacted first.
-  const reason = failure ? redactText(failure.message) : failedKind ? redactText(failedKind) : probe?.forbidden.length ? forbiddenReason(probe.forbidden) : null;
+  const reason = reasonOf(probe, failure);
   const row = {
     clusterId,
     state,
@@ -118,11 +116,10 @@ export async function recordHealth(
         }
       : {}),
   };
-  if (probe && options.keepObjectSnapshot && previous?.state === "reachable" && previous.reason === reason && previous.kubernetesVersion === probe.kubernetesVersion) {
-    // A light pass that found the cluster as it was: only the times and the latency move.
-    const touch = touchHealth();
-    // Within one transaction with other light passes' writes (db/batch.ts).
-    await batchedWrite(db, () => touch.run({ clusterId, checkedAt: now, nextCheckAt: row.nextCheckAt.getTime(), latencyMs: probe.latencyMs, observedBy: row.observedBy }));
+  if (probe && options.keepObjectSnapshot && healthAsStored(previous, probe)) {
+    // A light pass that found the cluster as it was: only the times and the latency move,
+    // within one transaction with other light passes' writes (db/batch.ts).
+    await batchedWrite(db, () => touchHealth([{ clusterId, latencyMs: probe.latencyMs }], now, intervalMs));
     return { clusterId, state, durationMs: 0 };
   }
   // A background write: when another process holds the lock it waits off the event loop.
@@ -141,14 +138,35 @@ export async function recordHealth(
   return { clusterId, state, durationMs: 0, ...(reason ? { reason } : {}) };
 }
 
-// Prepared once (bench:fleet at rest: building the upsert on every light pass was a tenth of the loop's CPU).
-const touchHealth = preparedOnce((db) =>
-  db
-    .update(clusterHealth)
-    .set({ checkedAt: rawPlaceholder("checkedAt"), lastSeenAt: rawPlaceholder("checkedAt"), nextCheckAt: rawPlaceholder("nextCheckAt"), latencyMs: rawPlaceholder("latencyMs"), observedBy: rawPlaceholder("observedBy"), consecutiveFailures: 0 })
-    .where(eq(clusterHealth.clusterId, sql.placeholder("clusterId")))
-    .prepare(),
-);
+/** The reason stored with a check: the cluster's own words (error bodies, messages) are stored and shown, so redacted first. */
+function reasonOf(probe: ClusterProbe | undefined, failure: { message: string } | undefined): string | null {
+  const failedKind = probe ? [...probe.failedKinds.values()][0] : undefined;
+  return failure ? redactText(failure.message) : failedKind ? redactText(failedKind) : probe?.forbidden.length ? forbiddenReason(probe.forbidden) : null;
+}
+
+/** Whether a check finding `probe` (a light pass's: the last full observation's, alive) would store what is stored, the times and latency aside. */
+export function healthAsStored(previous: ClusterHealth | undefined, probe: ClusterProbe): boolean {
+  return previous?.state === "reachable" && previous.reason === reasonOf(probe, undefined) && previous.kubernetesVersion === probe.kubernetesVersion;
+}
+
+/**
+ * Checks of clusters found as they were (healthAsStored): their times, next check and latency
+ * move, in one statement however many. Run inside the caller's write.
+ */
+export function touchHealth(checks: readonly { clusterId: string; latencyMs: number }[], now: number, intervalMs: number): void {
+  const db = getDb();
+  for (let i = 0; i < checks.length; i += CHECKS_PER_STATEMENT) {
+    const chunk = checks.slice(i, i + CHECKS_PER_STATEMENT);
+    const latency = sql`case ${clusterHealth.clusterId} ${sql.join(chunk.map((c) => sql`when ${c.clusterId} then cast(${c.latencyMs} as integer)`), sql` `)} end`;
+    db.update(clusterHealth)
+      .set({ checkedAt: new Date(now), lastSeenAt: new Date(now), nextCheckAt: new Date(now + nextCheckDelay(0, intervalMs)), latencyMs: latency, observedBy: replicaId(), consecutiveFailures: 0 })
+      .where(inArray(clusterHealth.clusterId, chunk.map((c) => c.clusterId)))
+      .run();
+  }
+}
+
+// Three bound parameters per check: well under SQLite's and PostgreSQL's limits.
+const CHECKS_PER_STATEMENT = 300;
 
 /** Clusters never checked, or due now. */
 export function dueClusterIds(now: number): string[] {

@@ -19,8 +19,9 @@ import { objectsOfConfiguration, unreachableRow } from "@/lib/reconcilers/flux/r
 import { noReconcilerRow } from "@/lib/reconcilers/observation";
 import type { Listing } from "@/lib/reconcilers/types";
 import { loadTargets, withReconciler, type Target } from "@/lib/status/expected";
-import { detectReconciler, dueClusterIds, forgetDeletedClusters, healthSettings, recordHealth, type CheckOutcome, type SweepOptions } from "./inventory";
-import { persistObserved, touchObserved, touchOf, wouldBeUnchanged, type PersistOutcome, type Touch } from "@/lib/status/persist";
+import { detectReconciler, dueClusterIds, forgetDeletedClusters, healthAsStored, healthSettings, recordHealth, touchHealth, type CheckOutcome, type SweepOptions } from "./inventory";
+import { persistObserved, touchClusters, touchOf, wouldBeUnchanged, type PersistOutcome, type Touch } from "@/lib/status/persist";
+import { batchedWrite } from "@/db/batch";
 import { persistPolicies } from "@/lib/policy/persist";
 import { readPolicyEngines, servedEngines } from "@/lib/policy/read";
 import type { PolicyEngine } from "@/db/schema-policy";
@@ -114,13 +115,8 @@ type ClusterObservation = { check: CheckOutcome; sweep: ClusterSweepOutcome };
  */
 async function observeCluster(cluster: Cluster, targets: readonly Target[], health: ClusterHealth | undefined, o: Settings): Promise<ClusterObservation> {
   const started = Date.now();
-  const sweep = (status: ClusterSweepOutcome["status"], reason?: string): ClusterSweepOutcome => ({ clusterId: cluster.id, status, durationMs: Date.now() - started, configurations: targets.length, ...(reason ? { reason } : {}) });
-  const markUnknown = async (failure: { kind: string; message: string }) => {
-    quietRows.delete(cluster.id);
-    const now = o.now();
-    await persistObserved(cluster.id, (previous) => ({ rows: targets.map((t) => unreachableRow(t, previous.get(t.configurationId), failure, now)), objects: undefined }));
-    return sweep("unreachable", failure.message);
-  };
+  const sweep = sweepOf(cluster.id, targets.length, started);
+  const markUnknown = (failure: { kind: string; message: string }) => markClusterUnknown(cluster.id, targets, failure, o, sweep);
   const away = o.respectBackoff ? backingOff(health, o.now()) : undefined;
   if (away) {
     const state = health?.state ?? "unknown";
@@ -136,6 +132,25 @@ async function observeCluster(cluster: Cluster, targets: readonly Target[], heal
   }));
 }
 
+type Sweep = (status: ClusterSweepOutcome["status"], reason?: string) => ClusterSweepOutcome;
+
+const sweepOf = (clusterId: string, configurations: number, started: number): Sweep => (status, reason) => ({ clusterId, status, durationMs: Date.now() - started, configurations, ...(reason ? { reason } : {}) });
+
+/** A cluster that does not answer: all its rows Unknown with the reason, at once. */
+async function markClusterUnknown(clusterId: string, targets: readonly Target[], failure: { kind: string; message: string }, o: Pick<Settings, "now">, sweep: Sweep): Promise<ClusterSweepOutcome> {
+  quietRows.delete(clusterId);
+  const now = o.now();
+  await persistObserved(clusterId, (previous) => ({ rows: targets.map((t) => unreachableRow(t, previous.get(t.configurationId), failure, now)), objects: undefined }));
+  return sweep("unreachable", failure.message);
+}
+
+/** A cluster last seen answering that no longer proves life: its health recorded as failed, its rows Unknown. */
+async function lostCluster(clusterId: string, targets: readonly Target[], health: ClusterHealth | undefined, failure: { kind: string; message: string } | undefined, o: Settings, sweep: Sweep): Promise<ClusterObservation> {
+  fullProbes.delete(clusterId);
+  const check = await recordHealth(clusterId, health, undefined, failure, o.now(), o.intervalMs);
+  return { check, sweep: await markClusterUnknown(clusterId, targets, failure ?? { kind: "network", message: "unreachable" }, o, sweep) };
+}
+
 async function observeWithin(
   cluster: Cluster,
   targets: readonly Target[],
@@ -144,11 +159,11 @@ async function observeWithin(
   deadline: Deadline,
   started: number,
   markUnknown: (failure: { kind: string; message: string }) => Promise<ClusterSweepOutcome>,
-  sweep: (status: ClusterSweepOutcome["status"], reason?: string) => ClusterSweepOutcome,
+  sweep: Sweep,
 ): Promise<ClusterObservation> {
   // The deadline aborts the request in flight, so a black hole holds a socket no longer than this.
   const client = clientFor(cluster, requestTimeoutMs()).withSignal(deadline.signal);
-  const light = await lightPass(cluster, targets, health, o, client, deadline, markUnknown, sweep);
+  const light = await lightPass(cluster, targets, health, o, client, deadline, sweep);
   if (light) return light;
   quietRows.delete(cluster.id);
   const namespaces = namespacesOf(targets);
@@ -194,14 +209,21 @@ async function observeWithin(
     return { check, sweep: await markUnknown(classifyError(error)) };
   }
   await persistRows(cluster.id, reconciler, mine, listing, probe, await driftCounts(cluster, mine, listing, deadline, o), o);
-  if (o.watch) {
-    ensureWatches(cluster, reconciler, kindsInUse(reconciler, mine), () => refreshFromWatch(cluster.id), () => observeSoon(cluster.id)).catch((error: unknown) =>
-      log.debug("watch: not started", { cluster: cluster.name, error: errorMessage(error) }),
-    );
-  }
+  if (o.watch) follow(cluster, reconciler, kindsInUse(reconciler, mine));
   await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
   await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), listing.objects, mine, o);
   return { check, sweep: sweep("ok") };
+}
+
+/**
+ * Follows the kinds in use on the cluster. The callbacks the watches keep capture the cluster's id
+ * and name only: made inside a pass, they kept its whole scope alive (the cluster's row with its
+ * sealed credentials, and the pass's targets with their rendered objects) until the next full
+ * observation replaced them.
+ */
+function follow(cluster: Cluster, reconciler: ReconcilerModule, kinds: ReadonlySet<string>): void {
+  const { id, name } = cluster;
+  ensureWatches(cluster, reconciler, kinds, () => refreshFromWatch(id), () => observeSoon(id)).catch((error: unknown) => log.debug("watch: not started", { cluster: name, error: errorMessage(error) }));
 }
 
 /**
@@ -210,12 +232,32 @@ async function observeWithin(
  * the counts the rows have.
  */
 function driftCounts(cluster: Cluster, targets: readonly Target[], listing: Listing, deadline: Deadline, o: Settings): Promise<Map<string, number> | undefined> {
-  if (!o.resourceDrift) return Promise.resolve(undefined);
-  const driftReadAt = (globalForLoop.fleetlineDriftReadAt ??= new Map<string, number>());
-  const last = driftReadAt.get(cluster.id);
-  if (o.driftIntervalMs > 0 && last !== undefined && o.now() - last < o.driftIntervalMs) return Promise.resolve(undefined);
-  driftReadAt.set(cluster.id, o.now());
+  if (!driftDue(cluster.id, o, o.now())) return Promise.resolve(undefined);
+  driftReadAt().set(cluster.id, o.now());
   return resourceDriftCounts(cluster, targets, listing.objects as LiveFluxObject[], deadline);
+}
+
+const driftReadAt = () => (globalForLoop.fleetlineDriftReadAt ??= new Map<string, number>());
+const policyReadAt = () => (globalForLoop.fleetlinePolicyReadAt ??= new Map<string, number>());
+const versionsReadAt = () => (globalForLoop.fleetlineVersionsReadAt ??= new Map<string, number>());
+
+/** Whether this pass looks for resource drift on the cluster (driftCounts). */
+function driftDue(clusterId: string, o: Settings, now: number): boolean {
+  if (!o.resourceDrift) return false;
+  const last = driftReadAt().get(clusterId);
+  return !(o.driftIntervalMs > 0 && last !== undefined && now - last < o.driftIntervalMs);
+}
+
+/** Whether this pass reads the cluster's policy results (observePolicies). */
+function policiesDue(clusterId: string, o: Settings, now: number): boolean {
+  const last = policyReadAt().get(clusterId);
+  return o.policies && (last === undefined || now - last >= env().FLEETLINE_POLICY_INTERVAL_S * 1000);
+}
+
+/** Whether this pass reads the cluster's images and chart versions (observeVersions). */
+function versionsDue(clusterId: string, o: Settings, now: number): boolean {
+  const last = versionsReadAt().get(clusterId);
+  return o.versions && (last === undefined || now - last >= env().FLEETLINE_VERSIONS_INTERVAL_S * 1000);
 }
 
 /**
@@ -266,7 +308,7 @@ type FullProbe = { at: number; dueAt: number; probe: ClusterProbe; fingerprint: 
  * does not bring the full observation forward: a commit applied fleet-wide would otherwise have
  * every cluster read in full at once, which is what interval listing cost.
  */
-async function lightPass(cluster: Cluster, targets: readonly Target[], health: ClusterHealth | undefined, o: Settings, client: ClusterClient, deadline: Deadline, markUnknown: (failure: { kind: string; message: string }) => Promise<ClusterSweepOutcome>, sweep: (status: ClusterSweepOutcome["status"]) => ClusterSweepOutcome): Promise<ClusterObservation | undefined> {
+async function lightPass(cluster: Cluster, targets: readonly Target[], health: ClusterHealth | undefined, o: Settings, client: ClusterClient, deadline: Deadline, sweep: Sweep): Promise<ClusterObservation | undefined> {
   const full = fullProbes.get(cluster.id);
   if (!o.watch || !full || full.fingerprint !== cluster.credentialsFingerprint || o.now() >= full.dueAt) return undefined;
   const view = cachedView(cluster, full, targets);
@@ -279,22 +321,18 @@ async function lightPass(cluster: Cluster, targets: readonly Target[], health: C
   } catch (error) {
     failure = classifyError(error);
   }
-  if (!alive) {
-    fullProbes.delete(cluster.id);
-    const check = await recordHealth(cluster.id, health, undefined, failure, o.now(), o.intervalMs);
-    return { check, sweep: await markUnknown(failure ?? { kind: "network", message: "unreachable" }) };
-  }
+  if (!alive) return lostCluster(cluster.id, targets, health, failure, o, sweep);
   const probe: ClusterProbe = { ...full.probe, ...alive };
   const counts = await driftCounts(cluster, mine, listing, deadline, o);
   const generation = watchGeneration(cluster.id);
   const key = targetsKey(mine);
-  const quiet = quietRows.get(cluster.id);
   const now = o.now();
+  const quiet = counts ? undefined : atRest(cluster.id, full, key, now);
   // Both writes join the same batch (db/batch.ts): one transaction for many light passes.
   const health$ = recordHealth(cluster.id, health, probe, undefined, now, o.intervalMs, { keepObjectSnapshot: true });
-  if (!counts && quiet && quiet.generation === generation && quiet.key === key && quiet.fullAt === full.at && now < quiet.until) {
+  if (quiet) {
     // Nothing the rows are worked out from has moved since they were last found as stored.
-    const [check] = await Promise.all([health$, touchObserved(cluster.id, new Date(now), quiet.touch)]);
+    const [check] = await Promise.all([health$, batchedWrite(getDb(), () => touchClusters([{ clusterId: cluster.id, touch: quiet.touch }], now))]);
     loopCounters.quietPasses += 1;
     await observeOthers(cluster, listing, mine, o);
     return { check, sweep: sweep("ok") };
@@ -322,6 +360,78 @@ async function observeOthers(cluster: Cluster, listing: Listing, mine: readonly 
  * pass at rest cost). Forgotten on every other write of the cluster's rows.
  */
 type QuietRows = { generation: number; key: string; fullAt: number; until: number; touch: Touch };
+
+/** The cluster's QuietRows when they still hold: the same watch generation, targets and full observation, before the next is due. */
+function atRest(clusterId: string, full: FullProbe, key: string, now: number): QuietRows | undefined {
+  const quiet = quietRows.get(clusterId);
+  return quiet && quiet.generation === watchGeneration(clusterId) && quiet.key === key && quiet.fullAt === full.at && now < quiet.until ? quiet : undefined;
+}
+
+/**
+ * A cluster of this pass that can be observed at rest (restPass): watch mode, its last full
+ * observation current, its rows at rest (atRest) and its health as stored, and nothing else due
+ * on this pass (resource drift, policies, versions). Reads memory only.
+ */
+function restsNow(cluster: Cluster, targets: readonly Target[], health: ClusterHealth | undefined, o: Settings, now: number): QuietRows | undefined {
+  const full = fullProbes.get(cluster.id);
+  if (!o.watch || !full || full.fingerprint !== cluster.credentialsFingerprint || now >= full.dueAt || targets.length === 0) return undefined;
+  if (driftDue(cluster.id, o, now) || policiesDue(cluster.id, o, now) || versionsDue(cluster.id, o, now) || !healthAsStored(health, full.probe)) return undefined;
+  const reconciler = reconcilerFor({ reconcilerOverride: cluster.reconcilerOverride, detectedReconciler: detectReconciler(full.probe) });
+  if (!reconciler) return undefined;
+  return atRest(cluster.id, full, targetsKey(targets.map((t) => withReconciler(t, reconciler.id))), now);
+}
+
+/**
+ * Clusters at rest, observed together: a PING each on the connection their watches use, then one
+ * write for all that answered, whose health and rows only move their times of observation. No
+ * slot, deadline or pass per cluster (bench:fleet at rest, 2,000 clusters: that machinery, and a
+ * statement and a savepoint per cluster, were most of the loop's CPU). A PING is one frame on an
+ * open connection and times out on its own (the client's request timeout). A cluster that does
+ * not answer is lost (rows Unknown at once); one with no connection open to PING gets a pass.
+ */
+async function restPass(resting: readonly { cluster: Cluster; quiet: QuietRows }[], targets: ReadonlyMap<string, Target[]>, healthOf: ReadonlyMap<string, ClusterHealth | undefined>, o: Settings): Promise<PromiseSettledResult<ClusterObservation>[]> {
+  const started = Date.now();
+  const pings = await Promise.all(
+    resting.map(({ cluster }) =>
+      clientFor(cluster, requestTimeoutMs())
+        .ping()
+        .then((rtt) => ({ rtt, failure: undefined }), (error: unknown) => ({ rtt: undefined, failure: classifyError(error) })),
+    ),
+  );
+  const now = o.now();
+  const alive = resting.flatMap(({ cluster, quiet }, i) => {
+    const rtt = pings[i]!.rtt;
+    return rtt === undefined ? [] : [{ clusterId: cluster.id, touch: quiet.touch, latencyMs: Math.round(rtt) }];
+  });
+  const written =
+    alive.length === 0
+      ? Promise.resolve(undefined)
+      : batchedWrite(getDb(), () => (touchHealth(alive, now, o.intervalMs), touchClusters(alive, now))).then(
+          () => undefined,
+          (error: unknown) => {
+            const message = errorMessage(error);
+            log.warn("observe: times of observation not stored", { clusters: alive.length, error: message });
+            return message;
+          },
+        );
+  loopCounters.passes += alive.length;
+  loopCounters.quietPasses += alive.length;
+  return Promise.allSettled(
+    resting.map(async ({ cluster }, i): Promise<ClusterObservation> => {
+      const { rtt, failure } = pings[i]!;
+      const mine = targets.get(cluster.id) ?? [];
+      const sweep = sweepOf(cluster.id, mine.length, started);
+      if (rtt === undefined && failure) {
+        loopCounters.passes += 1;
+        return lostCluster(cluster.id, mine, healthOf.get(cluster.id), failure, o, sweep);
+      }
+      // No connection open to PING (it closed since): a pass, which opens one.
+      if (rtt === undefined) return observeOnce(cluster, mine, healthOf.get(cluster.id), o);
+      const error = await written;
+      return { check: { clusterId: cluster.id, state: "reachable", durationMs: Date.now() - started }, sweep: error ? sweep("failed", error) : sweep("ok") };
+    }),
+  );
+}
 
 /** Observations of a cluster started, and light passes among them that found their cluster at rest and worked nothing out (for bench-stats and tests). */
 export function observationCounters(): Readonly<typeof loopCounters> {
@@ -423,11 +533,9 @@ async function refreshRows(clusterIds: readonly string[]): Promise<void> {
  * the last results, which then show their age.
  */
 async function observePolicies(cluster: Cluster, client: ClusterClient, o: Settings): Promise<void> {
-  const policyReadAt = (globalForLoop.fleetlinePolicyReadAt ??= new Map<string, number>());
   const now = o.now();
-  const last = policyReadAt.get(cluster.id);
-  if (!o.policies || (last !== undefined && now - last < env().FLEETLINE_POLICY_INTERVAL_S * 1000)) return;
-  policyReadAt.set(cluster.id, now);
+  if (!policiesDue(cluster.id, o, now)) return;
+  policyReadAt().set(cluster.id, now);
   // In watch mode the engines served are discovered once per full observation, as the
   // reconciler's kinds are: a light pass does not ask for the cluster's group list again.
   const full = o.watch ? fullProbes.get(cluster.id) : undefined;
@@ -459,11 +567,9 @@ const policyDiscovery = new Map<string, { fullAt: number; served: ReadonlyMap<Po
  * time keeps the last rows and records why.
  */
 async function observeVersions(cluster: Cluster, client: ClusterClient, objects: readonly KubeObject[], targets: readonly Target[], o: Settings): Promise<void> {
-  const versionsReadAt = (globalForLoop.fleetlineVersionsReadAt ??= new Map<string, number>());
   const now = o.now();
-  const last = versionsReadAt.get(cluster.id);
-  if (!o.versions || (last !== undefined && now - last < env().FLEETLINE_VERSIONS_INTERVAL_S * 1000)) return;
-  versionsReadAt.set(cluster.id, now);
+  if (!versionsDue(cluster.id, o, now)) return;
+  versionsReadAt().set(cluster.id, now);
   const deadline = new Deadline(env().FLEETLINE_VERSIONS_TIMEOUT_MS);
   const reading = await deadline
     .race(readVersions(client.withSignal(deadline.signal), objects, targets))
@@ -594,14 +700,27 @@ export async function runObservation(options: ObserveOptions = {}): Promise<{ ob
   const specs = new Map<string, ConfigurationSpec>();
   for (const target of [...targets.values()].flat()) if (target.spec) specs.set(target.configurationId, target.spec);
   const heads = specs.size > 0 ? refreshSourceHeads(specs, o.gitMaxAgeMs) : Promise.resolve(new Map());
-  const settled = await mapWithConcurrency(list, o.concurrency, (cluster) => observeOnce(cluster, targets.get(cluster.id) ?? [], healthOf.get(cluster.id), o));
-  const observations = settled.map((s, i): ClusterObservation => {
-    if (s.status === "fulfilled") return s.value;
-    const clusterId = list[i]!.id;
+  // Clusters at rest are observed together (restPass); the others each get a pass.
+  const now = o.now();
+  const resting = list.flatMap((cluster) => {
+    const quiet = inFlight.has(cluster.id) ? undefined : restsNow(cluster, targets.get(cluster.id) ?? [], healthOf.get(cluster.id), o, now);
+    return quiet ? [{ cluster, quiet }] : [];
+  });
+  const restingIds = new Set(resting.map((r) => r.cluster.id));
+  const passing = list.filter((cluster) => !restingIds.has(cluster.id));
+  const [rested, passed] = await Promise.all([
+    restPass(resting, targets, healthOf, o),
+    mapWithConcurrency(passing, o.concurrency, (cluster) => observeOnce(cluster, targets.get(cluster.id) ?? [], healthOf.get(cluster.id), o)),
+  ]);
+  const observed = [...passing, ...resting.map((r) => r.cluster)];
+  const byId = new Map([...passed, ...rested].map((s, i): [string, ClusterObservation] => {
+    const clusterId = observed[i]!.id;
+    if (s.status === "fulfilled") return [clusterId, s.value];
     log.error("observe: cluster failed", { clusterId, error: errorMessage(s.reason) });
     const reason = classifyError(s.reason).message;
-    return { check: { clusterId, state: "unknown", durationMs: 0, reason }, sweep: { clusterId, status: "failed", durationMs: 0, configurations: targets.get(clusterId)?.length ?? 0, reason } };
-  });
+    return [clusterId, { check: { clusterId, state: "unknown", durationMs: 0, reason }, sweep: { clusterId, status: "failed", durationMs: 0, configurations: targets.get(clusterId)?.length ?? 0, reason } }];
+  }));
+  const observations = list.map((cluster) => byId.get(cluster.id)!);
   const behind = heads
     .then((found) => applyBehindBy(found, list.map((c) => c.id)))
     .catch((error: unknown) => log.warn("observe: behind-by update failed", { error: errorMessage(error) }));

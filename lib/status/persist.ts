@@ -1,9 +1,9 @@
 import "server-only";
-import { and, eq, notInArray, sql } from "drizzle-orm";
+import { and, eq, inArray, notInArray, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { backgroundWrite } from "@/db/busy";
 import { batchedWrite } from "@/db/batch";
-import { preparedOnce, rawPlaceholder } from "@/db/prepared";
+import { preparedOnce } from "@/db/prepared";
 import { configurationStatus, configurationStatusHistory, objectStatus, type ConfigurationStatus } from "@/db/schema-status";
 import { complianceChange, complianceEvent, driftChange, driftEntered, insertEvents } from "@/lib/notify/emit";
 import type { NewNotificationEvent } from "@/db/schema-notifications";
@@ -14,13 +14,9 @@ const INSERT_CHUNK = 200;
 // The statements every observation runs, prepared once per connection.
 const statements = preparedOnce((db) => {
   const clusterId = sql.placeholder("clusterId");
-  const at = rawPlaceholder("at");
   return {
     rows: db.select().from(configurationStatus).where(eq(configurationStatus.clusterId, clusterId)).prepare(),
     objects: db.select().from(objectStatus).where(eq(objectStatus.clusterId, clusterId)).prepare(),
-    touchRows: db.update(configurationStatus).set({ observedAt: at, lastSeenAt: rawPlaceholder("seen") }).where(eq(configurationStatus.clusterId, clusterId)).prepare(),
-    touchRowsSeenKept: db.update(configurationStatus).set({ observedAt: at }).where(eq(configurationStatus.clusterId, clusterId)).prepare(),
-    touchObjects: db.update(objectStatus).set({ observedAt: at }).where(eq(objectStatus.clusterId, clusterId)).prepare(),
   };
 });
 
@@ -83,18 +79,39 @@ export function touchOf(rows: readonly StatusValues[], objects: readonly ObjectV
 }
 
 /**
- * A pass whose rows the caller knows are what is stored (nothing they are worked out from has
- * changed, and nothing in them moves with time): only the times of observation move, with no
- * read and nothing worked out. Batched as a light pass's writes are.
+ * Clusters whose rows the caller knows are what is stored (nothing they are worked out from has
+ * changed, and nothing in them moves with time): only the times of observation move, as each
+ * cluster's last touch moved them, with no read and nothing worked out. One statement per kind
+ * of touch however many clusters, not one per cluster. Run inside the caller's write.
  */
-export function touchObserved(clusterId: string, at: Date, kind: Touch): Promise<void> {
-  const time = at.getTime();
-  return batchedWrite(getDb(), () => {
-    const prepared = statements();
-    if (kind.objects) prepared.touchObjects.run({ clusterId, at: time });
-    if (kind.seen === "kept") prepared.touchRowsSeenKept.run({ clusterId, at: time });
-    else prepared.touchRows.run({ clusterId, at: time, seen: kind.seen === "at" ? time : null });
-  });
+export function touchClusters(clusters: readonly { clusterId: string; touch: Touch }[], at: number): void {
+  const groups = new Map<string, { touch: Touch; ids: string[] }>();
+  for (const { clusterId, touch } of clusters) {
+    const key = `${touch.objects}:${touch.seen}`;
+    const group = groups.get(key);
+    if (group) group.ids.push(clusterId);
+    else groups.set(key, { touch, ids: [clusterId] });
+  }
+  for (const { touch, ids } of groups.values()) {
+    touchTimes(ids, { at, seen: touch.seen === "kept" ? undefined : touch.seen === "at" ? at : null, objectsAt: touch.objects ? at : undefined });
+  }
+}
+
+// Well under SQLite's and PostgreSQL's limits on bound parameters.
+const IDS_PER_STATEMENT = 500;
+
+/**
+ * The times of observation of these clusters' rows: `at`, and the last seen time (`seen`;
+ * undefined keeps it); their objects' too when `objectsAt` is given.
+ */
+function touchTimes(clusterIds: readonly string[], times: { at: number; seen: number | null | undefined; objectsAt: number | undefined }): void {
+  const db = getDb();
+  const set = { observedAt: new Date(times.at), ...(times.seen === undefined ? {} : { lastSeenAt: times.seen === null ? null : new Date(times.seen) }) };
+  for (let i = 0; i < clusterIds.length; i += IDS_PER_STATEMENT) {
+    const ids = clusterIds.slice(i, i + IDS_PER_STATEMENT);
+    if (times.objectsAt !== undefined) db.update(objectStatus).set({ observedAt: new Date(times.objectsAt) }).where(inArray(objectStatus.clusterId, ids)).run();
+    db.update(configurationStatus).set(set).where(inArray(configurationStatus.clusterId, ids)).run();
+  }
 }
 
 /**
@@ -152,11 +169,8 @@ function unchanged(clusterId: string, rows: readonly StatusValues[], previous: R
 }
 
 function touch(clusterId: string, first: StatusValues, objects: readonly ObjectValues[] | undefined): void {
-  const prepared = statements();
   const { observedAt, lastSeenAt } = first;
-  if (objects) prepared.touchObjects.run({ clusterId, at: (objects[0]?.observedAt ?? observedAt).getTime() });
-  if (lastSeenAt === undefined) prepared.touchRowsSeenKept.run({ clusterId, at: observedAt.getTime() });
-  else prepared.touchRows.run({ clusterId, at: observedAt.getTime(), seen: timeOf(lastSeenAt) });
+  touchTimes([clusterId], { at: observedAt.getTime(), seen: lastSeenAt === undefined ? undefined : timeOf(lastSeenAt), objectsAt: objects ? (objects[0]?.observedAt ?? observedAt).getTime() : undefined });
 }
 
 type Tx = Parameters<Parameters<ReturnType<typeof getDb>["transaction"]>[0]>[0];

@@ -1,0 +1,97 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { clusterHealth, clusters } from "@/db/schema";
+import { configurationStatus } from "@/db/schema-status";
+import type { ClusterClient } from "@/lib/k8s/client";
+import { startFleetFixture, type FleetFixture } from "@/test-support/fleet-fixture";
+import { startTcpRelay, type TcpRelay } from "@/test-support/tcp-relay";
+
+// Watch mode, a cluster at rest: its watches in sync, its rows found as stored, nothing else due.
+// The loop observes such clusters together, with a PING each and one write, and no pass of their
+// own; the cluster is registered through a TCP relay, so its link can go silent.
+let fleet: FleetFixture;
+let relay: TcpRelay;
+let clusterId: string;
+let loop: typeof import("./loop");
+let watches: typeof import("./watches");
+
+beforeAll(async () => {
+  // The PING's timeout is the cluster client's request timeout.
+  process.env.FLEETLINE_HEALTH_TIMEOUT_MS = "3000";
+  fleet = await startFleetFixture({ clusters: 1, name: "rest", resyncMs: 0, register: false });
+  const cluster = fleet.harness.clusters[0]!;
+  relay = await startTcpRelay(cluster.server);
+  const registry = await import("@/lib/inventory/registry");
+  const credentials = { server: relay.server, token: cluster.adminToken, caData: cluster.caData };
+  clusterId = registry.insertCluster({ name: "rest-relayed", displayName: "rest-relayed", labels: { env: "prod" }, authMethod: "token", credentials, createdBy: "test" }, null).id;
+  [loop, watches] = await Promise.all([import("./loop"), import("./watches")]);
+});
+
+afterAll(async () => {
+  watches?.stopAllWatches();
+  await relay?.stop();
+  await fleet?.stop();
+});
+
+const rowOf = () => fleet.temp.db.select().from(configurationStatus).where(eq(configurationStatus.clusterId, clusterId)).get();
+const healthOf = () => fleet.temp.db.select().from(clusterHealth).where(eq(clusterHealth.clusterId, clusterId)).get();
+const pass = () => loop.runObservation({ clusterIds: [clusterId], gitMaxAgeMs: 0, timeoutMs: 8000, watch: true, resourceDrift: false, policies: false, versions: false });
+
+describe("clusters at rest", () => {
+  it("are observed with a PING and one write, with no pass of their own; one whose link goes silent turns Unknown on that pass", async () => {
+    const saved = fleet.save({
+      name: "resting",
+      scope: "cluster",
+      source: { kind: "GitRepository", url: fleet.harness.sample!.repo.url, ref: { type: "branch", value: "main" }, interval: "10m" },
+      kustomizations: [{ name: "infra", path: "./infrastructure", prune: true }],
+      targets: { clusterIds: [clusterId] },
+    });
+    await fleet.push(saved.id, saved.version);
+    await expect.poll(async () => (await pass(), rowOf()?.state), { timeout: 60_000, interval: 500 }).toBe("Compliant");
+    await expect.poll(() => watches.watchStats(), { timeout: 15_000 }).toEqual({ clusters: 1, kinds: 2, synced: 2 });
+    // A light pass finds the rows as stored; from then on the cluster is at rest. The stand-in, as
+    // Flux, reconciles the Kustomization once more when its source's artifact lands: at rest means
+    // a quiet pass with no event from the cluster for a second before it.
+    const settled = async () => {
+      const generation = watches.watchGeneration(clusterId);
+      const quiet = loop.observationCounters().quietPasses;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await pass();
+      return loop.observationCounters().quietPasses > quiet && watches.watchGeneration(clusterId) === generation;
+    };
+    await expect.poll(settled, { timeout: 30_000, interval: 0 }).toBe(true);
+
+    const { clientFor } = await import("@/lib/inventory/client-cache");
+    const cluster = fleet.temp.db.select().from(clusters).where(eq(clusters.id, clusterId)).get()!;
+    const client = clientFor(cluster, loop.requestTimeoutMs());
+    // A pass of its own gives the cluster's client a deadline (client.withSignal): counted here.
+    const withSignal = client.withSignal;
+    let views = 0;
+    const spy = vi.spyOn(client, "withSignal").mockImplementation((signal): ClusterClient => (views++, withSignal(signal)));
+    afterAll(() => spy.mockRestore());
+    const counters = loop.observationCounters();
+    const at = Date.now();
+    const result = await pass();
+    expect(result.observations.map((x) => [x.check.state, x.sweep.status])).toEqual([["reachable", "ok"]]);
+    expect(views).toBe(0);
+    expect(loop.observationCounters()).toEqual({ passes: counters.passes + 1, quietPasses: counters.quietPasses + 1 });
+    // The times of observation moved; the state did not.
+    expect(rowOf()).toMatchObject({ state: "Compliant" });
+    expect(rowOf()!.observedAt.getTime()).toBeGreaterThanOrEqual(at);
+    const health = healthOf()!;
+    expect(health).toMatchObject({ state: "reachable", consecutiveFailures: 0, latencyMs: expect.any(Number) });
+    expect(health.checkedAt!.getTime()).toBeGreaterThanOrEqual(at);
+    expect(health.lastSeenAt!.getTime()).toBe(health.checkedAt!.getTime());
+    expect(health.nextCheckAt.getTime()).toBeGreaterThan(health.checkedAt!.getTime());
+
+    // The link goes silent (TCP stays open, nothing answers): the PING of the next pass times out.
+    relay.blackHole();
+    const silent = await pass();
+    expect(silent.observations.map((x) => [x.check.state, x.sweep.status])).toEqual([["unreachable", "unreachable"]]);
+    // Found by the PING of the pass at rest: no pass of its own was needed to find it.
+    expect(views).toBe(0);
+    expect(rowOf()).toMatchObject({ state: "Unknown" });
+    expect(rowOf()!.reason).toMatch(/^ClusterUnreachable/);
+    expect(healthOf()).toMatchObject({ state: "unreachable", consecutiveFailures: 1 });
+  });
+});
