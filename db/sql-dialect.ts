@@ -72,13 +72,16 @@ export function jsonObjectEntries(json: SQLWrapper, as: string, ...path: JsonSte
 
 /**
  * `(select value from …)` over a list bound as ONE parameter (a JSON array), for `x in ${textList(ids)}`:
- * a thousand ids stay one parameter, far from either database's limit on parameters.
+ * a thousand ids stay one parameter, far from either database's limit on parameters. A placeholder
+ * instead of the values makes a statement prepared once for lists of any length (bind the JSON text).
  */
-export function textList(values: readonly string[]): SQL {
-  const list = JSON.stringify(values);
+export function textList(values: readonly string[] | SQLWrapper): SQL {
+  const list = isStringList(values) ? JSON.stringify(values) : values;
   if (isPostgres()) return sql`(select value from jsonb_array_elements_text(${list}::jsonb) as list(value))`;
   return sql`(select value from json_each(${list}))`;
 }
+
+const isStringList = (values: readonly string[] | SQLWrapper): values is readonly string[] => Array.isArray(values);
 
 /** An aggregate: the group's values as a JSON array text (`[]` for no rows in both databases). */
 export function jsonArrayAgg(value: SQLWrapper): SQL {

@@ -1,8 +1,10 @@
 import "server-only";
-import { eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { eq, isNull, lte, or, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { backgroundWrite } from "@/db/busy";
 import { batchedWrite } from "@/db/batch";
+import { preparedOnce, rawPlaceholder } from "@/db/prepared";
+import { jsonInteger, textList } from "@/db/sql-dialect";
 import { redactText } from "@/lib/security/redact";
 import { clusterFluxObjects, clusterHealth, clusterHealthEvents, clusters, type ClusterHealth, type HealthState, type Reconciler } from "@/db/schema";
 import type { ClusterProbe, FluxObjectSummary } from "@/lib/k8s/discovery";
@@ -154,19 +156,30 @@ export function healthAsStored(previous: ClusterHealth | undefined, probe: Clust
  * move, in one statement however many. Run inside the caller's write.
  */
 export function touchHealth(checks: readonly { clusterId: string; latencyMs: number }[], now: number, intervalMs: number): void {
-  const db = getDb();
-  for (let i = 0; i < checks.length; i += CHECKS_PER_STATEMENT) {
-    const chunk = checks.slice(i, i + CHECKS_PER_STATEMENT);
-    const latency = sql`case ${clusterHealth.clusterId} ${sql.join(chunk.map((c) => sql`when ${c.clusterId} then cast(${c.latencyMs} as integer)`), sql` `)} end`;
-    db.update(clusterHealth)
-      .set({ checkedAt: new Date(now), lastSeenAt: new Date(now), nextCheckAt: new Date(now + nextCheckDelay(0, intervalMs)), latencyMs: latency, observedBy: replicaId(), consecutiveFailures: 0 })
-      .where(inArray(clusterHealth.clusterId, chunk.map((c) => c.clusterId)))
-      .run();
-  }
+  touchHealthStatement().run({
+    ids: JSON.stringify(checks.map((c) => c.clusterId)),
+    latencies: JSON.stringify(Object.fromEntries(checks.map((c) => [c.clusterId, c.latencyMs]))),
+    now,
+    nextCheckAt: now + nextCheckDelay(0, intervalMs),
+    observedBy: replicaId(),
+  });
 }
 
-// Three bound parameters per check: well under SQLite's and PostgreSQL's limits.
-const CHECKS_PER_STATEMENT = 300;
+// Prepared once for any number of clusters: the ids (a JSON array) and their latencies (a JSON object by id) are one parameter each.
+const touchHealthStatement = preparedOnce((db) =>
+  db
+    .update(clusterHealth)
+    .set({
+      checkedAt: rawPlaceholder("now"),
+      lastSeenAt: rawPlaceholder("now"),
+      nextCheckAt: rawPlaceholder("nextCheckAt"),
+      latencyMs: sql`coalesce(${jsonInteger(sql.placeholder("latencies"), sql`${clusterHealth.clusterId}`)}, ${clusterHealth.latencyMs})`,
+      observedBy: rawPlaceholder("observedBy"),
+      consecutiveFailures: 0,
+    })
+    .where(sql`${clusterHealth.clusterId} in ${textList(sql.placeholder("ids"))}`)
+    .prepare(),
+);
 
 /** Clusters never checked, or due now. */
 export function dueClusterIds(now: number): string[] {

@@ -375,7 +375,10 @@ function atRest(clusterId: string, full: FullProbe, key: string, now: number): Q
 function restsNow(cluster: Cluster, targets: readonly Target[], health: ClusterHealth | undefined, o: Settings, now: number): QuietRows | undefined {
   const full = fullProbes.get(cluster.id);
   if (!o.watch || !full || full.fingerprint !== cluster.credentialsFingerprint || now >= full.dueAt || targets.length === 0) return undefined;
-  if (driftDue(cluster.id, o, now) || policiesDue(cluster.id, o, now) || versionsDue(cluster.id, o, now) || !healthAsStored(health, full.probe)) return undefined;
+  if (driftDue(cluster.id, o, now) || versionsDue(cluster.id, o, now) || !healthAsStored(health, full.probe)) return undefined;
+  // A policy read that would find nothing (no engine served, none stored) does not keep the cluster from resting.
+  const memo = policyMemo(cluster.id, o);
+  if (policiesDue(cluster.id, o, now) && !(memo && nothingToRead(memo))) return undefined;
   const reconciler = reconcilerFor({ reconcilerOverride: cluster.reconcilerOverride, detectedReconciler: detectReconciler(full.probe) });
   if (!reconciler) return undefined;
   return atRest(cluster.id, full, targetsKey(targets.map((t) => withReconciler(t, reconciler.id))), now);
@@ -536,17 +539,13 @@ async function observePolicies(cluster: Cluster, client: ClusterClient, o: Setti
   const now = o.now();
   if (!policiesDue(cluster.id, o, now)) return;
   policyReadAt().set(cluster.id, now);
-  // In watch mode the engines served are discovered once per full observation, as the
-  // reconciler's kinds are: a light pass does not ask for the cluster's group list again.
   const full = o.watch ? fullProbes.get(cluster.id) : undefined;
-  const known = policyDiscovery.get(cluster.id);
-  const memo = full && known?.fullAt === full.at ? known : undefined;
+  const memo = policyMemo(cluster.id, o);
   const policyDeadline = new Deadline(env().FLEETLINE_POLICY_TIMEOUT_MS);
   try {
     const bound = client.withSignal(policyDeadline.signal);
+    if (memo && nothingToRead(memo)) return;
     const served = memo?.served ?? (await policyDeadline.race(servedEngines(bound)));
-    // No engine served, and none stored since the full observation: nothing to read or clear.
-    if (served.size === 0 && memo?.emptyStored) return;
     const readings = await policyDeadline.race(readPolicyEngines(bound, served));
     persistPolicies(cluster.id, readings, new Date(o.now()));
     if (full) policyDiscovery.set(cluster.id, { fullAt: full.at, served, emptyStored: readings.length === 0 });
@@ -558,7 +557,22 @@ async function observePolicies(cluster: Cluster, client: ClusterClient, o: Setti
 }
 
 /** Per cluster: the policy engines its last full observation's time found served, and whether an empty reading is stored. */
-const policyDiscovery = new Map<string, { fullAt: number; served: ReadonlyMap<PolicyEngine, string>; emptyStored: boolean }>();
+type PolicyMemo = { fullAt: number; served: ReadonlyMap<PolicyEngine, string>; emptyStored: boolean };
+const policyDiscovery = new Map<string, PolicyMemo>();
+
+/**
+ * In watch mode the engines served are discovered once per full observation, as the reconciler's
+ * kinds are: a light pass does not ask for the cluster's group list again. Undefined when there is
+ * no full observation, or the engines were discovered before it.
+ */
+function policyMemo(clusterId: string, o: Settings): PolicyMemo | undefined {
+  const full = o.watch ? fullProbes.get(clusterId) : undefined;
+  const known = policyDiscovery.get(clusterId);
+  return full && known?.fullAt === full.at ? known : undefined;
+}
+
+/** No engine served, and none stored since the full observation: a policy read has nothing to read or clear. */
+const nothingToRead = (memo: PolicyMemo): boolean => memo.served.size === 0 && memo.emptyStored;
 
 /**
  * Images and chart versions on the versions interval (FLEETLINE_VERSIONS_INTERVAL_S, five minutes

@@ -6,7 +6,8 @@ import type { ClusterClient } from "@/lib/k8s/client";
 import { startFleetFixture, type FleetFixture } from "@/test-support/fleet-fixture";
 import { startTcpRelay, type TcpRelay } from "@/test-support/tcp-relay";
 
-// Watch mode, a cluster at rest: its watches in sync, its rows found as stored, nothing else due.
+// Watch mode, a cluster at rest: its watches in sync, its rows found as stored, nothing else to read
+// (a policy read due on a cluster that serves no policy engine reads nothing).
 // The loop observes such clusters together, with a PING each and one write, and no pass of their
 // own; the cluster is registered through a TCP relay, so its link can go silent.
 let fleet: FleetFixture;
@@ -18,6 +19,8 @@ let watches: typeof import("./watches");
 beforeAll(async () => {
   // The PING's timeout is the cluster client's request timeout.
   process.env.FLEETLINE_HEALTH_TIMEOUT_MS = "3000";
+  // Policies are due on every pass; the cluster serves no policy engine, so there is nothing to read.
+  process.env.FLEETLINE_POLICY_INTERVAL_S = "1";
   fleet = await startFleetFixture({ clusters: 1, name: "rest", resyncMs: 0, register: false });
   const cluster = fleet.harness.clusters[0]!;
   relay = await startTcpRelay(cluster.server);
@@ -35,7 +38,8 @@ afterAll(async () => {
 
 const rowOf = () => fleet.temp.db.select().from(configurationStatus).where(eq(configurationStatus.clusterId, clusterId)).get();
 const healthOf = () => fleet.temp.db.select().from(clusterHealth).where(eq(clusterHealth.clusterId, clusterId)).get();
-const pass = () => loop.runObservation({ clusterIds: [clusterId], gitMaxAgeMs: 0, timeoutMs: 8000, watch: true, resourceDrift: false, policies: false, versions: false });
+// Resource drift and versions are real reads when due: off here. Policies stay on.
+const pass = () => loop.runObservation({ clusterIds: [clusterId], gitMaxAgeMs: 0, timeoutMs: 8000, watch: true, resourceDrift: false, versions: false });
 
 describe("clusters at rest", () => {
   it("are observed with a PING and one write, with no pass of their own; one whose link goes silent turns Unknown on that pass", async () => {
@@ -69,6 +73,8 @@ describe("clusters at rest", () => {
     let views = 0;
     const spy = vi.spyOn(client, "withSignal").mockImplementation((signal): ClusterClient => (views++, withSignal(signal)));
     afterAll(() => spy.mockRestore());
+    // Policies are due again: the cluster serves no engine, so the read would find nothing.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const counters = loop.observationCounters();
     const at = Date.now();
     const result = await pass();

@@ -1,9 +1,10 @@
 import "server-only";
-import { and, eq, inArray, notInArray, sql } from "drizzle-orm";
+import { and, eq, notInArray, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { backgroundWrite } from "@/db/busy";
 import { batchedWrite } from "@/db/batch";
-import { preparedOnce } from "@/db/prepared";
+import { preparedOnce, rawPlaceholder } from "@/db/prepared";
+import { textList } from "@/db/sql-dialect";
 import { configurationStatus, configurationStatusHistory, objectStatus, type ConfigurationStatus } from "@/db/schema-status";
 import { complianceChange, complianceEvent, driftChange, driftEntered, insertEvents } from "@/lib/notify/emit";
 import type { NewNotificationEvent } from "@/db/schema-notifications";
@@ -14,9 +15,15 @@ const INSERT_CHUNK = 200;
 // The statements every observation runs, prepared once per connection.
 const statements = preparedOnce((db) => {
   const clusterId = sql.placeholder("clusterId");
+  // Any number of clusters as one parameter (a JSON array of ids), so one prepared statement serves all.
+  const ofClusters = (column: typeof configurationStatus.clusterId | typeof objectStatus.clusterId) => sql`${column} in ${textList(sql.placeholder("ids"))}`;
+  const at = rawPlaceholder("at");
   return {
     rows: db.select().from(configurationStatus).where(eq(configurationStatus.clusterId, clusterId)).prepare(),
     objects: db.select().from(objectStatus).where(eq(objectStatus.clusterId, clusterId)).prepare(),
+    touchRows: db.update(configurationStatus).set({ observedAt: at, lastSeenAt: rawPlaceholder("seen") }).where(ofClusters(configurationStatus.clusterId)).prepare(),
+    touchRowsSeenKept: db.update(configurationStatus).set({ observedAt: at }).where(ofClusters(configurationStatus.clusterId)).prepare(),
+    touchObjects: db.update(objectStatus).set({ observedAt: rawPlaceholder("objectsAt") }).where(ofClusters(objectStatus.clusterId)).prepare(),
   };
 });
 
@@ -97,21 +104,16 @@ export function touchClusters(clusters: readonly { clusterId: string; touch: Tou
   }
 }
 
-// Well under SQLite's and PostgreSQL's limits on bound parameters.
-const IDS_PER_STATEMENT = 500;
-
 /**
  * The times of observation of these clusters' rows: `at`, and the last seen time (`seen`;
  * undefined keeps it); their objects' too when `objectsAt` is given.
  */
 function touchTimes(clusterIds: readonly string[], times: { at: number; seen: number | null | undefined; objectsAt: number | undefined }): void {
-  const db = getDb();
-  const set = { observedAt: new Date(times.at), ...(times.seen === undefined ? {} : { lastSeenAt: times.seen === null ? null : new Date(times.seen) }) };
-  for (let i = 0; i < clusterIds.length; i += IDS_PER_STATEMENT) {
-    const ids = clusterIds.slice(i, i + IDS_PER_STATEMENT);
-    if (times.objectsAt !== undefined) db.update(objectStatus).set({ observedAt: new Date(times.objectsAt) }).where(inArray(objectStatus.clusterId, ids)).run();
-    db.update(configurationStatus).set(set).where(inArray(configurationStatus.clusterId, ids)).run();
-  }
+  const prepared = statements();
+  const ids = JSON.stringify(clusterIds);
+  if (times.objectsAt !== undefined) prepared.touchObjects.run({ ids, objectsAt: times.objectsAt });
+  if (times.seen === undefined) prepared.touchRowsSeenKept.run({ ids, at: times.at });
+  else prepared.touchRows.run({ ids, at: times.at, seen: times.seen });
 }
 
 /**
