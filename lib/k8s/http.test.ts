@@ -4,11 +4,12 @@ import { ClusterError } from "./errors";
 import { createGuardedLookup } from "./guarded-lookup";
 import { requestJson, toClusterError, type Connection } from "./http";
 
+const agent = new https.Agent({ rejectUnauthorized: true });
 const connection = (hostname: string, lookup = createGuardedLookup()): Connection => ({
   hostname,
   port: 6443,
   basePath: "",
-  agent: new https.Agent({ rejectUnauthorized: true }),
+  agents: { requests: () => agent, watches: () => agent, destroy: () => agent.destroy() },
   headers: {},
   lookup,
 });

@@ -17,11 +17,17 @@ export type Connection = {
   port: number;
   basePath: string;
   channel?: Http2Channel;
-  agent: https.Agent;
-  /** Long-lived watches over HTTP/1.1: sockets of their own, so they never wait for (or hold) a request's. */
-  watchAgent?: https.Agent;
+  agents: Agents;
   headers: Record<string, string>;
   lookup: LookupFunction;
+};
+
+/** The HTTP/1.1 keep-alive agents, made on first use: over HTTP/2 they carry nothing. */
+export type Agents = {
+  requests(): https.Agent;
+  /** Long-lived watches over HTTP/1.1: sockets of their own, so they never wait for (or hold) a request's. */
+  watches(): https.Agent;
+  destroy(): void;
 };
 
 export type HttpRequest = { method: string; path: string; body?: string; contentType?: string; accept?: string };
@@ -95,7 +101,7 @@ export async function send(connection: Connection, request: HttpRequest, signal:
     const response = await channel.request({ ...h2Headers, ":method": request.method, ":path": path }, request.body, signal);
     if (response) return response;
   }
-  const agent = use === "watch" ? (connection.watchAgent ?? connection.agent) : connection.agent;
+  const agent = use === "watch" ? connection.agents.watches() : connection.agents.requests();
   return new Promise((resolve, reject) => {
     const outgoing = https.request(
       { hostname: connection.hostname, port: connection.port, path, method: request.method, headers, agent, lookup: connection.lookup, signal },
