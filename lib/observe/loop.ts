@@ -387,9 +387,9 @@ function restsNow(cluster: Cluster, targets: readonly Target[], health: ClusterH
 /**
  * Clusters at rest, observed together: a PING each on the connection their watches use, then one
  * write for all that answered, whose health and rows only move their times of observation. No
- * slot, deadline or pass per cluster (bench:fleet at rest, 2,000 clusters: that machinery, and a
- * statement and a savepoint per cluster, were most of the loop's CPU). A PING is one frame on an
- * open connection and times out on its own (the client's request timeout). A cluster that does
+ * slot, deadline or pass per cluster (bench:fleet, 2,000 clusters at rest: 7.6 % of a core with
+ * the prepared touches, 9.1–16.6 % before). A PING is one frame on an open connection, takes no
+ * slot of the cluster work limit, and times out on its own (the client's request timeout). A cluster that does
  * not answer is lost (rows Unknown at once); one with no connection open to PING gets a pass.
  */
 async function restPass(resting: readonly { cluster: Cluster; quiet: QuietRows }[], targets: ReadonlyMap<string, Target[]>, healthOf: ReadonlyMap<string, ClusterHealth | undefined>, o: Settings): Promise<PromiseSettledResult<ClusterObservation>[]> {
@@ -541,10 +541,10 @@ async function observePolicies(cluster: Cluster, client: ClusterClient, o: Setti
   policyReadAt().set(cluster.id, now);
   const full = o.watch ? fullProbes.get(cluster.id) : undefined;
   const memo = policyMemo(cluster.id, o);
+  if (memo && nothingToRead(memo)) return;
   const policyDeadline = new Deadline(env().FLEETLINE_POLICY_TIMEOUT_MS);
   try {
     const bound = client.withSignal(policyDeadline.signal);
-    if (memo && nothingToRead(memo)) return;
     const served = memo?.served ?? (await policyDeadline.race(servedEngines(bound)));
     const readings = await policyDeadline.race(readPolicyEngines(bound, served));
     persistPolicies(cluster.id, readings, new Date(o.now()));
