@@ -74,7 +74,11 @@ async function sweepUntil(check: () => boolean, timeoutMs = 60_000): Promise<voi
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await collector.runStatusSweep({ timeoutMs: 20_000 });
     if (check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out; images: ${JSON.stringify(fleet.temp.db.select().from(schema.workloadImages).all().map((r) => [r.clusterId, r.image]))}`);
+    if (Date.now() > deadline) {
+      const images = fleet.temp.db.select().from(schema.workloadImages).all().map((r) => [r.clusterId, r.image]);
+      const reads = fleet.temp.db.select().from(schema.versionReads).all().map((r) => [r.clusterId, r.error, r.okAt]);
+      throw new Error(`timed out; images: ${JSON.stringify(images)}; reads: ${JSON.stringify(reads)}`);
+    }
   }
 }
 
@@ -133,8 +137,18 @@ describe("versions across the fleet", () => {
 
   it("flags an image that is not what Git says at the applied revision", async () => {
     const rest = fleet.harness.clusters[1]!.rest();
-    // Flux would put it back; suspended, it stays as edited by hand.
-    await rest.mergePatch({ apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", namespace: "flux-system", name: "web-main-apps" }, { spec: { suspend: true } });
+    // Flux would put it back; suspended, it stays as edited by hand. A reconcile already running
+    // when the suspension lands still applies (as kustomize-controller's does): the hand edit comes
+    // once the controller has handled the suspension (observedGeneration caught up; a CI run saw
+    // the edit undone).
+    const kustomization = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", namespace: "flux-system", name: "web-main-apps" };
+    await rest.mergePatch(kustomization, { spec: { suspend: true } });
+    await expect
+      .poll(async () => {
+        const live = await rest.get(kustomization.apiVersion, kustomization.kind, kustomization.namespace, kustomization.name);
+        return live && (live.status as { observedGeneration?: number } | undefined)?.observedGeneration === live.metadata.generation;
+      }, { timeout: 30_000 })
+      .toBe(true);
     await rest.mergePatch({ apiVersion: "apps/v1", kind: "Deployment", namespace: "podinfo", name: "frontend" }, { spec: { template: { spec: { containers: [{ name: "podinfod", image: "ghcr.io/stefanprodan/podinfo:6.7.0-rc.1" }] } } } });
     await sweepUntil(() => podinfoOf(1)?.tag === "6.7.0-rc.1");
     expect(podinfoOf(1)).toMatchObject({ gitImage: FRONTEND_IMAGE.bump, image: "ghcr.io/stefanprodan/podinfo:6.7.0-rc.1" });
