@@ -189,7 +189,7 @@ async function observeWithin(
     stopWatches(cluster.id);
     await persistObserved(cluster.id, () => ({ rows: [], objects: [] }));
     await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
-    await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), [], [], o);
+    await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), [], [], o, "full");
     return { check, sweep: sweep("ok") };
   }
   const reconciler = reconcilerFor({ reconcilerOverride: cluster.reconcilerOverride, detectedReconciler: detectReconciler(probe) });
@@ -199,7 +199,7 @@ async function observeWithin(
     const now = o.now();
     await persistObserved(cluster.id, (previous) => ({ rows: mine.map((t) => noReconcilerRow(t, previous.get(t.configurationId), now)), objects: [] }));
     await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
-    await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), [], [], o);
+    await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), [], [], o, "full");
     return { check, sweep: sweep("ok") };
   }
   let listing: Listing;
@@ -208,10 +208,10 @@ async function observeWithin(
   } catch (error) {
     return { check, sweep: await markUnknown(classifyError(error)) };
   }
-  await persistRows(cluster.id, reconciler, mine, listing, probe, await driftCounts(cluster, mine, listing, deadline, o), o);
+  await persistRows(cluster.id, reconciler, mine, listing, probe, await driftCounts(cluster, mine, listing, deadline, o, "full"), o);
   if (o.watch) follow(cluster, reconciler, kindsInUse(reconciler, mine));
   await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
-  await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), listing.objects, mine, o);
+  await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), listing.objects, mine, o, "full");
   return { check, sweep: sweep("ok") };
 }
 
@@ -231,8 +231,8 @@ function follow(cluster: Cluster, reconciler: ReconcilerModule, kinds: ReadonlyS
  * sweep run directly, every `driftIntervalMs` per cluster in the running loop. Undefined keeps
  * the counts the rows have.
  */
-function driftCounts(cluster: Cluster, targets: readonly Target[], listing: Listing, deadline: Deadline, o: Settings): Promise<Map<string, number> | undefined> {
-  if (!driftDue(cluster.id, o, o.now())) return Promise.resolve(undefined);
+function driftCounts(cluster: Cluster, targets: readonly Target[], listing: Listing, deadline: Deadline, o: Settings, at: PassKind): Promise<Map<string, number> | undefined> {
+  if (!driftDue(cluster.id, o, o.now(), at)) return Promise.resolve(undefined);
   driftReadAt().set(cluster.id, o.now());
   return resourceDriftCounts(cluster, targets, listing.objects as LiveFluxObject[], deadline);
 }
@@ -242,22 +242,46 @@ const policyReadAt = () => (globalForLoop.fleetlinePolicyReadAt ??= new Map<stri
 const versionsReadAt = () => (globalForLoop.fleetlineVersionsReadAt ??= new Map<string, number>());
 
 /** Whether this pass looks for resource drift on the cluster (driftCounts). */
-function driftDue(clusterId: string, o: Settings, now: number): boolean {
-  if (!o.resourceDrift) return false;
-  const last = driftReadAt().get(clusterId);
-  return !(o.driftIntervalMs > 0 && last !== undefined && now - last < o.driftIntervalMs);
+function driftDue(clusterId: string, o: Settings, now: number, at: PassKind): boolean {
+  return o.resourceDrift && readDue(driftReadAt().get(clusterId), o.driftIntervalMs, clusterId, o, now, at);
 }
 
-/** Whether this pass reads the cluster's policy results (observePolicies). */
-function policiesDue(clusterId: string, o: Settings, now: number): boolean {
+/** A full observation (discovery, inventory, listing) or a pass between two. */
+type PassKind = "full" | "between";
+
+/**
+ * Whether a read on an interval of its own (resource drift, versions) is due on this pass. In watch
+ * mode it rides the full observation, so that at rest it costs no pass of its own: a full
+ * observation does it when it would otherwise fall due before the next one, and a pass between
+ * two leaves an overdue read to the next full one when that is within the full observations'
+ * jitter (a tenth of the inventory interval, at most a quarter of the read's). bench:fleet at
+ * 2,000 clusters: each read's timer, started beside the full observation's, had cost every
+ * cluster one more pass with reads in it per interval.
+ */
+function readDue(last: number | undefined, intervalMs: number, clusterId: string, o: Settings, now: number, at: PassKind): boolean {
+  if (last === undefined || intervalMs <= 0) return true;
+  const overdue = now - last >= intervalMs;
+  const full = o.watch ? fullProbes.get(clusterId) : undefined;
+  if (!full) return overdue;
+  const slack = Math.min(env().FLEETLINE_INVENTORY_INTERVAL_S * 100, intervalMs / 4);
+  return at === "full" ? overdue || last + intervalMs < full.dueAt - slack : overdue && full.dueAt - now > slack;
+}
+
+/**
+ * Whether this pass reads the cluster's policy results (observePolicies): on the policy interval,
+ * unless the read would find nothing (no engine served, none stored since the full observation),
+ * which also leaves a cluster free to rest.
+ */
+function policiesToRead(clusterId: string, o: Settings, now: number): boolean {
   const last = policyReadAt().get(clusterId);
-  return o.policies && (last === undefined || now - last >= env().FLEETLINE_POLICY_INTERVAL_S * 1000);
+  if (!o.policies || (last !== undefined && now - last < env().FLEETLINE_POLICY_INTERVAL_S * 1000)) return false;
+  const memo = policyMemo(clusterId, o);
+  return !(memo && memo.served.size === 0 && memo.emptyStored);
 }
 
 /** Whether this pass reads the cluster's images and chart versions (observeVersions). */
-function versionsDue(clusterId: string, o: Settings, now: number): boolean {
-  const last = versionsReadAt().get(clusterId);
-  return o.versions && (last === undefined || now - last >= env().FLEETLINE_VERSIONS_INTERVAL_S * 1000);
+function versionsDue(clusterId: string, o: Settings, now: number, at: PassKind): boolean {
+  return o.versions && readDue(versionsReadAt().get(clusterId), env().FLEETLINE_VERSIONS_INTERVAL_S * 1000, clusterId, o, now, at);
 }
 
 /**
@@ -290,11 +314,22 @@ function kindsInUse(reconciler: ReconcilerModule, targets: readonly Target[]): S
 
 /** The reconciler, its targets and their watched objects, from the last full observation and the watch cache; undefined when the cache cannot serve them. */
 function cachedView(cluster: Cluster, full: FullProbe, targets: readonly Target[]): { reconciler: ReconcilerModule; mine: Target[]; listing: Listing } | undefined {
+  const found = reconcilerTargets(cluster, full, targets);
+  const listing = found && watchedListing(cluster.id, kindsInUse(found.reconciler, found.mine));
+  return found && listing ? { ...found, listing } : undefined;
+}
+
+/** The reconciler the last full observation found (or the admin's override), and the targets as its; undefined without either. */
+function reconcilerTargets(cluster: Cluster, full: FullProbe, targets: readonly Target[]): { reconciler: ReconcilerModule; mine: Target[] } | undefined {
   const reconciler = reconcilerFor({ reconcilerOverride: cluster.reconcilerOverride, detectedReconciler: detectReconciler(full.probe) });
   if (!reconciler || targets.length === 0) return undefined;
-  const mine = targets.map((t) => withReconciler(t, reconciler.id));
-  const listing = watchedListing(cluster.id, kindsInUse(reconciler, mine));
-  return listing ? { reconciler, mine, listing } : undefined;
+  return { reconciler, mine: targets.map((t) => withReconciler(t, reconciler.id)) };
+}
+
+/** The last full observation while passes between full ones may reuse it: watch mode, the same credentials, the next not yet due. */
+function currentFull(cluster: Cluster, o: Settings, now: number): FullProbe | undefined {
+  const full = fullProbes.get(cluster.id);
+  return o.watch && full && full.fingerprint === cluster.credentialsFingerprint && now < full.dueAt ? full : undefined;
 }
 
 /** The last full observation, and when the next is due (the inventory interval, jittered so a fleet registered together spreads out). */
@@ -309,8 +344,8 @@ type FullProbe = { at: number; dueAt: number; probe: ClusterProbe; fingerprint: 
  * every cluster read in full at once, which is what interval listing cost.
  */
 async function lightPass(cluster: Cluster, targets: readonly Target[], health: ClusterHealth | undefined, o: Settings, client: ClusterClient, deadline: Deadline, sweep: Sweep): Promise<ClusterObservation | undefined> {
-  const full = fullProbes.get(cluster.id);
-  if (!o.watch || !full || full.fingerprint !== cluster.credentialsFingerprint || o.now() >= full.dueAt) return undefined;
+  const full = currentFull(cluster, o, o.now());
+  if (!full) return undefined;
   const view = cachedView(cluster, full, targets);
   if (!view) return undefined;
   const { reconciler, mine, listing } = view;
@@ -323,7 +358,7 @@ async function lightPass(cluster: Cluster, targets: readonly Target[], health: C
   }
   if (!alive) return lostCluster(cluster.id, targets, health, failure, o, sweep);
   const probe: ClusterProbe = { ...full.probe, ...alive };
-  const counts = await driftCounts(cluster, mine, listing, deadline, o);
+  const counts = await driftCounts(cluster, mine, listing, deadline, o, "between");
   const generation = watchGeneration(cluster.id);
   const key = targetsKey(mine);
   const now = o.now();
@@ -349,7 +384,7 @@ async function lightPass(cluster: Cluster, targets: readonly Target[], health: C
 
 async function observeOthers(cluster: Cluster, listing: Listing, mine: readonly Target[], o: Settings): Promise<void> {
   await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
-  await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), listing.objects, mine, o);
+  await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), listing.objects, mine, o, "between");
 }
 
 /**
@@ -373,24 +408,20 @@ function atRest(clusterId: string, full: FullProbe, key: string, now: number): Q
  * on this pass (resource drift, policies, versions). Reads memory only.
  */
 function restsNow(cluster: Cluster, targets: readonly Target[], health: ClusterHealth | undefined, o: Settings, now: number): QuietRows | undefined {
-  const full = fullProbes.get(cluster.id);
-  if (!o.watch || !full || full.fingerprint !== cluster.credentialsFingerprint || now >= full.dueAt || targets.length === 0) return undefined;
-  if (driftDue(cluster.id, o, now) || versionsDue(cluster.id, o, now) || !healthAsStored(health, full.probe)) return undefined;
-  // A policy read that would find nothing (no engine served, none stored) does not keep the cluster from resting.
-  const memo = policyMemo(cluster.id, o);
-  if (policiesDue(cluster.id, o, now) && !(memo && nothingToRead(memo))) return undefined;
-  const reconciler = reconcilerFor({ reconcilerOverride: cluster.reconcilerOverride, detectedReconciler: detectReconciler(full.probe) });
-  if (!reconciler) return undefined;
-  return atRest(cluster.id, full, targetsKey(targets.map((t) => withReconciler(t, reconciler.id))), now);
+  const full = currentFull(cluster, o, now);
+  if (!full || driftDue(cluster.id, o, now, "between") || versionsDue(cluster.id, o, now, "between") || policiesToRead(cluster.id, o, now) || !healthAsStored(health, full.probe)) return undefined;
+  const found = reconcilerTargets(cluster, full, targets);
+  return found && atRest(cluster.id, full, targetsKey(found.mine), now);
 }
 
 /**
  * Clusters at rest, observed together: a PING each on the connection their watches use, then one
  * write for all that answered, whose health and rows only move their times of observation. No
- * slot, deadline or pass per cluster (bench:fleet, 2,000 clusters at rest: 7.6 % of a core with
- * the prepared touches, 9.1–16.6 % before). A PING is one frame on an open connection, takes no
- * slot of the cluster work limit, and times out on its own (the client's request timeout). A cluster that does
- * not answer is lost (rows Unknown at once); one with no connection open to PING gets a pass.
+ * slot, deadline or pass per cluster (bench:fleet, 2,000 clusters at rest: 7.4–7.6 % of a core
+ * with the prepared touches, 9.1–16.6 % before). A PING is one frame on an open connection, takes
+ * no slot of the cluster work limit, and times out on its own (the client's request timeout). A
+ * cluster that does not answer is lost (rows Unknown at once); one with no connection open to
+ * PING gets a pass.
  */
 async function restPass(resting: readonly { cluster: Cluster; quiet: QuietRows }[], targets: ReadonlyMap<string, Target[]>, healthOf: ReadonlyMap<string, ClusterHealth | undefined>, o: Settings): Promise<PromiseSettledResult<ClusterObservation>[]> {
   const started = Date.now();
@@ -434,6 +465,15 @@ async function restPass(resting: readonly { cluster: Cluster; quiet: QuietRows }
       return { check: { clusterId: cluster.id, state: "reachable", durationMs: Date.now() - started }, sweep: error ? sweep("failed", error) : sweep("ok") };
     }),
   );
+}
+
+/**
+ * When a cluster was last observed in full and is next due to be (watch mode), and when its reads on
+ * intervals of their own last ran: what decides whether a pass at rest can be quiet.
+ */
+export function observationSchedule(clusterId: string): { fullAt?: number; fullDueAt?: number; driftReadAt?: number; versionsReadAt?: number } {
+  const full = fullProbes.get(clusterId);
+  return { fullAt: full?.at, fullDueAt: full?.dueAt, driftReadAt: driftReadAt().get(clusterId), versionsReadAt: versionsReadAt().get(clusterId) };
 }
 
 /** Observations of a cluster started, and light passes among them that found their cluster at rest and worked nothing out (for bench-stats and tests). */
@@ -537,11 +577,10 @@ async function refreshRows(clusterIds: readonly string[]): Promise<void> {
  */
 async function observePolicies(cluster: Cluster, client: ClusterClient, o: Settings): Promise<void> {
   const now = o.now();
-  if (!policiesDue(cluster.id, o, now)) return;
+  if (!policiesToRead(cluster.id, o, now)) return;
   policyReadAt().set(cluster.id, now);
   const full = o.watch ? fullProbes.get(cluster.id) : undefined;
   const memo = policyMemo(cluster.id, o);
-  if (memo && nothingToRead(memo)) return;
   const policyDeadline = new Deadline(env().FLEETLINE_POLICY_TIMEOUT_MS);
   try {
     const bound = client.withSignal(policyDeadline.signal);
@@ -571,18 +610,15 @@ function policyMemo(clusterId: string, o: Settings): PolicyMemo | undefined {
   return full && known?.fullAt === full.at ? known : undefined;
 }
 
-/** No engine served, and none stored since the full observation: a policy read has nothing to read or clear. */
-const nothingToRead = (memo: PolicyMemo): boolean => memo.served.size === 0 && memo.emptyStored;
-
 /**
  * Images and chart versions on the versions interval (FLEETLINE_VERSIONS_INTERVAL_S, five minutes
  * by default: they change only on a deployment), from the objects this pass already listed, under
  * a deadline of their own and in the cluster's observation slot. A read that fails or runs out of
  * time keeps the last rows and records why.
  */
-async function observeVersions(cluster: Cluster, client: ClusterClient, objects: readonly KubeObject[], targets: readonly Target[], o: Settings): Promise<void> {
+async function observeVersions(cluster: Cluster, client: ClusterClient, objects: readonly KubeObject[], targets: readonly Target[], o: Settings, at: PassKind): Promise<void> {
   const now = o.now();
-  if (!versionsDue(cluster.id, o, now)) return;
+  if (!versionsDue(cluster.id, o, now, at)) return;
   versionsReadAt().set(cluster.id, now);
   const deadline = new Deadline(env().FLEETLINE_VERSIONS_TIMEOUT_MS);
   const reading = await deadline

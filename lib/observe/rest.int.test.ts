@@ -41,29 +41,40 @@ const healthOf = () => fleet.temp.db.select().from(clusterHealth).where(eq(clust
 // Resource drift and versions are real reads when due: off here. Policies stay on.
 const pass = () => loop.runObservation({ clusterIds: [clusterId], gitMaxAgeMs: 0, timeoutMs: 8000, watch: true, resourceDrift: false, versions: false });
 
+/** A configuration of the sample repository's infrastructure, pushed to one cluster. */
+async function pushTo(name: string, targetId: string): Promise<void> {
+  const saved = fleet.save({
+    name,
+    scope: "cluster",
+    source: { kind: "GitRepository", url: fleet.harness.sample!.repo.url, ref: { type: "branch", value: "main" }, interval: "10m" },
+    kustomizations: [{ name: "infra", path: "./infrastructure", prune: true }],
+    targets: { clusterIds: [targetId] },
+  });
+  await fleet.push(saved.id, saved.version);
+}
+
+/**
+ * Passes until the cluster is at rest. A light pass finds the rows as stored; from then on it is at
+ * rest. The stand-in, as Flux, reconciles the Kustomization once more when its source's artifact
+ * lands: at rest means a quiet pass with no event from the cluster for a second before it.
+ */
+async function untilAtRest(id: string, pass: () => Promise<unknown>): Promise<void> {
+  const settled = async () => {
+    const generation = watches.watchGeneration(id);
+    const quiet = loop.observationCounters().quietPasses;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await pass();
+    return loop.observationCounters().quietPasses > quiet && watches.watchGeneration(id) === generation;
+  };
+  await expect.poll(settled, { timeout: 30_000, interval: 0 }).toBe(true);
+}
+
 describe("clusters at rest", () => {
   it("are observed with a PING and one write, with no pass of their own; one whose link goes silent turns Unknown on that pass", async () => {
-    const saved = fleet.save({
-      name: "resting",
-      scope: "cluster",
-      source: { kind: "GitRepository", url: fleet.harness.sample!.repo.url, ref: { type: "branch", value: "main" }, interval: "10m" },
-      kustomizations: [{ name: "infra", path: "./infrastructure", prune: true }],
-      targets: { clusterIds: [clusterId] },
-    });
-    await fleet.push(saved.id, saved.version);
+    await pushTo("resting", clusterId);
     await expect.poll(async () => (await pass(), rowOf()?.state), { timeout: 60_000, interval: 500 }).toBe("Compliant");
     await expect.poll(() => watches.watchStats(), { timeout: 15_000 }).toEqual({ clusters: 1, kinds: 2, synced: 2 });
-    // A light pass finds the rows as stored; from then on the cluster is at rest. The stand-in, as
-    // Flux, reconciles the Kustomization once more when its source's artifact lands: at rest means
-    // a quiet pass with no event from the cluster for a second before it.
-    const settled = async () => {
-      const generation = watches.watchGeneration(clusterId);
-      const quiet = loop.observationCounters().quietPasses;
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      await pass();
-      return loop.observationCounters().quietPasses > quiet && watches.watchGeneration(clusterId) === generation;
-    };
-    await expect.poll(settled, { timeout: 30_000, interval: 0 }).toBe(true);
+    await untilAtRest(clusterId, pass);
 
     const { clientFor } = await import("@/lib/inventory/client-cache");
     const cluster = fleet.temp.db.select().from(clusters).where(eq(clusters.id, clusterId)).get()!;
@@ -99,5 +110,61 @@ describe("clusters at rest", () => {
     expect(rowOf()).toMatchObject({ state: "Unknown" });
     expect(rowOf()!.reason).toMatch(/^ClusterUnreachable/);
     expect(healthOf()).toMatchObject({ state: "unreachable", consecutiveFailures: 1 });
+  });
+
+  it("read resource drift and versions at the full observation, so that those reads cost no pass of their own", async () => {
+    const { insertCluster } = await import("@/lib/inventory/registry");
+    const cluster = fleet.harness.clusters[0]!;
+    const credentials = { server: cluster.server, token: cluster.adminToken, caData: cluster.caData };
+    const riderId = insertCluster({ name: "rest-riding", displayName: "rest-riding", labels: { env: "prod" }, authMethod: "token", credentials, createdBy: "test" }, null).id;
+    await pushTo("riding", riderId);
+    // The loop's clock stands still until moved: every pass of the set-up is at one instant.
+    const start = Date.now();
+    let clock = start;
+    // Resource drift and versions on their five-minute intervals. Math.random picks the full
+    // observations' jitter (0: the next is due 270 s after the last, 1: 330 s).
+    const ride = async (jitter = 0) => {
+      const random = vi.spyOn(Math, "random").mockReturnValue(jitter);
+      try {
+        return await loop.runObservation({ clusterIds: [riderId], gitMaxAgeMs: 0, timeoutMs: 8000, watch: true, driftIntervalMs: 300_000, now: () => clock });
+      } finally {
+        random.mockRestore();
+      }
+    };
+    const riderRow = () => fleet.temp.db.select().from(configurationStatus).where(eq(configurationStatus.clusterId, riderId)).get();
+    await expect.poll(async () => (await ride(), riderRow()?.state), { timeout: 60_000, interval: 500 }).toBe("Compliant");
+    await untilAtRest(riderId, ride);
+    expect(loop.observationSchedule(riderId)).toEqual({ fullAt: start, fullDueAt: start + 270_000, driftReadAt: start, versionsReadAt: start });
+
+    const { clientFor } = await import("@/lib/inventory/client-cache");
+    const client = clientFor(fleet.temp.db.select().from(clusters).where(eq(clusters.id, riderId)).get()!, loop.requestTimeoutMs());
+    const withSignal = client.withSignal;
+    let views = 0;
+    const spy = vi.spyOn(client, "withSignal").mockImplementation((signal): ClusterClient => (views++, withSignal(signal)));
+    afterAll(() => spy.mockRestore());
+    const restsAt = async (at: number) => {
+      clock = at;
+      const counters = loop.observationCounters();
+      views = 0;
+      const result = await ride();
+      expect(result.observations.map((x) => [x.check.state, x.sweep.status])).toEqual([["reachable", "ok"]]);
+      expect({ views, counters: loop.observationCounters() }).toEqual({ views: 0, counters: { passes: counters.passes + 1, quietPasses: counters.quietPasses + 1 } });
+    };
+
+    // The next full observation comes 29 s before the reads are due: it does them, as the next
+    // would come after they fell due (330 s on).
+    clock = start + 271_000;
+    await ride(1);
+    expect(loop.observationSchedule(riderId)).toEqual({ fullAt: clock, fullDueAt: clock + 330_000, driftReadAt: clock, versionsReadAt: clock });
+    // So the passes between full observations rest (after the first, which finds the rows as
+    // stored): at 30 s, and at 301 s, when the reads are due but the next full observation is 29 s
+    // away (within its jitter), and does them.
+    clock = start + 272_000;
+    await ride();
+    await restsAt(start + 301_000);
+    await restsAt(start + 572_000);
+    clock = start + 602_000;
+    await ride();
+    expect(loop.observationSchedule(riderId)).toMatchObject({ fullAt: clock, driftReadAt: clock, versionsReadAt: clock });
   });
 });
