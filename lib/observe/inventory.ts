@@ -62,8 +62,8 @@ export function forbiddenReason(calls: string[]): string {
 
 type Tx = Parameters<Parameters<ReturnType<typeof getDb>["transaction"]>[0]>[0];
 
-/** The object list is a snapshot: replaced whole on every successful check. */
-export function replaceFluxObjects(tx: Tx, clusterId: string, objects: FluxObjectSummary[], observedAt: Date) {
+/** The object list is a snapshot: replaced whole when a check finds it changed (observed_at: when it was last written). */
+export function replaceFluxObjects(tx: Tx | ReturnType<typeof getDb>, clusterId: string, objects: FluxObjectSummary[], observedAt: Date) {
   tx.delete(clusterFluxObjects).where(eq(clusterFluxObjects.clusterId, clusterId)).run();
   for (let i = 0; i < objects.length; i += 200) {
     tx.insert(clusterFluxObjects)
@@ -124,11 +124,21 @@ export async function recordHealth(
     await batchedWrite(db, () => touchHealth([{ clusterId, latencyMs: probe.latencyMs }], now, intervalMs));
     return { clusterId, state, durationMs: 0 };
   }
+  if (probe && !options.keepObjectSnapshot && healthAsStored(previous, probe) && inventoryAsStored(previous, probe)) {
+    // A full observation that found the inventory facts as stored: the times and latency move, and
+    // the object snapshot is written again only if it moved, in the batch too. Each full
+    // observation had a transaction of its own that deleted and inserted the same snapshot.
+    await batchedWrite(db, () => {
+      touchHealth([{ clusterId, latencyMs: probe.latencyMs }], now, intervalMs);
+      if (!snapshotAsStored(clusterId, probe.fluxObjectList)) replaceFluxObjects(db, clusterId, probe.fluxObjectList, new Date(now));
+    });
+    return { clusterId, state, durationMs: 0 };
+  }
   // A background write: when another process holds the lock it waits off the event loop.
   await backgroundWrite(db, () => db.transaction((tx) => {
     tx.insert(clusterHealth).values(row).onConflictDoUpdate({ target: clusterHealth.clusterId, set: row }).run();
     // A watch-mode pass reuses the last full probe: its object snapshot is already stored.
-    if (probe && !options.keepObjectSnapshot) replaceFluxObjects(tx, clusterId, probe.fluxObjectList, new Date(now));
+    if (probe && !options.keepObjectSnapshot && !snapshotAsStored(clusterId, probe.fluxObjectList)) replaceFluxObjects(tx, clusterId, probe.fluxObjectList, new Date(now));
     if (!previous || previous.state !== state || previous.reason !== reason) {
       tx.insert(clusterHealthEvents)
         .values({ clusterId, at: new Date(now), state, reason, kubernetesVersion: probe?.kubernetesVersion ?? null })
@@ -150,6 +160,53 @@ function reasonOf(probe: ClusterProbe | undefined, failure: { message: string } 
 export function healthAsStored(previous: ClusterHealth | undefined, probe: ClusterProbe): boolean {
   return previous?.state === "reachable" && previous.reason === reasonOf(probe, undefined) && previous.kubernetesVersion === probe.kubernetesVersion;
 }
+
+/** Whether the inventory facts a full observation found (nodes, reconcilers and their controllers, object counts) are those stored. */
+export function inventoryAsStored(previous: ClusterHealth | undefined, probe: ClusterProbe): boolean {
+  if (!previous) return false;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  return (
+    previous.nodeCount === probe.nodeCount &&
+    previous.fluxInstalled === probe.flux.installed &&
+    previous.fluxVersion === probe.flux.version &&
+    previous.argoInstalled === probe.argo.installed &&
+    previous.argoVersion === probe.argo.version &&
+    previous.detectedReconciler === detectReconciler(probe) &&
+    same(previous.fluxControllers, probe.flux.controllers) &&
+    same(previous.argoControllers, probe.argo.controllers) &&
+    same(previous.fluxObjectCounts, probe.fluxObjects)
+  );
+}
+
+/** Whether the stored object snapshot of the cluster holds exactly these objects, as summarised. */
+function snapshotAsStored(clusterId: string, objects: readonly FluxObjectSummary[]): boolean {
+  const stored = storedSnapshotStatement().all({ clusterId });
+  if (stored.length !== objects.length) return false;
+  const key = (o: Pick<FluxObjectSummary, "kind" | "namespace" | "name">) => `${o.kind}/${o.namespace}/${o.name}`;
+  const byKey = new Map(stored.map((o) => [key(o), o]));
+  return objects.every((o) => {
+    const s = byKey.get(key(o));
+    return s !== undefined && s.ready === o.ready && s.reason === o.reason && s.message === o.message && s.revision === o.revision && s.isSuspended === o.isSuspended && s.configuration === o.configuration;
+  });
+}
+
+const storedSnapshotStatement = preparedOnce((db) =>
+  db
+    .select({
+      kind: clusterFluxObjects.kind,
+      namespace: clusterFluxObjects.namespace,
+      name: clusterFluxObjects.name,
+      ready: clusterFluxObjects.ready,
+      reason: clusterFluxObjects.reason,
+      message: clusterFluxObjects.message,
+      revision: clusterFluxObjects.revision,
+      isSuspended: clusterFluxObjects.isSuspended,
+      configuration: clusterFluxObjects.configuration,
+    })
+    .from(clusterFluxObjects)
+    .where(eq(clusterFluxObjects.clusterId, sql.placeholder("clusterId")))
+    .prepare(),
+);
 
 /**
  * Checks of clusters found as they were (healthAsStored): their times, next check and latency

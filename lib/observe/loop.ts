@@ -208,7 +208,7 @@ async function observeWithin(
   } catch (error) {
     return { check, sweep: await markUnknown(classifyError(error)) };
   }
-  await persistRows(cluster.id, reconciler, mine, listing, probe, await driftCounts(cluster, mine, listing, deadline, o, "full"), o);
+  await persistRows(cluster.id, reconciler, mine, listing, probe, await driftCounts(cluster, mine, listing, deadline, o, "full"), { ...o, batched: true });
   if (o.watch) follow(cluster, reconciler, kindsInUse(reconciler, mine));
   await observePolicies(cluster, clientFor(cluster, requestTimeoutMs()), o);
   await observeVersions(cluster, clientFor(cluster, requestTimeoutMs()), listing.objects, mine, o, "full");
