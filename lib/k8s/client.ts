@@ -87,7 +87,7 @@ export type ClusterClient = {
 export type ClientOptions = {
   /** Per-request deadline, also the watch's wait for response headers (default 5000). */
   timeoutMs?: number;
-  /** Watches end after this long and are resumed by the caller (default 240). */
+  /** Watches end after this long and are resumed by the caller (default: 300 to 600, drawn per watch). */
   watchTimeoutSeconds?: number;
   /** Items asked for per page (default 500). */
   listPageSize?: number;
@@ -103,7 +103,10 @@ export type ClientOptions = {
 };
 
 const DEFAULT_TIMEOUT_MS = 5000;
-const DEFAULT_WATCH_TIMEOUT_SECONDS = 240;
+// As client-go's reflectors: five minutes to ten, drawn per watch, so a fleet's watches started
+// together (a registration, a restart) do not all end and resume together again. A fixed 240 s did.
+const MIN_WATCH_TIMEOUT_SECONDS = 300;
+export const watchTimeoutSeconds = (random = Math.random) => Math.round(MIN_WATCH_TIMEOUT_SECONDS * (1 + random()));
 const LIST_PAGE_SIZE = 500;
 const DEFAULT_LIST_MAX_PAGES = 200;
 const DEFAULT_LIST_MAX_ITEMS = 50_000;
@@ -129,7 +132,7 @@ export function createClusterClient(credentials: ClusterCredentials, options: Cl
 
 function clientOver(ready: Promise<Connection>, options: ClientOptions, cancel: AbortSignal | undefined, identity: object): ClusterClient {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const watchTimeouts = { connectMs: timeoutMs, serverSeconds: options.watchTimeoutSeconds ?? DEFAULT_WATCH_TIMEOUT_SECONDS };
+  const watchTimeouts = () => ({ connectMs: timeoutMs, serverSeconds: options.watchTimeoutSeconds ?? watchTimeoutSeconds() });
   const pageSize = options.listPageSize ?? LIST_PAGE_SIZE;
   const maxPages = options.listMaxPages ?? DEFAULT_LIST_MAX_PAGES;
   const maxItems = options.listMaxItems ?? DEFAULT_LIST_MAX_ITEMS;
@@ -206,7 +209,7 @@ function clientOver(ready: Promise<Connection>, options: ClientOptions, cancel: 
     delete: (path, { propagationPolicy } = {}) =>
       call({ method: "DELETE", path, body: JSON.stringify({ apiVersion: "v1", kind: "DeleteOptions", propagationPolicy }) }),
     async watch(path, resourceVersion, onEvent, signal) {
-      return watchResource(await ready, path, resourceVersion, onEvent, cancel ? AbortSignal.any([signal, cancel]) : signal, watchTimeouts);
+      return watchResource(await ready, path, resourceVersion, onEvent, cancel ? AbortSignal.any([signal, cancel]) : signal, watchTimeouts());
     },
     withSignal: (signal) => clientOver(ready, options, cancel ? AbortSignal.any([cancel, signal]) : signal, identity),
     identity,

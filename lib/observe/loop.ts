@@ -261,7 +261,7 @@ type PassKind = "full" | "between";
 function readDue(last: number | undefined, intervalMs: number, clusterId: string, o: Settings, now: number, at: PassKind): boolean {
   if (last === undefined || intervalMs <= 0) return true;
   const overdue = now - last >= intervalMs;
-  const full = o.watch ? fullProbes.get(clusterId) : undefined;
+  const full = lastFull(clusterId, o);
   if (!full) return overdue;
   const slack = Math.min(env().FLEETLINE_INVENTORY_INTERVAL_S * 100, intervalMs / 4);
   return at === "full" ? overdue || last + intervalMs < full.dueAt - slack : overdue && full.dueAt - now > slack;
@@ -330,6 +330,11 @@ function reconcilerTargets(cluster: Cluster, full: FullProbe, targets: readonly 
 function currentFull(cluster: Cluster, o: Settings, now: number): FullProbe | undefined {
   const full = fullProbes.get(cluster.id);
   return o.watch && full && full.fingerprint === cluster.credentialsFingerprint && now < full.dueAt ? full : undefined;
+}
+
+/** The cluster's last full observation in watch mode, due or not (currentFull: while passes may reuse it). */
+function lastFull(clusterId: string, o: Pick<Settings, "watch">): FullProbe | undefined {
+  return o.watch ? fullProbes.get(clusterId) : undefined;
 }
 
 /** The last full observation, and when the next is due (the inventory interval, jittered so a fleet registered together spreads out). */
@@ -579,7 +584,7 @@ async function observePolicies(cluster: Cluster, client: ClusterClient, o: Setti
   const now = o.now();
   if (!policiesToRead(cluster.id, o, now)) return;
   policyReadAt().set(cluster.id, now);
-  const full = o.watch ? fullProbes.get(cluster.id) : undefined;
+  const full = lastFull(cluster.id, o);
   const memo = policyMemo(cluster.id, o);
   const policyDeadline = new Deadline(env().FLEETLINE_POLICY_TIMEOUT_MS);
   try {
@@ -605,7 +610,7 @@ const policyDiscovery = new Map<string, PolicyMemo>();
  * no full observation, or the engines were discovered before it.
  */
 function policyMemo(clusterId: string, o: Settings): PolicyMemo | undefined {
-  const full = o.watch ? fullProbes.get(clusterId) : undefined;
+  const full = lastFull(clusterId, o);
   const known = policyDiscovery.get(clusterId);
   return full && known?.fullAt === full.at ? known : undefined;
 }
