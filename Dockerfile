@@ -23,7 +23,7 @@ RUN apt-get update \
  && mkdir -p /data && chown 10001:10001 /data
 WORKDIR /app
 COPY --from=build --chown=root:root /image /app
-ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 MALLOC_ARENA_MAX=2 FLEETLINE_HOST=0.0.0.0 PORT=3000 FLEETLINE_DATA_DIR=/data DATABASE_URL=/data/fleetline.db HOME=/data
+ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 FLEETLINE_HOST=0.0.0.0 PORT=3000 FLEETLINE_DATA_DIR=/data DATABASE_URL=/data/fleetline.db HOME=/data
 USER 10001:10001
 EXPOSE 3000
 VOLUME ["/data"]

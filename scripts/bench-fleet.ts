@@ -12,7 +12,6 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { cpuSeconds, percentile, rssMib } from "./bench-proc";
-import { serverEnv } from "./server-env.mjs";
 
 const N = Number(process.env.BENCH_CLUSTERS ?? 2000);
 const SERVERS = Number(process.env.BENCH_SERVERS ?? 8);
@@ -66,8 +65,7 @@ function startLoop(dir: string, label: string): Loop {
   const extra = (process.env.BENCH_LOOP_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const child: ChildProcess = spawn(process.execPath, [...extra, "--conditions=react-server", "--import", "tsx", path.join(root, "scripts/bench-fleet-loop.ts")], {
     cwd: root,
-    // As `npm start` and the container image start the server (scripts/server-env.mjs).
-    env: { ...serverEnv(), FLEETLINE_BACKGROUND: "on" },
+    env: { ...process.env, FLEETLINE_BACKGROUND: "on" },
     stdio: ["ignore", out, out],
   });
   fs.closeSync(out);

@@ -5,7 +5,6 @@
 import { spawnSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { buildNeeded } from "./build-freshness.mjs";
-import { serverEnv } from "./server-env.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const nextBin = new URL("../node_modules/next/dist/bin/next", import.meta.url).pathname;
@@ -22,6 +21,6 @@ if (verdict.needed) {
 
 // scripts/server.mjs listens on 127.0.0.1 unless FLEETLINE_HOST says otherwise (e.g. 0.0.0.0 in a container).
 const serverScript = new URL("./server.mjs", import.meta.url).pathname;
-const server = spawn(process.execPath, [serverScript], { stdio: "inherit", env: { ...serverEnv(), NODE_ENV: "production" } });
+const server = spawn(process.execPath, [serverScript], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code) => process.exit(code ?? 0));

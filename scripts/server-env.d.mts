@@ -1,2 +1,0 @@
-/** See server-env.mjs. */
-export function serverEnv(env?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
