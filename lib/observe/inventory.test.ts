@@ -75,4 +75,13 @@ describe("recordHealth on a full observation", () => {
     expect(snapshot().map((o) => o.observedAt.getTime())).toEqual([t0 + 900_000]);
     expect(events()).toHaveLength(eventsSeen);
   });
+
+  it("says why a cluster is only partly readable when it finds it as stored", async () => {
+    const limited = probeWith([object("apps")], { forbidden: ["list nodes"], nodeCount: null });
+    const first = await inventory.recordHealth(clusterId, health(), limited, undefined, t0 + 1_500_000, 30_000);
+    expect(first.reason).toMatch(/^403 Forbidden: these credentials may not list nodes/);
+    const again = await inventory.recordHealth(clusterId, health(), limited, undefined, t0 + 1_800_000, 30_000);
+    expect(again).toMatchObject({ state: "reachable", reason: first.reason });
+    expect(health()).toMatchObject({ checkedAt: new Date(t0 + 1_800_000), reason: first.reason });
+  });
 });

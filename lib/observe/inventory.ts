@@ -122,7 +122,7 @@ export async function recordHealth(
     // A light pass that found the cluster as it was: only the times and the latency move,
     // within one transaction with other light passes' writes (db/batch.ts).
     await batchedWrite(db, () => touchHealth([{ clusterId, latencyMs: probe.latencyMs }], now, intervalMs));
-    return { clusterId, state, durationMs: 0 };
+    return { clusterId, state, durationMs: 0, ...(reason ? { reason } : {}) };
   }
   if (probe && !options.keepObjectSnapshot && healthAsStored(previous, probe) && inventoryAsStored(previous, probe)) {
     // A full observation that found the inventory facts as stored: the times and latency move, and
@@ -132,7 +132,7 @@ export async function recordHealth(
       touchHealth([{ clusterId, latencyMs: probe.latencyMs }], now, intervalMs);
       if (!snapshotAsStored(clusterId, probe.fluxObjectList)) replaceFluxObjects(db, clusterId, probe.fluxObjectList, new Date(now));
     });
-    return { clusterId, state, durationMs: 0 };
+    return { clusterId, state, durationMs: 0, ...(reason ? { reason } : {}) };
   }
   // A background write: when another process holds the lock it waits off the event loop.
   await backgroundWrite(db, () => db.transaction((tx) => {
