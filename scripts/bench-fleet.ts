@@ -308,10 +308,11 @@ async function main() {
     }
     samples.sort((a, b) => a - b);
 
-    // Nothing changes now: the loop's own CPU over IDLE_S, once it has settled. Each cluster's
+    // Nothing changes now: the loop's own CPU over IDLE_S, after a settling wait. Each cluster's
     // next pass after a change still works its rows out again (its watch cache moved) and finds them
-    // as stored; one pass interval after the last change every cluster has had that pass. Runs
-    // before this one took the minute 2 s after the last change, with that settling in it.
+    // as stored; the wait is one pass interval by default. That is not always enough: at 2,000 the
+    // loop took about 90 s to come to rest after the fleet-wide commit, so the minute can still
+    // hold some settling. Runs before this one took the minute 2 s after the last change.
     const settleS = Number(process.env.BENCH_SETTLE_S ?? intervalS);
     say(`settling: ${settleS} s (one pass interval) after the last change before the idle minute`);
     await sleep(settleS * 1000);

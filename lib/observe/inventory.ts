@@ -118,19 +118,14 @@ export async function recordHealth(
         }
       : {}),
   };
-  if (probe && options.keepObjectSnapshot && healthAsStored(previous, probe)) {
-    // A light pass that found the cluster as it was: only the times and the latency move,
-    // within one transaction with other light passes' writes (db/batch.ts).
-    await batchedWrite(db, () => touchHealth([{ clusterId, latencyMs: probe.latencyMs }], now, intervalMs));
-    return { clusterId, state, durationMs: 0, ...(reason ? { reason } : {}) };
-  }
-  if (probe && !options.keepObjectSnapshot && healthAsStored(previous, probe) && inventoryAsStored(previous, probe)) {
-    // A full observation that found the inventory facts as stored: the times and latency move, and
-    // the object snapshot is written again only if it moved, in the batch too. Each full
-    // observation had a transaction of its own that deleted and inserted the same snapshot.
+  if (probe && healthAsStored(previous, probe) && (options.keepObjectSnapshot || inventoryAsStored(previous, probe))) {
+    // A check that found the cluster as it was: only the times and the latency move, within one
+    // transaction with other passes' writes (db/batch.ts). A light pass keeps the stored object
+    // snapshot; a full observation writes it again only if it moved (each had a transaction of its
+    // own that deleted and inserted the same snapshot).
     await batchedWrite(db, () => {
       touchHealth([{ clusterId, latencyMs: probe.latencyMs }], now, intervalMs);
-      if (!snapshotAsStored(clusterId, probe.fluxObjectList)) replaceFluxObjects(db, clusterId, probe.fluxObjectList, new Date(now));
+      if (!options.keepObjectSnapshot && !snapshotAsStored(clusterId, probe.fluxObjectList)) replaceFluxObjects(db, clusterId, probe.fluxObjectList, new Date(now));
     });
     return { clusterId, state, durationMs: 0, ...(reason ? { reason } : {}) };
   }
