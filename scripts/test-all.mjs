@@ -19,9 +19,10 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 const CANARIES = ["admin-Pa55word-e2e", "viewer-Pa55word-e2e", "operator-Pa55word-e2e", "approver-Pa55word-e2e", "template-password-1"];
 
 function count(output) {
-  // vitest: "      Tests  62 passed (62)" or "Tests  1 failed | 61 passed (62)"; playwright: "  7 passed (25.9s)"
-  const vitest = output.match(/^\s*Tests\s+(.+)$/m);
-  const line = vitest ? vitest[1] : output.match(/^\s*\d+ (passed|failed).*$/gm)?.join(" ") ?? "";
+  // vitest: "      Tests  62 passed (62)" or "Tests  1 failed | 61 passed (62)", once per run (a step may
+  // make several: scripts/vitest-alone.mjs); playwright: "  7 passed (25.9s)"
+  const vitest = [...output.matchAll(/^\s*Tests\s+(.+)$/gm)].map((m) => m[1]);
+  const line = vitest.length > 0 ? vitest.join(" ") : output.match(/^\s*\d+ (passed|failed).*$/gm)?.join(" ") ?? "";
   for (const key of Object.keys(totals)) {
     for (const m of line.matchAll(new RegExp(`(\\d+) ${key}`, "g"))) totals[key] += Number(m[1]);
   }
