@@ -562,17 +562,30 @@ async function refreshRows(clusterIds: readonly string[]): Promise<void> {
   const live = rows.filter((row) => fullProbes.has(row.cluster.id) && row.health?.state === "reachable");
   if (live.length === 0) return;
   const targets = loadTargets(live.map((row) => row.cluster.id));
-  for (const { cluster } of live) {
-    const full = fullProbes.get(cluster.id);
-    const view = full && cachedView(cluster, full, targets.get(cluster.id) ?? []);
-    if (!full || !view) continue;
-    try {
-      await persistRows(cluster.id, view.reconciler, view.mine, view.listing, full.probe, undefined, { watch: true, now: Date.now });
-    } catch (error) {
-      log.warn("watch: rows not refreshed", { clusterId: cluster.id, error: errorMessage(error) });
-    }
+  for (let i = 0; i < live.length; i += REFRESH_CHUNK) {
+    await Promise.all(
+      live.slice(i, i + REFRESH_CHUNK).map(async ({ cluster }) => {
+        const full = fullProbes.get(cluster.id);
+        const view = full && cachedView(cluster, full, targets.get(cluster.id) ?? []);
+        if (!full || !view) return;
+        try {
+          await persistRows(cluster.id, view.reconciler, view.mine, view.listing, full.probe, undefined, { watch: true, now: Date.now, batched: true });
+        } catch (error) {
+          log.warn("watch: rows not refreshed", { clusterId: cluster.id, error: errorMessage(error) });
+        }
+      }),
+    );
   }
 }
+
+/**
+ * Clusters whose rows a watch event refreshes in one transaction, at most (db/batch.ts: each in a
+ * savepoint of its own, so one that fails is undone alone). Each had a transaction of its own, one
+ * after the other: a commit applied fleet-wide took 2,000 of them. A batch of thousands (every
+ * watch resynced at once) is written a hundred at a time, so no one transaction holds the event
+ * loop for long.
+ */
+const REFRESH_CHUNK = 100;
 
 /**
  * Policy results on the policy interval (Gatekeeper audits every 60 s; reading between audits
