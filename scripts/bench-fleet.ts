@@ -57,13 +57,31 @@ function loopStats(loop: Loop): string {
   return lines.at(-1)?.slice("bench-stats ".length) ?? "(no stats yet)";
 }
 
+/**
+ * How the loop process is started: its code bundled ahead of time (esbuild, the bundler tsx runs
+ * on), as the portal's server code runs in production (Next's bundle), not transpiled as it loads.
+ * Under tsx the process also held tsx's module lexer (a 23.7 MiB WebAssembly memory, es-module-
+ * lexer's) and the sources and source maps tsx keeps (about 22 MiB at 500 registrations), and
+ * rss_mib counted them. The bundle sits under node_modules/.cache so its packages resolve from
+ * the project. BENCH_LOOP_TSX=1 starts it under tsx, as before, to compare.
+ */
+async function loopEntry(): Promise<string[]> {
+  const source = path.join(root, "scripts/bench-fleet-loop.ts");
+  if (process.env.BENCH_LOOP_TSX === "1") return ["--import", "tsx", source];
+  const { build } = await import("esbuild");
+  const outfile = path.join(root, "node_modules", ".cache", "fleetline-bench", `loop-${process.pid}.mjs`);
+  await build({ entryPoints: [source], outfile, bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", conditions: ["react-server"], logLevel: "warning" });
+  process.on("exit", () => fs.rmSync(outfile, { force: true }));
+  return [outfile];
+}
+
 /** The portal's background half in its own process: boot() with the observation loop on. */
-function startLoop(dir: string, label: string): Loop {
+function startLoop(dir: string, label: string, entry: readonly string[]): Loop {
   const logFile = path.join(dir, `loop-${label}.log`);
   const out = fs.openSync(logFile, "a");
   // BENCH_LOOP_NODE_ARGS: extra node flags for the loop process alone (e.g. --cpu-prof --cpu-prof-dir=DIR).
   const extra = (process.env.BENCH_LOOP_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...extra, "--conditions=react-server", "--import", "tsx", path.join(root, "scripts/bench-fleet-loop.ts")], {
+  const child: ChildProcess = spawn(process.execPath, [...extra, "--conditions=react-server", ...entry], {
     cwd: root,
     env: { ...process.env, FLEETLINE_BACKGROUND: "on" },
     stdio: ["ignore", out, out],
@@ -119,6 +137,8 @@ async function main() {
 
   say(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
   let t = performance.now();
+  const entry = await loopEntry();
+  say(`the loop process runs ${entry.includes("tsx") ? "under tsx (BENCH_LOOP_TSX=1)" : "bundled (esbuild)"}`);
   const harness = await startHarness({ clusters: SERVERS, name: "fleet", resyncMs: 0 });
   say(`started ${SERVERS} API servers with the Flux stand-in in ${seconds(performance.now() - t)} s`);
   const loops: Loop[] = [];
@@ -238,7 +258,7 @@ async function main() {
     // ---- 200 registrations ----
     const pass200 = await directPasses(SMALL);
     let loopStartedAt = Date.now();
-    let loop = startLoop(dir, "small");
+    let loop = startLoop(dir, "small", entry);
     loops.push(loop);
     // The loop has observed every registration (some may have missed their deadline in the direct passes).
     t = performance.now();
@@ -265,7 +285,7 @@ async function main() {
       passN = await directPasses(N);
     }
     loopStartedAt = Date.now();
-    loop = startLoop(dir, "full");
+    loop = startLoop(dir, "full", entry);
     loops.push(loop);
     if (N > SMALL) {
       t = performance.now();
@@ -352,6 +372,7 @@ async function main() {
     );
     console.log(`observe_mode: ${mode}`);
     console.log(`http2: ${process.env.FLEETLINE_HTTP2 === "off" ? "off" : "on"}`);
+    console.log(`loop_code: ${entry.includes("tsx") ? "tsx" : "bundled"}`);
     console.log(`observe_pass_${SMALL}_s: ${pass200.toFixed(2)}`);
     if (N > SMALL) console.log(`observe_pass_${N}_s: ${passN.toFixed(2)}`);
     console.log(`refresh_${SMALL}_s: ${show(refreshSmall.figure)}`);
