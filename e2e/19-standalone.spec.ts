@@ -33,14 +33,26 @@ function freePort(): Promise<number> {
 }
 
 let work: string;
-let server: ChildProcess | undefined;
+// Every server a test started: each test kills its own, and afterAll whatever a failure left. The
+// first test's server was kept in one variable the second overwrote, and outlived the run.
+const servers = new Set<ChildProcess>();
+function startServer(cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ["scripts/server.mjs"], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  servers.add(child);
+  return child;
+}
+function stopServer(child: ChildProcess | undefined): void {
+  if (!child) return;
+  child.kill("SIGKILL");
+  servers.delete(child);
+}
 
 test.beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), "fleetline-image-"));
 });
 
 test.afterAll(() => {
-  server?.kill("SIGKILL");
+  for (const child of [...servers]) stopServer(child);
   spawnSync("chmod", ["-R", "u+w", work]);
   fs.rmSync(work, { recursive: true, force: true });
 });
@@ -63,20 +75,16 @@ test("the image's standalone layout serves health, readiness and pages without w
 
   const port = await freePort();
   let output = "";
-  server = spawn(process.execPath, ["scripts/server.mjs"], {
-    cwd: image,
-    env: {
-      PATH: process.env.PATH,
-      HOME: data,
-      NODE_ENV: "production",
-      PORT: String(port),
-      FLEETLINE_HOST: "127.0.0.1",
-      FLEETLINE_DATA_DIR: data,
-      DATABASE_URL: path.join(data, "fleetline.db"),
-      FLEETLINE_SECRET_KEY: "22".repeat(32),
-      FLEETLINE_BACKGROUND: "off",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const server = startServer(image, {
+    PATH: process.env.PATH,
+    HOME: data,
+    NODE_ENV: "production",
+    PORT: String(port),
+    FLEETLINE_HOST: "127.0.0.1",
+    FLEETLINE_DATA_DIR: data,
+    DATABASE_URL: path.join(data, "fleetline.db"),
+    FLEETLINE_SECRET_KEY: "22".repeat(32),
+    FLEETLINE_BACKGROUND: "off",
   });
   server.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   server.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -111,6 +119,7 @@ test("the image's standalone layout serves health, readiness and pages without w
   const changed = [...after.keys()].filter((name) => JSON.stringify(after.get(name)) !== JSON.stringify(before.get(name)));
   expect(changed, "files the server wrote in its working directory").toEqual([]);
   expect(after.size).toBe(before.size);
+  stopServer(server);
 });
 
 test("the same layout runs on PostgreSQL: migrates it, answers ready, serves a page, and logs the URL without its password", async ({ playwright }) => {
@@ -123,16 +132,12 @@ test("the same layout runs on PostgreSQL: migrates it, answers ready, serves a p
   expect(fs.existsSync(path.join(image, "db", "pg", "worker.mjs"))).toBe(true);
   const pg = await startPgServer();
   let output = "";
+  let child: ChildProcess | undefined;
   try {
     // A password the server must never print (trust authentication ignores it).
     const url = (await createDatabase(pg.adminUrl)).replace("fleetline@", "fleetline:pg-Pa55word-e2e@");
     const port = await freePort();
-    const child = spawn(process.execPath, ["scripts/server.mjs"], {
-      cwd: image,
-      env: { PATH: process.env.PATH, HOME: data, NODE_ENV: "production", PORT: String(port), FLEETLINE_HOST: "127.0.0.1", FLEETLINE_DATA_DIR: data, DATABASE_URL: url, FLEETLINE_SECRET_KEY: "22".repeat(32), FLEETLINE_BACKGROUND: "on" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    server = child;
+    child = startServer(image, { PATH: process.env.PATH, HOME: data, NODE_ENV: "production", PORT: String(port), FLEETLINE_HOST: "127.0.0.1", FLEETLINE_DATA_DIR: data, DATABASE_URL: url, FLEETLINE_SECRET_KEY: "22".repeat(32), FLEETLINE_BACKGROUND: "on" });
     child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const api = await playwright.request.newContext({ baseURL: `http://127.0.0.1:${port}` });
@@ -153,7 +158,7 @@ test("the same layout runs on PostgreSQL: migrates it, answers ready, serves a p
     expect(output).toMatch(/"database":"postgres:\/\/fleetline@127\.0\.0\.1:\d+\//);
     expect(output).not.toContain("pg-Pa55word-e2e");
   } finally {
-    server?.kill("SIGKILL");
+    stopServer(child);
     await pg.stop();
   }
 });
