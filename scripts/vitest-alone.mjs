@@ -1,7 +1,7 @@
 // `npm run test:integration` and `npm run test:postgres`: the config's files in one vitest run (two
 // at a time), then each file of ALONE in a run of its own. Those assert how fast something happens
 // on this machine (the SIGKILL takeover: every cluster observed again within 30 s), and beside a file
-// that boots its own API servers they measured the neighbour, not the portal (a fresh-clone CI run
+// that boots its own API servers they measure the neighbour's load as much as the portal (a fresh-clone CI run
 // on PostgreSQL: the survivor saw the other replica gone 15.2 s after the kill, not 10, and had 180
 // of 200 clusters at 30.1 s). With arguments (a file filter, a vitest flag), one plain run.
 import { spawnSync } from "node:child_process";
