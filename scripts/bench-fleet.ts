@@ -65,14 +65,14 @@ function loopStats(loop: Loop): string {
  * rss_mib counted them. The bundle sits under node_modules/.cache so its packages resolve from
  * the project. BENCH_LOOP_TSX=1 starts it under tsx, as before, to compare.
  */
-async function loopEntry(): Promise<string[]> {
+async function loopEntry(): Promise<{ code: "bundled" | "tsx"; args: string[] }> {
   const source = path.join(root, "scripts/bench-fleet-loop.ts");
-  if (process.env.BENCH_LOOP_TSX === "1") return ["--import", "tsx", source];
+  if (process.env.BENCH_LOOP_TSX === "1") return { code: "tsx", args: ["--import", "tsx", source] };
   const { build } = await import("esbuild");
   const outfile = path.join(root, "node_modules", ".cache", "fleetline-bench", `loop-${process.pid}.mjs`);
   await build({ entryPoints: [source], outfile, bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", conditions: ["react-server"], logLevel: "warning" });
   process.on("exit", () => fs.rmSync(outfile, { force: true }));
-  return [outfile];
+  return { code: "bundled", args: [outfile] };
 }
 
 /** The portal's background half in its own process: boot() with the observation loop on. */
@@ -136,9 +136,9 @@ async function main() {
   const intervalS = healthSettings().intervalMs / 1000;
 
   say(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
-  let t = performance.now();
   const entry = await loopEntry();
-  say(`the loop process runs ${entry.includes("tsx") ? "under tsx (BENCH_LOOP_TSX=1)" : "bundled (esbuild)"}`);
+  say(`the loop process runs ${entry.code === "tsx" ? "under tsx (BENCH_LOOP_TSX=1)" : "bundled (esbuild)"}`);
+  let t = performance.now();
   const harness = await startHarness({ clusters: SERVERS, name: "fleet", resyncMs: 0 });
   say(`started ${SERVERS} API servers with the Flux stand-in in ${seconds(performance.now() - t)} s`);
   const loops: Loop[] = [];
@@ -258,7 +258,7 @@ async function main() {
     // ---- 200 registrations ----
     const pass200 = await directPasses(SMALL);
     let loopStartedAt = Date.now();
-    let loop = startLoop(dir, "small", entry);
+    let loop = startLoop(dir, "small", entry.args);
     loops.push(loop);
     // The loop has observed every registration (some may have missed their deadline in the direct passes).
     t = performance.now();
@@ -285,7 +285,7 @@ async function main() {
       passN = await directPasses(N);
     }
     loopStartedAt = Date.now();
-    loop = startLoop(dir, "full", entry);
+    loop = startLoop(dir, "full", entry.args);
     loops.push(loop);
     if (N > SMALL) {
       t = performance.now();
@@ -372,7 +372,7 @@ async function main() {
     );
     console.log(`observe_mode: ${mode}`);
     console.log(`http2: ${process.env.FLEETLINE_HTTP2 === "off" ? "off" : "on"}`);
-    console.log(`loop_code: ${entry.includes("tsx") ? "tsx" : "bundled"}`);
+    console.log(`loop_code: ${entry.code}`);
     console.log(`observe_pass_${SMALL}_s: ${pass200.toFixed(2)}`);
     if (N > SMALL) console.log(`observe_pass_${N}_s: ${passN.toFixed(2)}`);
     console.log(`refresh_${SMALL}_s: ${show(refreshSmall.figure)}`);
