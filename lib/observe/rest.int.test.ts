@@ -156,15 +156,49 @@ describe("clusters at rest", () => {
     clock = start + 271_000;
     await ride(1);
     expect(loop.observationSchedule(riderId)).toEqual({ fullAt: clock, fullDueAt: clock + 330_000, driftReadAt: clock, versionsReadAt: clock });
-    // So the passes between full observations rest (after the first, which finds the rows as
-    // stored): at 30 s, and at 301 s, when the reads are due but the next full observation is 29 s
-    // away (within its jitter), and does them.
-    clock = start + 272_000;
-    await ride();
+    // So the passes between full observations rest, from the first on (the full observation found
+    // its rows would stay as stored): at 1 s, and at 301 s, when the reads are due but the next
+    // full observation is 29 s away (within its jitter), and does them.
+    await restsAt(start + 272_000);
     await restsAt(start + 301_000);
     await restsAt(start + 572_000);
     clock = start + 602_000;
     await ride();
     expect(loop.observationSchedule(riderId)).toMatchObject({ fullAt: clock, driftReadAt: clock, versionsReadAt: clock });
+  });
+
+  it("rest on the first pass after a watch event refreshed their rows", async () => {
+    const { insertCluster } = await import("@/lib/inventory/registry");
+    const cluster = fleet.harness.clusters[0]!;
+    const credentials = { server: cluster.server, token: cluster.adminToken, caData: cluster.caData };
+    const id = insertCluster({ name: "rest-refreshed", displayName: "rest-refreshed", labels: { env: "prod" }, authMethod: "token", credentials, createdBy: "test" }, null).id;
+    await pushTo("refreshed", id);
+    const passOn = () => loop.runObservation({ clusterIds: [id], gitMaxAgeMs: 0, timeoutMs: 8000, watch: true, resourceDrift: false, versions: false });
+    const row = () => fleet.temp.db.select().from(configurationStatus).where(eq(configurationStatus.clusterId, id)).get();
+    await expect.poll(async () => (await passOn(), row()?.state), { timeout: 60_000, interval: 500 }).toBe("Compliant");
+    await untilAtRest(id, passOn);
+
+    // A reconcile requested on the cluster: the stand-in, as Flux, marks the Kustomization
+    // Reconciling, then Ready again; each status it writes comes in by the watch, and the rows are
+    // worked out from it with no pass.
+    const rest = cluster.rest();
+    const kustomization = (await rest.list("kustomize.toolkit.fluxcd.io/v1", "Kustomization")).items.find((o) => JSON.stringify(o.metadata).includes("refreshed"))!;
+    const generation = watches.watchGeneration(id);
+    const requested = new Date().toISOString();
+    await rest.mergePatch({ apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", namespace: kustomization.metadata.namespace!, name: kustomization.metadata.name }, { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": requested } } });
+    await expect.poll(async () => (await rest.get("kustomize.toolkit.fluxcd.io/v1", "Kustomization", kustomization.metadata.namespace, kustomization.metadata.name))?.status, { timeout: 15_000 }).toMatchObject({ lastHandledReconcileAt: requested });
+    // The events of that reconcile are in, and a second passes with none after them.
+    const settled = async () => {
+      const seen = watches.watchGeneration(id);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      return seen !== generation && watches.watchGeneration(id) === seen;
+    };
+    await expect.poll(settled, { timeout: 15_000, interval: 0 }).toBe(true);
+    expect(row()).toMatchObject({ state: "Compliant" });
+
+    const counters = loop.observationCounters();
+    const result = await passOn();
+    expect(result.observations.map((x) => [x.check.state, x.sweep.status])).toEqual([["reachable", "ok"]]);
+    expect(loop.observationCounters()).toEqual({ passes: counters.passes + 1, quietPasses: counters.quietPasses + 1 });
   });
 });
