@@ -53,6 +53,14 @@ async function pushTo(name: string, targetId: string): Promise<void> {
   await fleet.push(saved.id, saved.version);
 }
 
+/** The fixture's cluster registered once more under another name, with no relay between. */
+async function registerDirect(name: string): Promise<string> {
+  const { insertCluster } = await import("@/lib/inventory/registry");
+  const cluster = fleet.harness.clusters[0]!;
+  const credentials = { server: cluster.server, token: cluster.adminToken, caData: cluster.caData };
+  return insertCluster({ name, displayName: name, labels: { env: "prod" }, authMethod: "token", credentials, createdBy: "test" }, null).id;
+}
+
 /**
  * Passes until the cluster is at rest. A light pass finds the rows as stored; from then on it is at
  * rest. The stand-in, as Flux, reconciles the Kustomization once more when its source's artifact
@@ -113,10 +121,7 @@ describe("clusters at rest", () => {
   });
 
   it("read resource drift and versions at the full observation, so that those reads cost no pass of their own", async () => {
-    const { insertCluster } = await import("@/lib/inventory/registry");
-    const cluster = fleet.harness.clusters[0]!;
-    const credentials = { server: cluster.server, token: cluster.adminToken, caData: cluster.caData };
-    const riderId = insertCluster({ name: "rest-riding", displayName: "rest-riding", labels: { env: "prod" }, authMethod: "token", credentials, createdBy: "test" }, null).id;
+    const riderId = await registerDirect("rest-riding");
     await pushTo("riding", riderId);
     // The loop's clock stands still until moved: every pass of the set-up is at one instant.
     const start = Date.now();
@@ -168,11 +173,9 @@ describe("clusters at rest", () => {
   });
 
   it("rest on the first pass after a watch event refreshed their rows", async () => {
-    const { insertCluster } = await import("@/lib/inventory/registry");
-    const cluster = fleet.harness.clusters[0]!;
-    const credentials = { server: cluster.server, token: cluster.adminToken, caData: cluster.caData };
-    const id = insertCluster({ name: "rest-refreshed", displayName: "rest-refreshed", labels: { env: "prod" }, authMethod: "token", credentials, createdBy: "test" }, null).id;
+    const id = await registerDirect("rest-refreshed");
     await pushTo("refreshed", id);
+    const cluster = fleet.harness.clusters[0]!;
     const passOn = () => loop.runObservation({ clusterIds: [id], gitMaxAgeMs: 0, timeoutMs: 8000, watch: true, resourceDrift: false, versions: false });
     const row = () => fleet.temp.db.select().from(configurationStatus).where(eq(configurationStatus.clusterId, id)).get();
     await expect.poll(async () => (await passOn(), row()?.state), { timeout: 60_000, interval: 500 }).toBe("Compliant");
