@@ -4,6 +4,7 @@ import { clusterHealth, clusters } from "@/db/schema";
 import { configurationStatus } from "@/db/schema-status";
 import type { ClusterClient } from "@/lib/k8s/client";
 import { startFleetFixture, type FleetFixture } from "@/test-support/fleet-fixture";
+import { FLUX_API_VERSIONS, REQUESTED_AT } from "@/test-support/flux-common";
 import { startTcpRelay, type TcpRelay } from "@/test-support/tcp-relay";
 
 // Watch mode, a cluster at rest: its watches in sync, its rows found as stored, nothing else to read
@@ -185,11 +186,12 @@ describe("clusters at rest", () => {
     // Reconciling, then Ready again; each status it writes comes in by the watch, and the rows are
     // worked out from it with no pass.
     const rest = cluster.rest();
-    const kustomization = (await rest.list("kustomize.toolkit.fluxcd.io/v1", "Kustomization")).items.find((o) => JSON.stringify(o.metadata).includes("refreshed"))!;
+    const apiVersion = FLUX_API_VERSIONS.Kustomization;
+    const { metadata } = (await rest.list(apiVersion, "Kustomization")).items.find((o) => JSON.stringify(o.metadata).includes("refreshed"))!;
     const generation = watches.watchGeneration(id);
     const requested = new Date().toISOString();
-    await rest.mergePatch({ apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", namespace: kustomization.metadata.namespace!, name: kustomization.metadata.name }, { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": requested } } });
-    await expect.poll(async () => (await rest.get("kustomize.toolkit.fluxcd.io/v1", "Kustomization", kustomization.metadata.namespace, kustomization.metadata.name))?.status, { timeout: 15_000 }).toMatchObject({ lastHandledReconcileAt: requested });
+    await rest.mergePatch({ apiVersion, kind: "Kustomization", namespace: metadata.namespace!, name: metadata.name }, { metadata: { annotations: { [REQUESTED_AT]: requested } } });
+    await expect.poll(async () => (await rest.get(apiVersion, "Kustomization", metadata.namespace, metadata.name))?.status, { timeout: 15_000 }).toMatchObject({ lastHandledReconcileAt: requested });
     // The events of that reconcile are in, and a second passes with none after them.
     const settled = async () => {
       const seen = watches.watchGeneration(id);
