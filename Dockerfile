@@ -28,4 +28,5 @@ USER 10001:10001
 EXPOSE 3000
 VOLUME ["/data"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "scripts/server.mjs"]
+# The server's node flags: scripts/node-flags.mjs (npm start uses the same list; a test checks).
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=25", "scripts/server.mjs"]

@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { cpuSeconds, percentile, rssMib } from "./bench-proc";
+import { SERVER_NODE_FLAGS } from "./node-flags.mjs";
 
 const N = Number(process.env.BENCH_CLUSTERS ?? 2000);
 const SERVERS = Number(process.env.BENCH_SERVERS ?? 8);
@@ -25,6 +26,10 @@ const INVENTORY_S = Number(process.env.FLEETLINE_INVENTORY_INTERVAL_S ?? 300);
 // The longest any one step may take before the benchmark gives up.
 const WAIT_MS = Number(process.env.BENCH_WAIT_S ?? 900) * 1000;
 const PEER_PARALLEL = 16;
+// The loop process runs with the server's own node flags (scripts/node-flags.mjs), then
+// BENCH_LOOP_NODE_ARGS: extra flags for it alone (e.g. --cpu-prof --cpu-prof-dir=DIR; a later flag
+// wins over the server's).
+const LOOP_NODE_FLAGS = [...SERVER_NODE_FLAGS, ...(process.env.BENCH_LOOP_NODE_ARGS ?? "").split(" ").filter(Boolean)];
 const root = path.resolve(__dirname, "..");
 const REPO = "fleet-config";
 
@@ -79,9 +84,7 @@ async function loopEntry(): Promise<{ code: "bundled" | "tsx"; args: string[] }>
 function startLoop(dir: string, label: string, entry: readonly string[]): Loop {
   const logFile = path.join(dir, `loop-${label}.log`);
   const out = fs.openSync(logFile, "a");
-  // BENCH_LOOP_NODE_ARGS: extra node flags for the loop process alone (e.g. --cpu-prof --cpu-prof-dir=DIR).
-  const extra = (process.env.BENCH_LOOP_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...extra, "--conditions=react-server", ...entry], {
+  const child: ChildProcess = spawn(process.execPath, [...LOOP_NODE_FLAGS, "--conditions=react-server", ...entry], {
     cwd: root,
     env: { ...process.env, FLEETLINE_BACKGROUND: "on" },
     stdio: ["ignore", out, out],
@@ -373,6 +376,7 @@ async function main() {
     console.log(`observe_mode: ${mode}`);
     console.log(`http2: ${process.env.FLEETLINE_HTTP2 === "off" ? "off" : "on"}`);
     console.log(`loop_code: ${entry.code}`);
+    console.log(`loop_node_flags: ${LOOP_NODE_FLAGS.join(" ")}`);
     console.log(`observe_pass_${SMALL}_s: ${pass200.toFixed(2)}`);
     if (N > SMALL) console.log(`observe_pass_${N}_s: ${passN.toFixed(2)}`);
     console.log(`refresh_${SMALL}_s: ${show(refreshSmall.figure)}`);

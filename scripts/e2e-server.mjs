@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { SERVER_NODE_FLAGS } from "./node-flags.mjs";
 
 const nextBin = new URL("../node_modules/next/dist/bin/next", import.meta.url).pathname;
 if (!fs.existsSync(new URL("../.next/BUILD_ID", import.meta.url))) {
@@ -13,7 +14,7 @@ if (!fs.existsSync(new URL("../.next/BUILD_ID", import.meta.url))) {
 const dataDir = process.env.FLEETLINE_DATA_DIR;
 if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
 const log = dataDir ? fs.createWriteStream(path.join(dataDir, "server.log"), { flags: "a" }) : null;
-const server = spawn(process.execPath, [new URL("./server.mjs", import.meta.url).pathname], {
+const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, new URL("./server.mjs", import.meta.url).pathname], {
   stdio: ["ignore", "pipe", "pipe"],
   env: { ...process.env, NODE_ENV: "production", FLEETLINE_HOST: "127.0.0.1", PORT: process.env.PORT ?? "3000" },
 });
