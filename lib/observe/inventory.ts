@@ -235,14 +235,20 @@ const touchHealthStatement = preparedOnce((db) =>
 
 /** Clusters never checked, or due now. */
 export function dueClusterIds(now: number): string[] {
-  return getDb()
+  return dueStatement()
+    .all({ now })
+    .map((r) => r.id);
+}
+
+// Asked every second by the running loop: prepared once, not built and compiled on every tick.
+const dueStatement = preparedOnce((db) =>
+  db
     .select({ id: clusters.id })
     .from(clusters)
     .leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id))
-    .where(or(isNull(clusterHealth.clusterId), lte(clusterHealth.nextCheckAt, new Date(now))))
-    .all()
-    .map((r) => r.id);
-}
+    .where(or(isNull(clusterHealth.clusterId), lte(clusterHealth.nextCheckAt, rawPlaceholder("now"))))
+    .prepare(),
+);
 
 /** Drops cached clients of clusters that no longer exist. */
 export function forgetDeletedClusters() {
