@@ -4,8 +4,9 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { boot } from "../lib/server/boot";
 import { connectionTotals } from "../lib/inventory/client-cache";
-import { watchStats } from "../lib/observe/watches";
-import { observationCounters } from "../lib/observe/loop";
+import { watchStats, watchTotals } from "../lib/observe/watches";
+import { persistTotals } from "../lib/status/persist";
+import { fullObservationsStarted, observationCounters } from "../lib/observe/loop";
 
 // The loop's timers are unref'd (they must not keep a server alive); this one keeps the process up.
 setInterval(() => undefined, 60_000);
@@ -30,6 +31,10 @@ setInterval(() => {
       // Observations started so far, and the light passes among them that found their cluster at rest.
       passes: observationCounters().passes,
       quietPasses: observationCounters().quietPasses,
+      // Full observations started, what the watches received, and clusters whose rows were written (not only touched).
+      fullPasses: fullObservationsStarted(),
+      received: watchTotals(),
+      rows: persistTotals(),
       connections,
       loopDelayP99Ms: Math.round(delay.percentile(99) / 1e6),
       loopDelayMaxMs: Math.round(delay.max / 1e6),
@@ -41,8 +46,11 @@ setInterval(() => {
   });
 }, 10_000);
 
-// BENCH_LOOP_PROFILE=DIR: the first SIGUSR2 starts a CPU profile of this process, the second writes
-// it (and a heap snapshot) to DIR (the benchmark sends them around its idle period): what the loop costs at rest alone.
+// BENCH_LOOP_PROFILE=DIR: the first SIGUSR2 starts a CPU profile of this process and a sampling
+// allocation profile that also keeps what full collections freed since (what lived long enough to
+// be promoted, the garbage that makes full collections run, not only what is live), the second
+// writes both (and a heap snapshot) to DIR (the benchmark sends them
+// around its idle period): what the loop costs at rest alone.
 const profileDir = process.env.BENCH_LOOP_PROFILE;
 if (profileDir) {
   let session: import("node:inspector/promises").Session | undefined;
@@ -54,11 +62,17 @@ if (profileDir) {
         session.connect();
         await session.post("Profiler.enable");
         await session.post("Profiler.start");
+        await session.post("HeapProfiler.enable");
+        // Node's types predate the two include* parameters; V8 in Node 20 takes them.
+        const sampling: { samplingInterval: number } = { samplingInterval: 32768, ...{ includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false } };
+        await session.post("HeapProfiler.startSampling", sampling);
         return;
       }
       const { profile } = await session.post("Profiler.stop");
+      const { profile: allocations } = await session.post("HeapProfiler.stopSampling");
       const { writeFileSync } = await import("node:fs");
       writeFileSync(`${profileDir}/idle-${process.pid}.cpuprofile`, JSON.stringify(profile));
+      writeFileSync(`${profileDir}/idle-${process.pid}.heapprofile`, JSON.stringify(allocations));
       // And what the heap holds at rest, for the memory figure.
       const { writeHeapSnapshot } = await import("node:v8");
       writeHeapSnapshot(`${profileDir}/idle-${process.pid}.heapsnapshot`);

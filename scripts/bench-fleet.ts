@@ -62,6 +62,50 @@ function loopStats(loop: Loop): string {
   return lines.at(-1)?.slice("bench-stats ".length) ?? "(no stats yet)";
 }
 
+type LoopCounts = { at?: number; fullPasses?: number; received?: { events: number; lists: number; failures: number }; rows?: { touched: number; written: number } };
+
+/** The counts in the loop process's last `bench-stats` line (undefined before the first). */
+function loopCounts(loop: Loop): LoopCounts | undefined {
+  const last = loopStats(loop);
+  return last.startsWith("{") ? (JSON.parse(last) as LoopCounts) : undefined;
+}
+
+/**
+ * What happened in the loop over a window (from its bench-stats lines, 10 s apart): full
+ * observations started, watch events and lists received, clusters whose rows were written. What
+ * moves idle_cpu_pct between runs is whether any of these fell in its minute.
+ */
+function countsBetween(a: LoopCounts | undefined, b: LoopCounts | undefined): string {
+  const d = (f: (c: LoopCounts) => number | undefined) => (a && b ? (f(b) ?? 0) - (f(a) ?? 0) : NaN);
+  return [
+    `full_observations=${d((c) => c.fullPasses)}`,
+    `watch_events=${d((c) => c.received?.events)}`,
+    `watch_lists=${d((c) => c.received?.lists)}`,
+    `rows_written=${d((c) => c.rows?.written)}`,
+  ].join(" ");
+}
+
+/**
+ * Waits (at most maxS) until two of the loop's bench-stats lines 10 s apart show no watch event
+ * received and no cluster's rows written between them.
+ */
+async function settleUntilQuiet(loop: Loop, maxS: number): Promise<{ waitedS: number; quiet: boolean }> {
+  const started = performance.now();
+  let before = loopCounts(loop);
+  for (;;) {
+    await sleep(10_500);
+    const after = loopCounts(loop);
+    // The same line twice (the loop late to write its next): no interval to judge yet.
+    if (after?.at === before?.at && performance.now() - started < maxS * 1000) continue;
+    const events = (after?.received?.events ?? 0) - (before?.received?.events ?? 0);
+    const written = (after?.rows?.written ?? 0) - (before?.rows?.written ?? 0);
+    const waitedS = (performance.now() - started) / 1000;
+    if (events === 0 && written === 0) return { waitedS, quiet: true };
+    if (waitedS >= maxS) return { waitedS, quiet: false };
+    before = after;
+  }
+}
+
 /**
  * How the loop process is started: its code bundled ahead of time (esbuild, the bundler tsx runs
  * on), as the portal's server code runs in production (Next's bundle), not transpiled as it loads.
@@ -336,14 +380,21 @@ async function main() {
     // as stored; the wait is one pass interval by default. That is not always enough: at 2,000 the
     // loop took about 90 s to come to rest after the fleet-wide commit, so the minute can still
     // hold some settling. Runs before this one took the minute 2 s after the last change.
+    // Then, up to BENCH_QUIET_MAX_S more, until one of the loop's 10 s counts shows no watch event and
+    // no rows written: the stand-ins still writing status after the fleet-wide commit is the fleet
+    // changing, not at rest (at 2,000 the minute had caught such writes: idle_work says what fell in it).
     const settleS = Number(process.env.BENCH_SETTLE_S ?? intervalS);
     say(`settling: ${settleS} s (one pass interval) after the last change before the idle minute`);
     await sleep(settleS * 1000);
+    const quietS = await settleUntilQuiet(loop, Number(process.env.BENCH_QUIET_MAX_S ?? 120));
+    say(`the loop's counts were quiet (no watch event, no rows written in 10 s) after ${quietS.waitedS.toFixed(0)} s more${quietS.quiet ? "" : ": not quiet yet, measured anyway"}`);
     // BENCH_LOOP_PROFILE=DIR: the loop process writes a CPU profile of the idle period there.
     if (process.env.BENCH_LOOP_PROFILE) process.kill(loop.pid, "SIGUSR2");
+    const counts0 = loopCounts(loop);
     const cpu0 = cpuSeconds(loop.pid);
     const wall0 = performance.now();
     await sleep(IDLE_S * 1000);
+    const idleCounts = countsBetween(counts0, loopCounts(loop));
     if (process.env.BENCH_LOOP_PROFILE) process.kill(loop.pid, "SIGUSR2");
     const idleCpuPct = ((cpuSeconds(loop.pid) - cpu0) / ((performance.now() - wall0) / 1000)) * 100;
     say(`idle: ${idleCpuPct.toFixed(1)} % of one core over ${IDLE_S} s, ${rssMib(loop.pid).toFixed(0)} MiB resident; the loop: ${loopStats(loop)}`);
@@ -354,14 +405,15 @@ async function main() {
     // The idle minute comes before the first full observations fall due again; the end of the
     // steady period (at most one inventory interval of it) holds them: its CPU is the cost at rest
     // with every kind of pass in it.
-    let steady: { cpuPct: number; windowS: number } | undefined;
+    let steady: { cpuPct: number; windowS: number; work: string } | undefined;
     if (steadyLeft > 0) {
       say(`waiting ${seconds(steadyLeft)} s more for the steady period (${STEADY_S} s at ${N} registrations)`);
       const windowMs = Math.min(steadyLeft, INVENTORY_S * 1000);
       await sleep(steadyLeft - windowMs);
+      const countsA = loopCounts(loop);
       const cpuA = cpuSeconds(loop.pid);
       await sleep(windowMs);
-      steady = { cpuPct: ((cpuSeconds(loop.pid) - cpuA) / (windowMs / 1000)) * 100, windowS: windowMs / 1000 };
+      steady = { cpuPct: ((cpuSeconds(loop.pid) - cpuA) / (windowMs / 1000)) * 100, windowS: windowMs / 1000, work: countsBetween(countsA, loopCounts(loop)) };
       say(`steady: ${steady.cpuPct.toFixed(1)} % of one core over the last ${steady.windowS.toFixed(0)} s; the loop: ${loopStats(loop)}`);
     }
     const steadyS = (performance.now() - loop.startedAt) / 1000;
@@ -386,9 +438,12 @@ async function main() {
     console.log(`change_to_dashboard_p95_s: ${"value" in changes ? percentile(samples, 95).toFixed(2) : show(changes)}`);
     console.log(`change_to_dashboard_changes: ${samples.length} of ${CHANGES}`);
     console.log(`idle_cpu_pct: ${idleCpuPct.toFixed(1)}`);
-    console.log(`idle_settle_s: ${settleS}`);
+    console.log(`idle_settle_s: ${(settleS + quietS.waitedS).toFixed(0)}`);
+    // In the idle minute, from the loop's counts (10 s apart): what work fell in it.
+    console.log(`idle_work: ${idleCounts}`);
     console.log(`steady_cpu_pct: ${steady && steady.windowS >= 60 ? steady.cpuPct.toFixed(1) : "unavailable (BENCH_STEADY_S leaves under 60 s after the idle minute)"}`);
     if (steady) console.log(`steady_cpu_window_s: ${steady.windowS.toFixed(0)}`);
+    if (steady) console.log(`steady_work: ${steady.work}`);
     console.log(`rss_mib: ${rss.toFixed(0)}`);
     console.log(`rss_after_s: ${steadyS.toFixed(0)}`);
     if ("seconds" in peer) console.log(`peer_kubectl_${SMALL}_s: ${peer.seconds.toFixed(2)}`);

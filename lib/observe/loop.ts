@@ -165,6 +165,7 @@ async function observeWithin(
   const client = clientFor(cluster, requestTimeoutMs()).withSignal(deadline.signal);
   const light = await lightPass(cluster, targets, health, o, client, deadline, sweep);
   if (light) return light;
+  fullObservations.started += 1;
   quietRows.delete(cluster.id);
   const namespaces = namespacesOf(targets);
   let probe: ClusterProbe | undefined;
@@ -483,6 +484,11 @@ export function observationCounters(): Readonly<typeof loopCounters> {
   return { ...loopCounters };
 }
 
+/** Full observations (discovery, inventory, listing) started since the process started. */
+export function fullObservationsStarted(): number {
+  return fullObservations.started;
+}
+
 /** What the rows of these targets are worked out from, besides the cluster's objects. */
 function targetsKey(targets: readonly Target[]): string {
   return JSON.stringify(targets.map((t) => [t.configurationId, t.name, t.expectedVersion, t.reconciler, t.push ?? null, t.cluster?.name ?? null, t.cluster?.labels ?? null, Array.isArray(t.rendered) ? null : t.rendered.error]));
@@ -686,6 +692,7 @@ const globalForLoop = globalThis as unknown as {
   fleetlineFullProbes?: Map<string, FullProbe>;
   fleetlineQuietRows?: Map<string, QuietRows>;
   fleetlineLoopCounters?: { passes: number; quietPasses: number };
+  fleetlineFullObservations?: { started: number };
   fleetlineWatching?: boolean;
 };
 const inFlight = (globalForLoop.fleetlineObserving ??= new Map());
@@ -694,6 +701,8 @@ const fullProbes: Map<string, FullProbe> = (globalForLoop.fleetlineFullProbes ??
 // Clusters at rest (QuietRows), and how many light passes found theirs so.
 const quietRows: Map<string, QuietRows> = (globalForLoop.fleetlineQuietRows ??= new Map());
 const loopCounters = (globalForLoop.fleetlineLoopCounters ??= { passes: 0, quietPasses: 0 });
+// Full observations started (for bench-stats: whether any fell in the benchmark's idle minute).
+const fullObservations = (globalForLoop.fleetlineFullObservations ??= { started: 0 });
 // Clusters to observe at the next tick whether due or not (observeSoon).
 const urgent = new Set<string>();
 // Clusters a tick has handed to a pass that has not observed them yet: a pass works through its

@@ -47,6 +47,8 @@ const watches = (globalForWatches.fleetlineWatches ??= new Map());
 // One counter for every cluster's cache: a cache started over never repeats a generation.
 const generations = (globalForWatches.fleetlineWatchGenerations ??= { last: 0 });
 const moved = (watch: ClusterWatch) => (watch.generation = ++generations.last);
+// What the watches received since the process started (for bench-stats): events, lists (first and relists), failures.
+const received = { events: 0, lists: 0, failures: 0 };
 
 // Events that arrive together (a controller writing status on several objects) are worked out once.
 const DEBOUNCE_MS = 150;
@@ -141,17 +143,20 @@ function startKind(watch: ClusterWatch, collection: Collection): KindWatch {
     collection,
     {
       snapshot(objects) {
+        received.lists += 1;
         entry.objects = new Map(objects.map((o) => [keyOf(o), o]));
         entry.state = "synced";
         delete entry.reason;
         changed();
       },
       event(type, object) {
+        received.events += 1;
         if (type === "DELETED") entry.objects.delete(keyOf(object));
         else entry.objects.set(keyOf(object), object);
         changed();
       },
       failed(error) {
+        received.failures += 1;
         if (error instanceof ClusterError && error.kind === "not-found") {
           entry.state = "unserved";
           entry.objects.clear();
@@ -265,6 +270,11 @@ export function stopWatchesExcept(liveIds: ReadonlySet<string>): void {
 
 export function stopAllWatches(): void {
   for (const id of [...watches.keys()]) stopWatches(id);
+}
+
+/** What the watches have received since the process started: events, lists (first and relists) and failures. */
+export function watchTotals(): Readonly<typeof received> {
+  return { ...received };
 }
 
 /** Counts for /api/health and the benchmark: clusters followed, open watches, kinds in sync. */

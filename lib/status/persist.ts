@@ -60,15 +60,25 @@ export function persistObserved(clusterId: string, compute: Compute, options: { 
         const { rows, objects } = compute(previous);
         if (unchanged(clusterId, rows, previous, objects)) {
           touch(clusterId, rows[0]!, objects);
+          persistCounters.touched += 1;
           return "touched";
         }
         writeCluster(tx, clusterId, rows, previous, objects);
+        persistCounters.written += 1;
         return "written";
       },
       { behavior: "immediate" },
     );
   // Batched (a light pass): within one transaction with other passes' writes (db/batch.ts).
   return options.batched ? batchedWrite(getDb(), write) : backgroundWrite(getDb(), write);
+}
+
+// How many clusters' writes found their rows as stored (touched) or wrote them (for bench-stats).
+const persistCounters = { touched: 0, written: 0 };
+
+/** Clusters whose rows a write found as stored (only the times moved) and clusters whose rows it wrote, since the process started. */
+export function persistTotals(): Readonly<typeof persistCounters> {
+  return { ...persistCounters };
 }
 
 /** "touched": only the times of observation moved (the rows and objects were as stored); "written": anything else. */
