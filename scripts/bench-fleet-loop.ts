@@ -64,7 +64,7 @@ if (profileDir) {
         await session.post("Profiler.start");
         await session.post("HeapProfiler.enable");
         // Node's types predate the two include* parameters; V8 in Node 20 takes them.
-        const sampling: { samplingInterval: number } = { samplingInterval: 32768, ...{ includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false } };
+        const sampling = { samplingInterval: 32768, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false };
         await session.post("HeapProfiler.startSampling", sampling);
         return;
       }

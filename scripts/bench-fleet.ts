@@ -70,13 +70,18 @@ function loopCounts(loop: Loop): LoopCounts | undefined {
   return last.startsWith("{") ? (JSON.parse(last) as LoopCounts) : undefined;
 }
 
+/** How much one of the loop's counts moved between two stats lines (NaN without both). */
+function countDelta(a: LoopCounts | undefined, b: LoopCounts | undefined, f: (c: LoopCounts) => number | undefined): number {
+  return a && b ? (f(b) ?? 0) - (f(a) ?? 0) : NaN;
+}
+
 /**
  * What happened in the loop over a window (from its bench-stats lines, 10 s apart): full
  * observations started, watch events and lists received, clusters whose rows were written. What
  * moves idle_cpu_pct between runs is whether any of these fell in its minute.
  */
 function countsBetween(a: LoopCounts | undefined, b: LoopCounts | undefined): string {
-  const d = (f: (c: LoopCounts) => number | undefined) => (a && b ? (f(b) ?? 0) - (f(a) ?? 0) : NaN);
+  const d = (f: (c: LoopCounts) => number | undefined) => countDelta(a, b, f);
   return [
     `full_observations=${d((c) => c.fullPasses)}`,
     `watch_events=${d((c) => c.received?.events)}`,
@@ -97,8 +102,8 @@ async function settleUntilQuiet(loop: Loop, maxS: number): Promise<{ waitedS: nu
     const after = loopCounts(loop);
     // The same line twice (the loop late to write its next): no interval to judge yet.
     if (after?.at === before?.at && performance.now() - started < maxS * 1000) continue;
-    const events = (after?.received?.events ?? 0) - (before?.received?.events ?? 0);
-    const written = (after?.rows?.written ?? 0) - (before?.rows?.written ?? 0);
+    const events = countDelta(before, after, (c) => c.received?.events);
+    const written = countDelta(before, after, (c) => c.rows?.written);
     const waitedS = (performance.now() - started) / 1000;
     if (events === 0 && written === 0) return { waitedS, quiet: true };
     if (waitedS >= maxS) return { waitedS, quiet: false };
