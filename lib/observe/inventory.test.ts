@@ -85,3 +85,22 @@ describe("recordHealth on a full observation", () => {
     expect(health()).toMatchObject({ checkedAt: new Date(t0 + 1_800_000), reason: first.reason });
   });
 });
+
+describe("dueClusterIds", () => {
+  it("names the clusters never checked and those whose next check has come, and no other", async () => {
+    const { insertCluster } = await import("@/lib/inventory/registry");
+    const register = (name: string) => insertCluster({ name, displayName: name, labels: {}, authMethod: "token", credentials: { server: "https://127.0.0.1:1", token: "t" }, createdBy: "test" }, null).id;
+    const [never, due, later] = [register("due-never"), register("due-now"), register("due-later")];
+    const t0 = 1_900_000_000_000;
+    // One check each for two of them: their next checks come 30 s after t0 and t0 + 60 s.
+    await inventory.recordHealth(due, undefined, probeWith([]), undefined, t0, 30_000);
+    await inventory.recordHealth(later, undefined, probeWith([]), undefined, t0 + 60_000, 30_000);
+    const dueAt = (now: number) => inventory.dueClusterIds(now).filter((id) => [never, due, later].includes(id)).sort();
+    expect(dueAt(t0)).toEqual([never]);
+    expect(dueAt(t0 + 30_000)).toEqual([never, due].sort());
+    expect(dueAt(t0 + 90_000)).toEqual([never, due, later].sort());
+    // A cluster removed is no longer named, checked or not.
+    temp.db.delete(schema.clusters).where(eq(schema.clusters.id, due)).run();
+    expect(dueAt(t0 + 90_000)).toEqual([never, later].sort());
+  });
+});

@@ -1,5 +1,5 @@
 import "server-only";
-import { eq, isNull, lte, or, sql } from "drizzle-orm";
+import { eq, lte, notInArray, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { backgroundWrite } from "@/db/busy";
 import { batchedWrite } from "@/db/batch";
@@ -152,7 +152,7 @@ function reasonOf(probe: ClusterProbe | undefined, failure: { message: string } 
 }
 
 /** Whether a check finding `probe` (a light pass's: the last full observation's, alive) would store what is stored, the times and latency aside. */
-export function healthAsStored(previous: ClusterHealth | undefined, probe: ClusterProbe): boolean {
+export function healthAsStored(previous: Pick<ClusterHealth, "state" | "reason" | "kubernetesVersion"> | undefined, probe: ClusterProbe): boolean {
   return previous?.state === "reachable" && previous.reason === reasonOf(probe, undefined) && previous.kubernetesVersion === probe.kubernetesVersion;
 }
 
@@ -241,12 +241,15 @@ export function dueClusterIds(now: number): string[] {
 }
 
 // Asked every second by the running loop: prepared once, not built and compiled on every tick.
+// The due checks come from the index on next_check_at and the never-checked clusters from the two
+// tables' keys alone: joining every cluster to its health row read each row, every second
+// (bench:fleet at rest, 2,000 clusters: 3.7 ms a tick).
 const dueStatement = preparedOnce((db) =>
   db
-    .select({ id: clusters.id })
-    .from(clusters)
-    .leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id))
-    .where(or(isNull(clusterHealth.clusterId), lte(clusterHealth.nextCheckAt, rawPlaceholder("now"))))
+    .select({ id: clusterHealth.clusterId })
+    .from(clusterHealth)
+    .where(lte(clusterHealth.nextCheckAt, rawPlaceholder("now")))
+    .unionAll(db.select({ id: clusters.id }).from(clusters).where(notInArray(clusters.id, db.select({ id: clusterHealth.clusterId }).from(clusterHealth))))
     .prepare(),
 );
 
