@@ -12,4 +12,13 @@ describe("watch timeouts", () => {
     // Watches started together end apart: far more than a handful of distinct ends.
     expect(new Set(drawn).size).toBeGreaterThan(100);
   });
+
+  it("are drawn between thirty minutes and sixty over HTTP/2, whose PING finds a dead connection", () => {
+    expect(watchTimeoutSeconds(() => 0, true)).toBe(1800);
+    expect(watchTimeoutSeconds(() => 0.999, true)).toBe(3598);
+    const drawn = Array.from({ length: 200 }, () => watchTimeoutSeconds(Math.random, true));
+    expect(Math.min(...drawn)).toBeGreaterThanOrEqual(1800);
+    expect(Math.max(...drawn)).toBeLessThanOrEqual(3600);
+    expect(new Set(drawn).size).toBeGreaterThan(100);
+  });
 });
