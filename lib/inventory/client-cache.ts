@@ -22,6 +22,12 @@ export function clientFor(cluster: Pick<Cluster, "id" | "credentials" | "credent
   return client;
 }
 
+/** The cluster's client when one is kept for these credentials and timeout; none is created and no credentials are opened. */
+export function keptClientFor(cluster: Pick<Cluster, "id" | "credentialsFingerprint">, timeoutMs: number): ClusterClient | undefined {
+  const cached = clients.get(cluster.id);
+  return cached && cached.fingerprint === cluster.credentialsFingerprint && cached.timeoutMs === timeoutMs ? cached.client : undefined;
+}
+
 /** Drops (and closes) the clients of clusters that no longer exist. */
 export function forgetClientsExcept(liveIds: Set<string>) {
   for (const [id, entry] of clients) {
