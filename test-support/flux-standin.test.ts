@@ -67,6 +67,11 @@ describe("Flux stand-in", () => {
     const infra = await flux.waitForReady("Kustomization", NS, "infrastructure");
     expect(st(infra).inventory?.entries.map((e) => e.id)).toEqual(["_podinfo__Namespace", "podinfo_cluster-settings__ConfigMap"]);
 
+    // Every object reconciled is requeued on its interval (here resyncMs, 1 s): the next is due within it.
+    const next = flux.nextReconcileAt();
+    expect(next).toBeDefined();
+    expect(next! - Date.now()).toBeLessThanOrEqual(1000);
+
     const cm = (await rest.get("v1", "ConfigMap", "podinfo", "podinfo-config")) as KubeObject;
     expect(cm.data).toEqual({ message: sample.message, replicas: "2" });
     expect(cm.metadata.labels).toMatchObject({ "kustomize.toolkit.fluxcd.io/name": "apps", "kustomize.toolkit.fluxcd.io/namespace": NS });

@@ -49,6 +49,12 @@ export type FluxStandIn = {
   waitFor(kind: FluxKind, namespace: string, name: string, predicate: (obj: KubeObject) => boolean, timeoutMs?: number): Promise<KubeObject>;
   /** Waits for Ready=True at the current generation. */
   waitForReady(kind: FluxKind, namespace: string, name: string, timeoutMs?: number): Promise<KubeObject>;
+  /**
+   * When it next reconciles an object unasked (spec.interval, a dependency's requeue), in ms since
+   * the epoch: now while it is reconciling; undefined when nothing is scheduled. Each such
+   * reconcile writes status, as the controllers do.
+   */
+  nextReconcileAt(): number | undefined;
   stop(): Promise<void>;
 };
 
@@ -294,6 +300,7 @@ export async function startFluxStandIn(cluster: TestCluster, opts: FluxStandInOp
     },
     waitFor: (kind, namespace, name, predicate, timeoutMs) => runtime.waitFor(kind, namespace, name, predicate, timeoutMs),
     waitForReady: (kind, namespace, name, timeoutMs) => runtime.waitFor(kind, namespace, name, isReady, timeoutMs),
+    nextReconcileAt: () => runtime.nextWorkAt(),
     stop() {
       stopped ??= runtime.stop().then(() => {
         for (const client of impersonated.values()) client.close();

@@ -130,6 +130,14 @@ class WorkQueue {
     }
   }
 
+  /** When the queue next has work: now while it is working or has work waiting, else its earliest requeue; undefined when none is set. */
+  nextWorkAt(): number | undefined {
+    if (this.active.size > 0 || this.ready.length > 0) return Date.now();
+    let next: number | undefined;
+    for (const { at } of this.timers.values()) if (next === undefined || at < next) next = at;
+    return next;
+  }
+
   private pump(): void {
     while (this.active.size < this.concurrency && this.ready.length > 0) {
       const key = this.ready.shift() as string;
@@ -182,6 +190,11 @@ export class StandInRuntime {
   async stop(): Promise<void> {
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
     await this.queue.stop();
+  }
+
+  /** When the stand-in next reconciles something of its own accord (WorkQueue.nextWorkAt). */
+  nextWorkAt(): number | undefined {
+    return this.queue.nextWorkAt();
   }
 
   enqueue(kind: string, namespace: string | undefined, name: string, delayMs = 0): void {
