@@ -91,6 +91,14 @@ test("a failing dev cluster halts the next version at its gate, saying why; abor
   await expect(admin.getByRole("heading", { name: /^Wave 1 of 3: dev · halted/ })).toBeVisible();
   await expect(admin.getByTestId("wave-1-counts")).toContainText("1 pending");
 
+  // Before the page's scripts run its controls are disabled: a click then posted the page
+  // natively and the verb was lost (seen in CI: the abort never ran and no status came).
+  const noScript = await admin.context().browser()!.newContext({ javaScriptEnabled: false, storageState: await admin.context().storageState() });
+  const bare = await noScript.newPage();
+  await bare.goto(admin.url());
+  await expect(bare.getByRole("button", { name: "Abort and roll back to v1" })).toBeDisabled();
+  await noScript.close();
+
   await admin.getByRole("button", { name: "Abort and roll back to v1" }).click();
   await expect(admin.getByRole("status").filter({ hasText: "Aborted; v1 goes back to the clusters that got v2." })).toBeVisible();
   await expect(admin.getByRole("heading", { name: "Rollout aborted" })).toBeVisible({ timeout: 30_000 });

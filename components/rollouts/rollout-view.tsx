@@ -7,6 +7,7 @@ import { fetchJson } from "@/components/session/fetch-json";
 import { Badge } from "@/components/ui/badges";
 import { FormMessage } from "@/components/ui/field";
 import { useFormAction } from "@/components/ui/use-form-action";
+import { useHydrated } from "@/components/ui/use-hydrated";
 import { idle, type ActionResult, type FormState } from "@/lib/actions/result";
 import type { RolloutClusterProgress, RolloutProgress } from "@/lib/push/rollouts";
 
@@ -63,6 +64,10 @@ export function RolloutView({ initial, canPush, action }: { initial: RolloutProg
     refetchInterval: (query) => (isUnfinished(query.state.data?.state) ? 1000 : false),
   });
   const { state, pending, formProps } = useFormAction<FormState<{ rolloutId?: string }>>(action, idle);
+  // Disabled until hydrated: a click before then posted the page natively, and the verb was lost
+  // (seen in CI: "Abort and roll back" pressed as the page loaded, and no rollback ran).
+  const hydrated = useHydrated();
+  const busy = pending || !hydrated;
   useEffect(() => {
     if (state.status === "ok") void queryClient.invalidateQueries({ queryKey: ["rollout", initial.id] });
   }, [state, queryClient, initial.id]);
@@ -106,16 +111,16 @@ export function RolloutView({ initial, canPush, action }: { initial: RolloutProg
         {canAct ? (
           <form {...formProps} className="flex flex-wrap gap-2 pt-1">
             <input type="hidden" name="rolloutId" value={data.id} />
-            {control.phase === "approval" ? <button type="submit" name="verb" value="approve" className="btn-primary" disabled={pending}>Approve {waves[control.current + 1]?.name ?? "the next wave"}</button> : null}
+            {control.phase === "approval" ? <button type="submit" name="verb" value="approve" className="btn-primary" disabled={busy}>Approve {waves[control.current + 1]?.name ?? "the next wave"}</button> : null}
             {control.paused || control.phase === "halted" ? (
-              <button type="submit" name="verb" value="resume" className="btn-primary" disabled={pending}>{control.phase === "halted" ? "Retry failed clusters and resume" : "Resume"}</button>
+              <button type="submit" name="verb" value="resume" className="btn-primary" disabled={busy}>{control.phase === "halted" ? "Retry failed clusters and resume" : "Resume"}</button>
             ) : (
-              <button type="submit" name="verb" value="pause" className="btn-secondary" disabled={pending}>Pause</button>
+              <button type="submit" name="verb" value="pause" className="btn-secondary" disabled={busy}>Pause</button>
             )}
             {control.aborted ? null : (
               <>
-                <button type="submit" name="verb" value="abort" className="btn-secondary" disabled={pending}>Abort</button>
-                <button type="submit" name="verb" value="abort-rollback" className="btn-danger" disabled={pending}>
+                <button type="submit" name="verb" value="abort" className="btn-secondary" disabled={busy}>Abort</button>
+                <button type="submit" name="verb" value="abort-rollback" className="btn-danger" disabled={busy}>
                   Abort and roll back{data.previousVersion === null ? "" : ` to v${data.previousVersion}`}
                 </button>
               </>
@@ -181,7 +186,7 @@ export function RolloutView({ initial, canPush, action }: { initial: RolloutProg
                         <form {...formProps}>
                           <input type="hidden" name="rolloutId" value={data.id} />
                           <input type="hidden" name="clusterId" value={row.clusterId} />
-                          <button type="submit" name="verb" value="skip" className="text-xs text-sky-800 underline dark:text-sky-300" disabled={pending} aria-label={`Skip ${row.clusterName}`}>Skip</button>
+                          <button type="submit" name="verb" value="skip" className="text-xs text-sky-800 underline dark:text-sky-300" disabled={busy} aria-label={`Skip ${row.clusterName}`}>Skip</button>
                         </form>
                       ) : null}
                     </td>
