@@ -14,10 +14,10 @@ const clients = (globalForClients.fleetlineClients ??= new Map());
  * connection (what was in flight on it finishes).
  */
 export function clientFor(cluster: Pick<Cluster, "id" | "credentials" | "credentialsFingerprint">, timeoutMs: number): ClusterClient {
-  const cached = clients.get(cluster.id);
-  if (cached && cached.fingerprint === cluster.credentialsFingerprint && cached.timeoutMs === timeoutMs) return cached.client;
+  const kept = keptClientFor(cluster, timeoutMs);
+  if (kept) return kept;
   const client = createClusterClient(openCredentials(cluster), { timeoutMs });
-  cached?.client.close();
+  clients.get(cluster.id)?.client.close();
   clients.set(cluster.id, { fingerprint: cluster.credentialsFingerprint, timeoutMs, client });
   return client;
 }

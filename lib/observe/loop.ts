@@ -605,7 +605,7 @@ const pendingRefresh = new Set<string>();
 let refreshTimer: NodeJS.Timeout | undefined;
 
 async function refreshRows(clusterIds: readonly string[]): Promise<void> {
-  const rows = getDb().select({ cluster: clusters, health: clusterHealth }).from(clusters).leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id)).where(inArray(clusters.id, [...clusterIds])).all();
+  const rows = clusterRows(clusterIds);
   const found = new Set(rows.map((row) => row.cluster.id));
   for (const id of clusterIds) {
     if (found.has(id)) continue;
