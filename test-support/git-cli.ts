@@ -68,6 +68,8 @@ export function git(args: string[], options: GitOptions = {}): Promise<string> {
       else if (signal) reject(new GitError(`git ${args[0] ?? ""} timed out`, stderr));
       else reject(new GitError(stderr || `git ${args[0] ?? ""} exited with ${code}`, stderr));
     });
+    // A git that exits before reading its input (it failed) is reported by "close"; the EPIPE is not.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(options.input);
   });
 }

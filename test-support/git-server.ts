@@ -80,6 +80,10 @@ function serveCgi(root: string, repo: Repo, req: http.IncomingMessage, res: http
     if (typeof value === "string") env[name] = value;
   }
   const cgi = spawn("git", ["http-backend"], { env: gitEnv(env), stdio: ["pipe", "pipe", "pipe"] });
+  // http-backend may answer and exit before it reads the whole body (a refused method, a client
+  // that gave up): what is left to write then fails with EPIPE, which is no error of the server's.
+  cgi.stdin.on("error", () => undefined);
+  req.on("error", () => cgi.kill());
   req.pipe(cgi.stdin);
   let head = Buffer.alloc(0);
   let headersSent = false;
