@@ -1,5 +1,5 @@
 import "server-only";
-import { count, eq, inArray, lt } from "drizzle-orm";
+import { count, eq, lt, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { clusterHealth, clusters, type Cluster, type ClusterHealth } from "@/db/schema";
 import { findForeignEdits, type InventoryOwner } from "@/lib/drift/cluster-objects";
@@ -22,6 +22,8 @@ import { loadTargets, withReconciler, type Target } from "@/lib/status/expected"
 import { detectReconciler, dueClusterIds, forgetDeletedClusters, healthAsStored, healthSettings, recordHealth, touchHealth, type CheckOutcome, type SweepOptions } from "./inventory";
 import { persistObserved, touchClusters, touchOf, wouldBeUnchanged, type PersistOutcome, type Touch } from "@/lib/status/persist";
 import { batchedWrite } from "@/db/batch";
+import { backgroundWrite } from "@/db/busy";
+import { textList } from "@/db/sql-dialect";
 import { persistPolicies } from "@/lib/policy/persist";
 import { readPolicyEngines, servedEngines } from "@/lib/policy/read";
 import type { PolicyEngine } from "@/db/schema-policy";
@@ -426,7 +428,7 @@ function restFacts(ids: readonly string[] | undefined): RestFacts[] {
     })
     .from(clusters)
     .leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id))
-    .where(ids ? inArray(clusters.id, [...ids]) : undefined)
+    .where(ids ? sql`${clusters.id} in ${textList(ids)}` : undefined)
     .all()
     .map(({ state, reason, kubernetesVersion, ...cluster }) => ({ ...cluster, health: state === null ? null : { state, reason, kubernetesVersion } }));
 }
@@ -434,7 +436,7 @@ function restFacts(ids: readonly string[] | undefined): RestFacts[] {
 /** The named clusters' whole rows and their health. */
 function clusterRows(ids: readonly string[]): { cluster: Cluster; health: ClusterHealth | null }[] {
   if (ids.length === 0) return [];
-  return getDb().select({ cluster: clusters, health: clusterHealth }).from(clusters).leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id)).where(inArray(clusters.id, [...ids])).all();
+  return getDb().select({ cluster: clusters, health: clusterHealth }).from(clusters).leftJoin(clusterHealth, eq(clusterHealth.clusterId, clusters.id)).where(sql`${clusters.id} in ${textList(ids)}`).all();
 }
 
 /**
@@ -661,7 +663,8 @@ async function observePolicies(cluster: Cluster, client: ClusterClient, o: Setti
     const bound = client.withSignal(policyDeadline.signal);
     const served = memo?.served ?? (await policyDeadline.race(servedEngines(bound)));
     const readings = await policyDeadline.race(readPolicyEngines(bound, served));
-    persistPolicies(cluster.id, readings, new Date(o.now()));
+    // Off the event loop while another process writes (db/busy.ts), as every write of the loop's.
+    await backgroundWrite(getDb(), () => persistPolicies(cluster.id, readings, new Date(o.now())));
     if (full) policyDiscovery.set(cluster.id, { fullAt: full.at, served, emptyStored: readings.length === 0 });
   } catch (error) {
     log.debug("policy read skipped", { cluster: cluster.name, error: errorMessage(error) });
@@ -701,7 +704,7 @@ async function observeVersions(cluster: Cluster, client: ClusterClient, objects:
     .catch((error: unknown) => ({ ok: false as const, error: classifyError(error).message }))
     .finally(() => deadline.dispose());
   try {
-    persistVersions(cluster.id, reading, new Date(o.now()));
+    await backgroundWrite(getDb(), () => persistVersions(cluster.id, reading, new Date(o.now())));
   } catch (error) {
     // A configuration deleted during the read: its rows are gone with it; the next read is clean.
     log.debug("versions not stored", { cluster: cluster.name, error: errorMessage(error) });
