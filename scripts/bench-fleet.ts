@@ -26,6 +26,11 @@ const INVENTORY_S = Number(process.env.FLEETLINE_INVENTORY_INTERVAL_S ?? 300);
 // The longest any one step may take before the benchmark gives up.
 const WAIT_MS = Number(process.env.BENCH_WAIT_S ?? 900) * 1000;
 const PEER_PARALLEL = 16;
+// BENCH_REPLICAS (default 1): how many portal processes observe the N registrations, sharing the
+// database (lib/server/replicas.ts divides the clusters among them). With more than one, each
+// process's figures are printed and idle_cpu_pct / rss_mib are the busiest / largest process's,
+// with the sums beside them.
+const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 1);
 // The loop process runs with the server's own node flags (scripts/node-flags.mjs), then
 // BENCH_LOOP_NODE_ARGS: extra flags for it alone (e.g. --cpu-prof --cpu-prof-dir=DIR; a later flag
 // wins over the server's).
@@ -57,17 +62,32 @@ const show = (f: Figure, digits = 2) => ("value" in f ? f.value.toFixed(digits) 
 type Loop = { pid: number; startedAt: number; logFile: string; stop(): Promise<void> };
 
 /** The loop process's last `bench-stats` line (scripts/bench-fleet-loop.ts): watches, connections, event-loop delay. */
-function loopStats(loop: Loop): string {
+function lastStats(loop: Loop): string {
   const lines = fs.readFileSync(loop.logFile, "utf8").split("\n").filter((l) => l.startsWith("bench-stats "));
   return lines.at(-1)?.slice("bench-stats ".length) ?? "(no stats yet)";
 }
 
-type LoopCounts = { at?: number; fullPasses?: number; received?: { events: number; lists: number; failures: number }; rows?: { touched: number; written: number } };
+/** Each loop process's last stats line (one per replica). */
+function loopStats(loops: readonly Loop[]): string {
+  return loops.length === 1 ? lastStats(loops[0]!) : loops.map((loop, i) => `replica ${i + 1}: ${lastStats(loop)}`).join("; ");
+}
 
-/** The counts in the loop process's last `bench-stats` line (undefined before the first). */
-function loopCounts(loop: Loop): LoopCounts | undefined {
-  const last = loopStats(loop);
-  return last.startsWith("{") ? (JSON.parse(last) as LoopCounts) : undefined;
+type LoopCounts = { at?: number; watches?: { clusters: number; kinds: number; synced: number }; fullPasses?: number; received?: { events: number; lists: number; failures: number }; rows?: { touched: number; written: number } };
+
+/** The counts in the loop processes' last `bench-stats` lines, summed over replicas (undefined before each has one). */
+function loopCounts(loops: readonly Loop[]): LoopCounts | undefined {
+  const each = loops.map((loop) => lastStats(loop));
+  if (!each.every((last) => last.startsWith("{"))) return undefined;
+  const counts = each.map((last) => JSON.parse(last) as LoopCounts);
+  const sum = (f: (c: LoopCounts) => number | undefined) => counts.reduce((total, c) => total + (f(c) ?? 0), 0);
+  return {
+    // The newest line's time: a later line from any replica is a new interval to judge.
+    at: Math.max(...counts.map((c) => c.at ?? 0)),
+    watches: { clusters: sum((c) => c.watches?.clusters), kinds: sum((c) => c.watches?.kinds), synced: sum((c) => c.watches?.synced) },
+    fullPasses: sum((c) => c.fullPasses),
+    received: { events: sum((c) => c.received?.events), lists: sum((c) => c.received?.lists), failures: sum((c) => c.received?.failures) },
+    rows: { touched: sum((c) => c.rows?.touched), written: sum((c) => c.rows?.written) },
+  };
 }
 
 /** How much one of the loop's counts moved between two stats lines (NaN without both). */
@@ -94,7 +114,7 @@ function countsBetween(a: LoopCounts | undefined, b: LoopCounts | undefined): st
  * Waits (at most maxS) until two of the loop's bench-stats lines 10 s apart show no watch event
  * received and no cluster's rows written between them.
  */
-async function settleUntilQuiet(loop: Loop, maxS: number): Promise<{ waitedS: number; quiet: boolean }> {
+async function settleUntilQuiet(loop: readonly Loop[], maxS: number): Promise<{ waitedS: number; quiet: boolean }> {
   const started = performance.now();
   let before = loopCounts(loop);
   for (;;) {
@@ -118,7 +138,7 @@ async function settleUntilQuiet(loop: Loop, maxS: number): Promise<{ waitedS: nu
  * reconcile is an event on every registration of that server at once (seen: 4,000 watch events in
  * one idle minute at 2,000, ten minutes after the first push). The steady window keeps them.
  */
-async function settleAtRest(loop: Loop, standIns: readonly { nextReconcileAt(): number | undefined }[]): Promise<{ waitedS: number; quiet: boolean }> {
+async function settleAtRest(loop: readonly Loop[], standIns: readonly { nextReconcileAt(): number | undefined }[]): Promise<{ waitedS: number; quiet: boolean }> {
   const maxS = Number(process.env.BENCH_QUIET_MAX_S ?? 120);
   let waitedS = 0;
   for (let round = 0; ; round++) {
@@ -153,19 +173,21 @@ async function loopEntry(): Promise<{ code: "bundled" | "tsx"; args: string[] }>
 }
 
 /** The portal's background half in its own process: boot() with the observation loop on. */
-function startLoop(dir: string, label: string, entry: readonly string[]): Loop {
+function startLoop(dir: string, label: string, entry: readonly string[], extraEnv: Record<string, string> = {}): Loop {
   const logFile = path.join(dir, `loop-${label}.log`);
   const out = fs.openSync(logFile, "a");
   const child: ChildProcess = spawn(process.execPath, [...LOOP_NODE_FLAGS, "--conditions=react-server", ...entry], {
     cwd: root,
-    env: { ...process.env, FLEETLINE_BACKGROUND: "on" },
+    env: { ...process.env, FLEETLINE_BACKGROUND: "on", ...extraEnv },
     stdio: ["ignore", out, out],
   });
   fs.closeSync(out);
   const kill = () => child.kill("SIGKILL");
   process.on("exit", kill);
+  let stopping = false;
   child.on("exit", (code, signal) => {
-    if (signal !== "SIGTERM" && signal !== "SIGKILL") console.error(`the loop process exited (${code ?? signal}); its log:\n${fs.readFileSync(logFile, "utf8").slice(-3000)}`);
+    // Stopped by us: it exits 0 on SIGTERM (so a --cpu-prof is written), which is no failure to report.
+    if (!stopping && signal !== "SIGTERM" && signal !== "SIGKILL") console.error(`the loop process exited (${code ?? signal}); its log:\n${fs.readFileSync(logFile, "utf8").slice(-3000)}`);
   });
   if (child.pid === undefined) throw new Error("could not start the loop process");
   return {
@@ -175,6 +197,7 @@ function startLoop(dir: string, label: string, entry: readonly string[]): Loop {
     stop: () =>
       new Promise<void>((resolve) => {
         process.off("exit", kill);
+        stopping = true;
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
@@ -217,6 +240,8 @@ async function main() {
   const harness = await startHarness({ clusters: SERVERS, name: "fleet", resyncMs: 0 });
   say(`started ${SERVERS} API servers with the Flux stand-in in ${seconds(performance.now() - t)} s`);
   const loops: Loop[] = [];
+  // The loop processes now running (one, or BENCH_REPLICAS in the N phase).
+  let current: Loop[] = [];
   try {
     const ids: string[] = [];
     const register = (count: number) => {
@@ -268,8 +293,17 @@ async function main() {
       const t0 = performance.now();
       const done = await waitUntil(`the loop to observe all ${registrations} registrations once`, () => (countChecked.get(loopStartedAtEpochMs)?.n ?? 0) >= registrations, 250);
       if (done !== undefined) say(`the loop process observed all ${registrations} registrations ${seconds(done - t0)} s after its start`);
+      // And follows every one: each registration's watches open and in sync (in watch mode), so
+      // the refresh measures the loop at work, not a loop still making its first observations.
+      if ((process.env.FLEETLINE_OBSERVE_MODE ?? "watch") === "watch") {
+        const following = await waitUntil(`the loop to follow all ${registrations} registrations`, () => {
+          const w = loopCounts(current)?.watches;
+          return w !== undefined && w.clusters >= registrations && w.synced >= w.kinds;
+        }, 1000);
+        if (following !== undefined) say(`the loop process follows all ${registrations} registrations ${seconds(following - t0)} s after its start`);
+      }
       await sleep(3000);
-      say(`the loop: ${loopStats(loops.at(-1)!)}`);
+      say(`the loop: ${loopStats(current)}`);
     };
 
     /**
@@ -299,7 +333,7 @@ async function main() {
         const showing = rowsShowing(sha);
         if (performance.now() > nextReport) {
           nextReport += 10_000;
-          say(`change ${changeNo}: ${showing} of ${registrations} rows show it; the loop: ${loopStats(loops.at(-1)!)}`);
+          say(`change ${changeNo}: ${showing} of ${registrations} rows show it; the loop: ${loopStats(current)}`);
         }
         return showing >= registrations;
       });
@@ -309,7 +343,7 @@ async function main() {
         return { figure: { missing }, sha };
       }
       say(`change ${changeNo}: the stand-ins applied it on ${SERVERS} servers in ${seconds(applied - t0)} s (${early} rows already showed it); every one of ${registrations} rows ${seconds(done - applied)} s later`);
-      say(`the loop: ${loopStats(loops.at(-1)!)}`);
+      say(`the loop: ${loopStats(current)}`);
       return { figure: { value: (done - applied) / 1000 }, sha };
     };
 
@@ -333,8 +367,8 @@ async function main() {
     // ---- 200 registrations ----
     const pass200 = await directPasses(SMALL);
     let loopStartedAt = Date.now();
-    let loop = startLoop(dir, "small", entry.args);
-    loops.push(loop);
+    current = [startLoop(dir, "small", entry.args)];
+    loops.push(...current);
     // The loop has observed every registration (some may have missed their deadline in the direct passes).
     t = performance.now();
     const settled = await waitUntil(`${SMALL} rows to show the pushed revision`, () => rowsShowing(harness.sample!.commits.bump) >= SMALL);
@@ -346,7 +380,7 @@ async function main() {
     const peer = runPeer(dir, harness.clusters, SMALL);
     const peerRatio: Figure =
       "reason" in peer ? { missing: peer.reason } : "value" in refreshSmall.figure ? { value: refreshSmall.figure.value / peer.seconds } : { missing: `no refresh_${SMALL}_s` };
-    await loop.stop();
+    await Promise.all(current.map((l) => l.stop()));
 
     // ---- N registrations ----
     let refreshN = refreshSmall;
@@ -360,8 +394,10 @@ async function main() {
       passN = await directPasses(N);
     }
     loopStartedAt = Date.now();
-    loop = startLoop(dir, "full", entry.args);
-    loops.push(loop);
+    current =
+      REPLICAS === 1 ? [startLoop(dir, "full", entry.args)] : Array.from({ length: REPLICAS }, (_, i) => startLoop(dir, `full-${i + 1}`, entry.args, { FLEETLINE_REPLICA_ID: `bench-${i + 1}` }));
+    loops.push(...current);
+    if (REPLICAS > 1) say(`${REPLICAS} loop processes (replicas) share the ${N} registrations`);
     if (N > SMALL) {
       t = performance.now();
       const caughtUp = await waitUntil(`${N} rows to show the last change`, () => rowsShowing(refreshSmall.sha) >= N);
@@ -414,22 +450,26 @@ async function main() {
     const settleS = Number(process.env.BENCH_SETTLE_S ?? intervalS);
     say(`settling: ${settleS} s (one pass interval) after the last change before the idle minute`);
     await sleep(settleS * 1000);
-    const quietS = await settleAtRest(loop, harness.flux);
+    const quietS = await settleAtRest(current, harness.flux);
     say(`the loop's counts were quiet (no watch event, no rows written in 10 s) after ${quietS.waitedS.toFixed(0)} s more${quietS.quiet ? "" : ": not quiet yet, measured anyway"}`);
     // BENCH_LOOP_PROFILE=DIR: the loop process writes a CPU profile of the idle period there.
-    if (process.env.BENCH_LOOP_PROFILE) process.kill(loop.pid, "SIGUSR2");
-    const counts0 = loopCounts(loop);
-    const cpu0 = cpuSeconds(loop.pid);
+    const profile = () => process.env.BENCH_LOOP_PROFILE && current.forEach((l) => process.kill(l.pid, "SIGUSR2"));
+    const cpuOf = () => current.map((l) => cpuSeconds(l.pid));
+    profile();
+    const counts0 = loopCounts(current);
+    const cpu0 = cpuOf();
     const wall0 = performance.now();
     await sleep(IDLE_S * 1000);
-    const idleCounts = countsBetween(counts0, loopCounts(loop));
-    if (process.env.BENCH_LOOP_PROFILE) process.kill(loop.pid, "SIGUSR2");
-    const idleCpuPct = ((cpuSeconds(loop.pid) - cpu0) / ((performance.now() - wall0) / 1000)) * 100;
-    say(`idle: ${idleCpuPct.toFixed(1)} % of one core over ${IDLE_S} s, ${rssMib(loop.pid).toFixed(0)} MiB resident; the loop: ${loopStats(loop)}`);
+    const idleCounts = countsBetween(counts0, loopCounts(current));
+    profile();
+    const idleWallS = (performance.now() - wall0) / 1000;
+    const idleCpu = cpuOf().map((cpu, i) => ((cpu - cpu0[i]!) / idleWallS) * 100);
+    const idleCpuPct = Math.max(...idleCpu);
+    say(`idle: ${idleCpu.map((pct) => pct.toFixed(1)).join(" + ")} % of one core over ${IDLE_S} s, ${current.map((l) => rssMib(l.pid).toFixed(0)).join(" + ")} MiB resident; the loop: ${loopStats(current)}`);
 
     // The profile is written after the CPU figure is taken, before the loop can be stopped.
     if (process.env.BENCH_LOOP_PROFILE) await sleep(15_000);
-    const steadyLeft = loop.startedAt + STEADY_S * 1000 - performance.now();
+    const steadyLeft = current[0]!.startedAt + STEADY_S * 1000 - performance.now();
     // The idle minute comes before the first full observations fall due again; the end of the
     // steady period (at most one inventory interval of it) holds them: its CPU is the cost at rest
     // with every kind of pass in it.
@@ -438,14 +478,16 @@ async function main() {
       say(`waiting ${seconds(steadyLeft)} s more for the steady period (${STEADY_S} s at ${N} registrations)`);
       const windowMs = Math.min(steadyLeft, INVENTORY_S * 1000);
       await sleep(steadyLeft - windowMs);
-      const countsA = loopCounts(loop);
-      const cpuA = cpuSeconds(loop.pid);
+      const countsA = loopCounts(current);
+      const cpuA = cpuOf();
       await sleep(windowMs);
-      steady = { cpuPct: ((cpuSeconds(loop.pid) - cpuA) / (windowMs / 1000)) * 100, windowS: windowMs / 1000, work: countsBetween(countsA, loopCounts(loop)) };
-      say(`steady: ${steady.cpuPct.toFixed(1)} % of one core over the last ${steady.windowS.toFixed(0)} s; the loop: ${loopStats(loop)}`);
+      const each = cpuOf().map((cpu, i) => ((cpu - cpuA[i]!) / (windowMs / 1000)) * 100);
+      steady = { cpuPct: Math.max(...each), windowS: windowMs / 1000, work: countsBetween(countsA, loopCounts(current)) };
+      say(`steady: ${each.map((pct) => pct.toFixed(1)).join(" + ")} % of one core over the last ${steady.windowS.toFixed(0)} s; the loop: ${loopStats(current)}`);
     }
-    const steadyS = (performance.now() - loop.startedAt) / 1000;
-    const rss = rssMib(loop.pid);
+    const steadyS = (performance.now() - current[0]!.startedAt) / 1000;
+    const rssEach = current.map((l) => rssMib(l.pid));
+    const rss = Math.max(...rssEach);
 
     const mode = process.env.FLEETLINE_OBSERVE_MODE ?? "watch";
     console.log(
@@ -465,7 +507,10 @@ async function main() {
     console.log(`change_to_dashboard_p50_s: ${"value" in changes ? percentile(samples, 50).toFixed(2) : show(changes)}`);
     console.log(`change_to_dashboard_p95_s: ${"value" in changes ? percentile(samples, 95).toFixed(2) : show(changes)}`);
     console.log(`change_to_dashboard_changes: ${samples.length} of ${CHANGES}`);
+    console.log(`replicas: ${current.length}`);
     console.log(`idle_cpu_pct: ${idleCpuPct.toFixed(1)}`);
+    if (current.length > 1) console.log(`idle_cpu_pct_each: ${idleCpu.map((pct) => pct.toFixed(1)).join(" ")}`);
+    if (current.length > 1) console.log(`idle_cpu_pct_total: ${idleCpu.reduce((a, b) => a + b, 0).toFixed(1)}`);
     console.log(`idle_settle_s: ${(settleS + quietS.waitedS).toFixed(0)}`);
     // In the idle minute, from the loop's counts (10 s apart): what work fell in it.
     console.log(`idle_work: ${idleCounts}`);
@@ -473,6 +518,8 @@ async function main() {
     if (steady) console.log(`steady_cpu_window_s: ${steady.windowS.toFixed(0)}`);
     if (steady) console.log(`steady_work: ${steady.work}`);
     console.log(`rss_mib: ${rss.toFixed(0)}`);
+    if (current.length > 1) console.log(`rss_mib_each: ${rssEach.map((mib) => mib.toFixed(0)).join(" ")}`);
+    if (current.length > 1) console.log(`rss_mib_total: ${rssEach.reduce((a, b) => a + b, 0).toFixed(0)}`);
     console.log(`rss_after_s: ${steadyS.toFixed(0)}`);
     if ("seconds" in peer) console.log(`peer_kubectl_${SMALL}_s: ${peer.seconds.toFixed(2)}`);
     console.log(`peer_ratio: ${"value" in peerRatio ? peerRatio.value.toFixed(2) : `unavailable (${peerRatio.missing})`}`);
