@@ -51,4 +51,22 @@ describe("a database another process holds locked", () => {
     await write;
     expect(order).toEqual(["page", "write"]);
   });
+
+  it("a notification dispatcher pass waits off the event loop, and claims its events once the lock is gone", async () => {
+    const { insertEvents, healthChange } = await import("@/lib/notify/emit");
+    const { dispatchOnce, dispatchSettings } = await import("@/lib/notify/dispatch");
+    const { notificationEvents } = await import("@/db/schema-notifications");
+    insertEvents(temp.db, [healthChange("cluster-a", "cluster.unreachable", "timeout", new Date(Date.now() - 60_000))]);
+    const lock = await holdWriteLock();
+    // A page request's share of the event loop: a timer due in 20 ms, and how late it ran.
+    const scheduled = performance.now();
+    const page = new Promise<number>((resolve) => setTimeout(() => resolve(performance.now() - scheduled - 20), 20));
+    // Before: the claim waited on the connection's 5 s busy timeout ON the event loop, then failed
+    // (SQLite; on PostgreSQL the claim's single UPDATE takes no writer lock and goes ahead).
+    const pass = dispatchOnce({ ...dispatchSettings(), groupMs: 0 });
+    expect(await page).toBeLessThan(1000);
+    await lock.release();
+    await pass;
+    expect(temp.db.select({ state: notificationEvents.state }).from(notificationEvents).all()).toEqual([{ state: "done" }]);
+  });
 });

@@ -2,6 +2,7 @@ import "server-only";
 import crypto from "node:crypto";
 import { and, eq, inArray, lt, min } from "drizzle-orm";
 import { getDb } from "@/db";
+import { backgroundWrite } from "@/db/busy";
 import { clusters } from "@/db/schema";
 import { configurations } from "@/db/schema-configurations";
 import { notificationDeliveries, notificationEvents, type NotificationChannel, type NotificationEventRow, type NotificationRule } from "@/db/schema-notifications";
@@ -151,7 +152,9 @@ export async function deliverBatch(claimed: readonly NotificationEventRow[], s: 
 
 /** One dispatcher pass: claim, send, mark done, prune. Returns how many messages it sent (or tried). */
 export async function dispatchOnce(s: DispatchSettings = dispatchSettings(), now = Date.now()): Promise<number> {
-  const claimed = claimEvents(s.groupMs, now);
+  // Its writes wait for another process's write lock off the event loop (db/busy.ts), as the
+  // observation loop's do: on the connection's busy timeout a claim held every page for 5 s.
+  const claimed = await backgroundWrite(getDb(), () => claimEvents(s.groupMs, now));
   if (claimed.length === 0) return 0;
   const token = claimed[0]!.claimToken!;
   let sent = 0;
@@ -159,9 +162,11 @@ export async function dispatchOnce(s: DispatchSettings = dispatchSettings(), now
     sent = await deliverBatch(claimed, s);
   } finally {
     const db = getDb();
-    db.update(notificationEvents).set({ state: "done" }).where(eq(notificationEvents.claimToken, token)).run();
-    db.delete(notificationEvents).where(and(eq(notificationEvents.state, "done"), lt(notificationEvents.createdAt, new Date(now - KEEP_DONE_MS)))).run();
-    db.delete(notificationDeliveries).where(lt(notificationDeliveries.at, new Date(now - KEEP_DELIVERIES_MS))).run();
+    await backgroundWrite(db, () => {
+      db.update(notificationEvents).set({ state: "done" }).where(eq(notificationEvents.claimToken, token)).run();
+      db.delete(notificationEvents).where(and(eq(notificationEvents.state, "done"), lt(notificationEvents.createdAt, new Date(now - KEEP_DONE_MS)))).run();
+      db.delete(notificationDeliveries).where(lt(notificationDeliveries.at, new Date(now - KEEP_DELIVERIES_MS))).run();
+    });
   }
   return sent;
 }
@@ -189,22 +194,21 @@ export function releaseStaleClaims(now = Date.now()): number {
 
 /**
  * Starts the dispatcher once per process: a pass every second (or the grouping window, if
- * shorter), never two at once. Stale claims are released at start and every minute after: with
+ * shorter), never two at once. Stale claims are released at the first pass and every minute after: with
  * replicas, the one that died is not the one that starts again.
  */
 export function startNotificationDispatcher(): void {
   if (globalForNotify.fleetlineNotifyTimer) return;
-  releaseStaleClaims();
   let running = false;
-  let lastRelease = Date.now();
+  // At start, then every minute.
+  let lastRelease = 0;
   const tick = () => {
     if (running) return;
     running = true;
-    if (Date.now() - lastRelease >= 60_000) {
-      lastRelease = Date.now();
-      releaseStaleClaims();
-    }
-    dispatchOnce()
+    const due = Date.now() - lastRelease >= 60_000;
+    if (due) lastRelease = Date.now();
+    (due ? backgroundWrite(getDb(), () => releaseStaleClaims()) : Promise.resolve(0))
+      .then(() => dispatchOnce())
       .catch((error: unknown) => log.error("notification dispatch failed", { error: errorMessage(error) }))
       .finally(() => (running = false));
   };
