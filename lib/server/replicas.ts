@@ -8,6 +8,7 @@ import { clusters } from "@/db/schema";
 import { replicas } from "@/db/schema-replicas";
 import { env } from "@/lib/env";
 import { errorMessage, log } from "@/lib/log";
+import { closeIdleClientsExcept } from "@/lib/inventory/client-cache";
 import { stopWatches, stopWatchesExcept } from "@/lib/observe/watches";
 import { releaseLease, takeLease } from "./leases";
 import { rendezvousOwner } from "./rendezvous";
@@ -16,6 +17,10 @@ import { rendezvousOwner } from "./rendezvous";
 // live rows divide the clusters by rendezvous hashing, so each cluster is observed by one replica
 // per interval and a dead replica's share moves (and only its share) once its heartbeat is older
 // than the TTL. Work exactly one replica does (retention, waiver expiries) goes by a named lease.
+
+// A client of a cluster another replica observes is closed once unused this long (a drift view or a
+// verb here on that cluster is done well within it).
+const IDLE_CLIENT_MS = 60_000;
 
 const globalForReplicas = globalThis as unknown as { fleetlineReplicaId?: string; fleetlineReplica?: Membership };
 
@@ -33,6 +38,7 @@ type Membership = {
   /** How long a cluster taken from a live replica waits, so a pass that replica had started ends first. */
   graceMs: number;
   leaseNames: readonly string[];
+  idleClientMs: number;
   /** Sorted ids of the live replicas at the last look, and each cluster's owner among them. */
   live: readonly string[] | undefined;
   owners: Map<string, string | undefined>;
@@ -47,7 +53,12 @@ type Membership = {
   warnedDuplicate: boolean;
 };
 
-export type ReplicaOptions = { ttlMs?: number; leases?: readonly string[] };
+export type ReplicaOptions = {
+  ttlMs?: number;
+  leases?: readonly string[];
+  /** How long a client of a cluster another replica observes may stay unused here before it is closed (default 60 s). */
+  idleClientMs?: number;
+};
 
 /**
  * Registers this process and heartbeats (every third of the TTL, at most 5 s). The first
@@ -65,6 +76,7 @@ export function startReplicaMembership(options: ReplicaOptions = {}): void {
     heartbeatMs: Math.max(1000, Math.min(5000, Math.floor(ttlMs / 3))),
     graceMs: e.FLEETLINE_HEALTH_TIMEOUT_MS + 2000,
     leaseNames: options.leases ?? [],
+    idleClientMs: options.idleClientMs ?? IDLE_CLIENT_MS,
     live: undefined,
     owners: new Map(),
     arrived: new Set(),
@@ -240,14 +252,18 @@ export function replicaShare(dueIds: readonly string[], now = Date.now()): strin
 /**
  * Every heartbeat while more than one replica is live: the watches of clusters that are no
  * longer this replica's stop (a pass in flight when its cluster moved may have started some),
- * and the count of owned clusters is refreshed for /api/health.
+ * their clients close once unused for a minute, and the count of owned clusters is refreshed for
+ * /api/health.
  */
 function sweepWatches(m: Membership, now: number): void {
   if (m.live === undefined) replicaShare([], now);
   const ids = getDb().select({ id: clusters.id }).from(clusters).all();
   const owned = new Set(ids.filter(({ id }) => ownerOf(m, id) === m.id).map(({ id }) => id));
   m.ownedClusters = owned.size;
-  if ((m.live?.length ?? 0) > 1) stopWatchesExcept(owned);
+  if ((m.live?.length ?? 0) > 1) {
+    stopWatchesExcept(owned);
+    closeIdleClientsExcept(owned, m.idleClientMs, now);
+  }
 }
 
 /** For /api/health: ids and counts only. Null when this process does no background work. */
