@@ -31,13 +31,9 @@ export function keptClientFor(cluster: Pick<Cluster, "id" | "credentialsFingerpr
   return cached.client;
 }
 
-/** Drops (and closes) the clients of clusters that no longer exist. */
+/** Drops (and closes) the clients of clusters that no longer exist, used or not. */
 export function forgetClientsExcept(liveIds: Set<string>) {
-  for (const [id, entry] of clients) {
-    if (liveIds.has(id)) continue;
-    entry.client.close();
-    clients.delete(id);
-  }
+  closeIdleClientsExcept(liveIds, 0);
 }
 
 /**
