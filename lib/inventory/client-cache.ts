@@ -33,7 +33,8 @@ export function keptClientFor(cluster: Pick<Cluster, "id" | "credentialsFingerpr
 
 /** Drops (and closes) the clients of clusters that no longer exist, used or not. */
 export function forgetClientsExcept(liveIds: Set<string>) {
-  closeIdleClientsExcept(liveIds, 0);
+  // No wait at all: a client used a moment ago (or "after" now, if the clock stepped back) goes too.
+  closeIdleClientsExcept(liveIds, -Infinity);
 }
 
 /**
