@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clusters } from "@/db/schema";
+import { getMembershipDb } from "@/db/membership";
 import { replicas } from "@/db/schema-replicas";
 import { startFleetFixture, type FleetFixture } from "@/test-support/fleet-fixture";
 
@@ -37,7 +38,7 @@ describe("a replica's kept connections", () => {
 
     // Another replica is live: it observes its share from now on.
     const now = new Date();
-    fleet.temp.db.insert(replicas).values({ id: OTHER, host: "elsewhere", pid: 1, instance: "other", startedAt: now, heartbeatAt: now }).run();
+    getMembershipDb().insert(replicas).values({ id: OTHER, host: "elsewhere", pid: 1, instance: "other", startedAt: now, heartbeatAt: now }).run();
     const mine = rows.filter((row) => rendezvousOwner(row.id, ["replica-a", OTHER]) === "replica-a");
     expect(mine.length).toBeGreaterThan(0);
     expect(mine.length).toBeLessThan(rows.length);
@@ -46,7 +47,7 @@ describe("a replica's kept connections", () => {
     startReplicaMembership({ ttlMs: 3000, idleClientMs: 0 });
     const deadline = Date.now() + 10_000;
     while ((await connectionTotals()).clients !== mine.length && Date.now() < deadline) {
-      fleet.temp.db.update(replicas).set({ heartbeatAt: new Date() }).run();
+      getMembershipDb().update(replicas).set({ heartbeatAt: new Date() }).run();
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const totals = await connectionTotals();

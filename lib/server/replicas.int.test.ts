@@ -21,6 +21,7 @@ let harness: Harness;
 let temp: Awaited<ReturnType<typeof openTempDatabase>>;
 let schema: typeof import("@/db/schema");
 let replicaSchema: typeof import("@/db/schema-replicas");
+let getMembershipDb: typeof import("@/db/membership").getMembershipDb;
 let rendezvousOwner: typeof import("./rendezvous").rendezvousOwner;
 const processes = new Map<string, GuardedProcess>();
 const clusterIds: string[] = [];
@@ -95,7 +96,7 @@ beforeAll(async () => {
   process.env.FLEETLINE_ALLOW_LOCAL_SOURCES = "true";
   temp = await openTempDatabase();
   harness = await startHarness({ clusters: 2, name: "replicas", standIn: false, git: false });
-  [schema, replicaSchema, { rendezvousOwner }] = await Promise.all([import("@/db/schema"), import("@/db/schema-replicas"), import("./rendezvous")]);
+  [schema, replicaSchema, { rendezvousOwner }, { getMembershipDb }] = await Promise.all([import("@/db/schema"), import("@/db/schema-replicas"), import("./rendezvous"), import("@/db/membership")]);
   const { insertCluster } = await import("@/lib/inventory/registry");
   for (let i = 0; i < CLUSTERS; i++) {
     const s = harness.clusters[i % 2]!;
@@ -120,7 +121,7 @@ describe("two replicas on one database", () => {
     // Both up, past the join's grace period, every cluster last checked by its owner.
     const startedAt = Date.now();
     await waitFor("both replicas live and every cluster observed by its owner", 150_000, () => {
-      const live = temp.db.select().from(replicaSchema.replicas).all().map((r) => r.id).sort();
+      const live = getMembershipDb().select().from(replicaSchema.replicas).all().map((r) => r.id).sort();
       const rows = checks();
       return live.join() === REPLICAS.join() && rows.length === CLUSTERS && rows.every((r) => r.checkedAt > startedAt && r.observedBy === ownerOf(r.clusterId));
     });
@@ -239,7 +240,7 @@ describe("two replicas on one database", () => {
     expect(observed.elapsedMs).toBeLessThan(30_000);
     await waitFor("the survivor draining the push", 30_000, () => lease()?.holder === survivor);
     await waitFor("the dead replica's row removed and both leases held by the survivor", 30_000, () => {
-      const live = temp.db.select().from(replicaSchema.replicas).all();
+      const live = getMembershipDb().select().from(replicaSchema.replicas).all();
       const named = temp.db.select().from(replicaSchema.leases).all().filter((l) => !l.name.startsWith("rollout:"));
       return live.length === 1 && live[0]!.id === survivor && named.length === 2 && named.every((l) => l.holder === survivor && l.expiresAt.getTime() > Date.now());
     });

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { useTempDatabase } from "@/test-support/temp-db";
+import { holdWriteLock } from "@/test-support/write-lock";
 
 // Leases and shares on a real SQLite file: the other replicas are rows written as another
 // process would write them (the two-process test is lib/server/replicas.int.test.ts).
@@ -8,6 +9,7 @@ let leases: typeof import("./leases");
 let replicas: typeof import("./replicas");
 let rendezvous: typeof import("./rendezvous");
 let schema: typeof import("@/db/schema-replicas");
+let membership: typeof import("@/db/membership");
 const clusterIds: string[] = [];
 
 beforeAll(async () => {
@@ -16,7 +18,7 @@ beforeAll(async () => {
   process.env.FLEETLINE_REPLICA_ID = "replica-self";
   process.env.FLEETLINE_HEALTH_TIMEOUT_MS = "1000";
   temp = await useTempDatabase();
-  [leases, replicas, rendezvous, schema] = await Promise.all([import("./leases"), import("./replicas"), import("./rendezvous"), import("@/db/schema-replicas")]);
+  [leases, replicas, rendezvous, schema, membership] = await Promise.all([import("./leases"), import("./replicas"), import("./rendezvous"), import("@/db/schema-replicas"), import("@/db/membership")]);
   const { insertCluster } = await import("@/lib/inventory/registry");
   for (let i = 0; i < 60; i++) {
     clusterIds.push(insertCluster({ name: `c-${i}`, displayName: `c-${i}`, labels: {}, authMethod: "token", credentials: { server: "https://127.0.0.1:1", token: "t" }, createdBy: "test" }, null).id);
@@ -26,7 +28,7 @@ beforeAll(async () => {
 afterAll(() => temp?.cleanup());
 afterEach(() => {
   replicas.stopReplicaMembership();
-  temp.db.delete(schema.replicas).run();
+  membership.getMembershipDb().delete(schema.replicas).run();
   temp.db.delete(schema.leases).run();
 });
 
@@ -59,7 +61,8 @@ describe("leases", () => {
 
 describe("replica shares", () => {
   const other = (id: string, heartbeatAt: number) =>
-    temp.db
+    membership
+      .getMembershipDb()
       .insert(schema.replicas)
       .values({ id, host: "h", pid: 1, instance: id, startedAt: new Date(heartbeatAt), heartbeatAt: new Date(heartbeatAt) })
       .onConflictDoUpdate({ target: schema.replicas.id, set: { heartbeatAt: new Date(heartbeatAt) } })
@@ -131,7 +134,23 @@ describe("replica shares", () => {
     expect(replicas.replicaHealth()).toMatchObject({ id: "replica-self", leases: ["retention"] });
     replicas.stopReplicaMembership();
     expect(leases.leaseHolder("retention")).toBeUndefined();
-    expect(temp.db.select().from(schema.replicas).all()).toEqual([]);
+    expect(membership.getMembershipDb().select().from(schema.replicas).all()).toEqual([]);
     expect(replicas.replicaHealth()).toBeNull();
+  });
+
+  it("a heartbeat goes on while another process holds the database's write lock past the TTL", async () => {
+    // bench:fleet, two replicas on one SQLite file at 2,000 clusters: a heartbeat waited behind the
+    // other replica's observation writes for longer than the TTL ("replica heartbeat failed: the
+    // database stayed locked"), the other took every cluster and gave them back.
+    replicas.startReplicaMembership({ ttlMs: 3000 });
+    const lock = await holdWriteLock(temp.file);
+    try {
+      // A heartbeat a second; 4.5 s is past the TTL.
+      await new Promise((resolve) => setTimeout(resolve, 4500));
+      const row = membership.getMembershipDb().select().from(schema.replicas).all().find((r) => r.id === "replica-self");
+      expect(Date.now() - row!.heartbeatAt.getTime()).toBeLessThan(1500);
+    } finally {
+      await lock.release();
+    }
   });
 });

@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import os from "node:os";
 import { and, asc, eq, gt, lt, ne } from "drizzle-orm";
 import { getDb } from "@/db";
+import { getMembershipDb } from "@/db/membership";
 import { backgroundWrite } from "@/db/busy";
 import { clusters } from "@/db/schema";
 import { replicas } from "@/db/schema-replicas";
@@ -101,7 +102,7 @@ export function stopReplicaMembership(): void {
   if (!m) return;
   clearInterval(m.timer);
   for (const name of m.leaseNames) releaseLease(name, m.id);
-  getDb()
+  getMembershipDb()
     .delete(replicas)
     .where(and(eq(replicas.id, m.id), eq(replicas.instance, m.instance)))
     .run();
@@ -111,7 +112,7 @@ export function stopReplicaMembership(): void {
 /** The row is written again whole if someone removed it (this replica was stalled past the TTL). */
 function writeHeartbeat(m: Membership, now: number, { restarted = false } = {}): void {
   const row = { host: os.hostname(), pid: process.pid, instance: m.instance, heartbeatAt: new Date(now) };
-  getDb()
+  getMembershipDb()
     .insert(replicas)
     .values({ id: m.id, ...row, startedAt: new Date(now) })
     .onConflictDoUpdate({ target: replicas.id, set: restarted ? { ...row, startedAt: new Date(now) } : row })
@@ -122,7 +123,8 @@ async function heartbeat(m: Membership): Promise<void> {
   if (m.beating) return;
   m.beating = true;
   try {
-    const db = getDb();
+    // Its own file on SQLite (db/membership.ts): a heartbeat never waits for the observation's writes.
+    const db = getMembershipDb();
     const now = Date.now();
     await backgroundWrite(
       db,
@@ -179,7 +181,7 @@ export function holdsLease(name: string, now = Date.now()): boolean {
  * a 9.3 s stall of the event loop, while the benchmark had it write a heap snapshot).
  */
 function readLive(m: Membership, now: number): string[] {
-  const live = getDb()
+  const live = getMembershipDb()
     .select({ id: replicas.id })
     .from(replicas)
     .where(gt(replicas.heartbeatAt, new Date(now - m.ttlMs)))
