@@ -31,6 +31,9 @@ const PEER_PARALLEL = 16;
 // process's figures are printed and idle_cpu_pct / rss_mib are the busiest / largest process's,
 // with the sums beside them.
 const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 1);
+// BENCH_DATABASE=postgres: the run's database is a throwaway PostgreSQL server's
+// (test-support/pg-server.ts, Debian's binaries), not a SQLite file.
+const DATABASE = process.env.BENCH_DATABASE === "postgres" ? "postgres" : "sqlite";
 // The loop process runs with the server's own node flags (scripts/node-flags.mjs), then
 // BENCH_LOOP_NODE_ARGS: extra flags for it alone (e.g. --cpu-prof --cpu-prof-dir=DIR; a later flag
 // wins over the server's).
@@ -209,8 +212,15 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleetline-bench-fleet-"));
   // Also on Ctrl-C (the harness turns SIGINT/SIGTERM into an exit).
   process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  let databaseUrl = path.join(dir, "bench.db");
+  if (DATABASE === "postgres") {
+    const { createDatabase, startPgServer } = await import("../test-support/pg-server");
+    // Stopped with the benchmark's process (test-support/process-guard.ts).
+    const server = await startPgServer();
+    databaseUrl = await createDatabase(server.adminUrl, "bench");
+  }
   Object.assign(process.env, {
-    DATABASE_URL: path.join(dir, "bench.db"),
+    DATABASE_URL: databaseUrl,
     FLEETLINE_DATA_DIR: dir,
     FLEETLINE_SECRET_KEY: "22".repeat(32),
     FLEETLINE_BACKGROUND: "off",
@@ -230,7 +240,7 @@ async function main() {
   const { runStatusSweep, statusSettings } = await import("../lib/observe/loop");
   const { healthSettings } = await import("../lib/observe/inventory");
   const { dashboardSummary } = await import("../lib/queries/dashboard");
-  const sqlite = getDb().$client;
+  const database = getDb().$client;
   const intervalS = healthSettings().intervalMs / 1000;
 
   say(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
@@ -285,9 +295,10 @@ async function main() {
       const lists = await Promise.all(harness.clusters.map((c) => c.rest().json<{ items: { status?: { lastAppliedRevision?: string } }[] }>("GET", kustomizations)));
       return lists.every((l) => l.items.length > 0 && l.items.every((k) => k.status?.lastAppliedRevision?.endsWith(sha)));
     };
-    const countRows = sqlite.prepare<[string, string], { n: number }>("select count(*) as n from configuration_status where configuration_id = ? and applied_revision like '%' || ?");
-    const rowsShowing = (sha: string) => countRows.get(configurationId, sha)?.n ?? 0;
-    const countChecked = sqlite.prepare<[number], { n: number }>("select count(*) as n from cluster_health where checked_at >= ?");
+    // The pattern is built here: PostgreSQL cannot type `'%' || ?`.
+    const countRows = database.prepare<[string, string], { n: number }>("select count(*) as n from configuration_status where configuration_id = ? and applied_revision like ?");
+    const rowsShowing = (sha: string) => countRows.get(configurationId, `%${sha}`)?.n ?? 0;
+    const countChecked = database.prepare<[number], { n: number }>("select count(*) as n from cluster_health where checked_at >= ?");
     /** Steady state: the loop process has observed every registration once (and, in watch mode, started following it). */
     const settle = async (loopStartedAtEpochMs: number, registrations: number) => {
       const t0 = performance.now();
@@ -497,6 +508,7 @@ async function main() {
     );
     console.log(`observe_mode: ${mode}`);
     console.log(`http2: ${process.env.FLEETLINE_HTTP2 === "off" ? "off" : "on"}`);
+    console.log(`database: ${DATABASE}`);
     console.log(`loop_code: ${entry.code}`);
     console.log(`loop_node_flags: ${LOOP_NODE_FLAGS.join(" ")}`);
     console.log(`observe_pass_${SMALL}_s: ${pass200.toFixed(2)}`);
