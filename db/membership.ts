@@ -15,7 +15,9 @@ import { getDb } from "./index";
  * them back: 93 s to refresh the fleet instead of 9. In its own file a heartbeat waits only for
  * the other heartbeats (a millisecond each). On PostgreSQL the heartbeat's statements take a row
  * lock, not the writer lock (db/pg/client.ts), so the table stays in the main database there.
- * The rows say who is alive, nothing worth a backup: a lost file is written again within a heartbeat.
+ * The rows say who is alive, nothing worth a backup: a restore without the file starts with none,
+ * and the replicas' first heartbeats write theirs. (Removed while replicas run, it splits them: the
+ * running ones keep the old file open, a new one creates another. Do not.)
  */
 
 // The table as migration 0022 creates it in the main database (db/schema-replicas.ts); a test
