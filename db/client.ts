@@ -31,7 +31,13 @@ export function openDatabase(url: string): Db {
     client.pragma(`busy_timeout = ${PAGE_BUSY_TIMEOUT_MS}`);
     return drizzle(client as unknown as Database.Database, { schema }) as Db;
   }
-  const file = databasePath(url);
+  const sqlite = openSqliteFile(databasePath(url));
+  sqlite.pragma("foreign_keys = ON");
+  return drizzle(sqlite, { schema }) as Db;
+}
+
+/** A SQLite file (and its folder) opened as every Fleetline database file is: WAL, the page busy timeout. */
+export function openSqliteFile(file: string): Database.Database {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file);
   // WAL lets readers proceed during a write; busy_timeout turns lock contention into a short wait,
@@ -39,8 +45,7 @@ export function openDatabase(url: string): Db {
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma(`busy_timeout = ${PAGE_BUSY_TIMEOUT_MS}`);
   sqlite.pragma("synchronous = NORMAL");
-  sqlite.pragma("foreign_keys = ON");
-  return drizzle(sqlite, { schema }) as Db;
+  return sqlite;
 }
 
 export function migrateDatabase(db: Db): void {

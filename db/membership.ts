@@ -1,8 +1,6 @@
-import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { env } from "@/lib/env";
-import { PAGE_BUSY_TIMEOUT_MS } from "./busy";
-import { databasePath, type Db } from "./client";
+import { databasePath, openSqliteFile, type Db } from "./client";
 import { dialectOf } from "./dialect";
 import { getDb } from "./index";
 
@@ -39,10 +37,7 @@ export const membershipFile = (file: string): string => `${file}.replicas`;
 
 /** Opens (creating when missing) the membership database that goes with DATABASE_URL `url`. */
 export function openMembershipDatabase(url: string): Db {
-  const sqlite = new Database(membershipFile(databasePath(url)));
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma(`busy_timeout = ${PAGE_BUSY_TIMEOUT_MS}`);
-  sqlite.pragma("synchronous = NORMAL");
+  const sqlite = openSqliteFile(membershipFile(databasePath(url)));
   sqlite.exec(REPLICAS_DDL);
   // Typed as the main database: db/schema-replicas.ts's table is the one queried, the others are absent.
   return drizzle(sqlite) as unknown as Db;
