@@ -90,3 +90,10 @@ export function versionLabel(ref: Pick<ImageRef, "tag" | "digest">): string {
 export function versionKey(ref: Pick<ImageRef, "tag" | "digest">): string {
   return ref.tag ?? ref.digest ?? "";
 }
+
+/** The same image by registry, repository and tag (and digest, where both name one): `podinfo:6.5.0` is `docker.io/library/podinfo:6.5.0`. */
+export function sameImage(a: string, b: string): boolean {
+  const x = parseImageRef(a);
+  const y = parseImageRef(b);
+  return x.registry === y.registry && x.repository === y.repository && x.tag === y.tag && (x.digest === null || y.digest === null || x.digest === y.digest);
+}

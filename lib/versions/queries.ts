@@ -7,7 +7,7 @@ import { configurations } from "@/db/schema-configurations";
 import { versionReads, type VersionReadRow } from "@/db/schema-versions";
 import { matchesSelector } from "@/lib/validation/label-selector";
 import { labelSelectorOf, VERSIONS_COLUMN_PAGE_SIZE, type VersionsFilter } from "./filters";
-import { parseImageRef, versionLabel } from "./image-ref";
+import { sameImage, versionLabel } from "./image-ref";
 import { isBehind, newestOf, type VersionPoint } from "./order";
 
 /**
@@ -58,12 +58,6 @@ type RawImage = {
   observed_at: number;
 };
 type RawChart = { cluster_id: string; configuration_id: string; release_namespace: string; release_name: string; chart_name: string; chart_version: string; app_version: string | null; observed_at: number };
-
-const sameImage = (a: string, b: string): boolean => {
-  const x = parseImageRef(a);
-  const y = parseImageRef(b);
-  return x.registry === y.registry && x.repository === y.repository && x.tag === y.tag && (x.digest === null || y.digest === null || x.digest === y.digest);
-};
 
 const inClusters = (ids: readonly string[] | undefined): SQL => (ids ? sql`where cluster_id in ${textList(ids)}` : sql``);
 

@@ -2,9 +2,11 @@ import "server-only";
 import { ClusterError, type ClusterClient, type KubeObject } from "@/lib/k8s/client";
 import { classifyError } from "@/lib/k8s/errors";
 import { errorMessage } from "@/lib/log";
+import { objectPath } from "@/lib/reconcilers/kinds";
 import { CONFIGURATION_LABEL } from "@/lib/reconcilers/labels";
 import type { ConfigurationSpec } from "@/lib/validation/configuration";
 import { gitImagesFor, type GitImages } from "./git-images";
+import { sameImage } from "./image-ref";
 import {
   applicationImages,
   containerImages,
@@ -16,6 +18,7 @@ import {
   workloadKey,
   workloadOfInventoryId,
   type ChartValues,
+  type ContainerImage,
   type ImageValues,
   type WorkloadKind,
   type WorkloadRef,
@@ -52,6 +55,42 @@ async function listWorkloads(client: ClusterClient, kind: WorkloadKind, namespac
 }
 
 const configurationOf = (object: KubeObject): string | undefined => object.metadata.labels?.[CONFIGURATION_LABEL];
+
+const differsFromGit = (image: string, gitImage: string | null): boolean => gitImage !== null && !sameImage(gitImage, image);
+
+type Condition = { type?: string; status?: string };
+
+/** Not mid-apply: the controller has handled this generation and is not reconciling (it writes Ready=Unknown, Reconciling=True before it applies). */
+function isSettled(owner: KubeObject): boolean {
+  const status = owner.status as { observedGeneration?: number; conditions?: Condition[] } | undefined;
+  const conditions = Array.isArray(status?.conditions) ? status.conditions : [];
+  const of = (type: string) => conditions.find((c) => c?.type === type)?.status;
+  return status?.observedGeneration === owner.metadata.generation && of("Reconciling") !== "True" && of("Ready") !== "Unknown";
+}
+
+/**
+ * The owners whose workloads differ from Git at their applied revision, but whose revision the
+ * workloads may not be at: the owner was listed before the workloads, so a controller that began
+ * applying another revision in between gives new images beside the old revision's manifests. A
+ * workload only differs from Git for real when its owner was settled when listed and is unchanged
+ * since (same resourceVersion: the controller writes status before it applies). One GET per such
+ * owner, so a fleet whose workloads match Git costs nothing more.
+ */
+async function ownersApplyingDuringRead(client: ClusterClient, owners: ReadonlySet<KubeObject>): Promise<Set<KubeObject>> {
+  const unconfirmed = new Set<KubeObject>();
+  for (const owner of owners) {
+    if (!isSettled(owner)) {
+      unconfirmed.add(owner);
+      continue;
+    }
+    const now = await client.getMetadata(objectPath({ kind: owner.kind, namespace: owner.metadata.namespace, name: owner.metadata.name })).catch((error: unknown) => {
+      if (error instanceof ClusterError && error.kind === "not-found") return undefined;
+      throw error;
+    });
+    if (now?.metadata.resourceVersion !== owner.metadata.resourceVersion) unconfirmed.add(owner);
+  }
+  return unconfirmed;
+}
 
 export async function readVersions(client: ClusterClient, objects: readonly KubeObject[], targets: readonly VersionTarget[]): Promise<VersionsReading> {
   const byName = new Map(targets.map((t) => [t.name, t]));
@@ -99,15 +138,25 @@ export async function readVersions(client: ClusterClient, objects: readonly Kube
       }
     }
     const git: GitImages = await gitImagesFor([...new Set([...wanted.values()].map((w) => w.owner))], targets);
+    const read: { want: Wanted; key: string; containers: ContainerImage[] }[] = [];
     for (const [key, want] of wanted) {
       const object = found.get(key);
       if (!object) continue;
       const { images: containers, total } = containerImages(podSpecOf(want.kind, object));
       if (total > containers.length) truncated = true;
-      const desired = git.byOwner.get(want.owner)?.get(key);
-      for (const c of containers) push(imageValues(want.configurationId, want, c, desired?.get(`${c.isInit ? "init:" : ""}${c.container}`) ?? null));
+      read.push({ want, key, containers });
     }
-    return { ok: true, images, charts, truncated, gitNote: git.note };
+    const gitImageOf = (want: Wanted, key: string, c: ContainerImage) => git.byOwner.get(want.owner)?.get(key)?.get(`${c.isInit ? "init:" : ""}${c.container}`) ?? null;
+    const differing = new Set(read.flatMap(({ want, key, containers }) => containers.filter((c) => differsFromGit(c.image, gitImageOf(want, key, c))).map(() => want.owner)));
+    const unconfirmed = await ownersApplyingDuringRead(client, differing);
+    for (const { want, key, containers } of read) {
+      for (const c of containers) {
+        const gitImage = gitImageOf(want, key, c);
+        push(imageValues(want.configurationId, want, c, unconfirmed.has(want.owner) && differsFromGit(c.image, gitImage) ? null : gitImage));
+      }
+    }
+    const notes = [git.note, ...[...unconfirmed].map((owner) => `${owner.metadata.name}: applying a new revision during the read (compared with Git on the next read)`)].filter(Boolean);
+    return { ok: true, images, charts, truncated, gitNote: notes.length > 0 ? notes.join("; ").slice(0, 1000) : null };
   } catch (error) {
     return { ok: false, error: error instanceof ClusterError ? classifyError(error).message : errorMessage(error) };
   }

@@ -178,6 +178,52 @@ describe("versions across the fleet", () => {
     expect(readOf(0)?.okAt).toBeInstanceOf(Date);
   });
 
+  it("does not call a workload 'not in Git' when its Kustomization applied a new revision during the read", async () => {
+    const { clientFor } = await import("@/lib/inventory/client-cache");
+    const { getDb } = await import("@/db");
+    const { clusters } = await import("@/db/schema");
+    const cluster = getDb().select().from(clusters).all().find((c) => c.id === fleet.clusterIds[0])!;
+    const rest = fleet.harness.clusters[0]!.rest();
+    const ref = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", namespace: "flux-system", name: "web-pinned-apps" };
+    const deployment = { apiVersion: "apps/v1", kind: "Deployment", namespace: "podinfo", name: "frontend" };
+    const { getConfiguration } = await import("@/lib/configurations/store");
+    const targets = [{ configurationId: configurationIds[0]!, name: "web-pinned", spec: getConfiguration(configurationIds[0]!)!.spec }];
+    // The objects as the observation loop listed them: applied at v1.0.0 (podinfo 6.5.0), settled.
+    const listed = (await rest.get(ref.apiVersion, ref.kind, ref.namespace, ref.name))!;
+    // Then, before the workloads are listed, the controller starts applying another revision, as
+    // kustomize-controller does: Ready=Unknown and Reconciling=True written first, then the apply.
+    const now = new Date().toISOString();
+    const message = "Fetching manifests for revision main@sha1:0000000 with a timeout of 9m30s";
+    const progressing = (type: string, status: string) => ({ type, status, reason: "Progressing", message, lastTransitionTime: now, observedGeneration: listed.metadata.generation });
+    await rest.mergePatch(ref, { status: { conditions: [progressing("Ready", "Unknown"), progressing("Reconciling", "True")] } }, "status");
+    await rest.mergePatch(deployment, { spec: { template: { spec: { containers: [{ name: "podinfod", image: FRONTEND_IMAGE.bump }] } } } });
+    try {
+      const reading = await read.readVersions(clientFor(cluster, 10_000), [listed], targets);
+      expect(reading.ok).toBe(true);
+      if (!reading.ok) return;
+      // The workload already runs the new revision's image while the listed object still names the
+      // old revision: nobody edited it by hand, so it is not flagged; the note says why.
+      expect(reading.images.find((r) => r.container === "podinfod")).toMatchObject({ image: FRONTEND_IMAGE.bump, gitImage: null });
+      expect(reading.gitNote).toContain("web-pinned-apps: applying a new revision during the read");
+      // Read again from the object as it is now (still reconciling): not compared either.
+      const live = (await rest.get(ref.apiVersion, ref.kind, ref.namespace, ref.name))!;
+      const again = await read.readVersions(clientFor(cluster, 10_000), [live], targets);
+      expect(again.ok && again.images.find((r) => r.container === "podinfod")?.gitImage).toBeNull();
+      // The init container matches Git at the listed revision: compared as before.
+      expect(reading.images.find((r) => r.container === "wait")).toMatchObject({ gitImage: FRONTEND_INIT_IMAGE });
+    } finally {
+      // The stand-in applies v1.0.0 again and writes a settled status.
+      await rest.mergePatch(ref, { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": now } } });
+      await expect
+        .poll(async () => {
+          const [k, d] = await Promise.all([rest.get(ref.apiVersion, ref.kind, ref.namespace, ref.name), rest.get(deployment.apiVersion, deployment.kind, deployment.namespace, deployment.name)]);
+          const ready = (k?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.find((c) => c.type === "Ready")?.status;
+          return ready === "True" && JSON.stringify(d?.spec).includes(FRONTEND_IMAGE.podinfo);
+        }, { timeout: 30_000 })
+        .toBe(true);
+    }
+  });
+
   it("stores a Deployment with 500 containers and a 10 KiB image capped, without failing the read", async () => {
     const { clientFor } = await import("@/lib/inventory/client-cache");
     const { getDb } = await import("@/db");
