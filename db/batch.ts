@@ -34,24 +34,36 @@ export function batchedWrite<T>(db: Db, fn: () => T): Promise<T> {
   });
 }
 
+/**
+ * On PostgreSQL a batch's writes are sent with its next read, savepoint release or commit, as one
+ * round trip (db/pg/client.ts deferWrites): each write runs in a savepoint of its own, so its error
+ * still reaches its own caller. SQLite runs `fn` as it is.
+ */
+function pipelined<T>(db: Db, fn: () => T): T {
+  const client = db.$client as unknown as { deferWrites?: <R>(work: () => R) => R };
+  return typeof client.deferWrites === "function" ? client.deferWrites(fn) : fn();
+}
+
 async function flush(db: Db, items: readonly Item[]): Promise<void> {
   let outcomes: Outcome[] = [];
   try {
     // Tried again whole when another process holds the lock: nothing of a failed attempt stays.
     await backgroundWrite(db, () => {
       outcomes = [];
-      db.transaction(
-        () => {
-          for (const item of items) {
-            try {
-              outcomes.push({ ok: true, value: db.transaction(() => item.fn()) });
-            } catch (error) {
-              if (isBusyError(error)) throw error;
-              outcomes.push({ ok: false, error });
+      pipelined(db, () =>
+        db.transaction(
+          () => {
+            for (const item of items) {
+              try {
+                outcomes.push({ ok: true, value: db.transaction(() => item.fn()) });
+              } catch (error) {
+                if (isBusyError(error)) throw error;
+                outcomes.push({ ok: false, error });
+              }
             }
-          }
-        },
-        { behavior: "immediate" },
+          },
+          { behavior: "immediate" },
+        ),
       );
     });
   } catch (error) {

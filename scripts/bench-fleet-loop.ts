@@ -2,6 +2,7 @@
 // migrations, then the one observation loop) on the benchmark's database, so the benchmark can
 // read this process's CPU time and resident memory alone. Runs until it is killed.
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { getDb } from "../db";
 import { boot } from "../lib/server/boot";
 import { connectionTotals } from "../lib/inventory/client-cache";
 import { watchStats, watchTotals } from "../lib/observe/watches";
@@ -16,6 +17,12 @@ boot().catch((error: unknown) => {
 });
 // A normal exit on SIGTERM, so what the process was started with (--cpu-prof in NODE_OPTIONS) is written out.
 process.on("SIGTERM", () => process.exit(0));
+
+/** On PostgreSQL: the requests the connection waited for so far (db/pg/client.ts); nothing on SQLite. */
+function dbRoundTrips(): { dbRoundTrips?: number } {
+  const trips = (getDb().$client as unknown as { roundTrips?: unknown }).roundTrips;
+  return typeof trips === "number" ? { dbRoundTrips: trips } : {};
+}
 
 // Every 10 s, one `bench-stats {json}` line the benchmark reads back: the watches (open, in sync), the passes at rest,
 // the connections, and how late this process's event loop ran over those 10 s.
@@ -36,6 +43,7 @@ setInterval(() => {
       received: watchTotals(),
       rows: persistTotals(),
       connections,
+      ...dbRoundTrips(),
       loopDelayP99Ms: Math.round(delay.percentile(99) / 1e6),
       loopDelayMaxMs: Math.round(delay.max / 1e6),
       // Where the resident memory is: the JS heap, or outside it (buffers, TLS, nghttp2, SQLite).

@@ -110,6 +110,93 @@ describe("the PostgreSQL connection (real PostgreSQL 15)", () => {
     expect(second.transaction(() => second.prepare("update items set n = 7 where id = 1").run().changes)()).toBe(1);
   });
 
+  describe("writes held back under deferWrites", () => {
+    const insert = (db: PostgresSyncClient, id: number, name: string) => db.prepare("insert into items (id, name) values (?, ?)").run(id, name);
+    const ids = (db: PostgresSyncClient, from: number) => db.prepare("select id from items where id >= ? and id < ? order by id").pluck().all(from, from + 100);
+
+    it("go with the next statement that needs an answer: a transaction of 50 writes is two round trips, not 52", () => {
+      const db = connect();
+      const plain = db.roundTrips;
+      db.transaction(() => {
+        for (let i = 0; i < 50; i++) insert(db, 1000 + i, `plain${i}`);
+      })();
+      expect(db.roundTrips - plain).toBe(52); // BEGIN with the writer lock, 50 writes, COMMIT
+      const held = db.roundTrips;
+      db.deferWrites(() =>
+        db.transaction(() => {
+          for (let i = 0; i < 50; i++) insert(db, 1100 + i, `held${i}`);
+        })(),
+      );
+      expect(db.roundTrips - held).toBe(2); // BEGIN with the lock; the writes with COMMIT
+      expect(ids(db, 1100)).toHaveLength(50);
+      // A read sees the writes before it, and a write's count, when read, is sent for.
+      const counted = db.deferWrites(() =>
+        db.transaction(() => {
+          insert(db, 1200, "seen");
+          const seen = ids(db, 1200);
+          const changed = db.prepare("update items set n = 5 where id >= 1100 and id < 1150").run();
+          return { seen, changes: changed.changes };
+        })(),
+      );
+      expect(counted).toEqual({ seen: [1200], changes: 50 });
+    });
+
+    it("throw a failed write from its own savepoint, undo only that savepoint, and commit the rest (db/batch.ts's shape)", () => {
+      const db = connect();
+      const outcomes: string[] = [];
+      db.deferWrites(() =>
+        db.transaction(() => {
+          for (const [id, name] of [[1300, "b1"], [1301, "held0"], [1302, "b3"]] as const) {
+            try {
+              db.transaction(() => {
+                insert(db, id, name);
+                insert(db, id + 50, `${name}-second`);
+              })();
+              outcomes.push("ok");
+            } catch (error) {
+              outcomes.push(isUniqueViolation(error, "items", "name") ? "duplicate" : String(error));
+            }
+          }
+        })(),
+      );
+      expect(outcomes).toEqual(["ok", "duplicate", "ok"]);
+      // The failed one left nothing, not even its first write; the others both of theirs.
+      expect(ids(db, 1300)).toEqual([1300, 1302, 1350, 1352]);
+      expect(db.inTransaction).toBe(false);
+    });
+
+    it("roll the whole transaction back when a failed write has no savepoint of its own; drizzle-style savepoints end as ours do", () => {
+      const db = connect();
+      expect(() =>
+        db.deferWrites(() =>
+          db.transaction(() => {
+            insert(db, 1400, "c1");
+            insert(db, 1401, "held1");
+          })(),
+        ),
+      ).toThrow(/duplicate key/);
+      expect(db.inTransaction).toBe(false);
+      expect(ids(db, 1400)).toEqual([]);
+      // Savepoints written as statements (drizzle's tx.transaction): a failure is thrown at the release and undone to it.
+      let caught: unknown;
+      db.deferWrites(() =>
+        db.transaction(() => {
+          insert(db, 1410, "d1");
+          db.prepare("savepoint sp0").run();
+          try {
+            insert(db, 1411, "held2");
+            db.prepare("release savepoint sp0").run();
+          } catch (error) {
+            caught = error;
+            db.prepare("rollback to savepoint sp0").run();
+          }
+        })(),
+      );
+      expect(isUniqueViolation(caught, "items", "name")).toBe(true);
+      expect(ids(db, 1410)).toEqual([1410]);
+    });
+  });
+
   it("refuses statements once closed, as better-sqlite3 does, instead of waiting for a worker that is gone", () => {
     const db = new PostgresSyncClient(url);
     expect(db.prepare("select 1 as one").get()).toEqual({ one: 1 });

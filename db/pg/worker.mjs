@@ -44,6 +44,22 @@ async function answer(request) {
         const result = await db.query({ text: request.sql, values: request.params, rowMode: request.array ? "array" : undefined });
         return { rows: result.rows, count: result.rowCount ?? 0 };
       }
+      case "batch": {
+        // In order; after the first failure only the statements marked `always` (a rollback) run.
+        const db = await connection();
+        const results = [];
+        let failed;
+        for (const [index, item] of request.items.entries()) {
+          if (failed && !item.always) continue;
+          try {
+            const result = item.params ? await db.query({ text: item.sql, values: item.params, rowMode: item.array ? "array" : undefined }) : await db.query(item.sql);
+            results[index] = { rows: result.rows ?? [], count: result.rowCount ?? 0 };
+          } catch (error) {
+            failed ??= { index, ...failure(error) };
+          }
+        }
+        return { rows: [], count: 0, results, ...(failed ? { failedAt: failed.index, error: failed.error } : {}) };
+      }
       case "exec": {
         const db = await connection();
         await db.query(request.sql);
