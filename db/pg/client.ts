@@ -241,8 +241,10 @@ export class PostgresSyncClient {
       if (result) queued[i]!.slot.count = result.count;
     });
     // A held-back write that failed is this call's error; after a rollback that ran whatever failed, the rollback's answer.
-    if (reply.failedAt !== undefined && !(always && reply.results?.[reply.results.length - 1])) throw postgresError(reply.error!);
-    return reply.results![reply.results!.length - 1]!;
+    const answer = reply.results?.[settings.length + queued.length];
+    if (reply.error && !(always && answer)) throw postgresError(reply.error);
+    if (!answer) throw new PostgresError("the database connection's worker gave no answer", "08006");
+    return answer;
   }
 
   private call(request: Request): Reply {
