@@ -34,23 +34,16 @@ export function batchedWrite<T>(db: Db, fn: () => T): Promise<T> {
   });
 }
 
-/**
- * On PostgreSQL a batch's writes are sent with its next read, savepoint release or commit, as one
- * round trip (db/pg/client.ts deferWrites): each write runs in a savepoint of its own, so its error
- * still reaches its own caller. SQLite runs `fn` as it is.
- */
-function pipelined<T>(db: Db, fn: () => T): T {
-  const client = db.$client as unknown as { deferWrites?: <R>(work: () => R) => R };
-  return typeof client.deferWrites === "function" ? client.deferWrites(fn) : fn();
-}
-
 async function flush(db: Db, items: readonly Item[]): Promise<void> {
   let outcomes: Outcome[] = [];
   try {
     // Tried again whole when another process holds the lock: nothing of a failed attempt stays.
-    await backgroundWrite(db, () => {
-      outcomes = [];
-      pipelined(db, () =>
+    // On PostgreSQL the writes go with the next read or savepoint release (each write's error still
+    // reaches its own caller: every write sits in a savepoint of its own).
+    await backgroundWrite(
+      db,
+      () => {
+        outcomes = [];
         db.transaction(
           () => {
             for (const item of items) {
@@ -63,9 +56,10 @@ async function flush(db: Db, items: readonly Item[]): Promise<void> {
             }
           },
           { behavior: "immediate" },
-        ),
-      );
-    });
+        );
+      },
+      { deferWrites: true },
+    );
   } catch (error) {
     for (const item of items) item.reject(error);
     return;

@@ -52,15 +52,29 @@ function withBusyTimeout<T>(db: Db, ms: number, fn: () => T): T {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * On PostgreSQL, `fn`'s writes are sent with its next read, savepoint release or commit, as one
+ * round trip (db/pg/client.ts deferWrites): a write's error is thrown there, not where it was
+ * written, so `fn` must not catch one write's error and go on (nothing written in the loop's
+ * persistence does; a write whose error its caller must see alone sits in a savepoint, as each of
+ * db/batch.ts's does). SQLite runs `fn` as it is.
+ */
+function pipelined<T>(db: Db, fn: () => T): T {
+  const client = db.$client as unknown as { deferWrites?: <R>(work: () => R) => R };
+  return typeof client.deferWrites === "function" ? client.deferWrites(fn) : fn();
+}
+
+/**
  * A background loop's write: short attempts, and between them a pause that lets pages run
  * (50 ms doubling to 2 s, for up to `budgetMs`); then DatabaseBusyError, and the loop's next
- * sweep tries again.
+ * sweep tries again. `deferWrites`: its writes go to PostgreSQL in as few round trips as its
+ * reads allow (see pipelined).
  */
-export async function backgroundWrite<T>(db: Db, fn: () => T, { budgetMs = 60_000 } = {}): Promise<T> {
+export async function backgroundWrite<T>(db: Db, fn: () => T, { budgetMs = 60_000, deferWrites = false } = {}): Promise<T> {
   const giveUpAt = Date.now() + budgetMs;
+  const work = deferWrites ? () => pipelined(db, fn) : fn;
   for (let pause = 50; ; pause = Math.min(pause * 2, 2000)) {
     try {
-      return withBusyTimeout(db, BACKGROUND_BUSY_TIMEOUT_MS, fn);
+      return withBusyTimeout(db, BACKGROUND_BUSY_TIMEOUT_MS, work);
     } catch (error) {
       if (!isBusyError(error)) throw error;
       if (Date.now() + pause > giveUpAt) throw new DatabaseBusyError();

@@ -335,7 +335,8 @@ export class PostgresSyncClient {
   /** busy_timeout is PostgreSQL's lock_timeout, sent with the next statement; SQLite's file settings have no meaning here. */
   pragma(text: string): unknown {
     const busy = /^\s*busy_timeout\s*=\s*(\d+)\s*$/i.exec(text);
-    if (busy) this.settings.push({ sql: `SET lock_timeout = ${Number(busy[1])}` });
+    // Only the last one not sent yet matters (a background write sets 10 ms, then 5 s again, then 10 ms).
+    if (busy) this.settings = [{ sql: `SET lock_timeout = ${Number(busy[1])}` }];
     return [];
   }
 

@@ -141,7 +141,7 @@ export async function recordHealth(
       const event = healthEvent(previous?.state, state);
       if (event) insertEvents(tx, [healthChange(clusterId, event, reason, new Date(now))]);
     }
-  }));
+  }), { deferWrites: true });
   return { clusterId, state, durationMs: 0, ...(reason ? { reason } : {}) };
 }
 

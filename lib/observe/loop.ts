@@ -664,7 +664,7 @@ async function observePolicies(cluster: Cluster, client: ClusterClient, o: Setti
     const served = memo?.served ?? (await policyDeadline.race(servedEngines(bound)));
     const readings = await policyDeadline.race(readPolicyEngines(bound, served));
     // Off the event loop while another process writes (db/busy.ts), as every write of the loop's.
-    await backgroundWrite(getDb(), () => persistPolicies(cluster.id, readings, new Date(o.now())));
+    await backgroundWrite(getDb(), () => persistPolicies(cluster.id, readings, new Date(o.now())), { deferWrites: true });
     if (full) policyDiscovery.set(cluster.id, { fullAt: full.at, served, emptyStored: readings.length === 0 });
   } catch (error) {
     log.debug("policy read skipped", { cluster: cluster.name, error: errorMessage(error) });
@@ -704,7 +704,7 @@ async function observeVersions(cluster: Cluster, client: ClusterClient, objects:
     .catch((error: unknown) => ({ ok: false as const, error: classifyError(error).message }))
     .finally(() => deadline.dispose());
   try {
-    await backgroundWrite(getDb(), () => persistVersions(cluster.id, reading, new Date(o.now())));
+    await backgroundWrite(getDb(), () => persistVersions(cluster.id, reading, new Date(o.now())), { deferWrites: true });
   } catch (error) {
     // A configuration deleted during the read: its rows are gone with it; the next read is clean.
     log.debug("versions not stored", { cluster: cluster.name, error: errorMessage(error) });

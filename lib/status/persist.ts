@@ -44,7 +44,7 @@ function driftDetail(row: StatusValues): string | null {
  */
 export function persistCluster(clusterId: string, rows: readonly StatusValues[], previous: ReadonlyMap<string, ConfigurationStatus>, objects: readonly ObjectValues[] | undefined): Promise<void> {
   // A background write: when another process holds the lock it waits off the event loop.
-  return backgroundWrite(getDb(), () => getDb().transaction((tx) => writeCluster(tx, clusterId, rows, previous, objects)));
+  return backgroundWrite(getDb(), () => getDb().transaction((tx) => writeCluster(tx, clusterId, rows, previous, objects)), { deferWrites: true });
 }
 
 /**
@@ -70,7 +70,7 @@ export function persistObserved(clusterId: string, compute: Compute, options: { 
       { behavior: "immediate" },
     );
   // Batched (a light pass): within one transaction with other passes' writes (db/batch.ts).
-  return options.batched ? batchedWrite(getDb(), write) : backgroundWrite(getDb(), write);
+  return options.batched ? batchedWrite(getDb(), write) : backgroundWrite(getDb(), write, { deferWrites: true });
 }
 
 // How many clusters' writes found their rows as stored (touched) or wrote them (for bench-stats).

@@ -133,9 +133,15 @@ export async function applyBehindBy(heads: ReadonlyMap<string, SourceHead>, clus
   if (compared.length === 0) return;
   // After a commit lands fleet-wide every row moves once: a prepared statement, not one built per row.
   const update = setCounts();
-  await backgroundWrite(db, () => db.transaction(() => {
-    for (const { row, counts } of compared) {
-      update.run({ behindBy: counts?.behind ?? null, aheadBy: counts?.ahead ?? null, away: isAway(counts) ? 1 : 0, configurationId: row.configurationId, clusterId: row.clusterId, appliedRevision: row.appliedRevision ?? "" });
-    }
-  }));
+  // On PostgreSQL, 2,000 updates in one round trip, not 2,000.
+  await backgroundWrite(
+    db,
+    () =>
+      db.transaction(() => {
+        for (const { row, counts } of compared) {
+          update.run({ behindBy: counts?.behind ?? null, aheadBy: counts?.ahead ?? null, away: isAway(counts) ? 1 : 0, configurationId: row.configurationId, clusterId: row.clusterId, appliedRevision: row.appliedRevision ?? "" });
+        }
+      }),
+    { deferWrites: true },
+  );
 }
