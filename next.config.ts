@@ -8,7 +8,7 @@ const nextConfig: NextConfig = {
   // The build checks the app only; `npm run typecheck` covers tests and the harness too.
   typescript: { tsconfigPath: "tsconfig.build.json" },
   // Native and Node-only modules stay out of the server bundle.
-  serverExternalPackages: ["better-sqlite3", "@kubernetes/client-node"],
+  serverExternalPackages: ["better-sqlite3"],
   // PostgreSQL's connection runs in a worker thread started by path (db/pg/worker.mjs), so the
   // tracer cannot see what it loads: pg with its dependencies, and drizzle's migrator for it.
   outputFileTracingIncludes: {

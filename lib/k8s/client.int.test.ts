@@ -12,9 +12,25 @@ let cluster: TestCluster;
 let admin: ClusterClient;
 let viewer: ClusterClient;
 let ns: string;
+// A CA the API server trusts for client certificates, and a certificate from it for a user in
+// system:masters (cluster-admin through RBAC's bootstrap binding).
+let clientPkiDir: string;
+const clientPem = (name: string) => fs.readFileSync(path.join(clientPkiDir, name), "utf8");
+
+function makeClientPki(): void {
+  clientPkiDir = fs.mkdtempSync(path.join(os.tmpdir(), "fleetline-client-pki-"));
+  const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: clientPkiDir, stdio: "pipe" });
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  openssl("req", "-x509", ...ec, "-keyout", "client-ca.key", "-out", "client-ca.crt", "-subj", "/CN=client-ca", "-days", "1");
+  openssl("req", ...ec, "-keyout", "admin.key", "-out", "admin.csr", "-subj", "/O=system:masters/CN=cert-admin");
+  openssl("x509", "-req", "-in", "admin.csr", "-CA", "client-ca.crt", "-CAkey", "client-ca.key", "-CAcreateserial", "-out", "admin.crt", "-days", "1");
+  // Same subject, signed by a CA the server does not know.
+  openssl("req", "-x509", ...ec, "-keyout", "stranger.key", "-out", "stranger.crt", "-subj", "/O=system:masters/CN=cert-admin", "-days", "1");
+}
 
 beforeAll(async () => {
-  cluster = await startCluster();
+  makeClientPki();
+  cluster = await startCluster({ apiServerArgs: [`--client-ca-file=${path.join(clientPkiDir, "client-ca.crt")}`] });
   const credentials = extractCredentials(cluster.kubeconfig("admin"));
   if (!credentials.ok) throw new Error(credentials.message);
   admin = createClusterClient(credentials.credentials);
@@ -25,6 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster?.stop();
+  fs.rmSync(clientPkiDir, { recursive: true, force: true });
 });
 
 const configMap = (name: string, data: Record<string, string>): KubeObject => ({
@@ -246,6 +263,21 @@ describe("connection failures", () => {
     expect(byName).toMatchObject({ kind: "tls", message: "TLS certificate does not match the server name" });
     const named = createClusterClient({ ...credentials, server: `https://localhost:${port}`, tlsServerName: "kubernetes" });
     expect((await named.version()).gitVersion).toBe("v1.20.2");
+  });
+
+  it("authenticates with a client certificate and key alone, and refuses one the server's CA did not sign", async () => {
+    const withCert = createClusterClient({ server: cluster.server, caData: cluster.caData, clientCertData: clientPem("admin.crt"), clientKeyData: clientPem("admin.key") });
+    const namespace = await withCert.get<KubeObject>(`/api/v1/namespaces/${ns}`);
+    expect(namespace.metadata.name).toBe(ns);
+    const stranger = await probe({ server: cluster.server, caData: cluster.caData, clientCertData: clientPem("stranger.crt"), clientKeyData: clientPem("stranger.key") });
+    expect(stranger).toMatchObject({ kind: "unauthorized", status: 401 });
+  });
+
+  it("fails a certificate whose key does not match as tls, without quoting either", async () => {
+    const error = await probe({ server: cluster.server, caData: cluster.caData, clientCertData: clientPem("admin.crt"), clientKeyData: clientPem("stranger.key") });
+    expect(error.kind).toBe("tls");
+    expect(error.message).not.toContain("PRIVATE KEY");
+    expect(error.message).not.toContain(clientPem("stranger.key").split("\n")[1]);
   });
 
   it("refuses to build a client for a link-local server", () => {

@@ -1,7 +1,6 @@
 import "server-only";
 import https from "node:https";
 import tls from "node:tls";
-import { KubeConfig } from "@kubernetes/client-node";
 import { env } from "@/lib/env";
 import { ClusterError } from "./errors";
 import { createGuardedLookup } from "./guarded-lookup";
@@ -265,39 +264,30 @@ class ExpiredContinue extends Error {
 }
 
 /**
- * Builds the client-node KubeConfig from inline fields only (never loadFromFile,
- * loadFromDefault or exec) and lets it produce the HTTPS agent and auth header.
+ * The connection's TLS and auth from the validated inline fields only (the kubeconfig parser has
+ * already refused files, exec plugins, auth providers and proxies): the CA, the client certificate
+ * and key, the server name and a bearer token. Verification is always on: explicit, so
+ * NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn it off. Without a CA the system's
+ * roots verify the server, as any Kubernetes client does.
+ *
+ * This used to go through @kubernetes/client-node's KubeConfig (loadFromOptions and
+ * applyToHTTPSOptions), which set exactly these options. Importing it loads every generated API
+ * module: 68 MiB resident in every portal process, for a mapping of five fields.
  */
 async function connect(credentials: ClusterCredentials, http2: boolean): Promise<Connection> {
-  const base64 = (pem: string | undefined) => (pem === undefined ? undefined : Buffer.from(pem, "utf8").toString("base64"));
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [
-      {
-        name: "cluster",
-        server: credentials.server,
-        caData: base64(credentials.caData),
-        tlsServerName: credentials.tlsServerName,
-        skipTLSVerify: false,
-      },
-    ],
-    users: [
-      { name: "user", token: credentials.token, certData: base64(credentials.clientCertData), keyData: base64(credentials.clientKeyData) },
-    ],
-    contexts: [{ name: "fleetline", cluster: "cluster", user: "user" }],
-    currentContext: "fleetline",
-  });
-  // Explicit, so NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn verification off.
-  const options: https.RequestOptions = { rejectUnauthorized: true };
-  await kc.applyToHTTPSOptions(options);
-  const made = options.agent;
-  if (!(made instanceof https.Agent) || made.options.rejectUnauthorized !== true) {
-    throw new ClusterError("tls", "could not set up a verifying TLS connection");
-  }
+  const ca = credentials.caData;
+  const cert = credentials.clientCertData;
+  const key = credentials.clientKeyData;
+  const servername = credentials.tlsServerName;
   // One TLS context per cluster, shared by every connection to it: without it each new socket
   // parses the CA bundle and keys again (CPU per handshake, memory per open watch).
-  const { ca, cert, key, servername } = made.options;
-  const secureContext = tls.createSecureContext({ ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) });
+  let secureContext: tls.SecureContext;
+  try {
+    secureContext = tls.createSecureContext({ ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) });
+  } catch {
+    // The message can quote key material: never pass it on.
+    throw new ClusterError("tls", "could not set up a verifying TLS connection from the cluster's certificates");
+  }
   const url = new URL(credentials.server);
   const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
   const port = url.port ? Number(url.port) : 443;
@@ -307,10 +297,7 @@ async function connect(credentials: ClusterCredentials, http2: boolean): Promise
   // of the memory).
   const channel = http2 ? new Http2Channel({ hostname, port, secureContext, lookup, ...(servername ? { servername } : {}) }) : undefined;
   const agents = keepAliveAgents({ rejectUnauthorized: true, secureContext, ...(servername ? { servername } : {}) });
-  const headers: Record<string, string> = {};
-  for (const [key, value] of Object.entries(options.headers ?? {})) {
-    if (typeof value === "string") headers[key] = value;
-  }
+  const headers: Record<string, string> = credentials.token ? { Authorization: `Bearer ${credentials.token}` } : {};
   return { hostname, port, basePath: url.pathname.replace(/\/+$/, ""), channel, agents, headers, lookup };
 }
 
