@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import v8 from "node:v8";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type TestCluster } from "@/test-support/cluster";
 import { ClusterError, createClusterClient, resourcePath, type ClusterClient, type KubeObject, type WatchEvent } from "./client";
@@ -186,6 +187,29 @@ describe("watch", () => {
     if (end.outcome === "aborted") expect(Number(end.resourceVersion)).toBeGreaterThan(Number(metadata.resourceVersion));
   });
 
+  it("keeps no copy of an event's text while the watch waits for the next one", async () => {
+    // A watch spends nearly all its life waiting. Whatever its reader keeps across that wait, it
+    // keeps per watch: the text of a large object's last event (a Kustomization's inventory) was.
+    const marker = `watch-text-${process.pid}-${Date.now()}`;
+    const { metadata } = await admin.list(collection());
+    const stop = new AbortController();
+    let received = 0;
+    const ended = admin.watch<KubeObject>(collection(), metadata.resourceVersion ?? "0", (event) => {
+      if (event.object.metadata.name === "large") received++;
+    }, stop.signal);
+    try {
+      await applyLarge(marker);
+      await expect.poll(() => received, { timeout: 10_000 }).toBeGreaterThan(0);
+      // The handler kept nothing and the test holds only the marker: after the snapshot's full
+      // collection, the value's text is nowhere in the heap unless the watch kept it.
+      const snapshot = await heapSnapshotText();
+      expect(snapshot.includes(`${marker}:${"y".repeat(64)}`)).toBe(false);
+    } finally {
+      stop.abort();
+      await ended;
+    }
+  });
+
   it("signals a relist when the resourceVersion is too old (410 Gone)", async () => {
     // Seen on v1.20: the apiserver answers 200 and then an ERROR event carrying a Status
     // with code 410 ("too old resource version: 1 (231)"), because the GitRepository watch
@@ -284,3 +308,14 @@ describe("connection failures", () => {
     expect(() => createClusterClient({ server: "https://169.254.169.254", token: "t" })).toThrow(ClusterError);
   });
 });
+
+/** Applies a config map whose one value is 256 KiB, in a frame of its own, so no caller keeps it. */
+async function applyLarge(marker: string): Promise<void> {
+  await admin.applyObject(configMap("large", { big: `${marker}:${"y".repeat(256 * 1024)}` }), { fieldManager: "test" });
+}
+
+async function heapSnapshotText(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of v8.getHeapSnapshot()) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}

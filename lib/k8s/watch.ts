@@ -63,22 +63,15 @@ export async function watchResource<T>(
       throw errorFromResponse(status, body, headerValue(response, "retry-after"));
     }
     keepAlive();
-    for await (const line of lines(response, keepAlive)) {
-      const event = parseJson(line) as RawEvent | undefined;
-      if (!event?.type || !event.object) throw new ClusterError("server", "the API server sent a malformed watch event");
-      if (event.type === "ERROR") {
-        const errorStatus = asStatus(event.object);
-        if (errorStatus?.code === 410) return { outcome: "relist" };
-        throw errorFromResponse(errorStatus?.code ?? 500, event.object);
-      }
-      lastVersion = event.object.metadata?.resourceVersion ?? lastVersion;
-      if (event.type === "BOOKMARK") continue;
-      if (event.type !== "ADDED" && event.type !== "MODIFIED" && event.type !== "DELETED") continue;
-      try {
-        await onEvent({ type: event.type, object: event.object as T });
-      } catch (error) {
-        throw new HandlerError(error);
-      }
+    // Each event is read and handled in a call of its own (handleNext): while the watch waits for
+    // the next one, nothing of the last is left in this frame.
+    const reader = new EventReader(response, keepAlive);
+    const handler = onEvent as (event: WatchEvent<unknown>) => void | Promise<void>;
+    for (;;) {
+      const step = await handleNext(reader, handler);
+      if (step === "end") break;
+      if (step === "relist") return { outcome: "relist" };
+      lastVersion = step ?? lastVersion;
     }
     return { outcome: "closed", resourceVersion: lastVersion };
   } catch (error) {
@@ -93,20 +86,75 @@ export async function watchResource<T>(
   }
 }
 
-/** Newline-delimited JSON events; calls alive() on every chunk so the idle timer restarts. */
-async function* lines(response: Response, alive: () => void): AsyncGenerator<string> {
-  let pending = "";
-  response.body.setEncoding("utf8");
-  for await (const chunk of bodyChunks(response)) {
-    alive();
-    pending += chunk as string;
-    if (pending.length > MAX_RESPONSE_BYTES) throw new ClusterError("server", "a watch event is larger than 64 MiB");
-    let newline = pending.indexOf("\n");
+/**
+ * Reads and handles one event: the resourceVersion it carries (undefined when none), "relist" for
+ * an expired resourceVersion, "end" when the server ended the stream.
+ */
+async function handleNext(reader: EventReader, onEvent: (event: WatchEvent<unknown>) => void | Promise<void>): Promise<string | undefined | "relist" | "end"> {
+  const event = await reader.next();
+  if (event === null) return "end";
+  if (!event?.type || !event.object) throw new ClusterError("server", "the API server sent a malformed watch event");
+  if (event.type === "ERROR") {
+    const errorStatus = asStatus(event.object);
+    if (errorStatus?.code === 410) return "relist";
+    throw errorFromResponse(errorStatus?.code ?? 500, event.object);
+  }
+  const version = event.object.metadata?.resourceVersion;
+  if (event.type === "ADDED" || event.type === "MODIFIED" || event.type === "DELETED") {
+    try {
+      await onEvent({ type: event.type, object: event.object });
+    } catch (error) {
+      throw new HandlerError(error);
+    }
+  }
+  // BOOKMARK (and types this client does not know) only move the resourceVersion.
+  return version;
+}
+
+/**
+ * Newline-delimited JSON events, parsed as each line completes; alive() on every chunk restarts
+ * the idle timer. Not a generator: a suspended generator keeps its locals and temporaries, and one
+ * that read the lines kept every watch's last event (its text, then the parsed object with the
+ * field sets the cache leaves out) for as long as the watch stayed quiet.
+ */
+class EventReader {
+  private pending = "";
+  private readonly queue: (RawEvent | undefined)[] = [];
+  private readonly chunks: AsyncIterator<Buffer | string>;
+
+  constructor(
+    response: Response,
+    private readonly alive: () => void,
+  ) {
+    response.body.setEncoding("utf8");
+    this.chunks = bodyChunks(response)[Symbol.asyncIterator]();
+  }
+
+  /** The next event (undefined for a line that is not JSON), or null once the stream ends. */
+  async next(): Promise<RawEvent | undefined | null> {
+    while (this.queue.length === 0) {
+      if (!(await this.pull())) return null;
+    }
+    return this.queue.shift();
+  }
+
+  private async pull(): Promise<boolean> {
+    const step = await this.chunks.next();
+    if (step.done) return false;
+    this.alive();
+    this.take(step.value as string);
+    return true;
+  }
+
+  private take(chunk: string): void {
+    this.pending += chunk;
+    if (this.pending.length > MAX_RESPONSE_BYTES) throw new ClusterError("server", "a watch event is larger than 64 MiB");
+    let newline = this.pending.indexOf("\n");
     while (newline >= 0) {
-      const line = pending.slice(0, newline).trim();
-      pending = pending.slice(newline + 1);
-      if (line !== "") yield line;
-      newline = pending.indexOf("\n");
+      const line = this.pending.slice(0, newline).trim();
+      this.pending = this.pending.slice(newline + 1);
+      if (line !== "") this.queue.push(parseJson(line) as RawEvent | undefined);
+      newline = this.pending.indexOf("\n");
     }
   }
 }
