@@ -1,6 +1,7 @@
 import "server-only";
+import { finished } from "node:stream";
 import { ClusterError, asStatus, errorFromResponse } from "./errors";
-import { MAX_RESPONSE_BYTES, bodyChunks, headerValue, parseJson, readBody, send, toClusterError, type Connection, type Response } from "./http";
+import { MAX_RESPONSE_BYTES, headerValue, parseJson, readBody, send, toClusterError, type Connection, type Response } from "./http";
 
 export type WatchEvent<T> = { type: "ADDED" | "MODIFIED" | "DELETED"; object: T };
 
@@ -113,37 +114,66 @@ async function handleNext(reader: EventReader, onEvent: (event: WatchEvent<unkno
 
 /**
  * Newline-delimited JSON events, parsed as each line completes; alive() on every chunk restarts
- * the idle timer. Not a generator: a suspended generator keeps its locals and temporaries, and one
- * that read the lines kept every watch's last event (its text, then the parsed object with the
- * field sets the cache leaves out) for as long as the watch stayed quiet.
+ * the idle timer. Read from the stream's events, not through async iterators: a watch waits
+ * nearly all its life, and each generator between it and the socket (the stream's iterator, the
+ * body's chunks, the lines) kept a suspended frame, its promises and, in its locals, the last
+ * event it passed on (its text, then the parsed object with the field sets the cache leaves out).
+ * The stream is paused while parsed events wait for the handler, as an iterator would.
  */
 class EventReader {
   private pending = "";
   private readonly queue: (RawEvent | undefined)[] = [];
-  private readonly chunks: AsyncIterator<Buffer | string>;
+  private ended: { error?: unknown } | undefined;
+  private wake: (() => void) | undefined;
 
   constructor(
-    response: Response,
-    private readonly alive: () => void,
+    private readonly response: Response,
+    alive: () => void,
   ) {
-    response.body.setEncoding("utf8");
-    this.chunks = bodyChunks(response)[Symbol.asyncIterator]();
+    const body = response.body;
+    body.setEncoding("utf8");
+    body.on("data", (chunk: string) => {
+      alive();
+      try {
+        this.take(chunk);
+      } catch (error) {
+        this.end(error);
+        body.destroy();
+        return;
+      }
+      if (this.queue.length > 0) body.pause();
+      this.notify();
+    });
+    // Closed before its end (a reset, an abort) is an error, as is a body cut short.
+    finished(body, (error) => this.end(error ?? (response.cut?.() ? Object.assign(new Error("the response was cut short"), { code: "ECONNRESET" }) : undefined)));
   }
 
-  /** The next event (undefined for a line that is not JSON), or null once the stream ends. */
+  /** The next event (undefined for a line that is not JSON), or null once the stream ended. */
   async next(): Promise<RawEvent | undefined | null> {
-    while (this.queue.length === 0) {
-      if (!(await this.pull())) return null;
+    for (;;) {
+      if (this.queue.length > 0) {
+        const event = this.queue.shift();
+        if (this.queue.length === 0 && !this.ended) this.response.body.resume();
+        return event;
+      }
+      if (this.ended) {
+        if ("error" in this.ended) throw this.ended.error;
+        return null;
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve));
     }
-    return this.queue.shift();
   }
 
-  private async pull(): Promise<boolean> {
-    const step = await this.chunks.next();
-    if (step.done) return false;
-    this.alive();
-    this.take(step.value as string);
-    return true;
+  private end(error: unknown): void {
+    if (this.ended) return;
+    this.ended = error === undefined ? {} : { error };
+    this.notify();
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
   }
 
   private take(chunk: string): void {
