@@ -112,10 +112,16 @@ export async function send(connection: Connection, request: HttpRequest, signal:
   });
 }
 
+/** A body that ended because its connection was lost, not because the server finished it: a reset. */
+export function cutShort(response: Response): Error | undefined {
+  return response.cut?.() ? Object.assign(new Error("the response was cut short"), { code: "ECONNRESET" }) : undefined;
+}
+
 /** The body's chunks; a body cut short (its connection lost) fails as a reset, never ends as if complete. */
 export async function* bodyChunks(response: Response): AsyncGenerator<Buffer | string> {
   for await (const chunk of response.body) yield chunk as Buffer | string;
-  if (response.cut?.()) throw Object.assign(new Error("the response was cut short"), { code: "ECONNRESET" });
+  const cut = cutShort(response);
+  if (cut) throw cut;
 }
 
 export async function readBody(response: Response): Promise<string> {

@@ -1,7 +1,7 @@
 import "server-only";
 import { finished } from "node:stream";
 import { ClusterError, asStatus, errorFromResponse } from "./errors";
-import { MAX_RESPONSE_BYTES, headerValue, parseJson, readBody, send, toClusterError, type Connection, type Response } from "./http";
+import { MAX_RESPONSE_BYTES, cutShort, headerValue, parseJson, readBody, send, toClusterError, type Connection, type Response } from "./http";
 
 export type WatchEvent<T> = { type: "ADDED" | "MODIFIED" | "DELETED"; object: T };
 
@@ -145,7 +145,7 @@ class EventReader {
       this.notify();
     });
     // Closed before its end (a reset, an abort) is an error, as is a body cut short.
-    finished(body, (error) => this.end(error ?? (response.cut?.() ? Object.assign(new Error("the response was cut short"), { code: "ECONNRESET" }) : undefined)));
+    finished(body, (error) => this.end(error ?? cutShort(response)));
   }
 
   /** The next event (undefined for a line that is not JSON), or null once the stream ended. */
