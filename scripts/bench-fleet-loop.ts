@@ -2,6 +2,7 @@
 // migrations, then the one observation loop) on the benchmark's database, so the benchmark can
 // read this process's CPU time and resident memory alone. Runs until it is killed.
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { getHeapSpaceStatistics } from "node:v8";
 import { getDb } from "../db";
 import { boot } from "../lib/server/boot";
 import { connectionTotals } from "../lib/inventory/client-cache";
@@ -48,6 +49,8 @@ setInterval(() => {
       loopDelayMaxMs: Math.round(delay.max / 1e6),
       // Where the resident memory is: the JS heap, or outside it (buffers, TLS, nghttp2, SQLite).
       memoryMib: { rss: mib(memory.rss), heapUsed: mib(memory.heapUsed), heapTotal: mib(memory.heapTotal), external: mib(memory.external), arrayBuffers: mib(memory.arrayBuffers) },
+      // Each V8 space's size against what is in use in it: where the heap's headroom is.
+      heapSpacesMib: Object.fromEntries(getHeapSpaceStatistics().map((space) => [space.space_name.replace(/_space$/, ""), `${mib(space.space_used_size)}/${mib(space.space_size)}`])),
     };
     delay.reset();
     console.log(`bench-stats ${JSON.stringify(line)}`);
