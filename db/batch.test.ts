@@ -52,4 +52,32 @@ describe("batchedWrite", () => {
     await batchedWrite(db, insert(21, "second"));
     expect(names().slice(-2)).toEqual(["first", "second"]);
   });
+  it("a batch longer than one turn commits in parts, the event loop free between them, and a later batch after it", async () => {
+    const busy = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+    };
+    const done: number[] = [];
+    let turnAfter: number | undefined;
+    let later: Promise<unknown> | undefined;
+    const writes = Array.from({ length: 40 }, (_, i) =>
+      batchedWrite(db, () => {
+        if (i === 0)
+          setImmediate(() => {
+            turnAfter = done.length;
+            later = batchedWrite(db, () => done.push(-1));
+          });
+        busy(5);
+        insert(100 + i, `long-${i}`)();
+        done.push(i);
+      }),
+    );
+    await Promise.all(writes);
+    await later;
+    // Other work had a turn before the batch's last write: 200 ms of writes did not hold the event loop whole.
+    expect(turnAfter).toBeLessThan(40);
+    expect(names().filter((name) => name.startsWith("long-"))).toHaveLength(40);
+    // A batch that formed meanwhile was written after every write of the one before it.
+    expect(done.indexOf(-1)).toBe(40);
+  });
 });
