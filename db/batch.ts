@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { backgroundWrite, isBusyError } from "./busy";
 import type { Db } from "./client";
 
@@ -90,6 +91,6 @@ async function flush(db: Db, items: readonly Item[]): Promise<void> {
       if (outcome.ok) item.resolve(outcome.value);
       else item.reject(outcome.error);
     });
-    if (next < items.length) await new Promise((resolve) => setImmediate(resolve));
+    if (next < items.length) await nextTurn();
   }
 }

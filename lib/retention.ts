@@ -1,4 +1,5 @@
 import "server-only";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db";
 import { UNFINISHED_ROLLOUT_STATES } from "@/db/schema-configurations";
@@ -75,8 +76,6 @@ function rules(): Rule[] {
   ];
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /** One prune of every table, a batch at a time; returns the rows removed per table. */
 export async function pruneOnce(now = Date.now(), batchSize = RETENTION_BATCH): Promise<Record<string, number>> {
   const removed: Record<string, number> = {};
@@ -88,7 +87,7 @@ export async function pruneOnce(now = Date.now(), batchSize = RETENTION_BATCH): 
       const { changes } = db.run(rule.batch(cutoff, now, batchSize));
       total += changes;
       if (changes < batchSize) break;
-      await yieldToEventLoop();
+      await nextTurn();
     }
     removed[rule.name] = total;
   }
