@@ -52,6 +52,7 @@ describe("batchedWrite", () => {
     await batchedWrite(db, insert(21, "second"));
     expect(names().slice(-2)).toEqual(["first", "second"]);
   });
+
   it("a batch longer than one turn commits in parts, the event loop free between them, and a later batch after it", async () => {
     const busy = (ms: number) => {
       const end = performance.now() + ms;

@@ -4,11 +4,11 @@ import type { Db } from "./client";
 
 /**
  * Background writes that may wait a moment, gathered into one transaction (a few in turn when
- * they take longer than TURN_BUDGET_MS): the observation
- * loop's passes over a fleet at rest each write a few rows (bench:fleet, 2,000 clusters: 66 passes
- * a second, each with a transaction of its own for its health and one for its status rows, whose
- * begin and commit were a fifth of the loop's CPU). Each write runs in a savepoint of its own, so
- * one that throws is undone alone and its caller gets the error; the others commit.
+ * they take longer than TURN_BUDGET_MS): the observation loop's passes over a fleet at rest each
+ * write a few rows (bench:fleet, 2,000 clusters: 66 passes a second, each with a transaction of
+ * its own for its health and one for its status rows, whose begin and commit were a fifth of the
+ * loop's CPU). Each write runs in a savepoint of its own, so one that throws is undone alone and
+ * its caller gets the error; the others commit.
  */
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -26,7 +26,7 @@ const TURN_BUDGET_MS = 50;
 
 // The writes waiting for the next flush, per connection.
 const pending = new WeakMap<Db, Item[]>();
-// The flush under way, per connection: the next one starts after it, so batches commit in order.
+// The last flush started, per connection: the next one starts after it, so batches commit in order.
 const flushing = new WeakMap<Db, Promise<void>>();
 
 /** Runs `fn` (synchronous database work) within the next batch on `db`; resolves once it is committed. */
@@ -38,9 +38,7 @@ export function batchedWrite<T>(db: Db, fn: () => T): Promise<T> {
       pending.set(db, batch);
       setTimeout(() => {
         pending.delete(db);
-        const next = (flushing.get(db) ?? Promise.resolve()).then(() => flush(db, batch));
-        flushing.set(db, next);
-        void next.then(() => flushing.get(db) === next && flushing.delete(db));
+        flushing.set(db, (flushing.get(db) ?? Promise.resolve()).then(() => flush(db, batch)));
       }, BATCH_WINDOW_MS);
     }
     items.push({ fn, resolve: resolve as (value: unknown) => void, reject });
