@@ -1,13 +1,13 @@
 import "server-only";
 import crypto from "node:crypto";
-import { identityToRecipient } from "age-encryption";
-import { readKeys, readPrivateKey } from "openpgp";
 
 /**
  * Checks of the three key credentials, with the libraries made for each format (OpenPGP.js,
  * age's own TypeScript implementation, node:crypto for cosign's PEM keys). Each returns what
  * may be shown (fingerprints, recipients, the public keys themselves) or a problem that names
- * no key material.
+ * no key material. OpenPGP.js and age are imported on first use: loaded, they hold about 23 MiB
+ * resident (a bare node process), and the server's background loop, which every process runs,
+ * never needs them.
  */
 
 export const MAX_PGP_KEYS = 20;
@@ -24,6 +24,7 @@ export async function parsePgpPublicKeys(text: string): Promise<KeyCheck<PgpKeyS
   // pasted block is read on its own (a block may hold several keys), so none is dropped.
   const blocks = text.match(/-----BEGIN PGP PUBLIC KEY BLOCK-----[\s\S]*?-----END PGP PUBLIC KEY BLOCK-----/g) ?? [];
   if (blocks.length === 0) return { ok: false, error: "holds no armored PGP public key block" };
+  const { readKeys } = await import("openpgp");
   const keys = [];
   for (const [i, block] of blocks.entries()) {
     try {
@@ -68,6 +69,7 @@ export type SopsKey =
 export async function parseSopsKey(text: string): Promise<KeyCheck<SopsKey>> {
   const trimmed = text.trim();
   if (trimmed.includes("-----BEGIN PGP PRIVATE KEY BLOCK-----")) {
+    const { readPrivateKey } = await import("openpgp");
     let key;
     try {
       key = await readPrivateKey({ armoredKey: trimmed });
@@ -80,6 +82,7 @@ export async function parseSopsKey(text: string): Promise<KeyCheck<SopsKey>> {
   const lines = trimmed.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#"));
   if (lines.length === 0) return { ok: false, error: "holds no age identity (AGE-SECRET-KEY-1…)" };
   if (lines.length > MAX_AGE_IDENTITIES) return { ok: false, error: `must hold at most ${MAX_AGE_IDENTITIES} identities` };
+  const { identityToRecipient } = await import("age-encryption");
   const recipients: string[] = [];
   for (const [i, line] of lines.entries()) {
     const where = lines.length > 1 ? `line ${i + 1}: ` : "";
