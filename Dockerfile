@@ -24,6 +24,8 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build --chown=root:root /image /app
 ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 FLEETLINE_HOST=0.0.0.0 PORT=3000 FLEETLINE_DATA_DIR=/data DATABASE_URL=/data/fleetline.db HOME=/data
+# The server's environment for glibc's malloc: scripts/node-flags.mjs (SERVER_ENV; a test checks).
+ENV MALLOC_MMAP_THRESHOLD_=32768
 USER 10001:10001
 EXPOSE 3000
 VOLUME ["/data"]

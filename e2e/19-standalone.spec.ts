@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { createDatabase, startPgServer } from "../test-support/pg-server";
-import { SERVER_NODE_FLAGS } from "../scripts/node-flags.mjs";
+import { SERVER_NODE_FLAGS, serverEnv } from "../scripts/node-flags.mjs";
 
 // Issue 17: the container image runs Next's standalone output, laid out by scripts/image-root.mjs
 // (the Dockerfile's last build step), as a non-root user on a read-only root filesystem. No
@@ -38,8 +38,8 @@ let work: string;
 // first test's server was kept in one variable the second overwrote, and outlived the run.
 const servers = new Set<ChildProcess>();
 function startServer(cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
-  // As the container image starts it (the Dockerfile's CMD).
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, "scripts/server.mjs"], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  // As the container image starts it (the Dockerfile's CMD and ENV).
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, "scripts/server.mjs"], { cwd, env: serverEnv(env), stdio: ["ignore", "pipe", "pipe"] });
   servers.add(child);
   return child;
 }

@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { cpuSeconds, percentile, rssMib } from "./bench-proc";
-import { SERVER_NODE_FLAGS } from "./node-flags.mjs";
+import { SERVER_NODE_FLAGS, serverEnv } from "./node-flags.mjs";
 
 const N = Number(process.env.BENCH_CLUSTERS ?? 2000);
 const SERVERS = Number(process.env.BENCH_SERVERS ?? 8);
@@ -181,7 +181,7 @@ function startLoop(dir: string, label: string, entry: readonly string[], extraEn
   const out = fs.openSync(logFile, "a");
   const child: ChildProcess = spawn(process.execPath, [...LOOP_NODE_FLAGS, "--conditions=react-server", ...entry], {
     cwd: root,
-    env: { ...process.env, FLEETLINE_BACKGROUND: "on", ...extraEnv },
+    env: serverEnv({ ...process.env, FLEETLINE_BACKGROUND: "on", ...extraEnv }),
     stdio: ["ignore", out, out],
   });
   fs.closeSync(out);

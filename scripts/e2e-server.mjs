@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { SERVER_NODE_FLAGS } from "./node-flags.mjs";
+import { SERVER_NODE_FLAGS, serverEnv } from "./node-flags.mjs";
 
 const nextBin = new URL("../node_modules/next/dist/bin/next", import.meta.url).pathname;
 if (!fs.existsSync(new URL("../.next/BUILD_ID", import.meta.url))) {
@@ -16,7 +16,7 @@ if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
 const log = dataDir ? fs.createWriteStream(path.join(dataDir, "server.log"), { flags: "a" }) : null;
 const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, new URL("./server.mjs", import.meta.url).pathname], {
   stdio: ["ignore", "pipe", "pipe"],
-  env: { ...process.env, NODE_ENV: "production", FLEETLINE_HOST: "127.0.0.1", PORT: process.env.PORT ?? "3000" },
+  env: serverEnv({ ...process.env, NODE_ENV: "production", FLEETLINE_HOST: "127.0.0.1", PORT: process.env.PORT ?? "3000" }),
 });
 for (const [from, to] of [[server.stdout, process.stdout], [server.stderr, process.stderr]]) {
   from.on("data", (chunk) => {

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { SERVER_NODE_FLAGS } from "./node-flags.mjs";
+import { SERVER_ENV, SERVER_NODE_FLAGS, serverEnv } from "./node-flags.mjs";
 
 const root = path.resolve(__dirname, "..");
 
@@ -34,5 +34,42 @@ describe("the server's node flags", () => {
     // Two semi-spaces of at most 4 MiB each.
     expect(bounded.newSpaceMaxMib).toBeLessThanOrEqual(8);
     expect(unbounded.newSpaceMaxMib).toBeGreaterThan(bounded.newSpaceMaxMib);
+  });
+});
+
+/** How much the main heap ([heap], glibc's brk arena) grows while a node process started with `env` holds 500 ArrayBuffers of 64 KiB. */
+function mainHeapGrowthMib(env: NodeJS.ProcessEnv): number {
+  const script = `const fs = require("node:fs");
+const heapKib = () => {
+  const block = fs.readFileSync("/proc/self/smaps", "utf8").split(/\\n(?=[0-9a-f]+-[0-9a-f]+ )/).find((b) => b.split("\\n")[0].endsWith("[heap]"));
+  return block ? Number(/\\nSize:\\s+(\\d+) kB/.exec(block)[1]) : 0;
+};
+const before = heapKib();
+const keep = [];
+for (let i = 0; i < 500; i++) keep.push(new ArrayBuffer(64 * 1024));
+console.log(String((heapKib() - before) / 1024));`;
+  const run = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", env });
+  if (run.status !== 0) throw new Error(`node failed: ${run.stderr}`);
+  return Number(run.stdout);
+}
+
+describe("the server's environment", () => {
+  it("is the one the container image sets", () => {
+    const dockerfile = fs.readFileSync(path.join(root, "Dockerfile"), "utf8");
+    const set = new Map(dockerfile.split("\n").filter((line) => line.startsWith("ENV ")).flatMap((line) => line.slice(4).trim().split(/\s+/).map((pair) => pair.split("=", 2) as [string, string])));
+    for (const [name, value] of Object.entries(SERVER_ENV)) expect(set.get(name), name).toBe(value);
+  });
+
+  it("keeps a value the operator set", () => {
+    expect(serverEnv({ MALLOC_MMAP_THRESHOLD_: "131072", PORT: "3000" })).toEqual({ MALLOC_MMAP_THRESHOLD_: "131072", PORT: "3000" });
+    expect(serverEnv({ PORT: "3000" })).toEqual({ ...SERVER_ENV, PORT: "3000" });
+  });
+
+  // Node's TLS keeps a 64 KiB input buffer per connection; on the main heap each counts whole.
+  it("puts allocations of 64 KiB on pages of their own, not on glibc's main heap", { timeout: 60_000 }, () => {
+    const without = { ...process.env };
+    delete without.MALLOC_MMAP_THRESHOLD_;
+    expect(mainHeapGrowthMib(without)).toBeGreaterThan(25);
+    expect(mainHeapGrowthMib(serverEnv(without))).toBeLessThan(4);
   });
 });

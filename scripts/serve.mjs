@@ -5,7 +5,7 @@
 import { spawnSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { buildNeeded } from "./build-freshness.mjs";
-import { SERVER_NODE_FLAGS } from "./node-flags.mjs";
+import { SERVER_NODE_FLAGS, serverEnv } from "./node-flags.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const nextBin = new URL("../node_modules/next/dist/bin/next", import.meta.url).pathname;
@@ -22,6 +22,6 @@ if (verdict.needed) {
 
 // scripts/server.mjs listens on 127.0.0.1 unless FLEETLINE_HOST says otherwise (e.g. 0.0.0.0 in a container).
 const serverScript = new URL("./server.mjs", import.meta.url).pathname;
-const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, serverScript], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
+const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, serverScript], { stdio: "inherit", env: serverEnv({ ...process.env, NODE_ENV: "production" }) });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code) => process.exit(code ?? 0));
