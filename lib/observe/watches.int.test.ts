@@ -59,6 +59,17 @@ describe("watch mode", () => {
     const live = await fleet.harness.clusters[0]!.rest().list("kustomize.toolkit.fluxcd.io/v1", "Kustomization");
     const statusOnly = live.items.flatMap((o) => o.metadata.managedFields as { fieldsV1?: Record<string, unknown> }[]).filter((e) => Object.keys(e.fieldsV1 ?? {}).join() === "f:status");
     expect(statusOnly.length).toBeGreaterThan(0);
+    // The same configuration on both clusters leaves the same field set of Fleetline's apply on
+    // each: the cache holds it once.
+    const appliedFields = (clusterId: string) =>
+      watches
+        .watchedListing(clusterId, new Set(["Kustomization"]))!
+        .objects.flatMap((o) => o.metadata.managedFields as { manager?: string; fieldsV1?: Record<string, unknown> }[])
+        .find((e) => e.manager?.startsWith("fleetline/") && e.fieldsV1 !== undefined)?.fieldsV1;
+    const [first, second] = fleet.clusterIds.map(appliedFields);
+    expect(first).toBeDefined();
+    expect(second).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
     const before = rowOf(fleet.clusterIds[0]!)!;
     const rest = fleet.harness.clusters[0]!.rest();
     const listed = await rest.json<{ items: KubeObject[] }>("GET", "/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations");

@@ -108,14 +108,49 @@ export async function followCollection(client: ClusterClient, collection: Collec
  */
 export function lean(metadata: KubeObject["metadata"]): KubeObject["metadata"] {
   const entries = metadata.managedFields;
-  if (!Array.isArray(entries) || !entries.some(isStatusWrite)) return metadata;
-  return { ...metadata, managedFields: entries.map((entry: unknown) => (isStatusWrite(entry) ? withoutFields(entry) : entry)) };
+  if (!Array.isArray(entries)) return metadata;
+  return { ...metadata, managedFields: entries.map((entry: unknown) => (isStatusWrite(entry) ? withoutFields(entry) : withSharedFields(entry))) };
 }
 
 function withoutFields(entry: Record<string, unknown>): Record<string, unknown> {
   const kept = { ...entry };
   delete kept.fieldsV1;
   return kept;
+}
+
+/**
+ * The entry with its field set replaced by the one copy the cache holds of it. A configuration
+ * applied to many clusters leaves the same field set (Fleetline's apply entry) on every one: a
+ * tree of one object per field owned, mostly `{}`, which the cache held once per cluster (at 500
+ * clusters, 62,000 empty objects). The copies are frozen (nothing may write through one into
+ * another cluster's) and held weakly: a set no cached object keeps is forgotten.
+ */
+function withSharedFields(entry: unknown): unknown {
+  if (typeof entry !== "object" || entry === null) return entry;
+  const { fieldsV1 } = entry as { fieldsV1?: unknown };
+  if (typeof fieldsV1 !== "object" || fieldsV1 === null) return entry;
+  return { ...entry, fieldsV1: sharedFieldSet(fieldsV1) };
+}
+
+const fieldSets = new Map<string, WeakRef<object>>();
+const forgetFieldSet = new FinalizationRegistry<string>((key) => {
+  if (fieldSets.get(key)?.deref() === undefined) fieldSets.delete(key);
+});
+
+/** The one copy of this field set (equal JSON, equal set), frozen. */
+export function sharedFieldSet(fields: object): object {
+  const key = JSON.stringify(fields);
+  const known = fieldSets.get(key)?.deref();
+  if (known) return known;
+  deepFreeze(fields);
+  fieldSets.set(key, new WeakRef(fields));
+  forgetFieldSet.register(fields, key);
+  return fields;
+}
+
+function deepFreeze(value: object): void {
+  for (const child of Object.values(value)) if (typeof child === "object" && child !== null) deepFreeze(child);
+  Object.freeze(value);
 }
 
 function isStatusWrite(entry: unknown): entry is Record<string, unknown> {
