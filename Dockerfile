@@ -31,4 +31,4 @@ EXPOSE 3000
 VOLUME ["/data"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # The server's node flags: scripts/node-flags.mjs (npm start uses the same list; a test checks).
-CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=25", "--compact-on-every-full-gc", "scripts/server.mjs"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=25", "scripts/server.mjs"]

@@ -13,13 +13,7 @@
 // - --heap-growing-percent=25: after a full collection the old generation may grow 25 % over what
 //   survived before the next. Left to V8's own factor, at 2,000 clusters it kept 455 MiB for
 //   about 200 MiB in use.
-// - --compact-on-every-full-gc: every full collection moves the survivors of partly empty pages
-//   together and gives the emptied pages back. Left to V8's heuristics (a few MiB moved a
-//   collection), the old space at 2,000 clusters kept 219 MiB of pages for 180 in use, and after
-//   600 s 185 for 148. With it, 142 for 140: bench:fleet's rss_mib 488 -> 447, for
-//   steady_cpu_pct 13.2 -> 14.8 and longer pauses while a fleet-wide change arrives (the loop's
-//   longest wait for a turn 614 -> 1,144 ms in one run each).
-export const SERVER_NODE_FLAGS = ["--max-semi-space-size=4", "--heap-growing-percent=25", "--compact-on-every-full-gc"];
+export const SERVER_NODE_FLAGS = ["--max-semi-space-size=4", "--heap-growing-percent=25"];
 
 // glibc's malloc gives every allocation of 32 KiB or more pages of its own (mmap) instead of a
 // piece of its main heap, and never raises that threshold. Every open TLS connection keeps a 64 KiB

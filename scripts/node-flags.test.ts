@@ -37,33 +37,6 @@ describe("the server's node flags", () => {
   });
 });
 
-/** The old space's size and use after a node process started with `flags` keeps one object in eight of 600,000 it promoted there, and collects. */
-function fragmentedOldSpace(flags: readonly string[]): { sizeMib: number; usedMib: number } {
-  const script = `const v8 = require("node:v8");
-function promoteAndThin() {
-  const all = [];
-  for (let i = 0; i < 600000; i++) all.push({ a: i, b: "x" + i, c: [i, i + 1] });
-  gc(); gc();
-  return all.filter((_, i) => i % 8 === 0);
-}
-const kept = promoteAndThin();
-gc();
-const old = v8.getHeapSpaceStatistics().find((s) => s.space_name === "old_space");
-console.log(JSON.stringify({ sizeMib: old.space_size / 1048576, usedMib: old.space_used_size / 1048576, kept: kept.length }));`;
-  const run = spawnSync(process.execPath, [...flags, "--expose-gc", "-e", script], { encoding: "utf8" });
-  if (run.status !== 0) throw new Error(`node ${flags.join(" ")} failed: ${run.stderr}`);
-  return JSON.parse(run.stdout) as { sizeMib: number; usedMib: number };
-}
-
-describe("the server's full collections", () => {
-  it("give back the pages that survivors leave mostly empty", { timeout: 60_000 }, () => {
-    const compacted = fragmentedOldSpace(SERVER_NODE_FLAGS);
-    const left = fragmentedOldSpace(SERVER_NODE_FLAGS.filter((flag) => flag !== "--compact-on-every-full-gc"));
-    expect(compacted.sizeMib).toBeLessThan(compacted.usedMib * 1.5);
-    expect(left.sizeMib).toBeGreaterThan(left.usedMib * 3);
-  });
-});
-
 /** How much the main heap ([heap], glibc's brk arena) grows while a node process started with `env` holds 500 ArrayBuffers of 64 KiB. */
 function mainHeapGrowthMib(env: NodeJS.ProcessEnv): number {
   const script = `const fs = require("node:fs");
