@@ -138,7 +138,7 @@ const forgetFieldSet = new FinalizationRegistry<string>((key) => {
 });
 
 /** The one copy of this field set (equal JSON, equal set), frozen. */
-export function sharedFieldSet(fields: object): object {
+function sharedFieldSet(fields: object): object {
   const key = JSON.stringify(fields);
   const known = fieldSets.get(key)?.deref();
   if (known) return known;
