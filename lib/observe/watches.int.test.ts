@@ -27,6 +27,27 @@ afterAll(async () => {
   await fleet?.stop();
 });
 
+/** A client of its own for the second cluster, and the Flux collection of `kind` on it. */
+async function secondClusterKind(kind: string) {
+  const { flux } = await import("@/lib/reconcilers/flux");
+  const { createClusterClient } = await import("@/lib/k8s/client");
+  const cluster = fleet.harness.clusters[1]!;
+  const client = createClusterClient({ server: cluster.server, caData: cluster.caData, token: cluster.adminToken });
+  return { client, collection: (await flux.collections(client)).find((c) => c.kind === kind)! };
+}
+
+/** A full collection, after the current job (a WeakRef's target is kept until it ends). */
+async function collectGarbage(): Promise<void> {
+  const { setFlagsFromString } = await import("node:v8");
+  const { runInNewContext } = await import("node:vm");
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  for (let i = 0; i < 2; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+  }
+}
+
 const rowOf = (clusterId: string): ConfigurationStatus | undefined =>
   fleet.temp.db.select().from(db.configurationStatus).all().find((r) => r.clusterId === clusterId && r.configurationId === configurationId);
 
@@ -117,11 +138,7 @@ describe("watch mode", () => {
   });
 
   it("a watch whose resourceVersion has expired lists again", async () => {
-    const { flux } = await import("@/lib/reconcilers/flux");
-    const { createClusterClient } = await import("@/lib/k8s/client");
-    const cluster = fleet.harness.clusters[1]!;
-    const client = createClusterClient({ server: cluster.server, caData: cluster.caData, token: cluster.adminToken });
-    const collection = (await flux.collections(client)).find((c) => c.kind === "GitRepository")!;
+    const { client, collection } = await secondClusterKind("GitRepository");
     const stop = new AbortController();
     const snapshots: KubeObject[][] = [];
     const failures: unknown[] = [];
@@ -132,6 +149,40 @@ describe("watch mode", () => {
     await following;
     expect(failures).toEqual([]);
     expect(snapshots[0]!.map((o) => [o.kind, o.metadata.name])).toEqual([["GitRepository", "watched"]]);
+  });
+
+  it("keeps nothing of the list it started from while it watches (the objects as the server sent them)", async () => {
+    const { client: real, collection } = await secondClusterKind("Kustomization");
+    // The real client, with a weak reference kept to each list it returns.
+    const lists: WeakRef<object>[] = [];
+    const client: ClusterClient = {
+      ...real,
+      withSignal: (signal) => {
+        const scoped = real.withSignal(signal);
+        const list = async (...args: Parameters<ClusterClient["list"]>) => {
+          const listed = await scoped.list(...args);
+          lists.push(new WeakRef(listed));
+          return listed;
+        };
+        return { ...scoped, list } as ClusterClient;
+      },
+    };
+    const stop = new AbortController();
+    const snapshots: KubeObject[][] = [];
+    const following = watches.followCollection(client, collection, { snapshot: (objects) => snapshots.push(objects), event: () => undefined, failed: () => undefined }, stop.signal);
+    try {
+      await expect.poll(() => snapshots.length, { timeout: 15_000 }).toBe(1);
+      // The watch is open and waits (for as long as an hour in production); what the cache took stays.
+      await expect.poll(async () => (await real.connectionState()).streams, { timeout: 5_000 }).toBe(1);
+      expect(lists).toHaveLength(1);
+      await collectGarbage();
+      expect(snapshots[0]!.map((o) => o.metadata.name)).toEqual(["watched-infra"]);
+      expect(lists[0]!.deref()).toBeUndefined();
+    } finally {
+      stop.abort();
+      await following;
+      real.close();
+    }
   });
 
   it("a pass between full observations finds a stopped cluster and turns its rows Unknown at once", async () => {

@@ -79,11 +79,7 @@ export async function followCollection(client: ClusterClient, collection: Collec
   let resourceVersion = options.initialResourceVersion;
   while (!signal.aborted) {
     try {
-      if (resourceVersion === undefined) {
-        const list = await client.withSignal(signal).list(path, { labelSelector: collection.labelSelector });
-        handlers.snapshot(list.items.map(withKind));
-        resourceVersion = list.metadata.resourceVersion ?? "0";
-      }
+      resourceVersion ??= await listInto(handlers, () => client.withSignal(signal).list(path, { labelSelector: collection.labelSelector }), withKind);
       const end = await client.watch(`${path}${query}`, resourceVersion, (event) => handlers.event(event.type, withKind(event.object)), signal);
       if (end.outcome === "aborted") return;
       if (end.outcome === "relist") resourceVersion = undefined;
@@ -97,6 +93,19 @@ export async function followCollection(client: ClusterClient, collection: Collec
       retryMs = Math.min(MAX_RETRY_MS, retryMs * 2);
     }
   }
+}
+
+/**
+ * Lists the collection, hands the cache its objects, and returns the list's resourceVersion. In a
+ * frame of its own: an async function's suspended frame keeps its locals, and the watch that
+ * follows waits for up to an hour, so a list read in the follower's frame kept every object as the
+ * server sent it (field sets and all) beside the cache's copy, per watched kind (a heap snapshot at
+ * 400 clusters: 800 lists).
+ */
+async function listInto(handlers: FollowHandlers, list: () => Promise<{ metadata: { resourceVersion?: string }; items: KubeObject[] }>, withKind: (object: KubeObject) => KubeObject): Promise<string> {
+  const listed = await list();
+  handlers.snapshot(listed.items.map(withKind));
+  return listed.metadata.resourceVersion ?? "0";
 }
 
 /**
