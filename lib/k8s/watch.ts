@@ -33,12 +33,7 @@ export async function watchResource<T>(
   timeouts: WatchTimeouts,
 ): Promise<WatchEnd> {
   if (signal.aborted) return { outcome: "aborted", resourceVersion };
-  const query = new URLSearchParams({
-    watch: "true",
-    resourceVersion,
-    allowWatchBookmarks: "true",
-    timeoutSeconds: String(timeouts.serverSeconds),
-  });
+  const target = watchTarget(path, resourceVersion, timeouts.serverSeconds);
   const controller = new AbortController();
   const abort = () => controller.abort();
   signal.addEventListener("abort", abort);
@@ -54,9 +49,8 @@ export async function watchResource<T>(
   };
   let lastVersion = resourceVersion;
   try {
-    const separator = path.includes("?") ? "&" : "?";
     // A stream of the cluster's HTTP/2 session (beside its requests), or a watch socket over HTTP/1.1.
-    const response = await send(connection, { method: "GET", path: `${path}${separator}${query}` }, controller.signal, "watch");
+    const response = await send(connection, { method: "GET", path: target }, controller.signal, "watch");
     const status = response.statusCode;
     if (status === 410) return { outcome: "relist" };
     if (status < 200 || status > 299) {
@@ -85,6 +79,15 @@ export async function watchResource<T>(
     signal.removeEventListener("abort", abort);
     controller.abort();
   }
+}
+
+/**
+ * The watch's request path. Built outside watchResource: its suspended frame keeps its locals for
+ * the watch's whole life, and the query's parts are of no use once the request is sent.
+ */
+function watchTarget(path: string, resourceVersion: string, serverSeconds: number): string {
+  const query = new URLSearchParams({ watch: "true", resourceVersion, allowWatchBookmarks: "true", timeoutSeconds: String(serverSeconds) });
+  return `${path}${path.includes("?") ? "&" : "?"}${query}`;
 }
 
 /**
