@@ -4,6 +4,7 @@ import { clusterHealth, clusters } from "@/db/schema";
 import type { ConfigurationStatus } from "@/db/schema-status";
 import type { ClusterClient, KubeObject } from "@/lib/k8s/client";
 import { startFleetFixture, type FleetFixture } from "@/test-support/fleet-fixture";
+import { collectGarbage } from "@/test-support/gc";
 
 // Watch mode against real API servers with the Flux stand-in: after one full observation the loop
 // follows the kinds each cluster's configuration uses, works rows out from events with no pass,
@@ -34,18 +35,6 @@ async function secondClusterKind(kind: string) {
   const cluster = fleet.harness.clusters[1]!;
   const client = createClusterClient({ server: cluster.server, caData: cluster.caData, token: cluster.adminToken });
   return { client, collection: (await flux.collections(client)).find((c) => c.kind === kind)! };
-}
-
-/** A full collection, after the current job (a WeakRef's target is kept until it ends). */
-async function collectGarbage(): Promise<void> {
-  const { setFlagsFromString } = await import("node:v8");
-  const { runInNewContext } = await import("node:vm");
-  setFlagsFromString("--expose-gc");
-  const gc = runInNewContext("gc") as () => void;
-  for (let i = 0; i < 2; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    gc();
-  }
 }
 
 const rowOf = (clusterId: string): ConfigurationStatus | undefined =>
