@@ -9,6 +9,7 @@ import type { ReconcilerModule } from "@/lib/reconcilers";
 import type { Collection, Listing } from "@/lib/reconcilers/types";
 import { errorMessage, log } from "@/lib/log";
 import { abortableSleep } from "@/lib/abortable-sleep";
+import { internStrings } from "./intern";
 
 /**
  * The watch cache: for each cluster, the reconciler kinds its configurations use, listed once and
@@ -74,7 +75,8 @@ export async function followCollection(client: ClusterClient, collection: Collec
   if (!collection.path) return;
   const path = collection.path;
   const query = `?labelSelector=${encodeURIComponent(collection.labelSelector)}`;
-  const withKind = (object: KubeObject): KubeObject => ({ ...object, apiVersion: collection.apiVersion, kind: collection.kind, metadata: lean(object.metadata) });
+  // What the cache keeps: its kind, the lean metadata, one copy of each string (internStrings).
+  const withKind = (object: KubeObject): KubeObject => internStrings({ ...object, apiVersion: collection.apiVersion, kind: collection.kind, metadata: lean(object.metadata) });
   let retryMs = MIN_RETRY_MS;
   let resourceVersion = options.initialResourceVersion;
   while (!signal.aborted) {
