@@ -15,6 +15,7 @@ import { startObservationLoop } from "@/lib/observe/loop";
 import { startNotificationDispatcher } from "@/lib/notify/dispatch";
 import { startWaiverExpiryTimer } from "@/lib/policy/waivers";
 import { startRetentionTimer } from "@/lib/retention";
+import { startHeapTrim } from "@/lib/server/heap-trim";
 import { holdsLease, startReplicaMembership } from "@/lib/server/replicas";
 
 const RETENTION_LEASE = "retention";
@@ -66,6 +67,8 @@ async function bootOnce() {
     startNotificationDispatcher();
     // Rollouts a replica that died was running go on here once their lease expires.
     startRolloutResumer();
+    // The heap a burst of observations grew is given back once the server is at rest.
+    startHeapTrim();
   }
   log.info("fleetline ready", { database: describeDatabase(e.DATABASE_URL), users: countUsers() });
 }
