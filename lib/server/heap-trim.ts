@@ -13,10 +13,11 @@ import { log } from "@/lib/log";
  * clusters: 148 MiB of old space for 107 in use at the idle line. A collection that compacts
  * every page moves what survives together and returns the rest; it costs a pause in proportion
  * to what is in use, so it runs only when the slack is worth it, the event loop was mostly idle
- * over the last check, and not more than once in MIN_GAP_MS. (Compacting on every full
- * collection, tried as a server flag, cost CPU at rest, when V8's memory reducer collects.)
+ * since the last check (every 15 s, so a burst is followed within half a minute), and not more
+ * than once in MIN_GAP_MS. (Compacting on every full collection, tried as a server flag, cost
+ * CPU at rest, when V8's memory reducer collects.)
  */
-export const TRIM_CHECK_MS = 60_000;
+export const TRIM_CHECK_MS = 15_000;
 export const MIN_GAP_MS = 5 * 60_000;
 const MIN_SLACK_BYTES = 32 * 1024 * 1024;
 const MIN_SLACK_SHARE = 0.25;
