@@ -28,6 +28,15 @@ describe("internStrings", () => {
     expect(object.fieldsV1).toBe(shared);
   });
 
+  it("takes an object nested as deep as a cluster may send one (JSON.parse builds any depth)", () => {
+    const depth = 100_000;
+    const deep = JSON.parse(`${'{"a":['.repeat(depth)}"${REVISION}"${"]}".repeat(depth)}`) as unknown;
+    expect(internStrings(deep)).toBe(deep);
+    let innermost = deep as { a: unknown[] };
+    for (let i = 1; i < depth; i++) innermost = innermost.a[0] as { a: unknown[] };
+    expect(innermost.a).toEqual([REVISION]);
+  });
+
   it("holds one copy of each string however many parsed objects carry it", async () => {
     const raw = await heapHeldBy(() => Array.from({ length: 10_000 }, parsed));
     const interned = await heapHeldBy(() => Array.from({ length: 10_000 }, () => internStrings(parsed())));

@@ -27,19 +27,20 @@ function intern(value: string): string {
 /**
  * Replaces, in place, every string value in `value` (objects and arrays, at any depth) with the
  * pooled copy; returns `value`. Frozen objects (the cache's shared field sets) are left alone. For
- * objects the caller owns, freshly parsed: nothing else may hold them.
+ * objects the caller owns, freshly parsed: nothing else may hold them. The walk keeps its own
+ * stack, not the call stack's: JSON.parse builds any depth a cluster sends, and a recursive walk
+ * threw RangeError on an object nested some thousands deep.
  */
 export function internStrings<T>(value: T): T {
-  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = internValue(value[i]);
-  } else {
-    const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) record[key] = internValue(record[key]);
+  const pending: unknown[] = [value];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (typeof next !== "object" || next === null || Object.isFrozen(next)) continue;
+    const record = next as Record<string, unknown>;
+    for (const key of Array.isArray(next) ? next.keys() : Object.keys(record)) {
+      const child = record[key];
+      if (typeof child === "string") record[key] = intern(child);
+      else if (typeof child === "object" && child !== null) pending.push(child);
+    }
   }
   return value;
-}
-
-function internValue(value: unknown): unknown {
-  return typeof value === "string" ? intern(value) : internStrings(value);
 }
