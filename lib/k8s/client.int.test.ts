@@ -5,6 +5,7 @@ import path from "node:path";
 import v8 from "node:v8";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type TestCluster } from "@/test-support/cluster";
+import { collectGarbage } from "@/test-support/gc";
 import { ClusterError, createClusterClient, resourcePath, type ClusterClient, type KubeObject, type WatchEvent } from "./client";
 import { extractCredentials } from "./kubeconfig";
 import type { ClusterCredentials } from "./types";
@@ -207,6 +208,31 @@ describe("watch", () => {
     } finally {
       stop.abort();
       await ended;
+    }
+  });
+
+  it("holds little JavaScript per open watch while it waits (at 2,000 clusters the loop keeps 4,000 open)", async () => {
+    const WATCHES = 200;
+    const { metadata } = await admin.list(collection());
+    const stop = new AbortController();
+    let events = 0;
+    await collectGarbage();
+    const before = v8.getHeapStatistics().used_heap_size;
+    const ended = Array.from({ length: WATCHES }, () => admin.watch(collection(), metadata.resourceVersion ?? "0", () => void events++, stop.signal));
+    try {
+      // One event each: every watch is past its headers, waiting on its body, as a watch spends its life.
+      await admin.applyObject(configMap(`per-watch-${process.pid}`, { a: "1" }), { fieldManager: "test" });
+      await expect.poll(() => events, { timeout: 10_000 }).toBe(WATCHES);
+      await collectGarbage();
+      const perWatch = (v8.getHeapStatistics().used_heap_size - before) / WATCHES;
+      // Measured: 12.0-12.2 KiB with an await chain per watch (handleNext, the reader's next, its
+      // wake promise), finished()'s listeners, a string decoder, and the request's AbortController
+      // kept by the stream's abort listener; 5.1-6.2 KiB now. Most of what is left is Node's
+      // stream (its states, the sent and received headers).
+      expect(perWatch, `${(perWatch / 1024).toFixed(2)} KiB a watch`).toBeLessThan(8 * 1024);
+    } finally {
+      stop.abort();
+      await Promise.all(ended);
     }
   });
 

@@ -85,7 +85,8 @@ export function cancelledError(signal: AbortSignal): ClusterError {
 /**
  * Sends a request and resolves with the response once its headers arrive: a stream of the
  * cluster's HTTP/2 session, or an HTTP/1.1 request on `agent` (`watch`: on `watchAgent`) when the
- * server does not speak h2. `signal` cancels it, before or after the headers.
+ * server does not speak h2. `signal` cancels it, before or after the headers; a watch's stream
+ * only before them (the watch ends its body itself, so its signal need not live as long).
  */
 export async function send(connection: Connection, request: HttpRequest, signal: AbortSignal, use: "request" | "watch" = "request"): Promise<Response> {
   const headers: Record<string, string> = { ...connection.headers, accept: request.accept ?? "application/json", "user-agent": "fleetline" };
@@ -98,7 +99,7 @@ export async function send(connection: Connection, request: HttpRequest, signal:
   if (channel?.isClosed) throw closedError();
   if (channel?.offersH2) {
     const h2Headers = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
-    const response = await channel.request({ ...h2Headers, ":method": request.method, ":path": path }, request.body, signal);
+    const response = await channel.request({ ...h2Headers, ":method": request.method, ":path": path }, request.body, signal, use === "watch");
     if (response) return response;
   }
   const agent = use === "watch" ? connection.agents.watches() : connection.agents.requests();

@@ -69,15 +69,16 @@ export class Http2Channel {
 
   /**
    * One request as a stream of the session; resolves once the response headers arrive, or
-   * undefined when the server speaks HTTP/1.1 only. `signal` cancels it at any point (RST_STREAM):
-   * the session and its other streams carry on.
+   * undefined when the server speaks HTTP/1.1 only. `signal` cancels it at any point (RST_STREAM),
+   * or with `untilResponse` until the headers arrive (the caller then ends the body itself): the
+   * session and its other streams carry on.
    */
-  async request(headers: OutgoingHttpHeaders, body: string | undefined, signal: AbortSignal): Promise<Response | undefined> {
+  async request(headers: OutgoingHttpHeaders, body: string | undefined, signal: AbortSignal, untilResponse = false): Promise<Response | undefined> {
     for (let attempt = 0; ; attempt++) {
       const session = await this.sessionFor(signal);
       if (!session) return undefined;
       try {
-        return await this.exchange(session, headers, body, signal);
+        return await this.exchange(session, headers, body, signal, untilResponse);
       } catch (error) {
         // A session the server is closing (GOAWAY) takes no new streams: once more, on a new one.
         if (attempt > 0 || signal.aborted || !refusedStream(error)) throw error;
@@ -151,24 +152,50 @@ export class Http2Channel {
     return this.connecting.join(signal);
   }
 
-  private exchange(session: ClientHttp2Session, headers: OutgoingHttpHeaders, body: string | undefined, signal: AbortSignal): Promise<Response> {
+  /**
+   * One stream: resolves with its response once the headers arrive. The signal cancels it until
+   * then, and after too unless `untilResponse` (a watch, which ends its body itself): a watch
+   * waits for hours, and what the stream holds for its signal (a listener, the caller's
+   * AbortController) would be held for all of them. The stream holds no closure over the request
+   * once answered: its close, end and error listeners are shared by every stream.
+   */
+  private exchange(session: ClientHttp2Session, headers: OutgoingHttpHeaders, body: string | undefined, signal: AbortSignal, untilResponse: boolean): Promise<Response> {
+    const stream = session.request(headers, { endStream: body === undefined });
+    this.streams++;
+    stream.once("close", this.streamClosed);
+    // An error no reader listens for yet (or any more) must not go unhandled: the reader sees the stream end.
+    stream.on("error", ignoreError);
+    stream.once("end", markEnded);
+    const cancel = () => stream.destroy(abortError());
+    const release = () => signal.removeEventListener("abort", cancel);
+    if (signal.aborted) cancel();
+    else signal.addEventListener("abort", cancel, { once: true });
+    if (!untilResponse) stream.once("close", release);
+    if (body !== undefined) stream.end(body);
     return new Promise((resolve, reject) => {
-      const stream = session.request(headers, { endStream: body === undefined, signal });
-      this.streams++;
-      stream.once("close", () => {
-        this.streams--;
-        // Closed before any headers and without an error: the server reset it (RST_STREAM NO_ERROR) or the session ended.
+      const failed = (error: Error) => {
+        stream.off("close", closed).off("response", answered);
+        release();
+        reject(error);
+      };
+      // Closed before any headers and without an error: the server reset it (RST_STREAM NO_ERROR) or the session ended.
+      const closed = () => {
+        stream.off("error", failed).off("response", answered);
+        release();
         reject(Object.assign(new Error("stream closed before a response"), { code: stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM ? "ERR_HTTP2_REFUSED" : "ECONNRESET" }));
-      });
-      stream.once("error", reject);
-      let ended = false;
-      // A lost session ends its streams too (RST_STREAM CANCEL, destroyed first): only an end the
-      // server sent (END_STREAM on a live stream) is the body's end.
-      stream.once("end", () => (ended = !stream.destroyed));
-      stream.once("response", (responseHeaders) => resolve({ statusCode: Number(responseHeaders[":status"] ?? 0), headers: responseHeaders, body: stream, cut: () => !ended }));
-      if (body !== undefined) stream.end(body);
+      };
+      const answered = (responseHeaders: IncomingHttpHeaders) => {
+        stream.off("error", failed).off("close", closed);
+        if (untilResponse) release();
+        resolve({ statusCode: Number(responseHeaders[":status"] ?? 0), headers: responseHeaders, body: stream, cut: streamCut });
+      };
+      stream.once("error", failed).once("close", closed).once("response", answered);
     });
   }
+
+  private readonly streamClosed = () => {
+    this.streams--;
+  };
 
   /**
    * TLS first, on our own socket (the guarded lookup, the shared secure context, ALPN), then the
@@ -271,6 +298,21 @@ type Connecting = { join(signal: AbortSignal): Promise<ClientHttp2Session | unde
 function refusedStream(error: unknown): boolean {
   const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
   return REFUSED.has(code) || code === "ERR_HTTP2_REFUSED" || (code === "ERR_HTTP2_STREAM_ERROR" && String((error as Error).message).includes("REFUSED_STREAM"));
+}
+
+const ignoreError = () => undefined;
+
+// Streams whose body the server ended (END_STREAM on a live stream). A lost session ends its
+// streams too (RST_STREAM CANCEL, destroyed first): Node then ends the readable side as if complete.
+const endedByServer = new WeakSet<object>();
+
+function markEnded(this: Readable): void {
+  if (!this.destroyed) endedByServer.add(this);
+}
+
+/** Response.cut of a stream's response (called as its method): the body stopped without the server ending it. */
+function streamCut(this: Response): boolean {
+  return !endedByServer.has(this.body);
 }
 
 function abortError(): Error {
