@@ -1,30 +1,39 @@
 import "server-only";
 import { ClusterError, type ClusterClient, type KubeObject } from "@/lib/k8s/client";
 import { groupVersionPath, resourcePath } from "@/lib/k8s/resource-path";
+import { WeakPool } from "@/lib/weak-pool";
 import { describeRef, inventoryIdOf, parseInventoryId, type InventoryRef } from "./inventory";
 import { foreignChanges, type ForeignChange, type ManagedFieldsEntry } from "./managed-fields";
 
 // Reading the objects in Kustomization inventories: any kind, so resource names come from discovery.
 
-export type ResourceInfo = { plural: string; namespaced: boolean };
+export type ResourceInfo = Readonly<{ plural: string; namespaced: boolean }>;
 
 const DISCOVERY_TTL_MS = 10 * 60_000;
-const discovery = new WeakMap<ClusterClient, Map<string, { at: number; resources: Promise<Map<string, ResourceInfo>> }>>();
+const discovery = new WeakMap<ClusterClient, Map<string, { at: number; resources: Promise<ReadonlyMap<string, ResourceInfo>> }>>();
 
 function isKind(error: unknown, ...kinds: ClusterError["kind"][]): boolean {
   return error instanceof ClusterError && kinds.includes(error.kind);
 }
 
+// Clusters of one Kubernetes version serve the same group/versions: one copy of each document's
+// kinds for all of them (the core group's 17 kinds, about 1.2 KiB a cluster held by the loop).
+const documents = new WeakPool<ReadonlyMap<string, ResourceInfo>>();
+
+function sharedResources(entries: (readonly [string, ResourceInfo])[]): ReadonlyMap<string, ResourceInfo> {
+  return documents.one(JSON.stringify(entries), new Map(entries));
+}
+
 /** The plural and scope of a kind, from the group/version's discovery document (cached per client). */
 export async function resourceInfo(client: ClusterClient, apiVersion: string, kind: string): Promise<ResourceInfo | undefined> {
-  const perClient = discovery.get(client) ?? new Map<string, { at: number; resources: Promise<Map<string, ResourceInfo>> }>();
+  const perClient = discovery.get(client) ?? new Map<string, { at: number; resources: Promise<ReadonlyMap<string, ResourceInfo>> }>();
   discovery.set(client, perClient);
   let cached = perClient.get(apiVersion);
   if (!cached || Date.now() - cached.at > DISCOVERY_TTL_MS) {
     const resources = client.get<{ resources: { name: string; kind: string; namespaced: boolean }[] }>(groupVersionPath(apiVersion)).then(
-      (doc) => new Map(doc.resources.filter((r) => !r.name.includes("/")).map((r) => [r.kind, { plural: r.name, namespaced: r.namespaced }])),
+      (doc) => sharedResources(doc.resources.filter((r) => !r.name.includes("/")).map((r) => [r.kind, Object.freeze({ plural: r.name, namespaced: r.namespaced === true })] as const)),
       (error: unknown) => {
-        if (isKind(error, "not-found")) return new Map<string, ResourceInfo>();
+        if (isKind(error, "not-found")) return new Map<string, ResourceInfo>() as ReadonlyMap<string, ResourceInfo>;
         throw error;
       },
     );

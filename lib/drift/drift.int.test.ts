@@ -59,6 +59,25 @@ async function drift() {
   return report;
 }
 
+describe("discovery", () => {
+  it("clusters serving the same group/version share one copy of its kinds (the loop holds one per cluster)", async () => {
+    const { createClusterClient } = await import("@/lib/k8s/client");
+    const { resourceInfo } = await import("./cluster-objects");
+    const { server, caData, adminToken, viewerToken } = fleet.harness.clusters[0]!;
+    // Two clients, as two registrations have: each reads the document for itself.
+    const [a, b] = [adminToken, viewerToken].map((token) => createClusterClient({ server, caData, token }));
+    try {
+      const [first, second] = await Promise.all([resourceInfo(a!, "v1", "ConfigMap"), resourceInfo(b!, "v1", "ConfigMap")]);
+      expect(first).toEqual({ plural: "configmaps", namespaced: true });
+      expect(second).toBe(first);
+      expect(Object.isFrozen(first)).toBe(true);
+    } finally {
+      a!.close();
+      b!.close();
+    }
+  });
+});
+
 describe("no drift", () => {
   it("right after a push, none of the three kinds reports anything", async () => {
     const report = await drift();

@@ -9,6 +9,7 @@ import type { ReconcilerModule } from "@/lib/reconcilers";
 import type { Collection, Listing } from "@/lib/reconcilers/types";
 import { errorMessage, log } from "@/lib/log";
 import { abortableSleep } from "@/lib/abortable-sleep";
+import { WeakPool } from "@/lib/weak-pool";
 import { internStrings } from "./intern";
 
 /**
@@ -144,20 +145,14 @@ function withSharedFields(entry: unknown): unknown {
   return { ...entry, fieldsV1: sharedFieldSet(fieldsV1) };
 }
 
-const fieldSets = new Map<string, WeakRef<object>>();
-const forgetFieldSet = new FinalizationRegistry<string>((key) => {
-  if (fieldSets.get(key)?.deref() === undefined) fieldSets.delete(key);
-});
+const fieldSets = new WeakPool<object>();
 
 /** The one copy of this field set (equal JSON, equal set), frozen. */
 function sharedFieldSet(fields: object): object {
   const key = JSON.stringify(fields);
-  const known = fieldSets.get(key)?.deref();
-  if (known) return known;
-  deepFreeze(fields);
-  fieldSets.set(key, new WeakRef(fields));
-  forgetFieldSet.register(fields, key);
-  return fields;
+  const known = fieldSets.one(key, fields);
+  if (known === fields) deepFreeze(fields);
+  return known;
 }
 
 function deepFreeze(value: object): void {
