@@ -218,4 +218,28 @@ describe("watch mode", () => {
     expect(message()).toMatch(/not been reconciled in 7 min/);
     expect(quiet()).toBe(before2);
   });
+
+  it("a kind no longer used ends its watch, and the others are followed on", async () => {
+    const { flux } = await import("@/lib/reconcilers/flux");
+    const { clientFor } = await import("@/lib/inventory/client-cache");
+    const { env } = await import("@/lib/env");
+    const id = fleet.clusterIds[1]!;
+    watches.stopWatches(id);
+    const cluster = fleet.temp.db.select().from(clusters).where(eq(clusters.id, id)).get()!;
+    // The client the watches use (one per cluster, cached).
+    const client = clientFor(cluster, env().FLEETLINE_HEALTH_TIMEOUT_MS);
+    const both = new Set(["GitRepository", "Kustomization"]);
+    const one = new Set(["Kustomization"]);
+    try {
+      await watches.ensureWatches(cluster, flux, both, () => undefined);
+      await expect.poll(() => watches.watchedListing(id, both) !== undefined, { timeout: 15_000 }).toBe(true);
+      await expect.poll(async () => (await client.connectionState()).streams, { timeout: 5_000 }).toBe(2);
+      await watches.ensureWatches(cluster, flux, one, () => undefined);
+      await expect.poll(async () => (await client.connectionState()).streams, { timeout: 5_000 }).toBe(1);
+      await expect.poll(() => watches.watchedListing(id, one)?.objects.map((o) => o.kind), { timeout: 15_000 }).toEqual(["Kustomization"]);
+      expect(watches.watchedListing(id, both)).toBeUndefined();
+    } finally {
+      watches.stopWatches(id);
+    }
+  });
 });

@@ -27,7 +27,6 @@ type KindWatch = {
   /** Why a kind-level failure (500, 429, 403) left the kind unreadable. */
   reason?: string;
   objects: Map<string, KubeObject>;
-  stop: AbortController;
 };
 
 type ClusterWatch = {
@@ -36,6 +35,12 @@ type ClusterWatch = {
   reconciler: string;
   client: ClusterClient;
   kinds: Map<string, KindWatch>;
+  /**
+   * Stops every kind's follower. One for the cluster, not one a kind: an AbortSignal with its
+   * listener maps is about 700 bytes, held for as long as the cluster is followed; a kind no
+   * longer needed (rare: a configuration changed) starts the cluster's followers over instead.
+   */
+  stop: AbortController;
   onChange: () => void;
   /** A watch's connection failed: the cluster may be down, and is worth observing now. */
   onLost: () => void;
@@ -169,7 +174,7 @@ function isStatusWrite(entry: unknown): entry is Record<string, unknown> {
 }
 
 function startKind(watch: ClusterWatch, collection: Collection): KindWatch {
-  const entry: KindWatch = { kind: collection.kind, state: collection.path ? "listing" : "unserved", objects: new Map(), stop: new AbortController() };
+  const entry: KindWatch = { kind: collection.kind, state: collection.path ? "listing" : "unserved", objects: new Map() };
   if (!collection.path) return entry;
   const changed = () => {
     moved(watch);
@@ -218,7 +223,7 @@ function startKind(watch: ClusterWatch, collection: Collection): KindWatch {
         log.debug("watch: kind not followed", { clusterId: watch.clusterId, kind: collection.kind, error: errorMessage(error) });
       },
     },
-    entry.stop.signal,
+    watch.stop.signal,
   ).catch((error: unknown) => log.error("watch: follower ended", { clusterId: watch.clusterId, kind: collection.kind, error: errorMessage(error) }));
   return entry;
 }
@@ -230,13 +235,14 @@ function watchClient(cluster: Cluster): ClusterClient {
 
 /**
  * Follows exactly `kinds` of `reconciler` on the cluster (the kinds its configurations use):
- * starts what is missing, stops what is no longer needed, and starts over when the credentials
- * or the reconciler changed. `onChange` runs (debounced) after the cache changed, `onLost` when a
+ * starts what is missing, and starts over when a kind is no longer needed or the credentials or
+ * the reconciler changed. `onChange` runs (debounced) after the cache changed, `onLost` when a
  * watch's connection failed.
  */
 export async function ensureWatches(cluster: Cluster, reconciler: ReconcilerModule, kinds: ReadonlySet<string>, onChange: () => void, onLost: () => void = () => undefined): Promise<void> {
   let watch = watches.get(cluster.id);
-  if (watch && (watch.fingerprint !== cluster.credentialsFingerprint || watch.reconciler !== reconciler.id)) {
+  const dropped = watch && [...watch.kinds.keys()].some((kind) => !kinds.has(kind));
+  if (watch && (dropped || watch.fingerprint !== cluster.credentialsFingerprint || watch.reconciler !== reconciler.id)) {
     stopWatches(cluster.id);
     watch = undefined;
   }
@@ -245,17 +251,11 @@ export async function ensureWatches(cluster: Cluster, reconciler: ReconcilerModu
     return;
   }
   if (!watch) {
-    watch = { clusterId: cluster.id, fingerprint: cluster.credentialsFingerprint, reconciler: reconciler.id, client: watchClient(cluster), kinds: new Map(), onChange, onLost, generation: ++generations.last };
+    watch = { clusterId: cluster.id, fingerprint: cluster.credentialsFingerprint, reconciler: reconciler.id, client: watchClient(cluster), kinds: new Map(), stop: new AbortController(), onChange, onLost, generation: ++generations.last };
     watches.set(cluster.id, watch);
   }
   watch.onChange = onChange;
   watch.onLost = onLost;
-  for (const [kind, entry] of watch.kinds) {
-    if (kinds.has(kind)) continue;
-    entry.stop.abort();
-    watch.kinds.delete(kind);
-    moved(watch);
-  }
   const missing = [...kinds].filter((kind) => !watch.kinds.has(kind));
   if (missing.length === 0) return;
   const collections = await reconciler.collections(watch.client);
@@ -300,7 +300,7 @@ export function watchedListing(clusterId: string, kinds: ReadonlySet<string>): L
 export function stopWatches(clusterId: string): void {
   const watch = watches.get(clusterId);
   if (!watch) return;
-  for (const entry of watch.kinds.values()) entry.stop.abort();
+  watch.stop.abort();
   clearTimeout(watch.debounce);
   watches.delete(clusterId);
 }
