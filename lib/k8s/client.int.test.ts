@@ -211,6 +211,25 @@ describe("watch", () => {
     }
   });
 
+  it("reads an event that spans many chunks, multi-byte characters split between them, exactly", async () => {
+    // 100,003 bytes of three-byte characters: the body's chunks (16 KiB DATA frames) end inside them.
+    const value = `${"€".repeat(33_334)}.`;
+    const { metadata } = await admin.list(collection());
+    const stop = new AbortController();
+    let seen: string | undefined;
+    const ended = admin.watch<KubeObject & { data?: Record<string, string> }>(collection(), metadata.resourceVersion ?? "0", (event) => {
+      if (event.object.metadata.name === "multibyte") seen = event.object.data?.value;
+    }, stop.signal);
+    try {
+      await admin.applyObject(configMap("multibyte", { value }), { fieldManager: "test" });
+      await expect.poll(() => seen !== undefined, { timeout: 10_000 }).toBe(true);
+      expect(seen).toBe(value);
+    } finally {
+      stop.abort();
+      await ended;
+    }
+  });
+
   it("holds little JavaScript per open watch while it waits (at 2,000 clusters the loop keeps 4,000 open)", async () => {
     const WATCHES = 200;
     const { metadata } = await admin.list(collection());

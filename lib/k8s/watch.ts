@@ -153,10 +153,16 @@ class Watch {
     const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     let start = 0;
     for (let newline = bytes.indexOf(NEWLINE); newline >= 0; newline = bytes.indexOf(NEWLINE, start)) {
-      this.partial.push(bytes.subarray(start, newline));
-      const line = Buffer.concat(this.partial).toString("utf8").trim();
-      this.partial = [];
-      this.partialBytes = 0;
+      // A line within one chunk (nearly every event) is decoded where it lies, with no copy.
+      let line: string;
+      if (this.partial.length === 0) line = bytes.toString("utf8", start, newline);
+      else {
+        this.partial.push(bytes.subarray(start, newline));
+        line = Buffer.concat(this.partial).toString("utf8");
+        this.partial = [];
+        this.partialBytes = 0;
+      }
+      line = line.trim();
       if (line !== "") this.lines.push(line);
       start = newline + 1;
     }
