@@ -25,10 +25,10 @@ WORKDIR /app
 COPY --from=build --chown=root:root /image /app
 ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 FLEETLINE_HOST=0.0.0.0 PORT=3000 FLEETLINE_DATA_DIR=/data DATABASE_URL=/data/fleetline.db HOME=/data
 # The server's environment for glibc's malloc: scripts/node-flags.mjs (SERVER_ENV; a test checks).
-ENV MALLOC_MMAP_THRESHOLD_=32768
+ENV MALLOC_MMAP_THRESHOLD_=16384
 USER 10001:10001
 EXPOSE 3000
 VOLUME ["/data"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # The server's node flags: scripts/node-flags.mjs (npm start uses the same list; a test checks).
-CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=25", "scripts/server.mjs"]
+CMD ["node", "--max-semi-space-size=2", "--heap-growing-percent=25", "scripts/server.mjs"]
