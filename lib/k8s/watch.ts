@@ -148,9 +148,9 @@ class Watch {
     });
   }
 
-  private readonly onData = (chunk: Buffer | string) => {
+  // The body is read as bytes: nothing sets an encoding on it.
+  private readonly onData = (bytes: Buffer) => {
     this.timer?.refresh();
-    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     let start = 0;
     for (let newline = bytes.indexOf(NEWLINE); newline >= 0; newline = bytes.indexOf(NEWLINE, start)) {
       // A line within one chunk (nearly every event) is decoded where it lies, with no copy.
